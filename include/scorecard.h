@@ -1,0 +1,171 @@
+/* scorecard.h -- the one public header of libscorecard.
+ *
+ * Pipeline: a data file (evaluation batch, XML) is read one employee record
+ * at a time; each record is bound to a template (XML layout), laid out with
+ * the process-wide fonts and written as PDF pages.  Fonts and templates are
+ * loaded once per process and shared read-only by every document.
+ *
+ * Conventions: functions return sc_status; objects come back through the
+ * first (out) parameter and belong to the caller, who frees them with the
+ * matching *_free.  The library never prints: problems are sc_error values,
+ * and where a call can find several problems it also hands each one to an
+ * sc_diag_fn so that `scorecard check` can list them all.
+ */
+#ifndef SCORECARD_H
+#define SCORECARD_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SC_VERSION "0.1.0"
+
+/* Status codes.  Numbers are part of the API: never renumber. */
+typedef enum sc_status {
+    SC_OK = 0,
+    SC_END = 1,            /* no more records (not an error) */
+    SC_ERR_NOMEM = 2,      /* out of memory */
+    SC_ERR_IO = 3,         /* cannot open, read, write or rename a file */
+    SC_ERR_XML = 4,        /* not well-formed XML */
+    SC_ERR_SCHEMA = 5,     /* valid XML, but not what the schema allows */
+    SC_ERR_ENCODING = 6,   /* wrong or unsupported encoding, invalid UTF-8 */
+    SC_ERR_TEMPLATE = 7,   /* template unusable (semantics beyond schema) */
+    SC_ERR_XPATH = 8,      /* a template expression fails to compile/run */
+    SC_ERR_FONT = 9,       /* font missing, unreadable, or lacks a glyph */
+    SC_ERR_DATA = 10,      /* record content wrong (weights, numbers) */
+    SC_ERR_LAYOUT = 11,    /* content cannot be placed on the page */
+    SC_ERR_PDF = 12,       /* the PDF writer failed */
+    SC_ERR_USAGE = 13,     /* bad argument to a library call */
+    SC_ERR_FORBIDDEN = 14  /* DTD/external entity, path outside output dir */
+} sc_status;
+
+/* One problem, with where it is.  Empty strings / 0 mean "not known". */
+typedef struct sc_error {
+    sc_status code;
+    char message[512];
+    char file[512];
+    int line;
+    int column;
+    char employee[128]; /* "id name" of the record, if any */
+    char field[128];    /* element or attribute path, if any */
+} sc_error;
+
+/* Receives each problem found; `e` is only valid during the call. */
+typedef void (*sc_diag_fn)(void *ud, const sc_error *e);
+
+/* A static one-line description of a status code. */
+const char *sc_strerror(sc_status code);
+
+/* Free memory the library handed out as char * (dumps, strings). */
+void sc_free(void *p);
+
+/* ---- fonts ------------------------------------------------------------ */
+
+typedef struct sc_fonts sc_fonts;
+
+/* Resolve the font roles (body, heading, kai, latin) from the font map
+ * `map_file` (NULL: the default map installed with scorecard) through
+ * fontconfig, and parse their metrics.  *out belongs to the caller. */
+sc_status sc_fonts_load(sc_fonts **out, const char *map_file, sc_error *err);
+void sc_fonts_free(sc_fonts *fonts);
+
+/* Human-readable report of what resolved (role, family, file, index) and,
+ * if `text` is not NULL, which font covers each of its characters.
+ * *out is malloc'd; free with sc_free. */
+sc_status sc_fonts_describe(const sc_fonts *fonts, const char *text,
+                            char **out, sc_error *err);
+
+/* ---- templates -------------------------------------------------------- */
+
+typedef struct sc_template sc_template;
+
+/* Parse and validate a template file; XPath expressions are compiled once.
+ * Every problem goes to diag (may be NULL); err gets the first.  *out
+ * belongs to the caller and may be shared by any number of renders. */
+sc_status sc_template_load(sc_template **out, const char *path,
+                           sc_diag_fn diag, void *ud, sc_error *err);
+void sc_template_free(sc_template *tpl);
+/* Borrowed: the template's name attribute. */
+const char *sc_template_name(const sc_template *tpl);
+
+/* Find the file of the template called `name`: `dir` if given, else the
+ * directory of `data_file`, then $SCORECARD_TEMPLATES, then the installed
+ * and source template folders.  Writes the path into out[0..n). */
+sc_status sc_template_find(char *out, size_t n, const char *name,
+                           const char *dir, const char *data_file,
+                           sc_error *err);
+
+/* ---- data ------------------------------------------------------------- */
+
+typedef struct sc_reader sc_reader;
+typedef struct sc_record sc_record;
+
+/* Open an evaluation batch for streaming.  Reads and checks the batch
+ * header (company, department, period).  Declared encodings UTF-8, GBK,
+ * GB18030 and Big5 are accepted.  No DTD, no external entity, no network.
+ * *out belongs to the caller. */
+sc_status sc_reader_open(sc_reader **out, const char *path,
+                         sc_diag_fn diag, void *ud, sc_error *err);
+
+/* Borrowed: the template name the batch asks for, or NULL. */
+const char *sc_reader_template(const sc_reader *r);
+
+/* Next employee record.  SC_OK: *out is a record owned by the caller.
+ * SC_END: no more.  SC_ERR_SCHEMA / SC_ERR_DATA / SC_ERR_ENCODING: this
+ * record is bad (every problem went to diag), *out is NULL and the reader
+ * has moved past it: calling again continues with the next record.
+ * Other errors (SC_ERR_XML, SC_ERR_IO) are fatal for the batch. */
+sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err);
+void sc_reader_free(sc_reader *r);
+
+/* Borrowed field of a record, for file naming and summaries: "id", "name",
+ * "department", "position", "period" (e.g. 2026-10, 2026-Q3, 2026),
+ * "email".  Returns "" if absent, NULL for an unknown key. */
+const char *sc_record_get(const sc_record *rec, const char *key);
+void sc_record_free(sc_record *rec);
+
+/* Expand a file-name pattern ({period}, {id}, {name}, {department},
+ * {position}) for a record, sanitised: no separators, no "..", no control
+ * characters, no leading dot; the result is a plain file name.  */
+sc_status sc_record_filename(const sc_record *rec, const char *pattern,
+                             char *out, size_t n, sc_error *err);
+
+/* ---- rendering -------------------------------------------------------- */
+
+typedef struct sc_render_opts {
+    const char *watermark; /* overrides the template's watermark if set */
+} sc_render_opts;
+#define SC_RENDER_OPTS_INIT {NULL}
+
+typedef struct sc_book sc_book;
+
+/* Start a PDF file at `path` (written to a temporary file beside it and
+ * renamed by sc_book_close, so a failed run never leaves half a PDF).
+ * The book borrows `fonts`, which must outlive it. */
+sc_status sc_book_open(sc_book **out, const sc_fonts *fonts, const char *path,
+                       const sc_render_opts *opts, sc_error *err);
+
+/* Lay out one record with `tpl` and append its pages, starting on a new
+ * page, with an outline entry "id name".  On error nothing of this record
+ * is added and the book stays usable.  *pages gets the page count. */
+sc_status sc_book_add(sc_book *book, const sc_template *tpl,
+                      const sc_record *rec, int *pages, sc_error *err);
+
+/* Write the file and free the book (also on error). */
+sc_status sc_book_close(sc_book *book, sc_error *err);
+
+/* Free the book without writing anything. */
+void sc_book_abort(sc_book *book);
+
+/* Lay out one record and return the layout dump (plain text, one line per
+ * box and text run) in *out, malloc'd: free with sc_free. */
+sc_status sc_render_dump(const sc_template *tpl, const sc_fonts *fonts,
+                         const sc_record *rec, const sc_render_opts *opts,
+                         char **out, sc_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,3 @@
+/* main.c -- STUB */
+#include "scorecard.h"
+int main(void) { return 0; }

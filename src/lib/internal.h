@@ -1,0 +1,330 @@
+/* internal.h -- what the pipeline stages hand each other.
+ *
+ *   data.c      XML batch  -> sc_record (one employee, own small xmlDoc)
+ *   template.c  XML layout -> sc_template (parsed once, XPath compiled)
+ *   bind.c      template + record -> sc_bound (blocks: paragraphs, tables)
+ *   text.c      UTF-8, measuring, Chinese line breaking (kinsoku)
+ *   fonts.c     font roles, discovery, metrics (TrueType cmap/hmtx)
+ *   layout.c    sc_bound -> sc_laid (pages of positioned items)
+ *   pdf.c       sc_laid -> libharu (the only file that calls libharu)
+ *   dump.c      sc_laid -> text, for golden tests
+ *   render.c    the public sc_book_* / sc_render_dump glue
+ *
+ * Ownership: everything a stage produces for one record lives in one
+ * sc_arena and dies with it; templates and fonts are immutable once loaded
+ * and are only borrowed.  Units are PDF points; the layout coordinate
+ * system has its origin at the top-left of the page, y growing downward
+ * (pdf.c flips it).
+ */
+#ifndef SC_INTERNAL_H
+#define SC_INTERNAL_H
+
+#include "scorecard.h"
+
+#include <libxml/tree.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- util.c: allocation, arenas, string buffers, errors -------------- */
+
+/* Allocation wrappers: abort() on out-of-memory is NOT done; they return
+ * NULL and callers report SC_ERR_NOMEM. */
+void *sc_malloc(size_t n);
+void *sc_calloc(size_t n, size_t size);
+void *sc_realloc(void *p, size_t n);
+char *sc_strdup(const char *s);
+char *sc_strndup(const char *s, size_t n);
+
+/* An arena: many small allocations freed at once. */
+typedef struct sc_arena sc_arena;
+sc_arena *sc_arena_new(void);
+void *sc_arena_alloc(sc_arena *a, size_t n); /* zeroed, 16-aligned */
+char *sc_arena_strdup(sc_arena *a, const char *s);
+char *sc_arena_strndup(sc_arena *a, const char *s, size_t n);
+char *sc_arena_printf(sc_arena *a, const char *fmt, ...);
+void sc_arena_free(sc_arena *a);
+
+/* A growable byte buffer, always NUL-terminated. */
+typedef struct sc_buf {
+    char *data;
+    size_t len, cap;
+    int oom; /* set once an allocation failed; later appends are no-ops */
+} sc_buf;
+void sc_buf_append(sc_buf *b, const char *s, size_t n);
+void sc_buf_puts(sc_buf *b, const char *s);
+void sc_buf_printf(sc_buf *b, const char *fmt, ...);
+void sc_buf_free(sc_buf *b);
+
+/* Fill `err` (may be NULL) and return `code`.  file may be NULL. */
+sc_status sc_error_set(sc_error *err, sc_status code, const char *file,
+                       int line, int column, const char *fmt, ...);
+/* Send a copy of err to diag if set. */
+void sc_diag_emit(sc_diag_fn diag, void *ud, const sc_error *err);
+
+/* Formats a decimal number with `decimals` digits, rounding half away
+ * from zero on the decimal string (not binary): "92.345" -> "92.35". */
+void sc_format_decimal(char *out, size_t n, double v, int decimals);
+
+/* ---- data.c: records ------------------------------------------------- */
+
+/* One employee, as its own small document:
+ *   <batch ...attributes...> header children (company, department, period,
+ *   ...) and exactly one <employee> </batch>
+ * so that templates can use absolute paths (/batch/company) and paths
+ * relative to the employee.  Node line numbers are those of the source. */
+struct sc_record {
+    xmlDocPtr doc;
+    xmlNodePtr employee;  /* the <employee> element in doc */
+    char *file;           /* source data file path */
+    int line;             /* line of <employee> in the source */
+    char *id, *name, *department, *position, *period, *email; /* "" if absent */
+    char *label;          /* "id name", for errors and outlines */
+};
+
+/* ---- fonts.c ---------------------------------------------------------- */
+
+typedef enum sc_role {
+    SC_ROLE_BODY = 0,    /* 宋体/Ming */
+    SC_ROLE_HEADING = 1, /* 黑体 */
+    SC_ROLE_KAI = 2,     /* 楷体 */
+    SC_ROLE_LATIN = 3,   /* Latin and symbols */
+    SC_ROLE_COUNT = 4
+} sc_role;
+
+#define SC_CHAIN_MAX 4
+
+typedef struct sc_face sc_face; /* one face of one font file; opaque */
+
+/* Parse a role name ("body", "heading", "kai", "latin"); -1 if unknown. */
+int sc_role_parse(const char *name);
+const char *sc_role_name(int role);
+
+/* Index of the first face in `role`'s fallback chain that maps `cp`;
+ * -1 if none does. */
+int sc_fonts_pick(const sc_fonts *f, int role, uint32_t cp);
+int sc_fonts_nfaces(const sc_fonts *f);
+const sc_face *sc_fonts_face(const sc_fonts *f, int face);
+
+/* Metrics, as fractions of the em (multiply by the font size in pt). */
+double sc_face_advance(const sc_face *face, uint32_t cp); /* 0 if unmapped */
+double sc_face_ascent(const sc_face *face);  /* > 0 */
+double sc_face_descent(const sc_face *face); /* > 0, below the baseline */
+int sc_face_has(const sc_face *face, uint32_t cp);
+const char *sc_face_path(const sc_face *face);
+int sc_face_index(const sc_face *face);      /* face index in a .ttc */
+const char *sc_face_family(const sc_face *face);
+
+/* ---- text.c ----------------------------------------------------------- */
+
+/* Decode one code point from s[0..n).  Returns the bytes used (1-4) or 0
+ * for invalid UTF-8 (overlong, surrogate, > U+10FFFF, truncated). */
+size_t sc_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* 1 if s[0..n) is valid UTF-8; else 0 and *bad = offset of the bad byte. */
+int sc_utf8_valid(const char *s, size_t n, size_t *bad);
+
+/* Width in pt of s[0..n) set in `role` at `size`, with per-character
+ * fallback along the role's chain.  Characters no font has count as 1em. */
+double sc_text_width(const sc_fonts *f, int role, double size,
+                     const char *s, size_t n);
+
+/* A line of a broken paragraph: bytes s[start, start+len), trailing
+ * spaces excluded, and its width in pt. */
+typedef struct sc_line {
+    size_t start, len;
+    double width;
+} sc_line;
+
+/* Break s (NUL-terminated UTF-8) into lines no wider than max_width:
+ * between any two CJK characters, at spaces, never before closing or after
+ * opening punctuation (kinsoku), keeping Latin words and numbers such as
+ * 98% or 2026-10 whole unless one alone is wider than the line.  '\n'
+ * forces a break.  An empty string gives one empty line.  *out is
+ * sc_malloc'd, caller frees. */
+sc_status sc_text_break(const sc_fonts *f, int role, double size,
+                        const char *s, double max_width, sc_line **out,
+                        size_t *nout);
+
+/* A run of characters drawn with one face. */
+typedef struct sc_run {
+    size_t start, len;
+    int face;     /* index into the font set; -1: no font has them */
+    double width; /* pt */
+} sc_run;
+
+/* Split s[0..n) into runs by the face that draws each character.  *out is
+ * sc_malloc'd, caller frees. */
+sc_status sc_text_runs(const sc_fonts *f, int role, double size,
+                       const char *s, size_t n, sc_run **out, size_t *nout);
+
+/* ---- template.c / bind.c: blocks ------------------------------------- */
+
+typedef enum sc_align {
+    SC_ALIGN_LEFT = 0,
+    SC_ALIGN_CENTER = 1,
+    SC_ALIGN_RIGHT = 2,
+    SC_ALIGN_JUSTIFY = 3
+} sc_align;
+
+typedef enum sc_valign {
+    SC_VALIGN_TOP = 0,
+    SC_VALIGN_MIDDLE = 1,
+    SC_VALIGN_BOTTOM = 2
+} sc_valign;
+
+/* A named style of a template (immutable, borrowed by blocks). */
+typedef struct sc_style {
+    const char *name;
+    int role;           /* sc_role */
+    double size;        /* pt */
+    int bold;           /* synthetic or real bold */
+    int align;          /* sc_align */
+    int valign;         /* sc_valign, in table cells */
+    double pad[4];      /* top, right, bottom, left, pt */
+    double leading;     /* line height as a factor of size, e.g. 1.35 */
+    double fill;        /* background gray 0..1 (1 = white); < 0: none */
+    double color;       /* text gray 0 = black .. 1 = white */
+    double space_before, space_after; /* pt, paragraphs only */
+} sc_style;
+
+/* Page-number placeholders inside bound text (private-use characters):
+ * layout replaces them once the page count is known. */
+#define SC_PH_PAGE "\xEE\x80\x80"  /* U+E000: this page's number */
+#define SC_PH_PAGES "\xEE\x80\x81" /* U+E001: the document's page count */
+
+typedef struct sc_cell {
+    const char *text;      /* UTF-8, may contain '\n'; "" if empty */
+    const sc_style *style;
+    int colspan, rowspan;  /* >= 1; rowspan as in HTML: the cell covers
+                              its column in the next rowspan-1 rows, which
+                              omit a cell there */
+    int align;             /* sc_align, or -1 for the style's */
+    const char *image;     /* image file (PNG/JPEG) or NULL */
+    double image_h;        /* image height, pt, if image */
+    int sign_line;         /* draw a line to sign on, near the bottom */
+    int no_border;         /* 1: draw no frame around this cell */
+} sc_cell;
+
+typedef enum sc_row_kind {
+    SC_ROW_HEADER = 0,  /* repeated at the top of every page */
+    SC_ROW_BODY = 1,
+    SC_ROW_TOTAL = 2    /* kept with at least the last body row */
+} sc_row_kind;
+
+typedef struct sc_row {
+    int kind;           /* sc_row_kind */
+    sc_cell *cells;
+    int ncells;
+    double min_height;  /* pt, 0 = content */
+} sc_row;
+
+typedef struct sc_colspec {
+    double fixed;  /* > 0: width in pt */
+    double weight; /* else: share of the remaining width */
+} sc_colspec;
+
+typedef enum sc_block_kind {
+    SC_BLK_PARA = 0,
+    SC_BLK_TABLE = 1,
+    SC_BLK_SPACE = 2,
+    SC_BLK_GROUP = 3,
+    SC_BLK_PAGEBREAK = 4
+} sc_block_kind;
+
+typedef struct sc_block sc_block;
+struct sc_block {
+    int kind;               /* sc_block_kind */
+    const sc_style *style;  /* PARA (and default for TABLE cells) */
+    const char *text;       /* PARA */
+    double height;          /* SPACE */
+    sc_colspec *cols;       /* TABLE */
+    int ncols;
+    sc_row *rows;           /* TABLE: header rows first */
+    int nrows;
+    int borders;            /* TABLE: 1 = grid lines */
+    sc_block *children;     /* GROUP */
+    int nchildren;
+    int keep_together;      /* GROUP, TABLE: move whole to next page if it
+                               does not fit (split only if taller than a
+                               page) */
+    const char *field;      /* where it came from, for errors (may be NULL) */
+};
+
+/* One record bound to a template: everything layout needs. */
+typedef struct sc_bound {
+    double page_w, page_h;  /* pt */
+    double margin[4];       /* top, right, bottom, left, pt */
+    double header_y;        /* top of the header area from the page top */
+    double footer_y;        /* top of the footer area from the page top */
+    sc_block *header;       /* in the top margin, on every page */
+    int nheader;
+    sc_block *footer;       /* in the bottom margin, on every page */
+    int nfooter;
+    sc_block *body;
+    int nbody;
+    const char *watermark;  /* NULL or text drawn across every page */
+    const char *title;      /* outline title: "id name" */
+    const char *label;      /* record label for errors */
+} sc_bound;
+
+/* Evaluate the template for one record.  All memory comes from `arena`. */
+sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
+                  sc_arena *arena, sc_bound **out, sc_error *err);
+
+/* ---- layout.c: pages of positioned items ----------------------------- */
+
+typedef enum sc_item_kind {
+    SC_IT_TEXT = 0,  /* a run of one face: x, y = baseline start */
+    SC_IT_LINE = 1,  /* x,y -> x+w,y+h */
+    SC_IT_RECT = 2,  /* filled rectangle x,y,w,h */
+    SC_IT_IMAGE = 3  /* image x,y,w,h (top-left) */
+} sc_item_kind;
+
+typedef struct sc_item {
+    int kind;
+    double x, y, w, h;
+    int face;          /* TEXT: face index in the font set */
+    int role;          /* TEXT: role the style asked for (for the dump) */
+    double size;       /* TEXT */
+    int bold;          /* TEXT: synthetic bold */
+    double gray;       /* TEXT color, RECT fill */
+    double lw;         /* LINE width */
+    const char *text;  /* TEXT: UTF-8, len bytes */
+    size_t len;
+    const char *path;  /* IMAGE */
+} sc_item;
+
+typedef struct sc_page {
+    sc_item *items;
+    size_t nitems, cap;
+} sc_page;
+
+typedef struct sc_laid {
+    double page_w, page_h;
+    sc_page *pages;
+    int npages;
+    const char *watermark;
+    const char *title;
+} sc_laid;
+
+/* Lay out a bound record.  A character no font has fails with
+ * SC_ERR_FONT naming the record, the field and U+XXXX.  Memory from arena. */
+sc_status sc_layout(const sc_bound *b, const sc_fonts *fonts,
+                    sc_arena *arena, sc_laid **out, sc_error *err);
+
+/* ---- dump.c ------------------------------------------------------------ */
+
+/* Append the text form of the laid-out pages to buf. */
+void sc_dump(const sc_laid *laid, const sc_fonts *fonts, sc_buf *buf);
+
+/* ---- pdf.c ------------------------------------------------------------- */
+
+typedef struct sc_pdf sc_pdf;
+sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts, sc_error *err);
+/* Append the pages of laid, with an outline entry laid->title. */
+sc_status sc_pdf_add(sc_pdf *pdf, const sc_laid *laid, sc_error *err);
+/* Save to path (caller handles temp + rename).  Does not free. */
+sc_status sc_pdf_save(sc_pdf *pdf, const char *path, sc_error *err);
+void sc_pdf_free(sc_pdf *pdf);
+
+#endif

@@ -1,0 +1,263 @@
+/* util.c -- allocation wrappers, arenas, string buffers, error values. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *sc_malloc(size_t n) { return malloc(n ? n : 1); }
+void *sc_calloc(size_t n, size_t size) { return calloc(n ? n : 1, size ? size : 1); }
+void *sc_realloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
+void sc_free(void *p) { free(p); }
+
+char *sc_strdup(const char *s) { return s ? sc_strndup(s, strlen(s)) : NULL; }
+
+char *sc_strndup(const char *s, size_t n)
+{
+    char *d = sc_malloc(n + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+/* ---- arena: a list of chunks; big requests get a chunk of their own. -- */
+
+#define ARENA_CHUNK 16384
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t used, size;
+    _Alignas(16) unsigned char mem[];
+} chunk;
+
+struct sc_arena {
+    chunk *head;
+};
+
+sc_arena *sc_arena_new(void) { return sc_calloc(1, sizeof(sc_arena)); }
+
+void *sc_arena_alloc(sc_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (!a->head || a->head->size - a->head->used < n) {
+        size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+        chunk *c = sc_malloc(sizeof(chunk) + size);
+        if (!c)
+            return NULL;
+        c->used = 0;
+        c->size = size;
+        c->next = a->head;
+        a->head = c;
+    }
+    void *p = a->head->mem + a->head->used;
+    a->head->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *sc_arena_strndup(sc_arena *a, const char *s, size_t n)
+{
+    char *d = sc_arena_alloc(a, n + 1);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+char *sc_arena_strdup(sc_arena *a, const char *s)
+{
+    return s ? sc_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *sc_arena_printf(sc_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *d = sc_arena_alloc(a, (size_t)n + 1);
+    if (!d)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(d, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return d;
+}
+
+void sc_arena_free(sc_arena *a)
+{
+    if (!a)
+        return;
+    chunk *c = a->head;
+    while (c) {
+        chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(a);
+}
+
+/* ---- buffers ---------------------------------------------------------- */
+
+void sc_buf_append(sc_buf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *d = sc_realloc(b->data, cap);
+        if (!d) {
+            b->oom = 1;
+            return;
+        }
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void sc_buf_puts(sc_buf *b, const char *s) { sc_buf_append(b, s, strlen(s)); }
+
+void sc_buf_printf(sc_buf *b, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        sc_buf_append(b, small, (size_t)n);
+        return;
+    }
+    char *big = sc_malloc((size_t)n + 1);
+    if (!big) {
+        b->oom = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sc_buf_append(b, big, (size_t)n);
+    free(big);
+}
+
+void sc_buf_free(sc_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->oom = 0;
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+static const char *const messages[] = {
+    [SC_OK] = "success",
+    [SC_END] = "no more records",
+    [SC_ERR_NOMEM] = "out of memory",
+    [SC_ERR_IO] = "input/output error",
+    [SC_ERR_XML] = "malformed XML",
+    [SC_ERR_SCHEMA] = "schema violation",
+    [SC_ERR_ENCODING] = "encoding error",
+    [SC_ERR_TEMPLATE] = "template error",
+    [SC_ERR_XPATH] = "XPath error",
+    [SC_ERR_FONT] = "font error",
+    [SC_ERR_DATA] = "data error",
+    [SC_ERR_LAYOUT] = "layout error",
+    [SC_ERR_PDF] = "PDF writer error",
+    [SC_ERR_USAGE] = "usage error",
+    [SC_ERR_FORBIDDEN] = "forbidden construct",
+};
+
+const char *sc_strerror(sc_status code)
+{
+    if ((unsigned)code < sizeof messages / sizeof *messages && messages[code])
+        return messages[code];
+    return "unknown error";
+}
+
+sc_status sc_error_set(sc_error *err, sc_status code, const char *file,
+                       int line, int column, const char *fmt, ...)
+{
+    if (!err)
+        return code;
+    memset(err, 0, sizeof *err);
+    err->code = code;
+    if (file)
+        snprintf(err->file, sizeof err->file, "%s", file);
+    err->line = line;
+    err->column = column;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void sc_diag_emit(sc_diag_fn diag, void *ud, const sc_error *err)
+{
+    if (diag && err)
+        diag(ud, err);
+}
+
+/* ---- decimals --------------------------------------------------------- */
+
+void sc_format_decimal(char *out, size_t n, double v, int decimals)
+{
+    /* Print with more digits than asked, then round the decimal string
+     * half away from zero, so 92.345 (stored as 92.34499999...) becomes
+     * 92.35 as a person computing by hand expects.  15 significant digits
+     * are exact for doubles, so the extra digits are noise we drop. */
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 6)
+        decimals = 6;
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%.*f", decimals + 3, v);
+    char *dot = strchr(tmp, '.');
+    int neg = tmp[0] == '-';
+    /* digits only, without sign and dot */
+    char digits[64];
+    size_t nd = 0;
+    for (char *p = tmp + neg; *p; p++)
+        if (*p != '.')
+            digits[nd++] = *p;
+    size_t intlen = (size_t)(dot - tmp) - (size_t)neg;
+    size_t keep = intlen + (size_t)decimals;
+    int carry = digits[keep] >= '5';
+    digits[keep] = '\0';
+    for (size_t i = keep; carry && i-- > 0;) {
+        if (digits[i] == '9') {
+            digits[i] = '0';
+        } else {
+            digits[i]++;
+            carry = 0;
+        }
+    }
+    char res[72];
+    size_t r = 0;
+    int iszero = 1;
+    for (size_t i = 0; i < keep; i++)
+        if (digits[i] != '0')
+            iszero = 0;
+    if (neg && (!iszero || carry))
+        res[r++] = '-';
+    if (carry)
+        res[r++] = '1';
+    for (size_t i = 0; i < keep; i++) {
+        if (i == intlen)
+            res[r++] = '.';
+        res[r++] = digits[i];
+    }
+    res[r] = '\0';
+    snprintf(out, n, "%s", res);
+}
