@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# run_errors.sh -- error cases: each folder of tests/errors holds the input
+# (data.xml, maybe template.xml), `args` (CLI arguments with DATA, TEMPLATE
+# and OUT placeholders), `status` (expected exit code), `expected` (lines
+# that must appear in stderr; a line starting with ! must appear nowhere in
+# stdout or stderr) and optionally `expected-files` (files that must exist
+# in OUT, one per line, and nothing else may be written anywhere else).
+set -u
+cli=$1 cases=$2 out=$3
+rm -rf "$out" && mkdir -p "$out"
+pass=0 fail=0
+for dir in "$cases"/*/; do
+    name=$(basename "$dir")
+    work="$out/$name" && mkdir -p "$work/out"
+    read -r -a words < "$dir/args"
+    args=()
+    for w in "${words[@]}"; do
+        w=${w//DATA/$dir/data.xml}; w=${w//TEMPLATE/$dir/template.xml}; w=${w//OUT/$work/out}
+        args+=("$w")
+    done
+    (cd "$work" && "$cli" "${args[@]}" > stdout 2> stderr); got=$?
+    want=$(cat "$dir/status")
+    ok=1
+    if [ "$got" != "$want" ]; then
+        echo "FAIL $name: exit status $got, expected $want"; ok=0
+    fi
+    while IFS= read -r line || [ -n "$line" ]; do
+        [ -z "$line" ] && continue
+        if [ "${line:0:1}" = "!" ]; then
+            if grep -qF -- "${line:1}" "$work/stdout" "$work/stderr"; then
+                echo "FAIL $name: output contains forbidden '${line:1}'"; ok=0
+            fi
+        elif ! grep -qF -- "$line" "$work/stderr"; then
+            echo "FAIL $name: stderr lacks '$line'"; ok=0
+        fi
+    done < "$dir/expected"
+    if [ -f "$dir/expected-files" ]; then
+        while IFS= read -r f || [ -n "$f" ]; do
+            [ -z "$f" ] && continue
+            [ -f "$work/out/$f" ] || { echo "FAIL $name: $f not written in OUT"; ok=0; }
+        done < "$dir/expected-files"
+        # nothing may escape the output folder
+        stray=$(find "$out" -newer "$dir/args" -type f -name '*.pdf' ! -path "$work/out/*" | head -3)
+        [ -z "$stray" ] || { echo "FAIL $name: wrote outside OUT: $stray"; ok=0; }
+    fi
+    if [ "$want" = 3 ] && [ -n "$(find "$work/out" -type f | head -1)" ]; then
+        echo "FAIL $name: exit 3 promises nothing written, but OUT has $(ls "$work/out")"; ok=0
+    fi
+    if [ $ok = 1 ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); sed 's/^/    stderr: /' "$work/stderr" | head -8; fi
+done
+echo "errors: $pass passed, $fail failed"
+[ $fail = 0 ] && [ $pass -gt 0 ]

@@ -1,3 +1,479 @@
-/* main.c -- STUB */
+/* main.c -- the scorecard command line: the only code that prints or exits.
+ *
+ *   scorecard render -d DATA [-d DATA...] [-t TEMPLATE] [-o DIR]
+ *                    [--name PATTERN] [--combined FILE] [--dump]
+ *   scorecard check  -d DATA [-t TEMPLATE]
+ *   scorecard fonts  [TEXT]
+ *
+ * Exit status: 0 all rendered; 1 some records failed, the others were
+ * written; 2 usage error; 3 input unusable, nothing written.
+ */
 #include "scorecard.h"
-int main(void) { return 0; }
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+enum { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2, EXIT_UNUSABLE = 3 };
+
+#define MAX_DATA 64
+#define MAX_TEMPLATES 16
+
+typedef struct options {
+    const char *cmd;
+    const char *data[MAX_DATA];
+    int ndata;
+    const char *template_file;
+    const char *template_dir;
+    const char *outdir;
+    const char *pattern;
+    const char *combined;
+    const char *fonts_map;
+    const char *watermark;
+    const char *text; /* fonts: the text to check */
+    int dump;
+    int quiet;
+} options;
+
+/* ---- printing --------------------------------------------------------- */
+
+static void errorf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("scorecard: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* scorecard: FILE:LINE:COL: MESSAGE [employee ID NAME, field FIELD] */
+static void print_error(const sc_error *e)
+{
+    fputs("scorecard: ", stderr);
+    if (e->file[0]) {
+        fputs(e->file, stderr);
+        if (e->line > 0) {
+            fprintf(stderr, ":%d", e->line);
+            if (e->column > 0)
+                fprintf(stderr, ":%d", e->column);
+        }
+        fputs(": ", stderr);
+    }
+    fputs(e->message[0] ? e->message : sc_strerror(e->code), stderr);
+    if (e->employee[0] || e->field[0]) {
+        fputs(" [", stderr);
+        if (e->employee[0])
+            fprintf(stderr, "employee %s", e->employee);
+        if (e->employee[0] && e->field[0])
+            fputs(", ", stderr);
+        if (e->field[0])
+            fprintf(stderr, "field %s", e->field);
+        fputc(']', stderr);
+    }
+    fputc('\n', stderr);
+}
+
+/* Problems found while reading are printed as they come; the count lets
+ * `check` say how many there were. */
+typedef struct diag_state {
+    int count;
+} diag_state;
+
+static void on_diag(void *ud, const sc_error *e)
+{
+    diag_state *d = ud;
+    d->count++;
+    print_error(e);
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: scorecard render -d DATA [-d DATA...] [-t TEMPLATE] [-o DIR]\n"
+          "                        [--name PATTERN] [--combined FILE] [--dump]\n"
+          "       scorecard check -d DATA [-t TEMPLATE]\n"
+          "       scorecard fonts [TEXT]\n"
+          "       scorecard --help | --version\n"
+          "\n"
+          "render   one PDF per employee into DIR (default: current folder)\n"
+          "check    validate data and template, lay out every record, write nothing\n"
+          "fonts    show the resolved fonts and which font draws each character of TEXT\n"
+          "\n"
+          "  -d, --data FILE       evaluation batch (XML; UTF-8, GBK, GB18030, Big5)\n"
+          "  -t, --template FILE   template file (default: the one the data names)\n"
+          "  -T, --templates DIR   folder to look for named templates in first\n"
+          "  -o, --output DIR      output folder (created if missing)\n"
+          "  -n, --name PATTERN    file name pattern, default {period}_{id}_{name}.pdf\n"
+          "                        placeholders: {period} {id} {name} {department} {position}\n"
+          "  -c, --combined FILE   write the whole batch as one print file instead\n"
+          "      --dump            print the layout dump instead of writing PDFs\n"
+          "      --fonts FILE      font map (default: the installed fonts/fonts.xml)\n"
+          "      --watermark TEXT  draw TEXT across every page (\"\" for none)\n"
+          "  -q, --quiet           no summary line\n"
+          "\n"
+          "exit status: 0 all rendered; 1 some records failed, the others were written;\n"
+          "             2 usage error; 3 input unusable, nothing written\n",
+          f);
+}
+
+/* ---- arguments -------------------------------------------------------- */
+
+static int parse_args(int argc, char **argv, options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->pattern = "{period}_{id}_{name}.pdf";
+    o->outdir = ".";
+    int i = 1;
+    if (i >= argc) {
+        usage(stderr);
+        return -1;
+    }
+    o->cmd = argv[i++];
+    if (!strcmp(o->cmd, "--help") || !strcmp(o->cmd, "-h")) {
+        usage(stdout);
+        return 1;
+    }
+    if (!strcmp(o->cmd, "--version")) {
+        printf("scorecard %s\n", SC_VERSION);
+        return 1;
+    }
+    if (strcmp(o->cmd, "render") && strcmp(o->cmd, "check") && strcmp(o->cmd, "fonts")) {
+        errorf("unknown command '%s' (try: scorecard --help)", o->cmd);
+        return -1;
+    }
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 1;
+        } else if (!strcmp(a, "--dump")) {
+            o->dump = 1;
+            continue;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            o->quiet = 1;
+            continue;
+        } else if (!strcmp(a, "-d") || !strcmp(a, "--data")) {
+            if (o->ndata == MAX_DATA) {
+                errorf("at most %d data files at once", MAX_DATA);
+                return -1;
+            }
+            slot = &o->data[o->ndata++];
+        } else if (!strcmp(a, "-t") || !strcmp(a, "--template")) {
+            slot = &o->template_file;
+        } else if (!strcmp(a, "-T") || !strcmp(a, "--templates")) {
+            slot = &o->template_dir;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            slot = &o->outdir;
+        } else if (!strcmp(a, "-n") || !strcmp(a, "--name")) {
+            slot = &o->pattern;
+        } else if (!strcmp(a, "-c") || !strcmp(a, "--combined")) {
+            slot = &o->combined;
+        } else if (!strcmp(a, "--fonts")) {
+            slot = &o->fonts_map;
+        } else if (!strcmp(a, "--watermark")) {
+            slot = &o->watermark;
+        } else if (a[0] == '-' && a[1]) {
+            errorf("unknown option '%s' (try: scorecard --help)", a);
+            return -1;
+        } else if (!strcmp(o->cmd, "fonts") && !o->text) {
+            o->text = a;
+            continue;
+        } else {
+            errorf("unexpected argument '%s' (try: scorecard --help)", a);
+            return -1;
+        }
+        if (i + 1 >= argc) {
+            errorf("option '%s' needs a value", a);
+            return -1;
+        }
+        *slot = argv[++i];
+    }
+    if (strcmp(o->cmd, "fonts") && o->ndata == 0) {
+        errorf("no data file: give one with -d FILE");
+        return -1;
+    }
+    if (o->combined && o->dump) {
+        errorf("--combined and --dump exclude each other");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return -1;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return -1;
+    struct stat st;
+    return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+/* Templates are parsed once per process and shared by every record. */
+typedef struct tcache {
+    char path[4096];
+    sc_template *tpl;
+} tcache;
+
+static tcache templates[MAX_TEMPLATES];
+static int ntemplates;
+
+static sc_template *get_template(const char *path, diag_state *ds, sc_error *err)
+{
+    for (int i = 0; i < ntemplates; i++)
+        if (!strcmp(templates[i].path, path))
+            return templates[i].tpl;
+    if (ntemplates == MAX_TEMPLATES) {
+        snprintf(err->message, sizeof err->message, "too many templates");
+        return NULL;
+    }
+    sc_template *tpl = NULL;
+    if (sc_template_load(&tpl, path, on_diag, ds, err) != SC_OK)
+        return NULL;
+    snprintf(templates[ntemplates].path, sizeof templates[ntemplates].path, "%s", path);
+    templates[ntemplates++].tpl = tpl;
+    return tpl;
+}
+
+static void free_templates(void)
+{
+    for (int i = 0; i < ntemplates; i++)
+        sc_template_free(templates[i].tpl);
+    ntemplates = 0;
+}
+
+typedef struct totals {
+    int docs, pages, failed, records;
+    int unusable; /* a batch could not be read at all */
+} totals;
+
+/* ---- one batch -------------------------------------------------------- */
+
+static void run_batch(const options *o, const char *data, const sc_fonts *fonts,
+                      sc_book *combined, totals *t)
+{
+    diag_state ds = {0};
+    sc_error err;
+    sc_reader *r = NULL;
+    if (sc_reader_open(&r, data, on_diag, &ds, &err) != SC_OK) {
+        if (ds.count == 0)
+            print_error(&err);
+        t->unusable = 1;
+        return;
+    }
+    char tpath[4096];
+    const char *tfile = o->template_file;
+    if (!tfile) {
+        const char *name = sc_reader_template(r);
+        if (!name || !name[0]) {
+            errorf("%s: the data names no template (batch/@template): give one with -t FILE", data);
+            t->unusable = 1;
+            sc_reader_free(r);
+            return;
+        }
+        if (sc_template_find(tpath, sizeof tpath, name, o->template_dir, data, &err) != SC_OK) {
+            print_error(&err);
+            t->unusable = 1;
+            sc_reader_free(r);
+            return;
+        }
+        tfile = tpath;
+    }
+    sc_template *tpl = get_template(tfile, &ds, &err);
+    if (!tpl) {
+        if (ds.count == 0)
+            print_error(&err);
+        t->unusable = 1;
+        sc_reader_free(r);
+        return;
+    }
+
+    sc_render_opts ropts = SC_RENDER_OPTS_INIT;
+    ropts.watermark = o->watermark;
+    int check = !strcmp(o->cmd, "check");
+    for (;;) {
+        sc_record *rec = NULL;
+        sc_status st = sc_reader_next(r, &rec, &err);
+        if (st == SC_END)
+            break;
+        if (st != SC_OK) {
+            if (st == SC_ERR_XML || st == SC_ERR_IO || st == SC_ERR_NOMEM || st == SC_ERR_FORBIDDEN) {
+                /* The rest of the file cannot be read: fatal for the batch. */
+                print_error(&err);
+                t->failed++;
+                break;
+            }
+            if (ds.count == 0)
+                print_error(&err);
+            ds.count = 0;
+            t->failed++;
+            t->records++;
+            continue;
+        }
+        t->records++;
+        int pages = 0;
+        if (check || o->dump) {
+            char *dump = NULL;
+            st = sc_render_dump(tpl, fonts, rec, &ropts, &dump, &err);
+            if (st == SC_OK && o->dump)
+                fputs(dump, stdout);
+            sc_free(dump);
+            if (st == SC_OK)
+                t->docs++;
+        } else if (combined) {
+            st = sc_book_add(combined, tpl, rec, &pages, &err);
+            if (st == SC_OK) {
+                t->docs++;
+                t->pages += pages;
+            }
+        } else {
+            char name[1024], path[4096 + 1024];
+            st = sc_record_filename(rec, o->pattern, name, sizeof name, &err);
+            if (st == SC_OK) {
+                snprintf(path, sizeof path, "%s/%s", o->outdir, name);
+                sc_book *book = NULL;
+                st = sc_book_open(&book, fonts, path, &ropts, &err);
+                if (st == SC_OK)
+                    st = sc_book_add(book, tpl, rec, &pages, &err);
+                if (st == SC_OK) {
+                    st = sc_book_close(book, &err);
+                } else if (book) {
+                    sc_book_abort(book);
+                }
+            }
+            if (st == SC_OK) {
+                t->docs++;
+                t->pages += pages;
+            }
+        }
+        if (st != SC_OK) {
+            print_error(&err);
+            t->failed++;
+        }
+        sc_record_free(rec);
+    }
+    sc_reader_free(r);
+}
+
+/* ---- commands --------------------------------------------------------- */
+
+static int cmd_fonts(const options *o)
+{
+    sc_fonts *fonts = NULL;
+    sc_error err;
+    if (sc_fonts_load(&fonts, o->fonts_map, &err) != SC_OK) {
+        print_error(&err);
+        return EXIT_UNUSABLE;
+    }
+    char *report = NULL;
+    int rc = EXIT_ALL_OK;
+    if (sc_fonts_describe(fonts, o->text, &report, &err) == SC_OK) {
+        fputs(report, stdout);
+    } else {
+        print_error(&err);
+        rc = EXIT_UNUSABLE;
+    }
+    sc_free(report);
+    sc_fonts_free(fonts);
+    return rc;
+}
+
+static int cmd_render(const options *o)
+{
+    double t0 = now();
+    int check = !strcmp(o->cmd, "check");
+    sc_error err;
+    sc_fonts *fonts = NULL;
+    if (sc_fonts_load(&fonts, o->fonts_map, &err) != SC_OK) {
+        print_error(&err);
+        return EXIT_UNUSABLE;
+    }
+    if (!check && !o->dump && !o->combined && make_dirs(o->outdir) != 0) {
+        errorf("%s: cannot create the output folder: %s", o->outdir, strerror(errno));
+        sc_fonts_free(fonts);
+        return EXIT_UNUSABLE;
+    }
+    sc_book *combined = NULL;
+    if (o->combined) {
+        sc_render_opts ropts = SC_RENDER_OPTS_INIT;
+        ropts.watermark = o->watermark;
+        if (sc_book_open(&combined, fonts, o->combined, &ropts, &err) != SC_OK) {
+            print_error(&err);
+            sc_fonts_free(fonts);
+            return EXIT_UNUSABLE;
+        }
+    }
+    totals t = {0};
+    for (int i = 0; i < o->ndata; i++)
+        run_batch(o, o->data[i], fonts, combined, &t);
+    if (combined) {
+        if (t.docs > 0) {
+            if (sc_book_close(combined, &err) != SC_OK) {
+                print_error(&err);
+                t.docs = 0;
+            }
+        } else {
+            sc_book_abort(combined);
+        }
+    }
+    free_templates();
+    sc_fonts_free(fonts);
+
+    double secs = now() - t0;
+    FILE *sum = o->dump ? stderr : stdout;
+    if (!o->quiet) {
+        if (check)
+            fprintf(sum, "scorecard: checked %d records: %d ok, %d with problems (%.2f s)\n",
+                    t.records, t.records - t.failed, t.failed, secs);
+        else
+            fprintf(sum, "scorecard: %d documents, %d pages%s%s in %.2f s%s\n", t.docs,
+                    t.pages, o->combined ? " -> " : "", o->combined ? o->combined : "", secs,
+                    t.failed ? " (some records failed, see above)" : "");
+    }
+    if (t.docs == 0 && (t.failed || t.unusable))
+        return EXIT_UNUSABLE;
+    if (t.failed || t.unusable)
+        return EXIT_SOME_FAILED;
+    if (t.docs == 0) {
+        errorf("the data holds no employee record");
+        return EXIT_UNUSABLE;
+    }
+    return EXIT_ALL_OK;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    int p = parse_args(argc, argv, &o);
+    if (p < 0)
+        return EXIT_USAGE;
+    if (p > 0)
+        return EXIT_ALL_OK;
+    if (!strcmp(o.cmd, "fonts"))
+        return cmd_fonts(&o);
+    return cmd_render(&o);
+}

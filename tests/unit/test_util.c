@@ -1,0 +1,83 @@
+/* test_util.c -- arenas, buffers, decimal formatting, error values. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void test_format_decimal_rounds_half_up_on_decimal_digits(void **state)
+{
+    (void)state;
+    char s[32];
+    sc_format_decimal(s, sizeof s, 92.345, 2); /* binary 92.34499999... */
+    assert_string_equal(s, "92.35");
+    sc_format_decimal(s, sizeof s, 0.005, 2);
+    assert_string_equal(s, "0.01");
+    sc_format_decimal(s, sizeof s, 99.995, 2);
+    assert_string_equal(s, "100.00");
+    sc_format_decimal(s, sizeof s, 100, 0);
+    assert_string_equal(s, "100");
+    sc_format_decimal(s, sizeof s, -2.5, 0);
+    assert_string_equal(s, "-3");
+    sc_format_decimal(s, sizeof s, -0.001, 2);
+    assert_string_equal(s, "0.00");
+    sc_format_decimal(s, sizeof s, 1870.0, 2);
+    assert_string_equal(s, "1870.00");
+}
+
+static void test_arena_strings_and_alignment(void **state)
+{
+    (void)state;
+    sc_arena *a = sc_arena_new();
+    assert_non_null(a);
+    char *s = sc_arena_strdup(a, "考核表");
+    assert_string_equal(s, "考核表");
+    char *p = sc_arena_printf(a, "%s-%03d", "KF", 7);
+    assert_string_equal(p, "KF-007");
+    void *big = sc_arena_alloc(a, 100000); /* larger than a chunk */
+    assert_non_null(big);
+    assert_int_equal((uintptr_t)big % 16, 0);
+    assert_string_equal(s, "考核表"); /* earlier allocations survive */
+    sc_arena_free(a);
+}
+
+static void test_buf_grows(void **state)
+{
+    (void)state;
+    sc_buf b = {0};
+    for (int i = 0; i < 1000; i++)
+        sc_buf_printf(&b, "%d,", i);
+    assert_false(b.oom);
+    assert_int_equal(strncmp(b.data, "0,1,2,", 6), 0);
+    assert_int_equal(b.data[b.len], '\0');
+    sc_buf_free(&b);
+}
+
+static void test_error_set_fills_location(void **state)
+{
+    (void)state;
+    sc_error e;
+    sc_status st = sc_error_set(&e, SC_ERR_SCHEMA, "a.xml", 3, 7, "bad %s", "weight");
+    assert_int_equal(st, SC_ERR_SCHEMA);
+    assert_string_equal(e.file, "a.xml");
+    assert_int_equal(e.line, 3);
+    assert_int_equal(e.column, 7);
+    assert_string_equal(e.message, "bad weight");
+    assert_string_equal(e.employee, "");
+    assert_string_equal(sc_strerror(SC_ERR_FONT), "font error");
+    assert_string_equal(sc_strerror((sc_status)99), "unknown error");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_decimal_rounds_half_up_on_decimal_digits),
+        cmocka_unit_test(test_arena_strings_and_alignment),
+        cmocka_unit_test(test_buf_grows),
+        cmocka_unit_test(test_error_set_fills_location),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
