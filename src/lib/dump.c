@@ -1,3 +1,147 @@
-/* dump.c -- STUB: layout dump. */
+/* dump.c -- the text form of laid-out pages, for golden tests.
+ *
+ * One line per item, in drawing order; numbers rounded to 2 decimals so
+ * that the dump is stable across compilers and small float noise:
+ *
+ *   document pages=2 size=595.28x841.89 title="KF001 张晓明" watermark="草稿"
+ *   page 1
+ *     text X Y ROLE/FACE SIZE bB gGRAY "TEXT"      (X, Y = baseline start)
+ *     line X1 Y1 X2 Y2 wLW
+ *     rect X Y W H gGRAY
+ *     image X Y W H "PATH"
+ *
+ * ROLE is the role the style asked for (body, heading, kai, latin); FACE is
+ * the family of the face that draws the run with spaces removed and the
+ * Arphic vendor prefix "AR PL " dropped (AR PL UMing CN -> UMingCN).  In
+ * quoted strings '"' and '\' are escaped with '\', control characters as
+ * \n, \t or \xHH.  title and watermark are always present ("" if none).
+ */
 #include "internal.h"
-void sc_dump(const sc_laid *laid, const sc_fonts *fonts, sc_buf *buf) { (void)laid; (void)fonts; (void)buf; }
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Round to 2 decimals and never print "-0.00". */
+static void num(sc_buf *b, double v)
+{
+    double r = round(v * 100.0) / 100.0;
+    if (fabs(r) < 0.005)
+        r = 0.0;
+    sc_buf_printf(b, "%.2f", r);
+}
+
+static void quoted(sc_buf *b, const char *s, size_t n)
+{
+    sc_buf_puts(b, "\"");
+    for (size_t i = 0; s && i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            sc_buf_append(b, e, 2);
+        } else if (c == '\n') {
+            sc_buf_puts(b, "\\n");
+        } else if (c == '\t') {
+            sc_buf_puts(b, "\\t");
+        } else if (c < 0x20 || c == 0x7f) {
+            sc_buf_printf(b, "\\x%02X", c);
+        } else {
+            sc_buf_append(b, (const char *)&s[i], 1);
+        }
+    }
+    sc_buf_puts(b, "\"");
+}
+
+/* "AR PL UMing CN" -> "UMingCN"; "?" when the face is unknown. */
+static void face_name(sc_buf *b, const sc_fonts *fonts, int face)
+{
+    const sc_face *fc = fonts ? sc_fonts_face(fonts, face) : NULL;
+    const char *fam = fc ? sc_face_family(fc) : NULL;
+    if (!fam || !*fam) {
+        sc_buf_puts(b, "?");
+        return;
+    }
+    if (strncmp(fam, "AR PL ", 6) == 0)
+        fam += 6;
+    for (const char *p = fam; *p; p++)
+        if (*p != ' ')
+            sc_buf_append(b, p, 1);
+}
+
+void sc_dump(const sc_laid *laid, const sc_fonts *fonts, sc_buf *buf)
+{
+    if (!laid)
+        return;
+    sc_buf_printf(buf, "document pages=%d size=", laid->npages);
+    num(buf, laid->page_w);
+    sc_buf_puts(buf, "x");
+    num(buf, laid->page_h);
+    sc_buf_puts(buf, " title=");
+    quoted(buf, laid->title, laid->title ? strlen(laid->title) : 0);
+    sc_buf_puts(buf, " watermark=");
+    quoted(buf, laid->watermark, laid->watermark ? strlen(laid->watermark) : 0);
+    sc_buf_puts(buf, "\n");
+    for (int p = 0; p < laid->npages; p++) {
+        const sc_page *pg = &laid->pages[p];
+        sc_buf_printf(buf, "page %d\n", p + 1);
+        for (size_t i = 0; i < pg->nitems; i++) {
+            const sc_item *it = &pg->items[i];
+            switch (it->kind) {
+            case SC_IT_TEXT:
+                sc_buf_puts(buf, "  text ");
+                num(buf, it->x);
+                sc_buf_puts(buf, " ");
+                num(buf, it->y);
+                sc_buf_printf(buf, " %s/", sc_role_name(it->role));
+                face_name(buf, fonts, it->face);
+                sc_buf_puts(buf, " ");
+                num(buf, it->size);
+                sc_buf_printf(buf, " b%d g", it->bold ? 1 : 0);
+                num(buf, it->gray);
+                sc_buf_puts(buf, " ");
+                quoted(buf, it->text, it->len);
+                break;
+            case SC_IT_LINE:
+                sc_buf_puts(buf, "  line ");
+                num(buf, it->x);
+                sc_buf_puts(buf, " ");
+                num(buf, it->y);
+                sc_buf_puts(buf, " ");
+                num(buf, it->x + it->w);
+                sc_buf_puts(buf, " ");
+                num(buf, it->y + it->h);
+                sc_buf_puts(buf, " w");
+                num(buf, it->lw);
+                break;
+            case SC_IT_RECT:
+                sc_buf_puts(buf, "  rect ");
+                num(buf, it->x);
+                sc_buf_puts(buf, " ");
+                num(buf, it->y);
+                sc_buf_puts(buf, " ");
+                num(buf, it->w);
+                sc_buf_puts(buf, " ");
+                num(buf, it->h);
+                sc_buf_puts(buf, " g");
+                num(buf, it->gray);
+                break;
+            case SC_IT_IMAGE:
+                sc_buf_puts(buf, "  image ");
+                num(buf, it->x);
+                sc_buf_puts(buf, " ");
+                num(buf, it->y);
+                sc_buf_puts(buf, " ");
+                num(buf, it->w);
+                sc_buf_puts(buf, " ");
+                num(buf, it->h);
+                sc_buf_puts(buf, " ");
+                quoted(buf, it->path, it->path ? strlen(it->path) : 0);
+                break;
+            default:
+                sc_buf_printf(buf, "  unknown %d", it->kind);
+                break;
+            }
+            sc_buf_puts(buf, "\n");
+        }
+    }
+}

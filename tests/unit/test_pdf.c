@@ -1,0 +1,241 @@
+/* test_pdf.c -- the libharu writer: a valid PDF, extractable Chinese text,
+ * one outline entry per record with its Chinese title. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static sc_fonts *fonts;
+
+static int setup(void **state)
+{
+    (void)state;
+    sc_error err;
+    if (sc_fonts_load(&fonts, NULL, &err)) {
+        fprintf(stderr, "cannot load fonts: %s\n", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    sc_fonts_free(fonts);
+    return 0;
+}
+
+static const sc_style body = {
+    "body", SC_ROLE_BODY, 12, 0, SC_ALIGN_LEFT, SC_VALIGN_TOP,
+    {2, 2, 2, 2}, 1.4, -1, 0, 0, 0};
+static const sc_style bold = {
+    "title", SC_ROLE_HEADING, 16, 1, SC_ALIGN_CENTER, SC_VALIGN_MIDDLE,
+    {2, 2, 2, 2}, 1.4, 0.9, 0, 0, 0};
+
+/* A one-record layout: a bold title, a paragraph and a 2x2 table. */
+static sc_laid *small_laid(sc_arena *a, const char *title, const char *text)
+{
+    sc_bound *b = sc_arena_alloc(a, sizeof *b);
+    b->page_w = 595.28;
+    b->page_h = 841.89;
+    for (int i = 0; i < 4; i++)
+        b->margin[i] = 56;
+    b->title = title;
+    b->label = title;
+    b->watermark = "草稿";
+    b->body = sc_arena_alloc(a, 3 * sizeof(sc_block));
+    b->nbody = 3;
+    b->body[0] = (sc_block){.kind = SC_BLK_PARA, .style = &bold,
+                            .text = "月度绩效考核表"};
+    b->body[1] = (sc_block){.kind = SC_BLK_PARA, .style = &body, .text = text};
+    sc_row *rows = sc_arena_alloc(a, 2 * sizeof *rows);
+    sc_colspec *cols = sc_arena_alloc(a, 2 * sizeof *cols);
+    cols[0].weight = cols[1].weight = 1;
+    for (int r = 0; r < 2; r++) {
+        rows[r].kind = r ? SC_ROW_BODY : SC_ROW_HEADER;
+        rows[r].ncells = 2;
+        rows[r].cells = sc_arena_alloc(a, 2 * sizeof(sc_cell));
+        rows[r].cells[0] = (sc_cell){r ? "客户满意度" : "考核指标", &body,
+                                     1, 1, -1, NULL, 0, 0, 0};
+        rows[r].cells[1] = (sc_cell){r ? "≥ 90%" : "目标值", &body, 1, 1, -1,
+                                     NULL, 0, 0, 0};
+    }
+    b->body[2] = (sc_block){.kind = SC_BLK_TABLE, .style = &body, .cols = cols,
+                            .ncols = 2, .rows = rows, .nrows = 2, .borders = 1};
+    sc_laid *l = NULL;
+    sc_error err = {0};
+    sc_status st = sc_layout(b, fonts, a, &l, &err);
+    if (st != SC_OK)
+        fprintf(stderr, "layout: %s\n", err.message);
+    assert_int_equal(st, SC_OK);
+    return l;
+}
+
+/* Run cmd, return its stdout (malloc'd) and exit status. */
+static char *run(const char *cmd, int *status)
+{
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    sc_buf b = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        sc_buf_append(&b, chunk, n);
+    *status = pclose(p);
+    return b.data ? b.data : sc_strdup("");
+}
+
+static void write_pdf(const char *path, const char *const *titles, int n)
+{
+    sc_pdf *pdf = NULL;
+    sc_error err = {0};
+    assert_int_equal(sc_pdf_new(&pdf, fonts, &err), SC_OK);
+    sc_arena *a = sc_arena_new();
+    for (int i = 0; i < n; i++) {
+        sc_laid *l = small_laid(a, titles[i], "被考核人：张晓明，客户服务部。");
+        sc_status st = sc_pdf_add(pdf, l, &err);
+        if (st != SC_OK)
+            fprintf(stderr, "pdf_add: %s\n", err.message);
+        assert_int_equal(st, SC_OK);
+    }
+    sc_status st = sc_pdf_save(pdf, path, &err);
+    if (st != SC_OK)
+        fprintf(stderr, "pdf_save: %s\n", err.message);
+    assert_int_equal(st, SC_OK);
+    sc_pdf_free(pdf);
+    sc_arena_free(a);
+}
+
+static void test_pdf_is_valid_and_text_extracts(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sc_test_pdf_%ld.pdf", (long)getpid());
+    const char *titles[] = {"KF001 张晓明"};
+    write_pdf(path, titles, 1);
+
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    char head[8] = {0};
+    assert_int_equal(fread(head, 1, 5, fp), 5);
+    fclose(fp);
+    assert_memory_equal(head, "%PDF-", 5);
+
+    char cmd[256];
+    int status;
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' 2>&1", path);
+    char *out = run(cmd, &status);
+    if (status != 0)
+        fprintf(stderr, "%s\n", out);
+    assert_int_equal(status, 0);
+    sc_free(out);
+
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>/dev/null", path);
+    out = run(cmd, &status);
+    assert_int_equal(status, 0);
+    assert_non_null(strstr(out, "月度绩效考核表"));
+    assert_non_null(strstr(out, "张晓明"));
+    assert_non_null(strstr(out, "客户满意度"));
+    sc_free(out);
+
+    /* the document title is UTF-16BE, so readers show it in Chinese */
+    snprintf(cmd, sizeof cmd, "pdfinfo -enc UTF-8 '%s' 2>/dev/null", path);
+    out = run(cmd, &status);
+    assert_int_equal(status, 0);
+    assert_non_null(strstr(out, "KF001 张晓明"));
+    assert_non_null(strstr(out, "scorecard " SC_VERSION));
+    sc_free(out);
+    remove(path);
+}
+
+static void test_combined_file_has_one_outline_entry_per_record(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sc_test_pdf3_%ld.pdf", (long)getpid());
+    /* the third has a character outside the BMP (U+20BB7) */
+    const char *titles[] = {"KF001 张晓明", "KF002 李丽", "KF003 \xF0\xA0\xAE\xB7田"};
+    write_pdf(path, titles, 3);
+    char cmd[256];
+    int status;
+    snprintf(cmd, sizeof cmd, "mutool show '%s' outline 2>/dev/null", path);
+    char *out = run(cmd, &status);
+    assert_int_equal(status, 0);
+    int lines = 0;
+    for (const char *p = out; *p; p++)
+        lines += *p == '\n';
+    if (lines != 3)
+        fprintf(stderr, "outline:\n%s\n", out);
+    assert_int_equal(lines, 3);
+    assert_non_null(strstr(out, "KF001 张晓明"));
+    assert_non_null(strstr(out, "KF002 李丽"));
+    assert_non_null(strstr(out, "KF003 \xF0\xA0\xAE\xB7田"));
+    /* each entry points at the first page of its record */
+    assert_non_null(strstr(out, "#page=1"));
+    assert_non_null(strstr(out, "#page=2"));
+    assert_non_null(strstr(out, "#page=3"));
+    sc_free(out);
+
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' >/dev/null 2>&1", path);
+    assert_int_equal(system(cmd), 0);
+    remove(path);
+}
+
+static void test_save_to_bad_path_is_pdf_error(void **state)
+{
+    (void)state;
+    sc_pdf *pdf = NULL;
+    sc_error err = {0};
+    assert_int_equal(sc_pdf_new(&pdf, fonts, &err), SC_OK);
+    sc_arena *a = sc_arena_new();
+    assert_int_equal(sc_pdf_add(pdf, small_laid(a, "KF001 张晓明", "x"), &err),
+                     SC_OK);
+    sc_status st = sc_pdf_save(pdf, "/nonexistent-dir/x.pdf", &err);
+    assert_int_equal(st, SC_ERR_PDF);
+    assert_non_null(strstr(err.message, "libharu error 0x1017"));
+    assert_string_equal(err.file, "/nonexistent-dir/x.pdf");
+    sc_pdf_free(pdf);
+    sc_arena_free(a);
+}
+
+static void test_missing_image_is_io_error(void **state)
+{
+    (void)state;
+    sc_pdf *pdf = NULL;
+    sc_error err = {0};
+    assert_int_equal(sc_pdf_new(&pdf, fonts, &err), SC_OK);
+    sc_page page = {0};
+    sc_item it = {0};
+    it.kind = SC_IT_IMAGE;
+    it.w = it.h = 20;
+    it.path = "/nonexistent-dir/sig.png";
+    page.items = &it;
+    page.nitems = page.cap = 1;
+    sc_laid l = {0};
+    l.page_w = 200;
+    l.page_h = 200;
+    l.pages = &page;
+    l.npages = 1;
+    assert_int_equal(sc_pdf_add(pdf, &l, &err), SC_ERR_IO);
+    assert_non_null(strstr(err.message, "sig.png"));
+    sc_pdf_free(pdf);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pdf_is_valid_and_text_extracts),
+        cmocka_unit_test(test_combined_file_has_one_outline_entry_per_record),
+        cmocka_unit_test(test_save_to_bad_path_is_pdf_error),
+        cmocka_unit_test(test_missing_image_is_io_error),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
