@@ -1,19 +1,940 @@
-/* fonts.c -- STUB: font roles, discovery and metrics. */
+/* fonts.c -- font roles, discovery (font map + fontconfig) and metrics.
+ *
+ * A font map (fonts/fonts.xml) names, for each role (body, heading, kai,
+ * latin), an ordered fallback chain of at most SC_CHAIN_MAX fonts:
+ *
+ *   <fonts>
+ *     <role name="body">
+ *       <font family="AR PL UMing CN"
+ *             file="/usr/share/fonts/truetype/arphic/uming.ttc" index="0"/>
+ *       <font family="DejaVu Sans"
+ *             file="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"/>
+ *     </role>
+ *     ...
+ *   </fonts>
+ *
+ * Each <font> is first resolved through fontconfig by family (and optional
+ * style); the match is accepted only if its family really is the one asked
+ * for, since fontconfig always returns *something*.  Otherwise the explicit
+ * file/index attributes are used (a relative file is taken relative to the
+ * map).  A font found neither way is skipped and reported by
+ * sc_fonts_describe; a role left with no font at all is an error, and so
+ * is a font file that exists but is malformed.  The role "body" is
+ * required; a role the map leaves out borrows body's chain.
+ *
+ * Faces are loaded once per (real path, index), however many roles use
+ * them.  For each face we read only what metrics need -- head, hhea, maxp,
+ * hmtx, cmap and OS/2 -- with pread, never the whole file (uming.ttc is
+ * 21 MB), and every offset read from the file is checked against the table
+ * or file it points into before it is used: a malformed font gives
+ * SC_ERR_FONT naming the file and the defect, never an out-of-bounds read.
+ *
+ * Lookup structures: code point -> glyph id is a two-level table (0x1100
+ * pages of 256 entries over the whole Unicode range, pages allocated only
+ * where the cmap maps something), glyph id -> advance is a flat array.
+ * Both are immutable after load, so a sc_fonts may be shared by threads.
+ */
+/* realpath() is XSI, beyond the _POSIX_C_SOURCE the build sets. */
+#define _XOPEN_SOURCE 700
+
 #include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fontconfig/fontconfig.h>
+#include <libxml/parser.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NPAGES 0x1100u           /* (0x10FFFF >> 8) + 1 */
+#define TABLE_MAX (64u << 20)    /* refuse tables larger than this */
+
+struct sc_face {
+    char *path;       /* the file, as resolved */
+    int index;        /* face index within a .ttc */
+    char *family;     /* family name as the map asked for it */
+    const char *how;  /* "fontconfig" or "file" */
+    unsigned upem;
+    double ascent, descent; /* em fractions, > 0 */
+    uint32_t nglyphs;
+    uint32_t nmapped; /* code points the cmap maps */
+    uint16_t *adv;    /* advance width per glyph, font units */
+    uint16_t *page[NPAGES]; /* cp >> 8 -> 256 glyph ids; NULL: none */
+};
+
+typedef struct missing {
+    char *family; /* a font of the map that resolved to nothing */
+} missing;
+
+struct sc_fonts {
+    char *map;                /* the map file */
+    sc_face **faces;
+    int nfaces;
+    int chain[SC_ROLE_COUNT][SC_CHAIN_MAX];
+    int nchain[SC_ROLE_COUNT];
+    int borrowed[SC_ROLE_COUNT]; /* 1: role absent from the map, uses body */
+    char *missing[SC_ROLE_COUNT][SC_CHAIN_MAX];
+    int nmissing[SC_ROLE_COUNT];
+};
+
+static const char *const role_names[SC_ROLE_COUNT] = {
+    "body", "heading", "kai", "latin"};
+
+int sc_role_parse(const char *name)
+{
+    if (!name)
+        return -1;
+    for (int i = 0; i < SC_ROLE_COUNT; i++)
+        if (!strcmp(name, role_names[i]))
+            return i;
+    return -1;
+}
+
+const char *sc_role_name(int role)
+{
+    if (role < 0 || role >= SC_ROLE_COUNT)
+        return "?";
+    return role_names[role];
+}
+
+/* ---- face accessors ---------------------------------------------------- */
+
+static unsigned face_glyph(const sc_face *f, uint32_t cp)
+{
+    if (cp > 0x10FFFF)
+        return 0;
+    const uint16_t *p = f->page[cp >> 8];
+    return p ? p[cp & 0xFF] : 0;
+}
+
+int sc_face_has(const sc_face *face, uint32_t cp)
+{
+    return face && face_glyph(face, cp) != 0;
+}
+
+double sc_face_advance(const sc_face *face, uint32_t cp)
+{
+    if (!face)
+        return 0;
+    unsigned g = face_glyph(face, cp);
+    if (!g)
+        return 0;
+    return (double)face->adv[g] / (double)face->upem;
+}
+
+double sc_face_ascent(const sc_face *face) { return face ? face->ascent : 0.88; }
+double sc_face_descent(const sc_face *face) { return face ? face->descent : 0.12; }
+const char *sc_face_path(const sc_face *face) { return face ? face->path : ""; }
+int sc_face_index(const sc_face *face) { return face ? face->index : 0; }
+const char *sc_face_family(const sc_face *face) { return face ? face->family : ""; }
+
+int sc_fonts_nfaces(const sc_fonts *f) { return f ? f->nfaces : 0; }
+
+const sc_face *sc_fonts_face(const sc_fonts *f, int face)
+{
+    if (!f || face < 0 || face >= f->nfaces)
+        return NULL;
+    return f->faces[face];
+}
+
+/* Until the PDF side has its own font engine, the writer is stock libharu
+ * 2.3.0, which cannot draw beyond the BMP (its TrueType loader reads cmap
+ * format 4 only): it silently leaves a gap.  So no face "has" such a
+ * character for layout, which then reports it instead.  sc_face_has still
+ * tells the truth about the font. */
+#define PICK_MAX 0xFFFFu
+
+int sc_fonts_pick(const sc_fonts *f, int role, uint32_t cp)
+{
+    if (!f || role < 0 || role >= SC_ROLE_COUNT || cp > PICK_MAX)
+        return -1;
+    for (int i = 0; i < f->nchain[role]; i++) {
+        int fi = f->chain[role][i];
+        if (face_glyph(f->faces[fi], cp))
+            return fi;
+    }
+    return -1;
+}
+
+static void face_free(sc_face *f)
+{
+    if (!f)
+        return;
+    for (unsigned i = 0; i < NPAGES; i++)
+        free(f->page[i]);
+    free(f->adv);
+    free(f->path);
+    free(f->family);
+    free(f);
+}
+
+/* ---- the TrueType reader ----------------------------------------------- */
+
+typedef struct reader {
+    int fd;
+    uint64_t size;
+    const char *path;
+    sc_error *err;
+} reader;
+
+static sc_status bad(reader *r, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return sc_error_set(r->err, SC_ERR_FONT, r->path, 0, 0,
+                        "malformed font %s: %s", r->path, msg);
+}
+
+static uint16_t u16(const unsigned char *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static int16_t s16(const unsigned char *p) { return (int16_t)u16(p); }
+static uint32_t u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Read exactly n bytes at off, which must lie inside the file. */
+static sc_status rd(reader *r, uint64_t off, size_t n, void *buf,
+                    const char *what)
+{
+    if (off > r->size || n > r->size - off)
+        return bad(r, "%s (%zu bytes at offset %llu) lies beyond the end of "
+                   "the file (%llu bytes)", what, n, (unsigned long long)off,
+                   (unsigned long long)r->size);
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = pread(r->fd, (char *)buf + got, n - got,
+                          (off_t)(off + got));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return sc_error_set(r->err, SC_ERR_IO, r->path, 0, 0,
+                                "cannot read font %s: %s", r->path,
+                                k < 0 ? strerror(errno) : "file shrank");
+        got += (size_t)k;
+    }
+    return SC_OK;
+}
+
+typedef struct table {
+    uint32_t off, len;
+    int present;
+} table;
+
+/* Load a whole table into memory (sc_malloc'd, caller frees). */
+static sc_status load_table(reader *r, const table *t, const char *tag,
+                            unsigned char **out)
+{
+    *out = NULL;
+    if (t->len > TABLE_MAX)
+        return bad(r, "table '%s' is implausibly large (%u bytes)", tag, t->len);
+    unsigned char *b = sc_malloc(t->len ? t->len : 1);
+    if (!b)
+        return sc_error_set(r->err, SC_ERR_NOMEM, r->path, 0, 0,
+                            "out of memory reading font %s", r->path);
+    char what[32];
+    snprintf(what, sizeof what, "table '%s'", tag);
+    sc_status st = rd(r, t->off, t->len, b, what);
+    if (st) {
+        free(b);
+        return st;
+    }
+    *out = b;
+    return SC_OK;
+}
+
+/* Map cp to glyph g unless an earlier subtable entry already did. */
+static int set_map(sc_face *f, uint32_t cp, uint32_t g)
+{
+    if (g == 0 || g >= f->nglyphs || cp > 0x10FFFF)
+        return 0;
+    uint16_t **pp = &f->page[cp >> 8];
+    if (!*pp) {
+        *pp = sc_calloc(256, sizeof(uint16_t));
+        if (!*pp)
+            return -1;
+    }
+    if (!(*pp)[cp & 0xFF]) {
+        (*pp)[cp & 0xFF] = (uint16_t)g;
+        f->nmapped++;
+    }
+    return 0;
+}
+
+/* Format 4 (BMP segments).  Segments must be sorted; to keep the work
+ * bounded even for a hostile font, each segment only covers code points
+ * above the previous segment's end (so at most 65536 code points are
+ * visited in total).  Entries pointing outside the table are skipped. */
+static sc_status cmap4(reader *r, sc_face *f, const unsigned char *b,
+                       uint32_t len, uint32_t o)
+{
+    if ((uint64_t)o + 14 > len)
+        return bad(r, "cmap format 4 subtable header truncated");
+    uint32_t segx2 = u16(b + o + 6);
+    if (segx2 == 0 || segx2 % 2)
+        return bad(r, "cmap format 4 has an invalid segCountX2 (%u)", segx2);
+    uint32_t ends = o + 14, starts = ends + segx2 + 2;
+    uint32_t deltas = starts + segx2, ranges = deltas + segx2;
+    if ((uint64_t)ranges + segx2 > len)
+        return bad(r, "cmap format 4 segment arrays (%u segments) run past "
+                   "the cmap table", segx2 / 2);
+    int64_t prev_end = -1;
+    for (uint32_t i = 0; i < segx2; i += 2) {
+        uint32_t e = u16(b + ends + i), s = u16(b + starts + i);
+        uint32_t d = u16(b + deltas + i), ro = u16(b + ranges + i);
+        if (s > e || (int64_t)e <= prev_end)
+            continue;
+        uint32_t lo = (int64_t)s > prev_end ? s : (uint32_t)(prev_end + 1);
+        prev_end = e;
+        for (uint32_t c = lo; c <= e; c++) {
+            if (c == 0xFFFF)
+                break;
+            uint32_t g;
+            if (ro == 0) {
+                g = (c + d) & 0xFFFF;
+            } else {
+                uint64_t at = (uint64_t)ranges + i + ro + 2ull * (c - s);
+                if (at + 2 > len)
+                    continue;
+                g = u16(b + at);
+                if (g)
+                    g = (g + d) & 0xFFFF;
+            }
+            if (set_map(f, c, g))
+                return sc_error_set(r->err, SC_ERR_NOMEM, r->path, 0, 0,
+                                    "out of memory");
+        }
+    }
+    return SC_OK;
+}
+
+/* Format 12 (segmented coverage, all planes), bounded like format 4. */
+static sc_status cmap12(reader *r, sc_face *f, const unsigned char *b,
+                        uint32_t len, uint32_t o)
+{
+    if ((uint64_t)o + 16 > len)
+        return bad(r, "cmap format 12 subtable header truncated");
+    uint32_t n = u32(b + o + 12);
+    if ((uint64_t)o + 16 + 12ull * n > len)
+        return bad(r, "cmap format 12 claims %u groups, more than the cmap "
+                   "table holds", n);
+    int64_t prev_end = -1;
+    for (uint32_t i = 0; i < n; i++) {
+        const unsigned char *gp = b + o + 16 + 12ull * i;
+        uint32_t s = u32(gp), e = u32(gp + 4), g0 = u32(gp + 8);
+        if (e > 0x10FFFF)
+            e = 0x10FFFF;
+        if (s > e || (int64_t)e <= prev_end)
+            continue;
+        uint32_t lo = (int64_t)s > prev_end ? s : (uint32_t)(prev_end + 1);
+        prev_end = e;
+        for (uint32_t c = lo; c <= e; c++) {
+            uint64_t g = (uint64_t)g0 + (c - s);
+            if (g >= f->nglyphs)
+                break;
+            if (set_map(f, c, (uint32_t)g))
+                return sc_error_set(r->err, SC_ERR_NOMEM, r->path, 0, 0,
+                                    "out of memory");
+        }
+    }
+    return SC_OK;
+}
+
+/* Pick the best Unicode subtable: a full-range format 12 if there is one,
+ * else a BMP format 4. */
+static sc_status parse_cmap(reader *r, sc_face *f, const unsigned char *b,
+                            uint32_t len)
+{
+    if (len < 4)
+        return bad(r, "cmap table truncated");
+    uint32_t n = u16(b + 2);
+    if (4ull + 8ull * n > len)
+        return bad(r, "cmap lists %u subtables, more than the table holds", n);
+    int64_t best12 = -1, best4 = -1;
+    for (uint32_t i = 0; i < n; i++) {
+        const unsigned char *e = b + 4 + 8 * i;
+        unsigned pid = u16(e), eid = u16(e + 2);
+        uint32_t o = u32(e + 4);
+        if ((uint64_t)o + 2 > len)
+            return bad(r, "cmap subtable %u starts beyond the cmap table", i);
+        unsigned fmt = u16(b + o);
+        int uni = pid == 0 || (pid == 3 && (eid == 1 || eid == 10));
+        if (!uni)
+            continue;
+        if (fmt == 12 && best12 < 0)
+            best12 = o;
+        else if (fmt == 4 && best4 < 0)
+            best4 = o;
+    }
+    if (best12 >= 0)
+        return cmap12(r, f, b, len, (uint32_t)best12);
+    if (best4 >= 0)
+        return cmap4(r, f, b, len, (uint32_t)best4);
+    return bad(r, "no Unicode cmap subtable (format 4 or 12)");
+}
+
+static sc_status parse_face(reader *r, sc_face *f)
+{
+    unsigned char hdr[16];
+    sc_status st = rd(r, 0, 12, hdr, "font header");
+    if (st)
+        return st;
+    uint32_t base = 0;
+    uint32_t tag = u32(hdr);
+    if (tag == 0x74746366u) { /* 'ttcf' */
+        uint32_t nfonts = u32(hdr + 8);
+        if (f->index < 0 || (uint32_t)f->index >= nfonts)
+            return sc_error_set(r->err, SC_ERR_FONT, r->path, 0, 0,
+                                "font %s has %u faces; there is no face "
+                                "index %d", r->path, nfonts, f->index);
+        unsigned char ob[4];
+        if ((st = rd(r, 12 + 4ull * (uint32_t)f->index, 4, ob,
+                     "TTC offset table")))
+            return st;
+        base = u32(ob);
+        if ((st = rd(r, base, 12, hdr, "TTC face header")))
+            return st;
+        tag = u32(hdr);
+    } else if (f->index != 0) {
+        return sc_error_set(r->err, SC_ERR_FONT, r->path, 0, 0,
+                            "font %s is not a collection (.ttc); face index "
+                            "must be 0, not %d", r->path, f->index);
+    }
+    if (tag != 0x00010000u && tag != 0x74727565u /* true */ &&
+        tag != 0x4F54544Fu /* OTTO */)
+        return bad(r, "not a TrueType/OpenType font (signature %08X)", tag);
+    unsigned ntab = u16(hdr + 4);
+    if (ntab == 0)
+        return bad(r, "the table directory is empty");
+    unsigned char *dir = sc_malloc(16u * ntab);
+    if (!dir)
+        return sc_error_set(r->err, SC_ERR_NOMEM, r->path, 0, 0, "out of memory");
+    if ((st = rd(r, (uint64_t)base + 12, 16u * ntab, dir, "table directory"))) {
+        free(dir);
+        return st;
+    }
+    static const char *const want[] = {"head", "hhea", "maxp", "hmtx",
+                                       "cmap", "OS/2"};
+    table t[6] = {{0, 0, 0}};
+    for (unsigned i = 0; i < ntab; i++) {
+        const unsigned char *e = dir + 16 * i;
+        for (int k = 0; k < 6; k++) {
+            if (memcmp(e, want[k], 4) || t[k].present)
+                continue;
+            t[k].off = u32(e + 8);
+            t[k].len = u32(e + 12);
+            t[k].present = 1;
+            if ((uint64_t)t[k].off + t[k].len > r->size) {
+                free(dir);
+                return bad(r, "table '%s' (offset %u, %u bytes) lies beyond "
+                           "the end of the file (%llu bytes)", want[k],
+                           t[k].off, t[k].len, (unsigned long long)r->size);
+            }
+        }
+    }
+    free(dir);
+    for (int k = 0; k < 5; k++)
+        if (!t[k].present)
+            return bad(r, "required table '%s' is missing", want[k]);
+
+    unsigned char fix[78];
+    /* head: unitsPerEm */
+    if (t[0].len < 54)
+        return bad(r, "table 'head' is too short (%u bytes)", t[0].len);
+    if ((st = rd(r, t[0].off, 54, fix, "table 'head'")))
+        return st;
+    f->upem = u16(fix + 18);
+    if (f->upem < 16 || f->upem > 16384)
+        return bad(r, "unitsPerEm %u is outside 16..16384", f->upem);
+    /* maxp: numGlyphs */
+    if (t[2].len < 6)
+        return bad(r, "table 'maxp' is too short (%u bytes)", t[2].len);
+    if ((st = rd(r, t[2].off, 6, fix, "table 'maxp'")))
+        return st;
+    f->nglyphs = u16(fix + 4);
+    if (f->nglyphs == 0)
+        return bad(r, "maxp says the font has no glyphs");
+    /* hhea: ascender, descender, numberOfHMetrics */
+    if (t[1].len < 36)
+        return bad(r, "table 'hhea' is too short (%u bytes)", t[1].len);
+    if ((st = rd(r, t[1].off, 36, fix, "table 'hhea'")))
+        return st;
+    int asc = s16(fix + 4), desc = s16(fix + 6);
+    uint32_t nhm = u16(fix + 34);
+    if (nhm == 0)
+        return bad(r, "hhea numberOfHMetrics is 0");
+    if (nhm > f->nglyphs)
+        return bad(r, "hhea numberOfHMetrics (%u) exceeds maxp numGlyphs (%u)",
+                   nhm, f->nglyphs);
+    if ((uint64_t)t[3].len < 4ull * nhm)
+        return bad(r, "table 'hmtx' has %u bytes, shorter than the %u "
+                   "metrics hhea numberOfHMetrics claims (%u bytes)",
+                   t[3].len, nhm, 4 * nhm);
+    /* OS/2 (optional): typo metrics when hhea's are unusable */
+    if (asc <= 0 && t[5].present && t[5].len >= 78) {
+        if ((st = rd(r, t[5].off, 78, fix, "table 'OS/2'")))
+            return st;
+        asc = s16(fix + 68);
+        desc = s16(fix + 70);
+        if (asc <= 0) {
+            asc = u16(fix + 74);
+            desc = -(int)u16(fix + 76);
+        }
+    }
+    f->ascent = asc > 0 ? (double)asc / f->upem : 0.88;
+    f->descent = desc < 0 ? (double)-desc / f->upem : 0.12;
+
+    /* hmtx: advances; glyphs past nhm repeat the last one */
+    unsigned char *hm = sc_malloc(4u * nhm);
+    f->adv = sc_calloc(f->nglyphs, sizeof(uint16_t));
+    if (!hm || !f->adv) {
+        free(hm);
+        return sc_error_set(r->err, SC_ERR_NOMEM, r->path, 0, 0, "out of memory");
+    }
+    if ((st = rd(r, t[3].off, 4u * nhm, hm, "table 'hmtx'"))) {
+        free(hm);
+        return st;
+    }
+    for (uint32_t g = 0; g < f->nglyphs; g++)
+        f->adv[g] = u16(hm + 4 * (g < nhm ? g : nhm - 1));
+    free(hm);
+
+    unsigned char *cm;
+    if ((st = load_table(r, &t[4], "cmap", &cm)))
+        return st;
+    st = parse_cmap(r, f, cm, t[4].len);
+    free(cm);
+    if (st)
+        return st;
+    if (f->nmapped == 0)
+        return bad(r, "the cmap maps no character to a glyph");
+    return SC_OK;
+}
+
+/* Open and parse one face.  *out belongs to the caller. */
+static sc_status face_open(sc_face **out, const char *path, int index,
+                           const char *family, const char *how, sc_error *err)
+{
+    *out = NULL;
+    sc_face *f = sc_calloc(1, sizeof *f);
+    if (!f)
+        return sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
+    f->path = sc_strdup(path);
+    f->family = sc_strdup(family);
+    f->index = index;
+    f->how = how;
+    if (!f->path || !f->family) {
+        face_free(f);
+        return sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        face_free(f);
+        return sc_error_set(err, SC_ERR_FONT, path, 0, 0,
+                            "cannot open font %s: %s", path, strerror(e));
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        face_free(f);
+        return sc_error_set(err, SC_ERR_FONT, path, 0, 0,
+                            "font %s is not a regular file", path);
+    }
+    reader r = {fd, (uint64_t)sb.st_size, path, err};
+    sc_status st = parse_face(&r, f);
+    close(fd);
+    if (st) {
+        face_free(f);
+        return st;
+    }
+    *out = f;
+    return SC_OK;
+}
+
+/* ---- discovery ------------------------------------------------------------ */
+
+/* Ask fontconfig for `family` (and `style`).  Returns 1 and a malloc'd
+ * path if the best match really has that family, 0 otherwise. */
+static int fc_resolve(const char *family, const char *style, char **path,
+                      int *index)
+{
+    FcPattern *pat = FcPatternCreate();
+    if (!pat)
+        return 0;
+    FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)family);
+    if (style)
+        FcPatternAddString(pat, FC_STYLE, (const FcChar8 *)style);
+    FcConfigSubstitute(NULL, pat, FcMatchPattern);
+    FcDefaultSubstitute(pat);
+    FcResult res;
+    FcPattern *m = FcFontMatch(NULL, pat, &res);
+    FcPatternDestroy(pat);
+    if (!m)
+        return 0;
+    int ok = 0;
+    FcChar8 *s;
+    for (int i = 0; FcPatternGetString(m, FC_FAMILY, i, &s) == FcResultMatch; i++)
+        if (!FcStrCmpIgnoreCase(s, (const FcChar8 *)family)) {
+            ok = 1;
+            break;
+        }
+    FcChar8 *file;
+    int idx = 0;
+    if (ok && FcPatternGetString(m, FC_FILE, 0, &file) == FcResultMatch) {
+        if (FcPatternGetInteger(m, FC_INDEX, 0, &idx) != FcResultMatch)
+            idx = 0;
+        *path = sc_strdup((const char *)file);
+        *index = idx & 0xFFFF; /* high bits: variable-font instance */
+        ok = *path != NULL;
+    } else {
+        ok = 0;
+    }
+    FcPatternDestroy(m);
+    return ok;
+}
+
+static sc_status map_error(sc_error *err, sc_status code, const char *map,
+                           xmlNodePtr n, const char *fmt, const char *arg)
+{
+    sc_status st = sc_error_set(err, code, map, n ? (int)xmlGetLineNo(n) : 0,
+                                0, fmt, arg);
+    if (err)
+        snprintf(err->field, sizeof err->field, "%s",
+                 n && n->name ? (const char *)n->name : "");
+    return st;
+}
+
+/* The face index of (path, index), loading it if new; -1 on error. */
+static int add_face(sc_fonts *fs, const char *path, int index,
+                    const char *family, const char *how, sc_error *err,
+                    sc_status *st)
+{
+    char real[PATH_MAX];
+    const char *key = realpath(path, real) ? real : path;
+    for (int i = 0; i < fs->nfaces; i++)
+        if (fs->faces[i]->index == index && !strcmp(fs->faces[i]->path, key))
+            return i;
+    sc_face *f;
+    if ((*st = face_open(&f, key, index, family, how, err)))
+        return -1;
+    sc_face **nf = sc_realloc(fs->faces, sizeof *nf * (size_t)(fs->nfaces + 1));
+    if (!nf) {
+        face_free(f);
+        *st = sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
+        return -1;
+    }
+    fs->faces = nf;
+    fs->faces[fs->nfaces] = f;
+    return fs->nfaces++;
+}
+
+static char *attr(xmlNodePtr n, const char *name)
+{
+    return (char *)xmlGetProp(n, (const xmlChar *)name);
+}
+
+static sc_status load_font(sc_fonts *fs, int role, const char *mapdir,
+                           xmlNodePtr n, sc_error *err)
+{
+    char *family = attr(n, "family"), *style = attr(n, "style");
+    char *file = attr(n, "file"), *sidx = attr(n, "index");
+    sc_status st = SC_OK;
+    char *path = NULL;
+    int index = 0;
+    const char *how = "fontconfig";
+    if (!family && !file) {
+        st = map_error(err, SC_ERR_SCHEMA, fs->map, n,
+                       "<font> needs a family or a file attribute%s", "");
+        goto done;
+    }
+    if (fs->nchain[role] >= SC_CHAIN_MAX) {
+        st = map_error(err, SC_ERR_SCHEMA, fs->map, n,
+                       "role '%s' has more fonts than the chain allows (4)",
+                       sc_role_name(role));
+        goto done;
+    }
+    int fidx = 0;
+    if (sidx) {
+        char *end;
+        long v = strtol(sidx, &end, 10);
+        if (end == sidx || *end || v < 0 || v > 65535) {
+            st = map_error(err, SC_ERR_SCHEMA, fs->map, n,
+                           "index='%s' is not a face number 0..65535", sidx);
+            goto done;
+        }
+        fidx = (int)v;
+    }
+    if (!family || !fc_resolve(family, style, &path, &index)) {
+        how = "file";
+        if (file) {
+            if (file[0] == '/' || !mapdir[0]) {
+                path = sc_strdup(file);
+            } else {
+                size_t len = strlen(mapdir) + strlen(file) + 2;
+                path = sc_malloc(len);
+                if (path)
+                    snprintf(path, len, "%s/%s", mapdir, file);
+            }
+            if (!path) {
+                st = sc_error_set(err, SC_ERR_NOMEM, fs->map, 0, 0, "out of memory");
+                goto done;
+            }
+            index = fidx;
+            if (access(path, F_OK) != 0) {
+                free(path);
+                path = NULL;
+            }
+        }
+    }
+    if (!path) { /* not installed: note it, go on with the chain */
+        int k = fs->nmissing[role];
+        fs->missing[role][k] = sc_strdup(family ? family : file);
+        if (!fs->missing[role][k]) {
+            st = sc_error_set(err, SC_ERR_NOMEM, fs->map, 0, 0, "out of memory");
+            goto done;
+        }
+        fs->nmissing[role]++;
+        goto done;
+    }
+    int fi = add_face(fs, path, index, family ? family : file, how, err, &st);
+    if (fi < 0) { /* the message names the font; point at the map line */
+        if (err) {
+            snprintf(err->file, sizeof err->file, "%s", fs->map);
+            err->line = (int)xmlGetLineNo(n);
+            snprintf(err->field, sizeof err->field, "font");
+        }
+        goto done;
+    }
+    for (int i = 0; i < fs->nchain[role]; i++)
+        if (fs->chain[role][i] == fi)
+            goto done; /* listed twice: once is enough */
+    fs->chain[role][fs->nchain[role]++] = fi;
+done:
+    free(path);
+    xmlFree(family);
+    xmlFree(style);
+    xmlFree(file);
+    xmlFree(sidx);
+    return st;
+}
+
+static sc_status parse_map(sc_fonts *fs, sc_error *err)
+{
+    xmlDocPtr doc = xmlReadFile(fs->map, NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                    XML_PARSE_NOWARNING);
+    if (!doc) {
+        const xmlError *xe = xmlGetLastError();
+        if (access(fs->map, R_OK) != 0)
+            return sc_error_set(err, SC_ERR_IO, fs->map, 0, 0,
+                                "cannot read font map %s: %s", fs->map,
+                                strerror(errno));
+        sc_status st = sc_error_set(err, SC_ERR_XML, fs->map,
+                                    xe ? xe->line : 0, xe ? xe->int2 : 0,
+                                    "font map is not well-formed XML: %s",
+                                    xe && xe->message ? xe->message : "?");
+        if (err) { /* libxml2 messages end with a newline */
+            size_t l = strlen(err->message);
+            if (l && err->message[l - 1] == '\n')
+                err->message[l - 1] = '\0';
+        }
+        return st;
+    }
+    sc_status st = SC_OK;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (doc->intSubset) {
+        st = sc_error_set(err, SC_ERR_FORBIDDEN, fs->map, 1, 0,
+                          "font map has a DTD; DTDs are not allowed");
+        goto out;
+    }
+    if (!root || xmlStrcmp(root->name, (const xmlChar *)"fonts")) {
+        st = map_error(err, SC_ERR_SCHEMA, fs->map, root,
+                       "font map root element must be <fonts>%s", "");
+        goto out;
+    }
+    char mapdir[PATH_MAX];
+    snprintf(mapdir, sizeof mapdir, "%s", fs->map);
+    char *slash = strrchr(mapdir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        mapdir[0] = '\0';
+    int seen[SC_ROLE_COUNT] = {0};
+    for (xmlNodePtr rn = root->children; rn; rn = rn->next) {
+        if (rn->type != XML_ELEMENT_NODE)
+            continue;
+        if (xmlStrcmp(rn->name, (const xmlChar *)"role")) {
+            st = map_error(err, SC_ERR_SCHEMA, fs->map, rn,
+                           "unexpected <%s> in font map (expected <role>)",
+                           (const char *)rn->name);
+            goto out;
+        }
+        char *name = attr(rn, "name");
+        int role = sc_role_parse(name);
+        if (role < 0) {
+            st = map_error(err, SC_ERR_SCHEMA, fs->map, rn,
+                           "unknown role '%s' (body, heading, kai, latin)",
+                           name ? name : "");
+            xmlFree(name);
+            goto out;
+        }
+        xmlFree(name);
+        if (seen[role]++) {
+            st = map_error(err, SC_ERR_SCHEMA, fs->map, rn,
+                           "role '%s' appears twice", sc_role_name(role));
+            goto out;
+        }
+        for (xmlNodePtr fn = rn->children; fn; fn = fn->next) {
+            if (fn->type != XML_ELEMENT_NODE)
+                continue;
+            if (xmlStrcmp(fn->name, (const xmlChar *)"font")) {
+                st = map_error(err, SC_ERR_SCHEMA, fs->map, fn,
+                               "unexpected <%s> in <role> (expected <font>)",
+                               (const char *)fn->name);
+                goto out;
+            }
+            if ((st = load_font(fs, role, mapdir, fn, err)))
+                goto out;
+        }
+        if (fs->nchain[role] == 0) {
+            st = map_error(err, SC_ERR_FONT, fs->map, rn,
+                           "no font of role '%s' is installed", sc_role_name(role));
+            if (err && fs->nmissing[role])
+                snprintf(err->message + strlen(err->message),
+                         sizeof err->message - strlen(err->message),
+                         " (looked for %s%s); install one or edit the font map",
+                         fs->missing[role][0],
+                         fs->nmissing[role] > 1 ? " and others" : "");
+            goto out;
+        }
+    }
+    if (!seen[SC_ROLE_BODY]) {
+        st = map_error(err, SC_ERR_SCHEMA, fs->map, root,
+                       "font map has no <role name=\"body\">%s", "");
+        goto out;
+    }
+    for (int r = 0; r < SC_ROLE_COUNT; r++)
+        if (!seen[r]) {
+            fs->borrowed[r] = 1;
+            fs->nchain[r] = fs->nchain[SC_ROLE_BODY];
+            memcpy(fs->chain[r], fs->chain[SC_ROLE_BODY], sizeof fs->chain[r]);
+        }
+out:
+    xmlFreeDoc(doc);
+    return st;
+}
+
+static char *default_map(void)
+{
+    const char *env = getenv("SCORECARD_FONTS");
+    if (env && *env)
+        return sc_strdup(env);
+    static const char inst[] = SC_DATADIR_INSTALLED "/fonts/fonts.xml";
+    if (access(inst, R_OK) == 0)
+        return sc_strdup(inst);
+    return sc_strdup(SC_DATADIR_SOURCE "/fonts/fonts.xml");
+}
+
 sc_status sc_fonts_load(sc_fonts **out, const char *map_file, sc_error *err)
-{ *out = NULL; return sc_error_set(err, SC_ERR_FONT, map_file, 0, 0, "not implemented"); }
-void sc_fonts_free(sc_fonts *fonts) { (void)fonts; }
-sc_status sc_fonts_describe(const sc_fonts *fonts, const char *text, char **out, sc_error *err)
-{ (void)fonts; (void)text; *out = NULL; return sc_error_set(err, SC_ERR_FONT, NULL, 0, 0, "not implemented"); }
-int sc_role_parse(const char *name) { (void)name; return -1; }
-const char *sc_role_name(int role) { (void)role; return "?"; }
-int sc_fonts_pick(const sc_fonts *f, int role, uint32_t cp) { (void)f; (void)role; (void)cp; return -1; }
-int sc_fonts_nfaces(const sc_fonts *f) { (void)f; return 0; }
-const sc_face *sc_fonts_face(const sc_fonts *f, int face) { (void)f; (void)face; return NULL; }
-double sc_face_advance(const sc_face *face, uint32_t cp) { (void)face; (void)cp; return 1; }
-double sc_face_ascent(const sc_face *face) { (void)face; return 0.88; }
-double sc_face_descent(const sc_face *face) { (void)face; return 0.12; }
-int sc_face_has(const sc_face *face, uint32_t cp) { (void)face; (void)cp; return 0; }
-const char *sc_face_path(const sc_face *face) { (void)face; return ""; }
-int sc_face_index(const sc_face *face) { (void)face; return 0; }
-const char *sc_face_family(const sc_face *face) { (void)face; return ""; }
+{
+    if (!out)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "sc_fonts_load needs an out pointer");
+    *out = NULL;
+    sc_fonts *fs = sc_calloc(1, sizeof *fs);
+    if (!fs)
+        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    fs->map = map_file ? sc_strdup(map_file) : default_map();
+    if (!fs->map) {
+        free(fs);
+        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    sc_status st = parse_map(fs, err);
+    if (st) {
+        sc_fonts_free(fs);
+        return st;
+    }
+    *out = fs;
+    return SC_OK;
+}
+
+void sc_fonts_free(sc_fonts *fonts)
+{
+    if (!fonts)
+        return;
+    for (int i = 0; i < fonts->nfaces; i++)
+        face_free(fonts->faces[i]);
+    free(fonts->faces);
+    for (int r = 0; r < SC_ROLE_COUNT; r++)
+        for (int i = 0; i < fonts->nmissing[r]; i++)
+            free(fonts->missing[r][i]);
+    free(fonts->map);
+    free(fonts);
+}
+
+/* ---- describe ----------------------------------------------------------- */
+
+sc_status sc_fonts_describe(const sc_fonts *fonts, const char *text,
+                            char **out, sc_error *err)
+{
+    if (!out || !fonts)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "sc_fonts_describe needs fonts and an out pointer");
+    *out = NULL;
+    size_t tlen = text ? strlen(text) : 0;
+    size_t bad;
+    if (text && !sc_utf8_valid(text, tlen, &bad))
+        return sc_error_set(err, SC_ERR_ENCODING, NULL, 0, (int)bad + 1,
+                            "text to describe is not valid UTF-8 (byte %zu)",
+                            bad + 1);
+    sc_buf b = {0};
+    sc_buf_printf(&b, "font map: %s\n", fonts->map);
+    for (int r = 0; r < SC_ROLE_COUNT; r++) {
+        sc_buf_printf(&b, "role %s%s:\n", sc_role_name(r),
+                      fonts->borrowed[r] ? " (not in the map: uses body's)" : "");
+        for (int i = 0; i < fonts->nchain[r]; i++) {
+            const sc_face *f = fonts->faces[fonts->chain[r][i]];
+            sc_buf_printf(&b, "  %d. %s: %s index %d, %u glyphs, %u characters"
+                          " (via %s)\n", i + 1, f->family, f->path, f->index,
+                          f->nglyphs, f->nmapped, f->how);
+        }
+        for (int i = 0; !fonts->borrowed[r] && i < fonts->nmissing[r]; i++)
+            sc_buf_printf(&b, "  -  %s: not installed, skipped\n",
+                          fonts->missing[r][i]);
+    }
+    for (size_t i = 0; i < tlen;) {
+        uint32_t cp;
+        size_t k = sc_utf8_decode(text + i, tlen - i, &cp);
+        if (cp < 0x20 || cp == 0x7F)
+            sc_buf_printf(&b, "U+%04X  ", (unsigned)cp);
+        else
+            sc_buf_printf(&b, "U+%04X %.*s", (unsigned)cp, (int)k, text + i);
+        for (int r = 0; r < SC_ROLE_COUNT; r++) {
+            int fi = sc_fonts_pick(fonts, r, cp);
+            sc_buf_printf(&b, "  %s=%s", sc_role_name(r),
+                          fi < 0 ? "MISSING" : fonts->faces[fi]->family);
+        }
+        for (int j = 0; cp > PICK_MAX && j < fonts->nfaces; j++)
+            if (sc_face_has(fonts->faces[j], cp)) {
+                sc_buf_printf(&b, "  (%s has it, but the PDF writer cannot "
+                              "draw characters beyond U+FFFF yet)",
+                              fonts->faces[j]->family);
+                break;
+            }
+        sc_buf_puts(&b, "\n");
+        i += k;
+    }
+    if (b.oom) {
+        sc_buf_free(&b);
+        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    *out = b.data;
+    return SC_OK;
+}

@@ -1,9 +1,410 @@
-/* text.c -- STUB: UTF-8 and line breaking. */
+/* text.c -- UTF-8, measuring, and Chinese line breaking (kinsoku).
+ *
+ * Design.  Breaking is decided between each pair of adjacent characters
+ * from three properties of each: its class (space, opening punctuation,
+ * closing punctuation, other), whether it is "wide" (CJK ideographs,
+ * kana, hangul, CJK and fullwidth punctuation and forms), and a few
+ * special cases.  The rules, in order, for a break between a and b:
+ *
+ *   1. never before a space: spaces stay at the end of the line they
+ *      follow, where they hang (not counted in width, not in len);
+ *   2. never before closing punctuation  ，。、；：？！）」』】》〉”’…‥％・
+ *      ～ and ASCII , . ; : ! ? ) ] } %  (and small kana, prolonged sound
+ *      mark, combining marks, variation selectors, ZWJ);
+ *   3. never after opening punctuation  （「『【《〈“‘ ( [ {  and currency
+ *      signs ￥ ¥ $ £ € that precede their amount;
+ *   4. after a space: yes;
+ *   5. never inside ——, ……, ‥‥ (two-em dash and ellipsis are one unit);
+ *   6. if a or b is wide: yes (between any two hanzi, and between hanzi
+ *      and Latin, as clreq allows);
+ *   7. otherwise no: runs of letters, digits and ASCII symbols (98%,
+ *      2026-10, 1,234.50, A/B, ≥90%, e-mail addresses) stay whole.
+ *
+ * Lines are filled greedily: characters are added until the next one would
+ * overflow, then the line ends at the last break opportunity.  Because
+ * rule 2 forbids a break before a closing mark, a mark that does not fit
+ * pulls the character before it down to the next line (oidashi, "push
+ * out"; we never squeeze it in or let it hang into the margin: a line is
+ * never wider than max_width, which keeps table cells honest).  Only if a line
+ * has no break opportunity at all (one unit wider than the line) is it
+ * broken by characters, still keeping a closing mark off the start and an
+ * opening one off the end when there is more than one character to spare.
+ * Each line holds at least one character, so breaking always terminates.
+ *
+ * Widths: each character is measured in the first face of the role's chain
+ * that maps it (sc_fonts_pick), as the PDF will draw it; one no face maps
+ * counts as 1em (sc_text_runs gives it face -1 so layout can report it).
+ * Default-ignorable characters (variation selectors, ZWJ/ZWNJ/ZWSP, BOM,
+ * soft hyphen) that no face maps measure 0 and join the run before them,
+ * so a name written with an ideographic variation sequence still sets.
+ * A tab measures as a space.  Widths are summed in em in text order and
+ * multiplied by the size once, so sc_text_width of a line's bytes equals
+ * the width sc_text_break reports for it, exactly.
+ *
+ * '\n' (or "\r\n") ends a paragraph: n newlines give n+1 paragraphs, each
+ * with at least one (possibly empty) line.
+ */
 #include "internal.h"
-size_t sc_utf8_decode(const char *s, size_t n, uint32_t *cp) { (void)n; *cp = (unsigned char)s[0]; return 1; }
-int sc_utf8_valid(const char *s, size_t n, size_t *bad) { (void)s; (void)n; (void)bad; return 1; }
-double sc_text_width(const sc_fonts *f, int role, double size, const char *s, size_t n) { (void)f; (void)role; (void)s; return size * (double)n; }
-sc_status sc_text_break(const sc_fonts *f, int role, double size, const char *s, double max_width, sc_line **out, size_t *nout)
-{ (void)f; (void)role; (void)size; (void)s; (void)max_width; *out = NULL; *nout = 0; return SC_ERR_USAGE; }
-sc_status sc_text_runs(const sc_fonts *f, int role, double size, const char *s, size_t n, sc_run **out, size_t *nout)
-{ (void)f; (void)role; (void)size; (void)s; (void)n; *out = NULL; *nout = 0; return SC_ERR_USAGE; }
+
+#include <stdlib.h>
+#include <string.h>
+
+size_t sc_utf8_decode(const char *s, size_t n, uint32_t *cp)
+{
+    *cp = 0xFFFD;
+    if (!s || n == 0)
+        return 0;
+    const unsigned char *u = (const unsigned char *)s;
+    uint32_t c = u[0], min;
+    size_t len;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2, c &= 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3, c &= 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4, c &= 0x07, min = 0x10000;
+    } else {
+        return 0; /* continuation byte, C0/C1 overlong lead, F5..FF */
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((u[i] & 0xC0) != 0x80)
+            return 0;
+        c = c << 6 | (u[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+int sc_utf8_valid(const char *s, size_t n, size_t *bad)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = sc_utf8_decode(s + i, n - i, &cp);
+        if (!k) {
+            if (bad)
+                *bad = i;
+            return 0;
+        }
+        i += k;
+    }
+    return 1;
+}
+
+/* ---- character classes ---------------------------------------------------- */
+
+enum { K_OTHER, K_SPACE, K_OPEN, K_CLOSE, K_NL };
+
+/* Sorted, for bsearch. */
+static const uint32_t closing[] = {
+    0x0021, 0x0025, 0x0029, 0x002C, 0x002E, 0x003A, 0x003B, 0x003F,
+    0x005D, 0x007D, 0x00B0, 0x2010, 0x2019, 0x201D, 0x2025, 0x2026,
+    0x2030, 0x2032, 0x2033, 0x2103, 0x3001, 0x3002, 0x3005, 0x3009,
+    0x300B, 0x300D, 0x300F, 0x3011, 0x3015, 0x3017, 0x3019, 0x301B,
+    0x301C, 0x301E, 0x301F, 0x3041, 0x3043, 0x3045, 0x3047, 0x3049,
+    0x3063, 0x3083, 0x3085, 0x3087, 0x308E, 0x3095, 0x3096, 0x309D,
+    0x309E, 0x30A1, 0x30A3, 0x30A5, 0x30A7, 0x30A9, 0x30C3, 0x30E3,
+    0x30E5, 0x30E7, 0x30EE, 0x30F5, 0x30F6, 0x30FB, 0x30FC, 0x30FD,
+    0x30FE, 0xFE50, 0xFE51, 0xFE52, 0xFE54, 0xFE55, 0xFE56, 0xFE57,
+    0xFE5A, 0xFE5C, 0xFE5E, 0xFF01, 0xFF05, 0xFF09, 0xFF0C, 0xFF0E,
+    0xFF1A, 0xFF1B, 0xFF1F, 0xFF3D, 0xFF5D, 0xFF5E, 0xFF60, 0xFF61,
+    0xFF63, 0xFF64, 0xFF65,
+};
+
+static const uint32_t opening[] = {
+    0x0024, 0x0028, 0x005B, 0x007B, 0x00A3, 0x00A5, 0x2018, 0x201C,
+    0x20A9, 0x20AC, 0x3008, 0x300A, 0x300C, 0x300E, 0x3010, 0x3014,
+    0x3016, 0x3018, 0x301A, 0x301D, 0xFE59, 0xFE5B, 0xFE5D, 0xFF04,
+    0xFF08, 0xFF3B, 0xFF5B, 0xFF5F, 0xFF62, 0xFFE1, 0xFFE5,
+};
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int in_set(const uint32_t *set, size_t n, uint32_t cp)
+{
+    return bsearch(&cp, set, n, sizeof *set, cmp_u32) != NULL;
+}
+
+/* Characters that attach to the one before them: never break before. */
+static int is_mark(uint32_t c)
+{
+    return (c >= 0x0300 && c <= 0x036F) || (c >= 0xFE00 && c <= 0xFE0F) ||
+           (c >= 0xE0100 && c <= 0xE01EF) || c == 0x200D || c == 0x200C ||
+           (c >= 0x3099 && c <= 0x309A);
+}
+
+/* Invisible format characters that measure 0 if no font maps them. */
+static int is_ignorable(uint32_t c)
+{
+    return is_mark(c) || c == 0x200B || c == 0xFEFF || c == 0x00AD ||
+           c == 0x2060;
+}
+
+static int is_wide(uint32_t c)
+{
+    return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) ||
+           (c >= 0x3041 && c <= 0x33FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
+           (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+           (c >= 0xFE10 && c <= 0xFE19) || (c >= 0xFE30 && c <= 0xFE6F) ||
+           (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) ||
+           (c >= 0x20000 && c <= 0x3FFFD) || c == 0x2014 || c == 0x2026 ||
+           c == 0x2025;
+}
+
+static int class_of(uint32_t c)
+{
+    if (c == ' ' || c == '\t')
+        return K_SPACE;
+    if (c == '\n' || c == '\r')
+        return K_NL;
+    if (is_mark(c) || in_set(closing, sizeof closing / sizeof *closing, c))
+        return K_CLOSE;
+    if (in_set(opening, sizeof opening / sizeof *opening, c))
+        return K_OPEN;
+    return K_OTHER;
+}
+
+typedef struct ch {
+    uint32_t cp;
+    size_t off;
+    unsigned char len, cls, wide;
+    double em;
+} ch;
+
+static int can_break(const ch *a, const ch *b)
+{
+    if (b->cls == K_SPACE || b->cls == K_CLOSE || a->cls == K_OPEN)
+        return 0;
+    if (a->cls == K_SPACE)
+        return 1;
+    if (a->cp == b->cp && (a->cp == 0x2014 || a->cp == 0x2026 || a->cp == 0x2025))
+        return 0;
+    return a->wide || b->wide;
+}
+
+/* Advance of cp in em in role's chain; *face gets the face or -1. */
+static double em_of(const sc_fonts *f, int role, uint32_t cp, int *face)
+{
+    if (cp == '\t')
+        cp = ' ';
+    int fi = sc_fonts_pick(f, role, cp);
+    if (face)
+        *face = fi;
+    if (fi < 0)
+        return is_ignorable(cp) ? 0.0 : 1.0;
+    return sc_face_advance(sc_fonts_face(f, fi), cp);
+}
+
+double sc_text_width(const sc_fonts *f, int role, double size,
+                     const char *s, size_t n)
+{
+    double em = 0;
+    for (size_t i = 0; s && i < n;) {
+        uint32_t cp;
+        size_t k = sc_utf8_decode(s + i, n - i, &cp);
+        if (!k) { /* a bad byte: as wide as a missing character */
+            em += 1.0;
+            i++;
+            continue;
+        }
+        em += em_of(f, role, cp, NULL);
+        i += k;
+    }
+    return em * size;
+}
+
+/* ---- breaking ------------------------------------------------------------- */
+
+typedef struct lines {
+    sc_line *v;
+    size_t n, cap;
+} lines;
+
+static int push_line(lines *ls, size_t start, size_t len, double width)
+{
+    if (ls->n == ls->cap) {
+        size_t cap = ls->cap ? ls->cap * 2 : 8;
+        sc_line *v = sc_realloc(ls->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        ls->v = v;
+        ls->cap = cap;
+    }
+    ls->v[ls->n++] = (sc_line){start, len, width};
+    return 0;
+}
+
+/* Emit c[a, b) as a line, without its trailing spaces. */
+static int emit(lines *ls, const ch *c, size_t a, size_t b, double size)
+{
+    while (b > a && c[b - 1].cls == K_SPACE)
+        b--;
+    double em = 0;
+    for (size_t i = a; i < b; i++)
+        em += c[i].em;
+    size_t start = c[a].off;
+    size_t end = b > a ? c[b - 1].off + c[b - 1].len : start;
+    return push_line(ls, start, end - start, em * size);
+}
+
+/* Break the paragraph c[p, q) (no newlines in it); q > p. */
+static int break_para(lines *ls, const ch *c, size_t p, size_t q,
+                      double size, double max_width)
+{
+    size_t a = p;
+    while (a < q) {
+        double em = 0;
+        size_t bp = 0, k; /* bp > a: a break is allowed before c[bp] */
+        int over = 0;
+        for (k = a; k < q; k++) {
+            if (k > a && can_break(&c[k - 1], &c[k]))
+                bp = k;
+            if (c[k].cls == K_SPACE) {
+                em += c[k].em; /* hangs if it ends the line */
+                continue;
+            }
+            double next = em + c[k].em;
+            if (k > a && next * size > max_width + 1e-9) {
+                over = 1;
+                break;
+            }
+            em = next;
+        }
+        if (!over)
+            return emit(ls, c, a, q, size);
+        size_t end;
+        if (bp > a) {
+            end = bp;
+        } else { /* one unit wider than the line: break by characters */
+            end = k;
+            while (end - 1 > a && (c[end].cls == K_CLOSE ||
+                                   c[end - 1].cls == K_OPEN))
+                end--;
+        }
+        if (emit(ls, c, a, end, size))
+            return -1;
+        a = end;
+        while (a < q && c[a].cls == K_SPACE)
+            a++;
+    }
+    return 0;
+}
+
+sc_status sc_text_break(const sc_fonts *f, int role, double size,
+                        const char *s, double max_width, sc_line **out,
+                        size_t *nout)
+{
+    if (!out || !nout)
+        return SC_ERR_USAGE;
+    *out = NULL;
+    *nout = 0;
+    if (!s)
+        return SC_ERR_USAGE;
+    size_t n = strlen(s);
+    if (!sc_utf8_valid(s, n, NULL))
+        return SC_ERR_ENCODING;
+    ch *c = sc_malloc((n + 1) * sizeof *c);
+    if (!c)
+        return SC_ERR_NOMEM;
+    size_t nc = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = sc_utf8_decode(s + i, n - i, &cp);
+        ch *x = &c[nc++];
+        x->cp = cp;
+        x->off = i;
+        x->len = (unsigned char)k;
+        x->cls = (unsigned char)class_of(cp);
+        x->wide = (unsigned char)is_wide(cp);
+        x->em = x->cls == K_NL ? 0 : em_of(f, role, cp, NULL);
+        i += k;
+    }
+    lines ls = {0};
+    size_t p = 0;
+    int bad = 0;
+    for (;;) {
+        size_t q = p;
+        while (q < nc && c[q].cls != K_NL)
+            q++;
+        if (q == p)
+            bad = push_line(&ls, p < nc ? c[p].off : n, 0, 0);
+        else
+            bad = break_para(&ls, c, p, q, size, max_width);
+        if (bad || q == nc)
+            break;
+        p = q + 1;
+        if (c[q].cp == '\r' && p < nc && c[p].cp == '\n')
+            p++;
+    }
+    free(c);
+    if (bad) {
+        free(ls.v);
+        return SC_ERR_NOMEM;
+    }
+    *out = ls.v;
+    *nout = ls.n;
+    return SC_OK;
+}
+
+/* ---- runs ---------------------------------------------------------------- */
+
+sc_status sc_text_runs(const sc_fonts *f, int role, double size,
+                       const char *s, size_t n, sc_run **out, size_t *nout)
+{
+    if (!out || !nout)
+        return SC_ERR_USAGE;
+    *out = NULL;
+    *nout = 0;
+    if (!s && n)
+        return SC_ERR_USAGE;
+    if (!sc_utf8_valid(s, n, NULL))
+        return SC_ERR_ENCODING;
+    sc_run *v = NULL;
+    size_t nv = 0, cap = 0;
+    double em = 0; /* of the open run, v[nv - 1] */
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = sc_utf8_decode(s + i, n - i, &cp);
+        int face;
+        double w = em_of(f, role, cp, &face);
+        if (face < 0 && nv && is_ignorable(cp))
+            face = v[nv - 1].face;
+        if (nv && v[nv - 1].face == face) {
+            v[nv - 1].len += k;
+            em += w;
+        } else {
+            if (nv)
+                v[nv - 1].width = em * size;
+            if (nv == cap) {
+                cap = cap ? cap * 2 : 4;
+                sc_run *nvv = sc_realloc(v, cap * sizeof *v);
+                if (!nvv) {
+                    free(v);
+                    return SC_ERR_NOMEM;
+                }
+                v = nvv;
+            }
+            v[nv++] = (sc_run){i, k, face, 0};
+            em = w;
+        }
+        i += k;
+    }
+    if (nv)
+        v[nv - 1].width = em * size;
+    *out = v;
+    *nout = nv;
+    return SC_OK;
+}

@@ -1,0 +1,404 @@
+/* test_fonts.c -- font map, discovery, the TrueType reader, bad fonts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define DEJAVU "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+#define TMPDIR "/tmp"
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data, 1, n, fp), n);
+    fclose(fp);
+}
+
+static unsigned char *read_all(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    long len = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    unsigned char *b = malloc((size_t)len);
+    assert_non_null(b);
+    assert_int_equal(fread(b, 1, (size_t)len, fp), (size_t)len);
+    fclose(fp);
+    *n = (size_t)len;
+    return b;
+}
+
+/* A one-role map whose only font is `file` (the family exists nowhere, so
+ * fontconfig cannot substitute a good copy for it). */
+static sc_status load_one(const char *file, sc_fonts **f, sc_error *err)
+{
+    char map[1024];
+    snprintf(map, sizeof map,
+             "<fonts><role name=\"body\"><font family=\"No Such Family "
+             "Scorecard\" file=\"%s\"/></role></fonts>", file);
+    char path[256];
+    snprintf(path, sizeof path, TMPDIR "/sc-test-fonts-%ld.xml", (long)getpid());
+    write_file(path, map, strlen(map));
+    sc_status st = sc_fonts_load(f, path, err);
+    unlink(path);
+    return st;
+}
+
+static sc_status load_map(const char *text, sc_fonts **f, sc_error *err)
+{
+    char path[256];
+    snprintf(path, sizeof path, TMPDIR "/sc-test-map-%ld.xml", (long)getpid());
+    write_file(path, text, strlen(text));
+    sc_status st = sc_fonts_load(f, path, err);
+    unlink(path);
+    return st;
+}
+
+static void test_roles(void **state)
+{
+    (void)state;
+    for (int r = 0; r < SC_ROLE_COUNT; r++)
+        assert_int_equal(sc_role_parse(sc_role_name(r)), r);
+    assert_int_equal(sc_role_parse("kai"), SC_ROLE_KAI);
+    assert_int_equal(sc_role_parse("Body"), -1);
+    assert_int_equal(sc_role_parse(""), -1);
+    assert_int_equal(sc_role_parse(NULL), -1);
+    assert_string_equal(sc_role_name(99), "?");
+}
+
+static void test_default_map(void **state)
+{
+    (void)state;
+    sc_fonts *f;
+    sc_error err;
+    unsetenv("SCORECARD_FONTS");
+    assert_int_equal(sc_fonts_load(&f, NULL, &err), SC_OK);
+    /* UMing, DejaVu Sans and LXGW WenKai: shared faces are loaded once */
+    assert_int_equal(sc_fonts_nfaces(f), 3);
+
+    int fi = sc_fonts_pick(f, SC_ROLE_BODY, 0x4E2D); /* 中 */
+    assert_true(fi >= 0);
+    const sc_face *um = sc_fonts_face(f, fi);
+    assert_string_equal(sc_face_family(um), "AR PL UMing CN");
+    assert_non_null(strstr(sc_face_path(um), "uming.ttc"));
+    assert_int_equal(sc_face_index(um), 0);
+    assert_int_equal(sc_fonts_pick(f, SC_ROLE_BODY, 'A'), fi);
+    assert_int_equal(sc_fonts_pick(f, SC_ROLE_HEADING, 0x4E2D), fi);
+    assert_true(sc_face_has(um, 0x4E2D) && sc_face_has(um, '%'));
+    assert_true(sc_face_advance(um, 0x4E2D) == 1.0);
+    assert_true(sc_face_advance(um, 'A') == 0.5);
+    assert_true(sc_face_advance(um, 0x0378) == 0); /* unassigned */
+    assert_true(sc_face_ascent(um) > 0.5 && sc_face_ascent(um) < 1.5);
+    assert_true(sc_face_descent(um) > 0.0 && sc_face_descent(um) < 0.5);
+
+    /* kai: LXGW WenKai first */
+    int kai = sc_fonts_pick(f, SC_ROLE_KAI, 0x6977);
+    assert_true(kai >= 0 && kai != fi);
+    assert_string_equal(sc_face_family(sc_fonts_face(f, kai)), "LXGW WenKai");
+
+    /* the fallback: ͷ U+0377 is only in DejaVu Sans */
+    int dv = sc_fonts_pick(f, SC_ROLE_BODY, 0x0377);
+    assert_true(dv >= 0 && dv != fi);
+    assert_string_equal(sc_face_family(sc_fonts_face(f, dv)), "DejaVu Sans");
+
+    /* nothing maps these */
+    assert_int_equal(sc_fonts_pick(f, SC_ROLE_BODY, 0x0378), -1);
+    assert_int_equal(sc_fonts_pick(f, SC_ROLE_BODY, 0x1200), -1);
+    assert_int_equal(sc_fonts_pick(f, SC_ROLE_BODY, 0x10FFFD), -1);
+    assert_int_equal(sc_fonts_pick(f, SC_ROLE_BODY, 0x110000), -1);
+    assert_int_equal(sc_fonts_pick(f, 7, 0x4E2D), -1);
+    assert_null(sc_fonts_face(f, -1));
+    assert_null(sc_fonts_face(f, 3));
+
+    /* 𠮷: WenKai's format 12 cmap has it, but the PDF writer cannot draw
+     * beyond the BMP yet, so no role picks it */
+    assert_true(sc_face_has(sc_fonts_face(f, kai), 0x20BB7));
+    assert_int_equal(sc_fonts_pick(f, SC_ROLE_KAI, 0x20BB7), -1);
+    sc_fonts_free(f);
+}
+
+static void test_env_map(void **state)
+{
+    (void)state;
+    setenv("SCORECARD_FONTS", TMPDIR "/sc-test-no-such-map.xml", 1);
+    sc_fonts *f;
+    sc_error err;
+    assert_int_equal(sc_fonts_load(&f, NULL, &err), SC_ERR_IO);
+    assert_null(f);
+    assert_non_null(strstr(err.file, "sc-test-no-such-map.xml"));
+    unsetenv("SCORECARD_FONTS");
+}
+
+static void test_describe(void **state)
+{
+    (void)state;
+    sc_fonts *f;
+    sc_error err;
+    assert_int_equal(sc_fonts_load(&f, SC_SOURCE_DIR "/fonts/fonts.xml", &err), SC_OK);
+    char *out;
+    assert_int_equal(sc_fonts_describe(f, "中\xE1\x88\x80", &out, &err), SC_OK);
+    assert_non_null(strstr(out, "role body:\n  1. AR PL UMing CN: "));
+    assert_non_null(strstr(out, "role kai:\n  1. LXGW WenKai: "));
+    assert_non_null(strstr(out, "U+4E2D 中  body=AR PL UMing CN"));
+    assert_non_null(strstr(out, "U+1200 \xE1\x88\x80  body=MISSING"));
+    sc_free(out);
+    assert_int_equal(sc_fonts_describe(f, NULL, &out, &err), SC_OK);
+    assert_null(strstr(out, "U+"));
+    sc_free(out);
+    assert_int_equal(sc_fonts_describe(f, "\xC0\xAF", &out, &err), SC_ERR_ENCODING);
+    sc_fonts_free(f);
+}
+
+static void test_map_errors(void **state)
+{
+    (void)state;
+    sc_fonts *f;
+    sc_error err;
+    assert_int_equal(load_map("<fonts><role name=\"body\">", &f, &err), SC_ERR_XML);
+    assert_null(f);
+    assert_int_equal(load_map("<fonts>\n<role name=\"bold\"/></fonts>", &f, &err),
+                     SC_ERR_SCHEMA);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.message, "bold"));
+    assert_int_equal(load_map("<fonts><role name=\"kai\"><font family=\"DejaVu Sans\"/>"
+                              "</role></fonts>", &f, &err), SC_ERR_SCHEMA);
+    assert_non_null(strstr(err.message, "body"));
+    assert_int_equal(load_map("<!DOCTYPE fonts [<!ENTITY x \"DejaVu Sans\">]>"
+                              "<fonts><role name=\"body\"><font family=\"&x;\"/>"
+                              "</role></fonts>", &f, &err), SC_ERR_FORBIDDEN);
+    /* an external entity is refused by the parser itself */
+    assert_int_not_equal(load_map("<!DOCTYPE fonts [<!ENTITY x SYSTEM \"/etc/passwd\">]>"
+                                  "<fonts><role name=\"body\"><font family=\"&x;\"/>"
+                                  "</role></fonts>", &f, &err), SC_OK);
+    assert_int_equal(load_map("<fonts><role name=\"body\"><font family=\"Nope Sans "
+                              "Scorecard\" file=\"/nonexistent.ttf\"/></role></fonts>",
+                              &f, &err), SC_ERR_FONT);
+    assert_non_null(strstr(err.message, "Nope Sans Scorecard"));
+    assert_int_equal(load_map("<fonts><role name=\"body\">"
+                              "<font family=\"DejaVu Sans\"/><font family=\"DejaVu Serif\"/>"
+                              "<font family=\"DejaVu Sans Mono\"/><font family=\"AR PL UMing CN\"/>"
+                              "<font family=\"LXGW WenKai\"/></role></fonts>", &f, &err),
+                     SC_ERR_SCHEMA);
+    assert_int_equal(load_map("<fonts><role name=\"body\"><font family=\"DejaVu Sans\" "
+                              "index=\"x\"/></role></fonts>", &f, &err), SC_ERR_SCHEMA);
+    /* a face index past the end of a collection */
+    assert_int_equal(load_map("<fonts><role name=\"body\"><font family=\"Nope\" "
+                              "file=\"/usr/share/fonts/truetype/arphic/uming.ttc\" "
+                              "index=\"40\"/></role></fonts>", &f, &err), SC_ERR_FONT);
+    assert_non_null(strstr(err.message, "index 40"));
+
+    /* a missing font is skipped; absent roles borrow body's chain */
+    assert_int_equal(load_map("<fonts><role name=\"body\"><font family=\"Nope Sans "
+                              "Scorecard\"/><font family=\"DejaVu Sans\"/></role></fonts>",
+                              &f, &err), SC_OK);
+    assert_int_equal(sc_fonts_nfaces(f), 1);
+    assert_int_equal(sc_fonts_pick(f, SC_ROLE_LATIN, 'A'), 0);
+    char *out;
+    assert_int_equal(sc_fonts_describe(f, NULL, &out, &err), SC_OK);
+    assert_non_null(strstr(out, "Nope Sans Scorecard: not installed"));
+    sc_free(out);
+    sc_fonts_free(f);
+}
+
+/* ---- malformed fonts ------------------------------------------------------ */
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put16(unsigned char *p, unsigned v) { p[0] = (unsigned char)(v >> 8); p[1] = (unsigned char)v; }
+static void put32(unsigned char *p, uint32_t v)
+{
+    put16(p, v >> 16);
+    put16(p + 2, v & 0xFFFF);
+}
+
+/* The directory entry of table `tag` in a plain .ttf. */
+static unsigned char *dir_entry(unsigned char *b, const char *tag)
+{
+    unsigned n = (unsigned)(b[4] << 8 | b[5]);
+    for (unsigned i = 0; i < n; i++)
+        if (!memcmp(b + 12 + 16 * i, tag, 4))
+            return b + 12 + 16 * i;
+    fail_msg("no table %s", tag);
+    return NULL;
+}
+
+/* Write a changed copy, load it, expect SC_ERR_FONT mentioning `what`. */
+static void expect_bad(const unsigned char *b, size_t n, const char *what)
+{
+    char path[256];
+    snprintf(path, sizeof path, TMPDIR "/sc-test-bad-%ld.ttf", (long)getpid());
+    write_file(path, b, n);
+    sc_fonts *f;
+    sc_error err;
+    sc_status st = load_one(path, &f, &err);
+    unlink(path);
+    if (st != SC_ERR_FONT)
+        fail_msg("expected a font error about %s, got status %d: %s", what, st,
+                 st ? err.message : "ok");
+    assert_null(f);
+    assert_non_null(strstr(err.message, "sc-test-bad-")); /* names the font */
+    assert_non_null(strstr(err.file, "sc-test-fonts-"));  /* where in the map */
+    assert_int_equal(err.line, 1);
+    if (!strstr(err.message, what))
+        fail_msg("message \"%s\" does not mention \"%s\"", err.message, what);
+}
+
+static void test_good_copy(void **state)
+{
+    (void)state;
+    size_t n;
+    unsigned char *b = read_all(DEJAVU, &n);
+    char path[256];
+    snprintf(path, sizeof path, TMPDIR "/sc-test-good-%ld.ttf", (long)getpid());
+    write_file(path, b, n);
+    sc_fonts *f;
+    sc_error err;
+    assert_int_equal(load_one(path, &f, &err), SC_OK);
+    unlink(path);
+    const sc_face *face = sc_fonts_face(f, 0);
+    assert_string_equal(sc_face_path(face), path);
+    /* DejaVu Sans: 2048 units per em, 'A' is 1401 units wide */
+    assert_true(sc_face_advance(face, 'A') == 1401.0 / 2048.0);
+    sc_fonts_free(f);
+    free(b);
+}
+
+static void test_bad_fonts(void **state)
+{
+    (void)state;
+    size_t n;
+    unsigned char *orig = read_all(DEJAVU, &n);
+    unsigned char *b = malloc(n);
+    assert_non_null(b);
+
+#define RESET() memcpy(b, orig, n)
+    /* numberOfHMetrics huge */
+    RESET();
+    put16(b + be32(dir_entry(b, "hhea") + 8) + 34, 0xFFFF);
+    expect_bad(b, n, "numberOfHMetrics");
+
+    /* hmtx shorter than numberOfHMetrics claims */
+    RESET();
+    put32(dir_entry(b, "hmtx") + 12, 100);
+    expect_bad(b, n, "hmtx");
+
+    /* a table beyond the end of the file */
+    RESET();
+    put32(dir_entry(b, "cmap") + 8, (uint32_t)n - 10);
+    expect_bad(b, n, "cmap");
+
+    /* cmap subtable offset out of the table */
+    RESET();
+    put32(b + be32(dir_entry(b, "cmap") + 8) + 8, 0x7FFFFFF0u);
+    expect_bad(b, n, "cmap subtable");
+
+    /* absurd format 12 group count */
+    RESET();
+    {
+        unsigned char *cm = b + be32(dir_entry(b, "cmap") + 8);
+        unsigned nsub = (unsigned)(cm[2] << 8 | cm[3]);
+        int done = 0;
+        for (unsigned i = 0; i < nsub && !done; i++) {
+            unsigned char *sub = cm + be32(cm + 4 + 8 * i + 4);
+            if (sub[0] == 0 && sub[1] == 12) {
+                put32(sub + 12, 0x10000000u);
+                done = 1;
+            }
+        }
+        assert_true(done);
+    }
+    expect_bad(b, n, "groups");
+
+    /* bad unitsPerEm, missing table, not a font, truncated files */
+    RESET();
+    put16(b + be32(dir_entry(b, "head") + 8) + 18, 0);
+    expect_bad(b, n, "unitsPerEm");
+    RESET();
+    memcpy(dir_entry(b, "maxp"), "xxxx", 4);
+    expect_bad(b, n, "maxp");
+    RESET();
+    memcpy(b, "GIF8", 4);
+    expect_bad(b, n, "signature");
+    expect_bad(orig, 8, "beyond the end");
+    expect_bad(orig, 200, "beyond the end");
+    expect_bad(orig, n / 2, "beyond the end");
+
+    /* a collection claiming more faces than offsets it holds */
+    unsigned char ttc[16] = {'t', 't', 'c', 'f', 0, 1, 0, 0, 0, 0, 0, 9};
+    expect_bad(ttc, 12, "beyond the end");
+#undef RESET
+    free(b);
+    free(orig);
+}
+
+/* Damage bytes all over the header and tables: the reader may accept or
+ * reject the result, but must never read out of bounds (run under ASan
+ * or valgrind to be sure) and never crash. */
+static void test_fuzz_font(void **state)
+{
+    (void)state;
+    size_t n;
+    unsigned char *orig = read_all(DEJAVU, &n);
+    unsigned char *b = malloc(n);
+    assert_non_null(b);
+    char path[256];
+    snprintf(path, sizeof path, TMPDIR "/sc-test-fuzz-%ld.ttf", (long)getpid());
+    unsigned seed = 12345;
+    unsigned cm = be32(dir_entry(orig, "cmap") + 8);
+    int rejected = 0, rounds = 60;
+    const char *env = getenv("SC_FONT_FUZZ_ROUNDS"); /* more, by hand */
+    if (env && atoi(env) > 0)
+        rounds = atoi(env);
+    for (int round = 0; round < rounds; round++) {
+        memcpy(b, orig, n);
+        for (int k = 0; k < 8; k++) {
+            seed = seed * 1103515245u + 12345u;
+            /* half the hits in the directory, half in the cmap */
+            size_t at = (k % 2) ? cm + (seed >> 8) % 2048 : (seed >> 8) % 400;
+            seed = seed * 1103515245u + 12345u;
+            b[at] = (unsigned char)(seed >> 16);
+        }
+        write_file(path, b, n);
+        sc_fonts *f;
+        sc_error err;
+        sc_status st = load_one(path, &f, &err);
+        if (st == SC_OK) {
+            sc_fonts_pick(f, SC_ROLE_BODY, 'A');
+            sc_fonts_free(f);
+        } else {
+            rejected++;
+        }
+    }
+    unlink(path);
+    assert_true(rejected > 0);
+    free(b);
+    free(orig);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_default_map),
+        cmocka_unit_test(test_env_map),
+        cmocka_unit_test(test_describe),
+        cmocka_unit_test(test_map_errors),
+        cmocka_unit_test(test_good_copy),
+        cmocka_unit_test(test_bad_fonts),
+        cmocka_unit_test(test_fuzz_font),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

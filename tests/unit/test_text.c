@@ -1,0 +1,387 @@
+/* test_text.c -- UTF-8 decoding, measuring and Chinese line breaking. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static sc_fonts *fonts; /* the real default map, loaded once */
+
+static int setup(void **state)
+{
+    (void)state;
+    sc_error err;
+    if (sc_fonts_load(&fonts, SC_SOURCE_DIR "/fonts/fonts.xml", &err)) {
+        fprintf(stderr, "cannot load fonts: %s\n", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    sc_fonts_free(fonts);
+    return 0;
+}
+
+/* ---- UTF-8 ---------------------------------------------------------------- */
+
+static void test_decode_valid(void **state)
+{
+    (void)state;
+    uint32_t cp;
+    assert_int_equal(sc_utf8_decode("A", 1, &cp), 1);
+    assert_int_equal(cp, 'A');
+    assert_int_equal(sc_utf8_decode("\xC2\xB1", 2, &cp), 2); /* ± */
+    assert_int_equal(cp, 0xB1);
+    assert_int_equal(sc_utf8_decode("中", 3, &cp), 3);
+    assert_int_equal(cp, 0x4E2D);
+    assert_int_equal(sc_utf8_decode("𠮷", 4, &cp), 4);
+    assert_int_equal(cp, 0x20BB7);
+    assert_int_equal(sc_utf8_decode("\xF4\x8F\xBF\xBF", 4, &cp), 4);
+    assert_int_equal(cp, 0x10FFFF);
+}
+
+static void test_decode_invalid(void **state)
+{
+    (void)state;
+    uint32_t cp;
+    assert_int_equal(sc_utf8_decode("\xC0\xAF", 2, &cp), 0);         /* overlong / */
+    assert_int_equal(sc_utf8_decode("\xC1\xBF", 2, &cp), 0);         /* overlong */
+    assert_int_equal(sc_utf8_decode("\xE0\x80\xAF", 3, &cp), 0);     /* overlong */
+    assert_int_equal(sc_utf8_decode("\xF0\x82\x82\xAC", 4, &cp), 0); /* overlong € */
+    assert_int_equal(sc_utf8_decode("\xED\xA0\x80", 3, &cp), 0);     /* U+D800 */
+    assert_int_equal(sc_utf8_decode("\xED\xBF\xBF", 3, &cp), 0);     /* U+DFFF */
+    assert_int_equal(sc_utf8_decode("\xF4\x90\x80\x80", 4, &cp), 0); /* > 10FFFF */
+    assert_int_equal(sc_utf8_decode("\xF5\x80\x80\x80", 4, &cp), 0);
+    assert_int_equal(sc_utf8_decode("\x80", 1, &cp), 0);             /* lone cont. */
+    assert_int_equal(sc_utf8_decode("\xE4\xB8", 2, &cp), 0);         /* truncated */
+    assert_int_equal(sc_utf8_decode("中", 2, &cp), 0);               /* n too small */
+    assert_int_equal(sc_utf8_decode("\xE4\x41\xAD", 3, &cp), 0);     /* bad cont. */
+    assert_int_equal(sc_utf8_decode("", 0, &cp), 0);
+
+    size_t bad = 99;
+    assert_int_equal(sc_utf8_valid("ab中𠮷", strlen("ab中𠮷"), &bad), 1);
+    assert_int_equal(sc_utf8_valid("ab中\xED\xA0\x80z", 9, &bad), 0);
+    assert_int_equal(bad, 5);
+    assert_int_equal(sc_utf8_valid("\xFF", 1, &bad), 0);
+    assert_int_equal(bad, 0);
+}
+
+/* ---- widths --------------------------------------------------------------- */
+
+static double adv(uint32_t cp)
+{
+    int fi = sc_fonts_pick(fonts, SC_ROLE_BODY, cp);
+    assert_true(fi >= 0);
+    return sc_face_advance(sc_fonts_face(fonts, fi), cp);
+}
+
+static void test_width(void **state)
+{
+    (void)state;
+    /* UMing's hanzi are one em wide; its Latin is proportional. */
+    assert_true(fabs(sc_text_width(fonts, SC_ROLE_BODY, 10, "中文", 6) - 20.0) < 1e-9);
+    double a = adv('A'), i = adv('i');
+    assert_true(a == 0.5 && i == 0.5); /* UMing's Latin is half-width */
+    assert_true(fabs(sc_text_width(fonts, SC_ROLE_BODY, 12, "Ai", 2) - 12 * (a + i)) < 1e-9);
+    /* only the first n bytes count */
+    assert_true(fabs(sc_text_width(fonts, SC_ROLE_BODY, 10, "中文", 3) - 10.0) < 1e-9);
+    /* a character no font has measures 1em */
+    assert_int_equal(sc_fonts_pick(fonts, SC_ROLE_BODY, 0x1200), -1);
+    assert_true(fabs(sc_text_width(fonts, SC_ROLE_BODY, 10, "\xE1\x88\x80", 3) - 10.0) < 1e-9);
+    assert_true(sc_text_width(fonts, SC_ROLE_BODY, 10, "", 0) == 0);
+    /* kai measures with its own font */
+    assert_true(sc_text_width(fonts, SC_ROLE_KAI, 10, "i", 1) <
+                sc_text_width(fonts, SC_ROLE_KAI, 10, "W", 1));
+}
+
+/* ---- breaking ------------------------------------------------------------- */
+
+typedef struct broken {
+    sc_line *l;
+    size_t n;
+    char text[64][256];
+} broken;
+
+static void brk(broken *b, int role, double size, const char *s, double w)
+{
+    assert_int_equal(sc_text_break(fonts, role, size, s, w, &b->l, &b->n), SC_OK);
+    assert_true(b->n >= 1 && b->n <= 64);
+    for (size_t i = 0; i < b->n; i++) {
+        assert_true(b->l[i].len < 256);
+        memcpy(b->text[i], s + b->l[i].start, b->l[i].len);
+        b->text[i][b->l[i].len] = '\0';
+        /* the width reported is exactly what sc_text_width says */
+        assert_true(b->l[i].width ==
+                    sc_text_width(fonts, role, size, s + b->l[i].start, b->l[i].len));
+    }
+}
+
+static int starts_with_any(const char *s, const char *const *set)
+{
+    for (; *set; set++)
+        if (!strncmp(s, *set, strlen(*set)))
+            return 1;
+    return 0;
+}
+
+static int ends_with_any(const char *s, const char *const *set)
+{
+    size_t n = strlen(s);
+    for (; *set; set++) {
+        size_t k = strlen(*set);
+        if (n >= k && !strcmp(s + n - k, *set))
+            return 1;
+    }
+    return 0;
+}
+
+static const char *const closing[] = {
+    "，", "。", "、", "；", "：", "？", "！", "）", "」", "』", "】", "》",
+    "〉", "”", "’", "…", "％", ",", ".", ";", ":", "!", "?", ")", "%", NULL};
+static const char *const opening[] = {
+    "（", "「", "『", "【", "《", "〈", "“", "‘", "(", "[", "￥", "$", NULL};
+
+static void test_break_simple(void **state)
+{
+    (void)state;
+    broken b;
+    /* 5em per line: 五 cannot stay because ， may not start a line, so 五
+     * comes down with it. */
+    brk(&b, SC_ROLE_BODY, 10, "一二三四五，六七八", 50);
+    assert_int_equal(b.n, 2);
+    assert_string_equal(b.text[0], "一二三四");
+    assert_string_equal(b.text[1], "五，六七八");
+    assert_true(fabs(b.l[0].width - 40) < 1e-9);
+    free(b.l);
+
+    /* opening punctuation never ends a line */
+    brk(&b, SC_ROLE_BODY, 10, "一二三四（五六）", 50);
+    assert_string_equal(b.text[0], "一二三四");
+    assert_string_equal(b.text[1], "（五六）");
+    free(b.l);
+
+    /* a line that fits is not broken */
+    brk(&b, SC_ROLE_BODY, 10, "考核指标", 40);
+    assert_int_equal(b.n, 1);
+    assert_int_equal(b.l[0].start, 0);
+    assert_int_equal(b.l[0].len, strlen("考核指标"));
+    free(b.l);
+}
+
+static void test_break_numbers_whole(void **state)
+{
+    (void)state;
+    const char *s = "投诉处理结案率98%，统计期间2026-10，金额1,234.50元";
+    /* from 45pt on, the widest unit ("2026-10，", 4.5em) fits a line */
+    for (double w = 45; w <= 200; w += 5) {
+        broken b;
+        brk(&b, SC_ROLE_BODY, 10, s, w);
+        int pct = 0, per = 0, amt = 0;
+        for (size_t i = 0; i < b.n; i++) {
+            pct += strstr(b.text[i], "98%") != NULL;
+            per += strstr(b.text[i], "2026-10") != NULL;
+            amt += strstr(b.text[i], "1,234.50") != NULL;
+        }
+        assert_int_equal(pct, 1);
+        assert_int_equal(per, 1);
+        assert_int_equal(amt, 1);
+        free(b.l);
+    }
+}
+
+/* Properties that must hold at every width for mixed text, once the line
+ * is wider than the widest cluster of a character and its closing marks
+ * (here "件”)。", 3.5em): narrower lines are broken by characters and
+ * may have to start with a mark. */
+static void test_break_kinsoku_sweep(void **state)
+{
+    (void)state;
+    const char *s = "客户满意度（≥90%）达标；「首次响应时间」在线≤30秒，电话≤15秒。"
+                    "被考核人在接到该表确认后不签名则视为默认……请于2026-10-31前"
+                    "反馈：A/B test, e-mail zhangxm@example.com (see “附件”)。";
+    size_t n = strlen(s);
+    for (double w = 35; w <= 300; w += 3.5) {
+        broken b;
+        brk(&b, SC_ROLE_BODY, 10, s, w);
+        size_t prev_end = 0;
+        for (size_t i = 0; i < b.n; i++) {
+            assert_true(b.l[i].len > 0);
+            if (i > 0)
+                assert_false(starts_with_any(b.text[i], closing));
+            if (i + 1 < b.n)
+                assert_false(ends_with_any(b.text[i], opening));
+            /* lines are in order, only spaces between them */
+            assert_true(b.l[i].start >= prev_end);
+            for (size_t k = prev_end; k < b.l[i].start; k++)
+                assert_int_equal(s[k], ' ');
+            prev_end = b.l[i].start + b.l[i].len;
+            /* fits, unless it is a single character */
+            if (b.l[i].width > w + 1e-9) {
+                uint32_t cp;
+                assert_int_equal(sc_utf8_decode(b.text[i], b.l[i].len, &cp), b.l[i].len);
+            }
+        }
+        assert_int_equal(prev_end, n);
+        free(b.l);
+    }
+}
+
+static void test_break_spaces(void **state)
+{
+    (void)state;
+    broken b;
+    double hello = sc_text_width(fonts, SC_ROLE_BODY, 10, "hello", 5);
+    brk(&b, SC_ROLE_BODY, 10, "hello world", hello + 1);
+    assert_int_equal(b.n, 2);
+    assert_string_equal(b.text[0], "hello"); /* trailing space excluded */
+    assert_true(b.l[0].width == hello);
+    assert_string_equal(b.text[1], "world");
+    assert_int_equal(b.l[1].start, 6);
+    free(b.l);
+
+    /* trailing spaces of the text do not count either */
+    brk(&b, SC_ROLE_BODY, 10, "中文   ", 100);
+    assert_int_equal(b.n, 1);
+    assert_string_equal(b.text[0], "中文");
+    assert_true(fabs(b.l[0].width - 20) < 1e-9);
+    free(b.l);
+}
+
+static void test_break_overlong_word(void **state)
+{
+    (void)state;
+    broken b;
+    const char *s = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz";
+    brk(&b, SC_ROLE_BODY, 10, s, 30);
+    assert_true(b.n > 3);
+    size_t total = 0;
+    for (size_t i = 0; i < b.n; i++) {
+        assert_true(b.l[i].len > 0);
+        assert_true(b.l[i].width <= 30 + 1e-9);
+        assert_int_equal(b.l[i].start, total);
+        total += b.l[i].len;
+    }
+    assert_int_equal(total, strlen(s));
+    free(b.l);
+
+    /* narrower than one character: one character per line, no loop */
+    brk(&b, SC_ROLE_BODY, 10, "中文，好", 1);
+    assert_int_equal(b.n, 4);
+    assert_string_equal(b.text[2], "，");
+    free(b.l);
+    assert_int_equal(sc_text_break(fonts, SC_ROLE_BODY, 10, "ab", 0, &b.l, &b.n), SC_OK);
+    assert_int_equal(b.n, 2);
+    free(b.l);
+}
+
+static void test_break_newlines(void **state)
+{
+    (void)state;
+    broken b;
+    brk(&b, SC_ROLE_BODY, 10, "甲\n乙", 100);
+    assert_int_equal(b.n, 2);
+    assert_string_equal(b.text[0], "甲");
+    assert_string_equal(b.text[1], "乙");
+    free(b.l);
+
+    brk(&b, SC_ROLE_BODY, 10, "a\n\nb\r\nc\n", 100);
+    assert_int_equal(b.n, 5);
+    assert_string_equal(b.text[0], "a");
+    assert_string_equal(b.text[1], "");
+    assert_string_equal(b.text[2], "b");
+    assert_string_equal(b.text[3], "c");
+    assert_string_equal(b.text[4], "");
+    assert_int_equal(b.l[4].start, strlen("a\n\nb\r\nc\n"));
+    free(b.l);
+
+    brk(&b, SC_ROLE_BODY, 10, "", 100);
+    assert_int_equal(b.n, 1);
+    assert_int_equal(b.l[0].start, 0);
+    assert_int_equal(b.l[0].len, 0);
+    assert_true(b.l[0].width == 0);
+    free(b.l);
+}
+
+static void test_break_errors(void **state)
+{
+    (void)state;
+    sc_line *l = (sc_line *)1;
+    size_t n = 7;
+    assert_int_equal(sc_text_break(fonts, SC_ROLE_BODY, 10, "ab\xC0\xAF", 100, &l, &n),
+                     SC_ERR_ENCODING);
+    assert_null(l);
+    assert_int_equal(n, 0);
+    sc_run *r;
+    assert_int_equal(sc_text_runs(fonts, SC_ROLE_BODY, 10, "\xED\xA0\x80", 3, &r, &n),
+                     SC_ERR_ENCODING);
+}
+
+/* ---- runs ----------------------------------------------------------------- */
+
+static void test_runs(void **state)
+{
+    (void)state;
+    sc_run *r;
+    size_t n;
+    int uming = sc_fonts_pick(fonts, SC_ROLE_BODY, 0x4E2D);
+    assert_true(uming >= 0);
+    /* ͷ (U+0377) is only in DejaVu; ሀ (U+1200) is in no font */
+    const char *s = "中文A\xCD\xB7\xCD\xB7\xE1\x88\x80好";
+    assert_int_equal(sc_text_runs(fonts, SC_ROLE_BODY, 10, s, strlen(s), &r, &n), SC_OK);
+    assert_int_equal(n, 4);
+    assert_int_equal(r[0].face, uming);
+    assert_int_equal(r[0].start, 0);
+    assert_int_equal(r[0].len, 7);
+    assert_int_not_equal(r[1].face, uming);
+    assert_true(r[1].face >= 0);
+    assert_string_equal(sc_face_family(sc_fonts_face(fonts, r[1].face)), "DejaVu Sans");
+    assert_int_equal(r[1].len, 4);
+    assert_int_equal(r[2].face, -1);
+    assert_true(fabs(r[2].width - 10.0) < 1e-9);
+    assert_int_equal(r[3].face, uming);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += r[i].width;
+    assert_true(fabs(sum - sc_text_width(fonts, SC_ROLE_BODY, 10, s, strlen(s))) < 1e-9);
+    free(r);
+
+    /* a variation selector no font maps joins the run before it, 0 wide */
+    const char *ivs = "葛\xF3\xA0\x84\x80";
+    assert_int_equal(sc_text_runs(fonts, SC_ROLE_BODY, 10, ivs, strlen(ivs), &r, &n), SC_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(r[0].face, uming);
+    assert_true(fabs(r[0].width - 10.0) < 1e-9);
+    free(r);
+
+    assert_int_equal(sc_text_runs(fonts, SC_ROLE_BODY, 10, "", 0, &r, &n), SC_OK);
+    assert_int_equal(n, 0);
+    free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decode_valid),
+        cmocka_unit_test(test_decode_invalid),
+        cmocka_unit_test(test_width),
+        cmocka_unit_test(test_break_simple),
+        cmocka_unit_test(test_break_numbers_whole),
+        cmocka_unit_test(test_break_kinsoku_sweep),
+        cmocka_unit_test(test_break_spaces),
+        cmocka_unit_test(test_break_overlong_word),
+        cmocka_unit_test(test_break_newlines),
+        cmocka_unit_test(test_break_errors),
+        cmocka_unit_test(test_runs),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
