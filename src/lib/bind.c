@@ -1,4 +1,1102 @@
-/* bind.c -- STUB: template + record -> blocks. */
+/* bind.c -- template + one record -> sc_bound (paragraphs, tables, groups).
+ *
+ * The template was parsed, validated and compiled once (template.c); here
+ * we only evaluate compiled XPath expressions against the record's small
+ * document, with one xmlXPathContext per call, and copy the strings into
+ * the record's arena.  Nothing is measured or positioned: that is layout.
+ *
+ * Tables are the subtle part:
+ *   - <rows select> makes one row per node; its cells see that node as the
+ *     context node and <row-number/> as its 1-based index.
+ *   - merge="true" cells of <rows> merge runs of equal text into one cell
+ *     with rowspan (HTML semantics: the following rows omit the cell).
+ *     Merging is hierarchical: a merge cell continues a run only if every
+ *     merge cell to its left in the same row also continues, so a column
+ *     never merges across the boundary of a merged column before it.
+ *   - after a table is bound, its rows are checked with an occupancy grid:
+ *     every row must fill exactly the declared columns, counting colspans
+ *     and the columns covered by rowspans from above; a mismatch is a
+ *     template error naming the row's line (it can depend on the data, e.g.
+ *     an <if> that removes a row a rowspan reaches into).
+ *
+ * Money in the bonus table is computed in integer fen from the decimal
+ * strings of the data, never in binary floating point.
+ */
 #include "internal.h"
-sc_status sc_bind(const sc_template *tpl, const sc_record *rec, sc_arena *arena, sc_bound **out, sc_error *err)
-{ (void)tpl; (void)rec; (void)arena; *out = NULL; return sc_error_set(err, SC_ERR_TEMPLATE, NULL, 0, 0, "not implemented"); }
+
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct binder {
+    const sc_template *t;
+    const sc_record *rec;
+    sc_arena *a;
+    sc_error *err;
+    xmlXPathContextPtr xp;
+    char xperr[256];
+    const char *tfile;  /* template file name, for block->field */
+} binder;
+
+/* A growable array in the arena (old copies are left behind: cheap). */
+typedef struct vec {
+    void *v;
+    int n, cap;
+    size_t size;
+} vec;
+
+static void *vec_push(binder *B, vec *x)
+{
+    if (x->n == x->cap) {
+        int cap = x->cap ? x->cap * 2 : 8;
+        void *v = sc_arena_alloc(B->a, (size_t)cap * x->size);
+        if (!v)
+            return NULL;
+        if (x->n)
+            memcpy(v, x->v, (size_t)x->n * x->size);
+        x->v = v;
+        x->cap = cap;
+    }
+    void *p = (char *)x->v + (size_t)x->n++ * x->size;
+    memset(p, 0, x->size);
+    return p;
+}
+
+static sc_status nomem(binder *B)
+{
+    return sc_error_set(B->err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+}
+
+/* A template error at `line`, naming the record. */
+static sc_status terr(binder *B, sc_status code, int line, const char *fmt,
+                      ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sc_error_set(B->err, code, B->t->path, line, 0, "%s", msg);
+    if (B->err && B->rec->label)
+        snprintf(B->err->employee, sizeof B->err->employee, "%s",
+                 B->rec->label);
+    return code;
+}
+
+/* A data error at the data node n, naming the record and the field. */
+static sc_status derr(binder *B, xmlNodePtr n, const char *field,
+                      const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sc_error_set(B->err, SC_ERR_DATA, B->rec->file,
+                 n ? (int)xmlGetLineNo(n) : B->rec->line, 0, "%s: %s",
+                 B->rec->label ? B->rec->label : "", msg);
+    if (B->err) {
+        snprintf(B->err->employee, sizeof B->err->employee, "%s",
+                 B->rec->label ? B->rec->label : "");
+        snprintf(B->err->field, sizeof B->err->field, "%s", field);
+    }
+    return SC_ERR_DATA;
+}
+
+static void xpath_error(void *ud, xmlErrorPtr xe)
+{
+    binder *B = ud;
+    if (xe && xe->message && !B->xperr[0]) {
+        snprintf(B->xperr, sizeof B->xperr, "%s", xe->message);
+        size_t n = strlen(B->xperr);
+        while (n && B->xperr[n - 1] == '\n')
+            B->xperr[--n] = '\0';
+    }
+}
+
+/* Some run-time XPath problems reach only libxml2's generic channel. */
+static void generic_error(void *ud, const char *fmt, ...)
+{
+    binder *B = ud;
+    if (B->xperr[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(B->xperr, sizeof B->xperr, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(B->xperr);
+    while (n && B->xperr[n - 1] == '\n')
+        B->xperr[--n] = '\0';
+}
+
+/* Evaluate a compiled expression with node as context node and
+ * position()/last() = pos/size.  NULL (and err set) on failure. */
+static xmlXPathObjectPtr eval(binder *B, const sc_tnode *tn, void *expr,
+                              xmlNodePtr node, int pos, int size)
+{
+    B->xperr[0] = '\0';
+    B->xp->node = node;
+    B->xp->proximityPosition = pos;
+    B->xp->contextSize = size;
+    xmlXPathObjectPtr o = xmlXPathCompiledEval(expr, B->xp);
+    if (!o)
+        terr(B, SC_ERR_XPATH, tn->line, "cannot evaluate \"%s\": %s",
+             tn->src ? tn->src : "expression",
+             B->xperr[0] ? B->xperr : "XPath evaluation failed");
+    return o;
+}
+
+/* ---- values to text ----------------------------------------------------- */
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n && strchr(" \t\r\n", (*s)[0]))
+        (*s)++, (*n)--;
+    while (*n && strchr(" \t\r\n", (*s)[*n - 1]))
+        (*n)--;
+}
+
+/* "2026-11-03" -> "2026年11月03日"; anything else unchanged. */
+static void append_date(sc_buf *b, const char *s, size_t n)
+{
+    if (n == 10 && s[4] == '-' && s[7] == '-') {
+        int ok = 1;
+        for (int i = 0; i < 10; i++)
+            if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+                ok = 0;
+        if (ok) {
+            sc_buf_append(b, s, 4);
+            sc_buf_puts(b, "年");
+            sc_buf_append(b, s + 5, 2);
+            sc_buf_puts(b, "月");
+            sc_buf_append(b, s + 8, 2);
+            sc_buf_puts(b, "日");
+            return;
+        }
+    }
+    sc_buf_append(b, s, n);
+}
+
+static void append_number(sc_buf *b, double v, int decimals)
+{
+    char tmp[64];
+    if (isnan(v) || isinf(v))
+        return; /* no value: an empty cell, not "NaN" */
+    if (decimals >= 0) {
+        sc_format_decimal(tmp, sizeof tmp, v, decimals);
+    } else if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(tmp, sizeof tmp, "%.0f", v);
+    } else {
+        sc_format_decimal(tmp, sizeof tmp, v, 6);
+        size_t n = strlen(tmp);
+        while (n && tmp[n - 1] == '0')
+            tmp[--n] = '\0';
+        if (n && tmp[n - 1] == '.')
+            tmp[--n] = '\0';
+    }
+    sc_buf_puts(b, tmp);
+}
+
+/* Append a string value: numbers in it are reformatted if decimals >= 0,
+ * dates if decimals == -2; otherwise it goes in verbatim (trimmed). */
+static void append_string(sc_buf *b, const char *s, int decimals)
+{
+    size_t n = strlen(s);
+    trim(&s, &n);
+    if (decimals == -2) {
+        append_date(b, s, n);
+        return;
+    }
+    if (decimals >= 0 && n > 0 && n < 60) {
+        char tmp[64];
+        memcpy(tmp, s, n);
+        tmp[n] = '\0';
+        char *end;
+        errno = 0;
+        double v = strtod(tmp, &end);
+        if (end == tmp + n && !errno && (tmp[0] == '-' || tmp[0] == '+' ||
+                                         tmp[0] == '.' ||
+                                         (tmp[0] >= '0' && tmp[0] <= '9'))) {
+            append_number(b, v, decimals);
+            return;
+        }
+    }
+    sc_buf_append(b, s, n);
+}
+
+static void append_obj(sc_buf *b, xmlXPathObjectPtr o, int decimals)
+{
+    switch (o->type) {
+    case XPATH_BOOLEAN:
+        sc_buf_puts(b, o->boolval ? "是" : "否");
+        break;
+    case XPATH_NUMBER:
+        append_number(b, o->floatval, decimals);
+        break;
+    case XPATH_STRING:
+        append_string(b, o->stringval ? (const char *)o->stringval : "",
+                      decimals);
+        break;
+    default: {
+        xmlChar *s = xmlXPathCastToString(o);
+        append_string(b, s ? (const char *)s : "", decimals);
+        xmlFree(s);
+    }
+    }
+}
+
+/* Evaluate expr and append its text. */
+static sc_status append_value(binder *B, sc_buf *b, const sc_tnode *tn,
+                              xmlNodePtr node, int pos, int size)
+{
+    xmlXPathObjectPtr o = eval(B, tn, tn->expr, node, pos, size);
+    if (!o)
+        return SC_ERR_XPATH;
+    append_obj(b, o, tn->decimals);
+    xmlXPathFreeObject(o);
+    return SC_OK;
+}
+
+/* Inline content (children of <text>/<cell>) -> arena string. */
+static sc_status inline_text(binder *B, const sc_tnode *first,
+                             xmlNodePtr node, int pos, int size,
+                             const char **out)
+{
+    sc_buf b = {0};
+    sc_status st = SC_OK;
+    sc_buf_puts(&b, "");
+    for (const sc_tnode *t = first; t && st == SC_OK; t = t->next) {
+        switch (t->kind) {
+        case SC_T_LITERAL: sc_buf_puts(&b, t->text); break;
+        case SC_T_VALUE: st = append_value(B, &b, t, node, pos, size); break;
+        case SC_T_BR: sc_buf_puts(&b, "\n"); break;
+        case SC_T_PAGE_NUMBER: sc_buf_puts(&b, SC_PH_PAGE); break;
+        case SC_T_PAGE_COUNT: sc_buf_puts(&b, SC_PH_PAGES); break;
+        case SC_T_ROW_NUMBER: sc_buf_printf(&b, "%d", pos); break;
+        default: break;
+        }
+    }
+    if (st == SC_OK) {
+        if (b.oom || !(*out = sc_arena_strdup(B->a, b.data ? b.data : "")))
+            st = nomem(B);
+    }
+    sc_buf_free(&b);
+    return st;
+}
+
+static int eval_bool(binder *B, const sc_tnode *tn, void *expr,
+                     xmlNodePtr node, int pos, int size, int *res)
+{
+    xmlXPathObjectPtr o = eval(B, tn, expr, node, pos, size);
+    if (!o)
+        return -1;
+    *res = xmlXPathCastToBoolean(o);
+    xmlXPathFreeObject(o);
+    return 0;
+}
+
+/* Nodes selected by expr, copied (the object is freed). */
+static sc_status eval_nodes(binder *B, const sc_tnode *tn, void *expr,
+                            xmlNodePtr node, int pos, int size,
+                            xmlNodePtr **nodes, int *n)
+{
+    *nodes = NULL;
+    *n = 0;
+    xmlXPathObjectPtr o = eval(B, tn, expr, node, pos, size);
+    if (!o)
+        return SC_ERR_XPATH;
+    if (o->type != XPATH_NODESET) {
+        xmlXPathFreeObject(o);
+        return terr(B, SC_ERR_XPATH, tn->line,
+                    "\"%s\" must select nodes (it gives a %s)", tn->src,
+                    o->type == XPATH_NUMBER ? "number"
+                    : o->type == XPATH_STRING ? "string" : "boolean");
+    }
+    int k = o->nodesetval ? o->nodesetval->nodeNr : 0;
+    if (k > 0) {
+        *nodes = sc_arena_alloc(B->a, (size_t)k * sizeof **nodes);
+        if (!*nodes) {
+            xmlXPathFreeObject(o);
+            return nomem(B);
+        }
+        memcpy(*nodes, o->nodesetval->nodeTab, (size_t)k * sizeof **nodes);
+    }
+    *n = k;
+    xmlXPathFreeObject(o);
+    return SC_OK;
+}
+
+/* ---- tables --------------------------------------------------------------- */
+
+typedef struct tbuild {
+    vec rows;   /* sc_row */
+    vec lines;  /* int: template line of each row */
+    int ncols;
+} tbuild;
+
+static sc_status add_row(binder *B, tbuild *tb, int kind, double min_h,
+                         sc_cell *cells, int ncells, int line)
+{
+    sc_row *r = vec_push(B, &tb->rows);
+    int *l = vec_push(B, &tb->lines);
+    if (!r || !l)
+        return nomem(B);
+    r->kind = kind;
+    r->cells = cells;
+    r->ncells = ncells;
+    r->min_height = min_h;
+    *l = line;
+    return SC_OK;
+}
+
+static int count_cells(const sc_tnode *row)
+{
+    int n = 0;
+    for (const sc_tnode *c = row->first; c; c = c->next)
+        n++;
+    return n;
+}
+
+static sc_status cell_text(binder *B, const sc_tnode *c, xmlNodePtr node,
+                           int pos, int size, const char **out)
+{
+    if (c->expr) {
+        sc_buf b = {0};
+        sc_status st = append_value(B, &b, c, node, pos, size);
+        if (st == SC_OK &&
+            (b.oom || !(*out = sc_arena_strdup(B->a, b.data ? b.data : ""))))
+            st = nomem(B);
+        sc_buf_free(&b);
+        return st;
+    }
+    return inline_text(B, c->first, node, pos, size, out);
+}
+
+static void fill_cell(sc_cell *k, const sc_tnode *c, const char *text)
+{
+    k->text = text;
+    k->style = c->style;
+    k->colspan = c->colspan;
+    k->rowspan = c->rowspan;
+    k->align = c->align;
+    k->sign_line = c->sign_line;
+}
+
+static sc_status bind_static_row(binder *B, tbuild *tb, const sc_tnode *r,
+                                 xmlNodePtr node, int pos, int size)
+{
+    int n = count_cells(r);
+    sc_cell *cells = sc_arena_alloc(B->a, (size_t)n * sizeof *cells);
+    if (!cells)
+        return nomem(B);
+    int i = 0;
+    for (const sc_tnode *c = r->first; c; c = c->next, i++) {
+        const char *text;
+        sc_status st = cell_text(B, c, node, pos, size, &text);
+        if (st != SC_OK)
+            return st;
+        fill_cell(&cells[i], c, text);
+    }
+    return add_row(B, tb, r->row_kind, r->height, cells, n, r->line);
+}
+
+static sc_status bind_rows(binder *B, tbuild *tb, const sc_tnode *r,
+                           xmlNodePtr node, int pos, int size)
+{
+    xmlNodePtr *nodes;
+    int nn;
+    sc_status st = eval_nodes(B, r, r->expr, node, pos, size, &nodes, &nn);
+    if (st != SC_OK || nn == 0)
+        return st;
+    int nc = count_cells(r);
+    const sc_tnode **tc = sc_arena_alloc(B->a, (size_t)nc * sizeof *tc);
+    const char **text = sc_arena_alloc(B->a, (size_t)nn * (size_t)nc *
+                                                 sizeof *text);
+    /* cont[i*nc+j]: cell j of row i continues the run of the row above */
+    char *cont = sc_arena_alloc(B->a, (size_t)nn * (size_t)nc);
+    if (!tc || !text || !cont)
+        return nomem(B);
+    int j = 0;
+    for (const sc_tnode *c = r->first; c; c = c->next)
+        tc[j++] = c;
+    for (int i = 0; i < nn; i++)
+        for (j = 0; j < nc; j++) {
+            st = cell_text(B, tc[j], nodes[i], i + 1, nn, &text[i * nc + j]);
+            if (st != SC_OK)
+                return st;
+        }
+    for (int i = 1; i < nn; i++) {
+        int broken = 0;
+        for (j = 0; j < nc; j++) {
+            if (!tc[j]->merge)
+                continue;
+            int same = !broken &&
+                       strcmp(text[i * nc + j], text[(i - 1) * nc + j]) == 0;
+            cont[i * nc + j] = (char)same;
+            if (!same)
+                broken = 1;
+        }
+    }
+    for (int i = 0; i < nn; i++) {
+        int k = 0;
+        for (j = 0; j < nc; j++)
+            k += !cont[i * nc + j];
+        sc_cell *cells = sc_arena_alloc(B->a, (size_t)k * sizeof *cells);
+        if (!cells)
+            return nomem(B);
+        k = 0;
+        for (j = 0; j < nc; j++) {
+            if (cont[i * nc + j])
+                continue;
+            sc_cell *c = &cells[k++];
+            fill_cell(c, tc[j], text[i * nc + j]);
+            if (tc[j]->merge) {
+                int span = 1;
+                while (i + span < nn && cont[(i + span) * nc + j])
+                    span++;
+                c->rowspan = span;
+            }
+        }
+        st = add_row(B, tb, r->row_kind, r->height, cells, k, r->line);
+        if (st != SC_OK)
+            return st;
+    }
+    return SC_OK;
+}
+
+static sc_status bind_parts(binder *B, tbuild *tb, const sc_tnode *first,
+                            xmlNodePtr node, int pos, int size)
+{
+    for (const sc_tnode *t = first; t; t = t->next) {
+        sc_status st = SC_OK;
+        if (t->kind == SC_T_ROW) {
+            st = bind_static_row(B, tb, t, node, pos, size);
+        } else if (t->kind == SC_T_ROWS) {
+            st = bind_rows(B, tb, t, node, pos, size);
+        } else if (t->kind == SC_T_IF) {
+            int yes;
+            if (eval_bool(B, t, t->expr, node, pos, size, &yes) != 0)
+                return SC_ERR_XPATH;
+            if (yes)
+                st = bind_parts(B, tb, t->first, node, pos, size);
+        } else if (t->kind == SC_T_FOREACH) {
+            xmlNodePtr *nodes;
+            int nn;
+            st = eval_nodes(B, t, t->expr, node, pos, size, &nodes, &nn);
+            for (int i = 0; i < nn && st == SC_OK; i++)
+                st = bind_parts(B, tb, t->first, nodes[i], i + 1, nn);
+        }
+        if (st != SC_OK)
+            return st;
+    }
+    return SC_OK;
+}
+
+/* Every row must fill exactly ncols columns (colspans plus columns covered
+ * by rowspans from above), and no rowspan may reach past the last row. */
+static sc_status check_grid(binder *B, const sc_row *rows, int nrows,
+                            const int *lines, int ncols)
+{
+    int *cover = sc_arena_alloc(B->a, (size_t)ncols * sizeof *cover);
+    int *from = sc_arena_alloc(B->a, (size_t)ncols * sizeof *from);
+    char *occ = sc_arena_alloc(B->a, (size_t)ncols);
+    if (!cover || !from || !occ)
+        return nomem(B);
+    for (int r = 0; r < nrows; r++) {
+        for (int c = 0; c < ncols; c++)
+            occ[c] = cover[c] > 0;
+        int col = 0, used = 0;
+        for (int k = 0; k < rows[r].ncells; k++) {
+            while (col < ncols && occ[col])
+                col++;
+            const sc_cell *cell = &rows[r].cells[k];
+            if (col + cell->colspan > ncols)
+                return terr(B, SC_ERR_TEMPLATE, lines[r],
+                            "row %d of the table has more cells than the %d "
+                            "columns declared (cell %d does not fit)",
+                            r + 1, ncols, k + 1);
+            for (int c = col; c < col + cell->colspan; c++) {
+                occ[c] = 2;
+                if (cell->rowspan > 1) {
+                    cover[c] = cell->rowspan; /* decremented below */
+                    from[c] = lines[r];
+                }
+            }
+            col += cell->colspan;
+            used += cell->colspan;
+        }
+        int filled = 0;
+        for (int c = 0; c < ncols; c++)
+            filled += occ[c] != 0;
+        if (filled != ncols)
+            return terr(B, SC_ERR_TEMPLATE, lines[r],
+                        "row %d of the table fills %d of its %d columns "
+                        "(%d from its cells' colspans, %d covered by "
+                        "rowspans from above)", r + 1, filled, ncols, used,
+                        filled - used);
+        for (int c = 0; c < ncols; c++)
+            if (cover[c] > 0)
+                cover[c]--;
+    }
+    for (int c = 0; c < ncols; c++)
+        if (cover[c] > 0)
+            return terr(B, SC_ERR_TEMPLATE, from[c],
+                        "a rowspan reaches %d row(s) past the end of the "
+                        "table", cover[c]);
+    return SC_OK;
+}
+
+static sc_status finish_table(binder *B, sc_block *blk, tbuild *tb,
+                              const sc_colspec *cols, int ncols)
+{
+    /* Layout expects header rows first: keep their relative order. */
+    sc_row *rows = sc_arena_alloc(B->a, (size_t)(tb->rows.n ? tb->rows.n : 1) *
+                                            sizeof *rows);
+    int *lines = sc_arena_alloc(B->a, (size_t)(tb->rows.n ? tb->rows.n : 1) *
+                                          sizeof *lines);
+    if (!rows || !lines)
+        return nomem(B);
+    int k = 0;
+    const sc_row *src = tb->rows.v;
+    const int *sl = tb->lines.v;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < tb->rows.n; i++)
+            if ((src[i].kind == SC_ROW_HEADER) == (pass == 0)) {
+                lines[k] = sl[i];
+                rows[k++] = src[i];
+            }
+    sc_status st = check_grid(B, rows, k, lines, ncols);
+    if (st != SC_OK)
+        return st;
+    blk->kind = SC_BLK_TABLE;
+    blk->cols = (sc_colspec *)cols;
+    blk->ncols = ncols;
+    blk->rows = rows;
+    blk->nrows = k;
+    return SC_OK;
+}
+
+static sc_status bind_table(binder *B, const sc_tnode *t, xmlNodePtr node,
+                            int pos, int size, sc_block *blk)
+{
+    tbuild tb = {{NULL, 0, 0, sizeof(sc_row)}, {NULL, 0, 0, sizeof(int)},
+                 t->ncols};
+    sc_status st = bind_parts(B, &tb, t->first, node, pos, size);
+    if (st != SC_OK)
+        return st;
+    blk->style = t->style;
+    blk->borders = t->borders;
+    blk->keep_together = t->keep_together;
+    return finish_table(B, blk, &tb, t->cols, t->ncols);
+}
+
+/* ---- money ------------------------------------------------------------------ */
+
+/* Parse a decimal string with up to `maxdec` decimals into an integer
+ * scaled by 10^scale.  0 on success. */
+static int parse_scaled(const char *s, int scale, long long *out)
+{
+    size_t n = strlen(s);
+    trim(&s, &n);
+    if (n == 0)
+        return -1;
+    int neg = 0;
+    size_t i = 0;
+    if (s[i] == '-' || s[i] == '+')
+        neg = s[i++] == '-';
+    long long v = 0;
+    int digits = 0, dec = -1;
+    for (; i < n; i++) {
+        if (s[i] == '.' && dec < 0) {
+            dec = 0;
+            continue;
+        }
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        if (dec >= 0 && ++dec > scale)
+            return -1;
+        if (++digits > 15)
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (digits == 0)
+        return -1;
+    for (int k = dec < 0 ? 0 : dec; k < scale; k++)
+        v *= 10;
+    *out = neg ? -v : v;
+    return 0;
+}
+
+static char *fmt_fen(binder *B, long long fen)
+{
+    unsigned long long a = fen < 0 ? (unsigned long long)(-fen)
+                                   : (unsigned long long)fen;
+    return sc_arena_printf(B->a, "%s%llu.%02llu", fen < 0 ? "-" : "",
+                           a / 100, a % 100);
+}
+
+/* Attribute of a data node, or NULL; copied to the arena. */
+static const char *dattr(binder *B, xmlNodePtr n, const char *name)
+{
+    if (!n || n->type != XML_ELEMENT_NODE)
+        return NULL;
+    xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
+    if (!v)
+        return NULL;
+    char *d = sc_arena_strdup(B->a, (const char *)v);
+    xmlFree(v);
+    return d;
+}
+
+/* Money attribute `name` of n in fen; *have = 0 if absent/empty. */
+static sc_status money(binder *B, xmlNodePtr n, const char *name,
+                       const char *field, long long *fen, int *have)
+{
+    const char *v = dattr(B, n, name);
+    *have = 0;
+    if (!v || !*v)
+        return SC_OK;
+    if (parse_scaled(v, 2, fen) != 0)
+        return derr(B, n, field, "%s=\"%s\" is not an amount in yuan with at "
+                    "most 2 decimals (e.g. 2004.40)", name, v);
+    *have = 1;
+    return SC_OK;
+}
+
+/* amount = base * score / 100, in fen, rounded half away from zero. */
+static int bonus_amount(long long base_fen, const char *score, long long *out)
+{
+    long long s4; /* score * 10^4 */
+    if (!score || parse_scaled(score, 4, &s4) != 0)
+        return -1;
+    if (llabs(base_fen) > 100000000000LL || llabs(s4) > 100000000LL)
+        return -1;
+    long long num = base_fen * s4; /* / 10^6 */
+    long long q = num / 1000000, r = num % 1000000;
+    if (llabs(r) >= 500000)
+        q += num < 0 ? -1 : 1;
+    *out = q;
+    return 0;
+}
+
+static sc_cell *cells_new(binder *B, int n, const sc_style *st)
+{
+    sc_cell *c = sc_arena_alloc(B->a, (size_t)n * sizeof *c);
+    if (!c)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        c[i].text = "";
+        c[i].style = st;
+        c[i].colspan = c[i].rowspan = 1;
+        c[i].align = SC_ALIGN_CENTER;
+    }
+    return c;
+}
+
+static sc_status bind_bonus(binder *B, const sc_tnode *t, xmlNodePtr node,
+                            int pos, int size, sc_block *blk)
+{
+    xmlNodePtr *nodes;
+    int nn;
+    sc_status st = eval_nodes(B, t, t->expr, node, pos, size, &nodes, &nn);
+    if (st != SC_OK)
+        return st;
+    xmlNodePtr bonus = nn > 0 ? nodes[0] : NULL;
+    long long base = 0;
+    int have_base = 0;
+    st = money(B, bonus, "base", "bonus/@base", &base, &have_base);
+    if (st != SC_OK)
+        return st;
+    tbuild tb = {{NULL, 0, 0, sizeof(sc_row)}, {NULL, 0, 0, sizeof(int)}, 0};
+    sc_colspec *cols;
+    int ncols;
+    if (t->mode == 0) {
+        ncols = 3;
+        cols = sc_arena_alloc(B->a, 3 * sizeof *cols);
+        sc_cell *h = cells_new(B, 3, t->style2);
+        sc_cell *d = cells_new(B, 3, t->style);
+        if (!cols || !h || !d)
+            return nomem(B);
+        for (int i = 0; i < 3; i++)
+            cols[i].weight = 1;
+        h[0].text = "月度绩效奖金基数";
+        h[1].text = "考核得分";
+        h[2].text = "当月绩效奖金";
+        sc_buf b = {0};
+        xmlXPathObjectPtr o = eval(B, t, t->expr2, node, pos, size);
+        if (!o)
+            return SC_ERR_XPATH;
+        append_obj(&b, o, -1);
+        xmlXPathFreeObject(o);
+        const char *score = sc_arena_strdup(B->a, b.data ? b.data : "");
+        sc_buf_free(&b);
+        if (!score)
+            return nomem(B);
+        long long amount = 0;
+        int have_amount = 0;
+        st = money(B, bonus, "amount", "bonus/@amount", &amount,
+                   &have_amount);
+        if (st != SC_OK)
+            return st;
+        if (!have_amount && have_base && *score &&
+            bonus_amount(base, score, &amount) == 0)
+            have_amount = 1;
+        d[0].text = have_base ? fmt_fen(B, base) : "";
+        d[1].text = score;
+        d[2].text = have_amount ? fmt_fen(B, amount) : "";
+        if (!d[0].text || !d[2].text)
+            return nomem(B);
+        if ((st = add_row(B, &tb, SC_ROW_HEADER, 0, h, 3, t->line)) ||
+            (st = add_row(B, &tb, SC_ROW_BODY, 0, d, 3, t->line)))
+            return st;
+    } else {
+        ncols = 14;
+        cols = sc_arena_alloc(B->a, 14 * sizeof *cols);
+        sc_cell *h = cells_new(B, 14, t->style2);
+        sc_cell *s = cells_new(B, 14, t->style);
+        sc_cell *m = cells_new(B, 14, t->style);
+        if (!cols || !h || !s || !m)
+            return nomem(B);
+        cols[0].weight = 2.6;
+        for (int i = 1; i <= 12; i++)
+            cols[i].weight = 1.5;
+        cols[13].weight = 2.2;
+        h[0].text = "月份";
+        s[0].text = "得分";
+        m[0].text = "当月绩效奖金";
+        h[13].text = "合计";
+        long long sum = 0;
+        int any = 0;
+        for (int k = 1; k <= 12; k++) {
+            h[k].text = sc_arena_printf(B->a, "%d", k);
+            if (!h[k].text)
+                return nomem(B);
+        }
+        for (xmlNodePtr c = bonus ? bonus->children : NULL; c; c = c->next) {
+            if (c->type != XML_ELEMENT_NODE ||
+                strcmp((const char *)c->name, "month") != 0)
+                continue;
+            const char *nv = dattr(B, c, "n");
+            char *end = NULL;
+            long k = nv ? strtol(nv, &end, 10) : 0;
+            if (!nv || *end || k < 1 || k > 12)
+                return derr(B, c, "bonus/month/@n",
+                            "month n=\"%s\" must be 1 to 12", nv ? nv : "");
+            const char *sv = dattr(B, c, "score");
+            if (sv) {
+                sc_buf b = {0};
+                append_string(&b, sv, -1);
+                s[k].text = sc_arena_strdup(B->a, b.data ? b.data : "");
+                sc_buf_free(&b);
+            }
+            long long amt;
+            int have;
+            st = money(B, c, "amount", "bonus/month/@amount", &amt, &have);
+            if (st != SC_OK)
+                return st;
+            if (!have && have_base && sv && bonus_amount(base, sv, &amt) == 0)
+                have = 1;
+            if (have) {
+                m[k].text = fmt_fen(B, amt);
+                sum += amt;
+                any = 1;
+            }
+            if (!s[k].text || !m[k].text)
+                return nomem(B);
+        }
+        /* 得分 合计 stays blank: the year's score is not a sum. */
+        m[13].text = any ? fmt_fen(B, sum) : "";
+        if (!m[13].text)
+            return nomem(B);
+        if ((st = add_row(B, &tb, SC_ROW_HEADER, 0, h, 14, t->line)) ||
+            (st = add_row(B, &tb, SC_ROW_BODY, 0, s, 14, t->line)) ||
+            (st = add_row(B, &tb, SC_ROW_BODY, 0, m, 14, t->line)))
+            return st;
+    }
+    blk->style = t->style;
+    blk->borders = 1;
+    blk->keep_together = 1;
+    return finish_table(B, blk, &tb, cols, ncols);
+}
+
+/* ---- signatures ------------------------------------------------------------- */
+
+static sc_status resolve_image(binder *B, xmlNodePtr sig, const char *role,
+                               const char *img, const char **out)
+{
+    const char *path = img;
+    if (img[0] != '/') {
+        const char *file = B->rec->file ? B->rec->file : "";
+        const char *slash = strrchr(file, '/');
+        path = slash ? sc_arena_printf(B->a, "%.*s/%s", (int)(slash - file),
+                                       file, img)
+                     : sc_arena_strdup(B->a, img);
+        if (!path)
+            return nomem(B);
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        char field[128];
+        snprintf(field, sizeof field, "signature[@role='%s']/@image", role);
+        return derr(B, sig, field, "signature image \"%s\" of %s cannot be "
+                    "read (%s); the path is relative to the data file",
+                    path, role, strerror(errno));
+    }
+    fclose(f);
+    *out = path;
+    return SC_OK;
+}
+
+static sc_status bind_signatures(binder *B, const sc_tnode *t,
+                                 xmlNodePtr node, int pos, int size,
+                                 sc_block *blk)
+{
+    xmlNodePtr *nodes;
+    int nn;
+    sc_status st = eval_nodes(B, t, t->expr, node, pos, size, &nodes, &nn);
+    if (st != SC_OK)
+        return st;
+    int nr = t->nroles ? t->nroles : nn;
+    if (nr == 0)
+        return SC_OK; /* nothing to sign: leave an empty group */
+    const char **roles = sc_arena_alloc(B->a, (size_t)nr * sizeof *roles);
+    if (!roles)
+        return nomem(B);
+    for (int i = 0; i < nr; i++) {
+        roles[i] = t->nroles ? t->roles[i] : dattr(B, nodes[i], "role");
+        if (!roles[i])
+            roles[i] = "";
+    }
+    sc_cell *top = cells_new(B, nr, t->style);
+    sc_cell *bot = cells_new(B, nr, t->style);
+    sc_colspec *cols = sc_arena_alloc(B->a, (size_t)nr * sizeof *cols);
+    if (!top || !bot || !cols)
+        return nomem(B);
+    for (int i = 0; i < nr; i++) {
+        cols[i].weight = 1;
+        xmlNodePtr sig = NULL;
+        for (int k = 0; k < nn && !sig; k++) {
+            const char *r = dattr(B, nodes[k], "role");
+            if (r && strcmp(r, roles[i]) == 0)
+                sig = nodes[k];
+        }
+        const char *name = dattr(B, sig, "name");
+        const char *date = dattr(B, sig, "date");
+        const char *img = dattr(B, sig, "image");
+        top[i].align = bot[i].align = SC_ALIGN_LEFT;
+        top[i].no_border = bot[i].no_border = 1;
+        top[i].text = sc_arena_printf(B->a, "%s签字：", roles[i]);
+        if (img && *img) {
+            st = resolve_image(B, sig, roles[i], img, &top[i].image);
+            if (st != SC_OK)
+                return st;
+            top[i].image_h = t->height;
+        } else {
+            top[i].sign_line = 1;
+        }
+        sc_buf b = {0};
+        if (name && *name) {
+            sc_buf_puts(&b, "姓名：");
+            append_string(&b, name, -1);
+            sc_buf_puts(&b, "\n");
+        }
+        sc_buf_puts(&b, "日期：");
+        if (date && *date)
+            append_string(&b, date, -2);
+        else
+            sc_buf_puts(&b, "____年__月__日");
+        bot[i].text = sc_arena_strdup(B->a, b.oom ? "" : b.data);
+        sc_buf_free(&b);
+        if (!top[i].text || !bot[i].text)
+            return nomem(B);
+    }
+    tbuild tb = {{NULL, 0, 0, sizeof(sc_row)}, {NULL, 0, 0, sizeof(int)}, nr};
+    double min_h = t->height + 6;
+    if ((st = add_row(B, &tb, SC_ROW_BODY, min_h, top, nr, t->line)) ||
+        (st = add_row(B, &tb, SC_ROW_BODY, 0, bot, nr, t->line)))
+        return st;
+    int nkids = t->text && *t->text ? 2 : 1;
+    sc_block *kids = sc_arena_alloc(B->a, (size_t)nkids * sizeof *kids);
+    if (!kids)
+        return nomem(B);
+    kids[0].style = t->style;
+    kids[0].borders = 0;
+    kids[0].field = blk->field;
+    st = finish_table(B, &kids[0], &tb, cols, nr);
+    if (st != SC_OK)
+        return st;
+    if (nkids == 2) {
+        kids[1].kind = SC_BLK_PARA;
+        kids[1].style = t->style2 ? t->style2 : t->style;
+        kids[1].text = t->text;
+        kids[1].field = blk->field;
+    }
+    blk->kind = SC_BLK_GROUP;
+    blk->keep_together = t->keep_together;
+    blk->children = kids;
+    blk->nchildren = nkids;
+    return SC_OK;
+}
+
+/* ---- blocks ------------------------------------------------------------------- */
+
+static sc_status bind_blocks(binder *B, const sc_tnode *first,
+                             xmlNodePtr node, int pos, int size, vec *out);
+
+static sc_status bind_block(binder *B, const sc_tnode *t, xmlNodePtr node,
+                            int pos, int size, vec *out)
+{
+    if (t->kind == SC_T_IF) {
+        int yes;
+        if (eval_bool(B, t, t->expr, node, pos, size, &yes) != 0)
+            return SC_ERR_XPATH;
+        return yes ? bind_blocks(B, t->first, node, pos, size, out) : SC_OK;
+    }
+    if (t->kind == SC_T_FOREACH) {
+        xmlNodePtr *nodes;
+        int nn;
+        sc_status st = eval_nodes(B, t, t->expr, node, pos, size, &nodes,
+                                  &nn);
+        for (int i = 0; i < nn && st == SC_OK; i++)
+            st = bind_blocks(B, t->first, nodes[i], i + 1, nn, out);
+        return st;
+    }
+    sc_block *blk = vec_push(B, out);
+    if (!blk)
+        return nomem(B);
+    blk->field = sc_arena_printf(B->a, "%s:%d", B->tfile, t->line);
+    switch (t->kind) {
+    case SC_T_TEXT:
+        blk->kind = SC_BLK_PARA;
+        blk->style = t->style;
+        return inline_text(B, t->first, node, pos, size, &blk->text);
+    case SC_T_SPACE:
+        blk->kind = SC_BLK_SPACE;
+        blk->height = t->height;
+        return SC_OK;
+    case SC_T_PAGEBREAK:
+        blk->kind = SC_BLK_PAGEBREAK;
+        return SC_OK;
+    case SC_T_GROUP: {
+        vec kids = {NULL, 0, 0, sizeof(sc_block)};
+        blk->kind = SC_BLK_GROUP;
+        blk->keep_together = t->keep_together;
+        /* blk may move when out grows: fill it after the children. */
+        int idx = out->n - 1;
+        sc_status st = bind_blocks(B, t->first, node, pos, size, &kids);
+        if (st != SC_OK)
+            return st;
+        blk = (sc_block *)out->v + idx;
+        blk->children = kids.v;
+        blk->nchildren = kids.n;
+        return SC_OK;
+    }
+    case SC_T_TABLE:
+        return bind_table(B, t, node, pos, size, blk);
+    case SC_T_SIGNATURES:
+        blk->kind = SC_BLK_GROUP;
+        return bind_signatures(B, t, node, pos, size, blk);
+    case SC_T_BONUS:
+        return bind_bonus(B, t, node, pos, size, blk);
+    default:
+        return terr(B, SC_ERR_TEMPLATE, t->line, "unexpected template node");
+    }
+}
+
+static sc_status bind_blocks(binder *B, const sc_tnode *first,
+                             xmlNodePtr node, int pos, int size, vec *out)
+{
+    for (const sc_tnode *t = first; t; t = t->next) {
+        sc_status st = bind_block(B, t, node, pos, size, out);
+        if (st != SC_OK)
+            return st;
+    }
+    return SC_OK;
+}
+
+/* ---- public ------------------------------------------------------------------- */
+
+sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
+                  sc_arena *arena, sc_bound **out, sc_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!tpl || !rec || !rec->doc || !rec->employee || !arena || !out)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "sc_bind needs a template, a record and an arena");
+    binder B = {.t = tpl, .rec = rec, .a = arena, .err = err};
+    const char *slash = strrchr(tpl->path, '/');
+    B.tfile = slash ? slash + 1 : tpl->path;
+    B.xp = xmlXPathNewContext(rec->doc);
+    if (!B.xp)
+        return nomem(&B);
+    B.xp->userData = &B;
+    B.xp->error = xpath_error;
+    /* The generic error handler is per thread in libxml2: borrow it for
+     * the duration of the call so that nothing is printed. */
+    xmlGenericErrorFunc old_fn = xmlGenericError;
+    void *old_ctx = xmlGenericErrorContext;
+    xmlSetGenericErrorFunc(&B, generic_error);
+
+    sc_status st = SC_OK;
+    sc_bound *b = sc_arena_alloc(arena, sizeof *b);
+    if (!b) {
+        st = nomem(&B);
+        goto done;
+    }
+    b->page_w = tpl->page_w;
+    b->page_h = tpl->page_h;
+    memcpy(b->margin, tpl->margin, sizeof b->margin);
+    b->header_y = tpl->header_y;
+    b->footer_y = tpl->footer_y;
+    b->title = rec->label;
+    b->label = rec->label;
+
+    vec v[3] = {{NULL, 0, 0, sizeof(sc_block)}, {NULL, 0, 0, sizeof(sc_block)},
+                {NULL, 0, 0, sizeof(sc_block)}};
+    const sc_tnode *parts[3] = {tpl->header, tpl->footer, tpl->body};
+    for (int i = 0; i < 3 && st == SC_OK; i++)
+        st = bind_blocks(&B, parts[i], rec->employee, 1, 1, &v[i]);
+    if (st != SC_OK)
+        goto done;
+    b->header = v[0].v, b->nheader = v[0].n;
+    b->footer = v[1].v, b->nfooter = v[1].n;
+    b->body = v[2].v, b->nbody = v[2].n;
+
+    if (tpl->watermark_text || tpl->watermark_select) {
+        sc_tnode wt = {.line = tpl->watermark_line, .src = "watermark"};
+        int yes = 1;
+        if (tpl->watermark_if &&
+            eval_bool(&B, &wt, tpl->watermark_if, rec->employee, 1, 1,
+                      &yes) != 0) {
+            st = SC_ERR_XPATH;
+            goto done;
+        }
+        if (yes && tpl->watermark_text) {
+            b->watermark = tpl->watermark_text;
+        } else if (yes) {
+            xmlXPathObjectPtr o = eval(&B, &wt, tpl->watermark_select,
+                                       rec->employee, 1, 1);
+            if (!o) {
+                st = SC_ERR_XPATH;
+                goto done;
+            }
+            sc_buf buf = {0};
+            append_obj(&buf, o, -1);
+            xmlXPathFreeObject(o);
+            if (buf.len)
+                b->watermark = sc_arena_strdup(arena, buf.data);
+            sc_buf_free(&buf);
+        }
+    }
+    *out = b;
+done:
+    xmlSetGenericErrorFunc(old_ctx, old_fn);
+    xmlXPathFreeContext(B.xp);
+    return st;
+}

@@ -267,6 +267,62 @@ typedef struct sc_bound {
     const char *label;      /* record label for errors */
 } sc_bound;
 
+/* The loaded template tree, shared by template.c (builds it) and bind.c
+ * (walks it).  Immutable after sc_template_load; all of it lives in the
+ * template's arena, compiled XPath expressions are freed with it. */
+typedef enum sc_tkind {
+    /* inline content of <text> and <cell> */
+    SC_T_LITERAL = 0, SC_T_VALUE, SC_T_BR, SC_T_PAGE_NUMBER, SC_T_PAGE_COUNT,
+    SC_T_ROW_NUMBER,
+    /* blocks */
+    SC_T_TEXT, SC_T_SPACE, SC_T_PAGEBREAK, SC_T_IF, SC_T_GROUP, SC_T_FOREACH,
+    SC_T_TABLE, SC_T_SIGNATURES, SC_T_BONUS,
+    /* inside tables */
+    SC_T_ROW, SC_T_ROWS, SC_T_CELL
+} sc_tkind;
+
+typedef struct sc_tnode sc_tnode;
+struct sc_tnode {
+    int kind;                  /* sc_tkind */
+    int line;                  /* line in the template file */
+    sc_tnode *first, *next;    /* children, in document order */
+    const char *text;          /* LITERAL; SIGNATURES: the note */
+    const char *src;           /* source of expr, for messages */
+    void *expr;                /* xmlXPathCompExprPtr: VALUE/CELL select,
+                                  IF test, FOREACH/ROWS/SIGNATURES/BONUS
+                                  select; NULL if none */
+    void *expr2;               /* BONUS: score expression */
+    int decimals;              /* VALUE/CELL format: -1 as is, -2 date */
+    const sc_style *style;     /* TEXT, CELL, ROW, TABLE (cells) */
+    const sc_style *style2;    /* TABLE/SIGNATURES/BONUS: header cells */
+    double height;             /* SPACE; ROW min height; SIGNATURES image */
+    int row_kind;              /* ROW, ROWS: sc_row_kind */
+    int colspan, rowspan;      /* CELL */
+    int align;                 /* CELL: sc_align or -1 */
+    int merge, sign_line;      /* CELL */
+    int keep_together;         /* GROUP, TABLE, SIGNATURES, BONUS */
+    int borders;               /* TABLE */
+    int mode;                  /* BONUS: 0 month, 1 year */
+    sc_colspec *cols;          /* TABLE */
+    int ncols;
+    const char **roles;        /* SIGNATURES */
+    int nroles;
+};
+
+struct sc_template {
+    char *name, *path;
+    sc_arena *arena;
+    double page_w, page_h, margin[4], header_y, footer_y;
+    const sc_style *default_style;
+    sc_tnode *header, *footer, *body; /* lists of blocks (first child) */
+    const char *watermark_text;       /* <watermark text=> */
+    void *watermark_if;               /* xmlXPathCompExprPtr or NULL */
+    void *watermark_select;           /* xmlXPathCompExprPtr or NULL */
+    int watermark_line;
+    void **exprs;                     /* every compiled expression */
+    size_t nexprs, capexprs;
+};
+
 /* Evaluate the template for one record.  All memory comes from `arena`. */
 sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
                   sc_arena *arena, sc_bound **out, sc_error *err);

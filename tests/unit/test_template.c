@@ -1,0 +1,672 @@
+/* test_template.c -- template loading (template.c) and binding (bind.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "internal.h"
+
+#include <libxml/parser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SRC SC_SOURCE_DIR
+
+/* ---- helpers ------------------------------------------------------------ */
+
+typedef struct diags {
+    sc_error e[32];
+    int n;
+} diags;
+
+static void collect(void *ud, const sc_error *e)
+{
+    diags *d = ud;
+    if (d->n < 32)
+        d->e[d->n++] = *e;
+}
+
+/* A record built by hand: data.c may not be ready while this is written. */
+typedef struct rec_fix {
+    sc_record rec;
+    char label[128];
+    char file[512];
+} rec_fix;
+
+static void rec_from_doc(rec_fix *f, xmlDocPtr doc, const char *file)
+{
+    memset(f, 0, sizeof *f);
+    assert_non_null(doc);
+    f->rec.doc = doc;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    for (xmlNodePtr c = root->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE &&
+            strcmp((const char *)c->name, "employee") == 0)
+            f->rec.employee = c;
+    assert_non_null(f->rec.employee);
+    xmlChar *id = xmlGetProp(f->rec.employee, (const xmlChar *)"id");
+    snprintf(f->label, sizeof f->label, "%s", id ? (const char *)id : "");
+    xmlFree(id);
+    snprintf(f->file, sizeof f->file, "%s", file);
+    f->rec.label = f->label;
+    f->rec.file = f->file;
+    f->rec.line = (int)xmlGetLineNo(f->rec.employee);
+}
+
+static void rec_load(rec_fix *f, const char *path)
+{
+    rec_from_doc(f, xmlReadFile(path, NULL, XML_PARSE_NONET), path);
+}
+
+static void rec_mem(rec_fix *f, const char *xml, const char *file)
+{
+    rec_from_doc(f, xmlReadMemory(xml, (int)strlen(xml), file, NULL,
+                                  XML_PARSE_NONET), file);
+}
+
+static void rec_done(rec_fix *f) { xmlFreeDoc(f->rec.doc); }
+
+/* Write text to a fresh temporary file; returns its path (static buffer
+ * per call site is not needed: caller passes out). */
+static void write_tmp(char *path, size_t n, const char *text)
+{
+    snprintf(path, n, "/tmp/sc-test-template-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static sc_template *load_ok(const char *path)
+{
+    sc_template *t = NULL;
+    sc_error err;
+    diags d = {0};
+    sc_status st = sc_template_load(&t, path, collect, &d, &err);
+    if (st != SC_OK)
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    assert_int_equal(d.n, 0);
+    return t;
+}
+
+/* Load the template text; return the status, first error in *err. */
+static sc_status load_text(const char *text, char *path, size_t n,
+                           diags *d, sc_error *err)
+{
+    write_tmp(path, n, text);
+    sc_template *t = NULL;
+    sc_status st = sc_template_load(&t, path, collect, d, err);
+    sc_template_free(t);
+    if (st != SC_OK)
+        assert_null(t);
+    return st;
+}
+
+static const sc_block *find_table(const sc_block *b, int n, int ncols)
+{
+    for (int i = 0; i < n; i++)
+        if (b[i].kind == SC_BLK_TABLE && b[i].ncols == ncols)
+            return &b[i];
+    return NULL;
+}
+
+static const sc_cell *find_cell(const sc_block *t, const char *text,
+                                int *row)
+{
+    for (int r = 0; r < t->nrows; r++)
+        for (int c = 0; c < t->rows[r].ncells; c++)
+            if (strcmp(t->rows[r].cells[c].text, text) == 0) {
+                if (row)
+                    *row = r;
+                return &t->rows[r].cells[c];
+            }
+    return NULL;
+}
+
+#define TPL_HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void kefu_binds_basic(void **state)
+{
+    (void)state;
+    sc_template *t = load_ok(SRC "/templates/kefu-monthly.xml");
+    assert_string_equal(sc_template_name(t), "kefu-monthly");
+    rec_fix f;
+    rec_load(&f, SRC "/tests/cases/basic/data.xml");
+    sc_arena *a = sc_arena_new();
+    sc_bound *b = NULL;
+    sc_error err;
+    sc_status st = sc_bind(t, &f.rec, a, &b, &err);
+    if (st != SC_OK)
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+
+    /* A4 portrait, margins in pt, footer inside the bottom margin */
+    assert_true(b->page_w > 595 && b->page_w < 596);
+    assert_true(b->page_h > 841 && b->page_h < 842);
+    assert_true(b->footer_y > b->page_h - b->margin[2]);
+    assert_true(b->header_y < b->margin[0]);
+    assert_string_equal(b->title, "KF001");
+    assert_null(b->watermark); /* status="final" */
+
+    /* title: heading role, bold, centered */
+    const sc_block *title = NULL;
+    for (int i = 0; i < b->nbody; i++)
+        if (b->body[i].kind == SC_BLK_PARA &&
+            strstr(b->body[i].text, "月度绩效考核表"))
+            title = &b->body[i];
+    assert_non_null(title);
+    assert_string_equal(title->text, "客户服务部 月度绩效考核表");
+    assert_int_equal(title->style->role, SC_ROLE_HEADING);
+    assert_true(title->style->bold);
+    assert_int_equal(title->style->align, SC_ALIGN_CENTER);
+
+    /* period and document number */
+    const sc_block *meta = find_table(b->body, b->nbody, 2);
+    assert_non_null(meta);
+    assert_string_equal(meta->rows[0].cells[0].text,
+                        "考核期间：2026年10月01日～2026年10月31日");
+    assert_string_equal(meta->rows[0].cells[1].text,
+                        "文档编号：KF-202610-KF001");
+
+    /* KPI table: header row first, category merged over its KPIs */
+    const sc_block *kpi = find_table(b->body, b->nbody, 9);
+    assert_non_null(kpi);
+    assert_int_equal(kpi->rows[0].kind, SC_ROW_HEADER);
+    int r;
+    const sc_cell *q = find_cell(kpi, "定量指标(60%)", &r);
+    assert_non_null(q);
+    assert_int_equal(q->rowspan, 2);
+    assert_int_equal(kpi->rows[r].ncells, 9);
+    assert_int_equal(kpi->rows[r + 1].ncells, 8); /* omits the merged cell */
+    assert_string_equal(kpi->rows[r + 1].cells[0].text, "2");
+    const sc_cell *s = find_cell(kpi, "定性指标(40%)", NULL);
+    assert_non_null(s);
+    assert_int_equal(s->rowspan, 1);
+    assert_non_null(find_cell(kpi, "在线客服首次响应时间≤30秒、电话客服≤15秒"
+                                   "得满分；每超出标准5秒扣3分，扣完为止。",
+                              NULL));
+
+    /* total row: weights and the formatted sum of scores */
+    int tr = -1;
+    for (int i = 0; i < kpi->nrows; i++)
+        if (kpi->rows[i].kind == SC_ROW_TOTAL)
+            tr = i;
+    assert_true(tr > 0);
+    assert_string_equal(kpi->rows[tr].cells[0].text, "合计");
+    assert_string_equal(kpi->rows[tr].cells[1].text, "100%");
+    assert_string_equal(kpi->rows[tr].cells[3].text, "98.22");
+    /* optional rows present because the data has them */
+    assert_non_null(find_cell(kpi, "特别表现（±5分）", NULL));
+    const sc_cell *raters = find_cell(kpi, "多方评分", NULL);
+    assert_non_null(raters);
+    assert_int_equal(raters->rowspan, 3);
+    assert_non_null(find_cell(kpi, "100.22", NULL));
+    assert_non_null(find_cell(kpi, "考核人：响应及时，问题解决率稳定在目标之上；"
+                                   "质检中话术规范性仍需加强。", NULL));
+
+    /* month bonus table */
+    const sc_block *bonus = find_table(b->body, b->nbody, 3);
+    assert_non_null(bonus);
+    assert_true(bonus->keep_together);
+    assert_string_equal(bonus->rows[1].cells[0].text, "2000.00");
+    assert_string_equal(bonus->rows[1].cells[1].text, "100.22");
+    assert_string_equal(bonus->rows[1].cells[2].text, "2004.40");
+
+    /* signature group: kept together, a line to sign on per role */
+    const sc_block *sig = NULL;
+    for (int i = 0; i < b->nbody; i++)
+        if (b->body[i].kind == SC_BLK_GROUP)
+            sig = &b->body[i];
+    assert_non_null(sig);
+    assert_true(sig->keep_together);
+    assert_int_equal(sig->nchildren, 2);
+    const sc_block *st3 = &sig->children[0];
+    assert_int_equal(st3->kind, SC_BLK_TABLE);
+    assert_int_equal(st3->ncols, 3);
+    assert_string_equal(st3->rows[0].cells[0].text, "被考核人签字：");
+    for (int c = 0; c < 3; c++) {
+        assert_true(st3->rows[0].cells[c].sign_line);
+        assert_true(st3->rows[0].cells[c].no_border);
+    }
+    assert_string_equal(st3->rows[1].cells[2].text,
+                        "姓名：王秀英\n日期：2026年11月04日");
+    assert_int_equal(sig->children[1].kind, SC_BLK_PARA);
+    assert_non_null(strstr(sig->children[1].text,
+                           "被考核人在接到该表确认后不签名则视为默认"));
+
+    /* footer placeholders */
+    assert_int_equal(b->nfooter, 1);
+    assert_string_equal(b->footer[0].text,
+                        "第 " SC_PH_PAGE " 页 / 共 " SC_PH_PAGES " 页");
+    assert_true(b->nheader >= 1);
+
+    sc_arena_free(a);
+    rec_done(&f);
+    sc_template_free(t);
+}
+
+static const char dakehu_data[] =
+    "<batch version=\"1\" template=\"dakehu-manager-monthly\" status=\"draft\">\n"
+    "<company>华东云联科技有限公司</company><department>大客户部</department>\n"
+    "<period kind=\"month\" year=\"2026\" month=\"10\" start=\"2026-10-01\" "
+    "end=\"2026-10-31\">2026年10月</period>\n"
+    "<document-prefix>DK-202610</document-prefix>\n"
+    "<employee id=\"DK007\"><name>陈立</name><position>大客户经理</position>\n"
+    "<kpis>\n"
+    "<category name=\"销售任务\" weight=\"60\">\n"
+    " <kpi><weight>40</weight><rule>每低于目标5%扣3分</rule><source>销售部</source><score>36</score></kpi>\n"
+    " <kpi><weight>20</weight><rule>新增一个客户加5分/次</rule><source>销售部</source><score>20</score></kpi>\n"
+    "</category>\n"
+    "<category name=\"工作纪律\" weight=\"20\">\n"
+    " <kpi><weight>20</weight><rule>扣2分/次</rule><source>行政部</source><score>18</score></kpi>\n"
+    "</category>\n"
+    "<category name=\"考勤管理\" weight=\"20\">\n"
+    " <kpi><weight>20</weight><rule>迟到1次扣1分</rule><source>行政部</source><score>19.5</score></kpi>\n"
+    "</category>\n"
+    "</kpis><total>93.5</total>\n"
+    "<bonus base=\"3000.00\">\n"
+    " <month n=\"1\" score=\"90\" amount=\"2700.10\"/>\n"
+    " <month n=\"2\" score=\"95\" amount=\"2850.20\"/>\n"
+    " <month n=\"10\" score=\"93.5\"/>\n"
+    "</bonus>\n"
+    "<signatures><signature role=\"被考核人\" name=\"陈立\"/></signatures>\n"
+    "</employee></batch>\n";
+
+static void dakehu_year_bonus(void **state)
+{
+    (void)state;
+    sc_template *t = load_ok(SRC "/templates/dakehu-manager-monthly.xml");
+    assert_string_equal(sc_template_name(t), "dakehu-manager-monthly");
+    rec_fix f;
+    rec_mem(&f, dakehu_data, "/tmp/dakehu.xml");
+    sc_arena *a = sc_arena_new();
+    sc_bound *b = NULL;
+    sc_error err;
+    sc_status st = sc_bind(t, &f.rec, a, &b, &err);
+    if (st != SC_OK)
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    assert_non_null(b->watermark);
+    assert_string_equal(b->watermark, "草稿");
+
+    const sc_block *kpi = find_table(b->body, b->nbody, 7);
+    assert_non_null(kpi);
+    int r;
+    const sc_cell *c = find_cell(kpi, "销售任务", &r);
+    assert_non_null(c);
+    assert_int_equal(c->rowspan, 2);
+    /* the 序号 column merges with the category: 一 over two rows */
+    assert_string_equal(kpi->rows[r].cells[0].text, "一");
+    assert_int_equal(kpi->rows[r].cells[0].rowspan, 2);
+    assert_int_equal(kpi->rows[r + 1].ncells, 5);
+    assert_non_null(find_cell(kpi, "三", NULL));
+    assert_non_null(find_cell(kpi, "合计分数", NULL));
+    assert_non_null(find_cell(kpi, "93.50", NULL));
+    assert_non_null(find_cell(kpi, "100", NULL));
+
+    const sc_block *year = find_table(b->body, b->nbody, 14);
+    assert_non_null(year);
+    assert_true(year->keep_together);
+    assert_int_equal(year->nrows, 3);
+    assert_string_equal(year->rows[0].cells[13].text, "合计");
+    assert_string_equal(year->rows[1].cells[10].text, "93.5");
+    /* month 10 computed from base * score / 100 = 2805.00, in fen */
+    assert_string_equal(year->rows[2].cells[10].text, "2805.00");
+    assert_string_equal(year->rows[2].cells[3].text, "");
+    /* 2700.10 + 2850.20 + 2805.00, exactly */
+    assert_string_equal(year->rows[2].cells[13].text, "8355.30");
+    assert_string_equal(year->rows[1].cells[13].text, "");
+
+    /* signatures: missing date gives the blank date line */
+    const sc_block *sig = NULL;
+    for (int i = 0; i < b->nbody; i++)
+        if (b->body[i].kind == SC_BLK_GROUP)
+            sig = &b->body[i];
+    assert_non_null(sig);
+    assert_string_equal(sig->children[0].rows[1].cells[0].text,
+                        "姓名：陈立\n日期：____年__月__日");
+    assert_string_equal(sig->children[0].rows[1].cells[1].text,
+                        "日期：____年__月__日");
+
+    sc_arena_free(a);
+    rec_done(&f);
+    sc_template_free(t);
+}
+
+static void bad_xpath_names_line(void **state)
+{
+    (void)state;
+    char path[64];
+    diags d = {0};
+    sc_error err;
+    sc_status st = load_text(TPL_HEAD
+                             "<template name=\"x\">\n"
+                             "<body>\n"
+                             "<text>ok <value select=\"name\"/></text>\n"
+                             "<text><value select=\"concat((name\"/></text>\n"
+                             "<if test=\"][\"><text>a</text></if>\n"
+                             "</body>\n"
+                             "</template>\n",
+                             path, sizeof path, &d, &err);
+    assert_int_equal(st, SC_ERR_XPATH);
+    assert_int_equal(err.line, 5);
+    assert_string_equal(err.file, path);
+    assert_non_null(strstr(err.message, "concat((name"));
+    /* both bad expressions are reported */
+    assert_int_equal(d.n, 2);
+    assert_int_equal(d.e[1].line, 6);
+    unlink(path);
+}
+
+static void schema_violation_names_line(void **state)
+{
+    (void)state;
+    char path[64];
+    diags d = {0};
+    sc_error err;
+    sc_status st = load_text(TPL_HEAD
+                             "<template name=\"x\">\n"
+                             "<body>\n"
+                             "<text>fine</text>\n"
+                             "<bogus/>\n"
+                             "</body>\n"
+                             "</template>\n",
+                             path, sizeof path, &d, &err);
+    assert_int_equal(st, SC_ERR_SCHEMA);
+    assert_string_equal(err.file, path);
+    assert_true(d.n >= 1);
+    int seen = 0;
+    for (int i = 0; i < d.n; i++) {
+        assert_int_equal(d.e[i].code, SC_ERR_SCHEMA);
+        assert_string_equal(d.e[i].file, path);
+        seen |= d.e[i].line == 5 && strstr(d.e[i].message, "bogus");
+    }
+    assert_true(seen);
+    assert_true(err.line > 0);
+    unlink(path);
+}
+
+static void column_mismatch_at_load(void **state)
+{
+    (void)state;
+    char path[64];
+    diags d = {0};
+    sc_error err;
+    sc_status st = load_text(TPL_HEAD
+                             "<template name=\"x\">\n"
+                             "<body>\n"
+                             "<table columns=\"20mm * *\">\n"
+                             "<row><cell>a</cell><cell colspan=\"2\">b</cell></row>\n"
+                             "<row><cell>a</cell><cell>b</cell></row>\n"
+                             "</table>\n"
+                             "</body>\n"
+                             "</template>\n",
+                             path, sizeof path, &d, &err);
+    assert_int_equal(st, SC_ERR_TEMPLATE);
+    assert_int_equal(err.line, 6);
+    assert_non_null(strstr(err.message, "2 columns"));
+    unlink(path);
+}
+
+static void column_mismatch_at_bind(void **state)
+{
+    (void)state;
+    char path[64];
+    /* The rowspan reaches into a row that exists only if the test holds:
+     * only binding can tell. */
+    write_tmp(path, sizeof path,
+              TPL_HEAD
+              "<template name=\"x\">\n"
+              "<body>\n"
+              "<table columns=\"* *\">\n"
+              "<row><cell rowspan=\"2\">a</cell><cell>b</cell></row>\n"
+              "<if test=\"name = 'nobody'\"><row><cell>c</cell></row></if>\n"
+              "<row><cell>d</cell><cell>e</cell></row>\n"
+              "</table>\n"
+              "</body>\n"
+              "</template>\n");
+    sc_template *t = load_ok(path);
+    rec_fix f;
+    rec_load(&f, SRC "/tests/cases/basic/data.xml");
+    sc_arena *a = sc_arena_new();
+    sc_bound *b = NULL;
+    sc_error err;
+    assert_int_equal(sc_bind(t, &f.rec, a, &b, &err), SC_ERR_TEMPLATE);
+    assert_null(b);
+    assert_string_equal(err.file, path);
+    assert_int_equal(err.line, 7);
+    assert_string_equal(err.employee, "KF001");
+    sc_arena_free(a);
+    rec_done(&f);
+    sc_template_free(t);
+    unlink(path);
+}
+
+static void runtime_xpath_error(void **state)
+{
+    (void)state;
+    char path[64];
+    write_tmp(path, sizeof path,
+              TPL_HEAD
+              "<template name=\"x\">\n"
+              "<body>\n"
+              "<text><value select=\"no-such-function(name)\"/></text>\n"
+              "</body>\n"
+              "</template>\n");
+    sc_template *t = NULL;
+    sc_error err;
+    sc_status st = sc_template_load(&t, path, NULL, NULL, &err);
+    if (st == SC_ERR_XPATH) {
+        /* libxml2 may already know at compile time */
+        assert_int_equal(err.line, 4);
+    } else {
+        assert_int_equal(st, SC_OK);
+        rec_fix f;
+        rec_load(&f, SRC "/tests/cases/basic/data.xml");
+        sc_arena *a = sc_arena_new();
+        sc_bound *b = NULL;
+        assert_int_equal(sc_bind(t, &f.rec, a, &b, &err), SC_ERR_XPATH);
+        assert_int_equal(err.line, 4);
+        assert_string_equal(err.employee, "KF001");
+        sc_arena_free(a);
+        rec_done(&f);
+    }
+    sc_template_free(t);
+    unlink(path);
+}
+
+static void doctype_refused(void **state)
+{
+    (void)state;
+    char path[64];
+    diags d = {0};
+    sc_error err;
+    sc_status st = load_text(TPL_HEAD
+                             "<!DOCTYPE template [<!ENTITY x \"boom\">]>\n"
+                             "<template name=\"x\"><body><text>&x;</text>"
+                             "</body></template>\n",
+                             path, sizeof path, &d, &err);
+    assert_int_equal(st, SC_ERR_FORBIDDEN);
+    unlink(path);
+}
+
+static void unknown_style_and_cycle(void **state)
+{
+    (void)state;
+    char path[64];
+    diags d = {0};
+    sc_error err;
+    sc_status st = load_text(TPL_HEAD
+                             "<template name=\"x\">\n"
+                             "<styles>\n"
+                             "<style name=\"a\" base=\"b\"/>\n"
+                             "<style name=\"b\" base=\"a\"/>\n"
+                             "</styles>\n"
+                             "<body><text style=\"nope\">x</text></body>\n"
+                             "</template>\n",
+                             path, sizeof path, &d, &err);
+    assert_int_equal(st, SC_ERR_TEMPLATE);
+    int cycle = 0, unknown = 0;
+    for (int i = 0; i < d.n; i++) {
+        cycle |= strstr(d.e[i].message, "inherits from itself") != NULL;
+        unknown |= d.e[i].line == 7 && strstr(d.e[i].message, "nope");
+    }
+    assert_true(cycle);
+    assert_true(unknown);
+    unlink(path);
+}
+
+static void style_inheritance(void **state)
+{
+    (void)state;
+    char path[64];
+    write_tmp(path, sizeof path,
+              TPL_HEAD
+              "<template name=\"x\">\n"
+              "<styles>\n"
+              "<style name=\"child\" base=\"parent\" size=\"12\"/>\n"
+              "<style name=\"parent\" font=\"kai\" bold=\"true\" padding=\"1pt 2pt\"/>\n"
+              "<style name=\"default\" size=\"11\" leading=\"1.5\"/>\n"
+              "</styles>\n"
+              "<body><text style=\"child\">a\n   b <br/>c</text></body>\n"
+              "</template>\n");
+    sc_template *t = load_ok(path);
+    rec_fix f;
+    rec_load(&f, SRC "/tests/cases/basic/data.xml");
+    sc_arena *a = sc_arena_new();
+    sc_bound *b = NULL;
+    sc_error err;
+    assert_int_equal(sc_bind(t, &f.rec, a, &b, &err), SC_OK);
+    const sc_style *s = b->body[0].style;
+    assert_int_equal(s->role, SC_ROLE_KAI);
+    assert_true(s->bold);
+    assert_true(s->size == 12);
+    assert_true(s->leading == 1.5); /* from default, through parent */
+    assert_true(s->pad[0] == 1 && s->pad[1] == 2 && s->pad[3] == 2);
+    /* newline runs vanish, spaces inside a line stay, <br/> breaks */
+    assert_string_equal(b->body[0].text, "ab \nc");
+    sc_arena_free(a);
+    rec_done(&f);
+    sc_template_free(t);
+    unlink(path);
+}
+
+static void missing_signature_image(void **state)
+{
+    (void)state;
+    const char *xml =
+        "<batch><employee id=\"E1\"><signatures>\n"
+        "<signature role=\"考核人\" image=\"no-such-dir/sig.png\"/>\n"
+        "</signatures></employee></batch>";
+    rec_fix f;
+    rec_mem(&f, xml, "/tmp/sc-test-data.xml");
+    sc_template *t = load_ok(SRC "/templates/kefu-monthly.xml");
+    sc_arena *a = sc_arena_new();
+    sc_bound *b = NULL;
+    sc_error err;
+    assert_int_equal(sc_bind(t, &f.rec, a, &b, &err), SC_ERR_DATA);
+    assert_string_equal(err.employee, "E1");
+    assert_non_null(strstr(err.field, "考核人"));
+    assert_non_null(strstr(err.message, "/tmp/no-such-dir/sig.png"));
+    assert_int_equal(err.line, 2);
+    sc_arena_free(a);
+    rec_done(&f);
+    sc_template_free(t);
+}
+
+static void find_templates(void **state)
+{
+    (void)state;
+    char out[1024];
+    sc_error err;
+    unsetenv("SCORECARD_TEMPLATES");
+    assert_int_equal(sc_template_find(out, sizeof out, "kefu-monthly", NULL,
+                                      NULL, &err), SC_OK);
+    assert_non_null(strstr(out, "templates/kefu-monthly.xml"));
+    assert_int_equal(sc_template_find(out, sizeof out, "../etc/passwd", NULL,
+                                      NULL, &err), SC_ERR_FORBIDDEN);
+    assert_int_equal(sc_template_find(out, sizeof out, "a/b", NULL, NULL,
+                                      &err), SC_ERR_FORBIDDEN);
+    assert_int_equal(sc_template_find(out, sizeof out, "no-such", NULL, NULL,
+                                      &err), SC_ERR_IO);
+    assert_int_equal(sc_template_find(out, sizeof out, "kefu-monthly",
+                                      SRC "/templates", NULL, &err), SC_OK);
+    assert_int_equal(sc_template_find(out, sizeof out, "kefu-monthly",
+                                      "/nonexistent", NULL, &err), SC_ERR_IO);
+    /* beside the data file comes before the shipped folders */
+    setenv("SCORECARD_TEMPLATES", SRC "/templates", 1);
+    assert_int_equal(sc_template_find(out, sizeof out, "dakehu-manager-monthly",
+                                      NULL, "/nonexistent/data.xml", &err),
+                     SC_OK);
+    assert_string_equal(out, SRC "/templates/dakehu-manager-monthly.xml");
+    unsetenv("SCORECARD_TEMPLATES");
+}
+
+static void case_inputs_bind(void **state)
+{
+    (void)state;
+    /* Every golden case binds: its template (own or named) and data. */
+    static const char *cases[] = {
+        "basic", "merge-categories", "long-rule", "conditional-present",
+        "conditional-absent", "page-break-table", "signature-bottom",
+        "year-bonus", "watermark",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char data[1024], tpath[1024];
+        snprintf(data, sizeof data, SRC "/tests/cases/%s/data.xml", cases[i]);
+        snprintf(tpath, sizeof tpath, SRC "/tests/cases/%s/template.xml",
+                 cases[i]);
+        rec_fix f;
+        rec_load(&f, data);
+        if (access(tpath, R_OK) != 0) {
+            xmlChar *name = xmlGetProp(xmlDocGetRootElement(f.rec.doc),
+                                       (const xmlChar *)"template");
+            assert_non_null(name);
+            sc_error err;
+            assert_int_equal(sc_template_find(tpath, sizeof tpath,
+                                              (const char *)name,
+                                              SRC "/templates", NULL, &err),
+                             SC_OK);
+            xmlFree(name);
+        }
+        sc_template *t = load_ok(tpath);
+        sc_arena *a = sc_arena_new();
+        sc_bound *b = NULL;
+        sc_error err;
+        sc_status st = sc_bind(t, &f.rec, a, &b, &err);
+        if (st != SC_OK)
+            fail_msg("case %s: %s:%d: %s", cases[i], err.file, err.line,
+                     err.message);
+        assert_true(b->nbody > 0);
+        sc_arena_free(a);
+        rec_done(&f);
+        sc_template_free(t);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(kefu_binds_basic),
+        cmocka_unit_test(dakehu_year_bonus),
+        cmocka_unit_test(bad_xpath_names_line),
+        cmocka_unit_test(schema_violation_names_line),
+        cmocka_unit_test(column_mismatch_at_load),
+        cmocka_unit_test(column_mismatch_at_bind),
+        cmocka_unit_test(runtime_xpath_error),
+        cmocka_unit_test(doctype_refused),
+        cmocka_unit_test(unknown_style_and_cycle),
+        cmocka_unit_test(style_inheritance),
+        cmocka_unit_test(missing_signature_image),
+        cmocka_unit_test(find_templates),
+        cmocka_unit_test(case_inputs_bind),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    xmlCleanupParser();
+    return rc;
+}
