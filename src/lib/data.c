@@ -1,11 +1,1659 @@
-/* data.c -- STUB: streaming reader of evaluation batches. */
+/* data.c -- streaming reader of evaluation batches (XML -> sc_record).
+ *
+ * How a batch is read
+ * -------------------
+ * A batch can hold a whole company's employees, so it is never loaded as
+ * one tree.  libxml2's xmlTextReader pulls the file through a small window:
+ *
+ *   1. sc_reader_open reads the prolog and the <batch> start tag, then each
+ *      header child (company, department, period, document-prefix) is
+ *      expanded and copied into a tiny "header document".  The header is
+ *      validated against the schema (which allows zero employees) and every
+ *      header problem is fatal: without a valid header no sheet is right.
+ *   2. sc_reader_next expands the one <employee> under the cursor, copies
+ *      header + employee into a per-record document, then moves the cursor
+ *      past the employee with xmlTextReaderNext, which lets the reader free
+ *      the subtree.  Memory stays flat: one employee at a time, plus the set
+ *      of ids seen so far (needed to refuse duplicates; O(employees) small
+ *      strings, a deliberate trade-off).
+ *   3. The record document is validated against the embedded Relax NG
+ *      schema (compiled once per process), then checked for what a schema
+ *      cannot say: weights summing to exactly 100 (in hundredths, as
+ *      integers), scores within their weight, money with at most 2 decimals.
+ *      Every problem goes to the diag callback; a bad record is skipped and
+ *      the next call continues with the following one.
+ *
+ * Line numbers: libxml2 keeps element lines in an unsigned short, so lines
+ * past 65535 are stored as 65535.  With XML_PARSE_BIG_LINES the true line
+ * of a text node is kept in its psvi field; the copy walks source and copy
+ * in parallel and recovers big element lines from the text beside them
+ * (see source_line), so messages stay exact in very long files.
+ *
+ * Security: XML_PARSE_NONET; never NOENT/DTDLOAD/DTDATTR; any DOCTYPE is
+ * refused; and a process-wide external entity loader refuses every load, so
+ * even a libxml2 code path we did not foresee cannot read a local file or
+ * the network on behalf of a data file.
+ */
 #include "internal.h"
-sc_status sc_reader_open(sc_reader **out, const char *path, sc_diag_fn diag, void *ud, sc_error *err)
-{ (void)diag; (void)ud; *out = NULL; return sc_error_set(err, SC_ERR_IO, path, 0, 0, "not implemented"); }
-const char *sc_reader_template(const sc_reader *r) { (void)r; return NULL; }
-sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err) { (void)r; (void)err; *out = NULL; return SC_END; }
-void sc_reader_free(sc_reader *r) { (void)r; }
-const char *sc_record_get(const sc_record *rec, const char *key) { (void)rec; (void)key; return ""; }
-void sc_record_free(sc_record *rec) { (void)rec; }
-sc_status sc_record_filename(const sc_record *rec, const char *pattern, char *out, size_t n, sc_error *err)
-{ (void)rec; (void)pattern; (void)n; (void)err; out[0] = 0; return SC_OK; }
+
+#include <libxml/globals.h>
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlreader.h>
+#include <errno.h>
+#include <iconv.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const unsigned char sc_schema_data[];
+extern const size_t sc_schema_data_len;
+
+#define MAX_PROBLEMS 200    /* per record: enough to list, bounded */
+#define BIG_LINE 65535      /* libxml2's cap for element line numbers */
+#define FILENAME_MAX_BYTES 200
+
+/* ---- process-wide, initialised once --------------------------------- */
+
+/* The compiled schema and the entity loader are process-wide: the schema
+ * is immutable once parsed (shared read-only by all readers, never freed:
+ * it lives as long as the process, like the fonts), and libxml2 has only
+ * one external entity loader per process.
+ *
+ * The loader is also how xmlReadFile opens a *main* document (templates
+ * are read that way), so it cannot refuse everything: a load with no input
+ * open yet (ctxt->inputNr == 0) is the document itself and goes to the
+ * default loader; any load while a document is being parsed is an
+ * external DTD, entity or parameter entity, and is refused, for every
+ * libxml2 user in the process.  scorecard never needs those (templates and
+ * schemas are self-contained), so that is the safe default.  Data files
+ * are opened with xmlReaderForFile, which does not use the loader. */
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static xmlRelaxNGPtr data_schema;
+static char schema_problem[256];
+static xmlExternalEntityLoader default_loader;
+
+static xmlParserInputPtr refuse_entity(const char *url, const char *id,
+                                       xmlParserCtxtPtr ctxt)
+{
+    if (ctxt && ctxt->inputNr == 0 && default_loader)
+        return default_loader(url, id, ctxt); /* the document itself */
+    return NULL; /* never an external entity or DTD */
+}
+
+static void quiet_error(void *ud, xmlErrorPtr e)
+{
+    (void)ud;
+    if (e && e->message && !schema_problem[0])
+        snprintf(schema_problem, sizeof schema_problem, "%s", e->message);
+}
+
+static void init_process(void)
+{
+    xmlInitParser();
+    default_loader = xmlGetExternalEntityLoader();
+    xmlSetExternalEntityLoader(refuse_entity);
+    xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(
+        (const char *)sc_schema_data, (int)sc_schema_data_len);
+    if (!pc) {
+        snprintf(schema_problem, sizeof schema_problem, "out of memory");
+        return;
+    }
+    xmlRelaxNGSetParserStructuredErrors(pc, quiet_error, NULL);
+    data_schema = xmlRelaxNGParse(pc);
+    xmlRelaxNGFreeParserCtxt(pc);
+}
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static int is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* Trimmed copy of a node's text content ("" if none).  sc_malloc'd. */
+static char *node_text(xmlNodePtr n)
+{
+    xmlChar *c = n ? xmlNodeGetContent(n) : NULL;
+    const char *s = c ? (const char *)c : "";
+    while (is_space((unsigned char)*s))
+        s++;
+    size_t len = strlen(s);
+    while (len && is_space((unsigned char)s[len - 1]))
+        len--;
+    char *d = sc_strndup(s, len);
+    xmlFree(c);
+    return d;
+}
+
+static xmlNodePtr child_elem(xmlNodePtr parent, const char *name)
+{
+    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
+            return c;
+    return NULL;
+}
+
+static xmlNodePtr next_elem(xmlNodePtr n, const char *name)
+{
+    for (n = n ? n->next : NULL; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name))
+            return n;
+    return NULL;
+}
+
+/* Attribute value, borrowed from the node's text child, or NULL. */
+static const char *attr(xmlNodePtr n, const char *name)
+{
+    xmlAttrPtr a = xmlHasProp(n, (const xmlChar *)name);
+    if (!a || !a->children || !a->children->content)
+        return a ? "" : NULL;
+    return (const char *)a->children->content;
+}
+
+/* Parse a decimal with at most `maxdec` decimals into hundredths.
+ * Accepts surrounding blanks and a sign; rejects anything else and values
+ * beyond +-10^15.  Returns 1 on success. */
+static int parse_hundredths(const char *s, int maxdec, long long *out)
+{
+    if (!s)
+        return 0;
+    while (is_space((unsigned char)*s))
+        s++;
+    int neg = 0;
+    if (*s == '+' || *s == '-')
+        neg = *s++ == '-';
+    long long v = 0;
+    int digits = 0, dec = 0;
+    for (; *s >= '0' && *s <= '9'; s++, digits++) {
+        if (v > 100000000000000LL)
+            return 0;
+        v = v * 10 + (*s - '0');
+    }
+    v *= 100;
+    if (*s == '.') {
+        s++;
+        long long scale = 10;
+        for (; *s >= '0' && *s <= '9'; s++, dec++, digits++) {
+            if (dec >= maxdec || dec >= 2) {
+                if (*s != '0')
+                    return 0; /* significant digit beyond the allowed */
+                continue;
+            }
+            v += (*s - '0') * scale;
+            scale /= 10;
+        }
+    }
+    while (is_space((unsigned char)*s))
+        s++;
+    if (*s || digits == 0)
+        return 0;
+    *out = neg ? -v : v;
+    return 1;
+}
+
+/* "12345" hundredths -> "123.45" (drops ".00"). */
+static void fmt_hundredths(char *out, size_t n, long long v)
+{
+    const char *sign = v < 0 ? "-" : "";
+    long long a = v < 0 ? -v : v;
+    if (a % 100 == 0)
+        snprintf(out, n, "%s%lld", sign, a / 100);
+    else if (a % 10 == 0)
+        snprintf(out, n, "%s%lld.%lld", sign, a / 100, (a % 100) / 10);
+    else
+        snprintf(out, n, "%s%lld.%02lld", sign, a / 100, a % 100);
+}
+
+/* ---- a set of strings (employee ids seen) ---------------------------- */
+
+typedef struct idset {
+    char **slot;
+    size_t cap, count;
+} idset;
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* 1 if added, 0 if already present, -1 out of memory. */
+static int idset_add(idset *set, const char *s)
+{
+    if ((set->count + 1) * 2 > set->cap) {
+        size_t cap = set->cap ? set->cap * 2 : 64;
+        char **slot = sc_calloc(cap, sizeof *slot);
+        if (!slot)
+            return -1;
+        for (size_t i = 0; i < set->cap; i++) {
+            if (!set->slot[i])
+                continue;
+            size_t j = hash_str(set->slot[i]) & (cap - 1);
+            while (slot[j])
+                j = (j + 1) & (cap - 1);
+            slot[j] = set->slot[i];
+        }
+        free(set->slot);
+        set->slot = slot;
+        set->cap = cap;
+    }
+    size_t j = hash_str(s) & (set->cap - 1);
+    while (set->slot[j]) {
+        if (!strcmp(set->slot[j], s))
+            return 0;
+        j = (j + 1) & (set->cap - 1);
+    }
+    if (!(set->slot[j] = sc_strdup(s)))
+        return -1;
+    set->count++;
+    return 1;
+}
+
+static void idset_free(idset *set)
+{
+    for (size_t i = 0; i < set->cap; i++)
+        free(set->slot[i]);
+    free(set->slot);
+}
+
+/* ---- the reader -------------------------------------------------------- */
+
+struct sc_reader {
+    xmlTextReaderPtr xr;
+    char *path;
+    sc_diag_fn diag;
+    void *ud;
+    xmlDocPtr hdr;         /* <batch attrs> + header children */
+    char *template_name;
+    char *department;      /* the batch's */
+    char *period;          /* 2026-10, 2026-Q3, 2026 */
+    char declared[64];     /* encoding in the XML declaration, or "" */
+    idset ids;
+    sc_error perr;         /* first parser error (structured handler) */
+    int have_perr;
+    int on_child;          /* cursor is on a depth-1 element */
+    int done;              /* past </batch> */
+    int dead;              /* a fatal error was returned: only SC_END now */
+    sc_status pending;     /* fatal error found while advancing */
+    sc_error pending_err;
+};
+
+static int ascii_ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        int x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'a' && x <= 'z')
+            x -= 32;
+        if (y >= 'a' && y <= 'z')
+            y -= 32;
+        if (x != y)
+            return 0;
+    }
+    return *a == *b;
+}
+
+/* The encodings a data file may declare.  libxml2 handles UTF-8 itself and
+ * the others through iconv (glibc has them all). */
+static int encoding_allowed(const char *e)
+{
+    static const char *const ok[] = {"UTF-8", "UTF8", "US-ASCII", "ASCII",
+                                     "GBK", "CP936", "GB2312", "GB18030",
+                                     "BIG5", "BIG-5", "BIG5-HKSCS"};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        if (ascii_ieq(e, ok[i]))
+            return 1;
+    return 0;
+}
+
+/* Look at the start of the file (bytes, before any decoding): the declared
+ * encoding and where a DOCTYPE is, for exact messages.  The XML reader
+ * remains the authority; this only adds precision. */
+static void sniff_prolog(const char *path, char *enc, size_t nenc,
+                         int *doctype_line, int *doctype_col)
+{
+    enc[0] = '\0';
+    *doctype_line = *doctype_col = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = buf;
+    if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+        p += 3;
+    if (!strncmp(p, "<?xml", 5)) {
+        const char *end = strstr(p, "?>");
+        const char *e = strstr(p, "encoding");
+        if (e && end && e < end) {
+            e += 8;
+            while (is_space((unsigned char)*e))
+                e++;
+            if (*e == '=') {
+                e++;
+                while (is_space((unsigned char)*e))
+                    e++;
+                char q = *e;
+                if (q == '"' || q == '\'') {
+                    const char *v = ++e;
+                    while (*e && *e != q && e < end)
+                        e++;
+                    size_t len = (size_t)(e - v);
+                    if (len >= nenc)
+                        len = nenc - 1;
+                    memcpy(enc, v, len);
+                    enc[len] = '\0';
+                }
+            }
+        }
+    }
+    const char *d = strstr(buf, "<!DOCTYPE");
+    if (d) {
+        int line = 1, col = 1;
+        for (const char *q = buf; q < d; q++) {
+            if (*q == '\n') {
+                line++;
+                col = 1;
+            } else if (((unsigned char)*q & 0xC0) != 0x80) {
+                col++;
+            }
+        }
+        *doctype_line = line;
+        *doctype_col = col;
+    }
+}
+
+/* Where the first "<!DOCTYPE" is, scanning the raw bytes of the whole
+ * prolog region (the parser's own line is ahead of it: it reads in
+ * chunks).  Returns 1 if found. */
+static int find_doctype(const char *path, int *line, int *col)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    static const char pat[] = "<!DOCTYPE";
+    size_t matched = 0;
+    int l = 1, c = 0, found = 0;
+    long limit = 16L * 1024 * 1024; /* a prolog longer than this is absurd */
+    int ch;
+    while (!found && limit-- > 0 && (ch = getc(f)) != EOF) {
+        if (ch == '\n') {
+            l++;
+            c = 0;
+        } else if ((ch & 0xC0) != 0x80) {
+            c++;
+        }
+        if (ch == pat[matched]) {
+            if (++matched == sizeof pat - 1)
+                found = 1;
+        } else {
+            matched = ch == pat[0];
+        }
+    }
+    fclose(f);
+    if (found) {
+        *line = l;
+        *col = c - (int)(sizeof pat - 2);
+    }
+    return found;
+}
+
+/* Find the first byte sequence that is not valid in `enc` (decoding the
+ * file with iconv, counting lines and characters), for an exact
+ * file:line:col when libxml2 only says "conversion failed".  Returns 1 and
+ * fills line, col and a "0xAB 0xCD" rendering of the bytes if found. */
+static int locate_bad_bytes(const char *path, const char *enc, int *line,
+                            int *col, char *bytes, size_t nbytes)
+{
+    iconv_t cd = iconv_open("UTF-8", enc && enc[0] ? enc : "UTF-8");
+    if (cd == (iconv_t)-1)
+        return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        iconv_close(cd);
+        return 0;
+    }
+    char in[4096], outb[16384];
+    size_t have = 0;
+    int l = 1, c = 1, found = 0, eof = 0;
+    while (!found) {
+        size_t got = eof ? 0 : fread(in + have, 1, sizeof in - have, f);
+        if (got == 0)
+            eof = 1;
+        have += got;
+        if (have == 0)
+            break;
+        char *ip = in, *op = outb;
+        size_t il = have, ol = sizeof outb;
+        size_t rc = iconv(cd, &ip, &il, &op, &ol);
+        int e = rc == (size_t)-1 ? errno : 0;
+        for (char *q = outb; q < op; q++) {
+            if (*q == '\n') {
+                l++;
+                c = 1;
+            } else if (((unsigned char)*q & 0xC0) != 0x80) {
+                c++;
+            }
+        }
+        if (e == EILSEQ || (e == EINVAL && eof)) {
+            found = 1;
+            size_t used = 0;
+            for (size_t i = 0; i < il && i < 4; i++) {
+                int w = snprintf(bytes + used, nbytes - used, "%s0x%02X",
+                                 i ? " " : "", (unsigned char)ip[i]);
+                if (w < 0 || (size_t)w >= nbytes - used)
+                    break;
+                used += (size_t)w;
+            }
+            break;
+        }
+        memmove(in, ip, il); /* E2BIG or EINVAL: keep the rest */
+        have = il;
+        if (eof && have == 0)
+            break;
+        if (eof && e == 0)
+            break;
+    }
+    fclose(f);
+    iconv_close(cd);
+    if (found) {
+        *line = l;
+        *col = c;
+    }
+    return found;
+}
+
+/* Structured error handler of the text reader: keep the first error. */
+static void on_parse_error(void *ud, xmlErrorPtr e)
+{
+    sc_reader *r = ud;
+    if (!e || e->level < XML_ERR_ERROR || r->have_perr)
+        return;
+    r->have_perr = 1;
+    char msg[400];
+    snprintf(msg, sizeof msg, "%s", e->message ? e->message : "XML error");
+    /* libxml2 messages end in '\n' and sometimes carry a second line with
+     * the offending bytes: keep it, on one line. */
+    for (char *p = msg; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    size_t len = strlen(msg);
+    while (len && msg[len - 1] == ' ')
+        msg[--len] = '\0';
+
+    int is_utf8 = strstr(msg, "not proper UTF-8") || e->code == XML_ERR_INVALID_ENCODING;
+    int is_conv = e->domain == XML_FROM_I18N || e->domain == XML_FROM_IO;
+    if (e->code == XML_ERR_UNSUPPORTED_ENCODING || e->code == XML_ERR_UNKNOWN_ENCODING) {
+        sc_error_set(&r->perr, SC_ERR_ENCODING, r->path, e->line, e->int2,
+                     "encoding \"%s\" is not supported; declare UTF-8, GBK, "
+                     "GB18030 or Big5", r->declared);
+        return;
+    }
+    if (!is_utf8 && !is_conv) {
+        sc_error_set(&r->perr, SC_ERR_XML, r->path, e->line, e->int2, "%s", msg);
+        return;
+    }
+    /* Encoding trouble: find the exact spot ourselves (libxml2 converts
+     * ahead of parsing, so its position is only roughly right). */
+    int line = e->line, col = e->int2;
+    char bytes[64] = "";
+    const char *enc = r->declared[0] ? r->declared : "UTF-8";
+    locate_bad_bytes(r->path, enc, &line, &col, bytes, sizeof bytes);
+    if (!r->declared[0] || ascii_ieq(enc, "UTF-8") || ascii_ieq(enc, "UTF8"))
+        sc_error_set(&r->perr, SC_ERR_ENCODING, r->path, line, col,
+                     "bytes are not valid UTF-8 %s%s%s; if the file comes from "
+                     "an older system, declare its encoding, e.g. "
+                     "<?xml version=\"1.0\" encoding=\"GBK\"?>",
+                     r->declared[0] ? "as declared" : "(no encoding declared, so UTF-8 is assumed)",
+                     bytes[0] ? ": " : "", bytes);
+    else
+        sc_error_set(&r->perr, SC_ERR_ENCODING, r->path, line, col,
+                     "bytes are not valid %s as declared%s%s; if the file is "
+                     "UTF-8, declare encoding=\"UTF-8\", else declare the "
+                     "encoding it really has", enc, bytes[0] ? ": " : "", bytes);
+}
+
+/* libxml2 reports encoding and I/O failures through the thread's global
+ * error handler, not the reader's: catch those too during each reader
+ * call (the library must never print), then put the old handler back. */
+typedef struct saved_handler {
+    xmlStructuredErrorFunc fn;
+    void *ctx;
+} saved_handler;
+
+static saved_handler catch_errors(sc_reader *r)
+{
+    saved_handler s = {xmlStructuredError, xmlStructuredErrorContext};
+    xmlSetStructuredErrorFunc(r, on_parse_error);
+    return s;
+}
+
+static void release_errors(saved_handler s) { xmlSetStructuredErrorFunc(s.ctx, s.fn); }
+
+static int rd_read(sc_reader *r)
+{
+    saved_handler s = catch_errors(r);
+    int rc = xmlTextReaderRead(r->xr);
+    release_errors(s);
+    return rc;
+}
+
+static int rd_next(sc_reader *r)
+{
+    saved_handler s = catch_errors(r);
+    int rc = xmlTextReaderNext(r->xr);
+    release_errors(s);
+    return rc;
+}
+
+static xmlNodePtr rd_expand(sc_reader *r)
+{
+    saved_handler s = catch_errors(r);
+    xmlNodePtr n = xmlTextReaderExpand(r->xr);
+    release_errors(s);
+    return n;
+}
+
+/* The fatal error after xmlTextReader* failed. */
+static sc_status parser_failure(sc_reader *r, sc_error *out)
+{
+    if (r->have_perr) {
+        if (out)
+            *out = r->perr;
+        return r->perr.code;
+    }
+    return sc_error_set(out, SC_ERR_XML, r->path,
+                        xmlTextReaderGetParserLineNumber(r->xr),
+                        xmlTextReaderGetParserColumnNumber(r->xr),
+                        "the XML parser stopped (no details from libxml2)");
+}
+
+/* ---- line numbers ------------------------------------------------------- */
+
+/* Line of a text node (psvi holds it past 65535 with BIG_LINES). */
+static long text_line(xmlNodePtr t)
+{
+    if (t->line < BIG_LINE)
+        return t->line;
+    if (t->psvi)
+        return (long)(ptrdiff_t)t->psvi;
+    return BIG_LINE;
+}
+
+/* The true source line of an element of the reader's tree. */
+static long source_line(xmlNodePtr n)
+{
+    for (int guard = 0; n && guard < 64; guard++) {
+        if (n->line > 0 && n->line < BIG_LINE)
+            return n->line;
+        /* Whitespace before the element ends on the element's line. */
+        if (n->prev && n->prev->type == XML_TEXT_NODE)
+            return text_line(n->prev);
+        /* Else the first text inside starts where the start tag ends. */
+        if (n->children && n->children->type == XML_TEXT_NODE) {
+            long l = text_line(n->children);
+            for (const xmlChar *c = n->children->content; c && *c; c++)
+                if (*c == '\n')
+                    l--;
+            return l;
+        }
+        n = n->parent;
+    }
+    return BIG_LINE;
+}
+
+/* Lines past 65535 of the current record's copy, by node. */
+typedef struct bigline {
+    xmlNodePtr node;
+    long line;
+} bigline;
+
+typedef struct linemap {
+    bigline *v;
+    size_t n, cap;
+} linemap;
+
+/* Walk source `s` and its copy `c` together (same shape), setting the
+ * copy's element lines and remembering those that do not fit. */
+static void copy_lines(xmlNodePtr s, xmlNodePtr c, linemap *map)
+{
+    for (; s && c; s = s->next, c = c->next) {
+        if (s->type == XML_ELEMENT_NODE) {
+            long l = s->line < BIG_LINE ? s->line : source_line(s);
+            c->line = (unsigned short)(l < BIG_LINE ? l : BIG_LINE);
+            if (l >= BIG_LINE && map) {
+                if (map->n == map->cap) {
+                    size_t cap = map->cap ? map->cap * 2 : 32;
+                    bigline *v = sc_realloc(map->v, cap * sizeof *v);
+                    if (!v)
+                        return; /* lines stay capped: harmless */
+                    map->v = v;
+                    map->cap = cap;
+                }
+                map->v[map->n].node = c;
+                map->v[map->n].line = l;
+                map->n++;
+            }
+            copy_lines(s->children, c->children, map);
+        }
+    }
+}
+
+static long copy_line(const linemap *map, xmlNodePtr n)
+{
+    if (!n)
+        return 0;
+    if (n->type != XML_ELEMENT_NODE)
+        n = n->parent;
+    if (!n)
+        return 0;
+    if (n->line < BIG_LINE)
+        return n->line;
+    for (size_t i = 0; map && i < map->n; i++)
+        if (map->v[i].node == n)
+            return map->v[i].line;
+    return BIG_LINE;
+}
+
+/* ---- problems of a record ------------------------------------------- */
+
+typedef struct problems {
+    sc_reader *r;
+    const char *label;     /* "id name" or "" (header) */
+    xmlNodePtr employee;   /* paths are relative to it (NULL: to batch) */
+    const linemap *lines;
+    sc_error *first;       /* the caller's err */
+    int count;
+    sc_status code;
+} problems;
+
+/* A readable path of an element: kpis/category[定量指标]/kpi[q1]/weight. */
+static void node_path(char *out, size_t n, xmlNodePtr node, xmlNodePtr top,
+                      const char *attr_name)
+{
+    const char *parts[32];
+    xmlNodePtr nodes[32];
+    int k = 0;
+    for (xmlNodePtr p = node; p && p != top && p->type == XML_ELEMENT_NODE && k < 32; p = p->parent) {
+        parts[k] = (const char *)p->name;
+        nodes[k++] = p;
+    }
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = k - 1; i >= 0; i--) {
+        const char *key = NULL;
+        if (!strcmp(parts[i], "kpi") || !strcmp(parts[i], "employee"))
+            key = attr(nodes[i], "id");
+        else if (!strcmp(parts[i], "category") || !strcmp(parts[i], "rater") ||
+                 !strcmp(parts[i], "signature"))
+            key = attr(nodes[i], !strcmp(parts[i], "category") ? "name" : "role");
+        else if (!strcmp(parts[i], "month"))
+            key = attr(nodes[i], "n");
+        int w = snprintf(out + used, n - used, "%s%s%s%s%s", used ? "/" : "",
+                         parts[i], key ? "[" : "", key ? key : "", key ? "]" : "");
+        if (w < 0 || (size_t)w >= n - used)
+            return;
+        used += (size_t)w;
+    }
+    if (attr_name)
+        snprintf(out + used, n - used, "%s@%s", used ? "/" : "", attr_name);
+}
+
+static void problem(problems *pb, sc_status code, xmlNodePtr node,
+                    const char *attr_name, const char *fmt, ...)
+{
+    if (pb->count >= MAX_PROBLEMS)
+        return;
+    sc_error e;
+    memset(&e, 0, sizeof e);
+    e.code = code;
+    snprintf(e.file, sizeof e.file, "%s", pb->r->path);
+    e.line = (int)copy_line(pb->lines, node);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    snprintf(e.employee, sizeof e.employee, "%s", pb->label);
+    if (node)
+        node_path(e.field, sizeof e.field, node, pb->employee, attr_name);
+    if (pb->count == 0) {
+        pb->code = code;
+        if (pb->first)
+            *pb->first = e;
+    }
+    pb->count++;
+    sc_diag_emit(pb->r->diag, pb->r->ud, &e);
+}
+
+/* ---- schema validation -------------------------------------------------- */
+
+typedef struct rng_msg {
+    xmlNodePtr node;
+    char text[300];
+} rng_msg;
+
+typedef struct rng_collect {
+    rng_msg v[MAX_PROBLEMS];
+    int n;
+} rng_collect;
+
+static void on_rng_error(void *ud, xmlErrorPtr e)
+{
+    rng_collect *c = ud;
+    if (!e || c->n >= MAX_PROBLEMS)
+        return;
+    rng_msg *m = &c->v[c->n++];
+    m->node = e->node;
+    snprintf(m->text, sizeof m->text, "%s", e->message ? e->message : "invalid");
+    size_t len = strlen(m->text);
+    while (len && (m->text[len - 1] == '\n' || m->text[len - 1] == ' '))
+        m->text[--len] = '\0';
+}
+
+static int is_ancestor(xmlNodePtr a, xmlNodePtr n)
+{
+    for (; n; n = n->parent)
+        if (n == a)
+            return 1;
+    return 0;
+}
+
+/* Required attributes, to turn "failed to validate attributes" into
+ * "attribute X is missing". */
+static const char *const required_attrs[][4] = {
+    {"batch", "version", NULL, NULL},     {"employee", "id", NULL, NULL},
+    {"period", "kind", "year", NULL},     {"category", "name", NULL, NULL},
+    {"kpi", "id", NULL, NULL},            {"rater", "role", "weight", NULL},
+    {"adjustment", "points", "reason", NULL}, {"bonus", "base", NULL, NULL},
+    {"month", "n", NULL, NULL},           {"signature", "role", NULL, NULL},
+};
+
+static const char *missing_attr(xmlNodePtr n)
+{
+    for (size_t i = 0; i < sizeof required_attrs / sizeof *required_attrs; i++) {
+        if (strcmp((const char *)n->name, required_attrs[i][0]))
+            continue;
+        for (int j = 1; j < 4 && required_attrs[i][j]; j++)
+            if (!xmlHasProp(n, (const xmlChar *)required_attrs[i][j]))
+                return required_attrs[i][j];
+    }
+    return NULL;
+}
+
+/* Which attributes each element may carry, and what kind of value. */
+typedef struct attr_rule {
+    const char *elem, *name;
+    char kind; /* t text, m money, w weight, s score, d date, D date or empty,
+                  i integer, b boolean */
+} attr_rule;
+
+static const attr_rule attr_rules[] = {
+    {"batch", "version", 't'},    {"batch", "template", 't'},  {"batch", "status", 't'},
+    {"period", "kind", 't'},      {"period", "year", 'i'},     {"period", "month", 'i'},
+    {"period", "quarter", 'i'},   {"period", "start", 'd'},    {"period", "end", 'd'},
+    {"employee", "id", 't'},      {"category", "name", 't'},   {"category", "weight", 'w'},
+    {"kpi", "id", 't'},           {"kpi", "bonus-allowed", 'b'},
+    {"rater", "role", 't'},       {"rater", "weight", 'w'},    {"rater", "score", 's'},
+    {"adjustment", "points", 's'}, {"adjustment", "reason", 't'},
+    {"comment", "by", 't'},       {"bonus", "base", 'm'},      {"bonus", "amount", 'm'},
+    {"month", "n", 'i'},          {"month", "score", 's'},     {"month", "amount", 'm'},
+    {"signature", "role", 't'},   {"signature", "name", 't'},  {"signature", "date", 'D'},
+    {"signature", "image", 't'},
+};
+
+static int valid_date(const char *v)
+{
+    int y, m, d;
+    char tail;
+    if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+        return 0;
+    return v[4] == '-' && v[7] == '-' && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+/* Find the attribute of n that the schema refuses and say why, for the
+ * generic "failed to validate attributes".  Returns 1 if one was found. */
+static int explain_attrs(xmlNodePtr n, char *name, size_t nname, char *why, size_t nwhy)
+{
+    for (xmlAttrPtr a = n->properties; a; a = a->next) {
+        const char *an = (const char *)a->name;
+        const char *v = a->children && a->children->content ? (const char *)a->children->content : "";
+        const attr_rule *rule = NULL;
+        for (size_t i = 0; i < sizeof attr_rules / sizeof *attr_rules; i++)
+            if (!strcmp(attr_rules[i].elem, (const char *)n->name) && !strcmp(attr_rules[i].name, an))
+                rule = &attr_rules[i];
+        snprintf(name, nname, "%s", an);
+        long long x;
+        if (!rule) {
+            snprintf(why, nwhy, "attribute %s is not allowed on <%s>", an, (const char *)n->name);
+            return 1;
+        }
+        const char *bad = NULL;
+        switch (rule->kind) {
+        case 'm':
+            if (!parse_hundredths(v, 2, &x) || x < 0)
+                bad = "an amount in yuan, not negative, with at most 2 decimals";
+            break;
+        case 'w':
+            if (!parse_hundredths(v, 2, &x) || x < 0 || x > 10000)
+                bad = "a weight from 0 to 100 with at most 2 decimals";
+            break;
+        case 's':
+            if (!parse_hundredths(v, 2, &x))
+                bad = "a number with at most 2 decimals";
+            break;
+        case 'd':
+            if (!valid_date(v))
+                bad = "a date YYYY-MM-DD";
+            break;
+        case 'D':
+            if (v[0] && !valid_date(v))
+                bad = "a date YYYY-MM-DD or empty";
+            break;
+        case 'b':
+            if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "1") && strcmp(v, "0"))
+                bad = "true or false";
+            break;
+        default:
+            break;
+        }
+        if (bad) {
+            snprintf(why, nwhy, "attribute %s=\"%s\" of <%s> must be %s", an, v,
+                     (const char *)n->name, bad);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Copy the word after `key` in msg ("Invalid attribute base for ..."). */
+static int word_after(const char *msg, const char *key, char *out, size_t n)
+{
+    const char *p = strstr(msg, key);
+    if (!p)
+        return 0;
+    p += strlen(key);
+    size_t len = 0;
+    while (p[len] && p[len] != ' ' && p[len] != ',' && len + 1 < n)
+        len++;
+    memcpy(out, p, len);
+    out[len] = '\0';
+    return len > 0;
+}
+
+/* Turn libxml2's Relax NG messages into problems: drop the generic
+ * "failed to validate" lines when a more precise message covers the same
+ * element or one inside it, and reword the rest. */
+static void report_rng(problems *pb, rng_collect *c)
+{
+    for (int i = 0; i < c->n; i++) {
+        rng_msg *m = &c->v[i];
+        const char *t = m->text;
+        xmlNodePtr node = m->node;
+        if (node && node->type != XML_ELEMENT_NODE)
+            node = node->parent;
+        const char *ename = node ? (const char *)node->name : "?";
+        char w[128], w2[128];
+        int generic_content = strstr(t, "failed to validate content") != NULL;
+        int generic_attrs = strstr(t, "failed to validate attributes") != NULL;
+        if (generic_content || generic_attrs || !node) {
+            int covered = 0;
+            for (int j = 0; j < c->n && !covered; j++) {
+                if (j == i || !c->v[j].node)
+                    continue;
+                const char *u = c->v[j].text;
+                if (strstr(u, "failed to validate"))
+                    continue;
+                if (!node || is_ancestor(node, c->v[j].node))
+                    covered = 1;
+            }
+            if (covered || !node)
+                continue;
+            if (generic_attrs) {
+                const char *miss = missing_attr(node);
+                char an[64], why[300];
+                if (!miss && explain_attrs(node, an, sizeof an, why, sizeof why))
+                    problem(pb, SC_ERR_SCHEMA, node, an, "%s", why);
+                else if (miss)
+                    problem(pb, SC_ERR_SCHEMA, node, miss,
+                            "<%s> needs the attribute %s", ename, miss);
+                else
+                    problem(pb, SC_ERR_SCHEMA, node, NULL,
+                            "<%s> has an attribute that is not allowed or not valid "
+                            "(see docs/data-format.md)", ename);
+            } else {
+                problem(pb, SC_ERR_SCHEMA, node, NULL,
+                        "the content of <%s> is not valid (see docs/data-format.md)",
+                        ename);
+            }
+            continue;
+        }
+        if (word_after(t, "Did not expect element ", w, sizeof w)) {
+            problem(pb, SC_ERR_SCHEMA, node, NULL,
+                    "element <%s> is not allowed here (wrong name or wrong order; "
+                    "see docs/data-format.md)", w);
+        } else if (word_after(t, "Expecting an element ", w, sizeof w)) {
+            problem(pb, SC_ERR_SCHEMA, node, NULL,
+                    "<%s> is missing the element <%s>", ename, w);
+        } else if (word_after(t, "Expecting element ", w, sizeof w) &&
+                   word_after(t, ", got ", w2, sizeof w2)) {
+            problem(pb, SC_ERR_SCHEMA, node, NULL,
+                    "expected element <%s> but found <%s>", w, w2);
+        } else if (word_after(t, "Invalid attribute ", w, sizeof w)) {
+            /* Prefer the datatype message before it, which has the value. */
+            char an[64], why[300];
+            if (explain_attrs(node, an, sizeof an, why, sizeof why) && !strcmp(an, w)) {
+                problem(pb, SC_ERR_SCHEMA, node, w, "%s", why);
+                continue;
+            }
+            xmlChar *v = xmlGetProp(node, (const xmlChar *)w);
+            problem(pb, SC_ERR_SCHEMA, node, w,
+                    "attribute %s=\"%s\" of <%s> is not valid (numbers: at most 2 "
+                    "decimals; money: yuan, not negative; dates: YYYY-MM-DD)",
+                    w, v ? (const char *)v : "", ename);
+            xmlFree(v);
+        } else if (strstr(t, "Type ") && strstr(t, "doesn't allow value")) {
+            continue; /* followed by "Invalid attribute", which names it */
+        } else if (word_after(t, "Error validating datatype ", w, sizeof w) ||
+                   strstr(t, "failed to compute type")) {
+            char *v = node_text(node);
+            problem(pb, SC_ERR_SCHEMA, node, NULL,
+                    "value \"%s\" of <%s> is not a valid %s (numbers: at most 2 "
+                    "decimals and within range; dates: YYYY-MM-DD)",
+                    v ? v : "", ename, w[0] ? w : "value");
+            free(v);
+        } else if (strstr(t, "Extra element") || strstr(t, "Element") ) {
+            problem(pb, SC_ERR_SCHEMA, node, NULL, "<%s>: %s", ename, t);
+        } else {
+            problem(pb, SC_ERR_SCHEMA, node, NULL, "%s", t);
+        }
+    }
+}
+
+static sc_status validate(problems *pb, xmlDocPtr doc)
+{
+    if (!data_schema) {
+        return sc_error_set(pb->first, SC_ERR_SCHEMA, NULL, 0, 0,
+                            "the built-in data schema does not compile: %s",
+                            schema_problem);
+    }
+    xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(data_schema);
+    rng_collect *c = sc_calloc(1, sizeof *c);
+    if (!vc || !c) {
+        xmlRelaxNGFreeValidCtxt(vc);
+        free(c);
+        return sc_error_set(pb->first, SC_ERR_NOMEM, pb->r->path, 0, 0,
+                            "out of memory");
+    }
+    xmlRelaxNGSetValidStructuredErrors(vc, on_rng_error, c);
+    int rc = xmlRelaxNGValidateDoc(vc, doc);
+    xmlRelaxNGFreeValidCtxt(vc);
+    int before = pb->count;
+    if (rc != 0) {
+        report_rng(pb, c);
+        if (pb->count == before)
+            problem(pb, SC_ERR_SCHEMA, xmlDocGetRootElement(doc), NULL,
+                    "the file does not match the data schema (see docs/data-format.md)");
+    }
+    free(c);
+    return pb->count > before ? SC_ERR_SCHEMA : SC_OK;
+}
+
+/* ---- checks beyond the schema ------------------------------------------ */
+
+static void check_money(problems *pb, xmlNodePtr n, const char *name)
+{
+    const char *v = attr(n, name);
+    long long x;
+    if (v && (!parse_hundredths(v, 2, &x) || x < 0))
+        problem(pb, SC_ERR_DATA, n, name,
+                "%s=\"%s\" is not an amount in yuan with at most 2 decimals", name, v);
+}
+
+static void check_employee(problems *pb, xmlNodePtr emp)
+{
+    long long total = 0;
+    xmlNodePtr kpis = child_elem(emp, "kpis");
+    for (xmlNodePtr cat = child_elem(kpis, "category"); cat; cat = next_elem(cat, "category")) {
+        long long catsum = 0;
+        for (xmlNodePtr k = child_elem(cat, "kpi"); k; k = next_elem(k, "kpi")) {
+            xmlNodePtr wn = child_elem(k, "weight");
+            char *ws = node_text(wn);
+            long long w = 0;
+            if (!ws || !parse_hundredths(ws, 2, &w)) {
+                problem(pb, SC_ERR_DATA, wn ? wn : k, NULL,
+                        "weight \"%s\" is not a number with at most 2 decimals",
+                        ws ? ws : "");
+            }
+            free(ws);
+            catsum += w;
+            xmlNodePtr sn = child_elem(k, "score");
+            char *ss = node_text(sn);
+            long long s;
+            if (ss && ss[0] && parse_hundredths(ss, 2, &s)) {
+                const char *ba = attr(k, "bonus-allowed");
+                int bonus = ba && (!strcmp(ba, "true") || !strcmp(ba, "1"));
+                char sb[32], wb[32];
+                fmt_hundredths(sb, sizeof sb, s);
+                fmt_hundredths(wb, sizeof wb, w);
+                if (s < 0)
+                    problem(pb, SC_ERR_DATA, sn, NULL,
+                            "score %s is negative; deductions go into the score "
+                            "(down to 0) or into <adjustments>", sb);
+                else if (s > w && !bonus)
+                    problem(pb, SC_ERR_DATA, sn, NULL,
+                            "score %s is above the weight %s; set bonus-allowed=\"true\" "
+                            "on the <kpi> if this indicator may earn extra points", sb, wb);
+            }
+            free(ss);
+        }
+        const char *cw = attr(cat, "weight");
+        long long c;
+        if (cw && parse_hundredths(cw, 2, &c) && c != catsum) {
+            char a[32], b[32];
+            fmt_hundredths(a, sizeof a, c);
+            fmt_hundredths(b, sizeof b, catsum);
+            problem(pb, SC_ERR_DATA, cat, "weight",
+                    "category weight %s differs from the sum of its KPI weights %s",
+                    a, b);
+        }
+        total += catsum;
+    }
+    if (kpis && total != 10000) {
+        char a[32];
+        fmt_hundredths(a, sizeof a, total);
+        problem(pb, SC_ERR_DATA, kpis, NULL,
+                "the KPI weights sum to %s, not 100", a);
+    }
+    xmlNodePtr raters = child_elem(emp, "raters");
+    if (raters) {
+        long long sum = 0, w;
+        for (xmlNodePtr rt = child_elem(raters, "rater"); rt; rt = next_elem(rt, "rater"))
+            if (parse_hundredths(attr(rt, "weight"), 2, &w))
+                sum += w;
+        if (sum != 10000) {
+            char a[32];
+            fmt_hundredths(a, sizeof a, sum);
+            problem(pb, SC_ERR_DATA, raters, NULL,
+                    "the rater weights sum to %s, not 100", a);
+        }
+    }
+    xmlNodePtr bonus = child_elem(emp, "bonus");
+    if (bonus) {
+        check_money(pb, bonus, "base");
+        check_money(pb, bonus, "amount");
+        for (xmlNodePtr m = child_elem(bonus, "month"); m; m = next_elem(m, "month"))
+            check_money(pb, m, "amount");
+    }
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+/* Move the cursor to the next depth-1 element (after Read or Next has
+ * left it somewhere at depth 1), or mark the batch done.  `first`: the
+ * cursor was on <batch> and must step inside with Read. */
+static sc_status seek_child(sc_reader *r, int first, sc_error *err)
+{
+    r->on_child = 0;
+    int rc = first ? rd_read(r) : rd_next(r);
+    for (;;) {
+        if (rc < 0)
+            return parser_failure(r, err);
+        if (rc == 0) {
+            r->done = 1;
+            return SC_OK;
+        }
+        int type = xmlTextReaderNodeType(r->xr);
+        int depth = xmlTextReaderDepth(r->xr);
+        if (depth == 1 && type == XML_READER_TYPE_ELEMENT) {
+            r->on_child = 1;
+            return SC_OK;
+        }
+        if (depth == 0 && type == XML_READER_TYPE_END_ELEMENT) {
+            /* Read to the end so trailing garbage is reported. */
+            while ((rc = rd_read(r)) == 1)
+                ;
+            if (rc < 0)
+                return parser_failure(r, err);
+            r->done = 1;
+            return SC_OK;
+        }
+        if (depth == 1 && (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA)) {
+            return sc_error_set(err, SC_ERR_SCHEMA, r->path,
+                                xmlTextReaderGetParserLineNumber(r->xr), 0,
+                                "text is not allowed directly inside <batch>; "
+                                "put it in an element");
+        }
+        rc = rd_next(r);
+    }
+}
+
+/* Deep copy `src` into doc, keeping source line numbers. */
+static xmlNodePtr copy_with_lines(xmlNodePtr src, xmlDocPtr doc, linemap *map)
+{
+    xmlNodePtr c = xmlDocCopyNode(src, doc, 1);
+    if (!c)
+        return NULL;
+    /* copy_lines walks a sibling list: give it just this node by walking
+     * its children, after doing the node itself here. */
+    long l = src->line < BIG_LINE ? src->line : source_line(src);
+    c->line = (unsigned short)(l < BIG_LINE ? l : BIG_LINE);
+    if (l >= BIG_LINE && map) {
+        bigline *v = sc_realloc(map->v, (map->n + 1 + map->cap) * sizeof *v);
+        if (v) {
+            map->v = v;
+            map->cap += map->n + 1;
+            map->v[map->n].node = c;
+            map->v[map->n].line = l;
+            map->n++;
+        }
+    }
+    copy_lines(src->children, c->children, map);
+    return c;
+}
+
+static char *period_string(xmlNodePtr period)
+{
+    const char *kind = attr(period, "kind");
+    const char *year = attr(period, "year");
+    char buf[64];
+    if (!kind || !year)
+        return sc_strdup("");
+    if (!strcmp(kind, "month")) {
+        const char *m = attr(period, "month");
+        int mi = m ? atoi(m) : 0;
+        snprintf(buf, sizeof buf, "%s-%02d", year, mi);
+    } else if (!strcmp(kind, "quarter")) {
+        const char *q = attr(period, "quarter");
+        snprintf(buf, sizeof buf, "%s-Q%d", year, q ? atoi(q) : 0);
+    } else {
+        snprintf(buf, sizeof buf, "%s", year);
+    }
+    return sc_strdup(buf);
+}
+
+sc_status sc_reader_open(sc_reader **out, const char *path, sc_diag_fn diag,
+                         void *ud, sc_error *err)
+{
+    *out = NULL;
+    if (!path)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0, "no data file given");
+    pthread_once(&init_once, init_process);
+
+    FILE *probe = fopen(path, "rb");
+    if (!probe)
+        return sc_error_set(err, SC_ERR_IO, path, 0, 0,
+                            "cannot open the data file (check the path and permissions)");
+    fclose(probe);
+
+    sc_reader *r = sc_calloc(1, sizeof *r);
+    if (!r || !(r->path = sc_strdup(path))) {
+        free(r);
+        return sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    r->diag = diag;
+    r->ud = ud;
+
+    int dt_line, dt_col;
+    sniff_prolog(path, r->declared, sizeof r->declared, &dt_line, &dt_col);
+    if (r->declared[0] && !encoding_allowed(r->declared)) {
+        sc_error_set(err, SC_ERR_ENCODING, path, 1, 0,
+                     "encoding \"%s\" is not supported; declare UTF-8, GBK, "
+                     "GB18030 or Big5 (and make the bytes match)", r->declared);
+        sc_reader_free(r);
+        return SC_ERR_ENCODING;
+    }
+    if (dt_line) {
+        /* Refuse before the parser even sees it. */
+        sc_reader_free(r);
+        return sc_error_set(err, SC_ERR_FORBIDDEN, path, dt_line, dt_col,
+                            "a DOCTYPE is not allowed in data files (external "
+                            "entities are never loaded)");
+    }
+
+    /* NONET: no network even if something asks.  Deliberately absent:
+     * NOENT (entity substitution), DTDLOAD, DTDATTR, DTDVALID, XINCLUDE. */
+    r->xr = xmlReaderForFile(path, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+    if (!r->xr) {
+        sc_reader_free(r);
+        return sc_error_set(err, SC_ERR_IO, path, 0, 0, "cannot read the data file");
+    }
+    xmlTextReaderSetStructuredErrorHandler(r->xr, on_parse_error, r);
+
+    sc_status st = SC_OK;
+    /* Prolog up to the root element. */
+    for (;;) {
+        int rc = rd_read(r);
+        if (rc < 0) {
+            st = parser_failure(r, err);
+            goto fail;
+        }
+        if (rc == 0) {
+            st = sc_error_set(err, SC_ERR_XML, path, 0, 0,
+                              "the file holds no XML element (empty file?)");
+            goto fail;
+        }
+        int type = xmlTextReaderNodeType(r->xr);
+        if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
+            if (!find_doctype(path, &dt_line, &dt_col)) {
+                dt_line = xmlTextReaderGetParserLineNumber(r->xr);
+                dt_col = 0;
+            }
+            st = sc_error_set(err, SC_ERR_FORBIDDEN, path, dt_line, dt_col,
+                              "a DOCTYPE is not allowed in data files (external "
+                              "entities are never loaded)");
+            goto fail;
+        }
+        if (type == XML_READER_TYPE_ELEMENT)
+            break;
+    }
+
+    xmlNodePtr root = xmlTextReaderCurrentNode(r->xr);
+    r->hdr = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNodePtr hroot = r->hdr ? xmlDocCopyNode(root, r->hdr, 2) : NULL;
+    if (!hroot) {
+        st = sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
+        goto fail;
+    }
+    hroot->line = root->line;
+    xmlDocSetRootElement(r->hdr, hroot);
+
+    if (xmlTextReaderIsEmptyElement(r->xr)) {
+        r->done = 1;
+    } else {
+        st = seek_child(r, 1, err);
+        while (st == SC_OK && r->on_child) {
+            const xmlChar *name = xmlTextReaderConstLocalName(r->xr);
+            if (name && !strcmp((const char *)name, "employee"))
+                break;
+            xmlNodePtr n = rd_expand(r);
+            if (!n) {
+                st = parser_failure(r, err);
+                break;
+            }
+            xmlNodePtr c = copy_with_lines(n, r->hdr, NULL);
+            if (!c || !xmlAddChild(hroot, c)) {
+                xmlFreeNode(c);
+                st = sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
+                break;
+            }
+            st = seek_child(r, 0, err);
+        }
+        if (st != SC_OK)
+            goto fail;
+    }
+
+    /* The header alone must be valid (the schema allows 0 employees). */
+    problems pb = {r, "", NULL, NULL, err, 0, SC_OK};
+    if (validate(&pb, r->hdr) != SC_OK) {
+        st = pb.code ? pb.code : SC_ERR_SCHEMA;
+        goto fail;
+    }
+    const char *tpl = attr(hroot, "template");
+    r->template_name = tpl ? sc_strdup(tpl) : NULL;
+    r->department = node_text(child_elem(hroot, "department"));
+    r->period = period_string(child_elem(hroot, "period"));
+    if ((tpl && !r->template_name) || !r->department || !r->period) {
+        st = sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
+        goto fail;
+    }
+    *out = r;
+    return SC_OK;
+
+fail:
+    sc_reader_free(r);
+    return st;
+}
+
+const char *sc_reader_template(const sc_reader *r)
+{
+    return r ? r->template_name : NULL;
+}
+
+void sc_reader_free(sc_reader *r)
+{
+    if (!r)
+        return;
+    if (r->xr)
+        xmlFreeTextReader(r->xr);
+    if (r->hdr)
+        xmlFreeDoc(r->hdr);
+    idset_free(&r->ids);
+    free(r->template_name);
+    free(r->department);
+    free(r->period);
+    free(r->path);
+    free(r);
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+void sc_record_free(sc_record *rec)
+{
+    if (!rec)
+        return;
+    if (rec->doc)
+        xmlFreeDoc(rec->doc);
+    free(rec->file);
+    free(rec->id);
+    free(rec->name);
+    free(rec->department);
+    free(rec->position);
+    free(rec->period);
+    free(rec->email);
+    free(rec->label);
+    free(rec);
+}
+
+static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long line)
+{
+    sc_record *rec = sc_calloc(1, sizeof *rec);
+    if (!rec)
+        return NULL;
+    rec->doc = doc;
+    rec->employee = emp;
+    rec->line = (int)line;
+    const char *id = attr(emp, "id");
+    rec->file = sc_strdup(r->path);
+    rec->id = sc_strdup(id ? id : "");
+    rec->name = node_text(child_elem(emp, "name"));
+    rec->department = node_text(child_elem(emp, "department"));
+    if (rec->department && !rec->department[0]) {
+        free(rec->department);
+        rec->department = sc_strdup(r->department);
+    }
+    rec->position = node_text(child_elem(emp, "position"));
+    rec->period = sc_strdup(r->period);
+    rec->email = node_text(child_elem(emp, "email"));
+    if (rec->id && rec->name) {
+        size_t n = strlen(rec->id) + strlen(rec->name) + 2;
+        if ((rec->label = sc_malloc(n)))
+            snprintf(rec->label, n, "%s%s%s", rec->id, rec->id[0] && rec->name[0] ? " " : "",
+                     rec->name);
+    }
+    if (!rec->file || !rec->id || !rec->name || !rec->department || !rec->position ||
+        !rec->period || !rec->email || !rec->label) {
+        rec->doc = NULL; /* the caller still owns doc on failure */
+        sc_record_free(rec);
+        return NULL;
+    }
+    return rec;
+}
+
+sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
+{
+    *out = NULL;
+    if (!r)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0, "no reader");
+    if (r->dead)
+        return SC_END;
+    if (r->pending) {
+        r->dead = 1;
+        if (err)
+            *err = r->pending_err;
+        return r->pending;
+    }
+    if (r->done || !r->on_child)
+        return SC_END;
+
+    const xmlChar *name = xmlTextReaderConstLocalName(r->xr);
+    if (!name || strcmp((const char *)name, "employee")) {
+        r->dead = 1;
+        xmlNodePtr cur = xmlTextReaderCurrentNode(r->xr);
+        return sc_error_set(err, SC_ERR_SCHEMA, r->path,
+                            cur ? (int)source_line(cur) : 0, 0,
+                            "element <%s> is not allowed here: after the first "
+                            "<employee> only <employee> elements may follow",
+                            name ? (const char *)name : "?");
+    }
+    xmlNodePtr src = rd_expand(r);
+    if (!src) {
+        r->dead = 1;
+        return parser_failure(r, err);
+    }
+
+    /* The record document: header copy + this employee. */
+    linemap lines = {NULL, 0, 0};
+    xmlDocPtr doc = xmlCopyDoc(r->hdr, 1);
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+    xmlNodePtr emp = root ? copy_with_lines(src, doc, &lines) : NULL;
+    if (root) /* xmlCopyDoc keeps lines of the header, copy them anyway */
+        copy_lines(xmlDocGetRootElement(r->hdr), root, NULL);
+    long line = source_line(src);
+    if (!emp || !xmlAddChild(root, emp)) {
+        xmlFreeNode(emp);
+        xmlFreeDoc(doc);
+        free(lines.v);
+        r->dead = 1;
+        return sc_error_set(err, SC_ERR_NOMEM, r->path, 0, 0, "out of memory");
+    }
+
+    /* Step past the employee now: a fatal error further on belongs to
+     * the next call, this record is complete. */
+    sc_error adv;
+    sc_status ast = seek_child(r, 0, &adv);
+    if (ast != SC_OK) {
+        r->pending = ast;
+        r->pending_err = adv;
+        if (ast == SC_ERR_ENCODING || ast == SC_ERR_XML)
+            snprintf(r->pending_err.message + strlen(r->pending_err.message),
+                     sizeof r->pending_err.message - strlen(r->pending_err.message),
+                     "%s", " (the rest of the batch cannot be read)");
+    }
+
+    /* Label for messages, even if the record is invalid. */
+    char label[128];
+    {
+        const char *id = attr(emp, "id");
+        char *nm = node_text(child_elem(emp, "name"));
+        snprintf(label, sizeof label, "%s%s%s", id ? id : "?", nm && nm[0] ? " " : "",
+                 nm ? nm : "");
+        free(nm);
+    }
+    problems pb = {r, label, emp, &lines, err, 0, SC_OK};
+    sc_status st = validate(&pb, doc);
+    if (st == SC_OK) {
+        check_employee(&pb, emp);
+        const char *id = attr(emp, "id");
+        int added = idset_add(&r->ids, id ? id : "");
+        if (added < 0)
+            problem(&pb, SC_ERR_NOMEM, emp, NULL, "out of memory");
+        else if (added == 0)
+            problem(&pb, SC_ERR_DATA, emp, "id",
+                    "employee id %s appears more than once in this batch", id);
+        st = pb.count ? pb.code : SC_OK;
+    } else {
+        /* Remember the id anyway, so a duplicate of a bad record is noted. */
+        const char *id = attr(emp, "id");
+        if (id)
+            (void)idset_add(&r->ids, id);
+    }
+    free(lines.v);
+    if (st != SC_OK) {
+        xmlFreeDoc(doc);
+        return st;
+    }
+    sc_record *rec = record_new(r, doc, emp, line);
+    if (!rec) {
+        xmlFreeDoc(doc);
+        return sc_error_set(err, SC_ERR_NOMEM, r->path, (int)line, 0, "out of memory");
+    }
+    *out = rec;
+    return SC_OK;
+}
+
+const char *sc_record_get(const sc_record *rec, const char *key)
+{
+    if (!rec || !key)
+        return NULL;
+    if (!strcmp(key, "id"))
+        return rec->id;
+    if (!strcmp(key, "name"))
+        return rec->name;
+    if (!strcmp(key, "department"))
+        return rec->department;
+    if (!strcmp(key, "position"))
+        return rec->position;
+    if (!strcmp(key, "period"))
+        return rec->period;
+    if (!strcmp(key, "email"))
+        return rec->email;
+    return NULL;
+}
+
+/* ---- file names ----------------------------------------------------------
+ *
+ * A file name comes from data we do not control (a name such as
+ * "../../etc/x" or "CON").  Each substituted value and then the whole
+ * result are cleaned: separators, control characters and the characters
+ * Windows forbids (<>:"|?*) become '_', invalid UTF-8 bytes too; runs of
+ * two or more dots become '_' (no "..", ever); leading dots and spaces and
+ * trailing dots and spaces (before ".pdf") go; the length is capped at 200
+ * bytes on a UTF-8 boundary.  The result is a plain name: it can never
+ * contain a path separator nor be "." or "..".
+ */
+
+static void clean_into(sc_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            uint32_t cp;
+            size_t k = sc_utf8_decode(s + i, n - i, &cp);
+            if (k == 0 || cp == 0x2028 || cp == 0x2029 || (cp >= 0x80 && cp < 0xA0)) {
+                sc_buf_append(b, "_", 1);
+                i += k ? k : 1;
+            } else {
+                sc_buf_append(b, s + i, k);
+                i += k;
+            }
+            continue;
+        }
+        if (c < 0x20 || c == 0x7F || strchr("/\\<>:\"|?*", c))
+            c = '_';
+        if (c == '.' && i + 1 < n && s[i + 1] == '.') {
+            while (i < n && s[i] == '.')
+                i++;
+            sc_buf_append(b, "_", 1);
+            continue;
+        }
+        sc_buf_append(b, (const char *)&c, 1);
+        i++;
+    }
+}
+
+static int ends_with_pdf(const char *s, size_t n)
+{
+    return n >= 4 && ascii_ieq(s + n - 4, ".pdf");
+}
+
+/* Trim leading dots/spaces, trailing dots/spaces, cap the length. */
+static void finish_name(sc_buf *b, const char *raw, int want_pdf)
+{
+    size_t n = strlen(raw);
+    const char *s = raw;
+    if (want_pdf && ends_with_pdf(s, n))
+        n -= 4;
+    while (n && (*s == '.' || *s == ' ')) {
+        s++;
+        n--;
+    }
+    while (n && (s[n - 1] == '.' || s[n - 1] == ' '))
+        n--;
+    size_t limit = FILENAME_MAX_BYTES - (want_pdf ? 4 : 0);
+    if (n > limit) {
+        n = limit;
+        while (n && ((unsigned char)s[n] & 0xC0) == 0x80) /* inside a sequence */
+            n--;
+    }
+    /* Windows device names are not files. */
+    static const char *const dev[] = {"CON", "PRN", "AUX", "NUL", "COM1", "COM2",
+                                      "COM3", "COM4", "LPT1", "LPT2", "LPT3"};
+    for (size_t i = 0; i < sizeof dev / sizeof *dev; i++) {
+        size_t dl = strlen(dev[i]);
+        if (n == dl) {
+            char tmp[8];
+            memcpy(tmp, s, n);
+            tmp[n] = '\0';
+            if (ascii_ieq(tmp, dev[i]))
+                sc_buf_append(b, "_", 1);
+        }
+    }
+    sc_buf_append(b, s, n);
+    if (want_pdf && b->len)
+        sc_buf_puts(b, ".pdf");
+}
+
+sc_status sc_record_filename(const sc_record *rec, const char *pattern,
+                             char *out, size_t n, sc_error *err)
+{
+    if (!out || n == 0)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0, "no output buffer");
+    out[0] = '\0';
+    if (!rec || !pattern)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0, "no record or pattern");
+    sc_buf raw = {0};
+    for (const char *p = pattern; *p;) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            if (close && close - p < 32) {
+                char key[32];
+                memcpy(key, p + 1, (size_t)(close - p - 1));
+                key[close - p - 1] = '\0';
+                const char *v = strcmp(key, "period") && strcmp(key, "id") &&
+                                        strcmp(key, "name") && strcmp(key, "department") &&
+                                        strcmp(key, "position")
+                                    ? NULL
+                                    : sc_record_get(rec, key);
+                if (!v) {
+                    sc_buf_free(&raw);
+                    return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                                        "unknown placeholder {%s} in the file-name pattern; "
+                                        "use {period} {id} {name} {department} {position}",
+                                        key);
+                }
+                clean_into(&raw, v);
+                p = close + 1;
+                continue;
+            }
+        }
+        const char *q = p;
+        while (*q && *q != '{')
+            q++;
+        if (q == p)
+            q++;
+        sc_buf_append(&raw, p, (size_t)(q - p));
+        p = q;
+    }
+    int want_pdf = ends_with_pdf(pattern, strlen(pattern));
+    sc_buf clean = {0}, fin = {0};
+    clean_into(&clean, raw.data ? raw.data : "");
+    finish_name(&fin, clean.data ? clean.data : "", want_pdf);
+    if (!fin.oom && fin.len == 0) {
+        /* Nothing usable left: fall back to the id, then a fixed name. */
+        sc_buf idb = {0};
+        clean_into(&idb, rec->id ? rec->id : "");
+        finish_name(&fin, idb.data ? idb.data : "", 0);
+        sc_buf_free(&idb);
+        if (fin.len == 0)
+            sc_buf_puts(&fin, "record");
+        if (want_pdf)
+            sc_buf_puts(&fin, ".pdf");
+    }
+    sc_status st = SC_OK;
+    if (raw.oom || clean.oom || fin.oom)
+        st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    else if (fin.len + 1 > n)
+        st = sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                          "the file name does not fit in %zu bytes", n);
+    else
+        memcpy(out, fin.data, fin.len + 1);
+    sc_buf_free(&raw);
+    sc_buf_free(&clean);
+    sc_buf_free(&fin);
+    return st;
+}

@@ -1,0 +1,695 @@
+/* test_data.c -- the batch reader: records, encodings, checks, security,
+ * file names. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+
+#include <iconv.h>
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static const char *srcdir(void)
+{
+    const char *d = getenv("SC_SOURCE_DIR");
+    return d && d[0] ? d : SC_SOURCE_DIR;
+}
+
+static void src_path(char *out, size_t n, const char *rel)
+{
+    snprintf(out, n, "%s/%s", srcdir(), rel);
+}
+
+/* Collects every diagnostic as one text blob plus a count. */
+typedef struct diags {
+    int count;
+    sc_buf text;
+    sc_error first;
+} diags;
+
+static void on_diag(void *ud, const sc_error *e)
+{
+    diags *d = ud;
+    if (d->count++ == 0)
+        d->first = *e;
+    sc_buf_printf(&d->text, "%s:%d:%d: %s [%s|%s]\n", e->file, e->line, e->column,
+                  e->message, e->employee, e->field);
+}
+
+static char *tmp_file(const char *tag, const void *bytes, size_t n)
+{
+    char *path = malloc(256);
+    assert_non_null(path);
+    snprintf(path, 256, "/tmp/sc_test_data_%ld_%s.xml", (long)getpid(), tag);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, n, f), n);
+    fclose(f);
+    return path;
+}
+
+static char *tmp_text(const char *tag, const char *s) { return tmp_file(tag, s, strlen(s)); }
+
+static void drop(char *path)
+{
+    unlink(path);
+    free(path);
+}
+
+/* Convert UTF-8 to `enc` with iconv; caller frees. */
+static char *to_enc(const char *s, const char *enc, size_t *outlen)
+{
+    iconv_t cd = iconv_open(enc, "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    size_t il = strlen(s), ol = il * 2 + 16;
+    char *out = malloc(ol), *op = out;
+    char *ip = (char *)s;
+    size_t cap = ol;
+    assert_int_not_equal(iconv(cd, &ip, &il, &op, &ol), (size_t)-1);
+    iconv_close(cd);
+    *outlen = cap - ol;
+    return out;
+}
+
+#define HEAD(enc)                                                               \
+    "<?xml version=\"1.0\" encoding=\"" enc "\"?>\n"                           \
+    "<batch version=\"1\" template=\"kefu-monthly\" status=\"final\">\n"     \
+    "  <company>華東雲聯科技有限公司</company>\n"                          \
+    "  <department>客戶服務部</department>\n"                               \
+    "  <period kind=\"month\" year=\"2026\" month=\"10\">2026年10月</period>\n"
+
+/* One employee; w1+w2 are the two KPI weights, s1 the first score. */
+static void add_employee(sc_buf *b, const char *id, const char *name,
+                         const char *w1, const char *w2, const char *s1)
+{
+    sc_buf_printf(b,
+                  "  <employee id=\"%s\">\n"
+                  "    <name>%s</name>\n"
+                  "    <position>客服專員</position>\n"
+                  "    <kpis>\n"
+                  "      <category name=\"定量指標\">\n"
+                  "        <kpi id=\"q1\">\n"
+                  "          <indicator>首次響應時間</indicator>\n"
+                  "          <weight>%s</weight>\n"
+                  "          <rule>在線客服不超過30秒得滿分；每超出5秒扣3分。</rule>\n"
+                  "          <score>%s</score>\n"
+                  "        </kpi>\n"
+                  "        <kpi id=\"q2\">\n"
+                  "          <indicator>問題解決率</indicator>\n"
+                  "          <weight>%s</weight>\n"
+                  "          <rule>即時解決占比達到85%%得滿分。</rule>\n"
+                  "        </kpi>\n"
+                  "      </category>\n"
+                  "    </kpis>\n"
+                  "  </employee>\n",
+                  id, name, w1, s1, w2);
+}
+
+typedef struct got {
+    int ok, bad;
+    sc_status codes[16];
+    char ids[16][32];
+} got;
+
+/* Read all records of path; every record's status in order. */
+static sc_status read_all(const char *path, got *g, diags *d, sc_error *err)
+{
+    memset(g, 0, sizeof *g);
+    sc_reader *r = NULL;
+    sc_status st = sc_reader_open(&r, path, on_diag, d, err);
+    if (st != SC_OK)
+        return st;
+    for (int i = 0; i < 16; i++) {
+        sc_record *rec = (sc_record *)0x1;
+        st = sc_reader_next(r, &rec, err);
+        if (st == SC_END)
+            break;
+        g->codes[g->ok + g->bad] = st;
+        if (st == SC_OK) {
+            assert_non_null(rec);
+            snprintf(g->ids[g->ok + g->bad], 32, "%s", sc_record_get(rec, "id"));
+            g->ok++;
+            sc_record_free(rec);
+        } else {
+            assert_null(rec);
+            g->bad++;
+        }
+    }
+    sc_reader_free(r);
+    return SC_OK;
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void test_basic(void **state)
+{
+    (void)state;
+    char path[1024];
+    src_path(path, sizeof path, "tests/cases/basic/data.xml");
+    diags d = {0};
+    sc_error err;
+    sc_reader *r = NULL;
+    assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_OK);
+    assert_string_equal(sc_reader_template(r), "kefu-monthly");
+    sc_record *rec = NULL;
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_OK);
+    assert_string_equal(sc_record_get(rec, "id"), "KF001");
+    assert_string_equal(sc_record_get(rec, "name"), "张晓明");
+    assert_string_equal(sc_record_get(rec, "department"), "客户服务部");
+    assert_string_equal(sc_record_get(rec, "position"), "客服专员");
+    assert_string_equal(sc_record_get(rec, "period"), "2026-10");
+    assert_string_equal(sc_record_get(rec, "email"), "zhangxm@example.com");
+    assert_null(sc_record_get(rec, "salary"));
+    assert_string_equal(rec->label, "KF001 张晓明");
+    assert_int_equal(rec->line, 9);
+    /* The record document: <batch> with header copies and one employee,
+     * lines as in the source. */
+    xmlNodePtr root = xmlDocGetRootElement(rec->doc);
+    assert_string_equal((const char *)root->name, "batch");
+    xmlChar *v = xmlGetProp(root, (const xmlChar *)"status");
+    assert_string_equal((const char *)v, "final");
+    xmlFree(v);
+    int employees = 0, company_line = 0;
+    for (xmlNodePtr c = root->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (!strcmp((const char *)c->name, "employee"))
+            employees++;
+        if (!strcmp((const char *)c->name, "company"))
+            company_line = (int)xmlGetLineNo(c);
+    }
+    assert_int_equal(employees, 1);
+    assert_int_equal(company_line, 4);
+    assert_ptr_equal(rec->employee->parent, root);
+    assert_int_equal(xmlGetLineNo(rec->employee), 9);
+    sc_record_free(rec);
+    rec = (sc_record *)0x1;
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_END);
+    assert_null(rec);
+    sc_reader_free(r);
+    assert_int_equal(d.count, 0);
+    sc_buf_free(&d.text);
+}
+
+static void test_examples(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        int count;
+        const char *position;
+        const char *template_name;
+    } ex[] = {
+        {"examples/kefu-2026-10.xml", 9, "客服专员", "kefu-monthly"},
+        {"examples/kefu-2026-10-gbk.xml", 2, "客服专员", "kefu-monthly"},
+        {"examples/dakehu-2026-10.xml", 5, "大客户经理", "dakehu-manager-monthly"},
+    };
+    for (size_t i = 0; i < sizeof ex / sizeof *ex; i++) {
+        char path[1024];
+        src_path(path, sizeof path, ex[i].file);
+        diags d = {0};
+        sc_error err;
+        sc_reader *r = NULL;
+        assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_OK);
+        assert_string_equal(sc_reader_template(r), ex[i].template_name);
+        int n = 0;
+        sc_record *rec;
+        sc_status st;
+        while ((st = sc_reader_next(r, &rec, &err)) == SC_OK) {
+            assert_string_equal(sc_record_get(rec, "position"), ex[i].position);
+            assert_string_equal(sc_record_get(rec, "period"), "2026-10");
+            n++;
+            sc_record_free(rec);
+        }
+        if (st != SC_END || d.count)
+            fprintf(stderr, "%s: %s\n%s", ex[i].file, err.message,
+                    d.text.data ? d.text.data : "");
+        assert_int_equal(st, SC_END);
+        assert_int_equal(n, ex[i].count);
+        assert_int_equal(d.count, 0);
+        sc_reader_free(r);
+        sc_buf_free(&d.text);
+    }
+}
+
+/* The GBK example reads to the right UTF-8. */
+static void test_gbk_example(void **state)
+{
+    (void)state;
+    char path[1024];
+    src_path(path, sizeof path, "examples/kefu-2026-10-gbk.xml");
+    sc_error err;
+    sc_reader *r = NULL;
+    assert_int_equal(sc_reader_open(&r, path, NULL, NULL, &err), SC_OK);
+    sc_record *rec;
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_OK);
+    assert_string_equal(sc_record_get(rec, "name"), "郑凯文");
+    assert_string_equal(sc_record_get(rec, "department"), "客户服务部夜班组");
+    xmlNodePtr root = xmlDocGetRootElement(rec->doc);
+    char *company = NULL;
+    for (xmlNodePtr c = root->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "company"))
+            company = (char *)xmlNodeGetContent(c);
+    assert_non_null(company);
+    assert_string_equal(company, "华东云联科技有限公司");
+    xmlFree(company);
+    sc_record_free(rec);
+    sc_reader_free(r);
+}
+
+/* The same batch in UTF-8, GBK, GB18030 and Big5 gives the same strings. */
+static void test_encodings_same_strings(void **state)
+{
+    (void)state;
+    static const char *const encs[] = {"GBK", "GB18030", "BIG5"};
+    sc_buf utf8 = {0};
+    sc_buf_puts(&utf8, HEAD("UTF-8"));
+    add_employee(&utf8, "KF002", "陳志偉", "40", "60", "38.5");
+    add_employee(&utf8, "KF003", "黃麗華", "40", "60", "40");
+    sc_buf_puts(&utf8, "</batch>\n");
+    char *upath = tmp_text("utf8", utf8.data);
+    for (size_t i = 0; i < sizeof encs / sizeof *encs; i++) {
+        /* same text, declaration changed, bytes converted */
+        char *decl = strstr(utf8.data, "UTF-8");
+        sc_buf other = {0};
+        sc_buf_append(&other, utf8.data, (size_t)(decl - utf8.data));
+        sc_buf_puts(&other, encs[i]);
+        sc_buf_puts(&other, decl + 5);
+        size_t n;
+        char *bytes = to_enc(other.data, encs[i], &n);
+        assert_int_not_equal(memcmp(bytes, other.data, n < other.len ? n : other.len), 0);
+        char *epath = tmp_file(encs[i], bytes, n);
+
+        sc_reader *a = NULL, *b = NULL;
+        sc_error err;
+        assert_int_equal(sc_reader_open(&a, upath, NULL, NULL, &err), SC_OK);
+        sc_status st = sc_reader_open(&b, epath, NULL, NULL, &err);
+        if (st != SC_OK)
+            fprintf(stderr, "%s: %s\n", encs[i], err.message);
+        assert_int_equal(st, SC_OK);
+        for (int k = 0; k < 2; k++) {
+            sc_record *ra, *rb;
+            assert_int_equal(sc_reader_next(a, &ra, &err), SC_OK);
+            assert_int_equal(sc_reader_next(b, &rb, &err), SC_OK);
+            assert_string_equal(sc_record_get(ra, "name"), sc_record_get(rb, "name"));
+            assert_string_equal(sc_record_get(rb, "department"), "客戶服務部");
+            xmlChar *ta = xmlNodeGetContent(rb->employee);
+            xmlChar *tb = xmlNodeGetContent(ra->employee);
+            assert_string_equal((char *)ta, (char *)tb);
+            assert_non_null(strstr((char *)ta, "首次響應時間"));
+            xmlFree(ta);
+            xmlFree(tb);
+            sc_record_free(ra);
+            sc_record_free(rb);
+        }
+        sc_reader_free(a);
+        sc_reader_free(b);
+        free(bytes);
+        sc_buf_free(&other);
+        drop(epath);
+    }
+    drop(upath);
+    sc_buf_free(&utf8);
+}
+
+static void test_wrong_encoding(void **state)
+{
+    (void)state;
+    /* GBK bytes declared UTF-8: the company name on line 3, column 12. */
+    const char *text = HEAD("UTF-8") "</batch>\n";
+    size_t n;
+    char *bytes = to_enc(text, "GBK", &n);
+    char *path = tmp_file("wrongenc", bytes, n);
+    sc_reader *r = NULL;
+    sc_error err;
+    assert_int_equal(sc_reader_open(&r, path, NULL, NULL, &err), SC_ERR_ENCODING);
+    assert_null(r);
+    assert_int_equal(err.line, 3);
+    assert_int_equal(err.column, 12);
+    assert_non_null(strstr(err.message, "not valid UTF-8"));
+    assert_non_null(strstr(err.message, "encoding=\"GBK\""));
+    drop(path);
+    free(bytes);
+
+    /* An encoding we do not accept. */
+    path = tmp_text("sjis", "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n<batch version=\"1\"/>\n");
+    assert_int_equal(sc_reader_open(&r, path, NULL, NULL, &err), SC_ERR_ENCODING);
+    assert_non_null(strstr(err.message, "Shift_JIS"));
+    drop(path);
+}
+
+static void test_weight_sum(void **state)
+{
+    (void)state;
+    sc_buf b = {0};
+    sc_buf_puts(&b, HEAD("UTF-8"));
+    add_employee(&b, "KF001", "张晓明", "40", "50.5", "30"); /* 90.5 */
+    sc_buf_puts(&b, "</batch>\n");
+    char *path = tmp_text("weights", b.data);
+    diags d = {0};
+    got g;
+    sc_error err;
+    assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+    assert_int_equal(g.bad, 1);
+    assert_int_equal(g.codes[0], SC_ERR_DATA);
+    assert_int_equal(d.count, 1);
+    assert_string_equal(d.first.employee, "KF001 张晓明");
+    assert_string_equal(d.first.field, "kpis");
+    assert_int_equal(d.first.line, 9); /* <kpis> */
+    assert_non_null(strstr(d.first.message, "90.5"));
+    assert_non_null(strstr(d.first.message, "not 100"));
+    assert_string_equal(err.message, d.first.message);
+    drop(path);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
+/* Score above the weight, category weight mismatch, rater sum, money. */
+static void test_other_checks(void **state)
+{
+    (void)state;
+    const char *text =
+        HEAD("UTF-8")
+        "  <employee id=\"E1\">\n"
+        "    <name>李四</name>\n"
+        "    <kpis>\n"
+        "      <category name=\"A\" weight=\"50\">\n"
+        "        <kpi id=\"k1\"><indicator>x</indicator><weight>60</weight><rule/><score>61</score></kpi>\n"
+        "        <kpi id=\"k2\" bonus-allowed=\"true\"><indicator>y</indicator><weight>40</weight><rule/><score>45</score></kpi>\n"
+        "      </category>\n"
+        "    </kpis>\n"
+        "    <raters><rater role=\"本人\" weight=\"15\"/><rater role=\"上级\" weight=\"60\"/></raters>\n"
+        "  </employee>\n"
+        "</batch>\n";
+    char *path = tmp_text("checks", text);
+    diags d = {0};
+    got g;
+    sc_error err;
+    assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+    assert_int_equal(g.bad, 1);
+    assert_int_equal(d.count, 3); /* score k1, category weight, raters */
+    assert_non_null(strstr(d.text.data, "score 61 is above the weight 60"));
+    assert_null(strstr(d.text.data, "score 45")); /* bonus-allowed */
+    assert_non_null(strstr(d.text.data, "category weight 50 differs"));
+    assert_non_null(strstr(d.text.data, "rater weights sum to 75"));
+    assert_non_null(strstr(d.text.data, "[E1 李四|kpis/category[A]/kpi[k1]/score]"));
+    assert_non_null(strstr(d.text.data, ":10:0:")); /* line of k1 */
+    drop(path);
+    sc_buf_free(&d.text);
+}
+
+static void test_schema_errors_all_listed(void **state)
+{
+    (void)state;
+    const char *text =
+        HEAD("UTF-8")
+        "  <employee id=\"E1\">\n"
+        "    <name>李四</name>\n"
+        "    <kpis>\n"
+        "      <category name=\"A\">\n"
+        "        <kpi id=\"k1\"><indicator>x</indicator><weight>60.123</weight><rule/></kpi>\n"
+        "        <kpi id=\"k2\"><indicator>y</indicator><weight>40</weight><rule/></kpi>\n"
+        "      </category>\n"
+        "    </kpis>\n"
+        "    <adjustments><adjustment points=\"2\"/></adjustments>\n"
+        "    <bonus base=\"12.345\"/>\n"
+        "  </employee>\n"
+        "</batch>\n";
+    char *path = tmp_text("schema", text);
+    diags d = {0};
+    got g;
+    sc_error err;
+    assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+    assert_int_equal(g.codes[0], SC_ERR_SCHEMA);
+    assert_int_equal(d.count, 3);
+    assert_non_null(strstr(d.text.data, ":10:0: value \"60.123\" of <weight>"));
+    assert_non_null(strstr(d.text.data, ":14:0: <adjustment> needs the attribute reason"));
+    assert_non_null(strstr(d.text.data, ":15:0: attribute base=\"12.345\" of <bonus> must be an amount in yuan"));
+    assert_non_null(strstr(d.text.data, "|bonus/@base]"));
+    drop(path);
+    sc_buf_free(&d.text);
+}
+
+static void test_header_error_is_fatal(void **state)
+{
+    (void)state;
+    const char *text = "<?xml version=\"1.0\"?>\n"
+                       "<batch version=\"1\">\n"
+                       "  <company>X</company>\n"
+                       "  <department>Y</department>\n"
+                       "  <period kind=\"month\" year=\"2026\">2026</period>\n"
+                       "</batch>\n";
+    char *path = tmp_text("header", text);
+    diags d = {0};
+    sc_reader *r = NULL;
+    sc_error err;
+    assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_ERR_SCHEMA);
+    assert_null(r);
+    assert_int_equal(err.line, 5);
+    assert_true(d.count >= 1);
+    drop(path);
+    sc_buf_free(&d.text);
+}
+
+static void test_doctype_refused(void **state)
+{
+    (void)state;
+    /* Classic XXE, and the same with the DOCTYPE far from the start so
+     * that only the XML reader (not the prolog sniffing) sees it. */
+    char pad[12000];
+    memset(pad, 'x', sizeof pad - 1);
+    pad[sizeof pad - 1] = '\0';
+    for (int k = 0; k < 2; k++) {
+        sc_buf b = {0};
+        sc_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        if (k)
+            sc_buf_printf(&b, "<!-- %s -->\n", pad);
+        sc_buf_puts(&b, "<!DOCTYPE batch [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>\n"
+                        "<batch version=\"1\"><company>&e;</company><department>d</department>"
+                        "<period kind=\"year\" year=\"2026\"/>"
+                        "<employee id=\"x\"><name>&e;</name><kpis><category name=\"c\">"
+                        "<kpi id=\"k\"><indicator>i</indicator><weight>100</weight><rule/></kpi>"
+                        "</category></kpis></employee></batch>\n");
+        char *path = tmp_text("xxe", b.data);
+        diags d = {0};
+        sc_reader *r = NULL;
+        sc_error err;
+        assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_ERR_FORBIDDEN);
+        assert_null(r);
+        assert_int_equal(err.line, k ? 3 : 2);
+        assert_non_null(strstr(err.message, "DOCTYPE is not allowed"));
+        assert_null(strstr(err.message, "root:"));
+        assert_true(d.text.data == NULL || strstr(d.text.data, "root:") == NULL);
+        drop(path);
+        sc_buf_free(&b);
+        sc_buf_free(&d.text);
+    }
+}
+
+static void test_malformed(void **state)
+{
+    (void)state;
+    const char *text = "<?xml version=\"1.0\"?>\n"
+                       "<batch version=\"1\">\n"
+                       "  <company>X</compny>\n"
+                       "</batch>\n";
+    char *path = tmp_text("malformed", text);
+    sc_reader *r = NULL;
+    sc_error err;
+    assert_int_equal(sc_reader_open(&r, path, NULL, NULL, &err), SC_ERR_XML);
+    assert_int_equal(err.line, 3);
+    assert_true(err.column > 0);
+    assert_non_null(strstr(err.message, "mismatch"));
+    assert_null(strchr(err.message, '\n'));
+    drop(path);
+}
+
+/* A bad record in the middle: reported, skipped, the next one is read; a
+ * duplicate id is refused too. */
+static void test_bad_record_in_middle(void **state)
+{
+    (void)state;
+    sc_buf b = {0};
+    sc_buf_puts(&b, HEAD("UTF-8"));
+    add_employee(&b, "A1", "甲", "40", "60", "40");
+    add_employee(&b, "A2", "乙", "40", "60", "-1");  /* negative score */
+    sc_buf_puts(&b, "  <employee id=\"A3\"><kpis/></employee>\n"); /* no name */
+    add_employee(&b, "A4", "丁", "40", "60", "39.5");
+    add_employee(&b, "A1", "戊", "40", "60", "40");  /* duplicate id */
+    sc_buf_puts(&b, "</batch>\n");
+    char *path = tmp_text("middle", b.data);
+    diags d = {0};
+    got g;
+    sc_error err;
+    assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+    assert_int_equal(g.ok, 2);
+    assert_int_equal(g.bad, 3);
+    assert_int_equal(g.codes[0], SC_OK);
+    assert_int_equal(g.codes[1], SC_ERR_DATA);
+    assert_int_equal(g.codes[2], SC_ERR_SCHEMA);
+    assert_int_equal(g.codes[3], SC_OK);
+    assert_string_equal(g.ids[3], "A4");
+    assert_int_equal(g.codes[4], SC_ERR_DATA);
+    assert_non_null(strstr(d.text.data, "score -1 is negative"));
+    assert_non_null(strstr(d.text.data, "appears more than once"));
+    assert_non_null(strstr(d.text.data, "[A2 乙|"));
+    drop(path);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
+/* Lines past 65535 (libxml2 caps element lines there) stay exact. */
+static void test_big_line_numbers(void **state)
+{
+    (void)state;
+    sc_buf b = {0};
+    sc_buf_puts(&b, HEAD("UTF-8"));
+    char id[16];
+    int i;
+    for (i = 0; b.len < 1 || i < 3500; i++) {
+        snprintf(id, sizeof id, "E%05d", i);
+        add_employee(&b, id, "张三", "40", "60", "40");
+    }
+    /* now past line 3500*19 = 66500 + 5: one more good, then a bad one */
+    add_employee(&b, "Z1", "张三", "40", "60", "40");
+    add_employee(&b, "Z2", "张三", "40", "60", "40");
+    size_t bad_at = b.len;
+    add_employee(&b, "Z3", "张三", "40", "60", "41");
+    sc_buf_puts(&b, "</batch>\n");
+    int line = 1;
+    for (size_t k = 0; k < bad_at; k++)
+        line += b.data[k] == '\n';
+    /* the employee starts at `line`; its <score> is 9 lines further */
+    assert_true(line > 65535);
+    char *path = tmp_text("biglines", b.data);
+    diags d = {0};
+    sc_reader *r = NULL;
+    sc_error err;
+    assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_OK);
+    sc_record *rec;
+    sc_status st;
+    int last_line = 0;
+    while ((st = sc_reader_next(r, &rec, &err)) != SC_END) {
+        if (st == SC_OK) {
+            last_line = rec->line;
+            sc_record_free(rec);
+        } else {
+            break;
+        }
+    }
+    assert_int_equal(st, SC_ERR_DATA);
+    assert_int_equal(last_line, line - 19);
+    assert_int_equal(err.line, line + 9);
+    sc_reader_free(r);
+    drop(path);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
+/* ---- file names ------------------------------------------------------------ */
+
+static void name_for(const char *name, const char *pattern, char *out, size_t n)
+{
+    sc_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.id = "KF001";
+    rec.name = (char *)name;
+    rec.department = "客户服务部";
+    rec.position = "客服专员";
+    rec.period = "2026-10";
+    rec.email = "";
+    sc_error err;
+    assert_int_equal(sc_record_filename(&rec, pattern, out, n, &err), SC_OK);
+    assert_null(strchr(out, '/'));
+    assert_null(strchr(out, '\\'));
+    assert_null(strstr(out, ".."));
+    assert_true(out[0] != '.' && out[0] != ' ' && out[0] != '\0');
+    for (const char *p = out; *p; p++)
+        assert_true((unsigned char)*p >= 0x20 && *p != 0x7F);
+    assert_true(sc_utf8_valid(out, strlen(out), NULL));
+}
+
+static void test_filenames(void **state)
+{
+    (void)state;
+    char out[512];
+    name_for("张晓明", "{period}_{id}_{name}.pdf", out, sizeof out);
+    assert_string_equal(out, "2026-10_KF001_张晓明.pdf");
+    name_for("../../etc/passwd", "{period}_{id}_{name}.pdf", out, sizeof out);
+    assert_string_equal(out, "2026-10_KF001_____etc_passwd.pdf");
+    name_for("../../etc/passwd", "{name}", out, sizeof out);
+    assert_string_equal(out, "____etc_passwd");
+    name_for("a/b", "{name}.pdf", out, sizeof out);
+    assert_string_equal(out, "a_b.pdf");
+    name_for("..", "{name}", out, sizeof out);
+    assert_string_equal(out, "_");
+    name_for("", "{name}.pdf", out, sizeof out);
+    assert_string_equal(out, "KF001.pdf");
+    name_for("", "{name}", out, sizeof out);
+    assert_string_equal(out, "KF001");
+    name_for("a\tb\x01" "c\x7f", "{name}.pdf", out, sizeof out);
+    assert_string_equal(out, "a_b_c_.pdf");
+    name_for("a<b>c:d\"e|f?g*h\\i", "{name}", out, sizeof out);
+    assert_string_equal(out, "a_b_c_d_e_f_g_h_i");
+    name_for(".hidden", "{name}.pdf", out, sizeof out);
+    assert_string_equal(out, "hidden.pdf");
+    name_for("x", "../{department}/{position}-{name}.pdf", out, sizeof out);
+    assert_string_equal(out, "__客户服务部_客服专员-x.pdf");
+    name_for("con", "{name}", out, sizeof out);
+    assert_string_equal(out, "_con");
+    name_for("\xff\xfe", "{name}.pdf", out, sizeof out);
+    assert_string_equal(out, "__.pdf");
+
+    /* 300 bytes of Chinese: capped at 200 bytes, whole characters, .pdf */
+    char longname[400] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(longname, "张");
+    name_for(longname, "{name}.pdf", out, sizeof out);
+    size_t len = strlen(out);
+    assert_true(len <= 200);
+    assert_string_equal(out + len - 4, ".pdf");
+    assert_int_equal((len - 4) % 3, 0);
+
+    /* unknown placeholder, too small a buffer */
+    sc_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.id = rec.name = rec.department = rec.position = rec.period = rec.email = "";
+    sc_error err;
+    assert_int_equal(sc_record_filename(&rec, "{salary}.pdf", out, sizeof out, &err),
+                     SC_ERR_USAGE);
+    assert_non_null(strstr(err.message, "{salary}"));
+    rec.id = "KF001";
+    char tiny[4];
+    assert_int_equal(sc_record_filename(&rec, "{id}.pdf", tiny, sizeof tiny, &err),
+                     SC_ERR_USAGE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_basic),
+        cmocka_unit_test(test_examples),
+        cmocka_unit_test(test_gbk_example),
+        cmocka_unit_test(test_encodings_same_strings),
+        cmocka_unit_test(test_wrong_encoding),
+        cmocka_unit_test(test_weight_sum),
+        cmocka_unit_test(test_other_checks),
+        cmocka_unit_test(test_schema_errors_all_listed),
+        cmocka_unit_test(test_header_error_is_fatal),
+        cmocka_unit_test(test_doctype_refused),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_bad_record_in_middle),
+        cmocka_unit_test(test_big_line_numbers),
+        cmocka_unit_test(test_filenames),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
