@@ -136,8 +136,15 @@ sc_status sc_record_filename(const sc_record *rec, const char *pattern,
 
 typedef struct sc_render_opts {
     const char *watermark; /* overrides the template's watermark if set */
+    /* 0 (default): a character that no font of its style's chain has fails
+     * the record (SC_ERR_FONT naming employee, field and U+XXXX).
+     * 1: it is drawn as a visible marker (a framed "?") and reported to
+     * diag as a warning (code SC_ERR_FONT, same details). */
+    int allow_missing_glyphs;
+    sc_diag_fn diag;       /* receives those warnings; may be NULL */
+    void *diag_ud;
 } sc_render_opts;
-#define SC_RENDER_OPTS_INIT {NULL}
+#define SC_RENDER_OPTS_INIT {NULL, 0, NULL, NULL}
 
 typedef struct sc_book sc_book;
 

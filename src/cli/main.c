@@ -37,6 +37,7 @@ typedef struct options {
     const char *text; /* fonts: the text to check */
     int dump;
     int quiet;
+    int allow_missing;
 } options;
 
 /* ---- printing --------------------------------------------------------- */
@@ -51,10 +52,11 @@ static void errorf(const char *fmt, ...)
     va_end(ap);
 }
 
-/* scorecard: FILE:LINE:COL: MESSAGE [employee ID NAME, field FIELD] */
-static void print_error(const sc_error *e)
+/* scorecard: [KIND]FILE:LINE:COL: MESSAGE [employee ID NAME, field FIELD] */
+static void print_problem(const char *kind, const sc_error *e)
 {
     fputs("scorecard: ", stderr);
+    fputs(kind, stderr);
     if (e->file[0]) {
         fputs(e->file, stderr);
         if (e->line > 0) {
@@ -78,6 +80,8 @@ static void print_error(const sc_error *e)
     fputc('\n', stderr);
 }
 
+static void print_error(const sc_error *e) { print_problem("", e); }
+
 /* Problems found while reading are printed as they come; the count lets
  * `check` say how many there were. */
 typedef struct diag_state {
@@ -89,6 +93,14 @@ static void on_diag(void *ud, const sc_error *e)
     diag_state *d = ud;
     d->count++;
     print_error(e);
+}
+
+/* A problem that did not stop the record (e.g. a missing glyph drawn as a
+ * marker with --allow-missing-glyphs). */
+static void on_warning(void *ud, const sc_error *e)
+{
+    (void)ud;
+    print_problem("warning: ", e);
 }
 
 static void usage(FILE *f)
@@ -113,6 +125,9 @@ static void usage(FILE *f)
           "      --dump            print the layout dump instead of writing PDFs\n"
           "      --fonts FILE      font map (default: the installed fonts/fonts.xml)\n"
           "      --watermark TEXT  draw TEXT across every page (\"\" for none)\n"
+          "      --allow-missing-glyphs\n"
+          "                        draw a character no font has as a framed ? and warn,\n"
+          "                        instead of failing the record\n"
           "  -q, --quiet           no summary line\n"
           "\n"
           "exit status: 0 all rendered; 1 some records failed, the others were written;\n"
@@ -153,6 +168,9 @@ static int parse_args(int argc, char **argv, options *o)
             return 1;
         } else if (!strcmp(a, "--dump")) {
             o->dump = 1;
+            continue;
+        } else if (!strcmp(a, "--allow-missing-glyphs")) {
+            o->allow_missing = 1;
             continue;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o->quiet = 1;
@@ -314,6 +332,8 @@ static void run_batch(const options *o, const char *data, const sc_fonts *fonts,
 
     sc_render_opts ropts = SC_RENDER_OPTS_INIT;
     ropts.watermark = o->watermark;
+    ropts.allow_missing_glyphs = o->allow_missing;
+    ropts.diag = on_warning;
     int check = !strcmp(o->cmd, "check");
     for (;;) {
         sc_record *rec = NULL;
@@ -421,6 +441,8 @@ static int cmd_render(const options *o)
     if (o->combined) {
         sc_render_opts ropts = SC_RENDER_OPTS_INIT;
         ropts.watermark = o->watermark;
+        ropts.allow_missing_glyphs = o->allow_missing;
+        ropts.diag = on_warning;
         if (sc_book_open(&combined, fonts, o->combined, &ropts, &err) != SC_OK) {
             print_error(&err);
             sc_fonts_free(fonts);

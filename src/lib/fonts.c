@@ -13,21 +13,31 @@
  *     ...
  *   </fonts>
  *
- * Each <font> is first resolved through fontconfig by family (and optional
- * style); the match is accepted only if its family really is the one asked
- * for, since fontconfig always returns *something*.  Otherwise the explicit
- * file/index attributes are used (a relative file is taken relative to the
- * map).  A font found neither way is skipped and reported by
+ * Each <font> is resolved from its explicit file/index attributes if that
+ * file is readable (a relative file is taken relative to the map);
+ * otherwise through fontconfig by family (and optional style), accepting
+ * the match only if its family really is the one asked for, since
+ * fontconfig always returns *something*.  File first: the map then says
+ * exactly which font is meant, and fontconfig (FcInit alone costs ~20 ms,
+ * half the start-up budget) is not even started when every file is
+ * there.  bold-style / bold-file / bold-index name a real bold face, found
+ * the same way and loaded as an extra face outside the chains
+ * (sc_fonts_bold).  A font found neither way is skipped and reported by
  * sc_fonts_describe; a role left with no font at all is an error, and so
  * is a font file that exists but is malformed.  The role "body" is
  * required; a role the map leaves out borrows body's chain.
  *
  * Faces are loaded once per (real path, index), however many roles use
- * them.  For each face we read only what metrics need -- head, hhea, maxp,
- * hmtx, cmap and OS/2 -- with pread, never the whole file (uming.ttc is
- * 21 MB), and every offset read from the file is checked against the table
- * or file it points into before it is used: a malformed font gives
- * SC_ERR_FONT naming the file and the defect, never an out-of-bounds read.
+ * them.  For each face we read only what metrics and subsetting need --
+ * head, hhea, maxp, hmtx, cmap, OS/2, post, name and loca -- with pread,
+ * never the whole file (uming.ttc is 21 MB), and every offset read from
+ * the file is checked against the table or file it points into before it
+ * is used: a malformed font gives SC_ERR_FONT naming the file and the
+ * defect, never an out-of-bounds read.  loca is validated whole at load
+ * (ascending, inside glyf), so a glyph's outline can later be read
+ * (sc_face_glyph_data, through the descriptor kept open) without further
+ * doubt about its range; subset.c checks the outline's inside.  A font
+ * without glyf/loca (OpenType/CFF) is refused: we embed TrueType only.
  *
  * Lookup structures: code point -> glyph id is a two-level table (0x1100
  * pages of 256 entries over the whole Unicode range, pages allocated only
@@ -37,7 +47,7 @@
 /* realpath() is XSI, beyond the _POSIX_C_SOURCE the build sets. */
 #define _XOPEN_SOURCE 700
 
-#include "internal.h"
+#include "fontengine.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,6 +74,16 @@ struct sc_face {
     uint32_t nmapped; /* code points the cmap maps */
     uint16_t *adv;    /* advance width per glyph, font units */
     uint16_t *page[NPAGES]; /* cp >> 8 -> 256 glyph ids; NULL: none */
+    int fd;           /* kept open: glyph outlines are read when a PDF
+                         is saved (pread: no shared file position) */
+    uint64_t fsize;   /* file size at load */
+    uint32_t glyf_off, glyf_len;
+    uint32_t *loca;   /* nglyphs + 1 offsets into glyf, validated */
+    int bold;         /* face index of the real bold variant, or -1 */
+    sc_face_info info;
+    unsigned char head[54], hhea[36], maxp[32], post[32];
+    unsigned char *os2;
+    char psname[64];
 };
 
 typedef struct missing {
@@ -141,16 +161,12 @@ const sc_face *sc_fonts_face(const sc_fonts *f, int face)
     return f->faces[face];
 }
 
-/* Until the PDF side has its own font engine, the writer is stock libharu
- * 2.3.0, which cannot draw beyond the BMP (its TrueType loader reads cmap
- * format 4 only): it silently leaves a gap.  So no face "has" such a
- * character for layout, which then reports it instead.  sc_face_has still
- * tells the truth about the font. */
-#define PICK_MAX 0xFFFFu
-
+/* Every plane: the PDF side embeds its own subsets (pdf.c, subset.c) and
+ * writes 2-byte CIDs, so a character beyond U+FFFF (U+20BB7 in a name) is
+ * drawn by the first face that has it like any other. */
 int sc_fonts_pick(const sc_fonts *f, int role, uint32_t cp)
 {
-    if (!f || role < 0 || role >= SC_ROLE_COUNT || cp > PICK_MAX)
+    if (!f || role < 0 || role >= SC_ROLE_COUNT || cp > 0x10FFFF)
         return -1;
     for (int i = 0; i < f->nchain[role]; i++) {
         int fi = f->chain[role][i];
@@ -166,6 +182,10 @@ static void face_free(sc_face *f)
         return;
     for (unsigned i = 0; i < NPAGES; i++)
         free(f->page[i]);
+    if (f->fd >= 0)
+        close(f->fd);
+    free(f->loca);
+    free(f->os2);
     free(f->adv);
     free(f->path);
     free(f->family);
@@ -379,6 +399,149 @@ static sc_status parse_cmap(reader *r, sc_face *f, const unsigned char *b,
     return bad(r, "no Unicode cmap subtable (format 4 or 12)");
 }
 
+/* loca: nglyphs + 1 offsets into glyf (short: halved).  Validated here,
+ * once, so that reading a glyph later never leaves the glyf table: each
+ * offset must be >= the one before it and the last must lie inside glyf. */
+static sc_status parse_loca(reader *r, sc_face *f, const table *loca,
+                            const table *glyf)
+{
+    int lng = s16(f->head + 50);
+    if (lng != 0 && lng != 1)
+        return bad(r, "head indexToLocFormat is %d (must be 0 or 1)", lng);
+    uint64_t need = (uint64_t)(f->nglyphs + 1) * (lng ? 4 : 2);
+    if (loca->len < need)
+        return bad(r, "table 'loca' has %u bytes, fewer than the %llu that "
+                   "%u glyphs need", loca->len, (unsigned long long)need,
+                   f->nglyphs);
+    unsigned char *b = sc_malloc((size_t)need);
+    f->loca = sc_malloc(sizeof *f->loca * (f->nglyphs + 1));
+    if (!b || !f->loca) {
+        free(b);
+        return sc_error_set(r->err, SC_ERR_NOMEM, r->path, 0, 0, "out of memory");
+    }
+    sc_status st = rd(r, loca->off, (size_t)need, b, "table 'loca'");
+    if (st) {
+        free(b);
+        return st;
+    }
+    for (uint32_t g = 0; g <= f->nglyphs; g++) {
+        uint32_t o = lng ? u32(b + 4 * g) : 2u * u16(b + 2 * g);
+        if (g && o < f->loca[g - 1]) {
+            free(b);
+            return bad(r, "table 'loca' is not ascending at glyph %u", g);
+        }
+        if (o > glyf->len) {
+            free(b);
+            return bad(r, "glyph %u lies beyond the end of table 'glyf' "
+                       "(offset %u, table %u bytes)", g, o, glyf->len);
+        }
+        f->loca[g] = o;
+    }
+    free(b);
+    f->glyf_off = glyf->off;
+    f->glyf_len = glyf->len;
+    return SC_OK;
+}
+
+/* Keep the PostScript name if it is plain printable ASCII without PDF
+ * delimiters; otherwise (and if absent) derive one from the family. */
+static void set_psname(sc_face *f, const char *cand)
+{
+    size_t k = 0;
+    for (const char *p = cand; p && *p && k + 1 < sizeof f->psname; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c > 0x20 && c < 0x7F && !strchr("()<>[]{}/%#", c))
+            f->psname[k++] = (char)c;
+    }
+    f->psname[k] = '\0';
+}
+
+/* name ID 6 (PostScript name), Windows Unicode or Mac Roman entry. */
+static void parse_psname(reader *r, sc_face *f, const table *t)
+{
+    if (!t->present || t->len < 6 || t->len > TABLE_MAX)
+        return;
+    unsigned char *b;
+    sc_error dummy;
+    reader r2 = *r;
+    r2.err = &dummy; /* an unreadable name table is not worth failing on */
+    if (load_table(&r2, t, "name", &b))
+        return;
+    unsigned n = u16(b + 2), soff = u16(b + 4);
+    char out[64];
+    for (unsigned i = 0; i < n && 6u + 12u * (i + 1) <= t->len; i++) {
+        const unsigned char *e = b + 6 + 12 * i;
+        unsigned pid = u16(e), nid = u16(e + 6), len = u16(e + 8);
+        uint32_t off = (uint32_t)soff + u16(e + 10);
+        if (nid != 6 || (uint64_t)off + len > t->len)
+            continue;
+        size_t k = 0;
+        if (pid == 3 || pid == 0) {
+            for (unsigned j = 0; j + 1 < len && k + 1 < sizeof out; j += 2)
+                out[k++] = b[off + j] ? '?' : (char)b[off + j + 1];
+        } else if (pid == 1) {
+            for (unsigned j = 0; j < len && k + 1 < sizeof out; j++)
+                out[k++] = (char)b[off + j];
+        } else {
+            continue;
+        }
+        out[k] = '\0';
+        set_psname(f, out);
+        if (f->psname[0])
+            break;
+    }
+    free(b);
+}
+
+/* OS/2, post and name: only for the PDF font descriptor and the subset
+ * font, so they are optional and read with generous fallbacks. */
+static sc_status parse_extra(reader *r, sc_face *f, const table *os2,
+                             const table *post, const table *name)
+{
+    sc_face_info *in = &f->info;
+    sc_status st;
+    in->weight = 400;
+    in->cap_height = s16(f->hhea + 4);
+    if (os2->present && os2->len >= 78) {
+        size_t n = os2->len > 512 ? 512 : os2->len;
+        if (!(f->os2 = sc_malloc(n)))
+            return sc_error_set(r->err, SC_ERR_NOMEM, r->path, 0, 0,
+                                "out of memory");
+        if ((st = rd(r, os2->off, n, f->os2, "table 'OS/2'")))
+            return st;
+        in->os2 = f->os2;
+        in->os2_len = n;
+        in->weight = u16(f->os2 + 4);
+        if (u16(f->os2) >= 2 && n >= 90 && s16(f->os2 + 88) > 0)
+            in->cap_height = s16(f->os2 + 88);
+    }
+    if (post->present && post->len >= 32) {
+        if ((st = rd(r, post->off, 32, f->post, "table 'post'")))
+            return st;
+        in->italic_angle = (double)(int32_t)u32(f->post + 4) / 65536.0;
+        in->fixed_pitch = u32(f->post + 12) != 0;
+    }
+    parse_psname(r, f, name);
+    if (!f->psname[0])
+        set_psname(f, f->family);
+    if (!f->psname[0])
+        snprintf(f->psname, sizeof f->psname, "Font");
+    in->upem = f->upem;
+    in->nglyphs = f->nglyphs;
+    in->xmin = s16(f->head + 36);
+    in->ymin = s16(f->head + 38);
+    in->xmax = s16(f->head + 40);
+    in->ymax = s16(f->head + 42);
+    in->ascent = s16(f->hhea + 4);
+    in->descent = s16(f->hhea + 6);
+    in->psname = f->psname;
+    in->head = f->head;
+    in->hhea = f->hhea;
+    in->maxp = f->maxp;
+    in->post = f->post;
+    return SC_OK;
+}
+
 static sc_status parse_face(reader *r, sc_face *f)
 {
     unsigned char hdr[16];
@@ -419,12 +582,15 @@ static sc_status parse_face(reader *r, sc_face *f)
         free(dir);
         return st;
     }
-    static const char *const want[] = {"head", "hhea", "maxp", "hmtx",
-                                       "cmap", "OS/2"};
-    table t[6] = {{0, 0, 0}};
+    enum { T_HEAD, T_HHEA, T_MAXP, T_HMTX, T_CMAP, T_OS2, T_GLYF, T_LOCA,
+           T_POST, T_NAME, T_N };
+    static const char *const want[T_N] = {"head", "hhea", "maxp", "hmtx",
+                                          "cmap", "OS/2", "glyf", "loca",
+                                          "post", "name"};
+    table t[T_N] = {{0, 0, 0}};
     for (unsigned i = 0; i < ntab; i++) {
         const unsigned char *e = dir + 16 * i;
-        for (int k = 0; k < 6; k++) {
+        for (int k = 0; k < T_N; k++) {
             if (memcmp(e, want[k], 4) || t[k].present)
                 continue;
             t[k].off = u32(e + 8);
@@ -442,6 +608,13 @@ static sc_status parse_face(reader *r, sc_face *f)
     for (int k = 0; k < 5; k++)
         if (!t[k].present)
             return bad(r, "required table '%s' is missing", want[k]);
+    if (!t[T_GLYF].present || !t[T_LOCA].present)
+        return sc_error_set(r->err, SC_ERR_FONT, r->path, 0, 0,
+                            "font %s has no TrueType outlines ('glyf' and "
+                            "'loca' tables; an OpenType font with CFF "
+                            "outlines?): scorecard embeds TrueType-outline "
+                            "fonts only; map the role to another font",
+                            r->path);
 
     unsigned char fix[78];
     /* head: unitsPerEm */
@@ -449,15 +622,18 @@ static sc_status parse_face(reader *r, sc_face *f)
         return bad(r, "table 'head' is too short (%u bytes)", t[0].len);
     if ((st = rd(r, t[0].off, 54, fix, "table 'head'")))
         return st;
+    memcpy(f->head, fix, 54);
     f->upem = u16(fix + 18);
     if (f->upem < 16 || f->upem > 16384)
         return bad(r, "unitsPerEm %u is outside 16..16384", f->upem);
     /* maxp: numGlyphs */
     if (t[2].len < 6)
         return bad(r, "table 'maxp' is too short (%u bytes)", t[2].len);
-    if ((st = rd(r, t[2].off, 6, fix, "table 'maxp'")))
+    size_t maxp_len = t[2].len >= 32 ? 32 : 6;
+    if ((st = rd(r, t[2].off, maxp_len, f->maxp, "table 'maxp'")))
         return st;
-    f->nglyphs = u16(fix + 4);
+    f->info.maxp_len = maxp_len;
+    f->nglyphs = u16(f->maxp + 4);
     if (f->nglyphs == 0)
         return bad(r, "maxp says the font has no glyphs");
     /* hhea: ascender, descender, numberOfHMetrics */
@@ -465,6 +641,7 @@ static sc_status parse_face(reader *r, sc_face *f)
         return bad(r, "table 'hhea' is too short (%u bytes)", t[1].len);
     if ((st = rd(r, t[1].off, 36, fix, "table 'hhea'")))
         return st;
+    memcpy(f->hhea, fix, 36);
     int asc = s16(fix + 4), desc = s16(fix + 6);
     uint32_t nhm = u16(fix + 34);
     if (nhm == 0)
@@ -489,6 +666,10 @@ static sc_status parse_face(reader *r, sc_face *f)
     }
     f->ascent = asc > 0 ? (double)asc / f->upem : 0.88;
     f->descent = desc < 0 ? (double)-desc / f->upem : 0.12;
+    if ((st = parse_extra(r, f, &t[T_OS2], &t[T_POST], &t[T_NAME])))
+        return st;
+    if ((st = parse_loca(r, f, &t[T_LOCA], &t[T_GLYF])))
+        return st;
 
     /* hmtx: advances; glyphs past nhm repeat the last one */
     unsigned char *hm = sc_malloc(4u * nhm);
@@ -517,6 +698,59 @@ static sc_status parse_face(reader *r, sc_face *f)
     return SC_OK;
 }
 
+/* ---- what subset.c and pdf.c read (fontengine.h) ------------------------ */
+
+const sc_face_info *sc_face_info_get(const sc_face *face)
+{
+    return face ? &face->info : NULL;
+}
+
+unsigned sc_face_gid(const sc_face *face, uint32_t cp)
+{
+    return face ? face_glyph(face, cp) : 0;
+}
+
+unsigned sc_face_gid_advance(const sc_face *face, unsigned gid)
+{
+    if (!face || gid >= face->nglyphs)
+        return 0;
+    return face->adv[gid];
+}
+
+sc_status sc_face_glyph_data(const sc_face *face, unsigned gid,
+                             unsigned char **out, size_t *len, sc_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    if (!face || gid >= face->nglyphs)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "glyph %u is not in the font (internal error)", gid);
+    uint32_t a = face->loca[gid], b = face->loca[gid + 1];
+    if (b <= a)
+        return SC_OK; /* empty glyph */
+    unsigned char *buf = sc_malloc(b - a);
+    if (!buf)
+        return sc_error_set(err, SC_ERR_NOMEM, face->path, 0, 0,
+                            "out of memory");
+    reader r = {face->fd, face->fsize, face->path, err};
+    sc_status st = rd(&r, (uint64_t)face->glyf_off + a, b - a, buf,
+                      "glyph outline");
+    if (st) {
+        free(buf);
+        return st;
+    }
+    *out = buf;
+    *len = b - a;
+    return SC_OK;
+}
+
+int sc_fonts_bold(const sc_fonts *f, int face)
+{
+    if (!f || face < 0 || face >= f->nfaces)
+        return -1;
+    return f->faces[face]->bold;
+}
+
 /* Open and parse one face.  *out belongs to the caller. */
 static sc_status face_open(sc_face **out, const char *path, int index,
                            const char *family, const char *how, sc_error *err)
@@ -525,6 +759,8 @@ static sc_status face_open(sc_face **out, const char *path, int index,
     sc_face *f = sc_calloc(1, sizeof *f);
     if (!f)
         return sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
+    f->fd = -1;
+    f->bold = -1;
     f->path = sc_strdup(path);
     f->family = sc_strdup(family);
     f->index = index;
@@ -548,8 +784,9 @@ static sc_status face_open(sc_face **out, const char *path, int index,
                             "font %s is not a regular file", path);
     }
     reader r = {fd, (uint64_t)sb.st_size, path, err};
+    f->fd = fd;
+    f->fsize = (uint64_t)sb.st_size;
     sc_status st = parse_face(&r, f);
-    close(fd);
     if (st) {
         face_free(f);
         return st;
@@ -640,6 +877,71 @@ static char *attr(xmlNodePtr n, const char *name)
     return (char *)xmlGetProp(n, (const xmlChar *)name);
 }
 
+/* The real bold variant of face fi: bold-style (through fontconfig, same
+ * family) or bold-file (+ bold-index).  Not installed: synthetic bold. */
+static sc_status load_bold(sc_fonts *fs, int fi, const char *family,
+                           const char *mapdir, xmlNodePtr n, sc_error *err)
+{
+    char *bstyle = attr(n, "bold-style"), *bfile = attr(n, "bold-file");
+    char *bidx = attr(n, "bold-index");
+    char *path = NULL;
+    int index = 0;
+    const char *how;
+    sc_status st = SC_OK;
+    if (!bstyle && !bfile)
+        goto done;
+    how = "file"; /* as for the regular face: the file first */
+    {
+        if (bfile) {
+            size_t len = strlen(mapdir) + strlen(bfile) + 2;
+            path = sc_malloc(len);
+            if (!path) {
+                st = sc_error_set(err, SC_ERR_NOMEM, fs->map, 0, 0,
+                                  "out of memory");
+                goto done;
+            }
+            if (bfile[0] == '/' || !mapdir[0])
+                snprintf(path, len, "%s", bfile);
+            else
+                snprintf(path, len, "%s/%s", mapdir, bfile);
+            char *end = NULL;
+            long v = bidx ? strtol(bidx, &end, 10) : 0;
+            if (bidx && (end == bidx || *end || v < 0 || v > 65535)) {
+                st = map_error(err, SC_ERR_SCHEMA, fs->map, n,
+                               "bold-index='%s' is not a face number "
+                               "0..65535", bidx);
+                goto done;
+            }
+            index = (int)v;
+            if (access(path, R_OK) != 0) {
+                free(path);
+                path = NULL;
+            }
+        }
+    }
+    if (!path && family && bstyle && fc_resolve(family, bstyle, &path, &index))
+        how = "fontconfig";
+    if (!path)
+        goto done;
+    int bi = add_face(fs, path, index, family ? family : bfile, how, err, &st);
+    if (bi < 0) {
+        if (err) {
+            snprintf(err->file, sizeof err->file, "%s", fs->map);
+            err->line = (int)xmlGetLineNo(n);
+            snprintf(err->field, sizeof err->field, "font/@bold-file");
+        }
+        goto done;
+    }
+    if (bi != fi)
+        fs->faces[fi]->bold = bi;
+done:
+    free(path);
+    xmlFree(bstyle);
+    xmlFree(bfile);
+    xmlFree(bidx);
+    return st;
+}
+
 static sc_status load_font(sc_fonts *fs, int role, const char *mapdir,
                            xmlNodePtr n, sc_error *err)
 {
@@ -671,28 +973,31 @@ static sc_status load_font(sc_fonts *fs, int role, const char *mapdir,
         }
         fidx = (int)v;
     }
-    if (!family || !fc_resolve(family, style, &path, &index)) {
-        how = "file";
-        if (file) {
-            if (file[0] == '/' || !mapdir[0]) {
-                path = sc_strdup(file);
-            } else {
-                size_t len = strlen(mapdir) + strlen(file) + 2;
-                path = sc_malloc(len);
-                if (path)
-                    snprintf(path, len, "%s/%s", mapdir, file);
-            }
-            if (!path) {
-                st = sc_error_set(err, SC_ERR_NOMEM, fs->map, 0, 0, "out of memory");
-                goto done;
-            }
-            index = fidx;
-            if (access(path, F_OK) != 0) {
-                free(path);
-                path = NULL;
-            }
+    /* The explicit file first: it says exactly which font is meant, and
+     * when every file of the map is there, fontconfig (whose FcInit alone
+     * costs ~20 ms per process) is never started. */
+    how = "file";
+    if (file) {
+        if (file[0] == '/' || !mapdir[0]) {
+            path = sc_strdup(file);
+        } else {
+            size_t len = strlen(mapdir) + strlen(file) + 2;
+            path = sc_malloc(len);
+            if (path)
+                snprintf(path, len, "%s/%s", mapdir, file);
+        }
+        if (!path) {
+            st = sc_error_set(err, SC_ERR_NOMEM, fs->map, 0, 0, "out of memory");
+            goto done;
+        }
+        index = fidx;
+        if (access(path, R_OK) != 0) {
+            free(path);
+            path = NULL;
         }
     }
+    if (!path && family && fc_resolve(family, style, &path, &index))
+        how = "fontconfig";
     if (!path) { /* not installed: note it, go on with the chain */
         int k = fs->nmissing[role];
         fs->missing[role][k] = sc_strdup(family ? family : file);
@@ -712,6 +1017,8 @@ static sc_status load_font(sc_fonts *fs, int role, const char *mapdir,
         }
         goto done;
     }
+    if ((st = load_bold(fs, fi, family, mapdir, n, err)))
+        goto done;
     for (int i = 0; i < fs->nchain[role]; i++)
         if (fs->chain[role][i] == fi)
             goto done; /* listed twice: once is enough */
@@ -904,6 +1211,11 @@ sc_status sc_fonts_describe(const sc_fonts *fonts, const char *text,
             sc_buf_printf(&b, "  %d. %s: %s index %d, %u glyphs, %u characters"
                           " (via %s)\n", i + 1, f->family, f->path, f->index,
                           f->nglyphs, f->nmapped, f->how);
+            if (f->bold >= 0) /* else bold is synthetic: fill + stroke */
+                sc_buf_printf(&b, "     bold: %s index %d (via %s)\n",
+                              fonts->faces[f->bold]->path,
+                              fonts->faces[f->bold]->index,
+                              fonts->faces[f->bold]->how);
         }
         for (int i = 0; !fonts->borrowed[r] && i < fonts->nmissing[r]; i++)
             sc_buf_printf(&b, "  -  %s: not installed, skipped\n",
@@ -921,13 +1233,6 @@ sc_status sc_fonts_describe(const sc_fonts *fonts, const char *text,
             sc_buf_printf(&b, "  %s=%s", sc_role_name(r),
                           fi < 0 ? "MISSING" : fonts->faces[fi]->family);
         }
-        for (int j = 0; cp > PICK_MAX && j < fonts->nfaces; j++)
-            if (sc_face_has(fonts->faces[j], cp)) {
-                sc_buf_printf(&b, "  (%s has it, but the PDF writer cannot "
-                              "draw characters beyond U+FFFF yet)",
-                              fonts->faces[j]->family);
-                break;
-            }
         sc_buf_puts(&b, "\n");
         i += k;
     }

@@ -265,6 +265,12 @@ typedef struct sc_bound {
     const char *watermark;  /* NULL or text drawn across every page */
     const char *title;      /* outline title: "id name" */
     const char *label;      /* record label for errors */
+    /* Set by render.c from sc_render_opts (bind leaves them 0): draw a
+     * character no font has as a marker and warn through diag, instead
+     * of failing the record. */
+    int allow_missing;
+    sc_diag_fn diag;
+    void *diag_ud;
 } sc_bound;
 
 /* The loaded template tree, shared by template.c (builds it) and bind.c

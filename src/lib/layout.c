@@ -218,26 +218,60 @@ static sc_status missing_glyph(lay *L, int role, const char *field,
     return SC_ERR_FONT;
 }
 
-/* libharu 2.3.0 maps text through 16-bit codes: a character beyond U+FFFF
- * cannot be drawn.  Fail here, before anything of the record reaches the
- * PDF, rather than print a wrong glyph. */
-static sc_status beyond_bmp(lay *L, const char *field, const char *s, size_t n)
+/* --allow-missing-glyphs: each character of s[0..n) that no font has is
+ * drawn as a visible marker -- a frame of its 1em cell with a small "?" in
+ * it -- and reported to the diag callback as a warning naming the record,
+ * the field and U+XXXX.  Never tofu, never silent. */
+static sc_status missing_marker(lay *L, const sc_style *st, const char *field,
+                                double x, double y, const char *s, size_t n)
 {
-    uint32_t cp = 0xFFFD;
-    size_t used = sc_utf8_decode(s, n, &cp);
-    sc_error_set(L->err, SC_ERR_FONT, NULL, 0, 0,
-                 "character U+%04X (%.*s) is beyond U+FFFF, which the PDF "
-                 "writer (libharu 2.3.0) cannot draw; write it with a common "
-                 "variant instead", (unsigned)cp, used ? (int)used : 1,
-                 used ? s : "?");
-    if (L->err) {
-        if (L->b->label)
-            snprintf(L->err->employee, sizeof L->err->employee, "%s",
-                     L->b->label);
-        if (field)
-            snprintf(L->err->field, sizeof L->err->field, "%s", field);
+    int qf = sc_fonts_pick(L->f, st->role, '?');
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = 0xFFFD;
+        size_t k = sc_utf8_decode(s + i, n - i, &cp);
+        if (!k)
+            k = 1;
+        double w = sc_text_width(L->f, st->role, st->size, s + i, k);
+        if (w > 0) {
+            if (L->b->diag) {
+                sc_error e = {0}, *saved = L->err;
+                L->err = &e; /* the same message as the error, as a warning */
+                missing_glyph(L, st->role, field, s + i, k);
+                L->err = saved;
+                size_t ml = strlen(e.message);
+                snprintf(e.message + ml, sizeof e.message - ml,
+                         " (drawn as a marker: --allow-missing-glyphs)");
+                L->b->diag(L->b->diag_ud, &e);
+            }
+            double sz = st->size, top = y - 0.8 * sz, bot = y + 0.1 * sz;
+            double l = x + 0.1 * w, r = x + 0.9 * w;
+            sc_status rc;
+            if ((rc = add_line(L, l, top, r, top, 0.5)) ||
+                (rc = add_line(L, l, bot, r, bot, 0.5)) ||
+                (rc = add_line(L, l, top, l, bot, 0.5)) ||
+                (rc = add_line(L, r, top, r, bot, 0.5)))
+                return rc;
+            if (qf >= 0) {
+                sc_item it = {0};
+                it.kind = SC_IT_TEXT;
+                it.size = sz * 0.6;
+                it.w = sc_text_width(L->f, st->role, it.size, "?", 1);
+                it.x = x + (w - it.w) / 2;
+                it.y = y - 0.1 * sz;
+                it.h = it.size;
+                it.face = qf;
+                it.role = st->role;
+                it.gray = st->color;
+                it.text = "?";
+                it.len = 1;
+                if ((rc = add_item(L, &it, NULL)))
+                    return rc;
+            }
+            x += w;
+        }
+        i += k;
     }
-    return SC_ERR_FONT;
+    return SC_OK;
 }
 
 /* Emit s[0..n) at baseline (x, y) as one text item per face run. */
@@ -255,17 +289,17 @@ static sc_status emit_runs(lay *L, const sc_style *st, const char *field,
                    : sc_error_set(L->err, rc, NULL, 0, 0,
                                   "cannot split text into font runs");
     for (size_t i = 0; i < nruns && rc == SC_OK; i++) {
+        if (runs[i].face < 0 && L->b->allow_missing) {
+            rc = missing_marker(L, st, field, x, y, s + runs[i].start,
+                                runs[i].len);
+            x += runs[i].width;
+            continue;
+        }
         if (runs[i].face < 0) {
             rc = missing_glyph(L, st->role, field, s + runs[i].start,
                                runs[i].len);
             break;
         }
-        const char *t = s + runs[i].start;
-        for (size_t k = 0; k < runs[i].len && rc == SC_OK; k++)
-            if ((unsigned char)t[k] >= 0xF0)
-                rc = beyond_bmp(L, field, t + k, runs[i].len - k);
-        if (rc != SC_OK)
-            break;
         sc_item it = {0};
         it.kind = SC_IT_TEXT;
         it.x = x;

@@ -9,9 +9,12 @@
  * (a record that fails half-way may leave pages behind: layout errors, the
  * common case, are all found before anything reaches this file).
  *
- * Fonts are loaded lazily, once per face per document: a print file with
- * hundreds of records embeds each face once.  libharu embeds TrueType
- * fonts keeping only the glyphs used.  Images are cached by path.
+ * Fonts are ours, not libharu's (see "text: our own fonts" below and
+ * subset.c): each face drawn becomes one Type0/CIDFontType2 font per
+ * document, created on first use, with a subset holding only the glyphs
+ * used (plus composite components), written when the document is saved:
+ * a print file with hundreds of records embeds each face once.  Images are
+ * cached by path.
  *
  * Text strings (outline titles, document title): libharu 2.3.0 writes a
  * string made with the UTF-8 encoder as UTF-16BE with a BOM, but maps each
@@ -22,9 +25,12 @@
  * store them as a binary (hex) string object in the outline / info
  * dictionary, through libharu's public object API.
  */
-#include "internal.h"
+#include "fontengine.h"
 
 #include <hpdf.h>
+#include <hpdf_objects.h>
+#include <hpdf_pages.h>
+#include <hpdf_streams.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +43,17 @@
 #define WATERMARK_ALPHA 0.15
 #define BOLD_STROKE 0.03 /* synthetic bold: stroke width / font size */
 
+/* One face as a PDF font: a Type0 font with Identity-H encoding over a
+ * CIDFontType2 whose CIDs are the glyph ids of our subset (subset.c).  The
+ * three dictionaries are created (and referenced from pages) when the face
+ * is first drawn; what depends on the whole glyph set -- names, /W, the
+ * font program, CIDSet, ToUnicode -- is added by sc_pdf_save. */
+typedef struct pfont {
+    sc_subset *sub;
+    HPDF_Dict type0, cidfont, desc;
+    char res[16]; /* resource name on pages: /SC<face> */
+} pfont;
+
 typedef struct image_ent {
     char *path;
     HPDF_Image img;
@@ -45,7 +62,8 @@ typedef struct image_ent {
 struct sc_pdf {
     HPDF_Doc doc;
     const sc_fonts *fonts;
-    HPDF_Font *font;   /* per face index, NULL until first use */
+    pfont *font;       /* per face index; .sub NULL until first use */
+    int fonts_done;    /* sc_pdf_save has finished the font objects */
     int nfaces;
     image_ent *images;
     int nimages, capimages;
@@ -236,39 +254,6 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }
 
-static sc_status get_font(sc_pdf *p, int face, HPDF_Font *out, sc_error *err)
-{
-    *out = NULL;
-    if (face < 0 || face >= p->nfaces)
-        return sc_error_set(err, SC_ERR_PDF, NULL, 0, 0,
-                            "text item refers to face %d, but the font set "
-                            "has %d faces (internal error)", face, p->nfaces);
-    if (p->font[face]) {
-        *out = p->font[face];
-        return SC_OK;
-    }
-    const sc_face *fc = sc_fonts_face(p->fonts, face);
-    const char *path = fc ? sc_face_path(fc) : NULL;
-    if (!path || !*path)
-        return sc_error_set(err, SC_ERR_FONT, NULL, 0, 0,
-                            "face %d has no font file", face);
-    const char *name;
-    if (ends_with(path, ".ttc") || ends_with(path, ".otc") ||
-        sc_face_index(fc) > 0)
-        name = HPDF_LoadTTFontFromFile2(p->doc, path,
-                                        (HPDF_UINT)sc_face_index(fc), HPDF_TRUE);
-    else
-        name = HPDF_LoadTTFontFromFile(p->doc, path, HPDF_TRUE);
-    if (!name)
-        return fail(p, err, "loading the font", path);
-    HPDF_Font f = HPDF_GetFont(p->doc, name, "UTF-8");
-    if (!f)
-        return fail(p, err, "opening the font with UTF-8 encoding", path);
-    p->font[face] = f;
-    *out = f;
-    return SC_OK;
-}
-
 static sc_status get_image(sc_pdf *p, const char *path, HPDF_Image *out,
                            sc_error *err)
 {
@@ -313,51 +298,487 @@ static sc_status get_image(sc_pdf *p, const char *path, HPDF_Image *out,
     return SC_OK;
 }
 
-/* Show text[0..len) at (x, y) in PDF coordinates (NUL-terminated copy). */
-static sc_status show(sc_pdf *p, HPDF_Page page, double x, double y,
-                      const char *text, size_t len, sc_error *err)
+/* ---- text: our own fonts -----------------------------------------------
+ *
+ * libharu keeps the document, pages, graphics, images and outlines; text
+ * is ours.  A text item becomes, appended raw to the page's content
+ * stream (HPDF_PageAttr.stream) while the page is in page-description
+ * mode, a self-contained
+ *
+ *     q 0 g [0 G 0.3 w 2 Tr] BT /SC2 10.5 Tf 72 700.2 Td <00010002> Tj ET Q
+ *
+ * q/Q put back every state the block changes (colour, line width, text
+ * rendering mode), so libharu's own bookkeeping (gmode, its copy of the
+ * graphics state) stays true for whatever it writes next; libharu never
+ * sees a font.  The codes are 2-byte CIDs (Identity-H), which reach every
+ * plane: U+20BB7 is one CID like any other.  /SCn goes into the page's
+ * /Resources /Font dictionary, created the way libharu creates it (and
+ * stored in HPDF_PageAttr.fonts, so libharu would reuse it).  This relies
+ * on libharu 2.3.0's HPDF_PageAttr_Rec and HPDF_Dict_Rec layouts from its
+ * installed headers; tests/unit/test_pdf.c pins the behaviour. */
+
+static sc_status nomem(sc_error *err)
 {
-    char small[512];
-    char *s = small;
-    if (len >= sizeof small && !(s = sc_malloc(len + 1)))
-        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    memcpy(s, text, len);
-    s[len] = '\0';
-    HPDF_STATUS r = HPDF_Page_TextOut(page, (HPDF_REAL)x, (HPDF_REAL)y, s);
-    if (s != small)
-        sc_free(s);
-    return r == HPDF_OK ? SC_OK : fail(p, err, "drawing text", NULL);
+    return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+}
+
+/* Compact decimal: at most 3 decimals, no trailing zeros. */
+static void num(sc_buf *b, double v)
+{
+    char t[32];
+    if (fabs(v) < 0.0005)
+        v = 0;
+    snprintf(t, sizeof t, "%.3f", v);
+    char *e = t + strlen(t);
+    while (e > t && e[-1] == '0')
+        *--e = '\0';
+    if (e > t && e[-1] == '.')
+        *--e = '\0';
+    sc_buf_puts(b, t);
+    sc_buf_puts(b, " ");
+}
+
+/* The PDF font of face `face`, its dictionaries created on first use. */
+static sc_status get_pfont(sc_pdf *p, int face, pfont **out, sc_error *err)
+{
+    *out = NULL;
+    if (face < 0 || face >= p->nfaces)
+        return sc_error_set(err, SC_ERR_PDF, NULL, 0, 0,
+                            "text item refers to face %d, but the font set "
+                            "has %d faces (internal error)", face, p->nfaces);
+    pfont *f = &p->font[face];
+    if (f->sub) {
+        *out = f;
+        return SC_OK;
+    }
+    if (p->fonts_done)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "text added after the PDF was saved");
+    sc_status st = sc_subset_new(&f->sub, sc_fonts_face(p->fonts, face), err);
+    if (st != SC_OK)
+        return st;
+    snprintf(f->res, sizeof f->res, "SC%d", face);
+    HPDF_MMgr mm = p->doc->mmgr;
+    HPDF_Xref xref = p->doc->xref;
+    f->type0 = HPDF_Dict_New(mm);
+    if (!f->type0 || HPDF_Xref_Add(xref, f->type0) != HPDF_OK)
+        return fail(p, err, "creating a font", NULL);
+    f->cidfont = HPDF_Dict_New(mm);
+    if (!f->cidfont || HPDF_Xref_Add(xref, f->cidfont) != HPDF_OK)
+        return fail(p, err, "creating a font", NULL);
+    f->desc = HPDF_Dict_New(mm);
+    if (!f->desc || HPDF_Xref_Add(xref, f->desc) != HPDF_OK)
+        return fail(p, err, "creating a font", NULL);
+    HPDF_Array desc = HPDF_Array_New(mm);
+    HPDF_Dict info = HPDF_Dict_New(mm);
+    int ok = desc && info &&
+             HPDF_Dict_AddName(f->type0, "Type", "Font") == HPDF_OK &&
+             HPDF_Dict_AddName(f->type0, "Subtype", "Type0") == HPDF_OK &&
+             HPDF_Dict_AddName(f->type0, "Encoding", "Identity-H") == HPDF_OK &&
+             HPDF_Dict_Add(f->type0, "DescendantFonts", desc) == HPDF_OK &&
+             HPDF_Array_Add(desc, f->cidfont) == HPDF_OK &&
+             HPDF_Dict_AddName(f->cidfont, "Type", "Font") == HPDF_OK &&
+             HPDF_Dict_AddName(f->cidfont, "Subtype", "CIDFontType2") ==
+                 HPDF_OK &&
+             HPDF_Dict_Add(f->cidfont, "CIDSystemInfo", info) == HPDF_OK &&
+             HPDF_Dict_Add(info, "Registry",
+                           HPDF_String_New(mm, "Adobe", NULL)) == HPDF_OK &&
+             HPDF_Dict_Add(info, "Ordering",
+                           HPDF_String_New(mm, "Identity", NULL)) == HPDF_OK &&
+             HPDF_Dict_AddNumber(info, "Supplement", 0) == HPDF_OK &&
+             HPDF_Dict_AddName(f->cidfont, "CIDToGIDMap", "Identity") ==
+                 HPDF_OK &&
+             HPDF_Dict_Add(f->cidfont, "FontDescriptor", f->desc) == HPDF_OK &&
+             HPDF_Dict_AddName(f->desc, "Type", "FontDescriptor") == HPDF_OK;
+    if (!ok)
+        return fail(p, err, "creating a font", NULL);
+    *out = f;
+    return SC_OK;
+}
+
+/* Make /name refer to the font in the page's resources. */
+static sc_status page_font(sc_pdf *p, HPDF_Page page, pfont *f, sc_error *err)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
+    if (!attr->fonts) {
+        HPDF_Dict res = HPDF_Page_GetInheritableItem(page, "Resources",
+                                                     HPDF_OCLASS_DICT);
+        HPDF_Dict fd = res ? HPDF_Dict_New(page->mmgr) : NULL;
+        if (!fd || HPDF_Dict_Add(res, "Font", fd) != HPDF_OK)
+            return fail(p, err, "adding the page's font resources", NULL);
+        attr->fonts = fd;
+    }
+    if (HPDF_Dict_GetItem(attr->fonts, f->res, HPDF_OCLASS_DICT))
+        return SC_OK;
+    if (HPDF_Dict_Add(attr->fonts, f->res, f->type0) != HPDF_OK)
+        return fail(p, err, "adding a font to the page", NULL);
+    return SC_OK;
+}
+
+/* Append raw operators to the page's content stream. */
+static sc_status page_write(sc_pdf *p, HPDF_Page page, const sc_buf *b,
+                            sc_error *err)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
+    if (b->oom)
+        return nomem(err);
+    if (attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION)
+        return sc_error_set(err, SC_ERR_PDF, NULL, 0, 0,
+                            "text drawn inside a path or text object "
+                            "(internal error)");
+    if (HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)b->data,
+                          (HPDF_UINT)b->len) != HPDF_OK)
+        return fail(p, err, "writing text", NULL);
+    return SC_OK;
+}
+
+/* Append the CIDs of text[0..len) drawn with `face` to b as hex digits.
+ * A character the face does not map is one of the zero-width format
+ * characters text.c joins to the run before it (layout has already
+ * refused or marked every other): it is left out. */
+static sc_status cids(pfont *f, const sc_face *face, const char *text,
+                      size_t len, sc_buf *b, sc_error *err)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = sc_utf8_decode(text + i, len - i, &cp);
+        if (!k)
+            return sc_error_set(err, SC_ERR_ENCODING, NULL, 0, 0,
+                                "invalid UTF-8 in text to draw at byte %zu "
+                                "(internal error: input is checked when "
+                                "read)", i + 1);
+        i += k;
+        if (cp == '\t')
+            cp = ' ';
+        unsigned gid = sc_face_gid(face, cp);
+        if (!gid) /* zero-width format characters joined to the run */
+            continue;
+        long cid = sc_subset_use(f->sub, gid, cp);
+        if (cid < 0)
+            return nomem(err);
+        char h[4] = {hex[(cid >> 12) & 15], hex[(cid >> 8) & 15],
+                     hex[(cid >> 4) & 15], hex[cid & 15]};
+        sc_buf_append(b, h, 4);
+    }
+    return SC_OK;
+}
+
+/* Real bold: the bold face draws, but the line was measured with the
+ * regular face, so each glyph is followed by a TJ adjustment making its
+ * advance the regular one.  Text stays exactly where layout put it. */
+static sc_status bold_tj(pfont *f, const sc_face *reg, const sc_face *bold,
+                         const char *text, size_t len, sc_buf *b,
+                         sc_error *err)
+{
+    const sc_face_info *ri = sc_face_info_get(reg), *bi = sc_face_info_get(bold);
+    sc_buf_puts(b, "[<");
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = sc_utf8_decode(text + i, len - i, &cp);
+        if (!k)
+            return sc_error_set(err, SC_ERR_ENCODING, NULL, 0, 0,
+                                "invalid UTF-8 in text to draw");
+        sc_status st = cids(f, bold, text + i, k, b, err);
+        if (st != SC_OK)
+            return st;
+        i += k;
+        if (cp == '\t')
+            cp = ' ';
+        unsigned gb = sc_face_gid(bold, cp), gr = sc_face_gid(reg, cp);
+        if (!gb)
+            continue;
+        double wb = sc_face_gid_advance(bold, gb) * 1000.0 / bi->upem;
+        double wr = sc_face_gid_advance(reg, gr) * 1000.0 / ri->upem;
+        if (fabs(wb - wr) > 0.5) {
+            sc_buf_puts(b, ">");
+            num(b, wb - wr);
+            sc_buf_puts(b, "<");
+        }
+    }
+    sc_buf_puts(b, ">] TJ\n");
+    return SC_OK;
+}
+
+/* 1 if face draws every character of text[0..len) that the regular face
+ * draws: a bold face lacking one means synthetic bold for the item. */
+static int covers(const sc_face *face, const char *text, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = sc_utf8_decode(text + i, len - i, &cp);
+        if (!k)
+            return 0;
+        if (cp != '\t' && !sc_face_has(face, cp) && cp >= 0x20 &&
+            !(cp >= 0xFE00 && cp <= 0xFE0F) && cp != 0x200D && cp != 0x200C)
+            return 0;
+        i += k;
+    }
+    return 1;
 }
 
 static sc_status draw_text(sc_pdf *p, HPDF_Page page, double ph,
                            const sc_item *it, sc_error *err)
 {
-    HPDF_Font font;
-    sc_status st = get_font(p, it->face, &font, err);
-    if (st != SC_OK)
-        return st;
     if (it->len == 0)
         return SC_OK;
-    HPDF_REAL g = (HPDF_REAL)it->gray;
-    int ok = HPDF_Page_BeginText(page) == HPDF_OK &&
-             HPDF_Page_SetFontAndSize(page, font, (HPDF_REAL)it->size) ==
-                 HPDF_OK &&
-             HPDF_Page_SetGrayFill(page, g) == HPDF_OK;
-    if (ok && it->bold)
-        ok = HPDF_Page_SetTextRenderingMode(page, HPDF_FILL_THEN_STROKE) ==
-                 HPDF_OK &&
-             HPDF_Page_SetGrayStroke(page, g) == HPDF_OK &&
-             HPDF_Page_SetLineWidth(page, (HPDF_REAL)(it->size *
-                                                      BOLD_STROKE)) == HPDF_OK;
-    if (!ok)
-        return fail(p, err, "setting up text", NULL);
-    st = show(p, page, it->x, ph - it->y, it->text, it->len, err);
+    int fi = it->face, real_bold = 0;
+    if (it->bold) {
+        int bf = sc_fonts_bold(p->fonts, fi);
+        if (bf >= 0 && covers(sc_fonts_face(p->fonts, bf), it->text,
+                              it->len)) {
+            fi = bf;
+            real_bold = 1;
+        }
+    }
+    pfont *f;
+    sc_status st = get_pfont(p, fi, &f, err);
+    if (st == SC_OK)
+        st = page_font(p, page, f, err);
     if (st != SC_OK)
         return st;
-    if (it->bold && HPDF_Page_SetTextRenderingMode(page, HPDF_FILL) != HPDF_OK)
-        return fail(p, err, "setting up text", NULL);
-    if (HPDF_Page_EndText(page) != HPDF_OK)
-        return fail(p, err, "ending text", NULL);
+    sc_buf b = {0};
+    sc_buf_puts(&b, "q ");
+    num(&b, it->gray);
+    sc_buf_puts(&b, "g ");
+    if (it->bold && !real_bold) { /* synthetic: fill and stroke */
+        num(&b, it->gray);
+        sc_buf_puts(&b, "G ");
+        num(&b, it->size * BOLD_STROKE);
+        sc_buf_puts(&b, "w 2 Tr ");
+    }
+    sc_buf_printf(&b, "BT /%s ", f->res);
+    num(&b, it->size);
+    sc_buf_puts(&b, "Tf ");
+    num(&b, it->x);
+    num(&b, ph - it->y);
+    sc_buf_puts(&b, "Td\n");
+    if (real_bold) {
+        st = bold_tj(f, sc_fonts_face(p->fonts, it->face),
+                     sc_fonts_face(p->fonts, fi), it->text, it->len, &b, err);
+    } else {
+        sc_buf_puts(&b, "<");
+        st = cids(f, sc_fonts_face(p->fonts, fi), it->text, it->len, &b, err);
+        sc_buf_puts(&b, "> Tj\n");
+    }
+    sc_buf_puts(&b, "ET Q\n");
+    if (st == SC_OK)
+        st = page_write(p, page, &b, err);
+    sc_buf_free(&b);
+    return st;
+}
+
+/* ---- finishing the fonts at save time ---------------------------------- */
+
+static int fu(const sc_face_info *in, double v)
+{
+    return (int)lround(v * 1000.0 / in->upem);
+}
+
+/* /W: runs of consecutive CIDs whose width is not /DW, as c [w1 w2 ...];
+ * /DW the most common width (the ideographs' 1000). */
+static sc_status put_widths(sc_pdf *p, pfont *f, sc_error *err)
+{
+    unsigned n = sc_subset_count(f->sub);
+    HPDF_MMgr mm = p->doc->mmgr;
+    int *w = sc_malloc(n * sizeof *w);
+    if (!w)
+        return nomem(err);
+    for (unsigned i = 0; i < n; i++)
+        w[i] = sc_subset_width(f->sub, i);
+    /* the most common width among the first CIDs is good enough */
+    int dw = 1000, best = 0;
+    for (unsigned i = 1; i < n && i < 16; i++) {
+        int c = 0;
+        for (unsigned j = 1; j < n; j++)
+            c += w[j] == w[i];
+        if (c > best) {
+            best = c;
+            dw = w[i];
+        }
+    }
+    HPDF_Array W = HPDF_Array_New(mm);
+    int ok = W && HPDF_Dict_AddNumber(f->cidfont, "DW", dw) == HPDF_OK &&
+             HPDF_Dict_Add(f->cidfont, "W", W) == HPDF_OK;
+    for (unsigned i = 0; ok && i < n;) {
+        if (w[i] == dw) {
+            i++;
+            continue;
+        }
+        HPDF_Array run = HPDF_Array_New(mm);
+        ok = run && HPDF_Array_AddNumber(W, (HPDF_INT32)i) == HPDF_OK &&
+             HPDF_Array_Add(W, run) == HPDF_OK;
+        for (; ok && i < n && w[i] != dw; i++)
+            ok = HPDF_Array_AddNumber(run, w[i]) == HPDF_OK;
+    }
+    sc_free(w);
+    return ok ? SC_OK : fail(p, err, "writing font widths", NULL);
+}
+
+static void utf16hex(sc_buf *b, uint32_t cp)
+{
+    if (cp >= 0x10000) {
+        uint32_t v = cp - 0x10000;
+        sc_buf_printf(b, "%04X%04X", (unsigned)(0xD800 + (v >> 10)),
+                      (unsigned)(0xDC00 + (v & 0x3FF)));
+    } else {
+        sc_buf_printf(b, "%04X", (unsigned)cp);
+    }
+}
+
+/* A ToUnicode CMap: codespace <0000>-<FFFF>, bfrange for runs of CIDs with
+ * consecutive BMP code points (same high byte), bfchar for the rest, at
+ * most 100 entries per section as the CMap format requires. */
+static void tounicode(const sc_subset *s, sc_buf *b)
+{
+    sc_buf_puts(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\n"
+                   "begincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering "
+                   "(UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS "
+                   "def\n/CMapType 2 def\n1 begincodespacerange\n<0000> "
+                   "<FFFF>\nendcodespacerange\n");
+    unsigned n = sc_subset_count(s);
+    sc_buf ranges = {0}, chars = {0};
+    int nr = 0, nc = 0;
+    for (unsigned i = 1; i < n;) {
+        uint32_t u = sc_subset_unicode(s, i);
+        if (!u) {
+            i++;
+            continue;
+        }
+        unsigned j = i + 1;
+        while (j < n && u < 0x10000 && sc_subset_unicode(s, j) == u + (j - i) &&
+               (u + (j - i)) >> 8 == u >> 8 && (j >> 8) == (i >> 8))
+            j++;
+        if (j - i >= 2) {
+            sc_buf_printf(&ranges, "<%04X> <%04X> <%04X>\n", i, j - 1,
+                          (unsigned)u);
+            if (++nr == 100) {
+                sc_buf_printf(b, "100 beginbfrange\n%sendbfrange\n",
+                              ranges.data);
+                sc_buf_free(&ranges);
+                ranges = (sc_buf){0};
+                nr = 0;
+            }
+        } else {
+            sc_buf_printf(&chars, "<%04X> <", i);
+            utf16hex(&chars, u);
+            sc_buf_puts(&chars, ">\n");
+            if (++nc == 100) {
+                sc_buf_printf(b, "100 beginbfchar\n%sendbfchar\n", chars.data);
+                sc_buf_free(&chars);
+                chars = (sc_buf){0};
+                nc = 0;
+            }
+        }
+        i = j;
+    }
+    if (nr)
+        sc_buf_printf(b, "%d beginbfrange\n%sendbfrange\n", nr, ranges.data);
+    if (nc)
+        sc_buf_printf(b, "%d beginbfchar\n%sendbfchar\n", nc, chars.data);
+    if (ranges.oom || chars.oom)
+        b->oom = 1;
+    sc_buf_free(&ranges);
+    sc_buf_free(&chars);
+    sc_buf_puts(b, "endcmap\nCMapName currentdict /CMap defineresource pop\n"
+                   "end\nend\n");
+}
+
+static HPDF_Dict new_stream(sc_pdf *p, const void *data, size_t len)
+{
+    HPDF_Dict d = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
+    if (!d)
+        return NULL;
+    d->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    if (len && HPDF_Stream_Write(d->stream, (const HPDF_BYTE *)data,
+                                 (HPDF_UINT)len) != HPDF_OK)
+        return NULL;
+    return d;
+}
+
+static sc_status finish_font(sc_pdf *p, int face, pfont *f, sc_error *err)
+{
+    const sc_face *fc = sc_fonts_face(p->fonts, face);
+    const sc_face_info *in = sc_face_info_get(fc);
+    unsigned char *ttf = NULL;
+    size_t ttf_len = 0;
+    sc_status st = sc_subset_build(f->sub, &ttf, &ttf_len, err);
+    if (st != SC_OK)
+        return st;
+    HPDF_Dict ff = new_stream(p, ttf, ttf_len);
+    sc_free(ttf);
+    if (!ff || HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)ttf_len) !=
+                   HPDF_OK)
+        return fail(p, err, "embedding a font", sc_face_path(fc));
+
+    unsigned n = sc_subset_count(f->sub);
+    unsigned char *set = sc_calloc((n + 7) / 8, 1);
+    if (!set)
+        return nomem(err);
+    for (unsigned i = 0; i < n; i++)
+        set[i / 8] |= (unsigned char)(0x80 >> (i % 8));
+    HPDF_Dict cidset = new_stream(p, set, (n + 7) / 8);
+    sc_free(set);
+
+    sc_buf tu = {0};
+    tounicode(f->sub, &tu);
+    if (tu.oom) {
+        sc_buf_free(&tu);
+        return nomem(err);
+    }
+    HPDF_Dict tou = new_stream(p, tu.data, tu.len);
+    sc_buf_free(&tu);
+    if (!cidset || !tou)
+        return fail(p, err, "embedding a font", sc_face_path(fc));
+
+    char tag[7], name[96];
+    sc_subset_tag(f->sub, tag);
+    snprintf(name, sizeof name, "%s+%s", tag, in->psname);
+    HPDF_MMgr mm = p->doc->mmgr;
+    HPDF_Array bbox = HPDF_Array_New(mm);
+    int flags = 4 | (in->fixed_pitch ? 1 : 0) | (in->italic_angle ? 64 : 0);
+    /* StemV is not in TrueType; estimate it from the weight class. */
+    int stemv = 50 + (in->weight > 400 ? (in->weight - 400) / 3 : 0) + 30;
+    int ok = bbox &&
+             HPDF_Dict_AddName(f->type0, "BaseFont", name) == HPDF_OK &&
+             HPDF_Dict_Add(f->type0, "ToUnicode", tou) == HPDF_OK &&
+             HPDF_Dict_AddName(f->cidfont, "BaseFont", name) == HPDF_OK &&
+             HPDF_Dict_AddName(f->desc, "FontName", name) == HPDF_OK &&
+             HPDF_Dict_AddNumber(f->desc, "Flags", flags) == HPDF_OK &&
+             HPDF_Dict_Add(f->desc, "FontBBox", bbox) == HPDF_OK &&
+             HPDF_Array_AddNumber(bbox, fu(in, in->xmin)) == HPDF_OK &&
+             HPDF_Array_AddNumber(bbox, fu(in, in->ymin)) == HPDF_OK &&
+             HPDF_Array_AddNumber(bbox, fu(in, in->xmax)) == HPDF_OK &&
+             HPDF_Array_AddNumber(bbox, fu(in, in->ymax)) == HPDF_OK &&
+             HPDF_Dict_AddNumber(f->desc, "ItalicAngle",
+                                 (HPDF_INT32)lround(in->italic_angle)) ==
+                 HPDF_OK &&
+             HPDF_Dict_AddNumber(f->desc, "Ascent", fu(in, in->ascent)) ==
+                 HPDF_OK &&
+             HPDF_Dict_AddNumber(f->desc, "Descent", fu(in, in->descent)) ==
+                 HPDF_OK &&
+             HPDF_Dict_AddNumber(f->desc, "CapHeight",
+                                 fu(in, in->cap_height)) == HPDF_OK &&
+             HPDF_Dict_AddNumber(f->desc, "StemV", stemv) == HPDF_OK &&
+             HPDF_Dict_Add(f->desc, "FontFile2", ff) == HPDF_OK &&
+             HPDF_Dict_Add(f->desc, "CIDSet", cidset) == HPDF_OK;
+    if (!ok)
+        return fail(p, err, "describing a font", sc_face_path(fc));
+    return put_widths(p, f, err);
+}
+
+static sc_status finish_fonts(sc_pdf *p, sc_error *err)
+{
+    if (p->fonts_done)
+        return SC_OK;
+    for (int i = 0; i < p->nfaces; i++) {
+        if (!p->font[i].sub)
+            continue;
+        sc_status st = finish_font(p, i, &p->font[i], err);
+        if (st != SC_OK)
+            return st;
+    }
+    p->fonts_done = 1;
     return SC_OK;
 }
 
@@ -532,6 +953,9 @@ sc_status sc_pdf_save(sc_pdf *p, const char *path, sc_error *err)
     if (p->noutlines > 1 &&
         HPDF_SetPageMode(p->doc, HPDF_PAGE_MODE_USE_OUTLINE) != HPDF_OK)
         return fail(p, err, "setting the page mode", path);
+    sc_status st = finish_fonts(p, err);
+    if (st != SC_OK)
+        return st;
     if (HPDF_SaveToFile(p->doc, path) != HPDF_OK)
         return fail(p, err, "writing the PDF", path);
     return SC_OK;
@@ -546,6 +970,8 @@ void sc_pdf_free(sc_pdf *p)
     for (int i = 0; i < p->nimages; i++)
         sc_free(p->images[i].path);
     sc_free(p->images);
+    for (int i = 0; p->font && i < p->nfaces; i++)
+        sc_subset_free(p->font[i].sub);
     sc_free(p->font);
     sc_free(p);
 }

@@ -15,21 +15,26 @@ struct sc_book {
     const sc_fonts *fonts;
     sc_pdf *pdf;
     char *path;
-    const char *watermark; /* borrowed from opts */
+    sc_render_opts opts; /* a copy; its strings are borrowed */
     int records;
 };
 
 /* Bind and lay out rec; on success *laid lives in arena. */
 static sc_status lay_out(const sc_template *tpl, const sc_fonts *fonts,
-                         const sc_record *rec, const char *watermark,
+                         const sc_record *rec, const sc_render_opts *opts,
                          sc_arena *arena, sc_laid **laid, sc_error *err)
 {
     sc_bound *bound = NULL;
     sc_status st = sc_bind(tpl, rec, arena, &bound, err);
     if (st != SC_OK)
         goto fail;
-    if (watermark)
-        bound->watermark = watermark[0] ? watermark : NULL;
+    if (opts) {
+        if (opts->watermark)
+            bound->watermark = opts->watermark[0] ? opts->watermark : NULL;
+        bound->allow_missing = opts->allow_missing_glyphs;
+        bound->diag = opts->diag;
+        bound->diag_ud = opts->diag_ud;
+    }
     st = sc_layout(bound, fonts, arena, laid, err);
     if (st != SC_OK)
         goto fail;
@@ -56,7 +61,8 @@ sc_status sc_book_open(sc_book **out, const sc_fonts *fonts, const char *path,
         return sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
     }
     b->fonts = fonts;
-    b->watermark = opts ? opts->watermark : NULL;
+    if (opts)
+        b->opts = *opts;
     sc_status st = sc_pdf_new(&b->pdf, fonts, err);
     if (st != SC_OK) {
         sc_book_abort(b);
@@ -75,8 +81,8 @@ sc_status sc_book_add(sc_book *book, const sc_template *tpl,
     if (!arena)
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     sc_laid *laid = NULL;
-    sc_status st = lay_out(tpl, book->fonts, rec, book->watermark, arena,
-                           &laid, err);
+    sc_status st = lay_out(tpl, book->fonts, rec, &book->opts, arena, &laid,
+                           err);
     if (st == SC_OK)
         st = sc_pdf_add(book->pdf, laid, err);
     if (st == SC_OK) {
@@ -128,8 +134,7 @@ sc_status sc_render_dump(const sc_template *tpl, const sc_fonts *fonts,
     if (!arena)
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     sc_laid *laid = NULL;
-    sc_status st = lay_out(tpl, fonts, rec, opts ? opts->watermark : NULL,
-                           arena, &laid, err);
+    sc_status st = lay_out(tpl, fonts, rec, opts, arena, &laid, err);
     if (st == SC_OK) {
         sc_buf buf = {0};
         sc_dump(laid, fonts, &buf);

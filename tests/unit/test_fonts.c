@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "fontengine.h"
 
 #define DEJAVU "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #define TMPDIR "/tmp"
@@ -83,8 +84,9 @@ static void test_default_map(void **state)
     sc_error err;
     unsetenv("SCORECARD_FONTS");
     assert_int_equal(sc_fonts_load(&f, NULL, &err), SC_OK);
-    /* UMing, DejaVu Sans and LXGW WenKai: shared faces are loaded once */
-    assert_int_equal(sc_fonts_nfaces(f), 3);
+    /* UMing, DejaVu Sans, LXGW WenKai (+ its Bold), WenQuanYi Micro Hei:
+     * faces shared by several roles are loaded once */
+    assert_int_equal(sc_fonts_nfaces(f), 5);
 
     int fi = sc_fonts_pick(f, SC_ROLE_BODY, 0x4E2D); /* 中 */
     assert_true(fi >= 0);
@@ -93,7 +95,16 @@ static void test_default_map(void **state)
     assert_non_null(strstr(sc_face_path(um), "uming.ttc"));
     assert_int_equal(sc_face_index(um), 0);
     assert_int_equal(sc_fonts_pick(f, SC_ROLE_BODY, 'A'), fi);
-    assert_int_equal(sc_fonts_pick(f, SC_ROLE_HEADING, 0x4E2D), fi);
+    /* heading is 黑体: WenQuanYi Micro Hei, with its own digits */
+    int hei = sc_fonts_pick(f, SC_ROLE_HEADING, 0x4E2D);
+    assert_true(hei >= 0 && hei != fi);
+    assert_string_equal(sc_face_family(sc_fonts_face(f, hei)),
+                        "WenQuanYi Micro Hei");
+    assert_int_equal(sc_fonts_pick(f, SC_ROLE_HEADING, '7'), hei);
+    /* latin: DejaVu Sans first, CJK from UMing */
+    int lat = sc_fonts_pick(f, SC_ROLE_LATIN, 'A');
+    assert_string_equal(sc_face_family(sc_fonts_face(f, lat)), "DejaVu Sans");
+    assert_int_equal(sc_fonts_pick(f, SC_ROLE_LATIN, 0x4E2D), fi);
     assert_true(sc_face_has(um, 0x4E2D) && sc_face_has(um, '%'));
     assert_true(sc_face_advance(um, 0x4E2D) == 1.0);
     assert_true(sc_face_advance(um, 'A') == 0.5);
@@ -105,6 +116,12 @@ static void test_default_map(void **state)
     int kai = sc_fonts_pick(f, SC_ROLE_KAI, 0x6977);
     assert_true(kai >= 0 && kai != fi);
     assert_string_equal(sc_face_family(sc_fonts_face(f, kai)), "LXGW WenKai");
+
+    /* kai bold is the real LXGW WenKai Bold; UMing has none */
+    int kb = sc_fonts_bold(f, kai);
+    assert_true(kb >= 0 && kb != kai);
+    assert_non_null(strstr(sc_face_path(sc_fonts_face(f, kb)), "Bold"));
+    assert_int_equal(sc_fonts_bold(f, fi), -1);
 
     /* the fallback: ͷ U+0377 is only in DejaVu Sans */
     int dv = sc_fonts_pick(f, SC_ROLE_BODY, 0x0377);
@@ -118,12 +135,14 @@ static void test_default_map(void **state)
     assert_int_equal(sc_fonts_pick(f, SC_ROLE_BODY, 0x110000), -1);
     assert_int_equal(sc_fonts_pick(f, 7, 0x4E2D), -1);
     assert_null(sc_fonts_face(f, -1));
-    assert_null(sc_fonts_face(f, 3));
+    assert_null(sc_fonts_face(f, 5));
 
-    /* 𠮷: WenKai's format 12 cmap has it, but the PDF writer cannot draw
-     * beyond the BMP yet, so no role picks it */
+    /* 𠮷 U+20BB7: WenKai's format 12 cmap has it; every role falls back
+     * to WenKai for it (UMing and WenQuanYi lack it) */
     assert_true(sc_face_has(sc_fonts_face(f, kai), 0x20BB7));
-    assert_int_equal(sc_fonts_pick(f, SC_ROLE_KAI, 0x20BB7), -1);
+    assert_int_equal(sc_fonts_pick(f, SC_ROLE_KAI, 0x20BB7), kai);
+    assert_int_equal(sc_fonts_pick(f, SC_ROLE_BODY, 0x20BB7), kai);
+    assert_int_equal(sc_fonts_pick(f, SC_ROLE_HEADING, 0x20BB7), kai);
     sc_fonts_free(f);
 }
 
@@ -336,12 +355,90 @@ static void test_bad_fonts(void **state)
     expect_bad(orig, 200, "beyond the end");
     expect_bad(orig, n / 2, "beyond the end");
 
+    /* loca: descending offsets, an offset past glyf, a bad format, no
+     * TrueType outlines at all (as in a CFF font) */
+    RESET();
+    {
+        unsigned char *lo = b + be32(dir_entry(b, "loca") + 8);
+        int lng = b[be32(dir_entry(b, "head") + 8) + 51];
+        if (lng)
+            put32(lo + 4 * 40, 0x10); /* below glyph 39's offset */
+        else
+            put16(lo + 2 * 40, 0x8);
+    }
+    expect_bad(b, n, "not ascending");
+    RESET();
+    put32(dir_entry(b, "glyf") + 12, 16); /* glyf shrinks under loca */
+    expect_bad(b, n, "beyond the end of table 'glyf'");
+    RESET();
+    put16(b + be32(dir_entry(b, "head") + 8) + 50, 7);
+    expect_bad(b, n, "indexToLocFormat");
+    RESET();
+    memcpy(dir_entry(b, "glyf"), "CFF ", 4);
+    expect_bad(b, n, "TrueType outlines");
+
     /* a collection claiming more faces than offsets it holds */
     unsigned char ttc[16] = {'t', 't', 'c', 'f', 0, 1, 0, 0, 0, 0, 0, 9};
     expect_bad(ttc, 12, "beyond the end");
 #undef RESET
     free(b);
     free(orig);
+}
+
+/* A composite glyph whose component list runs off its end: building the
+ * subset fails with SC_ERR_FONT naming the font and the glyph, it never
+ * reads past the outline. */
+static void test_bad_glyph(void **state)
+{
+    (void)state;
+    size_t n;
+    unsigned char *b = read_all(DEJAVU, &n);
+    char path[256];
+    snprintf(path, sizeof path, TMPDIR "/sc-test-glyph-%ld.ttf", (long)getpid());
+    write_file(path, b, n);
+    sc_fonts *f;
+    sc_error err;
+    assert_int_equal(load_one(path, &f, &err), SC_OK);
+    const sc_face *face = sc_fonts_face(f, 0);
+    unsigned gid = sc_face_gid(face, 0xC1); /* Á: a composite in DejaVu */
+    unsigned char *g;
+    size_t len;
+    assert_int_equal(sc_face_glyph_data(face, gid, &g, &len, &err), SC_OK);
+    assert_true(len > 10 && (g[0] & 0x80)); /* numberOfContours < 0 */
+    free(g);
+    sc_fonts_free(f);
+    /* set MORE_COMPONENTS on every component: the list never ends */
+    unsigned char *glyf = b + be32(dir_entry(b, "glyf") + 8);
+    unsigned char *lo = b + be32(dir_entry(b, "loca") + 8);
+    int lng = b[be32(dir_entry(b, "head") + 8) + 51];
+    uint32_t off = lng ? be32(lo + 4 * gid) : 2u * (lo[2 * gid] << 8 | lo[2 * gid + 1]);
+    unsigned char *gp = glyf + off;
+    for (size_t p = 10; p + 4 <= len;) {
+        unsigned flags = (unsigned)(gp[p] << 8 | gp[p + 1]);
+        size_t csz = 4 + ((flags & 1) ? 4 : 2) + ((flags & 8) ? 2 : (flags & 0x40) ? 4
+                                                 : (flags & 0x80) ? 8 : 0);
+        gp[p + 1] |= 0x20;
+        p += csz;
+    }
+    write_file(path, b, n);
+    assert_int_equal(load_one(path, &f, &err), SC_OK);
+    unlink(path);
+    face = sc_fonts_face(f, 0);
+    sc_subset *s;
+    assert_int_equal(sc_subset_new(&s, face, &err), SC_OK);
+    assert_true(sc_subset_use(s, sc_face_gid(face, 'A'), 'A') == 1);
+    assert_true(sc_subset_use(s, gid, 0xC1) == 2);
+    unsigned char *ttf = NULL;
+    size_t tl = 0;
+    assert_int_equal(sc_subset_build(s, &ttf, &tl, &err), SC_ERR_FONT);
+    assert_null(ttf);
+    assert_non_null(strstr(err.message, "sc-test-glyph-"));
+    char want[32];
+    snprintf(want, sizeof want, "glyph %u", gid);
+    assert_non_null(strstr(err.message, want));
+    sc_subset_free(s);
+    sc_fonts_free(f);
+    free(b);
 }
 
 /* Damage bytes all over the header and tables: the reader may accept or
@@ -398,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_map_errors),
         cmocka_unit_test(test_good_copy),
         cmocka_unit_test(test_bad_fonts),
+        cmocka_unit_test(test_bad_glyph),
         cmocka_unit_test(test_fuzz_font),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -457,7 +457,7 @@ static void test_dump_of_small_layout(void **state)
         "page 1\n"
         "  text 50.00 61.78 body/UMingCN 10.50 b0 g0.00 \"客服\\\"A\\\\B\\\"\"\n"
         "  rect 50.00 65.75 100.00 19.50 g0.85\n"
-        "  text 90.00 79.22 heading/UMingCN 10.00 b1 g0.00 \"得分\"\n"
+        "  text 90.00 79.00 heading/WenQuanYiMicroHei 10.00 b1 g0.00 \"得分\"\n"
         "  line 154.00 82.25 541.28 82.25 w0.50\n"
         "  line 50.00 65.75 545.28 65.75 w0.50\n"
         "  line 50.00 85.25 545.28 85.25 w0.50\n"

@@ -1,0 +1,91 @@
+/* fontengine.h -- what fonts.c, subset.c and pdf.c share about font files
+ * beyond the metrics of internal.h: glyph ids, the raw tables a subset
+ * font is built from, glyph outlines, and the subsetter itself.
+ *
+ * Nothing here is needed by the other pipeline stages, which is why it is
+ * not in internal.h.  Everything a face exposes is immutable after
+ * sc_fonts_load, so a sc_fonts can be shared by every document of a batch
+ * (and by threads); per-document state lives in sc_subset.
+ */
+#ifndef SC_FONTENGINE_H
+#define SC_FONTENGINE_H
+
+#include "internal.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What the subsetter and the PDF font dictionaries need of a face, read
+ * once at load.  Metrics in font units.  The table copies are exactly the
+ * bytes of the font's tables, length-checked at load. */
+typedef struct sc_face_info {
+    unsigned upem;
+    unsigned nglyphs;
+    int xmin, ymin, xmax, ymax; /* head: the font bounding box */
+    int ascent, descent;        /* hhea (descent < 0) */
+    int cap_height;             /* OS/2 sCapHeight, or ascent */
+    int weight;                 /* OS/2 usWeightClass, 400 if unknown */
+    double italic_angle;        /* post */
+    int fixed_pitch;            /* post isFixedPitch */
+    const char *psname;         /* PostScript name (name ID 6), sanitised */
+    const unsigned char *head;  /* 54 bytes */
+    const unsigned char *hhea;  /* 36 bytes */
+    const unsigned char *maxp;  size_t maxp_len; /* 6 or 32 bytes */
+    const unsigned char *os2;   size_t os2_len;  /* 0 if absent */
+    const unsigned char *post;  /* 32 bytes (zeros if absent) */
+} sc_face_info;
+
+const sc_face_info *sc_face_info_get(const sc_face *face);
+
+/* Glyph id of cp in the face, 0 if unmapped. */
+unsigned sc_face_gid(const sc_face *face, uint32_t cp);
+/* Advance width of glyph gid in font units (0 if gid is out of range). */
+unsigned sc_face_gid_advance(const sc_face *face, unsigned gid);
+/* The bytes of glyph gid's outline (from 'glyf'), *len = 0 for an empty
+ * glyph (a space).  *out is sc_malloc'd (NULL if empty); caller frees.
+ * The range comes from a 'loca' validated at load, so this only fails on
+ * I/O or memory. */
+sc_status sc_face_glyph_data(const sc_face *face, unsigned gid,
+                             unsigned char **out, size_t *len, sc_error *err);
+
+/* Face index of the real bold variant of `face` that the font map names
+ * (bold-style / bold-file), or -1 if it has none (synthetic bold then). */
+int sc_fonts_bold(const sc_fonts *f, int face);
+
+/* ---- subset.c ------------------------------------------------------------ */
+
+/* The glyphs one PDF file uses of one face.  Glyphs get compact new ids in
+ * order of first use, 1, 2, ... (0 is .notdef); the PDF uses them as CIDs
+ * with /CIDToGIDMap /Identity, so CID = glyph id in the subset font. */
+typedef struct sc_subset sc_subset;
+
+sc_status sc_subset_new(sc_subset **out, const sc_face *face, sc_error *err);
+void sc_subset_free(sc_subset *s);
+
+/* The CID of original glyph gid, assigned if new; `cp` is the character
+ * it was used for (the first one wins, for ToUnicode).  Returns 0 for gid 0
+ * or out of range, -1 when out of memory. */
+long sc_subset_use(sc_subset *s, unsigned gid, uint32_t cp);
+
+/* CIDs assigned so far, including 0 (.notdef) and, after sc_subset_build,
+ * the components composite glyphs need. */
+unsigned sc_subset_count(const sc_subset *s);
+unsigned sc_subset_orig(const sc_subset *s, unsigned cid);     /* gid */
+uint32_t sc_subset_unicode(const sc_subset *s, unsigned cid);  /* 0: none */
+/* Advance of cid in 1/1000 em, rounded. */
+int sc_subset_width(const sc_subset *s, unsigned cid);
+
+/* Add every component of the composite glyphs used (nested, each once,
+ * ids after the used glyphs) and write a complete TrueType font holding
+ * exactly glyphs 0..count-1: glyf (component ids rewritten, instructions
+ * dropped), loca, head, hhea, hmtx, maxp, OS/2, post (v3) and a minimal
+ * name.  *out is sc_malloc'd.  A glyph whose outline is malformed fails
+ * with SC_ERR_FONT naming the font and the glyph. */
+sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
+                          sc_error *err);
+
+/* Six capital letters that name this subset (a hash of the glyph set),
+ * so that two different subsets of one font get different names. */
+void sc_subset_tag(const sc_subset *s, char tag[7]);
+
+#endif

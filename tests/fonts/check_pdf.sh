@@ -1,0 +1,43 @@
+#!/bin/sh
+# check_pdf.sh -- the font-related checks every example PDF must pass.
+#
+# usage: check_pdf.sh FILE.pdf...
+#   - qpdf --check is clean;
+#   - pdffonts lists every font as embedded, subset and with ToUnicode
+#     (emb, sub, uni all "yes");
+#   - pdftotext prints no warning or error;
+#   - mutool and pdftotext extract the same text (whitespace ignored).
+# Exit 0 if every file passes; 77 if a tool is missing.
+for t in qpdf pdffonts pdftotext mutool; do
+    command -v "$t" >/dev/null 2>&1 || { echo "$t is not installed"; exit 77; }
+done
+rc=0
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+for f in "$@"; do
+    if ! qpdf --check "$f" >"$tmp/qpdf" 2>&1; then
+        echo "$f: qpdf --check failed:"; cat "$tmp/qpdf"; rc=1
+    fi
+    pdffonts "$f" >"$tmp/fonts" 2>/dev/null || { echo "$f: pdffonts failed"; rc=1; }
+    # columns from the right: object ID (2), uni, sub, emb
+    awk 'NR > 2 { if ($(NF-2) != "yes" || $(NF-3) != "yes" || $(NF-4) != "yes") { print FILENAME ": font not embedded/subset/unicode: " $0; bad = 1 } }
+         END { exit bad }' "$tmp/fonts" || { echo "  (in $f)"; rc=1; }
+    if [ "$(awk 'NR > 2' "$tmp/fonts" | wc -l)" -eq 0 ]; then
+        echo "$f: no fonts at all"; rc=1
+    fi
+    # -raw: content-stream order, as mutool reads it
+    pdftotext -raw -enc UTF-8 "$f" "$tmp/poppler.txt" 2>"$tmp/warn"
+    if [ -s "$tmp/warn" ]; then
+        echo "$f: pdftotext warns:"; cat "$tmp/warn"; rc=1
+    fi
+    mutool draw -q -F txt -o "$tmp/mupdf.txt" "$f" 2>/dev/null
+    tr -d ' \t\n\f\r' <"$tmp/poppler.txt" >"$tmp/a"
+    tr -d ' \t\n\f\r' <"$tmp/mupdf.txt" >"$tmp/b"
+    if ! cmp -s "$tmp/a" "$tmp/b"; then
+        echo "$f: mutool and pdftotext extract different text:"
+        echo "  pdftotext: $(head -c 300 "$tmp/a")"
+        echo "  mutool:    $(head -c 300 "$tmp/b")"
+        rc=1
+    fi
+done
+exit $rc

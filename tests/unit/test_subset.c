@@ -1,0 +1,451 @@
+/* test_subset.c -- the font engine: subset fonts that are valid TrueType
+ * with every composite glyph whole, CIDs in order of first use, PDFs whose
+ * fonts are embedded, subset and searchable, characters beyond the BMP.
+ *
+ * The composite test uses the two fonts with more than 32767 glyphs that
+ * libharu 2.3.0 breaks: WenQuanYi Micro Hei and Droid Sans Fallback
+ * (fonts-droid-fallback).  A font that is not installed skips its part. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fontengine.h"
+#include "internal.h"
+
+#define WQY "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+#define DROID "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+#define DEJAVU "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+/* Characters whose WenQuanYi / Droid glyphs are composites with
+ * components above glyph id 32767: libharu drew them with strokes
+ * missing. */
+static const char composites[] =
+    "临乚乢乣乤乧乨乩乫乬乭乮乯乱乲乳乴乵乶乷乹乽乾乿亁亂亃亄些亝亢亩享京亮"
+    "慂慅慇慈慉態慐慔慕慗慙慚慛慜慝慞慟慠慣慤慥慦慧慨慩 月度绩效考核表";
+
+static int have(const char *path) { return access(path, R_OK) == 0; }
+
+/* A font map with one role, heading = `font` then DejaVu Sans. */
+static sc_fonts *load_map(const char *font, const char *index)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sc_test_subset_%ld.xml", (long)getpid());
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "<fonts><role name=\"body\"><font file=\"%s\" index=\"%s\"/>"
+                "<font file=\"" DEJAVU "\"/></role></fonts>\n", font, index);
+    fclose(fp);
+    sc_fonts *f = NULL;
+    sc_error err = {0};
+    sc_status st = sc_fonts_load(&f, path, &err);
+    if (st != SC_OK)
+        fprintf(stderr, "%s\n", err.message);
+    assert_int_equal(st, SC_OK);
+    remove(path);
+    return f;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static unsigned be16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
+
+static uint32_t sum32(const unsigned char *p, size_t n)
+{
+    uint32_t s = 0;
+    for (size_t i = 0; i < n; i += 4) {
+        unsigned char w[4] = {0, 0, 0, 0};
+        memcpy(w, p + i, n - i < 4 ? n - i : 4);
+        s += be32(w);
+    }
+    return s;
+}
+
+/* Find table `tag` in font b[0..n); asserts it is there and in bounds. */
+static const unsigned char *table(const unsigned char *b, size_t n,
+                                  const char *tag, size_t *len)
+{
+    unsigned nt = be16(b + 4);
+    for (unsigned i = 0; i < nt; i++) {
+        const unsigned char *e = b + 12 + 16 * i;
+        if (memcmp(e, tag, 4) == 0) {
+            uint32_t off = be32(e + 8), l = be32(e + 12);
+            assert_true((uint64_t)off + l <= n);
+            *len = l;
+            return b + off;
+        }
+    }
+    fail_msg("table %s missing", tag);
+    return NULL;
+}
+
+/* The subset font of WenQuanYi Micro Hei is well-formed TrueType and holds
+ * the complete composite closure with rewritten component ids. */
+static void test_subset_font_is_whole(void **state)
+{
+    (void)state;
+    if (!have(WQY))
+        skip();
+    sc_fonts *f = load_map(WQY, "0");
+    const sc_face *face = sc_fonts_face(f, 0);
+    sc_subset *s = NULL;
+    sc_error err = {0};
+    assert_int_equal(sc_subset_new(&s, face, &err), SC_OK);
+    /* CIDs in order of first use; a repeat keeps its CID */
+    unsigned used = 0;
+    size_t n = strlen(composites);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = sc_utf8_decode(composites + i, n - i, &cp);
+        assert_true(k > 0);
+        i += k;
+        unsigned gid = sc_face_gid(face, cp);
+        if (!gid)
+            continue;
+        long cid = sc_subset_use(s, gid, cp);
+        assert_true(cid >= 1);
+        if ((unsigned)cid > used) {
+            assert_int_equal(cid, used + 1);
+            used = (unsigned)cid;
+        }
+        assert_int_equal(sc_subset_orig(s, (unsigned)cid), gid);
+        assert_int_equal(sc_subset_unicode(s, (unsigned)cid), cp);
+    }
+    assert_int_equal(sc_subset_use(s, 0, 'x'), 0);
+    assert_int_equal(sc_subset_use(s, 999999, 'x'), 0);
+    assert_int_equal(sc_subset_count(s), used + 1);
+
+    unsigned char *ttf = NULL;
+    size_t len = 0;
+    assert_int_equal(sc_subset_build(s, &ttf, &len, &err), SC_OK);
+    unsigned total = sc_subset_count(s);
+    assert_true(total > used + 1); /* components were added */
+    /* the components are beyond the used glyphs and have no Unicode */
+    for (unsigned c = used + 1; c < total; c++)
+        assert_int_equal(sc_subset_unicode(s, c), 0);
+
+    /* sfnt structure: sorted directory, table checksums, whole-font sum */
+    assert_int_equal(be32(ttf), 0x00010000u);
+    unsigned nt = be16(ttf + 4);
+    assert_true(nt >= 8);
+    for (unsigned i = 0; i < nt; i++) {
+        const unsigned char *e = ttf + 12 + 16 * i;
+        if (i)
+            assert_true(memcmp(e - 16, e, 4) < 0);
+        uint32_t off = be32(e + 8), l = be32(e + 12);
+        assert_true((uint64_t)off + l <= len);
+        assert_int_equal(off % 4, 0);
+        if (memcmp(e, "head", 4))
+            assert_int_equal(be32(e + 4), sum32(ttf + off, l));
+    }
+    assert_int_equal(sum32(ttf, len), 0xB1B0AFBAu);
+
+    size_t l;
+    const unsigned char *maxp = table(ttf, len, "maxp", &l);
+    assert_int_equal(be16(maxp + 4), total);
+    const unsigned char *hhea = table(ttf, len, "hhea", &l);
+    assert_int_equal(be16(hhea + 34), total);
+    const unsigned char *head = table(ttf, len, "head", &l);
+    int lng = (int)be16(head + 50);
+    size_t loca_len, glyf_len, hmtx_len;
+    const unsigned char *loca = table(ttf, len, "loca", &loca_len);
+    const unsigned char *glyf = table(ttf, len, "glyf", &glyf_len);
+    table(ttf, len, "hmtx", &hmtx_len);
+    assert_int_equal(hmtx_len, 4u * total);
+    assert_int_equal(loca_len, (total + 1) * (lng ? 4u : 2u));
+    int composites_seen = 0;
+    for (unsigned g = 0; g < total; g++) {
+        uint32_t a = lng ? be32(loca + 4 * g) : 2u * be16(loca + 2 * g);
+        uint32_t b = lng ? be32(loca + 4 * g + 4) : 2u * be16(loca + 2 * g + 2);
+        assert_true(a <= b && b <= glyf_len);
+        if (b == a)
+            continue;
+        const unsigned char *gl = glyf + a;
+        int nc = (int16_t)be16(gl);
+        if (nc >= 0) { /* hinting dropped */
+            assert_int_equal(be16(gl + 10 + 2 * nc), 0);
+            continue;
+        }
+        composites_seen++;
+        size_t p = 10;
+        for (;;) { /* every component is in the subset and has an outline */
+            unsigned flags = be16(gl + p), c = be16(gl + p + 2);
+            assert_true(c > 0 && c < total);
+            uint32_t ca = lng ? be32(loca + 4 * c) : 2u * be16(loca + 2 * c);
+            uint32_t cb = lng ? be32(loca + 4 * c + 4) : 2u * be16(loca + 2 * c + 2);
+            assert_true(cb > ca);
+            assert_int_equal(flags & 0x100, 0);
+            p += 4 + ((flags & 1) ? 4 : 2) + ((flags & 8) ? 2 : (flags & 0x40) ? 4
+                                              : (flags & 0x80) ? 8 : 0);
+            assert_true(p <= b - a);
+            if (!(flags & 0x20))
+                break;
+        }
+    }
+    assert_true(composites_seen > 20);
+    char tag[7];
+    sc_subset_tag(s, tag);
+    assert_int_equal(strlen(tag), 6);
+    for (int i = 0; i < 6; i++)
+        assert_true(tag[i] >= 'A' && tag[i] <= 'Z');
+    sc_free(ttf);
+    sc_subset_free(s);
+    sc_fonts_free(f);
+}
+
+/* Run cmd, return its stdout (malloc'd) and exit status. */
+static char *run(const char *cmd, int *status)
+{
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    sc_buf b = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        sc_buf_append(&b, chunk, n);
+    int st = pclose(p);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 255;
+    return b.data ? b.data : sc_strdup("");
+}
+
+static const sc_style plain = {
+    "p", SC_ROLE_BODY, 12, 0, SC_ALIGN_LEFT, SC_VALIGN_TOP,
+    {2, 2, 2, 2}, 1.4, -1, 0, 0, 0};
+static const sc_style bold = {
+    "b", SC_ROLE_HEADING, 16, 1, SC_ALIGN_LEFT, SC_VALIGN_TOP,
+    {2, 2, 2, 2}, 1.4, -1, 0, 0, 0};
+static const sc_style kaibold = {
+    "k", SC_ROLE_KAI, 14, 1, SC_ALIGN_LEFT, SC_VALIGN_TOP,
+    {2, 2, 2, 2}, 1.4, -1, 0, 0, 0};
+
+/* Lay out paragraphs (style i % nstyles) and write them as one PDF. */
+static sc_status render(const sc_fonts *f, const char *path,
+                        const sc_style *const *styles, int nstyles,
+                        const char *const *texts, int n, sc_error *err)
+{
+    sc_arena *a = sc_arena_new();
+    sc_bound *b = sc_arena_alloc(a, sizeof *b);
+    b->page_w = 595.28;
+    b->page_h = 841.89;
+    for (int i = 0; i < 4; i++)
+        b->margin[i] = 40;
+    b->title = b->label = "KF001 张𠮷";
+    b->body = sc_arena_alloc(a, (size_t)n * sizeof(sc_block));
+    b->nbody = n;
+    for (int i = 0; i < n; i++)
+        b->body[i] = (sc_block){.kind = SC_BLK_PARA,
+                                .style = styles[i % nstyles],
+                                .text = texts[i], .field = "employee/name"};
+    sc_laid *l = NULL;
+    sc_pdf *pdf = NULL;
+    sc_status st = sc_layout(b, f, a, &l, err);
+    if (st == SC_OK)
+        st = sc_pdf_new(&pdf, f, err);
+    if (st == SC_OK)
+        st = sc_pdf_add(pdf, l, err);
+    if (st == SC_OK)
+        st = sc_pdf_save(pdf, path, err);
+    sc_pdf_free(pdf);
+    sc_arena_free(a);
+    return st;
+}
+
+static void check_composites(const char *font, const char *index)
+{
+    sc_fonts *f = load_map(font, index);
+    char path[64], cmd[1024];
+    snprintf(path, sizeof path, "/tmp/sc_test_subset_%ld.pdf", (long)getpid());
+    const sc_style *st[] = {&plain, &bold};
+    const char *texts[] = {composites, composites};
+    sc_error err = {0};
+    assert_int_equal(render(f, path, st, 2, texts, 2, &err), SC_OK);
+    snprintf(cmd, sizeof cmd, "%s/tests/fonts/check_glyphs.py '%s' '%s' "
+             "'%s:%s' 2>&1", SC_SOURCE_DIR, path, composites, font, index);
+    int status;
+    char *out = run(cmd, &status);
+    if (status != 0 && status != 77)
+        fprintf(stderr, "%s", out);
+    sc_free(out);
+    remove(path);
+    sc_fonts_free(f);
+    if (status == 77)
+        skip();
+    assert_int_equal(status, 0);
+}
+
+/* Every composite glyph is drawn with all its strokes: the outlines of
+ * the embedded subset, decomposed, equal the source font's. */
+static void test_wqy_composites_whole(void **state)
+{
+    (void)state;
+    if (!have(WQY))
+        skip();
+    check_composites(WQY, "0");
+}
+
+static void test_droid_composites_whole(void **state)
+{
+    (void)state;
+    if (!have(DROID))
+        skip();
+    check_composites(DROID, "0");
+}
+
+/* 𠮷 (U+20BB7) in a name renders (from LXGW WenKai, through the default
+ * map's fallback) and extracts as itself; the PDF passes every font
+ * check; a kai bold title uses the real bold face. */
+static void test_beyond_bmp_and_checks(void **state)
+{
+    (void)state;
+    sc_fonts *f = NULL;
+    sc_error err = {0};
+    unsetenv("SCORECARD_FONTS");
+    assert_int_equal(sc_fonts_load(&f, NULL, &err), SC_OK);
+    char path[64], cmd[512];
+    snprintf(path, sizeof path, "/tmp/sc_test_subset_b_%ld.pdf", (long)getpid());
+    const sc_style *st[] = {&plain, &bold, &kaibold};
+    const char *texts[] = {"被考核人：张𠮷，工号 KF001，得分 98.5%",
+                           "月度绩效考核表 2026-10", "评语：表现优秀 Good"};
+    assert_int_equal(render(f, path, st, 3, texts, 3, &err), SC_OK);
+    int status;
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", path);
+    char *out = run(cmd, &status);
+    assert_int_equal(status, 0);
+    assert_non_null(strstr(out, "张𠮷"));
+    assert_non_null(strstr(out, "月度绩效考核表 2026-10"));
+    assert_non_null(strstr(out, "评语：表现优秀 Good"));
+    sc_free(out);
+    snprintf(cmd, sizeof cmd, "pdffonts '%s' 2>&1", path);
+    out = run(cmd, &status);
+    assert_non_null(strstr(out, "+LXGWWenKai-Bold"));
+    assert_non_null(strstr(out, "+WenQuanYiMicroHei"));
+    assert_non_null(strstr(out, "+UMing"));
+    sc_free(out);
+    snprintf(cmd, sizeof cmd, "%s/tests/fonts/check_pdf.sh '%s' 2>&1",
+             SC_SOURCE_DIR, path);
+    out = run(cmd, &status);
+    if (status != 0)
+        fprintf(stderr, "%s", out);
+    sc_free(out);
+    assert_int_equal(status, 0);
+    remove(path);
+    sc_fonts_free(f);
+}
+
+/* A page with ~150 distinct hanzi in two faces stays small.  Measured:
+ * 40 KB, of which 36 KB is the AR PL UMing subset: its Ming glyphs average
+ * ~170 points, ~250 bytes each after Flate (stock libharu: 100-440 KB).
+ * WenQuanYi's glyphs cost a third of that.  The bound guards against
+ * regressions (a whole table or a 64K CIDToGIDMap slipping back in). */
+static void test_small_files(void **state)
+{
+    (void)state;
+    sc_fonts *f = NULL;
+    sc_error err = {0};
+    assert_int_equal(sc_fonts_load(&f, NULL, &err), SC_OK);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sc_test_subset_s_%ld.pdf", (long)getpid());
+    const sc_style *st[] = {&plain, &bold};
+    const char *texts[] = {
+        "考核指标客户满意度首次解决率平均处理时长服务态度投诉率工单完成量知识库"
+        "贡献培训出勤团队协作创新建议目标值实际值权重得分评分标准",
+        "月度绩效考核表客户服务部",
+        "被考核人直属上级部门负责人人力资源部签字日期说明本表依据公司绩效管理"
+        "制度制定考核结果将作为薪酬调整晋升评优的重要依据请各部门认真填写如实"
+        "反映员工工作表现对考核结果有异议的可在五个工作日内向提出申诉逾期不予"
+        "受理等级优秀良好合格待改进不合格总计年度奖金系数"};
+    assert_int_equal(render(f, path, st, 2, texts, 3, &err), SC_OK);
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    long size = ftell(fp);
+    fclose(fp);
+    remove(path);
+    sc_fonts_free(f);
+    assert_true(size > 0 && size <= 48 * 1024);
+}
+
+/* A character no font has fails the record, naming it. */
+static void test_missing_character_is_reported(void **state)
+{
+    (void)state;
+    sc_fonts *f = NULL;
+    sc_error err = {0};
+    assert_int_equal(sc_fonts_load(&f, NULL, &err), SC_OK);
+    const sc_style *st[] = {&plain};
+    const char *texts[] = {"张三 \xE1\x88\x80"}; /* U+1200, in no font */
+    memset(&err, 0, sizeof err);
+    assert_int_equal(render(f, "/tmp/never-written.pdf", st, 1, texts, 1, &err),
+                     SC_ERR_FONT);
+    assert_non_null(strstr(err.message, "U+1200"));
+    assert_string_equal(err.employee, "KF001 张𠮷");
+    assert_string_equal(err.field, "employee/name");
+    sc_fonts_free(f);
+}
+
+static void count_diag(void *ud, const sc_error *e)
+{
+    sc_error *last = ud;
+    *last = *e;
+    last->line++; /* used as a counter */
+}
+
+/* --allow-missing-glyphs: a framed "?" marker and a warning instead. */
+static void test_missing_character_marker(void **state)
+{
+    (void)state;
+    sc_fonts *f = NULL;
+    sc_error err = {0}, warn = {0};
+    assert_int_equal(sc_fonts_load(&f, NULL, &err), SC_OK);
+    sc_arena *a = sc_arena_new();
+    sc_bound *b = sc_arena_alloc(a, sizeof *b);
+    b->page_w = 595.28;
+    b->page_h = 841.89;
+    b->label = "KF002 李四";
+    b->body = sc_arena_alloc(a, sizeof(sc_block));
+    b->nbody = 1;
+    b->body[0] = (sc_block){.kind = SC_BLK_PARA, .style = &plain,
+                            .text = "李\xE1\x88\x80四", .field = "comment"};
+    b->allow_missing = 1;
+    b->diag = count_diag;
+    b->diag_ud = &warn;
+    sc_laid *l = NULL;
+    assert_int_equal(sc_layout(b, f, a, &l, &err), SC_OK);
+    assert_int_equal(warn.line, 1);
+    assert_int_equal(warn.code, SC_ERR_FONT);
+    assert_non_null(strstr(warn.message, "U+1200"));
+    assert_string_equal(warn.employee, "KF002 李四");
+    assert_string_equal(warn.field, "comment");
+    int lines = 0, marks = 0;
+    for (size_t i = 0; i < l->pages[0].nitems; i++) {
+        const sc_item *it = &l->pages[0].items[i];
+        lines += it->kind == SC_IT_LINE;
+        marks += it->kind == SC_IT_TEXT && it->len == 1 && it->text[0] == '?';
+    }
+    assert_int_equal(lines, 4);
+    assert_int_equal(marks, 1);
+    sc_arena_free(a);
+    sc_fonts_free(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_subset_font_is_whole),
+        cmocka_unit_test(test_wqy_composites_whole),
+        cmocka_unit_test(test_droid_composites_whole),
+        cmocka_unit_test(test_beyond_bmp_and_checks),
+        cmocka_unit_test(test_small_files),
+        cmocka_unit_test(test_missing_character_is_reported),
+        cmocka_unit_test(test_missing_character_marker),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
