@@ -10,6 +10,7 @@ rm -rf "$out" && mkdir -p "$out"
 pass=0 fail=0
 failed() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
 for dir in "$cases"/*/; do
+    dir=${dir%/}
     name=$(basename "$dir")
     args=(-d "$dir/data.xml")
     [ -f "$dir/template.xml" ] && args+=(-t "$dir/template.xml")

@@ -10,6 +10,7 @@ cli=$1 cases=$2 out=$3
 rm -rf "$out" && mkdir -p "$out"
 pass=0 fail=0
 for dir in "$cases"/*/; do
+    dir=${dir%/}
     name=$(basename "$dir")
     work="$out/$name" && mkdir -p "$work/out"
     read -r -a words < "$dir/args"

@@ -1100,5 +1100,7 @@ sc_status sc_template_find(char *out, size_t n, const char *name,
     return sc_error_set(err, SC_ERR_IO, data_file, 0, 0,
                         "template \"%s\" not found (looked beside the data "
                         "file, in $SCORECARD_TEMPLATES and the installed "
-                        "templates); use --template-dir", name);
+                        "templates); give the template with -t FILE or "
+                        "its folder with -T DIR",
+                        name);
 }
