@@ -413,6 +413,9 @@ static int cmd_fonts(const options *o)
     int rc = EXIT_ALL_OK;
     if (sc_fonts_describe(fonts, o->text, &report, &err) == SC_OK) {
         fputs(report, stdout);
+        size_t n = strlen(report);
+        if (n && report[n - 1] != '\n')
+            fputc('\n', stdout);
     } else {
         print_error(&err);
         rc = EXIT_UNUSABLE;
