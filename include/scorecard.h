@@ -122,7 +122,9 @@ void sc_reader_free(sc_reader *r);
 
 /* Borrowed field of a record, for file naming and summaries: "id", "name",
  * "department", "position", "period" (e.g. 2026-10, 2026-Q3, 2026),
- * "email".  Returns "" if absent, NULL for an unknown key. */
+ * "email"; and what the scoring engine computed (docs/scoring.md):
+ * "total" ("102.00"), "grade" ("优秀"), "bonus" (yuan, "2080.00").
+ * Returns "" if absent, NULL for an unknown key. */
 const char *sc_record_get(const sc_record *rec, const char *key);
 void sc_record_free(sc_record *rec);
 

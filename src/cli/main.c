@@ -2,7 +2,7 @@
  *
  *   scorecard render -d DATA [-d DATA...] [-t TEMPLATE] [-o DIR]
  *                    [--name PATTERN] [--combined FILE] [--dump]
- *   scorecard check  -d DATA [-t TEMPLATE]
+ *   scorecard check  -d DATA [-t TEMPLATE] [--format text|csv]
  *   scorecard fonts  [TEXT]
  *
  * Exit status: 0 all rendered; 1 some records failed, the others were
@@ -38,6 +38,7 @@ typedef struct options {
     int dump;
     int quiet;
     int allow_missing;
+    int csv;          /* check: the summary table as CSV */
 } options;
 
 /* ---- printing --------------------------------------------------------- */
@@ -107,12 +108,13 @@ static void usage(FILE *f)
 {
     fputs("usage: scorecard render -d DATA [-d DATA...] [-t TEMPLATE] [-o DIR]\n"
           "                        [--name PATTERN] [--combined FILE] [--dump]\n"
-          "       scorecard check -d DATA [-t TEMPLATE]\n"
+          "       scorecard check -d DATA [-t TEMPLATE] [--format text|csv]\n"
           "       scorecard fonts [TEXT]\n"
           "       scorecard --help | --version\n"
           "\n"
           "render   one PDF per employee into DIR (default: current folder)\n"
-          "check    validate data and template, lay out every record, write nothing\n"
+          "check    validate data and template, compute and lay out every record, write\n"
+          "         no PDF; print each employee's total, grade and bonus\n"
           "fonts    show the resolved fonts and which font draws each character of TEXT\n"
           "\n"
           "  -d, --data FILE       evaluation batch (XML; UTF-8, GBK, GB18030, Big5)\n"
@@ -129,6 +131,8 @@ static void usage(FILE *f)
           "                        draw a character no font has as a framed ? and warn,\n"
           "                        instead of failing the record\n"
           "  -q, --quiet           no summary line\n"
+          "      --format FMT      check: the table as text (default) or csv (UTF-8,\n"
+          "                        header line, RFC 4180 quoting)\n"
           "\n"
           "exit status: 0 all rendered; 1 some records failed, the others were written;\n"
           "             2 usage error; 3 input unusable, nothing written\n",
@@ -195,6 +199,19 @@ static int parse_args(int argc, char **argv, options *o)
             slot = &o->fonts_map;
         } else if (!strcmp(a, "--watermark")) {
             slot = &o->watermark;
+        } else if (!strcmp(a, "--format")) {
+            if (i + 1 >= argc) {
+                errorf("option '%s' needs a value", a);
+                return -1;
+            }
+            const char *f = argv[++i];
+            if (!strcmp(f, "csv")) {
+                o->csv = 1;
+            } else if (strcmp(f, "text")) {
+                errorf("--format takes text or csv, not '%s'", f);
+                return -1;
+            }
+            continue;
         } else if (a[0] == '-' && a[1]) {
             errorf("unknown option '%s' (try: scorecard --help)", a);
             return -1;
@@ -213,6 +230,10 @@ static int parse_args(int argc, char **argv, options *o)
     }
     if (strcmp(o->cmd, "fonts") && o->ndata == 0) {
         errorf("no data file: give one with -d FILE");
+        return -1;
+    }
+    if (o->csv && strcmp(o->cmd, "check")) {
+        errorf("--format is an option of 'check'");
         return -1;
     }
     if (o->combined && o->dump) {
@@ -284,10 +305,129 @@ static void free_templates(void)
     ntemplates = 0;
 }
 
+/* One line of `check`'s table: what HR holds against their spreadsheet. */
+typedef struct summary_row {
+    char *cell[5]; /* id, name, total, grade, bonus */
+} summary_row;
+
 typedef struct totals {
     int docs, pages, failed, records;
     int unusable; /* a batch could not be read at all */
+    summary_row *rows;
+    int nrows, caprows;
 } totals;
+
+static void add_row(totals *t, const sc_record *rec)
+{
+    static const char *const keys[5] = {"id", "name", "total", "grade", "bonus"};
+    if (t->nrows == t->caprows) {
+        int cap = t->caprows ? t->caprows * 2 : 64;
+        summary_row *r = realloc(t->rows, (size_t)cap * sizeof *r);
+        if (!r)
+            return; /* the table is a convenience: a row less, not a crash */
+        t->rows = r;
+        t->caprows = cap;
+    }
+    summary_row *row = &t->rows[t->nrows++];
+    for (int i = 0; i < 5; i++) {
+        const char *v = sc_record_get(rec, keys[i]);
+        row->cell[i] = strdup(v ? v : "");
+    }
+}
+
+/* Columns on a terminal: CJK and fullwidth characters take two. */
+static int display_width(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        unsigned cp = *p;
+        int len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
+        if (len > 1) {
+            cp &= 0x3Fu >> (len - 1);
+            for (int k = 1; k < len && (p[k] & 0xC0) == 0x80; k++)
+                cp = (cp << 6) | (p[k] & 0x3Fu);
+        }
+        for (int k = 0; k < len && *p; k++)
+            p++;
+        int wide = cp >= 0x1100 &&
+                   (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                    (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                    (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000);
+        w += wide ? 2 : 1;
+    }
+    return w;
+}
+
+/* RFC 4180: quote a field holding a comma, quote or line break. */
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* The per-employee table of `check`: 工号 姓名 总分 等级 绩效奖金. */
+static void print_table(const totals *t, int csv)
+{
+    static const char *const head_csv[5] = {"id", "name", "total", "grade", "bonus"};
+    static const char *const head_text[5] = {"工号", "姓名", "总分", "等级", "绩效奖金"};
+    if (csv) {
+        for (int i = 0; i < 5; i++)
+            printf("%s%s", i ? "," : "", head_csv[i]);
+        fputs("\r\n", stdout);
+        for (int r = 0; r < t->nrows; r++) {
+            for (int i = 0; i < 5; i++) {
+                if (i)
+                    fputc(',', stdout);
+                csv_field(stdout, t->rows[r].cell[i] ? t->rows[r].cell[i] : "");
+            }
+            fputs("\r\n", stdout);
+        }
+        return;
+    }
+    int width[5];
+    for (int i = 0; i < 5; i++) {
+        width[i] = display_width(head_text[i]);
+        for (int r = 0; r < t->nrows; r++) {
+            int w = t->rows[r].cell[i] ? display_width(t->rows[r].cell[i]) : 0;
+            if (w > width[i])
+                width[i] = w;
+        }
+    }
+    for (int r = -1; r < t->nrows; r++) {
+        for (int i = 0; i < 5; i++) {
+            const char *v = r < 0 ? head_text[i] : t->rows[r].cell[i] ? t->rows[r].cell[i] : "";
+            int pad = width[i] - display_width(v);
+            int right = i == 2 || i == 4; /* numbers right-aligned */
+            if (right)
+                printf("%*s", pad, "");
+            fputs(v, stdout);
+            if (!right && i < 4)
+                printf("%*s", pad, "");
+            if (i < 4)
+                fputs("  ", stdout);
+        }
+        fputc('\n', stdout);
+    }
+}
+
+static void free_rows(totals *t)
+{
+    for (int r = 0; r < t->nrows; r++)
+        for (int i = 0; i < 5; i++)
+            free(t->rows[r].cell[i]);
+    free(t->rows);
+}
+
 
 /* ---- one batch -------------------------------------------------------- */
 
@@ -362,8 +502,11 @@ static void run_batch(const options *o, const char *data, const sc_fonts *fonts,
             if (st == SC_OK && o->dump)
                 fputs(dump, stdout);
             sc_free(dump);
-            if (st == SC_OK)
+            if (st == SC_OK) {
                 t->docs++;
+                if (check)
+                    add_row(t, rec);
+            }
         } else if (combined) {
             st = sc_book_add(combined, tpl, rec, &pages, &err);
             if (st == SC_OK) {
@@ -469,7 +612,10 @@ static int cmd_render(const options *o)
     sc_fonts_free(fonts);
 
     double secs = now() - t0;
-    FILE *sum = o->dump ? stderr : stdout;
+    if (check)
+        print_table(&t, o->csv);
+    free_rows(&t);
+    FILE *sum = o->dump || o->csv ? stderr : stdout;
     if (!o->quiet) {
         if (check)
             fprintf(sum, "scorecard: checked %d records: %d ok, %d with problems (%.2f s)\n",

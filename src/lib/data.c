@@ -272,6 +272,8 @@ struct sc_reader {
     char *period;          /* 2026-10, 2026-Q3, 2026 */
     char declared[64];     /* encoding in the XML declaration, or "" */
     idset ids;
+    sc_scheme *scheme;     /* the scoring rules (NULL: defaults) */
+    int period_month;      /* 1-12 for a month batch, else 0 */
     sc_error perr;         /* first parser error (structured handler) */
     int have_perr;
     int on_child;          /* cursor is on a depth-1 element */
@@ -669,6 +671,7 @@ typedef struct problems {
     sc_error *first;       /* the caller's err */
     int count;
     sc_status code;
+    const char *file;      /* NULL: the data file (else a scheme file) */
 } problems;
 
 /* A readable path of an element: kpis/category[定量指标]/kpi[q1]/weight. */
@@ -711,7 +714,7 @@ static void problem(problems *pb, sc_status code, xmlNodePtr node,
     sc_error e;
     memset(&e, 0, sizeof e);
     e.code = code;
-    snprintf(e.file, sizeof e.file, "%s", pb->r->path);
+    snprintf(e.file, sizeof e.file, "%s", pb->file ? pb->file : pb->r->path);
     e.line = (int)copy_line(pb->lines, node);
     va_list ap;
     va_start(ap, fmt);
@@ -803,7 +806,22 @@ static const attr_rule attr_rules[] = {
     {"month", "n", 'i'},          {"month", "score", 's'},     {"month", "amount", 'm'},
     {"signature", "role", 't'},   {"signature", "name", 't'},  {"signature", "date", 'D'},
     {"signature", "image", 't'},
+    {"batch", "scheme", 't'},     {"target", "value", '4'},    {"actual", "value", '4'},
+    {"actual", "level", 't'},     {"count", "kind", 't'},      {"count", "n", 'i'},
+    {"scheme", "name", 't'},      {"scheme", "version", 't'},  {"raters", "share", 'w'},
+    {"adjustments", "min", 's'},  {"adjustments", "max", 's'}, {"grade", "name", 't'},
+    {"grade", "min", 's'},        {"item", "kind", 't'},       {"item", "points", '4'},
+    {"level", "id", 't'},         {"level", "points", '4'},
 };
+
+/* Attributes of a scheme's <kpi>, <bonus> and <category>: numbers (at most
+ * 4 decimals) and keywords, for the explanation of a refused one. */
+static const char *const scheme_nums[] = {
+    "weight", "target", "base", "cap", "step-below", "points-below", "step-above",
+    "points-above", "zero-below", "zero-above", "otherwise", "per", "points", "min",
+    "max", "threshold", "rise", "max-count"};
+static const char *const scheme_words[] = {"id", "type", "better", "basis", "count", "count-above",
+                                           "below", "name"};
 
 static int valid_date(const char *v)
 {
@@ -825,6 +843,16 @@ static int explain_attrs(xmlNodePtr n, char *name, size_t nname, char *why, size
         for (size_t i = 0; i < sizeof attr_rules / sizeof *attr_rules; i++)
             if (!strcmp(attr_rules[i].elem, (const char *)n->name) && !strcmp(attr_rules[i].name, an))
                 rule = &attr_rules[i];
+        static const attr_rule scheme_num = {"", "", '4'}, scheme_word = {"", "", 't'};
+        if (n->parent && n->parent->type == XML_ELEMENT_NODE &&
+            !strcmp((const char *)n->parent->name, "scheme")) {
+            for (size_t i = 0; i < sizeof scheme_nums / sizeof *scheme_nums; i++)
+                if (!strcmp(an, scheme_nums[i]))
+                    rule = &scheme_num;
+            for (size_t i = 0; i < sizeof scheme_words / sizeof *scheme_words; i++)
+                if (!strcmp(an, scheme_words[i]))
+                    rule = &scheme_word;
+        }
         snprintf(name, nname, "%s", an);
         long long x;
         if (!rule) {
@@ -852,6 +880,10 @@ static int explain_attrs(xmlNodePtr n, char *name, size_t nname, char *why, size
         case 'D':
             if (v[0] && !valid_date(v))
                 bad = "a date YYYY-MM-DD or empty";
+            break;
+        case '4':
+            if (!sc_parse_fixed(v, 4, &x))
+                bad = "a number with at most 4 decimals";
             break;
         case 'b':
             if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "1") && strcmp(v, "0"))
@@ -1036,6 +1068,9 @@ static void check_employee(problems *pb, xmlNodePtr emp)
             if (ss && ss[0] && parse_hundredths(ss, 2, &s)) {
                 const char *ba = attr(k, "bonus-allowed");
                 int bonus = ba && (!strcmp(ba, "true") || !strcmp(ba, "1"));
+                const sc_rule *rule = sc_scheme_rule(pb->r->scheme, attr(k, "id"));
+                if (rule && rule->has_cap && rule->cap > w * 100)
+                    bonus = 1; /* the scheme's cap allows points above the weight */
                 char sb[32], wb[32];
                 fmt_hundredths(sb, sizeof sb, s);
                 fmt_hundredths(wb, sizeof wb, w);
@@ -1088,6 +1123,109 @@ static void check_employee(problems *pb, xmlNodePtr emp)
         for (xmlNodePtr m = child_elem(bonus, "month"); m; m = next_elem(m, "month"))
             check_money(pb, m, "amount");
     }
+}
+
+/* ---- the scheme (scoring rules) ------------------------------------------ */
+
+static void on_score_problem(void *ud, sc_status code, xmlNodePtr node, const char *attr_name,
+                             const char *msg)
+{
+    problem(ud, code, node, attr_name, "%s", msg);
+}
+
+/* A scheme file named by <batch scheme="...">: a relative path inside the
+ * data file's folder (no absolute path, no "..", no backslash), so that a
+ * data file cannot make the reader open files elsewhere.  It is parsed
+ * like a data file (no DTD, no network) and validated by the same schema,
+ * whose start allows <scheme> as a root. */
+static sc_status load_scheme_file(sc_reader *r, const char *rel, xmlNodePtr at,
+                                  sc_error *err)
+{
+    problems pb = {r, "", NULL, NULL, err, 0, SC_OK, NULL};
+    if (!rel[0] || rel[0] == '/' || strstr(rel, "..") || strchr(rel, '\\')) {
+        problem(&pb, SC_ERR_FORBIDDEN, at, "scheme",
+                "scheme=\"%s\" must be a relative path inside the data file's folder "
+                "(no leading /, no ..)", rel);
+        return SC_ERR_FORBIDDEN;
+    }
+    const char *slash = strrchr(r->path, '/');
+    size_t dl = slash ? (size_t)(slash - r->path) + 1 : 0;
+    size_t n = dl + strlen(rel) + 1;
+    char *path = sc_malloc(n);
+    if (!path)
+        return sc_error_set(err, SC_ERR_NOMEM, r->path, 0, 0, "out of memory");
+    memcpy(path, r->path, dl);
+    memcpy(path + dl, rel, strlen(rel) + 1);
+    sc_status st = SC_OK;
+    int dl_line, dl_col;
+    xmlDocPtr doc = NULL;
+    FILE *probe = fopen(path, "rb");
+    if (!probe) {
+        problem(&pb, SC_ERR_IO, at, "scheme",
+                "cannot open the scheme file %s named by scheme=\"%s\"", path, rel);
+        st = SC_ERR_IO;
+        goto done;
+    }
+    fclose(probe);
+    if (find_doctype(path, &dl_line, &dl_col)) {
+        st = sc_error_set(err, SC_ERR_FORBIDDEN, path, dl_line, dl_col,
+                          "a DOCTYPE is not allowed in scheme files");
+        goto done;
+    }
+    doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc) {
+        xmlErrorPtr xe = xmlGetLastError();
+        char msg[300];
+        snprintf(msg, sizeof msg, "%s", xe && xe->message ? xe->message : "not well-formed");
+        for (char *p = msg; *p; p++)
+            if (*p == '\n')
+                *p = ' ';
+        st = sc_error_set(err, SC_ERR_XML, path, xe ? xe->line : 0, xe ? xe->int2 : 0,
+                          "scheme file: %s", msg);
+        goto done;
+    }
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (!root || strcmp((const char *)root->name, "scheme")) {
+        st = sc_error_set(err, SC_ERR_SCHEMA, path, root ? root->line : 0, 0,
+                          "a scheme file must have <scheme> as its root element");
+        goto done;
+    }
+    problems spb = {r, "", NULL, NULL, err, 0, SC_OK, path};
+    if (validate(&spb, doc) != SC_OK) {
+        st = spb.code ? spb.code : SC_ERR_SCHEMA;
+        goto done;
+    }
+    st = sc_scheme_parse(&r->scheme, root, on_score_problem, &spb);
+    if (st != SC_OK && !spb.count)
+        st = sc_error_set(err, st, path, 0, 0, "cannot read the scheme");
+done:
+    xmlFreeDoc(doc);
+    free(path);
+    return st;
+}
+
+/* The batch's scheme: inline <scheme> (taken out of the header, so records
+ * stay small) or a shared file; at most one of the two. */
+static sc_status load_scheme(sc_reader *r, xmlNodePtr hroot, sc_error *err)
+{
+    xmlNodePtr inl = child_elem(hroot, "scheme");
+    const char *file = attr(hroot, "scheme");
+    problems pb = {r, "", NULL, NULL, err, 0, SC_OK, NULL};
+    if (inl && file) {
+        problem(&pb, SC_ERR_DATA, inl, NULL,
+                "the batch has both scheme=\"%s\" and an inline <scheme>; keep one", file);
+        return SC_ERR_DATA;
+    }
+    if (file)
+        return load_scheme_file(r, file, hroot, err);
+    if (!inl)
+        return SC_OK;
+    sc_status st = sc_scheme_parse(&r->scheme, inl, on_score_problem, &pb);
+    if (st != SC_OK && !pb.count)
+        return sc_error_set(err, st, r->path, 0, 0, "cannot read the scheme");
+    xmlUnlinkNode(inl);
+    xmlFreeNode(inl);
+    return st;
 }
 
 /* ---- opening ------------------------------------------------------------ */
@@ -1286,11 +1424,28 @@ sc_status sc_reader_open(sc_reader **out, const char *path, sc_diag_fn diag,
             goto fail;
     }
 
+    if (strcmp((const char *)hroot->name, "batch")) {
+        st = sc_error_set(err, SC_ERR_SCHEMA, path, hroot->line, 0,
+                          "the root element is <%s>, not <batch>%s", (const char *)hroot->name,
+                          !strcmp((const char *)hroot->name, "scheme")
+                              ? ": this is a scheme file; name it from a batch with "
+                                "<batch scheme=\"...\">"
+                              : "");
+        goto fail;
+    }
     /* The header alone must be valid (the schema allows 0 employees). */
-    problems pb = {r, "", NULL, NULL, err, 0, SC_OK};
+    problems pb = {r, "", NULL, NULL, err, 0, SC_OK, NULL};
     if (validate(&pb, r->hdr) != SC_OK) {
         st = pb.code ? pb.code : SC_ERR_SCHEMA;
         goto fail;
+    }
+    if ((st = load_scheme(r, hroot, err)) != SC_OK)
+        goto fail;
+    {
+        xmlNodePtr per = child_elem(hroot, "period");
+        const char *kind = attr(per, "kind"), *mon = attr(per, "month");
+        if (kind && !strcmp(kind, "month") && mon)
+            r->period_month = atoi(mon);
     }
     const char *tpl = attr(hroot, "template");
     r->template_name = tpl ? sc_strdup(tpl) : NULL;
@@ -1322,6 +1477,7 @@ void sc_reader_free(sc_reader *r)
     if (r->hdr)
         xmlFreeDoc(r->hdr);
     idset_free(&r->ids);
+    sc_scheme_free(r->scheme);
     free(r->template_name);
     free(r->department);
     free(r->period);
@@ -1345,10 +1501,14 @@ void sc_record_free(sc_record *rec)
     free(rec->period);
     free(rec->email);
     free(rec->label);
+    free(rec->total);
+    free(rec->grade);
+    free(rec->bonus);
     free(rec);
 }
 
-static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long line)
+static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long line,
+                             const sc_score_summary *sum)
 {
     sc_record *rec = sc_calloc(1, sizeof *rec);
     if (!rec)
@@ -1368,6 +1528,14 @@ static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long l
     rec->position = node_text(child_elem(emp, "position"));
     rec->period = sc_strdup(r->period);
     rec->email = node_text(child_elem(emp, "email"));
+    char buf[64];
+    if (sum->have_total)
+        sc_format_fixed(buf, sizeof buf, sum->total_centi, 2, 0);
+    rec->total = sc_strdup(sum->have_total ? buf : "");
+    rec->grade = sc_strdup(sum->grade);
+    if (sum->have_bonus)
+        sc_format_fixed(buf, sizeof buf, sum->bonus_fen, 2, 0);
+    rec->bonus = sc_strdup(sum->have_bonus ? buf : "");
     if (rec->id && rec->name) {
         size_t n = strlen(rec->id) + strlen(rec->name) + 2;
         if ((rec->label = sc_malloc(n)))
@@ -1375,7 +1543,8 @@ static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long l
                      rec->name);
     }
     if (!rec->file || !rec->id || !rec->name || !rec->department || !rec->position ||
-        !rec->period || !rec->email || !rec->label) {
+        !rec->period || !rec->email || !rec->label || !rec->total || !rec->grade ||
+        !rec->bonus) {
         rec->doc = NULL; /* the caller still owns doc on failure */
         sc_record_free(rec);
         return NULL;
@@ -1453,10 +1622,15 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
                  nm ? nm : "");
         free(nm);
     }
-    problems pb = {r, label, emp, &lines, err, 0, SC_OK};
+    problems pb = {r, label, emp, &lines, err, 0, SC_OK, NULL};
     sc_status st = validate(&pb, doc);
+    sc_score_summary sum;
+    memset(&sum, 0, sizeof sum);
     if (st == SC_OK) {
         check_employee(&pb, emp);
+        /* Scores are computed only on a sheet whose shape is right. */
+        if (pb.count == 0)
+            sc_score_employee(r->scheme, emp, r->period_month, on_score_problem, &pb, &sum);
         const char *id = attr(emp, "id");
         int added = idset_add(&r->ids, id ? id : "");
         if (added < 0)
@@ -1476,7 +1650,7 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
         xmlFreeDoc(doc);
         return st;
     }
-    sc_record *rec = record_new(r, doc, emp, line);
+    sc_record *rec = record_new(r, doc, emp, line, &sum);
     if (!rec) {
         xmlFreeDoc(doc);
         return sc_error_set(err, SC_ERR_NOMEM, r->path, (int)line, 0, "out of memory");
@@ -1501,6 +1675,12 @@ const char *sc_record_get(const sc_record *rec, const char *key)
         return rec->period;
     if (!strcmp(key, "email"))
         return rec->email;
+    if (!strcmp(key, "total"))
+        return rec->total;
+    if (!strcmp(key, "grade"))
+        return rec->grade;
+    if (!strcmp(key, "bonus"))
+        return rec->bonus;
     return NULL;
 }
 

@@ -80,6 +80,10 @@ struct sc_record {
     int line;             /* line of <employee> in the source */
     char *id, *name, *department, *position, *period, *email; /* "" if absent */
     char *label;          /* "id name", for errors and outlines */
+    /* Computed by score.c (added for issue 4): "" when not computable. */
+    char *total;          /* "102.00" (0.01 point) */
+    char *grade;          /* "优秀", or the data's grade without bands */
+    char *bonus;          /* "2080.00" yuan */
 };
 
 /* ---- fonts.c ---------------------------------------------------------- */
@@ -388,5 +392,168 @@ sc_status sc_pdf_add(sc_pdf *pdf, const sc_laid *laid, sc_error *err);
 /* Save to path (caller handles temp + rename).  Does not free. */
 sc_status sc_pdf_save(sc_pdf *pdf, const char *path, sc_error *err);
 void sc_pdf_free(sc_pdf *pdf);
+
+/* ---- score.c: the scoring engine (docs/scoring.md) -------------------- */
+
+/* Rule parameters and raw results are integers in 1/10000 (SC_UNIT);
+ * shown scores are integers in 1/100 point ("centi"); money is integer
+ * fen.  Never binary floating point. */
+#define SC_UNIT 10000LL
+
+typedef enum sc_rule_type {
+    SC_RULE_GIVEN = 0, SC_RULE_ACHIEVEMENT, SC_RULE_PRORATA, SC_RULE_STEP,
+    SC_RULE_THRESHOLD, SC_RULE_DEDUCT, SC_RULE_PER_UNIT, SC_RULE_CHOICE,
+    SC_RULE_FREE
+} sc_rule_type;
+
+/* How steps of a step rule (or an uplift bonus) are counted. */
+typedef enum sc_count_mode {
+    SC_COUNT_FLOOR = 0,  /* whole steps only: 8.7% short of "per 5%" = 1 */
+    SC_COUNT_CEIL = 1,   /* every started step: 8.7% = 2 */
+    SC_COUNT_LINEAR = 2  /* pro rata: 8.7% = 1.74 steps */
+} sc_count_mode;
+
+typedef struct sc_rule_item { const char *kind; long long points; } sc_rule_item;
+typedef struct sc_rule_level {
+    const char *id;
+    long long points;
+    const char *text;
+} sc_rule_level;
+
+/* One KPI's rule, as declared in a scheme (all numbers in SC_UNIT). */
+typedef struct sc_rule {
+    const char *kpi;      /* kpi/@id it applies to */
+    int type;             /* sc_rule_type */
+    int lower_better;     /* better="lower" */
+    int completion;       /* basis="completion": measure = actual/target % */
+    int count;            /* sc_count_mode, steps short of the target */
+    int count_above;      /* sc_count_mode, steps beyond it (default floor) */
+    int has_weight, has_target, has_base, has_cap;
+    long long weight, target, base, cap;
+    long long step_below, points_below, step_above, points_above;
+    int has_zero_below, has_zero_above;
+    long long zero_below, zero_above; /* strictly beyond: the item is 0 */
+    long long otherwise;  /* threshold not met */
+    long long per;        /* per-unit points */
+    long long points;     /* deduct: per occurrence (one kind) */
+    int has_max_count;
+    long long max_count;  /* deduct: more occurrences than this: 0 */
+    int has_min, has_max;
+    long long min, max;   /* free */
+    sc_rule_item *items;
+    int nitems;
+    sc_rule_level *levels;
+    int nlevels;
+    int line;             /* in the scheme's file */
+} sc_rule;
+
+/* Raw results of one KPI (SC_UNIT, except counts). */
+typedef struct sc_rule_input {
+    long long weight;               /* the sheet's weight */
+    int has_value, has_target, has_reason;
+    long long value, target;        /* target overrides the rule's */
+    const char *level;              /* choice */
+    const char *const *kinds;       /* deduct: counts per kind */
+    const long long *counts;
+    int ncounts;
+} sc_rule_input;
+
+/* The score of one KPI in centi (rounded once, half away from zero).
+ * SC_ERR_DATA with msg filled if an input is missing or invalid. */
+sc_status sc_rule_score(const sc_rule *r, const sc_rule_input *in, long long *centi,
+                        char *msg, size_t nmsg);
+const char *sc_rule_type_name(int type);
+
+/* Decimal string -> integer scaled by 10^scale (0..6); a significant
+ * digit beyond the scale is refused.  1 on success. */
+int sc_parse_fixed(const char *s, int scale, long long *out);
+/* n / d rounded half away from zero (d != 0). */
+long long sc_div_round(long long n, long long d);
+/* v / 10^scale as decimal text; trim: drop trailing zeros ("10.5"). */
+void sc_format_fixed(char *out, size_t n, long long v, int scale, int trim);
+
+typedef enum sc_bonus_type {
+    SC_BONUS_PROPORTIONAL = 0, /* base x total / 100 */
+    SC_BONUS_UPLIFT = 1,       /* base 100%, + rise% per `per` points above */
+    SC_BONUS_NONE = 2
+} sc_bonus_type;
+typedef enum sc_below_mode {
+    SC_BELOW_PROPORTIONAL = 0, SC_BELOW_ZERO = 1, SC_BELOW_BASE = 2
+} sc_below_mode;
+typedef struct sc_bonus_rule {
+    int type;                 /* sc_bonus_type */
+    long long threshold;      /* SC_UNIT points, default 100 */
+    long long per, rise;      /* SC_UNIT points; SC_UNIT percent */
+    int count;                /* sc_count_mode */
+    int below;                /* sc_below_mode: under the threshold */
+} sc_bonus_rule;
+
+/* base x total / 100 in fen, half up.  total in centi. */
+long long sc_bonus_proportional(long long base_fen, long long total_centi);
+/* The month's bonus by rule; SC_END for SC_BONUS_NONE.  Never negative. */
+sc_status sc_bonus_compute(const sc_bonus_rule *b, long long base_fen,
+                           long long total_centi, long long *out_fen);
+
+/* Ranking awards: competition ranking (98, 98, 95 -> 1, 1, 3); ties each
+ * receive their rank's award; awards[k] is the award of rank k+1. */
+void sc_rank_awards(const long long *scores, int n, const long long *awards,
+                    int nawards, int *rank, long long *award);
+
+/* 大客户部 quarterly bonus (seed 001), see score.c for the rules. */
+typedef struct sc_quarter_rule {
+    long long rate_bp;      /* 400 = 4% */
+    long long withhold_fen; /* 60000 = 600 元 withheld below the base */
+    long long fixed_bp;     /* 8000 = 80% */
+    long long kpi_bp;       /* 2000 = 20% x KPI coefficient */
+} sc_quarter_rule;
+typedef struct sc_quarter_in {
+    long long actual_fen, base_fen, target_fen;
+    long long kpi_coef;     /* SC_UNIT: 1.0 = 10000 */
+} sc_quarter_in;
+typedef struct sc_quarter_out {
+    long long counted_fen;    /* actual + carried in from the last quarter */
+    long long bonus_base_fen; /* what this quarter's own bonus is on */
+    long long covered_fen;    /* earlier shortfall made up this quarter */
+    long long made_up_fen;    /* bases of quarters now fully made up (补发) */
+    long long accrued_fen;    /* 计提奖金 */
+    long long actual_fen;     /* 实际奖金 */
+    long long withheld_fen;   /* fixed wage withheld */
+    long long owed_fen;       /* shortfall still owed after this quarter */
+    long long carry_fen;      /* excess over target carried forward */
+    int floating;             /* 浮动工资 paid */
+} sc_quarter_out;
+sc_status sc_quarter_bonus(const sc_quarter_rule *rule, const sc_quarter_in *q,
+                           int n, sc_quarter_out *out);
+
+/* A parsed scheme (immutable; shared by every record of a reader). */
+typedef struct sc_scheme sc_scheme;
+
+/* Receives one problem at `node` (attribute `attr` or NULL). */
+typedef void (*sc_score_report)(void *ud, sc_status code, xmlNodePtr node,
+                                const char *attr, const char *msg);
+
+/* Parse a validated <scheme> element.  Every problem goes to fn;
+ * SC_ERR_DATA if there were any.  *out belongs to the caller. */
+sc_status sc_scheme_parse(sc_scheme **out, xmlNodePtr scheme, sc_score_report fn,
+                          void *ud);
+void sc_scheme_free(sc_scheme *s);
+/* Borrowed: the rule of a KPI id, or NULL. */
+const sc_rule *sc_scheme_rule(const sc_scheme *s, const char *kpi);
+/* Borrowed: the grade of a total (centi), or NULL without bands. */
+const char *sc_scheme_grade(const sc_scheme *s, long long total_centi);
+
+typedef struct sc_score_summary {
+    int have_total, have_bonus;
+    long long total_centi, bonus_fen;
+    char grade[64];
+} sc_score_summary;
+
+/* Compute one validated employee in place (s may be NULL: no rules,
+ * proportional bonus, no grade bands): fills empty scores, subtotals,
+ * total, grade, bonus and <result>; compares what the data states.
+ * period_month: 1-12 for a month batch, else 0.  Returns the number of
+ * problems reported through fn. */
+int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, int period_month,
+                      sc_score_report fn, void *ud, sc_score_summary *sum);
 
 #endif

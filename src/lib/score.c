@@ -1,0 +1,1245 @@
+/* score.c -- the scoring engine: declared rules -> scores, totals, grades,
+ * bonuses, computed exactly and written into the record's document.
+ *
+ * Why fixed point, and where rounding happens
+ * -------------------------------------------
+ * A sheet is held against HR's spreadsheet to the cent, so nothing shown or
+ * summed here is ever a binary floating-point number.  Rule parameters and
+ * raw results are read from their decimal strings into integers of 1/10000
+ * (SC_UNIT: "units"); shown scores are integers of 1/100 point ("centi");
+ * money is integer fen.  Each rule computes its score as an exact fraction
+ * (128-bit numerator and denominator) and rounds it ONCE, half away from
+ * zero, to 0.01 point: "weight x actual / target" never goes through an
+ * intermediate rounding that could move the last digit.  Sums are sums of
+ * the rounded figures, because that is what the sheet prints and what a
+ * reader adds up by hand: category subtotal = sum of its KPI scores;
+ * total = KPI sum (x its share) + rater composite (x its share) +
+ * adjustments, rounded once; bonus = base x total / 100, rounded once to
+ * the fen.
+ *
+ * What the engine writes into the record (so templates bind it with XPath,
+ * like data): an empty or absent <score> of a KPI with a rule, <total>,
+ * <grade>, bonus/@amount and the current month of a year sheet, when the
+ * data leaves them out; category/@subtotal; and one <result> element per
+ * employee with every computed figure.  Where the data states a value the
+ * engine can compute, the two must agree: a difference is SC_ERR_DATA
+ * naming the employee, the field, the given and the computed value.
+ *
+ * The ranking awards and the 大客户部 quarterly bonus are library
+ * functions (sc_rank_awards, sc_quarter_bonus) with their own tests: their
+ * inputs span several periods or employees, which one record cannot hold.
+ * docs/scoring.md describes the rules for users.
+ */
+#include "internal.h"
+
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef __int128 i128;
+
+#define MAX_LEVELS 32
+#define MAX_ITEMS 32
+#define MAX_KPIS 256
+#define MAX_GRADES 16
+#define MAX_RATERS 16
+#define MAX_QUARTERS 64
+
+/* ---- numbers ------------------------------------------------------------ */
+
+static int is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+int sc_parse_fixed(const char *s, int scale, long long *out)
+{
+    if (!s || scale < 0 || scale > 6)
+        return 0;
+    while (is_space((unsigned char)*s))
+        s++;
+    int neg = 0;
+    if (*s == '+' || *s == '-')
+        neg = *s++ == '-';
+    long long v = 0;
+    int digits = 0, dec = -1;
+    for (;; s++) {
+        if (*s == '.' && dec < 0) {
+            dec = 0;
+            continue;
+        }
+        if (*s < '0' || *s > '9')
+            break;
+        if (dec >= 0 && ++dec > scale) {
+            if (*s != '0')
+                return 0; /* a significant digit beyond the scale */
+            continue;
+        }
+        if (++digits > 16)
+            return 0;
+        v = v * 10 + (*s - '0');
+    }
+    while (is_space((unsigned char)*s))
+        s++;
+    if (*s || digits == 0)
+        return 0;
+    for (int k = dec < 0 ? 0 : dec; k < scale; k++)
+        v *= 10;
+    *out = neg ? -v : v;
+    return 1;
+}
+
+/* n / d rounded half away from zero; d != 0. */
+static i128 rdiv128(i128 n, i128 d)
+{
+    if (d < 0) {
+        n = -n;
+        d = -d;
+    }
+    i128 q = n / d, r = n % d;
+    if (r < 0)
+        r = -r;
+    if (2 * r >= d)
+        q += n < 0 ? -1 : 1;
+    return q;
+}
+
+long long sc_div_round(long long n, long long d)
+{
+    return d ? (long long)rdiv128(n, d) : 0;
+}
+
+void sc_format_fixed(char *out, size_t n, long long v, int scale, int trim)
+{
+    long long p = 1;
+    for (int i = 0; i < scale; i++)
+        p *= 10;
+    unsigned long long a = v < 0 ? (unsigned long long)0 - (unsigned long long)v
+                                 : (unsigned long long)v;
+    char frac[16];
+    snprintf(frac, sizeof frac, "%0*llu", scale, a % (unsigned long long)p);
+    int fl = scale;
+    if (trim)
+        while (fl > 0 && frac[fl - 1] == '0')
+            fl--;
+    frac[fl] = '\0';
+    snprintf(out, n, "%s%llu%s%s", v < 0 ? "-" : "", a / (unsigned long long)p,
+             fl ? "." : "", frac);
+}
+
+/* ---- rules ---------------------------------------------------------------- */
+
+static const char *const type_names[] = {"given", "achievement", "pro-rata", "step",
+                                         "threshold", "deduct", "per-unit", "choice",
+                                         "free"};
+
+const char *sc_rule_type_name(int type)
+{
+    return type >= 0 && type < (int)(sizeof type_names / sizeof *type_names)
+               ? type_names[type]
+               : "?";
+}
+
+/* Steps of size `step` in the fraction gn/gd (>= 0): floor, ceil or the
+ * exact fraction.  Result as a fraction *sn / *sd. */
+static void steps_of(i128 gn, i128 gd, long long step, int mode, i128 *sn, i128 *sd)
+{
+    i128 den = gd * step;
+    if (mode == SC_COUNT_LINEAR) {
+        *sn = gn;
+        *sd = den;
+        return;
+    }
+    i128 k = gn / den;
+    if (mode == SC_COUNT_CEIL && gn % den)
+        k++;
+    *sn = k;
+    *sd = 1;
+}
+
+/* Round the score fraction sn/sd (units) into centi and clamp to [lo, hi]
+ * (units).  Clamping before rounding keeps the cap exact. */
+static long long finish(i128 sn, i128 sd, long long lo, long long hi)
+{
+    if (sd < 0) {
+        sn = -sn;
+        sd = -sd;
+    }
+    if (sn < (i128)lo * sd)
+        return (long long)rdiv128(lo, 100);
+    if (sn > (i128)hi * sd)
+        return (long long)rdiv128(hi, 100);
+    return (long long)rdiv128(sn, sd * 100);
+}
+
+static int worse_zero(const sc_rule *r, i128 mn, i128 md)
+{
+    /* measure mn/md (md > 0) strictly below zero-below / above zero-above */
+    if (r->has_zero_below && mn < (i128)r->zero_below * md)
+        return 1;
+    if (r->has_zero_above && mn > (i128)r->zero_above * md)
+        return 1;
+    return 0;
+}
+
+static sc_status need(char *msg, size_t n, const char *what)
+{
+    snprintf(msg, n, "%s", what);
+    return SC_ERR_DATA;
+}
+
+/* Occurrences by kind against the rule's <item>s: their count and the
+ * points they cost (units).  Used by "deduct" and, as an extra deduction
+ * on top of the computed score, by the other measured rules (每出现一次
+ * 服务禁语另扣3分).  SC_ERR_DATA for a kind the rule does not know. */
+static sc_status kind_deduction(const sc_rule *r, const sc_rule_input *in, long long *count,
+                                i128 *ded, char *msg, size_t nmsg)
+{
+    *count = 0;
+    *ded = 0;
+    for (int i = 0; i < in->ncounts; i++) {
+        int found = -1;
+        for (int j = 0; j < r->nitems && found < 0; j++)
+            if (!strcmp(r->items[j].kind, in->kinds[i]))
+                found = j;
+        if (found < 0) {
+            size_t used = (size_t)snprintf(msg, nmsg, "kind \"%s\" is not in the rule; %s",
+                                           in->kinds[i], r->nitems ? "it knows" :
+                                           "it counts no kinds");
+            for (int j = 0; j < r->nitems && used < nmsg; j++)
+                used += (size_t)snprintf(msg + used, nmsg - used, " \"%s\"", r->items[j].kind);
+            return SC_ERR_DATA;
+        }
+        *count += in->counts[i];
+        *ded += (i128)in->counts[i] * r->items[found].points;
+    }
+    return SC_OK;
+}
+
+sc_status sc_rule_score(const sc_rule *r, const sc_rule_input *in, long long *centi,
+                        char *msg, size_t nmsg)
+{
+    msg[0] = '\0';
+    long long w = r->has_weight ? r->weight : in->weight;
+    long long cap = r->has_cap ? r->cap : w;
+    long long base = r->has_base ? r->base : w;
+    long long target = in->has_target ? in->target : r->target;
+    int has_target = in->has_target || r->has_target;
+    long long v = in->value;
+    long long extra_n = 0;
+    i128 extra = 0; /* extra deduction by kind, units (not for deduct) */
+    if (r->type != SC_RULE_DEDUCT && r->type != SC_RULE_CHOICE && r->type != SC_RULE_FREE &&
+        kind_deduction(r, in, &extra_n, &extra, msg, nmsg) != SC_OK)
+        return SC_ERR_DATA;
+
+    switch (r->type) {
+    case SC_RULE_GIVEN:
+        return need(msg, nmsg, "the rule is \"given\": the score must be in the data");
+
+    case SC_RULE_ACHIEVEMENT:
+    case SC_RULE_PRORATA: {
+        if (!in->has_value)
+            return need(msg, nmsg, "needs the actual result as <actual value=\"…\">");
+        if (!has_target || target <= 0)
+            return need(msg, nmsg, "needs a target above 0 (<target value=\"…\"> or the "
+                                   "scheme's target=)");
+        if (r->type == SC_RULE_PRORATA)
+            cap = w;
+        if (worse_zero(r, v, 1)) {
+            *centi = 0;
+            return SC_OK;
+        }
+        i128 sn, sd;
+        if (!r->lower_better) {
+            sn = (i128)w * v;
+            sd = target;
+        } else {
+            if (v <= 0) { /* nothing is better than zero days */
+                *centi = (long long)rdiv128(cap, 100);
+                return SC_OK;
+            }
+            sn = (i128)w * target;
+            sd = v;
+        }
+        *centi = finish(sn - extra * sd, sd, 0, cap);
+        return SC_OK;
+    }
+
+    case SC_RULE_STEP: {
+        if (!in->has_value)
+            return need(msg, nmsg, "needs the actual result as <actual value=\"…\">");
+        if (!has_target || (r->completion && target <= 0))
+            return need(msg, nmsg, "needs a target (<target value=\"…\"> or the scheme's "
+                                   "target=)");
+        /* measure m = mn/md and the target measure tm (same denominator). */
+        i128 mn, md, tm;
+        if (r->completion) {
+            mn = (i128)v * 100 * SC_UNIT; /* completion in units of a percent */
+            md = target;
+            tm = (i128)100 * SC_UNIT * md;
+        } else {
+            mn = v;
+            md = 1;
+            tm = target;
+        }
+        if (worse_zero(r, mn, md)) {
+            *centi = 0;
+            return SC_OK;
+        }
+        i128 gap = r->lower_better ? mn - tm : tm - mn; /* > 0: short of target */
+        i128 sn = (i128)base, sd = 1;
+        if (gap > 0 && r->step_below > 0) {
+            i128 kn, kd;
+            steps_of(gap, md, r->step_below, r->count, &kn, &kd);
+            sn = (i128)base * kd - (i128)r->points_below * kn;
+            sd = kd;
+        } else if (gap < 0 && r->step_above > 0) {
+            i128 kn, kd;
+            steps_of(-gap, md, r->step_above, r->count_above, &kn, &kd);
+            sn = (i128)base * kd + (i128)r->points_above * kn;
+            sd = kd;
+        }
+        *centi = finish(sn - extra * sd, sd, 0, cap);
+        return SC_OK;
+    }
+
+    case SC_RULE_THRESHOLD: {
+        if (!in->has_value)
+            return need(msg, nmsg, "needs the actual result as <actual value=\"…\">");
+        if (!has_target)
+            return need(msg, nmsg, "needs a target (<target value=\"…\"> or the scheme's "
+                                   "target=)");
+        int met = r->lower_better ? v <= target : v >= target;
+        *centi = finish((i128)(met ? base : r->otherwise) - extra, 1, 0,
+                        met ? base : r->otherwise);
+        return SC_OK;
+    }
+
+    case SC_RULE_DEDUCT: {
+        long long occurrences = 0;
+        i128 ded = 0;
+        if (r->nitems == 0) {
+            /* one kind: the count is actual/@value (absent: none) */
+            if (in->ncounts > 0)
+                return need(msg, nmsg, "the rule has no kinds (<item>): give the count as "
+                                       "<actual value=\"…\"> instead of <counts>");
+            if (in->has_value) {
+                if (v < 0 || v % SC_UNIT)
+                    return need(msg, nmsg, "the count in <actual value=\"…\"> must be a "
+                                           "whole number, not negative");
+                occurrences = v / SC_UNIT;
+                ded = (i128)occurrences * r->points;
+            }
+        } else {
+            if (in->has_value)
+                return need(msg, nmsg, "the rule counts kinds: give <counts><count kind=\"…\" "
+                                       "n=\"…\"/></counts>, not <actual value>");
+            sc_status st = kind_deduction(r, in, &occurrences, &ded, msg, nmsg);
+            if (st != SC_OK)
+                return st;
+        }
+        if (r->has_max_count && occurrences > r->max_count) {
+            *centi = 0;
+            return SC_OK;
+        }
+        *centi = finish((i128)base - ded, 1, 0, cap); /* 扣完为止: floor 0 */
+        return SC_OK;
+    }
+
+    case SC_RULE_PER_UNIT:
+        if (!in->has_value)
+            return need(msg, nmsg, "needs the number of units as <actual value=\"…\">");
+        if (v < 0)
+            return need(msg, nmsg, "the number of units must not be negative");
+        *centi = finish((i128)v * r->per - extra * SC_UNIT, SC_UNIT, 0, cap);
+        return SC_OK;
+
+    case SC_RULE_CHOICE:
+        if (!in->level || !in->level[0]) {
+            size_t used = (size_t)snprintf(msg, nmsg, "needs the chosen level as "
+                                                      "<actual level=\"…\">, one of");
+            for (int j = 0; j < r->nlevels && used < nmsg; j++)
+                used += (size_t)snprintf(msg + used, nmsg - used, " %s", r->levels[j].id);
+            return SC_ERR_DATA;
+        }
+        for (int j = 0; j < r->nlevels; j++)
+            if (!strcmp(r->levels[j].id, in->level)) {
+                *centi = (long long)rdiv128(r->levels[j].points, 100);
+                return SC_OK;
+            }
+        {
+            size_t used = (size_t)snprintf(msg, nmsg, "level \"%s\" is not one of", in->level);
+            for (int j = 0; j < r->nlevels && used < nmsg; j++)
+                used += (size_t)snprintf(msg + used, nmsg - used, " %s", r->levels[j].id);
+        }
+        return SC_ERR_DATA;
+
+    case SC_RULE_FREE: {
+        if (!in->has_value)
+            return need(msg, nmsg, "needs the points as <actual value=\"…\"> and the reason "
+                                   "as its text");
+        if (!in->has_reason)
+            return need(msg, nmsg, "free points need a reason: write it as the text of "
+                                   "<actual>");
+        long long lo = r->has_min ? r->min : 0, hi = r->has_max ? r->max : w;
+        if (v < lo || v > hi) {
+            char a[32], b[32], c[32];
+            sc_format_fixed(a, sizeof a, v, 4, 1);
+            sc_format_fixed(b, sizeof b, lo, 4, 1);
+            sc_format_fixed(c, sizeof c, hi, 4, 1);
+            snprintf(msg, nmsg, "points %s are outside the allowed %s to %s", a, b, c);
+            return SC_ERR_DATA;
+        }
+        *centi = (long long)rdiv128(v, 100);
+        return SC_OK;
+    }
+    default:
+        return need(msg, nmsg, "unknown rule type");
+    }
+}
+
+/* ---- money ------------------------------------------------------------- */
+
+long long sc_bonus_proportional(long long base_fen, long long total_centi)
+{
+    /* base x total / 100, total in 1/100 points: / 10^4, half up */
+    return (long long)rdiv128((i128)base_fen * total_centi, 10000);
+}
+
+sc_status sc_bonus_compute(const sc_bonus_rule *b, long long base_fen, long long total_centi,
+                           long long *out_fen)
+{
+    long long amt = 0;
+    switch (b->type) {
+    case SC_BONUS_NONE:
+        return SC_END;
+    case SC_BONUS_PROPORTIONAL:
+        amt = sc_bonus_proportional(base_fen, total_centi);
+        break;
+    case SC_BONUS_UPLIFT: {
+        /* base 100%; every `per` points above `threshold`, `rise` % more. */
+        i128 excess = (i128)total_centi * 100 - b->threshold; /* units */
+        if (excess >= 0) {
+            i128 kn, kd;
+            steps_of(excess, 1, b->per > 0 ? b->per : SC_UNIT, b->count, &kn, &kd);
+            /* factor = 1 + rise% * k  ->  base * (100*U*kd + rise*kn) / (100*U*kd) */
+            i128 den = (i128)100 * SC_UNIT * kd;
+            amt = (long long)rdiv128((i128)base_fen * (den + (i128)b->rise * kn), den);
+        } else if (b->below == SC_BELOW_ZERO) {
+            amt = 0;
+        } else if (b->below == SC_BELOW_BASE) {
+            amt = base_fen;
+        } else {
+            amt = sc_bonus_proportional(base_fen, total_centi);
+        }
+        break;
+    }
+    default:
+        return SC_ERR_USAGE;
+    }
+    *out_fen = amt < 0 ? 0 : amt;
+    return SC_OK;
+}
+
+/* ---- ranking awards ------------------------------------------------------ */
+
+void sc_rank_awards(const long long *scores, int n, const long long *awards, int nawards,
+                    int *rank, long long *award)
+{
+    /* Competition ranking ("1224"): tied scores share the better rank and
+     * each receives its award (名次并列的同时奖励); the next rank skips. */
+    for (int i = 0; i < n; i++) {
+        int better = 0;
+        for (int j = 0; j < n; j++)
+            if (scores[j] > scores[i])
+                better++;
+        rank[i] = better + 1;
+        award[i] = rank[i] <= nawards ? awards[rank[i] - 1] : 0;
+    }
+}
+
+/* ---- the 大客户部 quarterly bonus ---------------------------------------
+ *
+ * Seed 001 "大客户部销售人员绩效考核办法", per quarter with actual X, base B
+ * (基数), target T and rate r (4%):
+ *   X < B:  no floating wage, no bonus, 600 元 of the fixed wage withheld;
+ *           the shortfall B - X is owed and must be made up later.
+ *   B <= X: the excess X - B first makes up earlier shortfalls, oldest
+ *           first.  A quarter whose shortfall is fully made up now gets its
+ *           base bonus paid (补发: its B x r).  What remains, plus B, is
+ *           this quarter's bonus base: [(X - B - owed)+ + B] x r.
+ *   X >= T with nothing owed: the floating wage is paid and only the
+ *           target counts: T x r; X - T is carried into the next quarter
+ *           (超出目标额部分转入下季核算).  The same cap applies after making
+ *           up: a bonus base above T is cut to T and the rest carried.
+ * 实际奖金 = 计提奖金 x (80% + 20% x KPI奖金系数).  Every step is integer fen;
+ * 计提奖金 and 实际奖金 are each rounded half up to the fen.  The seed's text
+ * breaks off at the 30万 bound; it is not modelled. */
+sc_status sc_quarter_bonus(const sc_quarter_rule *rule, const sc_quarter_in *q, int n,
+                           sc_quarter_out *out)
+{
+    if (!rule || !q || !out || n < 0 || n > MAX_QUARTERS)
+        return SC_ERR_USAGE;
+    long long owed[MAX_QUARTERS], owed_base[MAX_QUARTERS];
+    int nowed = 0;
+    long long carry = 0;
+    for (int i = 0; i < n; i++) {
+        sc_quarter_out *o = &out[i];
+        memset(o, 0, sizeof *o);
+        long long x = q[i].actual_fen + carry;
+        long long b = q[i].base_fen, t = q[i].target_fen;
+        o->counted_fen = x;
+        carry = 0;
+        if (b < 0 || t < b || q[i].actual_fen < 0)
+            return SC_ERR_USAGE;
+        int owed_before = nowed > 0;
+        if (x < b) {
+            o->withheld_fen = rule->withhold_fen;
+            owed[nowed] = b - x;
+            owed_base[nowed++] = b;
+        } else {
+            long long avail = x - b;
+            int k = 0;
+            while (k < nowed && avail > 0) {
+                long long use = avail < owed[k] ? avail : owed[k];
+                owed[k] -= use;
+                avail -= use;
+                o->covered_fen += use;
+                if (owed[k] == 0) {
+                    o->made_up_fen += owed_base[k];
+                    k++;
+                }
+            }
+            /* drop the quarters made up, keep the rest in order */
+            memmove(owed, owed + k, (size_t)(nowed - k) * sizeof *owed);
+            memmove(owed_base, owed_base + k, (size_t)(nowed - k) * sizeof *owed_base);
+            nowed -= k;
+            long long bonus_base = b + avail;
+            if (bonus_base > t) {
+                carry = bonus_base - t;
+                bonus_base = t;
+            }
+            o->floating = x >= t && !owed_before;
+            o->bonus_base_fen = bonus_base;
+            o->accrued_fen = (long long)rdiv128(
+                (i128)(bonus_base + o->made_up_fen) * rule->rate_bp, 10000);
+        }
+        o->carry_fen = carry;
+        long long owed_sum = 0;
+        for (int k = 0; k < nowed; k++)
+            owed_sum += owed[k];
+        o->owed_fen = owed_sum;
+        /* 80% + 20% x coefficient (coefficient in units: 1.0 = 10000) */
+        i128 factor = (i128)rule->fixed_bp * SC_UNIT + (i128)rule->kpi_bp * q[i].kpi_coef;
+        o->actual_fen = (long long)rdiv128((i128)o->accrued_fen * factor,
+                                           (i128)10000 * SC_UNIT);
+    }
+    return SC_OK;
+}
+
+/* ---- the scheme ------------------------------------------------------------ */
+
+struct sc_scheme {
+    sc_arena *a;
+    sc_rule *rules;
+    int nrules;
+    struct {
+        const char *name;
+        long long weight; /* centi */
+    } cats[MAX_KPIS];
+    int ncats;
+    struct {
+        const char *role;
+        long long weight; /* centi */
+    } raters[MAX_RATERS];
+    int nraters;
+    long long rater_share; /* centi percent */
+    int has_adj_min, has_adj_max;
+    long long adj_min, adj_max; /* centi */
+    struct {
+        const char *name;
+        int has_min;
+        long long min; /* centi */
+    } grades[MAX_GRADES];
+    int ngrades;
+    sc_bonus_rule bonus;
+};
+
+static xmlNodePtr first_elem(xmlNodePtr n)
+{
+    for (n = n ? n->children : NULL; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE)
+            return n;
+    return NULL;
+}
+
+static xmlNodePtr next_el(xmlNodePtr n)
+{
+    for (n = n ? n->next : NULL; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE)
+            return n;
+    return NULL;
+}
+
+static int is(xmlNodePtr n, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
+}
+
+static xmlNodePtr child(xmlNodePtr p, const char *name)
+{
+    for (xmlNodePtr c = first_elem(p); c; c = next_el(c))
+        if (is(c, name))
+            return c;
+    return NULL;
+}
+
+/* Attribute value borrowed from the tree, or NULL. */
+static const char *av(xmlNodePtr n, const char *name)
+{
+    xmlAttrPtr a = n ? xmlHasProp(n, (const xmlChar *)name) : NULL;
+    if (!a)
+        return NULL;
+    return a->children && a->children->content ? (const char *)a->children->content : "";
+}
+
+typedef struct reporter {
+    sc_score_report fn;
+    void *ud;
+    int count;
+} reporter;
+
+static void report(reporter *rp, xmlNodePtr node, const char *attr, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    rp->count++;
+    if (rp->fn)
+        rp->fn(rp->ud, SC_ERR_DATA, node, attr, msg);
+}
+
+/* Number attribute in units (scale 4); *has = presence.  Reports a bad one. */
+static long long num_attr(reporter *rp, xmlNodePtr n, const char *name, int scale, int *has)
+{
+    const char *v = av(n, name);
+    long long x = 0;
+    if (has)
+        *has = 0;
+    if (!v)
+        return 0;
+    if (!sc_parse_fixed(v, scale, &x)) {
+        report(rp, n, name, "%s=\"%s\" is not a number with at most %d decimals", name, v,
+               scale);
+        return 0;
+    }
+    if (has)
+        *has = 1;
+    return x;
+}
+
+static int parse_count_mode(const char *v)
+{
+    if (v && !strcmp(v, "ceil"))
+        return SC_COUNT_CEIL;
+    if (v && !strcmp(v, "linear"))
+        return SC_COUNT_LINEAR;
+    return SC_COUNT_FLOOR;
+}
+
+static void parse_rule(sc_scheme *s, reporter *rp, xmlNodePtr k, sc_rule *r)
+{
+    const char *type = av(k, "type");
+    r->kpi = sc_arena_strdup(s->a, av(k, "id") ? av(k, "id") : "");
+    r->line = (int)xmlGetLineNo(k);
+    r->type = -1;
+    for (int i = 0; i < (int)(sizeof type_names / sizeof *type_names); i++)
+        if (type && !strcmp(type, type_names[i]))
+            r->type = i;
+    if (r->type < 0) {
+        report(rp, k, "type", "unknown rule type \"%s\"", type ? type : "");
+        r->type = SC_RULE_GIVEN;
+    }
+    const char *better = av(k, "better");
+    r->lower_better = better && !strcmp(better, "lower");
+    const char *basis = av(k, "basis");
+    r->completion = basis && !strcmp(basis, "completion");
+    r->count = parse_count_mode(av(k, "count"));
+    r->count_above = parse_count_mode(av(k, "count-above"));
+    int h;
+    r->weight = num_attr(rp, k, "weight", 4, &r->has_weight);
+    r->target = num_attr(rp, k, "target", 4, &r->has_target);
+    r->base = num_attr(rp, k, "base", 4, &r->has_base);
+    r->cap = num_attr(rp, k, "cap", 4, &r->has_cap);
+    r->step_below = num_attr(rp, k, "step-below", 4, &h);
+    r->points_below = num_attr(rp, k, "points-below", 4, &h);
+    r->step_above = num_attr(rp, k, "step-above", 4, &h);
+    r->points_above = num_attr(rp, k, "points-above", 4, &h);
+    r->zero_below = num_attr(rp, k, "zero-below", 4, &r->has_zero_below);
+    r->zero_above = num_attr(rp, k, "zero-above", 4, &r->has_zero_above);
+    r->otherwise = num_attr(rp, k, "otherwise", 4, &h);
+    r->per = num_attr(rp, k, "per", 4, &h);
+    r->points = num_attr(rp, k, "points", 4, &h);
+    long long mc = num_attr(rp, k, "max-count", 0, &r->has_max_count);
+    r->max_count = mc;
+    r->min = num_attr(rp, k, "min", 4, &r->has_min);
+    r->max = num_attr(rp, k, "max", 4, &r->has_max);
+
+    /* what each type needs from the scheme itself */
+    if (r->type == SC_RULE_STEP && av(k, "step-below") && r->step_below <= 0)
+        report(rp, k, "step-below", "step-below must be above 0");
+    if (r->type == SC_RULE_STEP && av(k, "step-above") && r->step_above <= 0)
+        report(rp, k, "step-above", "step-above must be above 0");
+    if (r->type == SC_RULE_STEP && !av(k, "step-below") && !av(k, "step-above"))
+        report(rp, k, NULL, "a step rule needs step-below/points-below or "
+                            "step-above/points-above");
+    if (r->type == SC_RULE_PER_UNIT && !av(k, "per"))
+        report(rp, k, NULL, "a per-unit rule needs per= (points per unit)");
+    if (r->has_cap && r->cap < 0)
+        report(rp, k, "cap", "cap must not be negative");
+
+    int nitems = 0, nlevels = 0;
+    for (xmlNodePtr c = first_elem(k); c; c = next_el(c)) {
+        if (is(c, "item"))
+            nitems++;
+        else if (is(c, "level"))
+            nlevels++;
+    }
+    if (nitems > MAX_ITEMS || nlevels > MAX_LEVELS) {
+        report(rp, k, NULL, "at most %d items and %d levels per rule", MAX_ITEMS, MAX_LEVELS);
+        return;
+    }
+    r->items = sc_arena_alloc(s->a, (size_t)(nitems + 1) * sizeof *r->items);
+    r->levels = sc_arena_alloc(s->a, (size_t)(nlevels + 1) * sizeof *r->levels);
+    if (!r->items || !r->levels)
+        return;
+    for (xmlNodePtr c = first_elem(k); c; c = next_el(c)) {
+        if (is(c, "item")) {
+            sc_rule_item *it = &r->items[r->nitems];
+            it->kind = sc_arena_strdup(s->a, av(c, "kind") ? av(c, "kind") : "");
+            it->points = num_attr(rp, c, "points", 4, &h);
+            for (int j = 0; j < r->nitems; j++)
+                if (it->kind && !strcmp(r->items[j].kind, it->kind))
+                    report(rp, c, "kind", "kind \"%s\" is declared twice", it->kind);
+            r->nitems++;
+        } else if (is(c, "level")) {
+            sc_rule_level *lv = &r->levels[r->nlevels];
+            lv->id = sc_arena_strdup(s->a, av(c, "id") ? av(c, "id") : "");
+            lv->points = num_attr(rp, c, "points", 4, &h);
+            xmlChar *t = xmlNodeGetContent(c);
+            lv->text = sc_arena_strdup(s->a, t ? (const char *)t : "");
+            xmlFree(t);
+            for (int j = 0; j < r->nlevels; j++)
+                if (lv->id && !strcmp(r->levels[j].id, lv->id))
+                    report(rp, c, "id", "level \"%s\" is declared twice", lv->id);
+            r->nlevels++;
+        }
+    }
+    if (r->type == SC_RULE_CHOICE && r->nlevels == 0)
+        report(rp, k, NULL, "a choice rule needs at least one <level>");
+    if (r->type == SC_RULE_DEDUCT && r->nitems == 0 && !av(k, "points"))
+        report(rp, k, NULL, "a deduct rule needs points= (one kind) or <item kind points>");
+}
+
+sc_status sc_scheme_parse(sc_scheme **out, xmlNodePtr root, sc_score_report fn, void *ud)
+{
+    *out = NULL;
+    reporter rp = {fn, ud, 0};
+    sc_scheme *s = sc_calloc(1, sizeof *s);
+    if (!s || !(s->a = sc_arena_new())) {
+        free(s);
+        return SC_ERR_NOMEM;
+    }
+    s->bonus.type = SC_BONUS_PROPORTIONAL;
+    int nk = 0;
+    for (xmlNodePtr c = first_elem(root); c; c = next_el(c))
+        if (is(c, "kpi"))
+            nk++;
+    if (nk > MAX_KPIS) {
+        report(&rp, root, NULL, "a scheme may declare at most %d KPIs", MAX_KPIS);
+        nk = MAX_KPIS;
+    }
+    s->rules = sc_arena_alloc(s->a, (size_t)(nk + 1) * sizeof *s->rules);
+    if (!s->rules) {
+        sc_scheme_free(s);
+        return SC_ERR_NOMEM;
+    }
+    int h;
+    for (xmlNodePtr c = first_elem(root); c; c = next_el(c)) {
+        if (is(c, "category") && s->ncats < MAX_KPIS) {
+            const char *nm = av(c, "name");
+            for (int j = 0; j < s->ncats; j++)
+                if (nm && !strcmp(s->cats[j].name, nm))
+                    report(&rp, c, "name", "category \"%s\" is declared twice", nm);
+            s->cats[s->ncats].name = sc_arena_strdup(s->a, nm ? nm : "");
+            s->cats[s->ncats++].weight = num_attr(&rp, c, "weight", 2, &h);
+        } else if (is(c, "kpi") && s->nrules < nk) {
+            sc_rule *r = &s->rules[s->nrules];
+            parse_rule(s, &rp, c, r);
+            for (int j = 0; j < s->nrules; j++)
+                if (!strcmp(s->rules[j].kpi, r->kpi))
+                    report(&rp, c, "id", "KPI \"%s\" has two rules", r->kpi);
+            s->nrules++;
+        } else if (is(c, "raters")) {
+            s->rater_share = num_attr(&rp, c, "share", 2, &h);
+            long long sum = 0;
+            for (xmlNodePtr q = first_elem(c); q; q = next_el(q)) {
+                if (!is(q, "rater") || s->nraters >= MAX_RATERS)
+                    continue;
+                s->raters[s->nraters].role = sc_arena_strdup(s->a, av(q, "role"));
+                s->raters[s->nraters].weight = num_attr(&rp, q, "weight", 2, &h);
+                sum += s->raters[s->nraters++].weight;
+            }
+            if (sum != 10000) {
+                char a[32];
+                sc_format_fixed(a, sizeof a, sum, 2, 1);
+                report(&rp, c, NULL, "the rater weights sum to %s, not 100", a);
+            }
+        } else if (is(c, "adjustments")) {
+            s->adj_min = num_attr(&rp, c, "min", 2, &s->has_adj_min);
+            s->adj_max = num_attr(&rp, c, "max", 2, &s->has_adj_max);
+            if (s->has_adj_min && s->has_adj_max && s->adj_min > s->adj_max)
+                report(&rp, c, NULL, "adjustments min is above max");
+        } else if (is(c, "grades")) {
+            for (xmlNodePtr g = first_elem(c); g; g = next_el(g)) {
+                if (!is(g, "grade") || s->ngrades >= MAX_GRADES)
+                    continue;
+                int i = s->ngrades++;
+                s->grades[i].name = sc_arena_strdup(s->a, av(g, "name"));
+                s->grades[i].min = num_attr(&rp, g, "min", 2, &s->grades[i].has_min);
+                if (i > 0 && !s->grades[i - 1].has_min)
+                    report(&rp, g, NULL, "only the last grade may leave out min=");
+                else if (i > 0 && s->grades[i].has_min &&
+                         s->grades[i].min >= s->grades[i - 1].min)
+                    report(&rp, g, "min", "grades go from the best down: min must be "
+                                          "below the previous grade's");
+            }
+        } else if (is(c, "bonus")) {
+            const char *t = av(c, "type");
+            s->bonus.type = !t || !strcmp(t, "proportional") ? SC_BONUS_PROPORTIONAL
+                            : !strcmp(t, "uplift")           ? SC_BONUS_UPLIFT
+                                                             : SC_BONUS_NONE;
+            int ht;
+            s->bonus.threshold = num_attr(&rp, c, "threshold", 4, &ht);
+            if (!ht)
+                s->bonus.threshold = 100 * SC_UNIT;
+            s->bonus.per = num_attr(&rp, c, "per", 4, &h);
+            if (!h)
+                s->bonus.per = SC_UNIT;
+            if (s->bonus.per <= 0)
+                report(&rp, c, "per", "per must be above 0");
+            s->bonus.rise = num_attr(&rp, c, "rise", 4, &h);
+            s->bonus.count = parse_count_mode(av(c, "count"));
+            const char *b = av(c, "below");
+            s->bonus.below = b && !strcmp(b, "zero")   ? SC_BELOW_ZERO
+                             : b && !strcmp(b, "base") ? SC_BELOW_BASE
+                                                       : SC_BELOW_PROPORTIONAL;
+        }
+    }
+    if (rp.count) {
+        sc_scheme_free(s);
+        return SC_ERR_DATA;
+    }
+    *out = s;
+    return SC_OK;
+}
+
+void sc_scheme_free(sc_scheme *s)
+{
+    if (!s)
+        return;
+    sc_arena_free(s->a);
+    free(s);
+}
+
+const sc_rule *sc_scheme_rule(const sc_scheme *s, const char *kpi)
+{
+    for (int i = 0; s && kpi && i < s->nrules; i++)
+        if (!strcmp(s->rules[i].kpi, kpi))
+            return &s->rules[i];
+    return NULL;
+}
+
+const char *sc_scheme_grade(const sc_scheme *s, long long total_centi)
+{
+    for (int i = 0; s && i < s->ngrades; i++)
+        if (!s->grades[i].has_min || total_centi >= s->grades[i].min)
+            return s->grades[i].name;
+    return NULL;
+}
+
+/* ---- scoring one employee -------------------------------------------------- */
+
+static char *text_of(xmlNodePtr n)
+{
+    xmlChar *c = n ? xmlNodeGetContent(n) : NULL;
+    const char *s = c ? (const char *)c : "";
+    while (is_space((unsigned char)*s))
+        s++;
+    size_t len = strlen(s);
+    while (len && is_space((unsigned char)s[len - 1]))
+        len--;
+    char *d = sc_strndup(s, len);
+    xmlFree(c);
+    return d;
+}
+
+static void fmt_centi(char *out, size_t n, long long c) { sc_format_fixed(out, n, c, 2, 1); }
+static void fmt_fen(char *out, size_t n, long long f) { sc_format_fixed(out, n, f, 2, 0); }
+
+/* Set the text of `parent/name` (created at the end if absent). */
+static xmlNodePtr set_child_text(xmlNodePtr parent, xmlNodePtr existing, const char *name,
+                                 const char *text)
+{
+    if (existing) {
+        xmlNodeSetContent(existing, NULL);
+        xmlNodeAddContent(existing, (const xmlChar *)text);
+        return existing;
+    }
+    return xmlNewTextChild(parent, NULL, (const xmlChar *)name, (const xmlChar *)text);
+}
+
+/* Given text as centi; 1 = parsed, 0 = empty, -1 = not a number. */
+static int given_centi(xmlNodePtr n, long long *out)
+{
+    char *t = text_of(n);
+    if (!t || !t[0]) {
+        free(t);
+        return 0;
+    }
+    int ok = sc_parse_fixed(t, 2, out);
+    free(t);
+    return ok ? 1 : -1;
+}
+
+int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, int period_month,
+                      sc_score_report fn, void *ud, sc_score_summary *sum)
+{
+    reporter rp = {fn, ud, 0};
+    memset(sum, 0, sizeof *sum);
+    xmlNodePtr kpis = child(emp, "kpis");
+    long long kpi_sum = 0;
+    int complete = 1;
+    const char *ids[MAX_KPIS];
+    int nids = 0;
+    char a[48], b[48], why[400];
+
+    for (xmlNodePtr cat = child(kpis, "category"); cat; cat = next_el(cat)) {
+        if (!is(cat, "category"))
+            continue;
+        long long sub = 0, catw = 0;
+        int cat_complete = 1;
+        for (xmlNodePtr k = first_elem(cat); k; k = next_el(k)) {
+            if (!is(k, "kpi"))
+                continue;
+            const char *id = av(k, "id");
+            for (int j = 0; id && j < nids; j++)
+                if (!strcmp(ids[j], id))
+                    report(&rp, k, "id", "KPI id %s appears twice in this sheet; the scheme "
+                                         "matches rules by id", id);
+            if (id && nids < MAX_KPIS)
+                ids[nids++] = id;
+            xmlNodePtr wn = child(k, "weight"), sn = child(k, "score");
+            xmlNodePtr tn = child(k, "target"), an = child(k, "actual");
+            long long wc = 0;
+            given_centi(wn, &wc); /* data.c has checked it */
+            catw += wc;
+            const sc_rule *r = sc_scheme_rule(s, id);
+            long long given = 0;
+            int g = given_centi(sn, &given);
+            long long score = 0;
+            int have = g == 1;
+            if (g == 1)
+                score = given;
+            if (r && r->has_weight && r->weight != wc * 100) {
+                sc_format_fixed(a, sizeof a, wc, 2, 1);
+                sc_format_fixed(b, sizeof b, r->weight, 4, 1);
+                report(&rp, wn ? wn : k, NULL, "weight %s differs from the scheme's %s for "
+                                               "KPI %s", a, b, id);
+            }
+            if (r && r->type != SC_RULE_GIVEN) {
+                sc_rule_input in;
+                memset(&in, 0, sizeof in);
+                in.weight = wc * 100;
+                int hv;
+                in.target = num_attr(&rp, tn, "value", 4, &hv);
+                in.has_target = hv;
+                in.value = num_attr(&rp, an, "value", 4, &hv);
+                in.has_value = hv;
+                in.level = av(an, "level");
+                char *atext = text_of(an);
+                in.has_reason = atext && atext[0];
+                const char *kinds[MAX_ITEMS];
+                long long counts[MAX_ITEMS];
+                xmlNodePtr cn = child(k, "counts");
+                for (xmlNodePtr c = first_elem(cn); c && in.ncounts < MAX_ITEMS; c = next_el(c)) {
+                    kinds[in.ncounts] = av(c, "kind") ? av(c, "kind") : "";
+                    long long nn = 0;
+                    sc_parse_fixed(av(c, "n"), 0, &nn);
+                    counts[in.ncounts++] = nn;
+                }
+                in.kinds = kinds;
+                in.counts = counts;
+                long long computed = 0;
+                sc_status st = sc_rule_score(r, &in, &computed, why, sizeof why);
+                if (st != SC_OK) {
+                    report(&rp, an ? an : k, NULL, "KPI %s (rule %s): %s", id ? id : "",
+                           sc_rule_type_name(r->type), why);
+                    have = 0;
+                } else if (g == 1 && given != computed) {
+                    fmt_centi(a, sizeof a, given);
+                    fmt_centi(b, sizeof b, computed);
+                    report(&rp, sn, NULL, "score %s differs from the computed %s (KPI %s, rule "
+                                          "%s, scheme line %d); correct the raw results or "
+                                          "the score, or leave <score> empty to have it "
+                                          "computed", a, b, id ? id : "",
+                           sc_rule_type_name(r->type), r->line);
+                } else {
+                    score = computed;
+                    have = 1;
+                    if (g != 1) {
+                        fmt_centi(a, sizeof a, computed);
+                        if (!set_child_text(k, sn, "score", a))
+                            report(&rp, k, NULL, "out of memory");
+                    }
+                }
+                /* a chosen level shows its description when the data has none */
+                if (st == SC_OK && r->type == SC_RULE_CHOICE && an && !in.has_reason)
+                    for (int j = 0; j < r->nlevels; j++)
+                        if (!strcmp(r->levels[j].id, in.level))
+                            xmlNodeAddContent(an, (const xmlChar *)r->levels[j].text);
+                free(atext);
+            }
+            if (!have && g == 0 && wc == 0 && (!r || r->type == SC_RULE_GIVEN))
+                have = 1; /* a 0-weight row left empty (其它: 加扣分 go to adjustments) */
+            if (have) {
+                sub += score;
+                fmt_centi(a, sizeof a, score);
+                xmlSetProp(k, (const xmlChar *)"computed-score", (const xmlChar *)a);
+            } else {
+                cat_complete = 0;
+            }
+        }
+        /* the scheme's category weight, if declared */
+        const char *cname = av(cat, "name");
+        for (int j = 0; s && cname && j < s->ncats; j++)
+            if (!strcmp(s->cats[j].name, cname) && s->cats[j].weight != catw) {
+                sc_format_fixed(a, sizeof a, catw, 2, 1);
+                sc_format_fixed(b, sizeof b, s->cats[j].weight, 2, 1);
+                report(&rp, cat, "weight", "category %s weighs %s here but %s in the scheme",
+                       cname, a, b);
+            }
+        if (cat_complete) {
+            fmt_centi(a, sizeof a, sub);
+            xmlSetProp(cat, (const xmlChar *)"subtotal", (const xmlChar *)a);
+            kpi_sum += sub;
+        } else {
+            complete = 0;
+        }
+    }
+
+    /* adjustments: free points with a reason (the schema requires one) */
+    long long adj = 0;
+    xmlNodePtr adjs = child(emp, "adjustments");
+    for (xmlNodePtr j = first_elem(adjs); j; j = next_el(j)) {
+        long long p = 0;
+        if (sc_parse_fixed(av(j, "points"), 2, &p))
+            adj += p;
+    }
+    if (s && adjs && ((s->has_adj_min && adj < s->adj_min) ||
+                      (s->has_adj_max && adj > s->adj_max))) {
+        fmt_centi(a, sizeof a, adj);
+        char lo[32], hi[32];
+        fmt_centi(lo, sizeof lo, s->adj_min);
+        fmt_centi(hi, sizeof hi, s->adj_max);
+        report(&rp, adjs, NULL, "the adjustments sum to %s, outside the scheme's %s to %s",
+               a, s->has_adj_min ? lo : "-", s->has_adj_max ? hi : "+");
+    }
+
+    /* raters: weighted composite; the scheme's weights must agree */
+    xmlNodePtr raters = child(emp, "raters");
+    int have_comp = 0;
+    long long comp = 0;
+    if (raters) {
+        i128 acc = 0;
+        int all = 1;
+        for (xmlNodePtr q = first_elem(raters); q; q = next_el(q)) {
+            long long w = 0, sc = 0;
+            sc_parse_fixed(av(q, "weight"), 2, &w);
+            if (!sc_parse_fixed(av(q, "score"), 2, &sc))
+                all = 0;
+            acc += (i128)w * sc;
+            if (s && s->nraters) {
+                const char *role = av(q, "role");
+                int found = 0;
+                for (int j = 0; j < s->nraters; j++)
+                    if (role && !strcmp(s->raters[j].role, role)) {
+                        found = 1;
+                        if (s->raters[j].weight != w) {
+                            fmt_centi(a, sizeof a, w);
+                            fmt_centi(b, sizeof b, s->raters[j].weight);
+                            report(&rp, q, "weight", "rater %s weighs %s here but %s in the "
+                                                     "scheme", role, a, b);
+                        }
+                    }
+                if (!found)
+                    report(&rp, q, "role", "rater role %s is not in the scheme", role ? role : "");
+            }
+        }
+        if (all) {
+            comp = (long long)rdiv128(acc, 10000);
+            have_comp = 1;
+            fmt_centi(a, sizeof a, comp);
+            xmlSetProp(raters, (const xmlChar *)"composite", (const xmlChar *)a);
+        }
+    }
+    long long share = s ? s->rater_share : 0;
+    if (share > 0 && !have_comp)
+        complete = 0;
+
+    xmlNodePtr result = xmlNewChild(emp, NULL, (const xmlChar *)"result", NULL);
+    if (!result) {
+        report(&rp, emp, NULL, "out of memory");
+        return rp.count;
+    }
+    fmt_centi(a, sizeof a, adj);
+    xmlSetProp(result, (const xmlChar *)"adjustments", (const xmlChar *)a);
+    if (have_comp) {
+        fmt_centi(a, sizeof a, comp);
+        xmlSetProp(result, (const xmlChar *)"raters", (const xmlChar *)a);
+    }
+    if (!complete)
+        return rp.count;
+    fmt_centi(a, sizeof a, kpi_sum);
+    xmlSetProp(result, (const xmlChar *)"kpi-sum", (const xmlChar *)a);
+
+    /* total = KPI sum x (100 - share)% + composite x share% + adjustments */
+    long long total = (long long)rdiv128((i128)kpi_sum * (10000 - share) + (i128)comp * share,
+                                         10000) + adj;
+    sum->have_total = 1;
+    sum->total_centi = total;
+    fmt_centi(a, sizeof a, total);
+    xmlSetProp(result, (const xmlChar *)"total", (const xmlChar *)a);
+    xmlNodePtr tn = child(emp, "total");
+    long long given;
+    if (given_centi(tn, &given) == 1) {
+        if (given != total) {
+            fmt_centi(b, sizeof b, given);
+            report(&rp, tn, NULL, "total %s differs from the computed %s (KPI scores %s%s%s); "
+                                  "correct it or leave <total> out to have it computed",
+                   b, a, "+ adjustments", share ? " + raters" : "", "");
+        }
+    } else {
+        set_child_text(emp, tn, "total", a);
+    }
+
+    /* grade */
+    const char *grade = sc_scheme_grade(s, total);
+    if (grade) {
+        snprintf(sum->grade, sizeof sum->grade, "%s", grade);
+        xmlSetProp(result, (const xmlChar *)"grade", (const xmlChar *)grade);
+        xmlNodePtr gn = child(emp, "grade");
+        char *gt = text_of(gn);
+        if (gt && gt[0] && strcmp(gt, grade))
+            report(&rp, gn, NULL, "grade %s differs from the computed %s for the total %s", gt,
+                   grade, a);
+        else if (!gt || !gt[0])
+            set_child_text(emp, gn, "grade", grade);
+        free(gt);
+    } else {
+        char *gt = text_of(child(emp, "grade"));
+        snprintf(sum->grade, sizeof sum->grade, "%s", gt ? gt : "");
+        free(gt);
+    }
+
+    /* bonus */
+    xmlNodePtr bn = child(emp, "bonus");
+    long long base = 0;
+    sc_bonus_rule defb = {SC_BONUS_PROPORTIONAL, 100 * SC_UNIT, SC_UNIT, 0, 0, 0};
+    const sc_bonus_rule *br = s ? &s->bonus : &defb;
+    if (bn && sc_parse_fixed(av(bn, "base"), 2, &base)) {
+        long long amt = 0;
+        if (sc_bonus_compute(br, base, total, &amt) == SC_OK) {
+            sum->have_bonus = 1;
+            sum->bonus_fen = amt;
+            fmt_fen(a, sizeof a, amt);
+            xmlSetProp(result, (const xmlChar *)"bonus", (const xmlChar *)a);
+            long long ga;
+            const char *gs = av(bn, "amount");
+            if (gs && sc_parse_fixed(gs, 2, &ga)) {
+                if (ga != amt) {
+                    fmt_fen(b, sizeof b, ga);
+                    fmt_centi(why, sizeof why, total);
+                    report(&rp, bn, "amount", "amount %s differs from the computed %s (base "
+                                              "%s, total %s)", b, a, av(bn, "base"), why);
+                }
+            } else {
+                xmlSetProp(bn, (const xmlChar *)"amount", (const xmlChar *)a);
+            }
+            /* year sheet: the period's month */
+            xmlNodePtr months = child(bn, "month");
+            if (months && period_month >= 1 && period_month <= 12) {
+                xmlNodePtr m = NULL;
+                for (xmlNodePtr c = months; c; c = next_el(c)) {
+                    long long nn = 0;
+                    if (is(c, "month") && sc_parse_fixed(av(c, "n"), 0, &nn) &&
+                        nn == period_month)
+                        m = c;
+                }
+                char ts[48];
+                fmt_centi(ts, sizeof ts, total);
+                if (!m) {
+                    m = xmlNewChild(bn, NULL, (const xmlChar *)"month", NULL);
+                    snprintf(b, sizeof b, "%d", period_month);
+                    if (m)
+                        xmlSetProp(m, (const xmlChar *)"n", (const xmlChar *)b);
+                }
+                if (m) {
+                    long long ms;
+                    const char *msv = av(m, "score");
+                    if (msv && sc_parse_fixed(msv, 2, &ms)) {
+                        if (ms != total)
+                            report(&rp, m, "score", "month %d score %s differs from this "
+                                                    "period's computed total %s",
+                                   period_month, msv, ts);
+                    } else {
+                        xmlSetProp(m, (const xmlChar *)"score", (const xmlChar *)ts);
+                    }
+                    const char *mav = av(m, "amount");
+                    long long ma;
+                    if (mav && sc_parse_fixed(mav, 2, &ma)) {
+                        if (ma != amt)
+                            report(&rp, m, "amount", "month %d amount %s differs from the "
+                                                     "computed %s", period_month, mav, a);
+                    } else {
+                        xmlSetProp(m, (const xmlChar *)"amount", (const xmlChar *)a);
+                    }
+                }
+            }
+            /* the year's sum (other months: as given, or base x score / 100) */
+            long long year = 0;
+            int any = 0;
+            for (xmlNodePtr c = child(bn, "month"); c; c = next_el(c)) {
+                long long ma, ms;
+                if (!is(c, "month"))
+                    continue;
+                if (sc_parse_fixed(av(c, "amount"), 2, &ma)) {
+                    year += ma;
+                    any = 1;
+                } else if (sc_parse_fixed(av(c, "score"), 2, &ms)) {
+                    ma = sc_bonus_proportional(base, ms);
+                    fmt_fen(b, sizeof b, ma);
+                    xmlSetProp(c, (const xmlChar *)"amount", (const xmlChar *)b);
+                    year += ma;
+                    any = 1;
+                }
+            }
+            if (any) {
+                fmt_fen(b, sizeof b, year);
+                xmlSetProp(result, (const xmlChar *)"year-bonus", (const xmlChar *)b);
+                xmlSetProp(bn, (const xmlChar *)"year-total", (const xmlChar *)b);
+            }
+        }
+    }
+    return rp.count;
+}

@@ -1,0 +1,726 @@
+/* test_score.c -- the scoring engine: every rule type with a worked
+ * example and its edges, exact money, ranking awards, the 大客户部
+ * quarterly bonus, and whole batches through the reader (computed values
+ * written into the record, given values verified, scheme files). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+
+#include <libxml/xpath.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define U SC_UNIT /* 1.0 in rule units */
+
+/* ---- rule table ---------------------------------------------------------- */
+
+typedef struct rule_case {
+    const char *name;     /* what the row shows */
+    sc_rule rule;
+    sc_rule_input in;
+    sc_status status;
+    long long centi;      /* expected score, 1/100 point */
+} rule_case;
+
+static const sc_rule_item late_absent[] = {{"迟到", 1 * U}, {"旷工", 5 * U}};
+static const sc_rule_level levels[] = {{"A", 5 * U, "主动承担额外工作"},
+                                       {"B", 3 * U, "自觉完成工作任务"},
+                                       {"C", 2 * U, "有时推卸责任"},
+                                       {"D", 0, "工作马虎"}};
+static const char *const k_late[] = {"迟到"};
+static const char *const k_late_absent[] = {"迟到", "旷工"};
+static const char *const k_absent[] = {"旷工"};
+static const char *const k_unknown[] = {"早退"};
+static const long long n1[] = {1}, n2[] = {2}, n3[] = {3}, n4[] = {4}, n11[] = {1, 1};
+
+#define ACH(t) .type = SC_RULE_ACHIEVEMENT, .has_target = 1, .target = (t)
+#define VAL(v) .has_value = 1, .value = (v)
+
+/* 大客户经理 销售任务 a1: 每低于目标5%扣3分 (every started 5%), below 50% 0. */
+#define SALES .type = SC_RULE_STEP, .completion = 1, .step_below = 5 * U,                \
+              .points_below = 3 * U, .count = SC_COUNT_CEIL, .has_zero_below = 1,       \
+              .zero_below = 50 * U
+/* 客服 问题解决率 q3: target 85%, 每低于目标1个百分点扣1.5分 pro rata, <70% 0. */
+#define SOLVE .type = SC_RULE_STEP, .has_target = 1, .target = 85 * U,                   \
+              .step_below = 1 * U, .points_below = 15000, .count = SC_COUNT_LINEAR,      \
+              .has_zero_below = 1, .zero_below = 70 * U
+/* 客服 平均响应时间 q2 (lower is better, seconds): ≤120 s, every 10 s over
+ * -2 (rows choose how steps count), above 180 s 0. */
+#define RESP .type = SC_RULE_STEP, .lower_better = 1, .has_target = 1,                   \
+             .target = 120 * U, .step_below = 10 * U, .points_below = 2 * U,            \
+             .has_zero_above = 1, .zero_above = 180 * U
+#define DEDUCT .type = SC_RULE_DEDUCT, .items = (sc_rule_item *)late_absent, .nitems = 2
+#define COUNTS(k, n) .kinds = (k), .counts = (n), .ncounts = (int)(sizeof(n) / sizeof *(n))
+
+static const rule_case rule_cases[] = {
+    /* weighted achievement: 20 x actual / 98, capped at the weight */
+    {"achievement exactly at target", {ACH(98 * U)}, {.weight = 20 * U, VAL(98 * U)}, SC_OK, 2000},
+    {"achievement 97/98 of 20 = 19.7959 -> 19.80", {ACH(98 * U)}, {.weight = 20 * U, VAL(97 * U)},
+     SC_OK, 1980},
+    {"achievement above target, capped at the weight", {ACH(98 * U)},
+     {.weight = 20 * U, VAL(105 * U)}, SC_OK, 2000},
+    {"achievement 110/98 x 20 = 22.449 under cap 24", {ACH(98 * U), .has_cap = 1,
+     .cap = 24 * U}, {.weight = 20 * U, VAL(110 * U)}, SC_OK, 2245},
+    {"achievement beyond cap 24", {ACH(98 * U), .has_cap = 1, .cap = 24 * U},
+     {.weight = 20 * U, VAL(150 * U)}, SC_OK, 2400},
+    {"achievement: data's target overrides", {ACH(98 * U)},
+     {.weight = 20 * U, VAL(45 * U), .has_target = 1, .target = 90 * U}, SC_OK, 1000},
+    {"achievement lower is better: 75/80 days of 10", {ACH(75 * U), .lower_better = 1},
+     {.weight = 10 * U, VAL(80 * U)}, SC_OK, 938},
+    {"achievement without a value", {ACH(98 * U)}, {.weight = 20 * U}, SC_ERR_DATA, 0},
+    {"achievement with target 0", {.type = SC_RULE_ACHIEVEMENT, .has_target = 1},
+     {.weight = 20 * U, VAL(5 * U)}, SC_ERR_DATA, 0},
+    /* pro rata (商家认证通过率 98%, 20 分): like achievement, never above weight */
+    {"pro-rata 95/98 of 20 = 19.388", {.type = SC_RULE_PRORATA, .has_target = 1,
+     .target = 98 * U, .has_cap = 1, .cap = 30 * U}, {.weight = 20 * U, VAL(95 * U)}, SC_OK, 1939},
+    {"pro-rata above target ignores a cap", {.type = SC_RULE_PRORATA, .has_target = 1,
+     .target = 98 * U, .has_cap = 1, .cap = 30 * U}, {.weight = 20 * U, VAL(99 * U)}, SC_OK, 2000},
+    /* step deduction on the completion rate (seed 001) */
+    {"sales exactly at target", {SALES}, {.weight = 30 * U, VAL(120 * U), .has_target = 1,
+     .target = 120 * U}, SC_OK, 3000},
+    {"sales 91.3%: 8.7% short = 2 started steps = -6", {SALES},
+     {.weight = 30 * U, VAL(913000), .has_target = 1, .target = 100 * U}, SC_OK, 2400},
+    {"sales 98.9/110 = 89.9%: 3 steps = -9", {SALES},
+     {.weight = 30 * U, VAL(989000), .has_target = 1, .target = 110 * U}, SC_OK, 2100},
+    {"sales exactly 95%: one step", {SALES}, {.weight = 30 * U, VAL(95 * U), .has_target = 1,
+     .target = 100 * U}, SC_OK, 2700},
+    {"sales exactly 50%: not below 50%, 10 steps = -30", {SALES},
+     {.weight = 30 * U, VAL(50 * U), .has_target = 1, .target = 100 * U}, SC_OK, 0},
+    {"sales 45.6%: below 50%, item not scored", {SALES},
+     {.weight = 30 * U, VAL(684000), .has_target = 1, .target = 150 * U}, SC_OK, 0},
+    {"sales step bonus: 109.7% = 9 whole 1% steps x 2 (cap 50)",
+     {SALES, .step_above = 1 * U, .points_above = 2 * U, .has_cap = 1, .cap = 50 * U},
+     {.weight = 30 * U, VAL(1316000), .has_target = 1, .target = 120 * U}, SC_OK, 4800},
+    {"sales step bonus capped at the weight without cap",
+     {SALES, .step_above = 1 * U, .points_above = 2 * U},
+     {.weight = 30 * U, VAL(1316000), .has_target = 1, .target = 120 * U}, SC_OK, 3000},
+    {"sales without a target", {SALES}, {.weight = 30 * U, VAL(50 * U)}, SC_ERR_DATA, 0},
+    /* step deduction on the value difference, pro rata */
+    {"solve rate 84.2%: 0.8 x 1.5 = 1.2 off", {SOLVE}, {.weight = 15 * U, VAL(842000)}, SC_OK, 1380},
+    {"solve rate 82%: 4.5 off", {SOLVE}, {.weight = 15 * U, VAL(82 * U)}, SC_OK, 1050},
+    {"solve rate exactly 85%", {SOLVE}, {.weight = 15 * U, VAL(85 * U)}, SC_OK, 1500},
+    {"solve rate 75%: 15 off, floor 0", {SOLVE}, {.weight = 15 * U, VAL(75 * U)}, SC_OK, 0},
+    {"solve rate 69.9%: below 70%", {SOLVE}, {.weight = 15 * U, VAL(699000)}, SC_OK, 0},
+    /* lower is better, started steps */
+    {"response 119 s: within target", {RESP, .count = SC_COUNT_CEIL}, {.weight = 10 * U, VAL(119 * U)}, SC_OK, 1000},
+    {"response 128 s: one started step", {RESP, .count = SC_COUNT_CEIL}, {.weight = 10 * U, VAL(128 * U)}, SC_OK, 800},
+    {"response 131 s: two started steps", {RESP, .count = SC_COUNT_CEIL}, {.weight = 10 * U, VAL(131 * U)}, SC_OK, 600},
+    {"response 181 s: above 180 s, not scored", {RESP, .count = SC_COUNT_CEIL}, {.weight = 10 * U, VAL(181 * U)}, SC_OK, 0},
+    {"floor counting: 128 s is no whole step", {RESP, .count = SC_COUNT_FLOOR},
+     {.weight = 10 * U, VAL(128 * U)}, SC_OK, 1000},
+    /* threshold (应收账款周转天数 ≤ 75 天) */
+    {"threshold exactly 75 days", {.type = SC_RULE_THRESHOLD, .lower_better = 1,
+     .has_target = 1, .target = 75 * U}, {.weight = 10 * U, VAL(75 * U)}, SC_OK, 1000},
+    {"threshold 76 days", {.type = SC_RULE_THRESHOLD, .lower_better = 1, .has_target = 1,
+     .target = 75 * U}, {.weight = 10 * U, VAL(76 * U)}, SC_OK, 0},
+    {"threshold not met: otherwise 4", {.type = SC_RULE_THRESHOLD, .has_target = 1,
+     .target = 90 * U, .otherwise = 4 * U}, {.weight = 10 * U, VAL(89 * U)}, SC_OK, 400},
+    /* count deductions with a floor (迟到1次扣1分，旷工扣5分，扣完为止) */
+    {"deduct none", {DEDUCT}, {.weight = 10 * U}, SC_OK, 1000},
+    {"deduct 迟到 2", {DEDUCT}, {.weight = 10 * U, COUNTS(k_late, n2)}, SC_OK, 800},
+    {"deduct 迟到 1 + 旷工 1", {DEDUCT}, {.weight = 10 * U, COUNTS(k_late_absent, n11)}, SC_OK, 400},
+    {"deduct 旷工 2: floor reached exactly", {DEDUCT}, {.weight = 10 * U, COUNTS(k_absent, n2)},
+     SC_OK, 0},
+    {"deduct 旷工 3: beyond the floor stays 0", {DEDUCT}, {.weight = 10 * U, COUNTS(k_absent, n3)},
+     SC_OK, 0},
+    {"deduct max-count 3: 3 occurrences still scored", {DEDUCT, .has_max_count = 1,
+     .max_count = 3}, {.weight = 10 * U, COUNTS(k_late, n3)}, SC_OK, 700},
+    {"deduct max-count 3: 4 occurrences = 0", {DEDUCT, .has_max_count = 1,
+     .max_count = 3}, {.weight = 10 * U, COUNTS(k_late, n4)}, SC_OK, 0},
+    {"deduct unknown kind", {DEDUCT}, {.weight = 10 * U, COUNTS(k_unknown, n1)}, SC_ERR_DATA, 0},
+    {"deduct one kind: 延误1次扣3分", {.type = SC_RULE_DEDUCT, .points = 3 * U},
+     {.weight = 10 * U, VAL(1 * U)}, SC_OK, 700},
+    {"deduct one kind: a fractional count", {.type = SC_RULE_DEDUCT, .points = 3 * U},
+     {.weight = 10 * U, VAL(15000)}, SC_ERR_DATA, 0},
+    /* per unit with a cap (每走访一个商家计0.4分, 40 max) */
+    {"per-unit 87 visits = 34.8", {.type = SC_RULE_PER_UNIT, .per = 4000},
+     {.weight = 40 * U, VAL(87 * U)}, SC_OK, 3480},
+    {"per-unit 100 visits = exactly 40", {.type = SC_RULE_PER_UNIT, .per = 4000},
+     {.weight = 40 * U, VAL(100 * U)}, SC_OK, 4000},
+    {"per-unit 120 visits capped at 40", {.type = SC_RULE_PER_UNIT, .per = 4000},
+     {.weight = 40 * U, VAL(120 * U)}, SC_OK, 4000},
+    {"per-unit 新增客户 3 x 5 capped at 10", {.type = SC_RULE_PER_UNIT, .per = 5 * U},
+     {.weight = 10 * U, VAL(3 * U)}, SC_OK, 1000},
+    /* graded choice (5 / 3 / 2 / 0 分) */
+    {"choice B = 3", {.type = SC_RULE_CHOICE, .levels = (sc_rule_level *)levels,
+     .nlevels = 4}, {.weight = 5 * U, .level = "B"}, SC_OK, 300},
+    {"choice D = 0", {.type = SC_RULE_CHOICE, .levels = (sc_rule_level *)levels,
+     .nlevels = 4}, {.weight = 5 * U, .level = "D"}, SC_OK, 0},
+    {"choice unknown level", {.type = SC_RULE_CHOICE, .levels = (sc_rule_level *)levels,
+     .nlevels = 4}, {.weight = 5 * U, .level = "E"}, SC_ERR_DATA, 0},
+    {"choice without a level", {.type = SC_RULE_CHOICE, .levels = (sc_rule_level *)levels,
+     .nlevels = 4}, {.weight = 5 * U}, SC_ERR_DATA, 0},
+    /* free adjustment ±5 with a reason */
+    {"free -3 with a reason", {.type = SC_RULE_FREE, .has_min = 1, .min = -5 * U,
+     .has_max = 1, .max = 5 * U}, {.weight = 0, VAL(-3 * U), .has_reason = 1}, SC_OK, -300},
+    {"free without a reason", {.type = SC_RULE_FREE, .has_min = 1, .min = -5 * U,
+     .has_max = 1, .max = 5 * U}, {.weight = 0, VAL(2 * U)}, SC_ERR_DATA, 0},
+    {"free 6 beyond ±5", {.type = SC_RULE_FREE, .has_min = 1, .min = -5 * U, .has_max = 1,
+     .max = 5 * U}, {.weight = 0, VAL(6 * U), .has_reason = 1}, SC_ERR_DATA, 0},
+    {"given: the data must hold the score", {.type = SC_RULE_GIVEN}, {.weight = 10 * U}, SC_ERR_DATA,
+     0},
+};
+
+static void test_rules(void **state)
+{
+    (void)state;
+    int bad = 0;
+    for (size_t i = 0; i < sizeof rule_cases / sizeof *rule_cases; i++) {
+        const rule_case *c = &rule_cases[i];
+        long long got = -999999;
+        char msg[300];
+        sc_status st = sc_rule_score(&c->rule, &c->in, &got, msg, sizeof msg);
+        if (st != c->status || (st == SC_OK && got != c->centi)) {
+            print_error("rule case \"%s\": status %d (want %d), score %lld (want %lld) %s\n",
+                        c->name, st, c->status, got, c->centi, msg);
+            bad++;
+        }
+        if (st != SC_OK && !msg[0]) {
+            print_error("rule case \"%s\": an error without a message\n", c->name);
+            bad++;
+        }
+    }
+    assert_int_equal(bad, 0);
+}
+
+/* ---- numbers and money ----------------------------------------------------- */
+
+static void test_fixed(void **state)
+{
+    (void)state;
+    long long v;
+    assert_true(sc_parse_fixed("88.5", 4, &v));
+    assert_int_equal(v, 885000);
+    assert_true(sc_parse_fixed(" -0.05 ", 2, &v));
+    assert_int_equal(v, -5);
+    assert_true(sc_parse_fixed("1.230", 2, &v)); /* trailing zero beyond scale */
+    assert_int_equal(v, 123);
+    assert_false(sc_parse_fixed("1.235", 2, &v));
+    assert_false(sc_parse_fixed("1e3", 2, &v));
+    assert_false(sc_parse_fixed("", 2, &v));
+    assert_false(sc_parse_fixed(".", 2, &v));
+    assert_false(sc_parse_fixed("12345678901234567", 0, &v));
+    char buf[32];
+    sc_format_fixed(buf, sizeof buf, 1050, 2, 1);
+    assert_string_equal(buf, "10.5");
+    sc_format_fixed(buf, sizeof buf, 1000, 2, 1);
+    assert_string_equal(buf, "10");
+    sc_format_fixed(buf, sizeof buf, 204000, 2, 0);
+    assert_string_equal(buf, "2040.00");
+    sc_format_fixed(buf, sizeof buf, -5, 2, 0);
+    assert_string_equal(buf, "-0.05");
+    assert_int_equal(sc_div_round(5, 10), 1);   /* half up */
+    assert_int_equal(sc_div_round(-5, 10), -1); /* half away from zero */
+    assert_int_equal(sc_div_round(4, 10), 0);
+}
+
+typedef struct money_case {
+    const char *name;
+    sc_bonus_rule rule;
+    long long base_fen, total_centi, want_fen;
+} money_case;
+
+#define PROP {SC_BONUS_PROPORTIONAL, 100 * U, U, 0, 0, 0}
+#define UPLIFT(count, below) {SC_BONUS_UPLIFT, 100 * U, U, 2 * U, count, below}
+
+static const money_case money_cases[] = {
+    {"102 of 2000.00 = 2040.00", PROP, 200000, 10200, 204000},
+    {"56.88 of 1800.00 = 1023.84", PROP, 180000, 5688, 102384},
+    {"0.005 yuan rounds up: 50 of 1000.01 = 500.005", PROP, 100001, 5000, 50001},
+    {"just below 0.005: 49.99 of 1000.01 = 499.904999", PROP, 100001, 4999, 49990},
+    {"88.77 of 1800.00 = 1597.86", PROP, 180000, 8877, 159786},
+    {"uplift exactly 100 = base", UPLIFT(SC_COUNT_FLOOR, SC_BELOW_PROPORTIONAL), 200000,
+     10000, 200000},
+    {"uplift 102: +2% x 2 = 2080.00", UPLIFT(SC_COUNT_FLOOR, SC_BELOW_PROPORTIONAL),
+     200000, 10200, 208000},
+    {"uplift 102.5 whole steps: 2080.00", UPLIFT(SC_COUNT_FLOOR, SC_BELOW_PROPORTIONAL),
+     200000, 10250, 208000},
+    {"uplift 102.5 pro rata: 2100.00", UPLIFT(SC_COUNT_LINEAR, SC_BELOW_PROPORTIONAL),
+     200000, 10250, 210000},
+    {"uplift 101.33 pro rata of 1800: 1800 x 1.0266 = 1847.88",
+     UPLIFT(SC_COUNT_LINEAR, SC_BELOW_PROPORTIONAL), 180000, 10133, 184788},
+    {"uplift below 100: proportional 95", UPLIFT(SC_COUNT_FLOOR, SC_BELOW_PROPORTIONAL),
+     200000, 9500, 190000},
+    {"uplift below 100: zero", UPLIFT(SC_COUNT_FLOOR, SC_BELOW_ZERO), 200000, 9500, 0},
+    {"uplift below 100: base", UPLIFT(SC_COUNT_FLOOR, SC_BELOW_BASE), 200000, 9500, 200000},
+    {"negative total pays nothing", PROP, 200000, -500, 0},
+};
+
+static void test_money(void **state)
+{
+    (void)state;
+    int bad = 0;
+    for (size_t i = 0; i < sizeof money_cases / sizeof *money_cases; i++) {
+        const money_case *c = &money_cases[i];
+        long long got = -1;
+        sc_status st = sc_bonus_compute(&c->rule, c->base_fen, c->total_centi, &got);
+        if (st != SC_OK || got != c->want_fen) {
+            print_error("money case \"%s\": got %lld fen, want %lld\n", c->name, got,
+                        c->want_fen);
+            bad++;
+        }
+    }
+    assert_int_equal(bad, 0);
+    sc_bonus_rule none = {SC_BONUS_NONE, 0, 0, 0, 0, 0};
+    long long x;
+    assert_int_equal(sc_bonus_compute(&none, 100, 100, &x), SC_END);
+}
+
+/* ---- ranking awards -------------------------------------------------------- */
+
+static void test_ranking(void **state)
+{
+    (void)state;
+    /* 前三名 500 / 300 / 200 元, 名次并列的同时奖励.  Two share first place and
+     * both get 500; nobody is second (competition ranking skips it); two
+     * share third and both get 200; fifth gets nothing. */
+    const long long awards[] = {50000, 30000, 20000};
+    const long long scores[] = {9800, 9500, 9800, 9000, 9500};
+    int rank[5];
+    long long award[5];
+    sc_rank_awards(scores, 5, awards, 3, rank, award);
+    const int want_rank[] = {1, 3, 1, 5, 3};
+    const long long want_award[] = {50000, 20000, 50000, 0, 20000};
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(rank[i], want_rank[i]);
+        assert_int_equal(award[i], want_award[i]);
+    }
+    /* no ties: 500, 300, 200, 0 */
+    const long long s2[] = {8000, 9100, 8800, 9900};
+    sc_rank_awards(s2, 4, awards, 3, rank, award);
+    assert_int_equal(award[3], 50000);
+    assert_int_equal(award[1], 30000);
+    assert_int_equal(award[2], 20000);
+    assert_int_equal(award[0], 0);
+    /* everyone tied: everyone first */
+    const long long s3[] = {9000, 9000, 9000, 9000};
+    sc_rank_awards(s3, 4, awards, 3, rank, award);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(award[i], 50000);
+}
+
+/* ---- the 大客户部 quarterly bonus ---------------------------------------- */
+
+#define YUAN(y) ((long long)(y) * 100)
+
+static void test_quarters(void **state)
+{
+    (void)state;
+    /* Base (基数) 200,000 元, target 400,000 元 every quarter; rate 4%;
+     * 600 元 withheld below base; 实际奖金 = 计提 x (80% + 20% x 系数).
+     *
+     * Q1  X = 150,000 < base: no bonus, 600 withheld, owed 50,000.
+     * Q2  X = 230,000: excess over base 30,000 goes to the 50,000 owed
+     *     (20,000 still owed); nothing left, so only the base counts:
+     *     计提 = 200,000 x 4% = 8,000.00; 系数 1.0 -> 实际 8,000.00.
+     * Q3  X = 260,000: excess 60,000 pays the 20,000 owed, Q1 is made up,
+     *     so its base bonus is paid too (补发 200,000 x 4% = 8,000);
+     *     remaining 40,000 + base 200,000 = 240,000 x 4% = 9,600;
+     *     计提 = 17,600.00; 系数 0.9 -> x 0.98 = 17,248.00.
+     *     (Seed's formula: [(260k-200k-20k)+200k] x 4% + 200k x 4%.)
+     * Q4  X = 450,000 >= target, nothing owed: floating wage paid, only the
+     *     target counts: 400,000 x 4% = 16,000.00; 50,000 carried forward;
+     *     系数 1.2 -> x 1.04 = 16,640.00.
+     * Q5  X = 180,000 + 50,000 carried = 230,000: above base, nothing owed:
+     *     230,000 x 4% = 9,200.00; 系数 0.8537 -> x 0.97074 = 8,930.808
+     *     -> 8,930.81 (half up to the fen). */
+    const sc_quarter_rule rule = {400, YUAN(600), 8000, 2000};
+    const sc_quarter_in q[] = {
+        {YUAN(150000), YUAN(200000), YUAN(400000), 10000},
+        {YUAN(230000), YUAN(200000), YUAN(400000), 10000},
+        {YUAN(260000), YUAN(200000), YUAN(400000), 9000},
+        {YUAN(450000), YUAN(200000), YUAN(400000), 12000},
+        {YUAN(180000), YUAN(200000), YUAN(400000), 8537},
+    };
+    sc_quarter_out o[5];
+    assert_int_equal(sc_quarter_bonus(&rule, q, 5, o), SC_OK);
+
+    assert_int_equal(o[0].accrued_fen, 0);
+    assert_int_equal(o[0].actual_fen, 0);
+    assert_int_equal(o[0].withheld_fen, YUAN(600));
+    assert_int_equal(o[0].owed_fen, YUAN(50000));
+    assert_false(o[0].floating);
+
+    assert_int_equal(o[1].covered_fen, YUAN(30000));
+    assert_int_equal(o[1].owed_fen, YUAN(20000));
+    assert_int_equal(o[1].made_up_fen, 0);
+    assert_int_equal(o[1].accrued_fen, YUAN(8000));
+    assert_int_equal(o[1].actual_fen, YUAN(8000));
+    assert_int_equal(o[1].withheld_fen, 0);
+
+    assert_int_equal(o[2].covered_fen, YUAN(20000));
+    assert_int_equal(o[2].made_up_fen, YUAN(200000));
+    assert_int_equal(o[2].owed_fen, 0);
+    assert_int_equal(o[2].bonus_base_fen, YUAN(240000));
+    assert_int_equal(o[2].accrued_fen, YUAN(17600));
+    assert_int_equal(o[2].actual_fen, YUAN(17248));
+
+    assert_true(o[3].floating);
+    assert_int_equal(o[3].accrued_fen, YUAN(16000));
+    assert_int_equal(o[3].carry_fen, YUAN(50000));
+    assert_int_equal(o[3].actual_fen, YUAN(16640));
+
+    assert_int_equal(o[4].counted_fen, YUAN(230000));
+    assert_int_equal(o[4].accrued_fen, YUAN(9200));
+    assert_int_equal(o[4].actual_fen, 893081);
+    assert_false(o[4].floating);
+
+    /* exactly at the base: no withholding, base bonus */
+    const sc_quarter_in at[] = {{YUAN(200000), YUAN(200000), YUAN(400000), 10000}};
+    assert_int_equal(sc_quarter_bonus(&rule, at, 1, o), SC_OK);
+    assert_int_equal(o[0].withheld_fen, 0);
+    assert_int_equal(o[0].accrued_fen, YUAN(8000));
+    /* two shortfalls, made up oldest first across quarters */
+    const sc_quarter_in two[] = {
+        {YUAN(190000), YUAN(200000), YUAN(400000), 10000}, /* owes 10,000 */
+        {YUAN(180000), YUAN(200000), YUAN(400000), 10000}, /* owes 20,000 more */
+        {YUAN(215000), YUAN(200000), YUAN(400000), 10000}, /* 15,000: Q1 made up */
+    };
+    assert_int_equal(sc_quarter_bonus(&rule, two, 3, o), SC_OK);
+    assert_int_equal(o[1].owed_fen, YUAN(30000));
+    assert_int_equal(o[1].withheld_fen, YUAN(600));
+    assert_int_equal(o[2].made_up_fen, YUAN(200000));
+    assert_int_equal(o[2].owed_fen, YUAN(15000));
+    /* only the base this quarter, plus Q1's base made up */
+    assert_int_equal(o[2].accrued_fen, YUAN(16000));
+    /* bad input */
+    const sc_quarter_in badq[] = {{YUAN(1), YUAN(5), YUAN(4), 10000}};
+    assert_int_equal(sc_quarter_bonus(&rule, badq, 1, o), SC_ERR_USAGE);
+}
+
+/* ---- whole batches through the reader ---------------------------------- */
+
+typedef struct diags {
+    int count;
+    sc_buf text;
+} diags;
+
+static void on_diag(void *ud, const sc_error *e)
+{
+    diags *d = ud;
+    d->count++;
+    sc_buf_printf(&d->text, "%s:%d: %s [%s|%s]\n", e->file, e->line, e->message, e->employee,
+                  e->field);
+}
+
+static char *write_tmp(const char *name, const char *text)
+{
+    char *path = malloc(300);
+    assert_non_null(path);
+    snprintf(path, 300, "/tmp/sc_test_score_%ld_%s", (long)getpid(), name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* String value of an XPath on the record's document ("" if none). */
+static char *xp(const sc_record *rec, const char *expr)
+{
+    xmlXPathContextPtr c = xmlXPathNewContext(rec->doc);
+    c->node = rec->employee;
+    xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, c);
+    xmlChar *s = o ? xmlXPathCastToString(o) : NULL;
+    char *r = strdup(s ? (const char *)s : "");
+    xmlFree(s);
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(c);
+    return r;
+}
+
+#define ASSERT_XP(rec, expr, want)                                                       \
+    do {                                                                                 \
+        char *got_ = xp(rec, expr);                                                      \
+        if (strcmp(got_, want))                                                          \
+            print_error("%s = \"%s\", want \"%s\"\n", expr, got_, want);                 \
+        assert_string_equal(got_, want);                                                 \
+        free(got_);                                                                      \
+    } while (0)
+
+static const char *const HEAD =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<batch version=\"1\" template=\"kefu-monthly\"%s>\n"
+    "  <company>华东云联</company><department>客户服务部</department>\n"
+    "  <period kind=\"month\" year=\"2026\" month=\"10\">2026年10月</period>\n";
+
+static const char *const SCHEME =
+    "<scheme name=\"t\">\n"
+    "  <category name=\"业绩\" weight=\"70\"/>\n"
+    "  <category name=\"态度\" weight=\"30\"/>\n"
+    "  <kpi id=\"a\" type=\"step\" basis=\"completion\" step-below=\"5\" points-below=\"3\"\n"
+    "       count=\"ceil\" zero-below=\"50\"/>\n"
+    "  <kpi id=\"b\" type=\"per-unit\" per=\"0.4\" weight=\"40\"/>\n"
+    "  <kpi id=\"c\" type=\"deduct\" max-count=\"3\"><item kind=\"迟到\" points=\"1\"/>"
+    "<item kind=\"旷工\" points=\"5\"/></kpi>\n"
+    "  <kpi id=\"d\" type=\"choice\"><level id=\"A\" points=\"20\">极强</level>"
+    "<level id=\"B\" points=\"12\">强</level></kpi>\n"
+    "  <raters share=\"0\"><rater role=\"本人\" weight=\"15\"/><rater role=\"上级\" "
+    "weight=\"60\"/><rater role=\"小组\" weight=\"25\"/></raters>\n"
+    "  <adjustments min=\"-5\" max=\"5\"/>\n"
+    "  <grades><grade name=\"优秀\" min=\"90\"/><grade name=\"良好\" min=\"80\"/>"
+    "<grade name=\"合格\" min=\"70\"/><grade name=\"待改进\"/></grades>\n"
+    "  <bonus type=\"uplift\" threshold=\"100\" per=\"1\" rise=\"2\"/>\n"
+    "</scheme>\n";
+
+/* One employee; %s are: a score, c counts, d level, total element. */
+static const char *const EMP =
+    "  <employee id=\"E%d\"><name>员工%d</name>\n"
+    "    <kpis>\n"
+    "      <category name=\"业绩\" weight=\"70\">\n"
+    "        <kpi id=\"a\"><indicator>销售</indicator><weight>30</weight>\n"
+    "          <target value=\"100\">100万</target><actual value=\"91.3\">91.3万</actual>\n"
+    "          <rule>每低于目标5%%扣3分</rule><score>%s</score></kpi>\n"
+    "        <kpi id=\"b\"><indicator>走访</indicator><weight>40</weight>\n"
+    "          <actual value=\"87\">87家</actual><rule>0.4分/家</rule></kpi>\n"
+    "      </category>\n"
+    "      <category name=\"态度\" weight=\"30\">\n"
+    "        <kpi id=\"c\"><indicator>考勤</indicator><weight>10</weight>\n"
+    "          <actual>%s</actual>%s<rule>迟到扣1分</rule></kpi>\n"
+    "        <kpi id=\"d\"><indicator>学习</indicator><weight>20</weight>\n"
+    "          <actual level=\"%s\"/><rule>选档</rule></kpi>\n"
+    "      </category>\n"
+    "    </kpis>\n"
+    "    <raters><rater role=\"本人\" weight=\"15\" score=\"95\"/>"
+    "<rater role=\"上级\" weight=\"60\" score=\"93\"/>"
+    "<rater role=\"小组\" weight=\"25\" score=\"91\"/></raters>\n"
+    "    <adjustments><adjustment points=\"2\" reason=\"表扬\"/></adjustments>\n"
+    "    %s\n"
+    "    <bonus base=\"2000.00\"/>\n"
+    "  </employee>\n";
+
+static char *batch(const char *batch_attrs, const char *scheme, const char *emps)
+{
+    sc_buf b = {0};
+    sc_buf_printf(&b, HEAD, batch_attrs);
+    sc_buf_puts(&b, scheme);
+    sc_buf_puts(&b, emps);
+    sc_buf_puts(&b, "</batch>\n");
+    return b.data;
+}
+
+static void test_batch_computes(void **state)
+{
+    (void)state;
+    sc_buf e = {0};
+    /* a: 24 (91.3%), b: 34.8, c: 迟到 2 = 8, d: B = 12 -> 78.8 + 2 = 80.8 */
+    sc_buf_printf(&e, EMP, 1, 1, "", "迟到2次",
+                  "<counts><count kind=\"迟到\" n=\"2\"/></counts>", "B", "");
+    char *text = batch("", SCHEME, e.data);
+    char *path = write_tmp("computes.xml", text);
+    diags d = {0};
+    sc_error err;
+    sc_reader *r = NULL;
+    assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_OK);
+    sc_record *rec = NULL;
+    sc_status st = sc_reader_next(r, &rec, &err);
+    if (st != SC_OK)
+        print_error("%s", d.text.data ? d.text.data : err.message);
+    assert_int_equal(st, SC_OK);
+    ASSERT_XP(rec, "kpis/category/kpi[@id='a']/score", "24");
+    ASSERT_XP(rec, "kpis/category/kpi[@id='b']/score", "34.8");
+    ASSERT_XP(rec, "kpis/category/kpi[@id='c']/score", "8");
+    ASSERT_XP(rec, "kpis/category/kpi[@id='d']/score", "12");
+    ASSERT_XP(rec, "kpis/category/kpi[@id='d']/actual", "强"); /* level description */
+    ASSERT_XP(rec, "kpis/category[@name='业绩']/@subtotal", "58.8");
+    ASSERT_XP(rec, "kpis/category[@name='态度']/@subtotal", "20");
+    ASSERT_XP(rec, "raters/@composite", "92.8");
+    ASSERT_XP(rec, "result/@kpi-sum", "78.8");
+    ASSERT_XP(rec, "result/@total", "80.8");
+    ASSERT_XP(rec, "total", "80.8");
+    ASSERT_XP(rec, "grade", "良好");
+    /* below 100: proportional, 2000 x 0.808 */
+    ASSERT_XP(rec, "bonus/@amount", "1616.00");
+    ASSERT_XP(rec, "result/@bonus", "1616.00");
+    assert_string_equal(sc_record_get(rec, "total"), "80.80");
+    assert_string_equal(sc_record_get(rec, "grade"), "良好");
+    assert_string_equal(sc_record_get(rec, "bonus"), "1616.00");
+    sc_record_free(rec);
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_END);
+    sc_reader_free(r);
+    unlink(path);
+    free(path);
+    free(text);
+    sc_buf_free(&e);
+    sc_buf_free(&d.text);
+}
+
+static void test_batch_mismatch(void **state)
+{
+    (void)state;
+    sc_buf e = {0};
+    /* E1: given a = 27, computed 24 */
+    sc_buf_printf(&e, EMP, 1, 1, "27", "", "", "A", "");
+    /* E2: given total 99 (computed 24 + 34.8 + 10 + 20 + 2 = 90.8) */
+    sc_buf_printf(&e, EMP, 2, 2, "24", "", "", "A", "<total>99</total>");
+    /* E3: 旷工 1 is not a problem, 早退 is not a kind of the rule */
+    sc_buf_printf(&e, EMP, 3, 3, "", "", "<counts><count kind=\"早退\" n=\"1\"/></counts>",
+                  "A", "");
+    /* E4: fine: 90.8 -> 优秀; uplift does not apply below 100 */
+    sc_buf_printf(&e, EMP, 4, 4, "24.00", "", "", "A", "<total>90.80</total>");
+    char *text = batch("", SCHEME, e.data);
+    char *path = write_tmp("mismatch.xml", text);
+    diags d = {0};
+    sc_error err;
+    sc_reader *r = NULL;
+    assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_OK);
+    sc_record *rec = NULL;
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_ERR_DATA);
+    assert_null(rec);
+    assert_non_null(strstr(err.message, "score 27 differs from the computed 24"));
+    assert_string_equal(err.employee, "E1 员工1");
+    assert_string_equal(err.field, "kpis/category[业绩]/kpi[a]/score");
+    assert_true(err.line > 0);
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_ERR_DATA);
+    assert_non_null(strstr(err.message, "total 99 differs from the computed 90.8"));
+    assert_string_equal(err.field, "total");
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_ERR_DATA);
+    assert_non_null(strstr(err.message, "kind \"早退\" is not in the rule"));
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_OK);
+    ASSERT_XP(rec, "grade", "优秀");
+    ASSERT_XP(rec, "bonus/@amount", "1816.00");
+    sc_record_free(rec);
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_END);
+    sc_reader_free(r);
+    unlink(path);
+    free(path);
+    free(text);
+    sc_buf_free(&e);
+    sc_buf_free(&d.text);
+}
+
+static void test_scheme_file(void **state)
+{
+    (void)state;
+    sc_buf s = {0};
+    sc_buf_puts(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    sc_buf_puts(&s, SCHEME);
+    char name[64];
+    snprintf(name, sizeof name, "sc_test_score_%ld_scheme.xml", (long)getpid());
+    char *spath = write_tmp("scheme.xml", s.data);
+    char attrs[128];
+    snprintf(attrs, sizeof attrs, " scheme=\"%s\"", name);
+    sc_buf e = {0};
+    sc_buf_printf(&e, EMP, 1, 1, "", "", "", "A", "");
+    char *text = batch(attrs, "", e.data);
+    char *path = write_tmp("withfile.xml", text);
+    diags d = {0};
+    sc_error err;
+    sc_reader *r = NULL;
+    assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_OK);
+    sc_record *rec = NULL;
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_OK);
+    ASSERT_XP(rec, "total", "90.8");
+    sc_record_free(rec);
+    sc_reader_free(r);
+    /* the scheme file given as data is refused with a hint */
+    assert_int_not_equal(sc_reader_open(&r, spath, on_diag, &d, &err), SC_OK);
+    assert_non_null(strstr(err.message, "scheme file"));
+    /* a path outside the folder is refused */
+    free(text);
+    text = batch(" scheme=\"../etc/x.xml\"", "", e.data);
+    FILE *f = fopen(path, "wb");
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_ERR_FORBIDDEN);
+    /* both inline and file: refused */
+    free(text);
+    text = batch(attrs, SCHEME, e.data);
+    f = fopen(path, "wb");
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_ERR_DATA);
+    unlink(path);
+    unlink(spath);
+    free(path);
+    free(spath);
+    free(text);
+    sc_buf_free(&e);
+    sc_buf_free(&s);
+    sc_buf_free(&d.text);
+}
+
+static void test_scheme_problems(void **state)
+{
+    (void)state;
+    const char *bad =
+        "<scheme>\n"
+        "  <kpi id=\"a\" type=\"step\"/>\n"
+        "  <kpi id=\"a\" type=\"choice\"/>\n"
+        "  <raters><rater role=\"本人\" weight=\"15\"/><rater role=\"上级\" weight=\"60\"/></raters>\n"
+        "  <grades><grade name=\"良好\" min=\"80\"/><grade name=\"优秀\" min=\"90\"/></grades>\n"
+        "</scheme>\n";
+    sc_buf e = {0};
+    sc_buf_printf(&e, EMP, 1, 1, "", "", "", "A", "");
+    char *text = batch("", bad, e.data);
+    char *path = write_tmp("badscheme.xml", text);
+    diags d = {0};
+    sc_error err;
+    sc_reader *r = NULL;
+    assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_ERR_DATA);
+    const char *t = d.text.data;
+    assert_non_null(strstr(t, "a step rule needs"));
+    assert_non_null(strstr(t, "KPI \"a\" has two rules"));
+    assert_non_null(strstr(t, "a choice rule needs at least one <level>"));
+    assert_non_null(strstr(t, "the rater weights sum to 75, not 100"));
+    assert_non_null(strstr(t, "grades go from the best down"));
+    unlink(path);
+    free(path);
+    free(text);
+    sc_buf_free(&e);
+    sc_buf_free(&d.text);
+}
+
+/* The shipped examples compute what they print. */
+static void test_examples(void **state)
+{
+    (void)state;
+    const char *dir = getenv("SC_SOURCE_DIR");
+    if (!dir || !dir[0])
+        dir = SC_SOURCE_DIR;
+    const char *files[] = {"examples/kefu-2026-10.xml", "examples/dakehu-2026-10.xml",
+                           "examples/kefu-2026-10-gbk.xml"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        diags d = {0};
+        sc_error err;
+        sc_reader *r = NULL;
+        assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_OK);
+        sc_record *rec = NULL;
+        int n = 0;
+        sc_status st;
+        while ((st = sc_reader_next(r, &rec, &err)) == SC_OK) {
+            assert_string_not_equal(sc_record_get(rec, "total"), "");
+            assert_string_not_equal(sc_record_get(rec, "grade"), "");
+            assert_string_not_equal(sc_record_get(rec, "bonus"), "");
+            sc_record_free(rec);
+            n++;
+        }
+        if (st != SC_END)
+            print_error("%s", d.text.data ? d.text.data : err.message);
+        assert_int_equal(st, SC_END);
+        assert_true(n > 0);
+        sc_reader_free(r);
+        sc_buf_free(&d.text);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rules),          cmocka_unit_test(test_fixed),
+        cmocka_unit_test(test_money),          cmocka_unit_test(test_ranking),
+        cmocka_unit_test(test_quarters),       cmocka_unit_test(test_batch_computes),
+        cmocka_unit_test(test_batch_mismatch), cmocka_unit_test(test_scheme_file),
+        cmocka_unit_test(test_scheme_problems), cmocka_unit_test(test_examples),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
