@@ -674,38 +674,54 @@ static sc_status add_edge(lay *L, table *T, double x1, double y1, double x2,
     return SC_OK;
 }
 
-/* Join collinear touching edges, emit them as lines, forget them. */
+/* Does edge b continue edge a (same line, b starts where a ends)?  Then
+ * extend a over b and return 1. */
+static int join_edge(edge *a, const edge *b)
+{
+    if (fabs(a->y1 - a->y2) < EPS && fabs(b->y1 - b->y2) < EPS &&
+        fabs(a->y1 - b->y1) < EPS && fabs(a->x2 - b->x1) < EPS) {
+        a->x2 = b->x2;
+        return 1;
+    }
+    if (fabs(a->x1 - a->x2) < EPS && fabs(b->x1 - b->x2) < EPS &&
+        fabs(a->x1 - b->x1) < EPS && fabs(a->y2 - b->y1) < EPS) {
+        a->y2 = b->y2;
+        return 1;
+    }
+    return 0;
+}
+
+/* Join collinear touching edges, emit them as lines, forget them.
+ *
+ * The order of the lines is part of the layout dump, so this keeps the
+ * order the original "find the first joinable pair (i, j), join j into
+ * i, move the last edge into slot j, start over" loop produced, without
+ * its cubic cost (it was ~17-30% of a batch).  That loop always works on
+ * the lowest index i that has a continuation.  Joining never gives an
+ * edge a new continuation (start points only disappear), so the only
+ * edge before i that can have one afterwards is the one moved into slot
+ * j when j < i (edge i itself, if it was the last).  Hence: look for the
+ * lowest continuation of edge i; join it and go on from min(i, j);
+ * without one, go on with i + 1. */
 static sc_status flush_edges(lay *L, table *T)
 {
-    int changed = 1;
-    while (changed) {
-        changed = 0;
-        for (int i = 0; i < T->nedges && !changed; i++)
-            for (int j = 0; j < T->nedges && !changed; j++) {
-                if (i == j)
-                    continue;
-                edge *a = &T->edges[i], *b = &T->edges[j];
-                int horiz = fabs(a->y1 - a->y2) < EPS &&
-                            fabs(b->y1 - b->y2) < EPS &&
-                            fabs(a->y1 - b->y1) < EPS;
-                int vert = fabs(a->x1 - a->x2) < EPS &&
-                           fabs(b->x1 - b->x2) < EPS &&
-                           fabs(a->x1 - b->x1) < EPS;
-                if (horiz && fabs(a->x2 - b->x1) < EPS) {
-                    a->x2 = b->x2;
-                } else if (vert && fabs(a->y2 - b->y1) < EPS) {
-                    a->y2 = b->y2;
-                } else {
-                    continue;
-                }
-                T->edges[j] = T->edges[--T->nedges];
-                changed = 1;
-            }
+    edge *e = T->edges;
+    int i = 0;
+    while (i < T->nedges) {
+        int j = 0;
+        while (j < T->nedges && (j == i || !join_edge(&e[i], &e[j])))
+            j++;
+        if (j == T->nedges) {
+            i++;
+            continue;
+        }
+        e[j] = e[--T->nedges];
+        if (j < i)
+            i = j;
     }
     sc_status rc = SC_OK;
-    for (int i = 0; i < T->nedges && rc == SC_OK; i++)
-        rc = add_line(L, T->edges[i].x1, T->edges[i].y1, T->edges[i].x2,
-                      T->edges[i].y2, BORDER_LW);
+    for (int k = 0; k < T->nedges && rc == SC_OK; k++)
+        rc = add_line(L, e[k].x1, e[k].y1, e[k].x2, e[k].y2, BORDER_LW);
     T->nedges = 0;
     return rc;
 }

@@ -395,18 +395,24 @@ static sc_status assemble(sc_subset *s, unsigned char *glyf, size_t glyf_len,
     w16(font + 8, es);
     w16(font + 10, nt * 16 - (16u << es));
     size_t off = 12 + 16 * (size_t)nt, head_at = 0;
+    uint32_t tables_sum = 0;
     for (unsigned i = 0; i < nt; i++) {
         unsigned char *d = font + 12 + 16 * i;
         memcpy(d, v[i]->tag, 4);
         memcpy(font + off, v[i]->data, v[i]->len);
-        w32(d + 4, checksum(font + off, v[i]->len));
+        uint32_t cs = checksum(font + off, v[i]->len);
+        tables_sum += cs;
+        w32(d + 4, cs);
         w32(d + 8, (uint32_t)off);
         w32(d + 12, (uint32_t)v[i]->len);
         if (!memcmp(v[i]->tag, "head", 4))
             head_at = off;
         off += (v[i]->len + 3) & ~(size_t)3;
     }
-    w32(font + head_at + 8, 0xB1B0AFBAu - checksum(font, size));
+    /* The whole font's sum is the directory's plus every table's (tables
+     * are 4-aligned and zero-padded): no second pass over the glyphs. */
+    w32(font + head_at + 8,
+        0xB1B0AFBAu - (checksum(font, 12 + 16 * (size_t)nt) + tables_sum));
     *out = font;
     *outlen = size;
 done:

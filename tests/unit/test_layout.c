@@ -424,6 +424,54 @@ static void test_row_taller_than_page_is_split(void **state)
     sc_arena_free(a);
 }
 
+/* The grid is emitted joined: one horizontal line per row boundary (a
+ * rowspan only shortens it), vertical lines only at the 4 column edges,
+ * and no two lines that touch end to end on one line.  (A category
+ * cell's edge and the edges of the rows beside it overlap rather than
+ * touch; they are not joined, as before.) */
+static void test_table_grid_lines_are_joined(void **state)
+{
+    (void)state;
+    sc_arena *a = sc_arena_new();
+    sc_bound *b = new_bound(a);
+    b->body = blocks(a, 1);
+    b->nbody = 1;
+    table(a, &b->body[0], 6, 2); /* header + 6 rows, categories of 2 */
+    sc_laid *l = lay_ok(b, a);
+    assert_int_equal(l->npages, 1);
+    const sc_page *pg = &l->pages[0];
+    int horiz = 0, vert = 0;
+    double vx[16];
+    for (size_t i = 0; i < pg->nitems; i++) {
+        const sc_item *p = &pg->items[i];
+        if (p->kind != SC_IT_LINE)
+            continue;
+        if (fabs(p->h) < 0.01)
+            horiz++;
+        else if (fabs(p->w) < 0.01) {
+            int k = 0;
+            while (k < vert && fabs(vx[k] - p->x) > 0.01)
+                k++;
+            if (k == vert && vert < 16)
+                vx[vert++] = p->x;
+        }
+        for (size_t j = 0; j < pg->nitems; j++) {
+            const sc_item *q = &pg->items[j];
+            if (j == i || q->kind != SC_IT_LINE)
+                continue;
+            int same_h = fabs(p->h) < 0.01 && fabs(q->h) < 0.01 &&
+                         fabs(p->y - q->y) < 0.01;
+            int same_v = fabs(p->w) < 0.01 && fabs(q->w) < 0.01 &&
+                         fabs(p->x - q->x) < 0.01;
+            assert_false(same_h && fabs(p->x + p->w - q->x) < 0.01);
+            assert_false(same_v && fabs(p->y + p->h - q->y) < 0.01);
+        }
+    }
+    assert_int_equal(horiz, 8); /* 7 rows: 8 boundaries */
+    assert_int_equal(vert, 4);  /* 3 columns: 4 edges, distinct x */
+    sc_arena_free(a);
+}
+
 static void test_dump_of_small_layout(void **state)
 {
     (void)state;
@@ -485,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_character_in_no_font_fails),
         cmocka_unit_test(test_too_many_cells_is_a_layout_error),
         cmocka_unit_test(test_row_taller_than_page_is_split),
+        cmocka_unit_test(test_table_grid_lines_are_joined),
         cmocka_unit_test(test_dump_of_small_layout),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
