@@ -14,6 +14,8 @@ cli=./build/scorecard
 work=$(mktemp -d /tmp/scorecard-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 data=$work/bench.xml
+# a batch may name a shared scheme file relative to itself
+[ -d "$(dirname "$src")/schemes" ] && cp -r "$(dirname "$src")/schemes" "$work/"
 
 # Header, N copies of the first employee with fresh ids and names, footer.
 names=(张伟 王芳 李娜 刘洋 陈静 杨磊 赵敏 黄丽 周杰 吴婷 徐强 孙悦 马超 朱琳 胡军 郭蕾)
