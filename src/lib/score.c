@@ -27,7 +27,9 @@
  *
  * The ranking awards and the 大客户部 quarterly bonus are library
  * functions (sc_rank_awards, sc_quarter_bonus) with their own tests: their
- * inputs span several periods or employees, which one record cannot hold.
+ * inputs span several periods or employees.  A record may still carry a
+ * whole 季度奖金 statement (<quarters>, issue 5): score_quarters runs
+ * sc_quarter_bonus over it and writes every figure onto the quarters.
  * docs/scoring.md describes the rules for users.
  */
 #include "internal.h"
@@ -561,6 +563,7 @@ struct sc_scheme {
     } grades[MAX_GRADES];
     int ngrades;
     sc_bonus_rule bonus;
+    sc_quarter_rule quarter; /* <quarter-bonus>, default seed 001's */
 };
 
 static xmlNodePtr first_elem(xmlNodePtr n)
@@ -751,6 +754,7 @@ sc_status sc_scheme_parse(sc_scheme **out, xmlNodePtr root, sc_score_report fn, 
         return SC_ERR_NOMEM;
     }
     s->bonus.type = SC_BONUS_PROPORTIONAL;
+    s->quarter = (sc_quarter_rule){400, 60000, 8000, 2000};
     int nk = 0;
     for (xmlNodePtr c = first_elem(root); c; c = next_el(c))
         if (is(c, "kpi"))
@@ -834,6 +838,16 @@ sc_status sc_scheme_parse(sc_scheme **out, xmlNodePtr root, sc_score_report fn, 
             s->bonus.below = b && !strcmp(b, "zero")   ? SC_BELOW_ZERO
                              : b && !strcmp(b, "base") ? SC_BELOW_BASE
                                                        : SC_BELOW_PROPORTIONAL;
+        } else if (is(c, "quarter-bonus")) {
+            /* percentages in centi percent = basis points; money in fen */
+            if (av(c, "rate"))
+                s->quarter.rate_bp = num_attr(&rp, c, "rate", 2, &h);
+            if (av(c, "withhold"))
+                s->quarter.withhold_fen = num_attr(&rp, c, "withhold", 2, &h);
+            if (av(c, "fixed"))
+                s->quarter.fixed_bp = num_attr(&rp, c, "fixed", 2, &h);
+            if (av(c, "kpi"))
+                s->quarter.kpi_bp = num_attr(&rp, c, "kpi", 2, &h);
         }
     }
     if (rp.count) {
@@ -910,6 +924,172 @@ static int given_centi(xmlNodePtr n, long long *out)
     int ok = sc_parse_fixed(t, 2, out);
     free(t);
     return ok ? 1 : -1;
+}
+
+/* ---- the quarterly bonus statement (<quarters>) ---------------------------
+ *
+ * A 季度奖金 statement lists the quarters oldest first (usually the last
+ * four); sc_quarter_bonus carries shortfalls and excess through them.  The
+ * batch period names the statement's own quarter: its KPI奖金系数 may be
+ * left out and is then this sheet's total / 100 (92.5 分 -> 0.925), and its
+ * 实际奖金 is the record's bonus (a year batch: the sum of that year's
+ * quarters).  Every figure is written onto its <quarter> as yuan with two
+ * decimals, so the template prints the working, not just the result. */
+static void set_fen(xmlNodePtr n, const char *name, long long fen)
+{
+    char b[48];
+    fmt_fen(b, sizeof b, fen);
+    xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)b);
+}
+
+static void score_quarters(const sc_scheme *s, xmlNodePtr emp, int have_total,
+                           long long total_centi, reporter *rp, sc_score_summary *sum)
+{
+    xmlNodePtr qs = child(emp, "quarters");
+    if (!qs)
+        return;
+    static const sc_quarter_rule seed = {400, 60000, 8000, 2000};
+    const sc_quarter_rule *rule = s ? &s->quarter : &seed;
+    xmlNodePtr period = child(emp->parent, "period");
+    const char *kind = av(period, "kind");
+    long long py = 0, pq = 0;
+    sc_parse_fixed(av(period, "year"), 0, &py);
+    sc_parse_fixed(av(period, "quarter"), 0, &pq);
+    int by_quarter = kind && !strcmp(kind, "quarter");
+    long long pkey = py * 4 + pq - 1;
+
+    sc_quarter_in in[MAX_QUARTERS];
+    xmlNodePtr node[MAX_QUARTERS];
+    long long key[MAX_QUARTERS];
+    int n = 0, cur = -1, bad = 0;
+    char a[48], b[48];
+    for (xmlNodePtr q = child(qs, "quarter"); q; q = next_el(q)) {
+        if (!is(q, "quarter"))
+            continue;
+        if (n == MAX_QUARTERS) {
+            report(rp, q, NULL, "a statement holds at most %d quarters", MAX_QUARTERS);
+            return;
+        }
+        long long y = py, qn = 0;
+        if (av(q, "year"))
+            sc_parse_fixed(av(q, "year"), 0, &y);
+        sc_parse_fixed(av(q, "n"), 0, &qn);
+        sc_quarter_in *x = &in[n];
+        memset(x, 0, sizeof *x);
+        /* the schema has checked the amounts (yuan, 2 decimals, >= 0) */
+        sc_parse_fixed(av(q, "actual"), 2, &x->actual_fen);
+        sc_parse_fixed(av(q, "base"), 2, &x->base_fen);
+        sc_parse_fixed(av(q, "target"), 2, &x->target_fen);
+        key[n] = y * 4 + qn - 1;
+        node[n] = q;
+        if (n > 0 && key[n] <= key[n - 1]) {
+            report(rp, q, "n", "quarter %lld-Q%lld does not follow %lld-Q%lld: list the "
+                               "quarters oldest first, each once",
+                   y, qn, key[n - 1] / 4, key[n - 1] % 4 + 1);
+            bad = 1;
+        }
+        if (by_quarter && key[n] > pkey) {
+            report(rp, q, "n", "quarter %lld-Q%lld is after the batch period %lld-Q%lld",
+                   y, qn, py, pq);
+            bad = 1;
+        }
+        if (x->target_fen < x->base_fen) {
+            report(rp, q, "target", "target %s is below the base (基数) %s",
+                   av(q, "target"), av(q, "base"));
+            bad = 1;
+        }
+        if (by_quarter && key[n] == pkey)
+            cur = n;
+        const char *cs = av(q, "kpi-coefficient");
+        if (cs) {
+            sc_parse_fixed(cs, 4, &x->kpi_coef);
+        } else if (n == cur && have_total) {
+            x->kpi_coef = total_centi; /* total / 100 in 1/10000 */
+        } else {
+            report(rp, q, NULL, "quarter %lld-Q%lld needs its KPI奖金系数 as "
+                                "kpi-coefficient=\"…\"%s", y, qn,
+                   by_quarter ? " (only the period's own quarter takes it from the total)"
+                              : "");
+            bad = 1;
+        }
+        n++;
+    }
+    if (by_quarter && cur < 0) {
+        report(rp, qs, NULL, "the statement has no <quarter> for the batch period %lld-Q%lld",
+               py, pq);
+        bad = 1;
+    }
+    if (bad)
+        return;
+
+    sc_quarter_out out[MAX_QUARTERS];
+    if (sc_quarter_bonus(rule, in, n, out) != SC_OK) {
+        report(rp, qs, NULL, "the quarters cannot be computed");
+        return;
+    }
+    long long accrued = 0, amount = 0, withheld = 0, year = 0;
+    for (int i = 0; i < n; i++) {
+        xmlNodePtr q = node[i];
+        const sc_quarter_out *o = &out[i];
+        set_fen(q, "counted", o->counted_fen);
+        set_fen(q, "carry-in", o->counted_fen - in[i].actual_fen);
+        set_fen(q, "covered", o->covered_fen);
+        set_fen(q, "made-up", o->made_up_fen);
+        set_fen(q, "bonus-base", o->bonus_base_fen);
+        /* split 计提 into this quarter's own part and 补发, summing exactly */
+        long long own = o->accrued_fen ? sc_div_round(o->bonus_base_fen * rule->rate_bp, 10000)
+                                       : 0;
+        set_fen(q, "own-bonus", own);
+        set_fen(q, "made-up-bonus", o->accrued_fen - own);
+        set_fen(q, "accrued", o->accrued_fen);
+        set_fen(q, "withheld", o->withheld_fen);
+        set_fen(q, "owed", o->owed_fen);
+        set_fen(q, "carry", o->carry_fen);
+        xmlSetProp(q, (const xmlChar *)"floating", (const xmlChar *)(o->floating ? "是" : "否"));
+        sc_format_fixed(a, sizeof a, in[i].kpi_coef, 4, 1);
+        xmlSetProp(q, (const xmlChar *)"coefficient", (const xmlChar *)a);
+        /* (fixed% + kpi% x coefficient) as a percentage, e.g. 98.5 */
+        long long factor = sc_div_round(rule->fixed_bp * SC_UNIT + rule->kpi_bp * in[i].kpi_coef,
+                                        100);
+        sc_format_fixed(a, sizeof a, factor, 4, 1);
+        xmlSetProp(q, (const xmlChar *)"factor", (const xmlChar *)a);
+        long long given;
+        const char *gs = av(q, "amount");
+        if (gs && sc_parse_fixed(gs, 2, &given)) {
+            if (given != o->actual_fen) {
+                fmt_fen(a, sizeof a, o->actual_fen);
+                report(rp, q, "amount", "quarter %lld-Q%lld 实际奖金 %s differs from the "
+                                        "computed %s; correct it or leave amount= out",
+                       key[i] / 4, key[i] % 4 + 1, gs, a);
+            }
+        } else {
+            set_fen(q, "amount", o->actual_fen);
+        }
+        accrued += o->accrued_fen;
+        amount += o->actual_fen;
+        withheld += o->withheld_fen;
+        if (key[i] / 4 == py)
+            year += o->actual_fen;
+    }
+    set_fen(qs, "accrued-total", accrued);
+    set_fen(qs, "amount-total", amount);
+    set_fen(qs, "withheld-total", withheld);
+    set_fen(qs, "owed", out[n - 1].owed_fen);
+    set_fen(qs, "carry", out[n - 1].carry_fen);
+    xmlNodePtr result = child(emp, "result");
+    if (result) {
+        if (cur >= 0) {
+            fmt_fen(b, sizeof b, out[cur].actual_fen);
+            xmlSetProp(result, (const xmlChar *)"quarter-bonus", (const xmlChar *)b);
+        }
+        fmt_fen(b, sizeof b, amount);
+        xmlSetProp(result, (const xmlChar *)"quarters-bonus", (const xmlChar *)b);
+    }
+    /* the record's bonus (scorecard check), unless a monthly bonus is there */
+    if (!sum->have_bonus && (cur >= 0 || (kind && !strcmp(kind, "year")))) {
+        sum->have_bonus = 1;
+        sum->bonus_fen = cur >= 0 ? out[cur].actual_fen : year;
+    }
 }
 
 int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, int period_month,
@@ -1241,5 +1421,7 @@ int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, int period_month,
             }
         }
     }
+    /* 大客户部 季度奖金 statement */
+    score_quarters(s, emp, 1, total, &rp, sum);
     return rp.count;
 }

@@ -200,6 +200,49 @@ static void test_basic(void **state)
     sc_buf_free(&d.text);
 }
 
+/* A KPI catalogue's 指标定义/公式 and 考核周期 (issue 5): accepted after
+ * <rule> in that order, refused out of order; the shipped catalogue reads. */
+static void test_catalogue_fields(void **state)
+{
+    (void)state;
+    static const char *const fmt =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<batch version=\"1\"><company>华东云联</company><department>客户服务部</department>\n"
+        "<period kind=\"month\" year=\"2026\" month=\"10\">2026年10月</period>\n"
+        "<employee id=\"FB1\"><name>宁波分部</name><kpis><category name=\"指标\">\n"
+        "<kpi id=\"c1\"><indicator>客户回访率</indicator><weight>100</weight><rule></rule>\n"
+        "%s<source>客服部</source><score>90</score></kpi>\n"
+        "</category></kpis></employee>\n</batch>\n";
+    const char *good = "<definition>实际回访客户数 ÷ 计划回访客户数 × 100%</definition>"
+                       "<cycle>月/季/年度</cycle>";
+    const char *bad = "<cycle>月度</cycle><definition>x</definition>";
+    for (int k = 0; k < 2; k++) {
+        sc_buf b = {0};
+        sc_buf_printf(&b, fmt, k ? bad : good);
+        char *path = tmp_text("catalogue", b.data);
+        got g;
+        diags d = {0};
+        sc_error err;
+        assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+        assert_int_equal(g.ok, k ? 0 : 1);
+        assert_int_equal(g.bad, k ? 1 : 0);
+        if (k)
+            assert_non_null(strstr(d.text.data, "definition"));
+        drop(path);
+        sc_buf_free(&b);
+        sc_buf_free(&d.text);
+    }
+    char path[1024];
+    src_path(path, sizeof path, "examples/kefu-kpi-catalogue-2026-10.xml");
+    got g;
+    diags d = {0};
+    sc_error err;
+    assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+    assert_int_equal(g.ok, 3);
+    assert_int_equal(g.bad, 0);
+    sc_buf_free(&d.text);
+}
+
 static void test_examples(void **state)
 {
     (void)state;
@@ -690,6 +733,7 @@ int main(void)
         cmocka_unit_test(test_bad_record_in_middle),
         cmocka_unit_test(test_big_line_numbers),
         cmocka_unit_test(test_filenames),
+        cmocka_unit_test(test_catalogue_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

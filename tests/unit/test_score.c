@@ -679,6 +679,117 @@ static void test_scheme_problems(void **state)
 }
 
 /* The shipped examples compute what they print. */
+/* The 大客户部 季度奖金 statement as data: test_quarters' first four
+ * quarters in a quarter batch (2026-Q4).  Q4's KPI奖金系数 is left out, so
+ * it is the sheet's total / 100: 95 -> 0.95, 80% + 20% x 0.95 = 99%,
+ * 16,000.00 x 99% = 15,840.00. */
+static const char *const QHEAD =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<batch version=\"1\">\n"
+    "  <company>华东云联</company><department>大客户部</department>\n"
+    "  <period kind=\"quarter\" year=\"2026\" quarter=\"4\">2026年第四季度</period>\n"
+    "  <scheme><bonus type=\"none\"/><quarter-bonus rate=\"4\" withhold=\"600\" "
+    "fixed=\"80\" kpi=\"20\"/></scheme>\n";
+
+/* %d %d: id; %s: the quarters */
+static const char *const QEMP =
+    "  <employee id=\"Q%d\"><name>销售%d</name>\n"
+    "    <kpis><category name=\"业绩\"><kpi id=\"k\"><indicator>回款</indicator>"
+    "<weight>100</weight><rule>按比例</rule><score>95</score></kpi></category></kpis>\n"
+    "    <quarters>\n%s    </quarters>\n"
+    "  </employee>\n";
+
+static const char *const QGOOD =
+    "      <quarter n=\"1\" actual=\"150000\" base=\"200000\" target=\"400000\" "
+    "kpi-coefficient=\"1\"/>\n"
+    "      <quarter n=\"2\" actual=\"230000\" base=\"200000\" target=\"400000\" "
+    "kpi-coefficient=\"1.0\" amount=\"8000.00\"/>\n"
+    "      <quarter n=\"3\" actual=\"260000\" base=\"200000\" target=\"400000\" "
+    "kpi-coefficient=\"0.9\"/>\n"
+    "      <quarter n=\"4\" actual=\"450000\" base=\"200000\" target=\"400000\"/>\n";
+
+static void test_quarter_statement(void **state)
+{
+    (void)state;
+    sc_buf b = {0};
+    sc_buf_puts(&b, QHEAD);
+    sc_buf_printf(&b, QEMP, 1, 1, QGOOD);
+    /* Q2: a stated amount that is wrong */
+    sc_buf_printf(&b, QEMP, 2, 2,
+                  "      <quarter n=\"2\" actual=\"230000\" base=\"200000\" target=\"400000\" "
+                  "kpi-coefficient=\"1\" amount=\"8100.00\"/>\n"
+                  "      <quarter n=\"4\" actual=\"450000\" base=\"200000\" target=\"400000\"/>\n");
+    /* Q3: an earlier quarter without its coefficient */
+    sc_buf_printf(&b, QEMP, 3, 3,
+                  "      <quarter n=\"3\" actual=\"230000\" base=\"200000\" target=\"400000\"/>\n"
+                  "      <quarter n=\"4\" actual=\"450000\" base=\"200000\" target=\"400000\"/>\n");
+    /* Q4: out of order, and no quarter for the period */
+    sc_buf_printf(&b, QEMP, 4, 4,
+                  "      <quarter n=\"2\" actual=\"1\" base=\"1\" target=\"1\" kpi-coefficient=\"1\"/>\n"
+                  "      <quarter n=\"1\" actual=\"1\" base=\"1\" target=\"1\" kpi-coefficient=\"1\"/>\n");
+    /* Q5: target below the base; a quarter after the period */
+    sc_buf_printf(&b, QEMP, 5, 5,
+                  "      <quarter n=\"4\" actual=\"1\" base=\"2\" target=\"1\"/>\n"
+                  "      <quarter year=\"2027\" n=\"1\" actual=\"1\" base=\"1\" target=\"1\" "
+                  "kpi-coefficient=\"1\"/>\n");
+    sc_buf_puts(&b, "</batch>\n");
+    char *path = write_tmp("quarters.xml", b.data);
+    diags d = {0};
+    sc_error err;
+    sc_reader *r = NULL;
+    assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_OK);
+    sc_record *rec = NULL;
+    sc_status st = sc_reader_next(r, &rec, &err);
+    if (st != SC_OK)
+        print_error("%s", d.text.data ? d.text.data : err.message);
+    assert_int_equal(st, SC_OK);
+    ASSERT_XP(rec, "quarters/quarter[1]/@withheld", "600.00");
+    ASSERT_XP(rec, "quarters/quarter[1]/@owed", "50000.00");
+    ASSERT_XP(rec, "quarters/quarter[1]/@accrued", "0.00");
+    ASSERT_XP(rec, "quarters/quarter[1]/@amount", "0.00");
+    ASSERT_XP(rec, "quarters/quarter[1]/@floating", "否");
+    ASSERT_XP(rec, "quarters/quarter[2]/@covered", "30000.00");
+    ASSERT_XP(rec, "quarters/quarter[2]/@owed", "20000.00");
+    ASSERT_XP(rec, "quarters/quarter[2]/@accrued", "8000.00");
+    ASSERT_XP(rec, "quarters/quarter[2]/@amount", "8000.00"); /* given and right */
+    ASSERT_XP(rec, "quarters/quarter[3]/@made-up", "200000.00");
+    ASSERT_XP(rec, "quarters/quarter[3]/@made-up-bonus", "8000.00");
+    ASSERT_XP(rec, "quarters/quarter[3]/@own-bonus", "9600.00");
+    ASSERT_XP(rec, "quarters/quarter[3]/@bonus-base", "240000.00");
+    ASSERT_XP(rec, "quarters/quarter[3]/@accrued", "17600.00");
+    ASSERT_XP(rec, "quarters/quarter[3]/@factor", "98");
+    ASSERT_XP(rec, "quarters/quarter[3]/@amount", "17248.00");
+    ASSERT_XP(rec, "quarters/quarter[4]/@floating", "是");
+    ASSERT_XP(rec, "quarters/quarter[4]/@carry", "50000.00");
+    ASSERT_XP(rec, "quarters/quarter[4]/@coefficient", "0.95");
+    ASSERT_XP(rec, "quarters/quarter[4]/@factor", "99");
+    ASSERT_XP(rec, "quarters/quarter[4]/@amount", "15840.00");
+    ASSERT_XP(rec, "quarters/@accrued-total", "41600.00");
+    ASSERT_XP(rec, "quarters/@amount-total", "41088.00");
+    ASSERT_XP(rec, "quarters/@withheld-total", "600.00");
+    ASSERT_XP(rec, "result/@quarter-bonus", "15840.00");
+    assert_string_equal(sc_record_get(rec, "total"), "95.00");
+    assert_string_equal(sc_record_get(rec, "bonus"), "15840.00");
+    sc_record_free(rec);
+
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_ERR_DATA);
+    assert_non_null(strstr(err.message, "2026-Q2 实际奖金 8100.00 differs from the computed 9200.00"));
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_ERR_DATA);
+    assert_non_null(strstr(err.message, "2026-Q3 needs its KPI奖金系数"));
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_ERR_DATA);
+    assert_non_null(strstr(d.text.data, "quarter 2026-Q1 does not follow 2026-Q2"));
+    assert_non_null(strstr(d.text.data, "no <quarter> for the batch period 2026-Q4"));
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_ERR_DATA);
+    assert_non_null(strstr(d.text.data, "target 1 is below the base (基数) 2"));
+    assert_non_null(strstr(d.text.data, "quarter 2027-Q1 is after the batch period 2026-Q4"));
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_END);
+    sc_reader_free(r);
+    unlink(path);
+    free(path);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
 static void test_examples(void **state)
 {
     (void)state;
@@ -686,7 +797,9 @@ static void test_examples(void **state)
     if (!dir || !dir[0])
         dir = SC_SOURCE_DIR;
     const char *files[] = {"examples/kefu-2026-10.xml", "examples/dakehu-2026-10.xml",
-                           "examples/kefu-2026-10-gbk.xml"};
+                           "examples/kefu-2026-10-gbk.xml",
+                           "examples/dakehu-2026-q3-bonus.xml",
+                           "examples/kefu-position-2026-10.xml"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
@@ -720,7 +833,8 @@ int main(void)
         cmocka_unit_test(test_money),          cmocka_unit_test(test_ranking),
         cmocka_unit_test(test_quarters),       cmocka_unit_test(test_batch_computes),
         cmocka_unit_test(test_batch_mismatch), cmocka_unit_test(test_scheme_file),
-        cmocka_unit_test(test_scheme_problems), cmocka_unit_test(test_examples),
+        cmocka_unit_test(test_scheme_problems), cmocka_unit_test(test_quarter_statement),
+        cmocka_unit_test(test_examples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
