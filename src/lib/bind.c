@@ -943,6 +943,131 @@ static sc_status bind_signatures(binder *B, const sc_tnode *t,
     return SC_OK;
 }
 
+/* ---- charts (issue 5) ------------------------------------------------------ */
+
+/* The text of expr at node (trimmed, formatted with decimals) into the
+ * arena; *num gets its number, NAN when empty.  A non-empty text that is
+ * not a number is SC_ERR_DATA when num is wanted. */
+static sc_status chart_value(binder *B, const sc_tnode *tn, void *expr,
+                             xmlNodePtr node, int pos, int size, int decimals,
+                             const char **text, double *num)
+{
+    xmlXPathObjectPtr o = eval(B, tn, expr, node, pos, size);
+    if (!o)
+        return SC_ERR_XPATH;
+    sc_buf b = {0};
+    sc_buf_puts(&b, "");
+    append_obj(&b, o, decimals);
+    double v = NAN;
+    if (num) {
+        if (o->type == XPATH_NUMBER) {
+            v = o->floatval;
+        } else {
+            xmlChar *s = xmlXPathCastToString(o);
+            const char *p = s ? (const char *)s : "";
+            size_t n = strlen(p);
+            trim(&p, &n);
+            if (n) {
+                char tmp[64];
+                char *end = tmp;
+                if (n < sizeof tmp) {
+                    memcpy(tmp, p, n);
+                    tmp[n] = '\0';
+                    errno = 0;
+                    v = strtod(tmp, &end);
+                }
+                if (n >= sizeof tmp || end != tmp + n || errno || isinf(v)) {
+                    sc_status st = derr(B, node, tn->src,
+                                        "chart value \"%.*s\" (from \"%s\", "
+                                        "template line %d) is not a number",
+                                        (int)(n < 40 ? n : 40), p, tn->src,
+                                        tn->line);
+                    xmlFree(s);
+                    xmlXPathFreeObject(o);
+                    sc_buf_free(&b);
+                    return st;
+                }
+            }
+            xmlFree(s);
+        }
+        *num = v;
+    }
+    xmlXPathFreeObject(o);
+    sc_status st = SC_OK;
+    if (b.oom || !(*text = sc_arena_strdup(B->a, b.data ? b.data : "")))
+        st = nomem(B);
+    sc_buf_free(&b);
+    return st;
+}
+
+static sc_status bind_chart(binder *B, const sc_tnode *t, xmlNodePtr node,
+                            int pos, int size, sc_block *blk)
+{
+    const sc_tchart *tc = t->chart;
+    xmlNodePtr *nodes;
+    int n;
+    sc_status st = eval_nodes(B, t, t->expr, node, pos, size, &nodes, &n);
+    if (st != SC_OK)
+        return st;
+    if (n > SC_CHART_POINTS_MAX)
+        return terr(B, SC_ERR_TEMPLATE, t->line,
+                    "chart \"%s\" selects %d points; a chart draws at most "
+                    "%d", t->src, n, SC_CHART_POINTS_MAX);
+    if (tc->type == SC_CHART_RADAR && n < 3)
+        return derr(B, node, t->src,
+                    "a radar chart needs at least 3 points; \"%s\" (template "
+                    "line %d) selects %d", t->src, t->line, n);
+    sc_chart *c = sc_arena_alloc(B->a, sizeof *c);
+    const char **labels = sc_arena_alloc(B->a, (size_t)(n ? n : 1) *
+                                                   sizeof *labels);
+    sc_chart_series *ser = sc_arena_alloc(B->a, (size_t)tc->nseries *
+                                                    sizeof *ser);
+    if (!c || !labels || !ser)
+        return nomem(B);
+    sc_tnode lt = {.line = t->line, .src = tc->label_src};
+    for (int i = 0; i < n; i++)
+        if ((st = chart_value(B, &lt, tc->label, nodes[i], i + 1, n, -1,
+                              &labels[i], NULL)) != SC_OK)
+            return st;
+    for (int s = 0; s < tc->nseries; s++) {
+        const sc_tseries *ts = &tc->series[s];
+        double *vals = sc_arena_alloc(B->a, (size_t)(n ? n : 1) * sizeof *vals);
+        const char **texts = sc_arena_alloc(B->a, (size_t)(n ? n : 1) *
+                                                      sizeof *texts);
+        if (!vals || !texts)
+            return nomem(B);
+        sc_tnode vt = {.line = ts->line, .src = ts->src};
+        for (int i = 0; i < n; i++)
+            if ((st = chart_value(B, &vt, ts->value, nodes[i], i + 1, n,
+                                  ts->decimals, &texts[i], &vals[i])) != SC_OK)
+                return st;
+        ser[s].name = ts->name;
+        ser[s].values = vals;
+        ser[s].texts = texts;
+        ser[s].gray = ts->gray;
+        ser[s].fill = ts->fill;
+        ser[s].dash = ts->dash;
+        ser[s].show_values = ts->show_values;
+    }
+    c->type = tc->type;
+    c->title = tc->title;
+    c->labels = labels;
+    c->n = n;
+    c->series = ser;
+    c->nseries = tc->nseries;
+    c->min = tc->min;
+    c->max = tc->max;
+    c->width = tc->width;
+    c->height = tc->height;
+    c->style = t->style;
+    blk->kind = SC_BLK_CHART;
+    blk->style = t->style;
+    blk->height = tc->height;
+    blk->keep_together = 1;
+    blk->chart = c;
+    return SC_OK;
+}
+
 /* ---- blocks ------------------------------------------------------------------- */
 
 static sc_status bind_blocks(binder *B, const sc_tnode *first,
@@ -1003,6 +1128,8 @@ static sc_status bind_block(binder *B, const sc_tnode *t, xmlNodePtr node,
         return bind_signatures(B, t, node, pos, size, blk);
     case SC_T_BONUS:
         return bind_bonus(B, t, node, pos, size, blk);
+    case SC_T_CHART:
+        return bind_chart(B, t, node, pos, size, blk);
     default:
         return terr(B, SC_ERR_TEMPLATE, t->line, "unexpected template node");
     }

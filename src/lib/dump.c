@@ -9,6 +9,7 @@
  *     line X1 Y1 X2 Y2 wLW
  *     rect X Y W H gGRAY
  *     image X Y W H "PATH"
+ *     path N open|closed fFILL|fnone wLW sSTROKE [dash] X,Y X,Y ...  (charts)
  *
  * ROLE is the role the style asked for (body, heading, kai, latin); FACE is
  * the family of the face that draws the run with spaces removed and the
@@ -136,6 +137,28 @@ void sc_dump(const sc_laid *laid, const sc_fonts *fonts, sc_buf *buf)
                 num(buf, it->h);
                 sc_buf_puts(buf, " ");
                 quoted(buf, it->path, it->path ? strlen(it->path) : 0);
+                break;
+            case SC_IT_PATH: /* charts (issue 5): see the header */
+                sc_buf_printf(buf, "  path %d %s ", it->npts,
+                              it->closed ? "closed" : "open");
+                if (it->closed && it->gray >= 0) {
+                    sc_buf_puts(buf, "f");
+                    num(buf, it->gray);
+                } else {
+                    sc_buf_puts(buf, "fnone");
+                }
+                sc_buf_puts(buf, " w");
+                num(buf, it->lw);
+                sc_buf_puts(buf, " s");
+                num(buf, it->stroke);
+                if (it->dash)
+                    sc_buf_puts(buf, " dash");
+                for (int k = 0; it->pts && k < it->npts; k++) {
+                    sc_buf_puts(buf, " ");
+                    num(buf, it->pts[2 * k]);
+                    sc_buf_puts(buf, ",");
+                    num(buf, it->pts[2 * k + 1]);
+                }
                 break;
             default:
                 sc_buf_printf(buf, "  unknown %d", it->kind);

@@ -232,8 +232,43 @@ typedef enum sc_block_kind {
     SC_BLK_TABLE = 1,
     SC_BLK_SPACE = 2,
     SC_BLK_GROUP = 3,
-    SC_BLK_PAGEBREAK = 4
+    SC_BLK_PAGEBREAK = 4,
+    SC_BLK_CHART = 5        /* added for issue 5: a chart (chart.c) */
 } sc_block_kind;
+
+/* A bound chart (added for issue 5): category labels and up to
+ * SC_CHART_SERIES_MAX series of values, drawn by chart.c as vector
+ * graphics in a box of width x height, kept on one page. */
+typedef enum sc_chart_type {
+    SC_CHART_BAR = 0,
+    SC_CHART_LINE = 1,
+    SC_CHART_RADAR = 2
+} sc_chart_type;
+
+#define SC_CHART_SERIES_MAX 4
+#define SC_CHART_POINTS_MAX 64
+
+typedef struct sc_chart_series {
+    const char *name;         /* legend text; "" = none */
+    const double *values;     /* n values; NAN = no value */
+    const char *const *texts; /* n value labels ("" = none) */
+    double gray;              /* bar fill, line / polygon stroke */
+    double fill;              /* RADAR: polygon fill gray; < 0 none */
+    int dash;                 /* LINE, RADAR: dashed stroke */
+    int show_values;          /* print texts next to the points */
+} sc_chart_series;
+
+typedef struct sc_chart {
+    int type;                  /* sc_chart_type */
+    const char *title;         /* "" = none */
+    const char *const *labels; /* n category labels */
+    int n;                     /* 0..SC_CHART_POINTS_MAX */
+    const sc_chart_series *series;
+    int nseries;               /* 1..SC_CHART_SERIES_MAX */
+    double min, max;           /* value axis; NAN = automatic */
+    double width, height;      /* pt */
+    const sc_style *style;     /* labels: role, size, color */
+} sc_chart;
 
 typedef struct sc_block sc_block;
 struct sc_block {
@@ -252,6 +287,7 @@ struct sc_block {
                                does not fit (split only if taller than a
                                page) */
     const char *field;      /* where it came from, for errors (may be NULL) */
+    const sc_chart *chart;  /* CHART (added for issue 5) */
 };
 
 /* One record bound to a template: everything layout needs. */
@@ -288,8 +324,34 @@ typedef enum sc_tkind {
     SC_T_TEXT, SC_T_SPACE, SC_T_PAGEBREAK, SC_T_IF, SC_T_GROUP, SC_T_FOREACH,
     SC_T_TABLE, SC_T_SIGNATURES, SC_T_BONUS,
     /* inside tables */
-    SC_T_ROW, SC_T_ROWS, SC_T_CELL
+    SC_T_ROW, SC_T_ROWS, SC_T_CELL,
+    /* added for issue 5 */
+    SC_T_CHART
 } sc_tkind;
+
+/* The template side of a <chart> (added for issue 5): the node's expr
+ * selects the points, label and each series' value are evaluated per
+ * point. */
+typedef struct sc_tseries {
+    const char *name;
+    void *value;               /* xmlXPathCompExprPtr */
+    const char *src;
+    double gray, fill;
+    int dash, show_values;
+    int decimals;              /* value labels: -1 as the data has it */
+    int line;
+} sc_tseries;
+
+typedef struct sc_tchart {
+    int type;                  /* sc_chart_type */
+    void *label;               /* xmlXPathCompExprPtr */
+    const char *label_src;
+    sc_tseries *series;
+    int nseries;
+    double min, max;           /* NAN: automatic */
+    double width, height;      /* pt */
+    const char *title;         /* "" = none */
+} sc_tchart;
 
 typedef struct sc_tnode sc_tnode;
 struct sc_tnode {
@@ -317,6 +379,7 @@ struct sc_tnode {
     int ncols;
     const char **roles;        /* SIGNATURES */
     int nroles;
+    const sc_tchart *chart;    /* CHART (added for issue 5) */
 };
 
 struct sc_template {
@@ -343,7 +406,8 @@ typedef enum sc_item_kind {
     SC_IT_TEXT = 0,  /* a run of one face: x, y = baseline start */
     SC_IT_LINE = 1,  /* x,y -> x+w,y+h */
     SC_IT_RECT = 2,  /* filled rectangle x,y,w,h */
-    SC_IT_IMAGE = 3  /* image x,y,w,h (top-left) */
+    SC_IT_IMAGE = 3, /* image x,y,w,h (top-left) */
+    SC_IT_PATH = 4   /* added for issue 5: polyline / polygon, see pts */
 } sc_item_kind;
 
 typedef struct sc_item {
@@ -358,6 +422,15 @@ typedef struct sc_item {
     const char *text;  /* TEXT: UTF-8, len bytes */
     size_t len;
     const char *path;  /* IMAGE */
+    /* PATH (added for issue 5): npts points (x, y pairs in pts), page
+     * coordinates; closed: close the polygon; gray: fill gray (< 0: no
+     * fill); lw: stroke width (0: no stroke) in gray `stroke`; dash: a
+     * dashed stroke. */
+    const double *pts;
+    int npts;
+    int closed;
+    double stroke;
+    int dash;
 } sc_item;
 
 typedef struct sc_page {
@@ -377,6 +450,17 @@ typedef struct sc_laid {
  * SC_ERR_FONT naming the record, the field and U+XXXX.  Memory from arena. */
 sc_status sc_layout(const sc_bound *b, const sc_fonts *fonts,
                     sc_arena *arena, sc_laid **out, sc_error *err);
+
+/* ---- chart.c (added for issue 5) ------------------------------------ */
+
+/* Lower a bound chart into items in a box with top-left (x, y), width
+ * c->width and height c->height (page coordinates): axes, gridlines,
+ * bars, paths, labels as text runs.  *out (arena) holds *nout items.
+ * SC_ERR_FONT if a label has a character no font has; `label` names the
+ * record for that error. */
+sc_status sc_chart_lower(const sc_chart *c, const sc_fonts *fonts, double x,
+                         double y, sc_arena *arena, const char *label,
+                         sc_item **out, size_t *nout, sc_error *err);
 
 /* ---- dump.c ------------------------------------------------------------ */
 

@@ -1009,6 +1009,36 @@ static sc_status lay_table_rows(lay *L, const sc_block *blk, table *T)
 
 static sc_status lay_blocks(lay *L, const sc_block *blks, int n);
 
+/* A chart (chart.c, issue 5): a box of the template's height, centred,
+ * never split -- moved whole to a new page when it does not fit. */
+static sc_status lay_chart(lay *L, const sc_block *blk)
+{
+    const sc_chart *c = blk->chart;
+    if (!c)
+        return SC_OK;
+    sc_status rc;
+    if (!L->nobreak && !L->fresh && L->y + c->height > L->bottom + EPS &&
+        (rc = new_page(L)) != SC_OK)
+        return rc;
+    double w = L->right - L->left;
+    double x = L->left + (w > c->width ? (w - c->width) / 2 : 0);
+    sc_item *items = NULL;
+    size_t n = 0;
+    rc = sc_chart_lower(c, L->f, x, L->y, L->arena, L->b->label, &items, &n,
+                        L->err);
+    if (rc != SC_OK) {
+        if (L->err && blk->field && !L->err->field[0])
+            snprintf(L->err->field, sizeof L->err->field, "%s", blk->field);
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((rc = add_item(L, &items[i], NULL)) != SC_OK)
+            return rc;
+    L->y += c->height;
+    L->fresh = 0;
+    return SC_OK;
+}
+
 /* Height of a block laid out alone from the current cursor, no breaks. */
 static sc_status measure(lay *L, const sc_block *blk, double *h)
 {
@@ -1053,6 +1083,8 @@ static sc_status lay_block(lay *L, const sc_block *blk)
         if (!L->nobreak && !L->fresh)
             return new_page(L);
         return SC_OK;
+    case SC_BLK_CHART:
+        return lay_chart(L, blk);
     default:
         return SC_OK;
     }

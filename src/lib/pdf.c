@@ -806,6 +806,38 @@ static sc_status draw_item(sc_pdf *p, HPDF_Page page, double ph,
                  HPDF_OK &&
              HPDF_Page_Fill(page) == HPDF_OK;
         return ok ? SC_OK : fail(p, err, "filling a rectangle", NULL);
+    case SC_IT_PATH: {
+        /* chart polylines and polygons (issue 5); the dash and widths are
+         * scoped by GSave/GRestore */
+        static const HPDF_UINT16 dash[2] = {3, 2};
+        int fill = it->closed && it->gray >= 0, stroke = it->lw > 0;
+        if (!it->pts || it->npts < 2 || (!fill && !stroke))
+            return SC_OK;
+        ok = HPDF_Page_GSave(page) == HPDF_OK &&
+             HPDF_Page_SetLineJoin(page, HPDF_ROUND_JOIN) == HPDF_OK;
+        if (ok && fill)
+            ok = HPDF_Page_SetGrayFill(page, (HPDF_REAL)it->gray) == HPDF_OK;
+        if (ok && stroke)
+            ok = HPDF_Page_SetLineWidth(page, (HPDF_REAL)it->lw) == HPDF_OK &&
+                 HPDF_Page_SetGrayStroke(page, (HPDF_REAL)it->stroke) ==
+                     HPDF_OK &&
+                 (!it->dash ||
+                  HPDF_Page_SetDash(page, dash, 2, 0) == HPDF_OK);
+        ok = ok && HPDF_Page_MoveTo(page, (HPDF_REAL)it->pts[0],
+                                    (HPDF_REAL)(ph - it->pts[1])) == HPDF_OK;
+        for (int i = 1; ok && i < it->npts; i++)
+            ok = HPDF_Page_LineTo(page, (HPDF_REAL)it->pts[2 * i],
+                                  (HPDF_REAL)(ph - it->pts[2 * i + 1])) ==
+                 HPDF_OK;
+        if (ok && it->closed)
+            ok = HPDF_Page_ClosePath(page) == HPDF_OK;
+        if (ok)
+            ok = (fill && stroke ? HPDF_Page_FillStroke(page)
+                  : fill         ? HPDF_Page_Fill(page)
+                                 : HPDF_Page_Stroke(page)) == HPDF_OK;
+        ok = HPDF_Page_GRestore(page) == HPDF_OK && ok;
+        return ok ? SC_OK : fail(p, err, "drawing a path", NULL);
+    }
     case SC_IT_IMAGE: {
         if (!it->path)
             return SC_OK;

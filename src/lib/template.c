@@ -751,6 +751,7 @@ static sc_tnode *build_table(loader *L, xmlNodePtr n)
 }
 
 static sc_tnode *build_blocks(loader *L, xmlNodePtr parent);
+static sc_tnode *build_chart(loader *L, xmlNodePtr c);
 
 static sc_tnode *build_block(loader *L, xmlNodePtr c)
 {
@@ -808,6 +809,8 @@ static sc_tnode *build_block(loader *L, xmlNodePtr c)
                 t->style2 = style_ref(L, k, attr(L, k, "style"), t->style);
             }
         }
+    } else if (is(c, "chart")) {
+        t = build_chart(L, c);
     } else if (is(c, "bonus-table")) {
         if ((t = tnode(L, SC_T_BONUS, c))) {
             t->expr = compile(L, c, "select", &t->src);
@@ -819,6 +822,113 @@ static sc_tnode *build_block(loader *L, xmlNodePtr c)
             t->style = style_ref(L, c, attr(L, c, "style"), T->default_style);
             t->style2 = style_ref(L, c, attr(L, c, "header-style"), t->style);
         }
+    }
+    return t;
+}
+
+/* ---- charts (issue 5) ----------------------------------------------------- */
+
+/* One series from the attributes of n (<chart value=...> or <series>). */
+static void build_series(loader *L, xmlNodePtr n, sc_tseries *se, int idx)
+{
+    /* Grays that stay apart when two series share a chart: the first
+     * darker, the second lighter. */
+    static const double grays[SC_CHART_SERIES_MAX] = {0.25, 0.55, 0.4, 0.7};
+    se->line = line_of(n);
+    se->value = compile(L, n, "value", &se->src);
+    const char *name = attr(L, n, "name");
+    se->name = name ? name : "";
+    se->gray = num_attr(L, n, "gray", grays[idx], 0, 1);
+    const char *fill = attr(L, n, "fill");
+    se->fill = !fill || strcmp(fill, "none") == 0
+                   ? -1
+                   : num_attr(L, n, "fill", -1, 0, 1);
+    se->dash = bool_attr(L, n, "dash", 0);
+    se->show_values = bool_attr(L, n, "values", 1);
+    se->decimals = format_attr(L, n);
+}
+
+static sc_tnode *build_chart(loader *L, xmlNodePtr c)
+{
+    sc_template *T = L->t;
+    sc_tnode *t = tnode(L, SC_T_CHART, c);
+    sc_tchart *ch = sc_arena_alloc(T->arena, sizeof *ch);
+    if (!t || !ch)
+        return NULL;
+    t->chart = ch;
+    t->expr = compile(L, c, "select", &t->src);
+    t->style = style_ref(L, c, attr(L, c, "style"), T->default_style);
+    t->keep_together = 1;
+    const char *type = attr(L, c, "type");
+    ch->type = type && strcmp(type, "line") == 0    ? SC_CHART_LINE
+               : type && strcmp(type, "radar") == 0 ? SC_CHART_RADAR
+                                                    : SC_CHART_BAR;
+    ch->label = compile(L, c, "label", &ch->label_src);
+    ch->min = attr(L, c, "min") ? num_attr(L, c, "min", 0, -1e9, 1e9) : NAN;
+    ch->max = attr(L, c, "max") ? num_attr(L, c, "max", 0, -1e9, 1e9) : NAN;
+    if (!isnan(ch->min) && !isnan(ch->max) && ch->max <= ch->min)
+        report(L, SC_ERR_TEMPLATE, line_of(c),
+               "max=\"%g\" must be greater than min=\"%g\"", ch->max,
+               ch->min);
+    const char *title = attr(L, c, "title");
+    ch->title = title ? title : "";
+    ch->width = L->body_w;
+    const char *w = attr(L, c, "width");
+    if (w) {
+        size_t n = strlen(w);
+        if (n && w[n - 1] == '%') {
+            double pct = atof(w);
+            if (pct <= 0 || pct > 100)
+                report(L, SC_ERR_TEMPLATE, line_of(c),
+                       "width=\"%s\": expected 1%% to 100%% of the body "
+                       "width", w);
+            else
+                ch->width = pct / 100 * L->body_w;
+        } else {
+            ch->width = length_attr(L, c, "width", L->body_w);
+            if (ch->width > L->body_w + 0.01) {
+                report(L, SC_ERR_TEMPLATE, line_of(c),
+                       "width=\"%s\" is wider than the body (%.1fmm)", w,
+                       L->body_w / MM);
+                ch->width = L->body_w;
+            }
+        }
+    }
+    ch->height = length_attr(L, c, "height", 60 * MM);
+    if (ch->height < 20 * MM)
+        report(L, SC_ERR_TEMPLATE, line_of(c),
+               "height: a chart needs at least 20mm to draw its axes and "
+               "labels");
+    int nser = 0;
+    for (xmlNodePtr k = c->children; k; k = k->next)
+        nser += is(k, "series");
+    if (nser > SC_CHART_SERIES_MAX) {
+        report(L, SC_ERR_TEMPLATE, line_of(c),
+               "a chart draws at most %d series, this one has %d",
+               SC_CHART_SERIES_MAX, nser);
+        nser = SC_CHART_SERIES_MAX;
+    }
+    ch->series = sc_arena_alloc(T->arena,
+                                (size_t)(nser ? nser : 1) * sizeof *ch->series);
+    if (!ch->series)
+        return NULL;
+    if (nser > 0 && attr(L, c, "value"))
+        report(L, SC_ERR_TEMPLATE, line_of(c),
+               "a chart has either value= (one series) or <series> "
+               "children, not both");
+    if (nser == 0 && !attr(L, c, "value"))
+        report(L, SC_ERR_TEMPLATE, line_of(c),
+               "a chart needs value= (one series) or <series value=\"\"/> "
+               "children");
+    if (nser == 0) {
+        build_series(L, c, &ch->series[0], 0);
+        ch->nseries = 1;
+    } else {
+        for (xmlNodePtr k = c->children; k && ch->nseries < nser; k = k->next)
+            if (is(k, "series")) {
+                build_series(L, k, &ch->series[ch->nseries], ch->nseries);
+                ch->nseries++;
+            }
     }
     return t;
 }

@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include <libxml/parser.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -649,6 +650,177 @@ static void case_inputs_bind(void **state)
     }
 }
 
+
+/* ---- charts (issue 5) ----------------------------------------------------- */
+
+static const char chart_tpl[] =
+    TPL_HEAD
+    "<template name=\"c\">\n"
+    "<body>\n"
+    "<chart type=\"line\" select=\"bonus/month\" label=\"concat(@n, '月')\"\n"
+    "       value=\"@score\" format=\"0.0\" min=\"0\" max=\"120\" width=\"50%\"\n"
+    "       height=\"60mm\" title=\"月度得分\"/>\n"
+    "<chart type=\"radar\" select=\"comp/c\" label=\"@name\" height=\"70mm\">\n"
+    "  <series name=\"要求\" value=\"@req\" dash=\"true\" values=\"false\"/>\n"
+    "  <series name=\"评估\" value=\"@got\" fill=\"0.8\" gray=\"0.1\"/>\n"
+    "</chart>\n"
+    "</body>\n"
+    "</template>\n";
+
+static void chart_binds_series(void **state)
+{
+    (void)state;
+    char path[64];
+    write_tmp(path, sizeof path, chart_tpl);
+    sc_template *t = load_ok(path);
+    rec_fix f;
+    rec_mem(&f,
+            "<batch><employee id=\"E1\"><bonus>"
+            "<month n=\"1\" score=\"95\"/><month n=\"2\" score=\"\"/>"
+            "<month n=\"3\" score=\"91.25\"/></bonus><comp>"
+            "<c name=\"沟通能力\" req=\"4\" got=\"3.5\"/>"
+            "<c name=\"执行力\" req=\"4\" got=\"4.5\"/>"
+            "<c name=\"专业知识\" req=\"3\" got=\"3\"/>"
+            "</comp></employee></batch>",
+            "d.xml");
+    sc_arena *a = sc_arena_new();
+    sc_bound *b = NULL;
+    sc_error err;
+    assert_int_equal(sc_bind(t, &f.rec, a, &b, &err), SC_OK);
+    assert_int_equal(b->nbody, 2);
+
+    const sc_block *k = &b->body[0];
+    assert_int_equal(k->kind, SC_BLK_CHART);
+    assert_int_equal(k->keep_together, 1);
+    const sc_chart *c = k->chart;
+    assert_non_null(c);
+    assert_int_equal(c->type, SC_CHART_LINE);
+    assert_string_equal(c->title, "月度得分");
+    assert_int_equal(c->n, 3);
+    assert_string_equal(c->labels[0], "1月");
+    assert_string_equal(c->labels[2], "3月");
+    assert_int_equal(c->nseries, 1);
+    assert_float_equal(c->series[0].values[0], 95, 1e-9);
+    assert_true(isnan(c->series[0].values[1])); /* empty: no value */
+    assert_float_equal(c->series[0].values[2], 91.25, 1e-9);
+    assert_string_equal(c->series[0].texts[0], "95.0");
+    assert_string_equal(c->series[0].texts[1], "");
+    assert_string_equal(c->series[0].texts[2], "91.3"); /* half away */
+    assert_int_equal(c->series[0].show_values, 1);
+    assert_float_equal(c->min, 0, 1e-9);
+    assert_float_equal(c->max, 120, 1e-9);
+    /* 50% of the body: A4 minus the default 12mm side margins */
+    assert_float_equal(c->width, (595.276 - 24 * 72 / 25.4) / 2, 0.01);
+    assert_float_equal(c->height, 60 * 72 / 25.4, 0.01);
+
+    c = b->body[1].chart;
+    assert_int_equal(c->type, SC_CHART_RADAR);
+    assert_int_equal(c->nseries, 2);
+    assert_string_equal(c->labels[1], "执行力");
+    assert_string_equal(c->series[0].name, "要求");
+    assert_int_equal(c->series[0].dash, 1);
+    assert_int_equal(c->series[0].show_values, 0);
+    assert_true(c->series[0].fill < 0);
+    assert_float_equal(c->series[1].fill, 0.8, 1e-9);
+    assert_float_equal(c->series[1].gray, 0.1, 1e-9);
+    assert_float_equal(c->series[1].values[1], 4.5, 1e-9);
+    assert_true(isnan(c->min) && isnan(c->max)); /* automatic */
+    assert_float_equal(c->width, 595.276 - 24 * 72 / 25.4, 0.01);
+    sc_arena_free(a);
+    rec_done(&f);
+
+    /* a value that is not a number names the employee and the data line */
+    rec_mem(&f,
+            "<batch><employee id=\"E2\"><bonus>\n"
+            "<month n=\"1\" score=\"九十\"/></bonus></employee></batch>",
+            "d.xml");
+    a = sc_arena_new();
+    assert_int_equal(sc_bind(t, &f.rec, a, &b, &err), SC_ERR_DATA);
+    assert_non_null(strstr(err.message, "not a number"));
+    assert_string_equal(err.employee, "E2");
+    assert_int_equal(err.line, 2);
+    sc_arena_free(a);
+    rec_done(&f);
+
+    /* a radar of two points */
+    rec_mem(&f,
+            "<batch><employee id=\"E3\"><comp><c name=\"a\" req=\"1\" got=\"1\"/>"
+            "<c name=\"b\" req=\"1\" got=\"1\"/></comp></employee></batch>",
+            "d.xml");
+    a = sc_arena_new();
+    assert_int_equal(sc_bind(t, &f.rec, a, &b, &err), SC_ERR_DATA);
+    assert_non_null(strstr(err.message, "at least 3 points"));
+    sc_arena_free(a);
+    rec_done(&f);
+    sc_template_free(t);
+    unlink(path);
+}
+
+static void chart_errors_at_load(void **state)
+{
+    (void)state;
+    char path[64];
+    diags d = {0};
+    sc_error err;
+    /* value= and <series> together; neither */
+    sc_status st = load_text(TPL_HEAD
+                             "<template name=\"x\">\n"
+                             "<body>\n"
+                             "<chart type=\"bar\" select=\"a\" label=\"@n\" value=\"@v\" height=\"50mm\">\n"
+                             "  <series value=\"@w\"/></chart>\n"
+                             "<chart type=\"bar\" select=\"a\" label=\"@n\" height=\"50mm\"/>\n"
+                             "</body>\n"
+                             "</template>\n",
+                             path, sizeof path, &d, &err);
+    assert_int_equal(st, SC_ERR_TEMPLATE);
+    assert_int_equal(err.line, 4);
+    assert_non_null(strstr(err.message, "not both"));
+    assert_int_equal(d.n, 2);
+    assert_int_equal(d.e[1].line, 6);
+    assert_non_null(strstr(d.e[1].message, "needs value="));
+    unlink(path);
+
+    /* bad XPath in label, max below min, too low, too wide */
+    d.n = 0;
+    st = load_text(TPL_HEAD
+                   "<template name=\"x\">\n"
+                   "<body>\n"
+                   "<chart type=\"line\" select=\"a\" label=\"concat((@n\" value=\"@v\"\n"
+                   "       height=\"50mm\"/>\n"
+                   "<chart type=\"line\" select=\"a\" label=\"@n\" value=\"@v\"\n"
+                   "       min=\"10\" max=\"5\" height=\"10mm\" width=\"300mm\"/>\n"
+                   "<chart type=\"pie\" select=\"a\" label=\"@n\" value=\"@v\" height=\"50mm\"/>\n"
+                   "</body>\n"
+                   "</template>\n",
+                   path, sizeof path, &d, &err);
+    assert_true(st == SC_ERR_XPATH || st == SC_ERR_SCHEMA);
+    unlink(path);
+    /* without the schema violation: every semantic problem is listed */
+    d.n = 0;
+    st = load_text(TPL_HEAD
+                   "<template name=\"x\">\n"
+                   "<body>\n"
+                   "<chart type=\"line\" select=\"a\" label=\"concat((@n\" value=\"@v\" height=\"50mm\"/>\n"
+                   "<chart type=\"line\" select=\"a\" label=\"@n\" value=\"@v\" min=\"10\" max=\"5\" height=\"10mm\" width=\"300mm\"/>\n"
+                   "</body>\n"
+                   "</template>\n",
+                   path, sizeof path, &d, &err);
+    assert_int_equal(st, SC_ERR_XPATH);
+    assert_int_equal(err.line, 4);
+    assert_non_null(strstr(err.message, "concat((@n"));
+    const char *want[3] = {"greater than min", "wider than the body",
+                           "at least 20mm"};
+    for (int w = 0; w < 3; w++) {
+        int found = 0;
+        for (int i = 0; i < d.n; i++)
+            if (strstr(d.e[i].message, want[w]) && d.e[i].line == 5)
+                found = 1;
+        if (!found)
+            fail_msg("no diagnostic \"%s\" at line 5", want[w]);
+    }
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -665,6 +837,8 @@ int main(void)
         cmocka_unit_test(missing_signature_image),
         cmocka_unit_test(find_templates),
         cmocka_unit_test(case_inputs_bind),
+        cmocka_unit_test(chart_binds_series),
+        cmocka_unit_test(chart_errors_at_load),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
