@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # check_examples.sh -- render every example batch as a user would and check
-# each employee's PDF: qpdf --check clean; every font embedded, subset and
+# each employee's PDF: qpdf --check clean; the form's title
+# (tests/example-titles.txt); every font embedded, subset and
 # with a ToUnicode map; pdftotext silent; the extracted text holds the
 # employee's name, every KPI indicator of the record and the computed total
 # (as `scorecard check --format csv` reports it).  Then the combined print
@@ -10,8 +11,11 @@ cli=$1 examples=$2 out=$3
 rm -rf "$out" && mkdir -p "$out"
 pass=0 fail=0
 check() { if eval "$2"; then pass=$((pass + 1)); else echo "FAIL $1"; fail=$((fail + 1)); fi; }
+titles="$(dirname "$0")/example-titles.txt"
 for data in "$examples"/*.xml; do
     b=$(basename "$data" .xml)
+    title=$(awk -v b="$b" '$1 == b { print $2 }' "$titles")
+    check "$b: no title in $(basename "$titles")" '[ -n "$title" ]'
     "$cli" render -d "$data" -o "$out/$b" -q 2> "$out/$b.stderr"; rc=$?
     check "$b: render exit status $rc: $(head -3 "$out/$b.stderr")" '[ $rc = 0 ]'
     n_emp=$(grep -c '<employee ' "$data")
@@ -31,6 +35,7 @@ for data in "$examples"/*.xml; do
         # whitespace removed: a name wrapped inside a cell still matches
         flat=$(tr -d ' \n\t' < "$out/$p.txt")
         check "$p: name '$name' not in text" '[[ "$flat" == *"$name"* ]]'
+        check "$p: title '$title' not in text" '[[ "$flat" == *"$title"* ]]'
         while IFS= read -r kpi; do
             kpi=$(echo "$kpi" | tr -d ' \t')
             [ -n "$kpi" ] || continue
