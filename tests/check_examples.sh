@@ -22,6 +22,8 @@ for data in "$examples"/*.xml; do
     n_pdf=$(ls "$out/$b"/*.pdf 2>/dev/null | wc -l)
     check "$b: $n_pdf PDFs for $n_emp employees" '[ "$n_pdf" = "$n_emp" ]'
     "$cli" check -d "$data" --format csv -q > "$out/$b.csv" 2>> "$out/$b.stderr"
+    # e.g. a total broken inside because its column is too narrow
+    check "$b: warnings: $(grep -m1 warning "$out/$b.stderr")" '! grep -q warning "$out/$b.stderr"'
     for pdf in "$out/$b"/*.pdf; do
         [ -f "$pdf" ] || continue
         p=$(basename "$pdf" .pdf)

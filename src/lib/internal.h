@@ -137,6 +137,7 @@ double sc_text_width(const sc_fonts *f, int role, double size,
 typedef struct sc_line {
     size_t start, len;
     double width;
+    int forced; /* 1: ends inside a word or number wider than the line */
 } sc_line;
 
 /* Break s (NUL-terminated UTF-8) into lines no wider than max_width:

@@ -72,6 +72,8 @@ typedef struct lay {
     int nobreak;        /* header/footer/measuring: never paginate */
     int total;          /* page count, once known (0: not yet) */
     int uses_total;     /* body text contains SC_PH_PAGES */
+    const char *warned[32]; /* texts already reported as force-broken */
+    int nwarned;
 } lay;
 
 static sc_status nomem(lay *L)
@@ -320,9 +322,34 @@ static sc_status emit_runs(lay *L, const sc_style *st, const char *field,
     return rc;
 }
 
+/* A word or number wider than its space gets broken inside (98.5|0):
+ * legal, but never what the template author wanted, so say so once per
+ * text -- the same cell is measured again on every page it lands on. */
+static void warn_forced(lay *L, const char *field, const char *text, double w)
+{
+    if (!L->b->diag)
+        return;
+    for (int i = 0; i < L->nwarned; i++)
+        if (!strcmp(L->warned[i], text))
+            return;
+    if (L->nwarned < (int)(sizeof L->warned / sizeof *L->warned))
+        L->warned[L->nwarned++] = text;
+    sc_error e = {0};
+    sc_error_set(&e, SC_ERR_LAYOUT, NULL, 0, 0,
+                 "\"%.60s\" does not fit its %.1f pt: a word or number was "
+                 "broken inside; widen the column or shorten the text",
+                 text, w);
+    if (L->b->label)
+        snprintf(e.employee, sizeof e.employee, "%s", L->b->label);
+    if (field)
+        snprintf(e.field, sizeof e.field, "%s", field);
+    L->b->diag(L->b->diag_ud, &e);
+}
+
 /* Break text at width w; lines copied into the arena. */
-static sc_status break_text(lay *L, const sc_style *st, const char *text,
-                            double w, sc_line **out, size_t *nout)
+static sc_status break_text(lay *L, const sc_style *st, const char *field,
+                            const char *text, double w, sc_line **out,
+                            size_t *nout)
 {
     sc_line *lines = NULL;
     size_t n = 0;
@@ -342,6 +369,12 @@ static sc_status break_text(lay *L, const sc_style *st, const char *text,
         memcpy(*out, lines, n * sizeof *lines);
     *nout = n;
     sc_free(lines);
+    for (size_t i = 0; i < n; i++) {
+        if ((*out)[i].forced) {
+            warn_forced(L, field, text, w);
+            break;
+        }
+    }
     return SC_OK;
 }
 
@@ -368,7 +401,7 @@ static sc_status lay_para(lay *L, const sc_block *blk)
     double w = (L->right - L->left) - st->pad[1] - st->pad[3];
     sc_line *lines;
     size_t n;
-    sc_status rc = break_text(L, st, text, w, &lines, &n);
+    sc_status rc = break_text(L, st, blk->field, text, w, &lines, &n);
     if (rc != SC_OK)
         return rc;
     double lh = line_height(st), bo = baseline_offset(L, st);
@@ -599,14 +632,15 @@ static sc_status place_cells(lay *L, const sc_block *blk, table *T)
     return SC_OK;
 }
 
-static sc_status measure_cell(lay *L, pcell *pc)
+static sc_status measure_cell(lay *L, pcell *pc, const char *field)
 {
     const sc_style *st = pc->st;
     pc->text = expand(L, pc->cell->text, !L->nobreak);
     if (!pc->text)
         return nomem(L);
     double iw = pc->w - st->pad[1] - st->pad[3];
-    sc_status rc = break_text(L, st, pc->text, iw, &pc->lines, &pc->nlines);
+    sc_status rc = break_text(L, st, field, pc->text, iw, &pc->lines,
+                              &pc->nlines);
     if (rc != SC_OK)
         return rc;
     pc->lh = line_height(st);
@@ -937,7 +971,7 @@ static sc_status lay_table(lay *L, const sc_block *blk)
     if (rc == SC_OK)
         rc = place_cells(L, blk, &T);
     for (int i = 0; i < T.ncells && rc == SC_OK; i++)
-        rc = measure_cell(L, &T.cells[i]);
+        rc = measure_cell(L, &T.cells[i], blk->field);
     if (rc != SC_OK)
         return rc;
     T.h = sc_arena_alloc(L->arena, (size_t)blk->nrows * sizeof(double));

@@ -233,7 +233,8 @@ typedef struct lines {
     size_t n, cap;
 } lines;
 
-static int push_line(lines *ls, size_t start, size_t len, double width)
+static int push_line(lines *ls, size_t start, size_t len, double width,
+                     int forced)
 {
     if (ls->n == ls->cap) {
         size_t cap = ls->cap ? ls->cap * 2 : 8;
@@ -243,12 +244,13 @@ static int push_line(lines *ls, size_t start, size_t len, double width)
         ls->v = v;
         ls->cap = cap;
     }
-    ls->v[ls->n++] = (sc_line){start, len, width};
+    ls->v[ls->n++] = (sc_line){start, len, width, forced};
     return 0;
 }
 
 /* Emit c[a, b) as a line, without its trailing spaces. */
-static int emit(lines *ls, const ch *c, size_t a, size_t b, double size)
+static int emit(lines *ls, const ch *c, size_t a, size_t b, double size,
+                int forced)
 {
     while (b > a && c[b - 1].cls == K_SPACE)
         b--;
@@ -257,7 +259,7 @@ static int emit(lines *ls, const ch *c, size_t a, size_t b, double size)
         em += c[i].em;
     size_t start = c[a].off;
     size_t end = b > a ? c[b - 1].off + c[b - 1].len : start;
-    return push_line(ls, start, end - start, em * size);
+    return push_line(ls, start, end - start, em * size, forced);
 }
 
 /* Break the paragraph c[p, q) (no newlines in it); q > p. */
@@ -284,17 +286,19 @@ static int break_para(lines *ls, const ch *c, size_t p, size_t q,
             em = next;
         }
         if (!over)
-            return emit(ls, c, a, q, size);
+            return emit(ls, c, a, q, size, 0);
         size_t end;
+        int forced = 0;
         if (bp > a) {
             end = bp;
         } else { /* one unit wider than the line: break by characters */
+            forced = 1;
             end = k;
             while (end - 1 > a && (c[end].cls == K_CLOSE ||
                                    c[end - 1].cls == K_OPEN))
                 end--;
         }
-        if (emit(ls, c, a, end, size))
+        if (emit(ls, c, a, end, size, forced))
             return -1;
         a = end;
         while (a < q && c[a].cls == K_SPACE)
@@ -340,7 +344,7 @@ sc_status sc_text_break(const sc_fonts *f, int role, double size,
         while (q < nc && c[q].cls != K_NL)
             q++;
         if (q == p)
-            bad = push_line(&ls, p < nc ? c[p].off : n, 0, 0);
+            bad = push_line(&ls, p < nc ? c[p].off : n, 0, 0, 0);
         else
             bad = break_para(&ls, c, p, q, size, max_width);
         if (bad || q == nc)

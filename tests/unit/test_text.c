@@ -195,6 +195,8 @@ static void test_break_numbers_whole(void **state)
         assert_int_equal(pct, 1);
         assert_int_equal(per, 1);
         assert_int_equal(amt, 1);
+        for (size_t i = 0; i < b.n; i++)
+            assert_int_equal(b.l[i].forced, 0); /* every break was allowed */
         free(b.l);
     }
 }
@@ -272,6 +274,10 @@ static void test_break_overlong_word(void **state)
         total += b.l[i].len;
     }
     assert_int_equal(total, strlen(s));
+    /* every line but the last ends inside the word: layout warns */
+    for (size_t i = 0; i + 1 < b.n; i++)
+        assert_int_equal(b.l[i].forced, 1);
+    assert_int_equal(b.l[b.n - 1].forced, 0);
     free(b.l);
 
     /* narrower than one character: one character per line, no loop */
