@@ -262,33 +262,6 @@ static sc_status append_value(binder *B, sc_buf *b, const sc_tnode *tn,
     return SC_OK;
 }
 
-/* Inline content (children of <text>/<cell>) -> arena string. */
-static sc_status inline_text(binder *B, const sc_tnode *first,
-                             xmlNodePtr node, int pos, int size,
-                             const char **out)
-{
-    sc_buf b = {0};
-    sc_status st = SC_OK;
-    sc_buf_puts(&b, "");
-    for (const sc_tnode *t = first; t && st == SC_OK; t = t->next) {
-        switch (t->kind) {
-        case SC_T_LITERAL: sc_buf_puts(&b, t->text); break;
-        case SC_T_VALUE: st = append_value(B, &b, t, node, pos, size); break;
-        case SC_T_BR: sc_buf_puts(&b, "\n"); break;
-        case SC_T_PAGE_NUMBER: sc_buf_puts(&b, SC_PH_PAGE); break;
-        case SC_T_PAGE_COUNT: sc_buf_puts(&b, SC_PH_PAGES); break;
-        case SC_T_ROW_NUMBER: sc_buf_printf(&b, "%d", pos); break;
-        default: break;
-        }
-    }
-    if (st == SC_OK) {
-        if (b.oom || !(*out = sc_arena_strdup(B->a, b.data ? b.data : "")))
-            st = nomem(B);
-    }
-    sc_buf_free(&b);
-    return st;
-}
-
 static int eval_bool(binder *B, const sc_tnode *tn, void *expr,
                      xmlNodePtr node, int pos, int size, int *res)
 {
@@ -329,6 +302,59 @@ static sc_status eval_nodes(binder *B, const sc_tnode *tn, void *expr,
     *n = k;
     xmlXPathFreeObject(o);
     return SC_OK;
+}
+
+/* Inline content appended to b.  An inline <if> adds its content when its
+ * test is true; an inline <for-each> adds it once per selected node, with
+ * that node as the context (position()/last() its index and count). */
+static sc_status append_inline(binder *B, sc_buf *b, const sc_tnode *first,
+                               xmlNodePtr node, int pos, int size)
+{
+    sc_status st = SC_OK;
+    for (const sc_tnode *t = first; t && st == SC_OK; t = t->next) {
+        switch (t->kind) {
+        case SC_T_LITERAL: sc_buf_puts(b, t->text); break;
+        case SC_T_VALUE: st = append_value(B, b, t, node, pos, size); break;
+        case SC_T_BR: sc_buf_puts(b, "\n"); break;
+        case SC_T_PAGE_NUMBER: sc_buf_puts(b, SC_PH_PAGE); break;
+        case SC_T_PAGE_COUNT: sc_buf_puts(b, SC_PH_PAGES); break;
+        case SC_T_ROW_NUMBER: sc_buf_printf(b, "%d", pos); break;
+        case SC_T_IF: {
+            int yes;
+            if (eval_bool(B, t, t->expr, node, pos, size, &yes) != 0)
+                return SC_ERR_XPATH;
+            if (yes)
+                st = append_inline(B, b, t->first, node, pos, size);
+            break;
+        }
+        case SC_T_FOREACH: {
+            xmlNodePtr *nodes;
+            int nn;
+            st = eval_nodes(B, t, t->expr, node, pos, size, &nodes, &nn);
+            for (int i = 0; st == SC_OK && i < nn; i++)
+                st = append_inline(B, b, t->first, nodes[i], i + 1, nn);
+            break;
+        }
+        default: break;
+        }
+    }
+    return st;
+}
+
+/* Inline content (children of <text>/<cell>) -> arena string. */
+static sc_status inline_text(binder *B, const sc_tnode *first,
+                             xmlNodePtr node, int pos, int size,
+                             const char **out)
+{
+    sc_buf b = {0};
+    sc_buf_puts(&b, "");
+    sc_status st = append_inline(B, &b, first, node, pos, size);
+    if (st == SC_OK) {
+        if (b.oom || !(*out = sc_arena_strdup(B->a, b.data ? b.data : "")))
+            st = nomem(B);
+    }
+    sc_buf_free(&b);
+    return st;
 }
 
 /* ---- tables --------------------------------------------------------------- */
@@ -684,6 +710,16 @@ static int bonus_amount(long long base_fen, const char *score, long long *out)
     return 0;
 }
 
+/* The i-th label of a component (template.c keeps them as LITERAL
+ * children, defaults filled in); `dflt` only if the list is short. */
+static const char *label(const sc_tnode *t, int i, const char *dflt)
+{
+    const sc_tnode *c = t->first;
+    for (; c && i > 0; i--)
+        c = c->next;
+    return c && c->kind == SC_T_LITERAL && c->text ? c->text : dflt;
+}
+
 static sc_cell *cells_new(binder *B, int n, const sc_style *st)
 {
     sc_cell *c = sc_arena_alloc(B->a, (size_t)n * sizeof *c);
@@ -724,14 +760,14 @@ static sc_status bind_bonus(binder *B, const sc_tnode *t, xmlNodePtr node,
             return nomem(B);
         for (int i = 0; i < 3; i++)
             cols[i].weight = 1;
-        h[0].text = "月度绩效奖金基数";
-        h[1].text = "考核得分";
-        h[2].text = "当月绩效奖金";
+        h[0].text = label(t, 0, "月度绩效奖金基数");
+        h[1].text = label(t, 1, "考核得分");
+        h[2].text = label(t, 2, "当月绩效奖金");
         sc_buf b = {0};
         xmlXPathObjectPtr o = eval(B, t, t->expr2, node, pos, size);
         if (!o)
             return SC_ERR_XPATH;
-        append_obj(&b, o, -1);
+        append_obj(&b, o, t->decimals);
         xmlXPathFreeObject(o);
         const char *score = sc_arena_strdup(B->a, b.data ? b.data : "");
         sc_buf_free(&b);
@@ -766,10 +802,10 @@ static sc_status bind_bonus(binder *B, const sc_tnode *t, xmlNodePtr node,
         for (int i = 1; i <= 12; i++)
             cols[i].weight = 1.5;
         cols[13].weight = 2.2;
-        h[0].text = "月份";
-        s[0].text = "得分";
-        m[0].text = "当月绩效奖金";
-        h[13].text = "合计";
+        h[0].text = label(t, 3, "月份");
+        s[0].text = label(t, 1, "得分");
+        m[0].text = label(t, 2, "当月绩效奖金");
+        h[13].text = label(t, 4, "合计");
         long long sum = 0;
         int any = 0;
         for (int k = 1; k <= 12; k++) {
@@ -890,7 +926,7 @@ static sc_status bind_signatures(binder *B, const sc_tnode *t,
         const char *img = dattr(B, sig, "image");
         top[i].align = bot[i].align = SC_ALIGN_LEFT;
         top[i].no_border = bot[i].no_border = 1;
-        top[i].text = sc_arena_printf(B->a, "%s签字：", roles[i]);
+        top[i].text = sc_arena_printf(B->a, "%s%s", roles[i], label(t, 0, "签字："));
         if (img && *img) {
             st = resolve_image(B, sig, roles[i], img, &top[i].image);
             if (st != SC_OK)
@@ -901,15 +937,15 @@ static sc_status bind_signatures(binder *B, const sc_tnode *t,
         }
         sc_buf b = {0};
         if (name && *name) {
-            sc_buf_puts(&b, "姓名：");
+            sc_buf_puts(&b, label(t, 1, "姓名："));
             append_string(&b, name, -1);
             sc_buf_puts(&b, "\n");
         }
-        sc_buf_puts(&b, "日期：");
+        sc_buf_puts(&b, label(t, 2, "日期："));
         if (date && *date)
             append_string(&b, date, -2);
         else
-            sc_buf_puts(&b, "____年__月__日");
+            sc_buf_puts(&b, label(t, 3, "____年__月__日"));
         bot[i].text = sc_arena_strdup(B->a, b.oom ? "" : b.data);
         sc_buf_free(&b);
         if (!top[i].text || !bot[i].text)

@@ -1204,8 +1204,10 @@ done:
     return st;
 }
 
-/* The batch's scheme: inline <scheme> (taken out of the header, so records
- * stay small) or a shared file; at most one of the two. */
+/* The batch's scheme: inline <scheme> (taken out of the header, so it is
+ * not validated again with every record) or a shared file; at most one of
+ * the two.  Either way score.c puts a copy back into each record, after
+ * validation, as /batch/scheme (and each KPI's rule as kpi/scheme-rule). */
 static sc_status load_scheme(sc_reader *r, xmlNodePtr hroot, sc_error *err)
 {
     xmlNodePtr inl = child_elem(hroot, "scheme");

@@ -21,7 +21,9 @@
  * like data): an empty or absent <score> of a KPI with a rule, <total>,
  * <grade>, bonus/@amount and the current month of a year sheet, when the
  * data leaves them out; category/@subtotal; and one <result> element per
- * employee with every computed figure.  Where the data states a value the
+ * employee with every computed figure; and the scheme itself (/batch/scheme,
+ * kpi/scheme-rule, kpi/@rule-type) so a sheet prints the rule's numbers
+ * from the one place they are declared.  Where the data states a value the
  * engine can compute, the two must agree: a difference is SC_ERR_DATA
  * naming the employee, the field, the given and the computed value.
  *
@@ -564,6 +566,7 @@ struct sc_scheme {
     int ngrades;
     sc_bonus_rule bonus;
     sc_quarter_rule quarter; /* <quarter-bonus>, default seed 001's */
+    xmlDocPtr doc;           /* a private copy of the <scheme> element (its root) */
 };
 
 static xmlNodePtr first_elem(xmlNodePtr n)
@@ -854,6 +857,16 @@ sc_status sc_scheme_parse(sc_scheme **out, xmlNodePtr root, sc_score_report fn, 
         sc_scheme_free(s);
         return SC_ERR_DATA;
     }
+    /* Keep the element itself: every record gets a copy (/batch/scheme)
+     * and each KPI a copy of its rule (kpi/scheme-rule), so a sheet prints
+     * the numbers the engine computes with instead of repeating them. */
+    xmlNodePtr copy = NULL;
+    if (!(s->doc = xmlNewDoc((const xmlChar *)"1.0")) ||
+        !(copy = xmlDocCopyNode(root, s->doc, 1))) {
+        sc_scheme_free(s);
+        return SC_ERR_NOMEM;
+    }
+    xmlDocSetRootElement(s->doc, copy);
     *out = s;
     return SC_OK;
 }
@@ -862,6 +875,7 @@ void sc_scheme_free(sc_scheme *s)
 {
     if (!s)
         return;
+    xmlFreeDoc(s->doc);
     sc_arena_free(s->a);
     free(s);
 }
@@ -1092,11 +1106,64 @@ static void score_quarters(const sc_scheme *s, xmlNodePtr emp, int have_total,
     }
 }
 
+/* ---- the scheme in the record ------------------------------------------------
+ *
+ * The numbers of a rule are written once, in the scheme.  A sheet that
+ * prints a rule's standard (每超出预算1%，减2分) binds them from the record
+ * rather than repeating them in the data's <rule> text, where nothing would
+ * check that they agree with what computed the score.  So the record gets
+ *   /batch/scheme            a copy of the batch's scheme (inline or file),
+ *                            before the <employee>;
+ *   kpi/scheme-rule          a copy of the scheme's <kpi> rule that scores
+ *                            this KPI (attributes and <item>/<level>
+ *                            children as declared, defaults not filled in);
+ *   kpi/@rule-type           its type (step, deduct, choice, …).
+ * A KPI without a rule has neither. */
+static xmlNodePtr scheme_kpi(const sc_scheme *s, const char *id)
+{
+    xmlNodePtr root = s && s->doc ? xmlDocGetRootElement(s->doc) : NULL;
+    for (xmlNodePtr c = first_elem(root); c && id; c = next_el(c)) {
+        const char *cid = av(c, "id");
+        if (is(c, "kpi") && cid && !strcmp(cid, id))
+            return c;
+    }
+    return NULL;
+}
+
+static void attach_scheme(const sc_scheme *s, xmlNodePtr emp, reporter *rp)
+{
+    xmlNodePtr root = s && s->doc ? xmlDocGetRootElement(s->doc) : NULL;
+    xmlNodePtr batch = emp->parent;
+    if (!root || !batch || batch->type != XML_ELEMENT_NODE || child(batch, "scheme"))
+        return;
+    xmlNodePtr copy = xmlDocCopyNode(root, emp->doc, 1);
+    if (!copy || !xmlAddPrevSibling(emp, copy)) {
+        xmlFreeNode(copy);
+        report(rp, emp, NULL, "out of memory");
+    }
+}
+
+static void attach_rule(const sc_scheme *s, const sc_rule *r, xmlNodePtr k, reporter *rp)
+{
+    xmlSetProp(k, (const xmlChar *)"rule-type", (const xmlChar *)sc_rule_type_name(r->type));
+    xmlNodePtr src = scheme_kpi(s, r->kpi);
+    if (!src || child(k, "scheme-rule"))
+        return;
+    xmlNodePtr copy = xmlDocCopyNode(src, k->doc, 1);
+    if (copy)
+        xmlNodeSetName(copy, (const xmlChar *)"scheme-rule");
+    if (!copy || !xmlAddChild(k, copy)) {
+        xmlFreeNode(copy);
+        report(rp, k, NULL, "out of memory");
+    }
+}
+
 int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, int period_month,
                       sc_score_report fn, void *ud, sc_score_summary *sum)
 {
     reporter rp = {fn, ud, 0};
     memset(sum, 0, sizeof *sum);
+    attach_scheme(s, emp, &rp);
     xmlNodePtr kpis = child(emp, "kpis");
     long long kpi_sum = 0;
     int complete = 1;
@@ -1125,6 +1192,8 @@ int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, int period_month,
             given_centi(wn, &wc); /* data.c has checked it */
             catw += wc;
             const sc_rule *r = sc_scheme_rule(s, id);
+            if (r)
+                attach_rule(s, r, k, &rp);
             long long given = 0;
             int g = given_centi(sn, &given);
             long long score = 0;

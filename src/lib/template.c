@@ -543,6 +543,26 @@ static const char *clean_literal(loader *L, const char *s)
     return d;
 }
 
+/* The fixed labels of a component (<signatures>, <bonus-table>), each an
+ * attribute with the Simplified text as its default, become the node's
+ * children: one LITERAL per label, in the order of `names`, so bind.c
+ * takes the i-th child as the i-th label.  A Traditional sheet gives
+ * sign-label="簽字：" and the like; an empty attribute prints nothing. */
+static sc_tnode *build_labels(loader *L, xmlNodePtr n, const char *const *names,
+                              const char *const *defaults, int count)
+{
+    sc_tnode *first = NULL, *tail = NULL;
+    for (int i = 0; i < count; i++) {
+        const char *v = attr(L, n, names[i]);
+        sc_tnode *t = tnode(L, SC_T_LITERAL, n);
+        if (!t)
+            return first;
+        t->text = v ? v : defaults[i];
+        tlink(&first, &tail, t);
+    }
+    return first;
+}
+
 static sc_tnode *build_inline(loader *L, xmlNodePtr parent)
 {
     sc_tnode *first = NULL, *tail = NULL;
@@ -567,6 +587,13 @@ static sc_tnode *build_inline(loader *L, xmlNodePtr parent)
             t = tnode(L, SC_T_PAGE_COUNT, c);
         } else if (is(c, "row-number")) {
             t = tnode(L, SC_T_ROW_NUMBER, c);
+        } else if (is(c, "if") || is(c, "for-each")) {
+            /* inline: text shown on a condition, or once per node */
+            int kind = is(c, "if") ? SC_T_IF : SC_T_FOREACH;
+            if ((t = tnode(L, kind, c))) {
+                t->expr = compile(L, c, kind == SC_T_IF ? "test" : "select", &t->src);
+                t->first = build_inline(L, c);
+            }
         }
         tlink(&first, &tail, t);
     }
@@ -800,6 +827,11 @@ static sc_tnode *build_block(loader *L, xmlNodePtr c)
                      tok = strtok_r(NULL, " \t\r\n", &save))
                     t->roles[t->nroles++] = tok;
             }
+            static const char *const names[] = {"sign-label", "name-label", "date-label",
+                                                "date-blank"};
+            static const char *const defaults[] = {"签字：", "姓名：", "日期：",
+                                                   "____年__月__日"};
+            t->first = build_labels(L, c, names, defaults, 4);
             for (xmlNodePtr k = c->children; k; k = k->next) {
                 if (!is(k, "note"))
                     continue;
@@ -818,9 +850,17 @@ static sc_tnode *build_block(loader *L, xmlNodePtr c)
             t->mode = m && strcmp(m, "year") == 0;
             const char *sc = attr(L, c, "score");
             t->expr2 = compile_str(L, c, "score", sc ? sc : "total");
+            t->decimals = format_attr(L, c); /* of the score, as <value format> */
             t->keep_together = 1;
             t->style = style_ref(L, c, attr(L, c, "style"), T->default_style);
             t->style2 = style_ref(L, c, attr(L, c, "header-style"), t->style);
+            static const char *const names[] = {"base-label", "score-label", "amount-label",
+                                                "month-label", "total-label"};
+            static const char *const month[] = {"月度绩效奖金基数", "考核得分", "当月绩效奖金",
+                                                "月份", "合计"};
+            static const char *const year[] = {"月度绩效奖金基数", "得分", "当月绩效奖金",
+                                               "月份", "合计"};
+            t->first = build_labels(L, c, names, t->mode ? year : month, 5);
         }
     }
     return t;

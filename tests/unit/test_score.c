@@ -542,6 +542,25 @@ static void test_batch_computes(void **state)
     assert_string_equal(sc_record_get(rec, "total"), "80.80");
     assert_string_equal(sc_record_get(rec, "grade"), "良好");
     assert_string_equal(sc_record_get(rec, "bonus"), "1616.00");
+    /* the scheme is in the record: whole, and each KPI's rule on its kpi */
+    ASSERT_XP(rec, "/batch/scheme/@name", "t");
+    ASSERT_XP(rec, "count(/batch/scheme)", "1");
+    ASSERT_XP(rec, "name(/batch/employee/preceding-sibling::*[1])", "scheme");
+    ASSERT_XP(rec, "/batch/scheme/bonus/@rise", "2");
+    ASSERT_XP(rec, "kpis/category/kpi[@id='a']/@rule-type", "step");
+    ASSERT_XP(rec, "kpis/category/kpi[@id='a']/scheme-rule/@step-below", "5");
+    ASSERT_XP(rec, "kpis/category/kpi[@id='a']/scheme-rule/@points-below", "3");
+    ASSERT_XP(rec, "kpis/category/kpi[@id='a']/scheme-rule/@zero-below", "50");
+    ASSERT_XP(rec, "kpis/category/kpi[@id='b']/scheme-rule/@per", "0.4");
+    ASSERT_XP(rec, "kpis/category/kpi[@id='c']/@rule-type", "deduct");
+    ASSERT_XP(rec, "kpis/category/kpi[@id='c']/scheme-rule/item[@kind='旷工']/@points", "5");
+    ASSERT_XP(rec, "kpis/category/kpi[@id='d']/scheme-rule/level[@id='A']/@points", "20");
+    ASSERT_XP(rec, "kpis/category/kpi[@id='d']/scheme-rule/level[2]", "强");
+    ASSERT_XP(rec, "count(kpis/category/kpi/scheme-rule)", "4");
+    /* a template builds the standard from them with concat() */
+    ASSERT_XP(rec, "concat('每低于目标', kpis/category/kpi[@id='a']/scheme-rule/@step-below,"
+                   " '%扣', kpis/category/kpi[@id='a']/scheme-rule/@points-below, '分')",
+              "每低于目标5%扣3分");
     sc_record_free(rec);
     assert_int_equal(sc_reader_next(r, &rec, &err), SC_END);
     sc_reader_free(r);
@@ -618,6 +637,10 @@ static void test_scheme_file(void **state)
     sc_record *rec = NULL;
     assert_int_equal(sc_reader_next(r, &rec, &err), SC_OK);
     ASSERT_XP(rec, "total", "90.8");
+    /* a shared scheme file is copied into the record like an inline one */
+    ASSERT_XP(rec, "/batch/scheme/@name", "t");
+    ASSERT_XP(rec, "/batch/scheme/grades/grade[1]/@min", "90");
+    ASSERT_XP(rec, "kpis/category/kpi[@id='a']/scheme-rule/@basis", "completion");
     sc_record_free(rec);
     sc_reader_free(r);
     /* the scheme file given as data is refused with a hint */

@@ -557,6 +557,124 @@ static void style_inheritance(void **state)
     unlink(path);
 }
 
+/* A record read the real way (data.c + score.c), so the scheme is in it. */
+static sc_record *read_first(const char *path, sc_reader **r)
+{
+    sc_error err;
+    sc_record *rec = NULL;
+    if (sc_reader_open(r, path, NULL, NULL, &err) != SC_OK)
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    if (sc_reader_next(*r, &rec, &err) != SC_OK)
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    return rec;
+}
+
+/* The 售后服务主管 sheet prints its 考核标准 from the scheme's numbers
+ * (kpi/scheme-rule) with inline <if>/<for-each>: the data's rule texts no
+ * longer carry them, yet the sheet says exactly what computed the score. */
+static void standards_from_scheme(void **state)
+{
+    (void)state;
+    sc_template *t = load_ok(SRC "/templates/aftersales-supervisor-quarterly.xml");
+    sc_reader *r = NULL;
+    sc_record *rec = read_first(SRC "/examples/aftersales-supervisor-2026-q3.xml", &r);
+    sc_arena *a = sc_arena_new();
+    sc_bound *b = NULL;
+    sc_error err;
+    if (sc_bind(t, rec, a, &b, &err) != SC_OK)
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    const sc_block *kpis = NULL; /* the KPI table, not the 6-column info table */
+    for (int i = 0; i < b->nbody && !kpis; i++)
+        if (b->body[i].kind == SC_BLK_TABLE && find_cell(&b->body[i], "考核标准", NULL))
+            kpis = &b->body[i];
+    assert_non_null(kpis);
+    assert_non_null(find_cell(kpis, "售后服务费用在预算之内，得满分；每超出预算1%，减2分；"
+                                     "超出预算5%，不得分", NULL));
+    assert_non_null(find_cell(kpis, "在规定时间内（接报后2小时内响应、24小时内到场），根据服务"
+                                     "要求及时解决，得满分；因响应时间长而每出现投诉1次，减5分；"
+                                     "投诉累计3次以上，不得分", NULL));
+    assert_non_null(find_cell(kpis, "考核期内，从未被客户投诉，得满分；每被有效投诉1次，减3分；"
+                                     "被有效投诉次数累计超过3次，不得分", NULL));
+    assert_non_null(find_cell(kpis, "客户回访率达到95%，得满分；每低1%，减1分；低于85%，"
+                                     "不得分", NULL));
+    assert_non_null(find_cell(kpis, "始终以客户为中心，服务热情周到（5分）\n服务意识较强，能耐心"
+                                     "对待客户（3分）\n服务意识一般，偶有客户不满（2分）\n服务"
+                                     "意识差，被客户投诉态度问题（0分）", NULL));
+    sc_arena_free(a);
+    sc_record_free(rec);
+    sc_reader_free(r);
+    sc_template_free(t);
+}
+
+/* Scheme values bound by a small template: the whole scheme
+ * (/batch/scheme), each KPI's rule, inline <if> and <for-each>; and the
+ * labels of <signatures> and <bonus-table>. */
+static void scheme_values_and_labels(void **state)
+{
+    (void)state;
+    char path[64];
+    write_tmp(path, sizeof path,
+              TPL_HEAD
+              "<template name=\"x\"><body>\n"
+              "<text><value select=\"/batch/scheme/@name\"/>: <value select=\"/batch/scheme/bonus/@type\"/>"
+              "</text>\n"
+              "<table columns=\"* *\">\n"
+              "<rows select=\"kpis/category/kpi[@id='y4' or @id='m2']\">\n"
+              "<cell select=\"@rule-type\"/>\n"
+              "<cell><if test=\"@rule-type = 'step'\">每低<value select=\"scheme-rule/@step-below\"/>"
+              "%扣<value select=\"scheme-rule/@points-below\"/>分</if><if test=\"@rule-type = "
+              "'choice'\"><for-each select=\"scheme-rule/level\"><if test=\"position() &gt; 1\">/"
+              "</if><value select=\"@id\"/>=<value select=\"@points\"/></for-each></if></cell>\n"
+              "</rows></table>\n"
+              "<bonus-table select=\"bonus\" format=\"0.00\" base-label=\"月度績效獎金基數\" "
+              "score-label=\"考核得分\" amount-label=\"當月績效獎金\"/>\n"
+              "<signatures select=\"signatures/signature\" roles=\"被考核人 审批人\" "
+              "sign-label=\"簽字：\" name-label=\"姓名：\" date-label=\"日期：\" "
+              "date-blank=\"＿年＿月＿日\"/>\n"
+              "<bonus-table select=\"bonus\" mode=\"year\"/>\n"
+              "</body></template>\n");
+    sc_template *t = load_ok(path);
+    sc_reader *r = NULL;
+    sc_record *rec = read_first(SRC "/examples/aftersales-supervisor-2026-q3.xml", &r);
+    sc_arena *a = sc_arena_new();
+    sc_bound *b = NULL;
+    sc_error err;
+    if (sc_bind(t, rec, a, &b, &err) != SC_OK)
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    assert_string_equal(b->body[0].text, "aftersales-supervisor-2026: proportional");
+    const sc_block *tb = find_table(b->body, b->nbody, 2);
+    assert_non_null(tb);
+    assert_non_null(find_cell(tb, "每低1%扣1分", NULL));
+    assert_non_null(find_cell(tb, "A=5/B=3/C=2/D=0", NULL));
+    assert_non_null(find_cell(tb, "choice", NULL));
+    const sc_block *bonus = find_table(b->body, b->nbody, 3);
+    assert_non_null(bonus);
+    assert_string_equal(bonus->rows[0].cells[0].text, "月度績效獎金基數");
+    assert_string_equal(bonus->rows[0].cells[2].text, "當月績效獎金");
+    assert_string_equal(bonus->rows[1].cells[1].text, "90.00"); /* format="0.00" */
+    const sc_block *sig = NULL;
+    for (int i = 0; i < b->nbody; i++)
+        if (b->body[i].kind == SC_BLK_GROUP)
+            sig = &b->body[i];
+    assert_non_null(sig);
+    const sc_block *st = &sig->children[0];
+    assert_string_equal(st->rows[0].cells[0].text, "被考核人簽字：");
+    assert_non_null(strstr(st->rows[1].cells[0].text, "姓名：赵立新\n日期：2026年10月12日"));
+    assert_string_equal(st->rows[0].cells[1].text, "审批人簽字：");
+    assert_string_equal(st->rows[1].cells[1].text, "日期：＿年＿月＿日"); /* no such signature */
+    /* the year table keeps its Simplified defaults (得分 in year mode) */
+    const sc_block *year = find_table(b->body, b->nbody, 14);
+    assert_non_null(year);
+    assert_string_equal(year->rows[0].cells[0].text, "月份");
+    assert_string_equal(year->rows[1].cells[0].text, "得分");
+    assert_string_equal(year->rows[0].cells[13].text, "合计");
+    sc_arena_free(a);
+    sc_record_free(rec);
+    sc_reader_free(r);
+    sc_template_free(t);
+    unlink(path);
+}
+
 static void missing_signature_image(void **state)
 {
     (void)state;
@@ -835,6 +953,8 @@ int main(void)
         cmocka_unit_test(unknown_style_and_cycle),
         cmocka_unit_test(style_inheritance),
         cmocka_unit_test(missing_signature_image),
+        cmocka_unit_test(standards_from_scheme),
+        cmocka_unit_test(scheme_values_and_labels),
         cmocka_unit_test(find_templates),
         cmocka_unit_test(case_inputs_bind),
         cmocka_unit_test(chart_binds_series),
