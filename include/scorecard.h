@@ -109,6 +109,13 @@ typedef struct sc_record sc_record;
 sc_status sc_reader_open(sc_reader **out, const char *path,
                          sc_diag_fn diag, void *ud, sc_error *err);
 
+/* From now on, check that every character of each record's text is in
+ * some font of `fonts` (borrowed: must outlive r).  A record with a
+ * character no font has fails with SC_ERR_FONT, each such character
+ * reported to diag with the employee, the field, its line and U+XXXX.
+ * Leave it off to draw such characters as markers (--allow-missing-glyphs). */
+void sc_reader_check_glyphs(sc_reader *r, const sc_fonts *fonts);
+
 /* Borrowed: the template name the batch asks for, or NULL. */
 const char *sc_reader_template(const sc_reader *r);
 

@@ -443,6 +443,8 @@ static void run_batch(const options *o, const char *data, const sc_fonts *fonts,
         t->unusable = 1;
         return;
     }
+    if (!o->allow_missing)
+        sc_reader_check_glyphs(r, fonts);
     char tpath[4096];
     const char *tfile = o->template_file;
     if (!tfile) {

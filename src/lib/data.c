@@ -281,6 +281,7 @@ struct sc_reader {
     int dead;              /* a fatal error was returned: only SC_END now */
     sc_status pending;     /* fatal error found while advancing */
     sc_error pending_err;
+    const sc_fonts *fonts; /* borrowed: check glyph coverage, or NULL */
 };
 
 static int ascii_ieq(const char *a, const char *b)
@@ -1554,6 +1555,84 @@ static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long l
     return rec;
 }
 
+/* ---- glyph coverage -------------------------------------------------------
+ *
+ * Before anything is drawn, every character of the record's text is looked
+ * up in the font roles: one that no role's chain has can never be drawn,
+ * and the data is the place to say so -- with the field and the line the
+ * user must fix (layout checks again per role, naming the template line).
+ * Characters that are never drawn (controls, zero-width and variation
+ * marks) are skipped, as text.c skips them.  Each code point is reported
+ * once per field. */
+
+static int never_drawn(uint32_t cp)
+{
+    return cp < 0x20 || cp == 0x7F || cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) ||
+           cp == 0x2060 || (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF ||
+           (cp >= 0xE0100 && cp <= 0xE01EF);
+}
+
+static int in_some_role(const sc_fonts *f, uint32_t cp)
+{
+    for (int role = 0; role < SC_ROLE_COUNT; role++)
+        if (sc_fonts_pick(f, role, cp) >= 0)
+            return 1;
+    return 0;
+}
+
+static void check_text(problems *pb, const sc_fonts *f, xmlNodePtr node,
+                       const char *attr_name, const char *text)
+{
+    uint32_t seen[8];
+    int nseen = 0;
+    size_t n = strlen(text);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = sc_utf8_decode(text + i, n - i, &cp);
+        if (!k)
+            return; /* libxml2 hands us valid UTF-8; stop if not */
+        i += k;
+        if (never_drawn(cp) || in_some_role(f, cp))
+            continue;
+        int dup = 0;
+        for (int j = 0; j < nseen; j++)
+            dup |= seen[j] == cp;
+        if (dup)
+            continue;
+        if (nseen < 8)
+            seen[nseen++] = cp;
+        problem(pb, SC_ERR_FONT, node, attr_name,
+                "character U+%04X (%.*s) is in no installed font: install a font "
+                "that has it and add it to the font map, correct the text, or "
+                "render with --allow-missing-glyphs",
+                (unsigned)cp, (int)k, text + i - k);
+    }
+}
+
+static void check_glyphs(problems *pb, const sc_fonts *f, xmlNodePtr node)
+{
+    for (; node; node = node->next) {
+        if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
+            if (node->content)
+                check_text(pb, f, node->parent, NULL, (const char *)node->content);
+        } else if (node->type == XML_ELEMENT_NODE) {
+            for (xmlAttrPtr a = node->properties; a; a = a->next) {
+                xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+                if (v)
+                    check_text(pb, f, node, (const char *)a->name, (const char *)v);
+                xmlFree(v);
+            }
+            check_glyphs(pb, f, node->children);
+        }
+    }
+}
+
+void sc_reader_check_glyphs(sc_reader *r, const sc_fonts *fonts)
+{
+    if (r)
+        r->fonts = fonts;
+}
+
 sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
 {
     *out = NULL;
@@ -1633,6 +1712,9 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
         /* Scores are computed only on a sheet whose shape is right. */
         if (pb.count == 0)
             sc_score_employee(r->scheme, emp, r->period_month, on_score_problem, &pb, &sum);
+        /* the header (company, period...) is drawn too: check it all */
+        if (pb.count == 0 && r->fonts)
+            check_glyphs(&pb, r->fonts, root);
         const char *id = attr(emp, "id");
         int added = idset_add(&r->ids, id ? id : "");
         if (added < 0)

@@ -416,6 +416,43 @@ static void test_weight_sum(void **state)
     sc_buf_free(&d.text);
 }
 
+/* With glyph checking on, a character no installed font has fails the
+ * record before anything is drawn, naming the field and its line; the
+ * next record (all drawable, 𠮷 included) is read as usual. */
+static void test_missing_glyph(void **state)
+{
+    (void)state;
+    sc_fonts *fonts = NULL;
+    sc_error err;
+    assert_int_equal(sc_fonts_load(&fonts, NULL, &err), SC_OK);
+    sc_buf b = {0};
+    sc_buf_puts(&b, HEAD("UTF-8"));
+    add_employee(&b, "KF001", "张\xF0\x97\x80\x80明", "40", "60", "30"); /* U+17000 */
+    add_employee(&b, "KF002", "张\xF0\xA0\xAE\xB7", "40", "60", "30");    /* 𠮷 */
+    sc_buf_puts(&b, "</batch>\n");
+    char *path = tmp_text("glyphs", b.data);
+    diags d = {0};
+    sc_reader *r = NULL;
+    assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_OK);
+    sc_reader_check_glyphs(r, fonts);
+    sc_record *rec = NULL;
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_ERR_FONT);
+    assert_null(rec);
+    assert_int_equal(d.count, 1);
+    assert_non_null(strstr(d.first.message, "U+17000"));
+    assert_string_equal(d.first.field, "name");
+    assert_int_equal(d.first.line, 7); /* <name> */
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_OK);
+    assert_string_equal(sc_record_get(rec, "id"), "KF002");
+    sc_record_free(rec);
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_END);
+    sc_reader_free(r);
+    sc_fonts_free(fonts);
+    drop(path);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
 /* Score above the weight, category weight mismatch, rater sum, money. */
 static void test_other_checks(void **state)
 {
@@ -725,6 +762,7 @@ int main(void)
         cmocka_unit_test(test_encodings_same_strings),
         cmocka_unit_test(test_wrong_encoding),
         cmocka_unit_test(test_weight_sum),
+        cmocka_unit_test(test_missing_glyph),
         cmocka_unit_test(test_other_checks),
         cmocka_unit_test(test_schema_errors_all_listed),
         cmocka_unit_test(test_header_error_is_fatal),
