@@ -614,7 +614,7 @@ static int cmd_render(const options *o)
     sc_fonts_free(fonts);
 
     double secs = now() - t0;
-    if (check)
+    if (check && (t.nrows > 0 || o->csv))
         print_table(&t, o->csv);
     free_rows(&t);
     FILE *sum = o->dump || o->csv ? stderr : stdout;

@@ -282,6 +282,8 @@ struct sc_reader {
     sc_status pending;     /* fatal error found while advancing */
     sc_error pending_err;
     const sc_fonts *fonts; /* borrowed: check glyph coverage, or NULL */
+    sc_xml_quiet quiet;    /* libxml2's generic channel, during reads */
+    char generic[256];     /* its first message */
 };
 
 static int ascii_ieq(const char *a, const char *b)
@@ -526,16 +528,22 @@ static void on_parse_error(void *ud, xmlErrorPtr e)
 typedef struct saved_handler {
     xmlStructuredErrorFunc fn;
     void *ctx;
+    sc_xml_quiet *quiet;
 } saved_handler;
 
 static saved_handler catch_errors(sc_reader *r)
 {
-    saved_handler s = {xmlStructuredError, xmlStructuredErrorContext};
+    saved_handler s = {xmlStructuredError, xmlStructuredErrorContext, &r->quiet};
     xmlSetStructuredErrorFunc(r, on_parse_error);
+    sc_xml_quiet_begin(&r->quiet, r->generic, sizeof r->generic);
     return s;
 }
 
-static void release_errors(saved_handler s) { xmlSetStructuredErrorFunc(s.ctx, s.fn); }
+static void release_errors(saved_handler s)
+{
+    sc_xml_quiet_end(s.quiet);
+    xmlSetStructuredErrorFunc(s.ctx, s.fn);
+}
 
 static int rd_read(sc_reader *r)
 {
@@ -569,6 +577,15 @@ static sc_status parser_failure(sc_reader *r, sc_error *out)
             *out = r->perr;
         return r->perr.code;
     }
+    if (r->generic[0])
+        return sc_error_set(out, SC_ERR_ENCODING, r->path,
+                            xmlTextReaderGetParserLineNumber(r->xr),
+                            xmlTextReaderGetParserColumnNumber(r->xr),
+                            "the file cannot be read as its declared (or "
+                            "detected) encoding: %s; declare the encoding it "
+                            "really has, e.g. <?xml version=\"1.0\" "
+                            "encoding=\"GBK\"?>",
+                            r->generic);
     return sc_error_set(out, SC_ERR_XML, r->path,
                         xmlTextReaderGetParserLineNumber(r->xr),
                         xmlTextReaderGetParserColumnNumber(r->xr),
@@ -1173,7 +1190,11 @@ static sc_status load_scheme_file(sc_reader *r, const char *rel, xmlNodePtr at,
                           "a DOCTYPE is not allowed in scheme files");
         goto done;
     }
+    char generic[256] = "";
+    sc_xml_quiet quiet;
+    sc_xml_quiet_begin(&quiet, generic, sizeof generic);
     doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    sc_xml_quiet_end(&quiet);
     if (!doc) {
         xmlErrorPtr xe = xmlGetLastError();
         char msg[300];
@@ -1357,7 +1378,9 @@ sc_status sc_reader_open(sc_reader **out, const char *path, sc_diag_fn diag,
 
     /* NONET: no network even if something asks.  Deliberately absent:
      * NOENT (entity substitution), DTDLOAD, DTDATTR, DTDVALID, XINCLUDE. */
+    sc_xml_quiet_begin(&r->quiet, r->generic, sizeof r->generic);
     r->xr = xmlReaderForFile(path, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+    sc_xml_quiet_end(&r->quiet);
     if (!r->xr) {
         sc_reader_free(r);
         return sc_error_set(err, SC_ERR_IO, path, 0, 0, "cannot read the data file");

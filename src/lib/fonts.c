@@ -1034,9 +1034,13 @@ done:
 
 static sc_status parse_map(sc_fonts *fs, sc_error *err)
 {
+    char generic[256] = ""; /* libxml2 would print encoding failures */
+    sc_xml_quiet quiet;
+    sc_xml_quiet_begin(&quiet, generic, sizeof generic);
     xmlDocPtr doc = xmlReadFile(fs->map, NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR |
                                     XML_PARSE_NOWARNING);
+    sc_xml_quiet_end(&quiet);
     if (!doc) {
         const xmlError *xe = xmlGetLastError();
         if (access(fs->map, R_OK) != 0)

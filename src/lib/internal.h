@@ -62,6 +62,19 @@ sc_status sc_error_set(sc_error *err, sc_status code, const char *file,
 /* Send a copy of err to diag if set. */
 void sc_diag_emit(sc_diag_fn diag, void *ud, const sc_error *err);
 
+/* libxml2 prints some failures (encoding conversion, I/O) through its
+ * per-thread generic error channel, whatever the parser's own handlers
+ * say; the library must never print.  Between begin and end that channel
+ * is captured: the first message (one line) lands in msg[0..n). */
+typedef struct sc_xml_quiet {
+    void *old_ctx;
+    void (*old_fn)(void *, const char *, ...);
+    char *msg;
+    size_t n;
+} sc_xml_quiet;
+void sc_xml_quiet_begin(sc_xml_quiet *q, char *msg, size_t n);
+void sc_xml_quiet_end(sc_xml_quiet *q);
+
 /* Formats a decimal number with `decimals` digits, rounding half away
  * from zero on the decimal string (not binary): "92.345" -> "92.35". */
 void sc_format_decimal(char *out, size_t n, double v, int decimals);

@@ -1103,12 +1103,17 @@ sc_status sc_template_load(sc_template **out, const char *path,
     pctxt->sax->warning = NULL;
     pctxt->vctxt.error = NULL;
     pctxt->vctxt.warning = NULL;
+    char generic[256] = "";
+    sc_xml_quiet quiet;
+    sc_xml_quiet_begin(&quiet, generic, sizeof generic);
     xmlDocPtr doc = xmlCtxtReadFile(pctxt, path, NULL,
                                     XML_PARSE_NONET | XML_PARSE_NOWARNING);
+    sc_xml_quiet_end(&quiet);
     xmlFreeParserCtxt(pctxt);
     if (!doc) {
         if (L.first == SC_OK)
-            report(&L, SC_ERR_XML, 0, "not well-formed XML");
+            report(&L, SC_ERR_XML, 0, "not well-formed XML%s%s",
+                   generic[0] ? ": " : "", generic);
         return SC_ERR_XML;
     }
     if (doc->intSubset || doc->extSubset) {

@@ -1,6 +1,8 @@
 /* util.c -- allocation wrappers, arenas, string buffers, error values. */
 #include "internal.h"
 
+#include <libxml/xmlerror.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +209,36 @@ void sc_diag_emit(sc_diag_fn diag, void *ud, const sc_error *err)
 {
     if (diag && err)
         diag(ud, err);
+}
+
+/* ---- libxml2's generic error channel --------------------------------- */
+
+static void quiet_handler(void *ctx, const char *fmt, ...)
+{
+    sc_xml_quiet *q = ctx;
+    if (!q->msg || q->msg[0] || q->n == 0)
+        return; /* keep the first message: later ones are consequences */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(q->msg, q->n, fmt, ap);
+    va_end(ap);
+    char *nl = strchr(q->msg, '\n');
+    if (nl)
+        *nl = '\0';
+}
+
+void sc_xml_quiet_begin(sc_xml_quiet *q, char *msg, size_t n)
+{
+    q->old_ctx = xmlGenericErrorContext;
+    q->old_fn = xmlGenericError;
+    q->msg = msg;
+    q->n = n;
+    xmlSetGenericErrorFunc(q, quiet_handler);
+}
+
+void sc_xml_quiet_end(sc_xml_quiet *q)
+{
+    xmlSetGenericErrorFunc(q->old_ctx, q->old_fn);
 }
 
 /* ---- decimals --------------------------------------------------------- */
