@@ -88,4 +88,51 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
  * so that two different subsets of one font get different names. */
 void sc_subset_tag(const sc_subset *s, char tag[7]);
 
+/* ---- the per-process font cache (subset.c) --------------------------------
+ *
+ * Every document of a batch embeds almost the same glyphs.  Per face, the
+ * cache remembers the glyphs of the first document saved; when a second
+ * one is saved, the glyphs both used become the face's BASE: fixed CIDs
+ * 1..B (components included), their outlines transformed once, and the
+ * font-program bytes that hold them (OS/2 and the base part of glyf)
+ * deflated once, the zlib state after them kept.  Later documents start
+ * their subset from the base (sc_subset_seed), so their font program has
+ * the same bytes there, and sc_subset_build_flate compresses only what
+ * differs (see the essay in subset.c).  Documents 1 and 2 are written as
+ * before.  The cache is owned by the sc_fonts (created by sc_fonts_load,
+ * freed by sc_fonts_free); a mutex guards it, so documents on several
+ * threads may share one sc_fonts.  The base, once built, never changes. */
+typedef struct sc_fontcache sc_fontcache;
+typedef struct sc_fontbase sc_fontbase;
+
+sc_fontcache *sc_fontcache_new(int nfaces); /* NULL: out of memory */
+void sc_fontcache_free(sc_fontcache *c);
+/* The cache of a font set (fonts.c); NULL if it could not be made. */
+sc_fontcache *sc_fonts_cache(const sc_fonts *f);
+/* The base of face `face`, NULL while there is none (yet). */
+const sc_fontbase *sc_fontcache_base(sc_fontcache *c, int face);
+/* A document's subset of face `face`, before sc_subset_build: feeds the
+ * first-two-documents logic.  Never fails (a base that cannot be built,
+ * e.g. out of memory, just means no base for that face). */
+void sc_fontcache_note(sc_fontcache *c, int face, const sc_subset *s);
+/* How many font programs were compressed from a base so far (tests). */
+unsigned long sc_fontcache_uses(sc_fontcache *c);
+
+/* Outline bytes (uncompressed) of the base's drawn glyphs that are not
+ * among gids[0..n) (glyph ids of `face`): what starting a document that
+ * draws gids from the base would cost it.  (size_t)-1 if out of memory. */
+size_t sc_fontbase_unused(const sc_fontbase *b, const sc_face *face,
+                          const unsigned *gids, size_t n);
+/* Give a new, still empty subset the base's glyphs as CIDs 1..B. */
+sc_status sc_subset_seed(sc_subset *s, const sc_fontbase *base,
+                         sc_error *err);
+/* Like sc_subset_build, and if the subset was seeded from a base, also
+ * the font program as a complete zlib stream (RFC 1950) in *z (sc_malloc'd,
+ * *zlen bytes) made from the base's cached deflate output; *z = NULL when
+ * the subset has no base (the caller compresses *out itself). */
+sc_status sc_subset_build_flate(sc_subset *s, sc_fontcache *c,
+                                unsigned char **out, size_t *len,
+                                unsigned char **z, size_t *zlen,
+                                sc_error *err);
+
 #endif

@@ -99,6 +99,8 @@ struct sc_fonts {
     int borrowed[SC_ROLE_COUNT]; /* 1: role absent from the map, uses body */
     char *missing[SC_ROLE_COUNT][SC_CHAIN_MAX];
     int nmissing[SC_ROLE_COUNT];
+    /* Mutable, owned: per-process base subsets (subset.c), freed here. */
+    sc_fontcache *cache;
 };
 
 static const char *const role_names[SC_ROLE_COUNT] = {
@@ -1172,8 +1174,15 @@ sc_status sc_fonts_load(sc_fonts **out, const char *map_file, sc_error *err)
         sc_fonts_free(fs);
         return st;
     }
+    /* No cache (out of memory) only means every font is compressed whole. */
+    fs->cache = sc_fontcache_new(fs->nfaces);
     *out = fs;
     return SC_OK;
+}
+
+sc_fontcache *sc_fonts_cache(const sc_fonts *f)
+{
+    return f ? f->cache : NULL;
 }
 
 void sc_fonts_free(sc_fonts *fonts)
@@ -1187,6 +1196,7 @@ void sc_fonts_free(sc_fonts *fonts)
         for (int i = 0; i < fonts->nmissing[r]; i++)
             free(fonts->missing[r][i]);
     free(fonts->map);
+    sc_fontcache_free(fonts->cache);
     free(fonts);
 }
 

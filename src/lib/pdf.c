@@ -13,8 +13,11 @@
  * subset.c): each face drawn becomes one Type0/CIDFontType2 font per
  * document, created on first use, with a subset holding only the glyphs
  * used (plus composite components), written when the document is saved:
- * a print file with hundreds of records embeds each face once.  Images are
- * cached by path.
+ * a print file with hundreds of records embeds each face once.  In a batch,
+ * a document after the first two may start a face's subset from the
+ * per-process base of the font cache, whose font-program bytes were
+ * compressed once (subset.c, "The font cache"; choose_bases below).
+ * Images are cached by path.
  *
  * Text strings (outline titles, document title): libharu 2.3.0 writes a
  * string made with the UTF-8 encoder as UTF-16BE with a BOM, but maps each
@@ -42,6 +45,7 @@
 #define WATERMARK_GRAY 0.3
 #define WATERMARK_ALPHA 0.15
 #define BOLD_STROKE 0.03 /* synthetic bold: stroke width / font size */
+#define BASE_SLACK 4096  /* see choose_bases */
 
 /* One face as a PDF font: a Type0 font with Identity-H encoding over a
  * CIDFontType2 whose CIDs are the glyph ids of our subset (subset.c).  The
@@ -50,6 +54,7 @@
  * font program, CIDSet, ToUnicode -- is added by sc_pdf_save. */
 typedef struct pfont {
     sc_subset *sub;
+    const sc_fontbase *base; /* the cache's base to start from, or NULL */
     HPDF_Dict type0, cidfont, desc;
     char res[16]; /* resource name on pages: /SC<face> */
 } pfont;
@@ -64,6 +69,7 @@ struct sc_pdf {
     const sc_fonts *fonts;
     pfont *font;       /* per face index; .sub NULL until first use */
     int fonts_done;    /* sc_pdf_save has finished the font objects */
+    int bases_chosen;  /* choose_bases has run (first sc_pdf_add) */
     int nfaces;
     image_ent *images;
     int nimages, capimages;
@@ -355,6 +361,10 @@ static sc_status get_pfont(sc_pdf *p, int face, pfont **out, sc_error *err)
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
                             "text added after the PDF was saved");
     sc_status st = sc_subset_new(&f->sub, sc_fonts_face(p->fonts, face), err);
+    /* Later documents of a batch start from the face's base (subset.c),
+     * as chosen by choose_bases. */
+    if (st == SC_OK)
+        st = sc_subset_seed(f->sub, f->base, err);
     if (st != SC_OK)
         return st;
     snprintf(f->res, sizeof f->res, "SC%d", face);
@@ -517,20 +527,28 @@ static int covers(const sc_face *face, const char *text, size_t len)
     return 1;
 }
 
+/* The face that draws text item it: its own, or the real bold face when
+ * the item is bold and that face has every character (*real_bold = 1). */
+static int item_face(const sc_pdf *p, const sc_item *it, int *real_bold)
+{
+    *real_bold = 0;
+    if (it->bold) {
+        int bf = sc_fonts_bold(p->fonts, it->face);
+        if (bf >= 0 && covers(sc_fonts_face(p->fonts, bf), it->text,
+                              it->len)) {
+            *real_bold = 1;
+            return bf;
+        }
+    }
+    return it->face;
+}
+
 static sc_status draw_text(sc_pdf *p, HPDF_Page page, double ph,
                            const sc_item *it, sc_error *err)
 {
     if (it->len == 0)
         return SC_OK;
-    int fi = it->face, real_bold = 0;
-    if (it->bold) {
-        int bf = sc_fonts_bold(p->fonts, fi);
-        if (bf >= 0 && covers(sc_fonts_face(p->fonts, bf), it->text,
-                              it->len)) {
-            fi = bf;
-            real_bold = 1;
-        }
-    }
+    int real_bold = 0, fi = item_face(p, it, &real_bold);
     pfont *f;
     sc_status st = get_pfont(p, fi, &f, err);
     if (st == SC_OK)
@@ -615,14 +633,24 @@ static sc_status put_widths(sc_pdf *p, pfont *f, sc_error *err)
     return ok ? SC_OK : fail(p, err, "writing font widths", NULL);
 }
 
+/* Four upper-case hex digits of v (the CMap's are all 16-bit); by hand,
+ * as printf was most of the cost of a ToUnicode CMap. */
+static void hex4(sc_buf *b, unsigned v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char h[4] = {hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15],
+                 hex[v & 15]};
+    sc_buf_append(b, h, 4);
+}
+
 static void utf16hex(sc_buf *b, uint32_t cp)
 {
     if (cp >= 0x10000) {
         uint32_t v = cp - 0x10000;
-        sc_buf_printf(b, "%04X%04X", (unsigned)(0xD800 + (v >> 10)),
-                      (unsigned)(0xDC00 + (v & 0x3FF)));
+        hex4(b, (unsigned)(0xD800 + (v >> 10)));
+        hex4(b, (unsigned)(0xDC00 + (v & 0x3FF)));
     } else {
-        sc_buf_printf(b, "%04X", (unsigned)cp);
+        hex4(b, (unsigned)cp);
     }
 }
 
@@ -650,8 +678,13 @@ static void tounicode(const sc_subset *s, sc_buf *b)
                (u + (j - i)) >> 8 == u >> 8 && (j >> 8) == (i >> 8))
             j++;
         if (j - i >= 2) {
-            sc_buf_printf(&ranges, "<%04X> <%04X> <%04X>\n", i, j - 1,
-                          (unsigned)u);
+            sc_buf_puts(&ranges, "<");
+            hex4(&ranges, i);
+            sc_buf_puts(&ranges, "> <");
+            hex4(&ranges, j - 1);
+            sc_buf_puts(&ranges, "> <");
+            hex4(&ranges, (unsigned)u);
+            sc_buf_puts(&ranges, ">\n");
             if (++nr == 100) {
                 sc_buf_printf(b, "100 beginbfrange\n%sendbfrange\n",
                               ranges.data);
@@ -660,7 +693,9 @@ static void tounicode(const sc_subset *s, sc_buf *b)
                 nr = 0;
             }
         } else {
-            sc_buf_printf(&chars, "<%04X> <", i);
+            sc_buf_puts(&chars, "<");
+            hex4(&chars, i);
+            sc_buf_puts(&chars, "> <");
             utf16hex(&chars, u);
             sc_buf_puts(&chars, ">\n");
             if (++nc == 100) {
@@ -696,17 +731,45 @@ static HPDF_Dict new_stream(sc_pdf *p, const void *data, size_t len)
     return d;
 }
 
+/* A stream whose bytes are already a zlib stream: libharu copies them
+ * (filter NONE) and, with filter NONE, removes any /Filter key before
+ * writing the dictionary, so the key is written by the write_fn, which
+ * libharu calls after the keys, before ">>".  /Length is libharu's. */
+static HPDF_STATUS write_flate_key(HPDF_Dict d, HPDF_Stream out)
+{
+    (void)d;
+    return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
+}
+
+static HPDF_Dict new_flate_stream(sc_pdf *p, const void *z, size_t len)
+{
+    HPDF_Dict d = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
+    if (!d)
+        return NULL;
+    d->filter = HPDF_STREAM_FILTER_NONE;
+    d->write_fn = write_flate_key;
+    if (len && HPDF_Stream_Write(d->stream, (const HPDF_BYTE *)z,
+                                 (HPDF_UINT)len) != HPDF_OK)
+        return NULL;
+    return d;
+}
+
 static sc_status finish_font(sc_pdf *p, int face, pfont *f, sc_error *err)
 {
     const sc_face *fc = sc_fonts_face(p->fonts, face);
     const sc_face_info *in = sc_face_info_get(fc);
-    unsigned char *ttf = NULL;
-    size_t ttf_len = 0;
-    sc_status st = sc_subset_build(f->sub, &ttf, &ttf_len, err);
+    unsigned char *ttf = NULL, *z = NULL;
+    size_t ttf_len = 0, zlen = 0;
+    sc_fontcache *cache = sc_fonts_cache(p->fonts);
+    sc_fontcache_note(cache, face, f->sub);
+    sc_status st = sc_subset_build_flate(f->sub, cache, &ttf, &ttf_len, &z,
+                                         &zlen, err);
     if (st != SC_OK)
         return st;
-    HPDF_Dict ff = new_stream(p, ttf, ttf_len);
+    HPDF_Dict ff = z ? new_flate_stream(p, z, zlen)
+                     : new_stream(p, ttf, ttf_len);
     sc_free(ttf);
+    sc_free(z);
     if (!ff || HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)ttf_len) !=
                    HPDF_OK)
         return fail(p, err, "embedding a font", sc_face_path(fc));
@@ -925,11 +988,82 @@ static sc_status draw_watermark(sc_pdf *p, HPDF_Page page, double pw,
     return SC_OK;
 }
 
+/* Before the first record is drawn: for each face that has a base in the
+ * font cache, whether this document starts its subset from it.  It does
+ * unless the base holds many glyphs the document does not draw (a batch
+ * whose first two employees have another position's rule texts): those
+ * would cost the document their bytes, so above BASE_SLACK bytes of such
+ * outlines (~half that after Flate) the face is subset as without the
+ * cache.  The watermark is not scanned: its few glyphs are extras. */
+static sc_status choose_bases(sc_pdf *p, const sc_laid *laid, sc_error *err)
+{
+    sc_fontcache *c = sc_fonts_cache(p->fonts);
+    int any = 0;
+    for (int f = 0; f < p->nfaces; f++) {
+        p->font[f].base = p->font[f].sub ? NULL : sc_fontcache_base(c, f);
+        any |= p->font[f].base != NULL;
+    }
+    if (!any)
+        return SC_OK;
+    typedef struct { unsigned *g; size_t n, cap; } gidlist;
+    gidlist *used = sc_calloc((size_t)p->nfaces, sizeof *used);
+    sc_status st = used ? SC_OK : nomem(err);
+    for (int i = 0; st == SC_OK && i < laid->npages; i++) {
+        const sc_page *pg = &laid->pages[i];
+        for (size_t k = 0; st == SC_OK && k < pg->nitems; k++) {
+            const sc_item *it = &pg->items[k];
+            int rb;
+            if (it->kind != SC_IT_TEXT || it->face < 0 ||
+                it->face >= p->nfaces)
+                continue;
+            int fi = item_face(p, it, &rb);
+            if (fi < 0 || fi >= p->nfaces || !p->font[fi].base)
+                continue;
+            const sc_face *face = sc_fonts_face(p->fonts, fi);
+            gidlist *u = &used[fi];
+            for (size_t j = 0; j < it->len;) {
+                uint32_t cp;
+                size_t n = sc_utf8_decode(it->text + j, it->len - j, &cp);
+                if (!n)
+                    break; /* draw_text reports it */
+                j += n;
+                if (u->n == u->cap) {
+                    size_t cap = u->cap ? u->cap * 2 : 256;
+                    unsigned *g = sc_realloc(u->g, cap * sizeof *g);
+                    if (!g) {
+                        st = nomem(err);
+                        break;
+                    }
+                    u->g = g;
+                    u->cap = cap;
+                }
+                u->g[u->n++] = sc_face_gid(face, cp == '\t' ? ' ' : cp);
+            }
+        }
+    }
+    for (int f = 0; f < p->nfaces; f++) {
+        if (st == SC_OK && p->font[f].base &&
+            sc_fontbase_unused(p->font[f].base, sc_fonts_face(p->fonts, f),
+                               used[f].g, used[f].n) > BASE_SLACK)
+            p->font[f].base = NULL;
+        if (used)
+            sc_free(used[f].g);
+    }
+    sc_free(used);
+    return st;
+}
+
 sc_status sc_pdf_add(sc_pdf *p, const sc_laid *laid, sc_error *err)
 {
     if (!p || !laid)
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
                             "sc_pdf_add needs a document and a layout");
+    if (!p->bases_chosen) {
+        sc_status st = choose_bases(p, laid, err);
+        if (st != SC_OK)
+            return st;
+        p->bases_chosen = 1;
+    }
     HPDF_Page first = NULL;
     for (int i = 0; i < laid->npages; i++) {
         HPDF_Page page = HPDF_AddPage(p->doc);

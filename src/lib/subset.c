@@ -38,8 +38,10 @@
 #include "fontengine.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 /* composite glyph flags */
 #define ARG_WORDS 0x0001
@@ -56,6 +58,21 @@ struct sc_subset {
     uint16_t *gid;    /* cid -> original gid */
     uint32_t *uni;    /* cid -> first code point drawn with it, 0: none */
     unsigned n, cap;
+    const sc_fontbase *base; /* CIDs 0..base->n-1 are the base's, or NULL */
+};
+
+/* A face's base (see fontengine.h and "The font cache" below). */
+struct sc_fontbase {
+    unsigned n;            /* CIDs 0..n-1, components included */
+    uint16_t *gid;         /* cid -> original gid */
+    uint32_t *uni;         /* cid -> code point */
+    unsigned char *glyf;   /* the n outlines in subset form, padded */
+    uint32_t *offs;        /* n + 1 offsets into glyf */
+    size_t prefix_len;     /* OS/2 (padded to 4) + glyf[0..offs[n]) */
+    uLong prefix_adler;    /* Adler-32 of those bytes */
+    unsigned char *z;      /* raw deflate of them, ending in a sync flush */
+    size_t zlen;
+    z_stream zs;           /* the compressor's state after them */
 };
 
 sc_status sc_subset_new(sc_subset **out, const sc_face *face, sc_error *err)
@@ -422,22 +439,27 @@ done:
     return st;
 }
 
-sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
-                          sc_error *err)
+/* Every glyph of the subset in its subset form: glyf (*glyf, *glyf_len,
+ * each glyph padded to an even length) and its n + 1 offsets.  The
+ * closure appends components to s->gid while the glyphs are read.  A
+ * seeded subset takes CIDs 0..B-1 from its base as they are: the base is
+ * closed under components, so nothing of it needs reading again. */
+static sc_status glyphs(sc_subset *s, unsigned char **glyf_out,
+                        size_t *glyf_len, uint32_t **offs_out, sc_error *err)
 {
-    *out = NULL;
-    *len = 0;
-    if (!s)
-        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
-                            "sc_subset_build needs a subset");
+    *glyf_out = NULL;
+    *offs_out = NULL;
+    *glyf_len = 0;
+    const sc_fontbase *base = s->base;
+    unsigned nb = base ? base->n : 0;
     unsigned char **data = NULL;
     size_t *dlen = NULL, cap = 0;
     sc_status st = SC_OK;
-    /* Read every glyph; the closure appends to s->gid while we walk it. */
-    for (unsigned i = 0; i < s->n; i++) {
-        if (i >= cap) {
-            size_t nc = cap ? cap * 2 : s->n + 16;
-            while (nc <= i)
+    for (unsigned i = nb; i < s->n; i++) {
+        size_t k = i - nb;
+        if (k >= cap) {
+            size_t nc = cap ? cap * 2 : s->n - nb + 16;
+            while (nc <= k)
                 nc *= 2;
             unsigned char **d = sc_realloc(data, nc * sizeof *d);
             if (d)
@@ -452,12 +474,12 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
             memset(data + cap, 0, (nc - cap) * sizeof *data);
             cap = nc;
         }
-        if ((st = sc_face_glyph_data(s->face, s->gid[i], &data[i], &dlen[i],
+        if ((st = sc_face_glyph_data(s->face, s->gid[i], &data[k], &dlen[k],
                                      err)))
             goto done;
-        if (dlen[i] >= 10 && s16(data[i]) < 0) {
+        if (dlen[k] >= 10 && s16(data[k]) < 0) {
             int bad = 0;
-            if (!walk_components(s, data[i], dlen[i], add_component, &bad)) {
+            if (!walk_components(s, data[k], dlen[k], add_component, &bad)) {
                 st = bad == 2 ? sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0,
                                              "out of memory")
                      : malformed(s, s->gid[i],
@@ -471,15 +493,15 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
     }
     /* Outlines in their subset form, each padded to an even length. */
     uint32_t *offs = sc_malloc((s->n + 1) * sizeof *offs);
-    size_t total = 0;
+    size_t total = nb ? base->offs[nb] : 0;
     if (!offs) {
         st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
-    for (unsigned i = 0; i < s->n && st == SC_OK; i++) {
+    for (unsigned i = nb; i < s->n && st == SC_OK; i++) {
         size_t nl;
-        st = transform(s, i, data[i], dlen[i], &nl, err);
-        dlen[i] = nl;
+        st = transform(s, i, data[i - nb], dlen[i - nb], &nl, err);
+        dlen[i - nb] = nl;
         total += (nl + 1) & ~(size_t)1;
     }
     unsigned char *glyf = st == SC_OK ? sc_malloc(total ? total : 1) : NULL;
@@ -487,23 +509,423 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
         st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (st == SC_OK) {
         size_t at = 0;
-        for (unsigned i = 0; i < s->n; i++) {
+        if (nb) {
+            memcpy(glyf, base->glyf, base->offs[nb]);
+            memcpy(offs, base->offs, nb * sizeof *offs);
+            at = base->offs[nb];
+        }
+        for (unsigned i = nb; i < s->n; i++) {
             offs[i] = (uint32_t)at;
-            if (dlen[i])
-                memcpy(glyf + at, data[i], dlen[i]);
-            at += dlen[i];
+            if (dlen[i - nb])
+                memcpy(glyf + at, data[i - nb], dlen[i - nb]);
+            at += dlen[i - nb];
             if (at & 1)
                 glyf[at++] = 0;
         }
         offs[s->n] = (uint32_t)at;
-        st = assemble(s, glyf, total, offs, out, len, err);
+        *glyf_out = glyf;
+        *glyf_len = total;
+        *offs_out = offs;
+    } else {
+        free(offs);
     }
-    free(glyf);
-    free(offs);
 done:
     for (size_t i = 0; i < cap; i++)
         free(data[i]);
     free(data);
     free(dlen);
     return st;
+}
+
+sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
+                          sc_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    if (!s)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "sc_subset_build needs a subset");
+    unsigned char *glyf;
+    uint32_t *offs;
+    size_t total;
+    sc_status st = glyphs(s, &glyf, &total, &offs, err);
+    if (st == SC_OK)
+        st = assemble(s, glyf, total, offs, out, len, err);
+    free(glyf);
+    free(offs);
+    return st;
+}
+
+/* ---- the font cache ------------------------------------------------------
+ *
+ * Why.  zlib at level 6 (libharu's Flate) costs ~5 ms per kefu sheet for
+ * the two font programs -- three times everything else of a document --
+ * while documents of a batch embed nearly the same glyphs.  So the glyphs
+ * two documents share become a base that is compressed once per process.
+ *
+ * Layout.  A font program is [table directory][OS/2][glyf][head hhea hmtx
+ * loca maxp name post] (tables in tag order, OS/2 first).  A seeded subset
+ * has the base's outlines as glyphs 0..B-1, so the bytes from the end of
+ * the directory to glyf + offs[B] are the same in every document: the
+ * PREFIX.  At base time it is raw-deflated at level 6 and flushed with
+ * Z_SYNC_FLUSH (byte-aligned, nothing pending), and the compressor state
+ * is kept.  Per document the zlib stream is written as:
+ *
+ *   78 9C                          zlib header (deflate, 32K window)
+ *   00 LEN ~LEN <directory>        a stored block: the directory varies
+ *   <cached prefix blocks>         copied
+ *   deflate(rest, Z_FINISH)        from a deflateCopy of the kept state
+ *   Adler-32 of the whole font     big-endian
+ *
+ * Deflate back-references are distances into what was decoded before; the
+ * cached blocks were made from an empty history, so they never reach into
+ * the stored directory, and the continuation's references into the prefix
+ * stay right because the prefix is exactly what precedes the rest.  The
+ * rest is compressed with the prefix as history, so the result is about
+ * as small as compressing the whole font at level 6: the extra cost is the
+ * base glyphs a document does not use (a few, in a batch) and 5 bytes of
+ * stored-block header.  Per document zlib now sees a few KB, not ~120 KB.
+ *
+ * Which glyphs.  The base is the glyphs both of the first two documents
+ * saved used (in the second one's order of first use), plus components.
+ * A name or comment differs per employee; labels, rule texts and digits
+ * do not.  The first two documents are written exactly as without the
+ * cache, so a process that writes one document (the golden tests) gives
+ * the same bytes as before.  No shared glyph: no base.  (Base glyphs a
+ * later document does not draw still cost their bytes in it, ~250 each
+ * for a Ming hanzi: a base of two documents' common glyphs keeps few.)
+ *
+ * Safety.  Before using the cached bytes the built font is checked to have
+ * the expected layout and the prefix's Adler-32; on any mismatch the font
+ * is compressed the ordinary way (by libharu). */
+
+#define MIN_BASE 1
+
+struct facecache {
+    int state;         /* 0 nothing seen, 1 first seen, 2 base, 3 none */
+    uint16_t *first;   /* state 1: the first document's glyphs */
+    unsigned nfirst;
+    sc_fontbase *base; /* state 2 */
+};
+
+struct sc_fontcache {
+    pthread_mutex_t lock;
+    int nfaces;
+    struct facecache *face;
+    unsigned long uses;
+};
+
+static void base_free(sc_fontbase *b)
+{
+    if (!b)
+        return;
+    if (b->z)
+        deflateEnd(&b->zs);
+    free(b->gid);
+    free(b->uni);
+    free(b->glyf);
+    free(b->offs);
+    free(b->z);
+    free(b);
+}
+
+sc_fontcache *sc_fontcache_new(int nfaces)
+{
+    sc_fontcache *c = sc_calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->nfaces = nfaces > 0 ? nfaces : 0;
+    c->face = sc_calloc(c->nfaces ? (size_t)c->nfaces : 1, sizeof *c->face);
+    if (!c->face || pthread_mutex_init(&c->lock, NULL) != 0) {
+        free(c->face);
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void sc_fontcache_free(sc_fontcache *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->nfaces; i++) {
+        free(c->face[i].first);
+        base_free(c->face[i].base);
+    }
+    free(c->face);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+const sc_fontbase *sc_fontcache_base(sc_fontcache *c, int face)
+{
+    if (!c || face < 0 || face >= c->nfaces)
+        return NULL;
+    pthread_mutex_lock(&c->lock);
+    const sc_fontbase *b = c->face[face].base;
+    pthread_mutex_unlock(&c->lock);
+    return b;
+}
+
+unsigned long sc_fontcache_uses(sc_fontcache *c)
+{
+    if (!c)
+        return 0;
+    pthread_mutex_lock(&c->lock);
+    unsigned long u = c->uses;
+    pthread_mutex_unlock(&c->lock);
+    return u;
+}
+
+/* Build the base of the glyphs gid[0..n) (first-use order, code points
+ * uni) of face; NULL if that fails for any reason. */
+static sc_fontbase *make_base(const sc_face *face, const uint16_t *gid,
+                              const uint32_t *uni, unsigned n)
+{
+    sc_subset *s = NULL;
+    sc_error err;
+    sc_fontbase *b = NULL;
+    unsigned char *pre = NULL;
+    if (sc_subset_new(&s, face, &err) != SC_OK)
+        return NULL;
+    for (unsigned i = 0; i < n; i++)
+        if (sc_subset_use(s, gid[i], uni[i]) < 0)
+            goto fail;
+    if (!(b = sc_calloc(1, sizeof *b)))
+        goto fail;
+    size_t glyf_len;
+    if (glyphs(s, &b->glyf, &glyf_len, &b->offs, &err) != SC_OK)
+        goto fail;
+    b->n = s->n;
+    b->gid = sc_malloc(s->n * sizeof *b->gid);
+    b->uni = sc_malloc(s->n * sizeof *b->uni);
+    if (!b->gid || !b->uni)
+        goto fail;
+    memcpy(b->gid, s->gid, s->n * sizeof *b->gid);
+    memcpy(b->uni, s->uni, s->n * sizeof *b->uni);
+    /* The prefix: OS/2 zero-padded to 4, then the base's outlines. */
+    size_t os2 = (s->in->os2_len + 3) & ~(size_t)3;
+    b->prefix_len = os2 + b->offs[b->n];
+    if (!(pre = sc_calloc(1, b->prefix_len ? b->prefix_len : 1)))
+        goto fail;
+    if (s->in->os2_len)
+        memcpy(pre, s->in->os2, s->in->os2_len);
+    memcpy(pre + os2, b->glyf, b->offs[b->n]);
+    b->prefix_adler = adler32(adler32(0L, Z_NULL, 0), pre,
+                              (uInt)b->prefix_len);
+    size_t cap = b->prefix_len + b->prefix_len / 8 + 256;
+    if (!(b->z = sc_malloc(cap)))
+        goto fail;
+    if (deflateInit2(&b->zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) !=
+        Z_OK) {
+        free(b->z);
+        b->z = NULL;
+        goto fail;
+    }
+    b->zs.next_in = pre;
+    b->zs.avail_in = (uInt)b->prefix_len;
+    b->zs.next_out = b->z;
+    b->zs.avail_out = (uInt)cap;
+    /* The bound above is generous (stored blocks cost 5 bytes per 16 KB);
+     * anything left unflushed means it was not, and there is no base. */
+    if (deflate(&b->zs, Z_SYNC_FLUSH) != Z_OK || b->zs.avail_in != 0 ||
+        b->zs.avail_out == 0)
+        goto fail;
+    b->zlen = cap - b->zs.avail_out;
+    b->zs.next_in = NULL;
+    b->zs.next_out = NULL;
+    b->zs.avail_out = 0;
+    free(pre);
+    sc_subset_free(s);
+    return b;
+fail:
+    free(pre);
+    base_free(b);
+    sc_subset_free(s);
+    return NULL;
+}
+
+void sc_fontcache_note(sc_fontcache *c, int face, const sc_subset *s)
+{
+    if (!c || !s || face < 0 || face >= c->nfaces || s->base)
+        return;
+    pthread_mutex_lock(&c->lock);
+    struct facecache *fc = &c->face[face];
+    if (fc->state == 0) {
+        fc->first = sc_malloc((s->n ? s->n : 1) * sizeof *fc->first);
+        if (fc->first) {
+            memcpy(fc->first, s->gid, s->n * sizeof *fc->first);
+            fc->nfirst = s->n;
+            fc->state = 1;
+        } else {
+            fc->state = 3;
+        }
+    } else if (fc->state == 1) {
+        /* The glyphs of this document that the first one used too. */
+        unsigned char *mark = sc_calloc(s->in->nglyphs / 8 + 1, 1);
+        uint16_t *g = sc_malloc((s->n ? s->n : 1) * sizeof *g);
+        uint32_t *u = sc_malloc((s->n ? s->n : 1) * sizeof *u);
+        unsigned n = 0;
+        if (mark && g && u) {
+            for (unsigned i = 1; i < fc->nfirst; i++)
+                mark[fc->first[i] / 8] |=
+                    (unsigned char)(1u << (fc->first[i] % 8));
+            for (unsigned i = 1; i < s->n; i++)
+                if (mark[s->gid[i] / 8] & (1u << (s->gid[i] % 8))) {
+                    g[n] = s->gid[i];
+                    u[n++] = s->uni[i];
+                }
+            fc->base = n >= MIN_BASE ? make_base(s->face, g, u, n) : NULL;
+        }
+        fc->state = fc->base ? 2 : 3;
+        free(mark);
+        free(g);
+        free(u);
+        free(fc->first);
+        fc->first = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+size_t sc_fontbase_unused(const sc_fontbase *b, const sc_face *face,
+                          const unsigned *gids, size_t n)
+{
+    const sc_face_info *in = sc_face_info_get(face);
+    if (!b || !in)
+        return 0;
+    unsigned char *mark = sc_calloc(in->nglyphs / 8 + 1, 1);
+    if (!mark)
+        return (size_t)-1;
+    for (size_t i = 0; i < n; i++)
+        if (gids[i] < in->nglyphs)
+            mark[gids[i] / 8] |= (unsigned char)(1u << (gids[i] % 8));
+    size_t unused = 0;
+    /* components (uni 0) are counted as used: a drawn glyph needs them */
+    for (unsigned i = 1; i < b->n; i++)
+        if (b->uni[i] && !(mark[b->gid[i] / 8] & (1u << (b->gid[i] % 8))))
+            unused += b->offs[i + 1] - b->offs[i];
+    free(mark);
+    return unused;
+}
+
+sc_status sc_subset_seed(sc_subset *s, const sc_fontbase *base,
+                         sc_error *err)
+{
+    if (!s || !base)
+        return SC_OK;
+    if (s->n != 1 || s->base)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "sc_subset_seed needs an empty subset");
+    for (unsigned i = 1; i < base->n; i++)
+        if (sc_subset_use(s, base->gid[i], base->uni[i]) != (long)i)
+            return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0,
+                                "out of memory");
+    s->base = base;
+    return SC_OK;
+}
+
+static void put_be32(unsigned char *p, uLong v) { w32(p, (uint32_t)v); }
+
+/* The zlib stream of font[0..len) using base b (see the essay above);
+ * NULL (and no error) if the font does not have the expected layout. */
+static unsigned char *flate_with_base(sc_fontcache *c, const sc_fontbase *b,
+                                      const unsigned char *font, size_t len,
+                                      size_t *zlen, int *oom)
+{
+    *zlen = 0;
+    *oom = 0;
+    if (len < 12)
+        return NULL;
+    size_t nt = u16(font + 4), dir = 12 + 16 * nt;
+    if (dir > len || dir > 0xFFFF || b->prefix_len > len - dir)
+        return NULL;
+    /* glyf must start right after OS/2 (or the directory) */
+    size_t glyf_at = 0, os2_len = 0;
+    for (size_t i = 0; i < nt; i++) {
+        const unsigned char *d = font + 12 + 16 * i;
+        uint32_t off = (uint32_t)u16(d + 8) << 16 | u16(d + 10);
+        uint32_t tl = (uint32_t)u16(d + 12) << 16 | u16(d + 14);
+        if (!memcmp(d, "glyf", 4))
+            glyf_at = off;
+        else if (!memcmp(d, "OS/2", 4))
+            os2_len = (tl + 3) & ~(uint32_t)3;
+    }
+    const unsigned char *rest = font + dir + b->prefix_len;
+    size_t rest_len = len - dir - b->prefix_len;
+    /* One pass of Adler-32 over the font: the prefix's own sum is the
+     * check, and the three sums combine into the stream's trailer. */
+    uLong a0 = adler32(0L, Z_NULL, 0);
+    uLong a_pre = adler32(a0, font + dir, (uInt)b->prefix_len);
+    if (glyf_at != dir + os2_len || a_pre != b->prefix_adler)
+        return NULL;
+    uLong a_all = adler32_combine(
+        adler32_combine(adler32(a0, font, (uInt)dir), a_pre,
+                        (z_off_t)b->prefix_len),
+        adler32(a0, rest, (uInt)rest_len), (z_off_t)rest_len);
+    size_t cap = 2 + 5 + dir + b->zlen + rest_len + rest_len / 8 + 256 + 4;
+    unsigned char *z = sc_malloc(cap);
+    if (!z) {
+        *oom = 1;
+        return NULL;
+    }
+    size_t k = 0;
+    z[k++] = 0x78;
+    z[k++] = 0x9C;
+    z[k++] = 0x00; /* BFINAL 0, BTYPE 00 (stored), padding */
+    z[k++] = (unsigned char)dir;
+    z[k++] = (unsigned char)(dir >> 8);
+    z[k++] = (unsigned char)~dir;
+    z[k++] = (unsigned char)(~dir >> 8);
+    memcpy(z + k, font, dir);
+    k += dir;
+    memcpy(z + k, b->z, b->zlen);
+    k += b->zlen;
+    z_stream zs;
+    pthread_mutex_lock(&c->lock);
+    int zr = deflateCopy(&zs, (z_streamp)&b->zs);
+    if (zr == Z_OK)
+        c->uses++;
+    pthread_mutex_unlock(&c->lock);
+    if (zr != Z_OK) {
+        free(z);
+        *oom = zr == Z_MEM_ERROR;
+        return NULL;
+    }
+    zs.next_in = (Bytef *)rest;
+    zs.avail_in = (uInt)rest_len;
+    zs.next_out = z + k;
+    zs.avail_out = (uInt)(cap - k - 4);
+    zr = deflate(&zs, Z_FINISH);
+    size_t out = (cap - k - 4) - zs.avail_out;
+    deflateEnd(&zs);
+    if (zr != Z_STREAM_END) {
+        free(z);
+        return NULL;
+    }
+    k += out;
+    put_be32(z + k, a_all);
+    k += 4;
+    *zlen = k;
+    return z;
+}
+
+sc_status sc_subset_build_flate(sc_subset *s, sc_fontcache *c,
+                                unsigned char **out, size_t *len,
+                                unsigned char **z, size_t *zlen,
+                                sc_error *err)
+{
+    *z = NULL;
+    *zlen = 0;
+    sc_status st = sc_subset_build(s, out, len, err);
+    if (st != SC_OK || !s->base || !c)
+        return st;
+    int oom = 0;
+    *z = flate_with_base(c, s->base, *out, *len, zlen, &oom);
+    if (oom) {
+        free(*out);
+        *out = NULL;
+        *len = 0;
+        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    return SC_OK;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fontengine.h"
 #include "internal.h"
 
 static sc_fonts *fonts;
@@ -229,6 +230,147 @@ static void test_missing_image_is_io_error(void **state)
     sc_pdf_free(pdf);
 }
 
+/* Whole file into a malloc'd buffer. */
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    sc_buf b = {0};
+    char chunk[4096];
+    size_t k;
+    while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        sc_buf_append(&b, chunk, k);
+    fclose(fp);
+    *n = b.len;
+    return (unsigned char *)b.data;
+}
+
+/* One document per sc_pdf, all with font set f, as a batch renders. */
+static void write_doc(sc_fonts *f, const char *path, const char *name)
+{
+    sc_fonts *saved = fonts; /* small_laid lays out with the global */
+    fonts = f;
+    char title[64], text[128];
+    snprintf(title, sizeof title, "KF001 %s", name);
+    snprintf(text, sizeof text, "被考核人：%s，客户服务部。", name);
+    sc_pdf *pdf = NULL;
+    sc_error err = {0};
+    sc_arena *a = sc_arena_new();
+    assert_int_equal(sc_pdf_new(&pdf, f, &err), SC_OK);
+    assert_int_equal(sc_pdf_add(pdf, small_laid(a, title, text), &err), SC_OK);
+    sc_status st = sc_pdf_save(pdf, path, &err);
+    if (st != SC_OK)
+        fprintf(stderr, "pdf_save: %s\n", err.message);
+    assert_int_equal(st, SC_OK);
+    sc_pdf_free(pdf);
+    sc_arena_free(a);
+    fonts = saved;
+}
+
+/* The font cache (subset.c): documents 1 and 2 of a process are written
+ * as without it; from document 3 on, the glyphs both used are the base,
+ * compressed once.  Documents 3+ still extract their own text, pass the
+ * font checks, and are deterministic: the same sequence of documents in
+ * a fresh font set gives the same bytes, and two equal documents after
+ * the base give equal files. */
+static void test_batch_reuses_the_font_base(void **state)
+{
+    (void)state;
+    const char *names[] = {"张晓明", "李丽", "王芳", "王芳"};
+    char path[4][64], again[64], cmd[512];
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    snprintf(again, sizeof again, "/tmp/sc_test_pdfc_again_%ld.pdf",
+             (long)getpid());
+    sc_fonts *f = NULL;
+    sc_error err = {0};
+    assert_int_equal(sc_fonts_load(&f, NULL, &err), SC_OK);
+    sc_fontcache *c = sc_fonts_cache(f);
+    assert_non_null(c);
+    unsigned long uses[4];
+    for (int i = 0; i < 4; i++) {
+        snprintf(path[i], sizeof path[i], "/tmp/sc_test_pdfc%d_%ld.pdf", i,
+                 (long)getpid());
+        write_doc(f, path[i], names[i]);
+        uses[i] = sc_fontcache_uses(c);
+    }
+    assert_int_equal(uses[0], 0);
+    assert_int_equal(uses[1], 0);
+    assert_true(uses[2] >= 2); /* body and heading faces at least */
+    assert_int_equal(uses[3], 2 * uses[2]);
+
+    for (int i = 2; i < 4; i++) {
+        int status;
+        snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>/dev/null",
+                 path[i]);
+        char *out = run(cmd, &status);
+        assert_int_equal(status, 0);
+        assert_non_null(strstr(out, "被考核人：王芳，客户服务部。"));
+        assert_non_null(strstr(out, "月度绩效考核表"));
+        assert_non_null(strstr(out, "客户满意度"));
+        assert_null(strstr(out, "李丽"));
+        sc_free(out);
+        snprintf(cmd, sizeof cmd, "%s/tests/fonts/check_pdf.sh '%s' 2>&1",
+                 SC_SOURCE_DIR, path[i]);
+        out = run(cmd, &status);
+        if (status != 0)
+            fprintf(stderr, "%s", out);
+        sc_free(out);
+        assert_int_equal(status, 0);
+    }
+    /* A document that draws none of the base's glyphs does not start from
+     * the base (choose_bases): it would carry ~30 unused outlines. */
+    {
+        sc_arena *a = sc_arena_new();
+        sc_bound *b = sc_arena_alloc(a, sizeof *b);
+        b->page_w = 595.28;
+        b->page_h = 841.89;
+        for (int i = 0; i < 4; i++)
+            b->margin[i] = 56;
+        b->body = sc_arena_alloc(a, sizeof(sc_block));
+        b->nbody = 1;
+        b->body[0] = (sc_block){.kind = SC_BLK_PARA, .style = &body,
+                                .text = "甲乙丙丁戊己庚辛壬癸"};
+        sc_laid *l = NULL;
+        sc_pdf *pdf = NULL;
+        assert_int_equal(sc_layout(b, f, a, &l, &err), SC_OK);
+        assert_int_equal(sc_pdf_new(&pdf, f, &err), SC_OK);
+        assert_int_equal(sc_pdf_add(pdf, l, &err), SC_OK);
+        assert_int_equal(sc_pdf_save(pdf, again, &err), SC_OK);
+        sc_pdf_free(pdf);
+        sc_arena_free(a);
+        assert_int_equal(sc_fontcache_uses(c), uses[3]);
+        int status;
+        snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>/dev/null",
+                 again);
+        char *out = run(cmd, &status);
+        assert_non_null(strstr(out, "甲乙丙丁戊己庚辛壬癸"));
+        sc_free(out);
+    }
+
+    size_t n3, n4, n5;
+    unsigned char *d3 = slurp(path[2], &n3), *d4 = slurp(path[3], &n4);
+    assert_int_equal(n3, n4);
+    assert_memory_equal(d3, d4, n3);
+
+    /* the same sequence in a fresh font set: the same third document */
+    sc_fonts *g = NULL;
+    assert_int_equal(sc_fonts_load(&g, NULL, &err), SC_OK);
+    for (int i = 0; i < 3; i++)
+        write_doc(g, again, names[i]);
+    unsigned char *d5 = slurp(again, &n5);
+    assert_int_equal(n3, n5);
+    assert_memory_equal(d3, d5, n3);
+    sc_free(d3);
+    sc_free(d4);
+    sc_free(d5);
+    sc_fonts_free(g);
+    sc_fonts_free(f);
+    for (int i = 0; i < 4; i++)
+        remove(path[i]);
+    remove(again);
+    unsetenv("SOURCE_DATE_EPOCH");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_combined_file_has_one_outline_entry_per_record),
         cmocka_unit_test(test_save_to_bad_path_is_pdf_error),
         cmocka_unit_test(test_missing_image_is_io_error),
+        cmocka_unit_test(test_batch_reuses_the_font_base),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
