@@ -53,17 +53,8 @@ static sc_status nomem(cx *C)
 
 static sc_status push(cx *C, const sc_item *it)
 {
-    if (C->n == C->cap) {
-        size_t cap = C->cap ? C->cap * 2 : 128;
-        sc_item *v = sc_arena_alloc(C->a, cap * sizeof *v);
-        if (!v)
-            return nomem(C);
-        if (C->n)
-            memcpy(v, C->items, C->n * sizeof *v);
-        C->items = v;
-        C->cap = cap;
-    }
-    C->items[C->n++] = *it;
+    if (sc_items_push(C->a, &C->items, &C->n, &C->cap, it))
+        return nomem(C);
     return SC_OK;
 }
 

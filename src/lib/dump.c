@@ -32,6 +32,17 @@ static void num(sc_buf *b, double v)
     sc_buf_printf(b, "%.2f", r);
 }
 
+/* "a b c d": a position and a size, or two points. */
+static void four(sc_buf *b, double v0, double v1, double v2, double v3)
+{
+    const double v[4] = {v0, v1, v2, v3};
+    for (int i = 0; i < 4; i++) {
+        if (i)
+            sc_buf_puts(b, " ");
+        num(b, v[i]);
+    }
+}
+
 static void quoted(sc_buf *b, const char *s, size_t n)
 {
     sc_buf_puts(b, "\"");
@@ -104,37 +115,19 @@ void sc_dump(const sc_laid *laid, const sc_fonts *fonts, sc_buf *buf)
                 break;
             case SC_IT_LINE:
                 sc_buf_puts(buf, "  line ");
-                num(buf, it->x);
-                sc_buf_puts(buf, " ");
-                num(buf, it->y);
-                sc_buf_puts(buf, " ");
-                num(buf, it->x + it->w);
-                sc_buf_puts(buf, " ");
-                num(buf, it->y + it->h);
+                four(buf, it->x, it->y, it->x + it->w, it->y + it->h);
                 sc_buf_puts(buf, " w");
                 num(buf, it->lw);
                 break;
             case SC_IT_RECT:
                 sc_buf_puts(buf, "  rect ");
-                num(buf, it->x);
-                sc_buf_puts(buf, " ");
-                num(buf, it->y);
-                sc_buf_puts(buf, " ");
-                num(buf, it->w);
-                sc_buf_puts(buf, " ");
-                num(buf, it->h);
+                four(buf, it->x, it->y, it->w, it->h);
                 sc_buf_puts(buf, " g");
                 num(buf, it->gray);
                 break;
             case SC_IT_IMAGE:
                 sc_buf_puts(buf, "  image ");
-                num(buf, it->x);
-                sc_buf_puts(buf, " ");
-                num(buf, it->y);
-                sc_buf_puts(buf, " ");
-                num(buf, it->w);
-                sc_buf_puts(buf, " ");
-                num(buf, it->h);
+                four(buf, it->x, it->y, it->w, it->h);
                 sc_buf_puts(buf, " ");
                 quoted(buf, it->path, it->path ? strlen(it->path) : 0);
                 break;

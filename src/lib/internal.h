@@ -460,6 +460,11 @@ typedef struct sc_laid {
     const char *title;
 } sc_laid;
 
+/* Append *it to the arena-backed array items[0..*n) of capacity *cap,
+ * growing it (old storage stays in the arena).  SC_ERR_NOMEM on failure. */
+sc_status sc_items_push(sc_arena *a, sc_item **items, size_t *n, size_t *cap,
+                        const sc_item *it);
+
 /* Lay out a bound record.  A character no font has fails with
  * SC_ERR_FONT naming the record, the field and U+XXXX.  Memory from arena. */
 sc_status sc_layout(const sc_bound *b, const sc_fonts *fonts,

@@ -102,23 +102,31 @@ static sc_status new_page(lay *L)
     return SC_OK;
 }
 
+sc_status sc_items_push(sc_arena *a, sc_item **items, size_t *n, size_t *cap,
+                        const sc_item *it)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        sc_item *v = sc_arena_alloc(a, c * sizeof *v);
+        if (!v)
+            return SC_ERR_NOMEM;
+        if (*n)
+            memcpy(v, *items, *n * sizeof *v);
+        *items = v;
+        *cap = c;
+    }
+    (*items)[(*n)++] = *it;
+    return SC_OK;
+}
+
 /* Append an item to the current page; *idx gets its index (may be NULL). */
 static sc_status add_item(lay *L, const sc_item *it, size_t *idx)
 {
     sc_page *pg = &L->pages[L->cur];
-    if (pg->nitems == pg->cap) {
-        size_t cap = pg->cap ? pg->cap * 2 : 64;
-        sc_item *n = sc_arena_alloc(L->arena, cap * sizeof *n);
-        if (!n)
-            return nomem(L);
-        if (pg->nitems)
-            memcpy(n, pg->items, pg->nitems * sizeof *n);
-        pg->items = n;
-        pg->cap = cap;
-    }
     if (idx)
         *idx = pg->nitems;
-    pg->items[pg->nitems++] = *it;
+    if (sc_items_push(L->arena, &pg->items, &pg->nitems, &pg->cap, it))
+        return nomem(L);
     return SC_OK;
 }
 
