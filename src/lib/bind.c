@@ -119,21 +119,6 @@ static void xpath_error(void *ud, xmlErrorPtr xe)
     }
 }
 
-/* Some run-time XPath problems reach only libxml2's generic channel. */
-static void generic_error(void *ud, const char *fmt, ...)
-{
-    binder *B = ud;
-    if (B->xperr[0])
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(B->xperr, sizeof B->xperr, fmt, ap);
-    va_end(ap);
-    size_t n = strlen(B->xperr);
-    while (n && B->xperr[n - 1] == '\n')
-        B->xperr[--n] = '\0';
-}
-
 /* Evaluate a compiled expression with node as context node and
  * position()/last() = pos/size.  NULL (and err set) on failure. */
 static xmlXPathObjectPtr eval(binder *B, const sc_tnode *tn, void *expr,
@@ -1200,11 +1185,10 @@ sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
         return nomem(&B);
     B.xp->userData = &B;
     B.xp->error = xpath_error;
-    /* The generic error handler is per thread in libxml2: borrow it for
-     * the duration of the call so that nothing is printed. */
-    xmlGenericErrorFunc old_fn = xmlGenericError;
-    void *old_ctx = xmlGenericErrorContext;
-    xmlSetGenericErrorFunc(&B, generic_error);
+    /* Some run-time XPath problems reach only libxml2's generic channel
+     * (per thread): capture it for the call so that nothing is printed. */
+    sc_xml_quiet quiet;
+    sc_xml_quiet_begin(&quiet, B.xperr, sizeof B.xperr);
 
     sc_status st = SC_OK;
     sc_bound *b = sc_arena_alloc(arena, sizeof *b);
@@ -1259,7 +1243,7 @@ sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
     }
     *out = b;
 done:
-    xmlSetGenericErrorFunc(old_ctx, old_fn);
+    sc_xml_quiet_end(&quiet);
     xmlXPathFreeContext(B.xp);
     return st;
 }

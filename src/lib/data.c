@@ -111,21 +111,6 @@ static void init_process(void)
 
 static int is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-/* Trimmed copy of a node's text content ("" if none).  sc_malloc'd. */
-static char *node_text(xmlNodePtr n)
-{
-    xmlChar *c = n ? xmlNodeGetContent(n) : NULL;
-    const char *s = c ? (const char *)c : "";
-    while (is_space((unsigned char)*s))
-        s++;
-    size_t len = strlen(s);
-    while (len && is_space((unsigned char)s[len - 1]))
-        len--;
-    char *d = sc_strndup(s, len);
-    xmlFree(c);
-    return d;
-}
-
 static xmlNodePtr child_elem(xmlNodePtr parent, const char *name)
 {
     for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
@@ -1009,7 +994,7 @@ static void report_rng(problems *pb, rng_collect *c)
             continue; /* followed by "Invalid attribute", which names it */
         } else if (word_after(t, "Error validating datatype ", w, sizeof w) ||
                    strstr(t, "failed to compute type")) {
-            char *v = node_text(node);
+            char *v = sc_xml_text(node);
             problem(pb, SC_ERR_SCHEMA, node, NULL,
                     "value \"%s\" of <%s> is not a valid %s (numbers: at most 2 "
                     "decimals and within range; dates: YYYY-MM-DD)",
@@ -1071,7 +1056,7 @@ static void check_employee(problems *pb, xmlNodePtr emp)
         long long catsum = 0;
         for (xmlNodePtr k = child_elem(cat, "kpi"); k; k = next_elem(k, "kpi")) {
             xmlNodePtr wn = child_elem(k, "weight");
-            char *ws = node_text(wn);
+            char *ws = sc_xml_text(wn);
             long long w = 0;
             if (!ws || !parse_hundredths(ws, 2, &w)) {
                 problem(pb, SC_ERR_DATA, wn ? wn : k, NULL,
@@ -1081,7 +1066,7 @@ static void check_employee(problems *pb, xmlNodePtr emp)
             free(ws);
             catsum += w;
             xmlNodePtr sn = child_elem(k, "score");
-            char *ss = node_text(sn);
+            char *ss = sc_xml_text(sn);
             long long s;
             if (ss && ss[0] && parse_hundredths(ss, 2, &s)) {
                 const char *ba = attr(k, "bonus-allowed");
@@ -1475,7 +1460,7 @@ sc_status sc_reader_open(sc_reader **out, const char *path, sc_diag_fn diag,
     }
     const char *tpl = attr(hroot, "template");
     r->template_name = tpl ? sc_strdup(tpl) : NULL;
-    r->department = node_text(child_elem(hroot, "department"));
+    r->department = sc_xml_text(child_elem(hroot, "department"));
     r->period = period_string(child_elem(hroot, "period"));
     if ((tpl && !r->template_name) || !r->department || !r->period) {
         st = sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
@@ -1545,15 +1530,15 @@ static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long l
     const char *id = attr(emp, "id");
     rec->file = sc_strdup(r->path);
     rec->id = sc_strdup(id ? id : "");
-    rec->name = node_text(child_elem(emp, "name"));
-    rec->department = node_text(child_elem(emp, "department"));
+    rec->name = sc_xml_text(child_elem(emp, "name"));
+    rec->department = sc_xml_text(child_elem(emp, "department"));
     if (rec->department && !rec->department[0]) {
         free(rec->department);
         rec->department = sc_strdup(r->department);
     }
-    rec->position = node_text(child_elem(emp, "position"));
+    rec->position = sc_xml_text(child_elem(emp, "position"));
     rec->period = sc_strdup(r->period);
-    rec->email = node_text(child_elem(emp, "email"));
+    rec->email = sc_xml_text(child_elem(emp, "email"));
     char buf[64];
     if (sum->have_total)
         sc_format_fixed(buf, sizeof buf, sum->total_centi, 2, 0);
@@ -1721,7 +1706,7 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
     char label[128];
     {
         const char *id = attr(emp, "id");
-        char *nm = node_text(child_elem(emp, "name"));
+        char *nm = sc_xml_text(child_elem(emp, "name"));
         snprintf(label, sizeof label, "%s%s%s", id ? id : "?", nm && nm[0] ? " " : "",
                  nm ? nm : "");
         free(nm);

@@ -75,6 +75,10 @@ typedef struct sc_xml_quiet {
 void sc_xml_quiet_begin(sc_xml_quiet *q, char *msg, size_t n);
 void sc_xml_quiet_end(sc_xml_quiet *q);
 
+/* The text content of n with surrounding white space trimmed ("" for
+ * NULL); sc_malloc'd, NULL only when out of memory. */
+char *sc_xml_text(xmlNodePtr n);
+
 /* Formats a decimal number with `decimals` digits, rounding half away
  * from zero on the decimal string (not binary): "92.345" -> "92.35". */
 void sc_format_decimal(char *out, size_t n, double v, int decimals);

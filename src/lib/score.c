@@ -898,20 +898,6 @@ const char *sc_scheme_grade(const sc_scheme *s, long long total_centi)
 
 /* ---- scoring one employee -------------------------------------------------- */
 
-static char *text_of(xmlNodePtr n)
-{
-    xmlChar *c = n ? xmlNodeGetContent(n) : NULL;
-    const char *s = c ? (const char *)c : "";
-    while (is_space((unsigned char)*s))
-        s++;
-    size_t len = strlen(s);
-    while (len && is_space((unsigned char)s[len - 1]))
-        len--;
-    char *d = sc_strndup(s, len);
-    xmlFree(c);
-    return d;
-}
-
 static void fmt_centi(char *out, size_t n, long long c) { sc_format_fixed(out, n, c, 2, 1); }
 static void fmt_fen(char *out, size_t n, long long f) { sc_format_fixed(out, n, f, 2, 0); }
 
@@ -930,7 +916,7 @@ static xmlNodePtr set_child_text(xmlNodePtr parent, xmlNodePtr existing, const c
 /* Given text as centi; 1 = parsed, 0 = empty, -1 = not a number. */
 static int given_centi(xmlNodePtr n, long long *out)
 {
-    char *t = text_of(n);
+    char *t = sc_xml_text(n);
     if (!t || !t[0]) {
         free(t);
         return 0;
@@ -1216,7 +1202,7 @@ int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, int period_month,
                 in.value = num_attr(&rp, an, "value", 4, &hv);
                 in.has_value = hv;
                 in.level = av(an, "level");
-                char *atext = text_of(an);
+                char *atext = sc_xml_text(an);
                 in.has_reason = atext && atext[0];
                 const char *kinds[MAX_ITEMS];
                 long long counts[MAX_ITEMS];
@@ -1388,7 +1374,7 @@ int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, int period_month,
         snprintf(sum->grade, sizeof sum->grade, "%s", grade);
         xmlSetProp(result, (const xmlChar *)"grade", (const xmlChar *)grade);
         xmlNodePtr gn = child(emp, "grade");
-        char *gt = text_of(gn);
+        char *gt = sc_xml_text(gn);
         if (gt && gt[0] && strcmp(gt, grade))
             report(&rp, gn, NULL, "grade %s differs from the computed %s for the total %s", gt,
                    grade, a);
@@ -1396,7 +1382,7 @@ int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, int period_month,
             set_child_text(emp, gn, "grade", grade);
         free(gt);
     } else {
-        char *gt = text_of(child(emp, "grade"));
+        char *gt = sc_xml_text(child(emp, "grade"));
         snprintf(sum->grade, sizeof sum->grade, "%s", gt ? gt : "");
         free(gt);
     }

@@ -123,23 +123,6 @@ static void xpath_error(void *ud, xmlErrorPtr xe)
     }
 }
 
-/* libxml2 reports some XPath run-time problems ("function f not found")
- * only through the generic error channel; catch the first line of it. */
-static void generic_error(void *ud, const char *fmt, ...)
-{
-    loader *L = ud;
-    if (L->xperr[0])
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(L->xperr, sizeof L->xperr, fmt, ap);
-    va_end(ap);
-    chomp(L->xperr);
-    const char *p = strstr(L->xperr, ": ");
-    if (p && strncmp(L->xperr, "xmlXPath", 8) == 0)
-        memmove(L->xperr, p + 2, strlen(p + 2) + 1);
-}
-
 /* ---- small parsers ---------------------------------------------------- */
 
 
@@ -325,11 +308,15 @@ static void *compile_str(loader *L, xmlNodePtr n, const char *name,
      * instead of once per employee. */
     L->xp->node = L->dry_node;
     L->xp->contextSize = L->xp->proximityPosition = 1;
-    xmlGenericErrorFunc old = xmlGenericError;
-    void *oldctx = xmlGenericErrorContext;
-    xmlSetGenericErrorFunc(L, generic_error);
+    /* libxml2 reports some of these ("function f not found") only
+     * through its generic channel: catch its first line. */
+    sc_xml_quiet quiet;
+    sc_xml_quiet_begin(&quiet, L->xperr, sizeof L->xperr);
     xmlXPathObjectPtr o = xmlXPathCompiledEval(c, L->xp);
-    xmlSetGenericErrorFunc(oldctx, old);
+    sc_xml_quiet_end(&quiet);
+    const char *p = strstr(L->xperr, ": ");
+    if (p && strncmp(L->xperr, "xmlXPath", 8) == 0)
+        memmove(L->xperr, p + 2, strlen(p + 2) + 1);
     if (!o) {
         report(L, SC_ERR_XPATH, line_of(n), "%s=\"%s\": %s", name, v,
                L->xperr[0] ? L->xperr : "expression cannot be evaluated");
