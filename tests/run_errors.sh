@@ -4,7 +4,8 @@
 # and OUT placeholders), `status` (expected exit code), `expected` (lines
 # that must appear in stderr; a line starting with ! must appear nowhere in
 # stdout or stderr) and optionally `expected-files` (files that must exist
-# in OUT, one per line, and nothing else may be written anywhere else).
+# in OUT, one per line, and nothing else may be written anywhere else) and
+# `expected-stdout` (lines that must appear in stdout).
 set -u
 cli=$1 cases=$2 out=$3
 rm -rf "$out" && mkdir -p "$out"
@@ -35,6 +36,12 @@ for dir in "$cases"/*/; do
             echo "FAIL $name: stderr lacks '$line'"; ok=0
         fi
     done < "$dir/expected"
+    if [ -f "$dir/expected-stdout" ]; then
+        while IFS= read -r line || [ -n "$line" ]; do
+            [ -z "$line" ] && continue
+            grep -qF -- "$line" "$work/stdout" || { echo "FAIL $name: stdout lacks '$line'"; ok=0; }
+        done < "$dir/expected-stdout"
+    fi
     if [ -f "$dir/expected-files" ]; then
         while IFS= read -r f || [ -n "$f" ]; do
             [ -z "$f" ] && continue

@@ -305,9 +305,12 @@ static void free_templates(void)
     ntemplates = 0;
 }
 
-/* One line of `check`'s table: what HR holds against their spreadsheet. */
+/* One line of `check`'s table: what HR holds against their spreadsheet.
+ * A refused record gets a line too (status "error", no figures), so the
+ * table always lists every employee of the batch. */
+#define NCOLS 6
 typedef struct summary_row {
-    char *cell[5]; /* id, name, total, grade, bonus */
+    char *cell[NCOLS]; /* id, name, total, grade, bonus, status */
 } summary_row;
 
 typedef struct totals {
@@ -317,9 +320,10 @@ typedef struct totals {
     int nrows, caprows;
 } totals;
 
-static void add_row(totals *t, const sc_record *rec)
+/* rec NULL: a refused record, known only by its label "id name". */
+static void add_row(totals *t, const sc_record *rec, const char *label)
 {
-    static const char *const keys[5] = {"id", "name", "total", "grade", "bonus"};
+    static const char *const keys[NCOLS - 1] = {"id", "name", "total", "grade", "bonus"};
     if (t->nrows == t->caprows) {
         int cap = t->caprows ? t->caprows * 2 : 64;
         summary_row *r = realloc(t->rows, (size_t)cap * sizeof *r);
@@ -329,10 +333,19 @@ static void add_row(totals *t, const sc_record *rec)
         t->caprows = cap;
     }
     summary_row *row = &t->rows[t->nrows++];
-    for (int i = 0; i < 5; i++) {
-        const char *v = sc_record_get(rec, keys[i]);
-        row->cell[i] = strdup(v ? v : "");
+    memset(row, 0, sizeof *row);
+    if (rec) {
+        for (int i = 0; i < NCOLS - 1; i++) {
+            const char *v = sc_record_get(rec, keys[i]);
+            row->cell[i] = strdup(v ? v : "");
+        }
+        row->cell[NCOLS - 1] = strdup("ok");
+        return;
     }
+    const char *sp = strchr(label, ' ');
+    row->cell[0] = sp ? strndup(label, (size_t)(sp - label)) : strdup(label);
+    row->cell[1] = strdup(sp ? sp + 1 : "");
+    row->cell[NCOLS - 1] = strdup("error");
 }
 
 /* Columns on a terminal: CJK and fullwidth characters take two. */
@@ -375,17 +388,19 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* The per-employee table of `check`: 工号 姓名 总分 等级 绩效奖金. */
+/* The per-employee table of `check`: 工号 姓名 总分 等级 绩效奖金 状态. */
 static void print_table(const totals *t, int csv)
 {
-    static const char *const head_csv[5] = {"id", "name", "total", "grade", "bonus"};
-    static const char *const head_text[5] = {"工号", "姓名", "总分", "等级", "绩效奖金"};
+    static const char *const head_csv[NCOLS] = {"id", "name", "total", "grade", "bonus",
+                                                "status"};
+    static const char *const head_text[NCOLS] = {"工号", "姓名", "总分", "等级", "绩效奖金",
+                                                 "状态"};
     if (csv) {
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < NCOLS; i++)
             printf("%s%s", i ? "," : "", head_csv[i]);
         fputs("\r\n", stdout);
         for (int r = 0; r < t->nrows; r++) {
-            for (int i = 0; i < 5; i++) {
+            for (int i = 0; i < NCOLS; i++) {
                 if (i)
                     fputc(',', stdout);
                 csv_field(stdout, t->rows[r].cell[i] ? t->rows[r].cell[i] : "");
@@ -394,8 +409,8 @@ static void print_table(const totals *t, int csv)
         }
         return;
     }
-    int width[5];
-    for (int i = 0; i < 5; i++) {
+    int width[NCOLS];
+    for (int i = 0; i < NCOLS; i++) {
         width[i] = display_width(head_text[i]);
         for (int r = 0; r < t->nrows; r++) {
             int w = t->rows[r].cell[i] ? display_width(t->rows[r].cell[i]) : 0;
@@ -404,16 +419,16 @@ static void print_table(const totals *t, int csv)
         }
     }
     for (int r = -1; r < t->nrows; r++) {
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < NCOLS; i++) {
             const char *v = r < 0 ? head_text[i] : t->rows[r].cell[i] ? t->rows[r].cell[i] : "";
             int pad = width[i] - display_width(v);
             int right = i == 2 || i == 4; /* numbers right-aligned */
             if (right)
                 printf("%*s", pad, "");
             fputs(v, stdout);
-            if (!right && i < 4)
+            if (!right && i < NCOLS - 1)
                 printf("%*s", pad, "");
-            if (i < 4)
+            if (i < NCOLS - 1)
                 fputs("  ", stdout);
         }
         fputc('\n', stdout);
@@ -423,7 +438,7 @@ static void print_table(const totals *t, int csv)
 static void free_rows(totals *t)
 {
     for (int r = 0; r < t->nrows; r++)
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < NCOLS; i++)
             free(t->rows[r].cell[i]);
     free(t->rows);
 }
@@ -494,6 +509,8 @@ static void run_batch(const options *o, const char *data, const sc_fonts *fonts,
             ds.count = 0;
             t->failed++;
             t->records++;
+            if (check)
+                add_row(t, NULL, err.employee);
             continue;
         }
         t->records++;
@@ -507,7 +524,7 @@ static void run_batch(const options *o, const char *data, const sc_fonts *fonts,
             if (st == SC_OK) {
                 t->docs++;
                 if (check)
-                    add_row(t, rec);
+                    add_row(t, rec, NULL);
             }
         } else if (combined) {
             st = sc_book_add(combined, tpl, rec, &pages, &err);
@@ -538,6 +555,12 @@ static void run_batch(const options *o, const char *data, const sc_fonts *fonts,
         if (st != SC_OK) {
             print_error(&err);
             t->failed++;
+            if (check) {
+                char label[256];
+                snprintf(label, sizeof label, "%s %s", sc_record_get(rec, "id"),
+                         sc_record_get(rec, "name"));
+                add_row(t, NULL, label);
+            }
         }
         sc_record_free(rec);
     }
