@@ -127,7 +127,8 @@ const char *sc_reader_template(const sc_reader *r);
 sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err);
 void sc_reader_free(sc_reader *r);
 
-/* Borrowed field of a record, for file naming and summaries: "id", "name",
+/* Borrowed field of a record, for file naming and summaries: "template"
+ * (the employee's own template name, "" if it has none), "id", "name",
  * "department", "position", "period" (e.g. 2026-10, 2026-Q3, 2026),
  * "email"; and what the scoring engine computed (docs/scoring.md):
  * "total" ("102.00"), "grade" ("优秀"), "bonus" (yuan, "2080.00").

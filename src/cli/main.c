@@ -444,6 +444,33 @@ static void free_rows(totals *t)
 }
 
 
+/* The template file -t names, or the one called `name` (found beside the
+ * data, in -T DIR, $SCORECARD_TEMPLATES or the installed templates);
+ * loaded once per process.  NULL with err set if it cannot be had. */
+static sc_template *template_for(const options *o, const char *data, const char *name,
+                                 diag_state *ds, sc_error *err)
+{
+    char tpath[4096];
+    const char *tfile = o->template_file;
+    if (name) {
+        if (sc_template_find(tpath, sizeof tpath, name, o->template_dir, data, err) != SC_OK)
+            return NULL;
+        tfile = tpath;
+    }
+    return get_template(tfile, ds, err);
+}
+
+/* A record problem found by the CLI itself, shaped like the library's. */
+static void record_problem(sc_error *err, const char *file, const char *id,
+                             const char *msg)
+{
+    memset(err, 0, sizeof *err);
+    err->code = SC_ERR_TEMPLATE;
+    snprintf(err->file, sizeof err->file, "%s", file);
+    snprintf(err->employee, sizeof err->employee, "%s", id ? id : "");
+    snprintf(err->message, sizeof err->message, "%s", msg);
+}
+
 /* ---- one batch -------------------------------------------------------- */
 
 static void run_batch(const options *o, const char *data, const sc_fonts *fonts,
@@ -460,31 +487,21 @@ static void run_batch(const options *o, const char *data, const sc_fonts *fonts,
     }
     if (!o->allow_missing)
         sc_reader_check_glyphs(r, fonts);
-    char tpath[4096];
-    const char *tfile = o->template_file;
-    if (!tfile) {
-        const char *name = sc_reader_template(r);
-        if (!name || !name[0]) {
-            errorf("%s: the data names no template (batch/@template): give one with -t FILE", data);
+    /* The batch's template (-t, or the one it names) is loaded now so that
+     * a missing one stops the batch before anything is written; an
+     * employee may name its own (a department batch of several
+     * positions), loaded when first needed and shared after that. */
+    sc_template *tpl = NULL;
+    const char *bname = sc_reader_template(r);
+    if (o->template_file || (bname && bname[0])) {
+        tpl = template_for(o, data, o->template_file ? NULL : bname, &ds, &err);
+        if (!tpl) {
+            if (ds.count == 0)
+                print_error(&err);
             t->unusable = 1;
             sc_reader_free(r);
             return;
         }
-        if (sc_template_find(tpath, sizeof tpath, name, o->template_dir, data, &err) != SC_OK) {
-            print_error(&err);
-            t->unusable = 1;
-            sc_reader_free(r);
-            return;
-        }
-        tfile = tpath;
-    }
-    sc_template *tpl = get_template(tfile, &ds, &err);
-    if (!tpl) {
-        if (ds.count == 0)
-            print_error(&err);
-        t->unusable = 1;
-        sc_reader_free(r);
-        return;
     }
 
     sc_render_opts ropts = SC_RENDER_OPTS_INIT;
@@ -515,9 +532,24 @@ static void run_batch(const options *o, const char *data, const sc_fonts *fonts,
         }
         t->records++;
         int pages = 0;
-        if (check || o->dump) {
+        sc_template *rtpl = tpl;
+        const char *own = o->template_file ? "" : sc_record_get(rec, "template");
+        if (own[0]) {
+            rtpl = template_for(o, data, own, &ds, &err);
+            ds.count = 0;
+            if (!rtpl && !err.employee[0])
+                snprintf(err.employee, sizeof err.employee, "%s %s",
+                         sc_record_get(rec, "id"), sc_record_get(rec, "name"));
+        } else if (!rtpl) {
+            record_problem(&err, data, sc_record_get(rec, "id"),
+                             "neither the batch nor the employee names a template "
+                             "(batch/@template, employee/@template): give one with -t FILE");
+        }
+        if (!rtpl) {
+            st = err.code ? err.code : SC_ERR_TEMPLATE;
+        } else if (check || o->dump) {
             char *dump = NULL;
-            st = sc_render_dump(tpl, fonts, rec, &ropts, &dump, &err);
+            st = sc_render_dump(rtpl, fonts, rec, &ropts, &dump, &err);
             if (st == SC_OK && o->dump)
                 fputs(dump, stdout);
             sc_free(dump);
@@ -527,7 +559,7 @@ static void run_batch(const options *o, const char *data, const sc_fonts *fonts,
                     add_row(t, rec, NULL);
             }
         } else if (combined) {
-            st = sc_book_add(combined, tpl, rec, &pages, &err);
+            st = sc_book_add(combined, rtpl, rec, &pages, &err);
             if (st == SC_OK) {
                 t->docs++;
                 t->pages += pages;
@@ -540,7 +572,7 @@ static void run_batch(const options *o, const char *data, const sc_fonts *fonts,
                 sc_book *book = NULL;
                 st = sc_book_open(&book, fonts, path, &ropts, &err);
                 if (st == SC_OK)
-                    st = sc_book_add(book, tpl, rec, &pages, &err);
+                    st = sc_book_add(book, rtpl, rec, &pages, &err);
                 if (st == SC_OK) {
                     st = sc_book_close(book, &err);
                 } else if (book) {

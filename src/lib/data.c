@@ -258,6 +258,12 @@ struct sc_reader {
     char declared[64];     /* encoding in the XML declaration, or "" */
     idset ids;
     sc_scheme *scheme;     /* the scoring rules (NULL: defaults) */
+    struct {               /* employees' own schemes (<employee scheme=>) */
+        char *rel;
+        sc_scheme *s;
+    } own[8];
+    int nown;
+    const sc_scheme *cur;  /* the scheme of the record being read */
     int period_month;      /* 1-12 for a month batch, else 0 */
     sc_error perr;         /* first parser error (structured handler) */
     int have_perr;
@@ -1071,7 +1077,7 @@ static void check_employee(problems *pb, xmlNodePtr emp)
             if (ss && ss[0] && parse_hundredths(ss, 2, &s)) {
                 const char *ba = attr(k, "bonus-allowed");
                 int bonus = ba && (!strcmp(ba, "true") || !strcmp(ba, "1"));
-                const sc_rule *rule = sc_scheme_rule(pb->r->scheme, attr(k, "id"));
+                const sc_rule *rule = sc_scheme_rule(pb->r->cur, attr(k, "id"));
                 if (rule && rule->has_cap && rule->cap > w * 100)
                     bonus = 1; /* the scheme's cap allows points above the weight */
                 char sb[32], wb[32];
@@ -1142,7 +1148,7 @@ static void on_score_problem(void *ud, sc_status code, xmlNodePtr node, const ch
  * like a data file (no DTD, no network) and validated by the same schema,
  * whose start allows <scheme> as a root. */
 static sc_status load_scheme_file(sc_reader *r, const char *rel, xmlNodePtr at,
-                                  sc_error *err)
+                                  sc_scheme **out, sc_error *err)
 {
     problems pb = {r, "", NULL, NULL, err, 0, SC_OK, NULL};
     if (!rel[0] || rel[0] == '/' || strstr(rel, "..") || strchr(rel, '\\')) {
@@ -1202,7 +1208,7 @@ static sc_status load_scheme_file(sc_reader *r, const char *rel, xmlNodePtr at,
         st = spb.code ? spb.code : SC_ERR_SCHEMA;
         goto done;
     }
-    st = sc_scheme_parse(&r->scheme, root, on_score_problem, &spb);
+    st = sc_scheme_parse(out, root, on_score_problem, &spb);
     if (st != SC_OK && !spb.count)
         st = sc_error_set(err, st, path, 0, 0, "cannot read the scheme");
 done:
@@ -1226,7 +1232,7 @@ static sc_status load_scheme(sc_reader *r, xmlNodePtr hroot, sc_error *err)
         return SC_ERR_DATA;
     }
     if (file)
-        return load_scheme_file(r, file, hroot, err);
+        return load_scheme_file(r, file, hroot, &r->scheme, err);
     if (!inl)
         return SC_OK;
     sc_status st = sc_scheme_parse(&r->scheme, inl, on_score_problem, &pb);
@@ -1235,6 +1241,55 @@ static sc_status load_scheme(sc_reader *r, xmlNodePtr hroot, sc_error *err)
     xmlUnlinkNode(inl);
     xmlFreeNode(inl);
     return st;
+}
+
+/* The scheme of one employee: its own (<employee scheme="...">, loaded
+ * once per reader and kept for the next employee naming the same file) or
+ * the batch's.  A department batch can so hold several positions, each
+ * scored by its own rules. */
+static sc_status employee_scheme(sc_reader *r, xmlNodePtr emp, problems *pb)
+{
+    const char *rel = attr(emp, "scheme");
+    r->cur = r->scheme;
+    if (!rel)
+        return SC_OK;
+    for (int i = 0; i < r->nown; i++) {
+        if (!strcmp(r->own[i].rel, rel)) {
+            r->cur = r->own[i].s;
+            return SC_OK;
+        }
+    }
+    if (r->nown == (int)(sizeof r->own / sizeof *r->own)) {
+        problem(pb, SC_ERR_DATA, emp, "scheme",
+                "a batch may name at most %d different employee schemes",
+                (int)(sizeof r->own / sizeof *r->own));
+        return SC_ERR_DATA;
+    }
+    sc_scheme *s = NULL;
+    sc_error e = {0};
+    sc_status st = load_scheme_file(r, rel, emp, &s, &e);
+    if (st != SC_OK) {
+        if (pb->count == 0) { /* load_scheme_file reports through diag */
+            if (!e.employee[0])
+                snprintf(e.employee, sizeof e.employee, "%s", pb->label);
+            if (pb->first)
+                *pb->first = e;
+            pb->code = st;
+            pb->count++;
+        }
+        sc_scheme_free(s);
+        return st;
+    }
+    char *copy = sc_strdup(rel);
+    if (!copy) {
+        sc_scheme_free(s);
+        problem(pb, SC_ERR_NOMEM, emp, NULL, "out of memory");
+        return SC_ERR_NOMEM;
+    }
+    r->own[r->nown].rel = copy;
+    r->own[r->nown++].s = s;
+    r->cur = s;
+    return SC_OK;
 }
 
 /* ---- opening ------------------------------------------------------------ */
@@ -1489,6 +1544,10 @@ void sc_reader_free(sc_reader *r)
         xmlFreeDoc(r->hdr);
     idset_free(&r->ids);
     sc_scheme_free(r->scheme);
+    for (int i = 0; i < r->nown; i++) {
+        sc_scheme_free(r->own[i].s);
+        free(r->own[i].rel);
+    }
     free(r->template_name);
     free(r->department);
     free(r->period);
@@ -1713,13 +1772,15 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
     }
     problems pb = {r, label, emp, &lines, err, 0, SC_OK, NULL};
     sc_status st = validate(&pb, doc);
+    if (st == SC_OK)
+        st = employee_scheme(r, emp, &pb);
     sc_score_summary sum;
     memset(&sum, 0, sizeof sum);
     if (st == SC_OK) {
         check_employee(&pb, emp);
         /* Scores are computed only on a sheet whose shape is right. */
         if (pb.count == 0)
-            sc_score_employee(r->scheme, emp, r->period_month, on_score_problem, &pb, &sum);
+            sc_score_employee(r->cur, emp, r->period_month, on_score_problem, &pb, &sum);
         /* the header (company, period...) is drawn too: check it all */
         if (pb.count == 0 && r->fonts)
             check_glyphs(&pb, r->fonts, root);
@@ -1773,6 +1834,10 @@ const char *sc_record_get(const sc_record *rec, const char *key)
         return rec->grade;
     if (!strcmp(key, "bonus"))
         return rec->bonus;
+    if (!strcmp(key, "template")) {
+        const char *t = attr(rec->employee, "template");
+        return t ? t : "";
+    }
     return NULL;
 }
 
