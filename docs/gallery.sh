@@ -19,7 +19,10 @@ rm -f docs/gallery/*.png
     for data in examples/*.xml; do
         b=$(basename "$data" .xml)
         "$cli" render -d "$data" -o "$work/$b" -q
-        first=$(ls "$work/$b"/*.pdf | head -1)
+        # the batch's first employee, in document order (not file-name order)
+        id=$(grep -o -m1 '<employee id="[^"]*"' "$data" | sed 's/.*id="\([^"]*\)"/\1/')
+        first=$(ls "$work/$b"/*_"$id"_*.pdf 2>/dev/null | head -1)
+        [ -n "$first" ] || first=$(ls "$work/$b"/*.pdf | head -1)
         pdftoppm -r 60 -f 1 -l 1 -singlefile -png "$first" "docs/gallery/$b"
         template=$(sed -n 's/.*<batch[^>]* template="\([^"]*\)".*/\1/p' "$data" | head -1)
         pages=$(pdfinfo "$first" | awk '/^Pages:/ { print $2 }')
