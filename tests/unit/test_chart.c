@@ -13,25 +13,7 @@
 
 #include "internal.h"
 
-static sc_fonts *fonts; /* the real default map, loaded once */
-
-static int setup(void **state)
-{
-    (void)state;
-    sc_error err;
-    if (sc_fonts_load(&fonts, NULL, &err)) {
-        fprintf(stderr, "cannot load fonts: %s\n", err.message);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sc_fonts_free(fonts);
-    return 0;
-}
+#include "fonts_fixture.h"
 
 static const sc_style chart_style = {
     "chart", SC_ROLE_BODY, 9, 0, SC_ALIGN_LEFT, SC_VALIGN_TOP,

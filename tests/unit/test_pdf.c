@@ -14,25 +14,7 @@
 #include "fontengine.h"
 #include "internal.h"
 
-static sc_fonts *fonts;
-
-static int setup(void **state)
-{
-    (void)state;
-    sc_error err;
-    if (sc_fonts_load(&fonts, NULL, &err)) {
-        fprintf(stderr, "cannot load fonts: %s\n", err.message);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sc_fonts_free(fonts);
-    return 0;
-}
+#include "fonts_fixture.h"
 
 static const sc_style body = {
     "body", SC_ROLE_BODY, 12, 0, SC_ALIGN_LEFT, SC_VALIGN_TOP,
