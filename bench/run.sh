@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh -- repeatable benchmark: generate N employees from the first
 # employee of an example batch, render one PDF each, and report documents
-# per second, KB per document and peak RSS.
+# per second, KB per document, peak RSS and font work per document.
 #   bench/run.sh [N] [example.xml]       (default: 1000, examples/kefu-2026-10.xml)
 # Needs a built ./build/scorecard (./dev examples or ./dev test builds it).
 set -euo pipefail
@@ -45,3 +45,7 @@ kb=$(du -sk "$work/out" | cut -f1)
 awk -v d="$docs" -v s="$secs" -v kb="$kb" -v rss="$rss_kb" 'BEGIN {
     printf "documents: %d\nseconds: %.2f\ndocuments/second: %.1f\nKB/document: %.1f\npeak RSS: %.1f MB\n",
            d, s, (s > 0 ? d / s : 0), kb / d, rss / 1024 }'
+# The font share of each document, timed inside the library (bench/fontwork.c)
+if [ -x ./build/scorecard-fontwork ]; then
+    ./build/scorecard-fontwork "$data" "$work"
+fi

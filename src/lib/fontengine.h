@@ -92,13 +92,13 @@ void sc_subset_tag(const sc_subset *s, char tag[7]);
  *
  * Every document of a batch embeds almost the same glyphs.  Per face, the
  * cache remembers the glyphs of the first document saved; when a second
- * one is saved, the glyphs both used become the face's BASE: fixed CIDs
+ * one is laid out, the glyphs both use become the face's BASE: fixed CIDs
  * 1..B (components included), their outlines transformed once, and the
  * font-program bytes that hold them (OS/2 and the base part of glyf)
  * deflated once, the zlib state after them kept.  Later documents start
  * their subset from the base (sc_subset_seed), so their font program has
  * the same bytes there, and sc_subset_build_flate compresses only what
- * differs (see the essay in subset.c).  Documents 1 and 2 are written as
+ * differs (see the essay in subset.c).  Document 1 is written as
  * before.  The cache is owned by the sc_fonts (created by sc_fonts_load,
  * freed by sc_fonts_free); a mutex guards it, so documents on several
  * threads may share one sc_fonts.  The base, once built, never changes. */
@@ -111,10 +111,16 @@ void sc_fontcache_free(sc_fontcache *c);
 sc_fontcache *sc_fonts_cache(const sc_fonts *f);
 /* The base of face `face`, NULL while there is none (yet). */
 const sc_fontbase *sc_fontcache_base(sc_fontcache *c, int face);
-/* A document's subset of face `face`, before sc_subset_build: feeds the
- * first-two-documents logic.  Never fails (a base that cannot be built,
- * e.g. out of memory, just means no base for that face). */
+/* A document's subset of face `face`, before sc_subset_build: the first
+ * one is remembered.  Never fails (out of memory means no base). */
 void sc_fontcache_note(sc_fontcache *c, int face, const sc_subset *s);
+/* The glyphs gids[0..n) (drawn for code points cps[]) of face `face`
+ * (`fp`) that a document about to be drawn uses: once a first document
+ * was noted, the glyphs both use become the face's base.  Never fails (a
+ * base that cannot be built just means no base for that face). */
+void sc_fontcache_prepare(sc_fontcache *c, int face, const sc_face *fp,
+                          const unsigned *gids, const uint32_t *cps,
+                          size_t n);
 /* How many font programs were compressed from a base so far (tests). */
 unsigned long sc_fontcache_uses(sc_fontcache *c);
 
@@ -126,10 +132,10 @@ size_t sc_fontbase_unused(const sc_fontbase *b, const sc_face *face,
 /* Give a new, still empty subset the base's glyphs as CIDs 1..B. */
 sc_status sc_subset_seed(sc_subset *s, const sc_fontbase *base,
                          sc_error *err);
-/* Like sc_subset_build, and if the subset was seeded from a base, also
- * the font program as a complete zlib stream (RFC 1950) in *z (sc_malloc'd,
- * *zlen bytes) made from the base's cached deflate output; *z = NULL when
- * the subset has no base (the caller compresses *out itself). */
+/* Like sc_subset_build, and also the font program as a complete zlib
+ * stream (RFC 1950) in *z (sc_malloc'd, *zlen bytes): made from the base's
+ * cached deflate output if the subset was seeded from a base, else
+ * compressed whole.  Both buffers belong to the caller. */
 sc_status sc_subset_build_flate(sc_subset *s, sc_fontcache *c,
                                 unsigned char **out, size_t *len,
                                 unsigned char **z, size_t *zlen,

@@ -499,6 +499,10 @@ sc_status sc_pdf_add(sc_pdf *pdf, const sc_laid *laid, sc_error *err);
 /* Save to path (caller handles temp + rename).  Does not free. */
 sc_status sc_pdf_save(sc_pdf *pdf, const char *path, sc_error *err);
 void sc_pdf_free(sc_pdf *pdf);
+/* Time spent finishing fonts (subset, font program and its compression,
+ * widths, CIDSet, ToUnicode) over every sc_pdf_save of the process so far,
+ * and how many saves: for bench/fontwork. */
+void sc_pdf_font_stats(unsigned long long *ns, unsigned long *docs);
 
 /* ---- score.c: the scoring engine (docs/scoring.md) -------------------- */
 

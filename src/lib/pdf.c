@@ -14,7 +14,7 @@
  * document, created on first use, with a subset holding only the glyphs
  * used (plus composite components), written when the document is saved:
  * a print file with hundreds of records embeds each face once.  In a batch,
- * a document after the first two may start a face's subset from the
+ * a document after the first may start a face's subset from the
  * per-process base of the font cache, whose font-program bytes were
  * compressed once (subset.c, "The font cache"; choose_bases below).
  * Images are cached by path.
@@ -70,6 +70,7 @@ struct sc_pdf {
     pfont *font;       /* per face index; .sub NULL until first use */
     int fonts_done;    /* sc_pdf_save has finished the font objects */
     int bases_chosen;  /* choose_bases has run (first sc_pdf_add) */
+    unsigned long long font_ns; /* time in choose_bases, for the stats */
     int nfaces;
     image_ent *images;
     int nimages, capimages;
@@ -79,6 +80,25 @@ struct sc_pdf {
     HPDF_STATUS error_no;     /* last error seen by the handler */
     HPDF_STATUS error_detail;
 };
+
+/* Font work of every document saved, for bench/fontwork (see
+ * sc_pdf_font_stats): nanoseconds and documents, process-wide. */
+static _Atomic unsigned long long font_ns;
+static _Atomic unsigned long font_docs;
+
+void sc_pdf_font_stats(unsigned long long *ns, unsigned long *docs)
+{
+    *ns = font_ns;
+    *docs = font_docs;
+}
+
+static unsigned long long now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (unsigned long long)t.tv_sec * 1000000000ull +
+           (unsigned long long)t.tv_nsec;
+}
 
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *ud)
 {
@@ -766,8 +786,7 @@ static sc_status finish_font(sc_pdf *p, int face, pfont *f, sc_error *err)
                                          &zlen, err);
     if (st != SC_OK)
         return st;
-    HPDF_Dict ff = z ? new_flate_stream(p, z, zlen)
-                     : new_stream(p, ttf, ttf_len);
+    HPDF_Dict ff = new_flate_stream(p, z, zlen);
     sc_free(ttf);
     sc_free(z);
     if (!ff || HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)ttf_len) !=
@@ -834,6 +853,7 @@ static sc_status finish_fonts(sc_pdf *p, sc_error *err)
 {
     if (p->fonts_done)
         return SC_OK;
+    unsigned long long t0 = now_ns();
     for (int i = 0; i < p->nfaces; i++) {
         if (!p->font[i].sub)
             continue;
@@ -841,6 +861,8 @@ static sc_status finish_fonts(sc_pdf *p, sc_error *err)
         if (st != SC_OK)
             return st;
     }
+    font_ns += p->font_ns + (now_ns() - t0);
+    font_docs++;
     p->fonts_done = 1;
     return SC_OK;
 }
@@ -988,24 +1010,21 @@ static sc_status draw_watermark(sc_pdf *p, HPDF_Page page, double pw,
     return SC_OK;
 }
 
-/* Before the first record is drawn: for each face that has a base in the
- * font cache, whether this document starts its subset from it.  It does
- * unless the base holds many glyphs the document does not draw (a batch
- * whose first two employees have another position's rule texts): those
- * would cost the document their bytes, so above BASE_SLACK bytes of such
- * outlines (~half that after Flate) the face is subset as without the
- * cache.  The watermark is not scanned: its few glyphs are extras. */
+/* Before the first record is drawn: the glyphs it uses, per face, are
+ * offered to the font cache (the second document of a process makes the
+ * bases from them), then for each face that has a base, whether this
+ * document starts its subset from it.  It does unless the base holds many
+ * glyphs the document does not draw (a batch whose first two employees
+ * have another position's rule texts): those would cost the document their
+ * bytes, so above BASE_SLACK bytes of such outlines (~half that after
+ * Flate) the face is subset as without the cache.  The watermark is not
+ * scanned: its few glyphs are extras. */
 static sc_status choose_bases(sc_pdf *p, const sc_laid *laid, sc_error *err)
 {
     sc_fontcache *c = sc_fonts_cache(p->fonts);
-    int any = 0;
-    for (int f = 0; f < p->nfaces; f++) {
-        p->font[f].base = p->font[f].sub ? NULL : sc_fontcache_base(c, f);
-        any |= p->font[f].base != NULL;
-    }
-    if (!any)
+    if (!c)
         return SC_OK;
-    typedef struct { unsigned *g; size_t n, cap; } gidlist;
+    typedef struct { unsigned *g; uint32_t *cp; size_t n, cap; } gidlist;
     gidlist *used = sc_calloc((size_t)p->nfaces, sizeof *used);
     sc_status st = used ? SC_OK : nomem(err);
     for (int i = 0; st == SC_OK && i < laid->npages; i++) {
@@ -1017,7 +1036,7 @@ static sc_status choose_bases(sc_pdf *p, const sc_laid *laid, sc_error *err)
                 it->face >= p->nfaces)
                 continue;
             int fi = item_face(p, it, &rb);
-            if (fi < 0 || fi >= p->nfaces || !p->font[fi].base)
+            if (fi < 0 || fi >= p->nfaces || p->font[fi].sub)
                 continue;
             const sc_face *face = sc_fonts_face(p->fonts, fi);
             gidlist *u = &used[fi];
@@ -1027,27 +1046,41 @@ static sc_status choose_bases(sc_pdf *p, const sc_laid *laid, sc_error *err)
                 if (!n)
                     break; /* draw_text reports it */
                 j += n;
+                if (cp == '\t')
+                    cp = ' ';
                 if (u->n == u->cap) {
                     size_t cap = u->cap ? u->cap * 2 : 256;
                     unsigned *g = sc_realloc(u->g, cap * sizeof *g);
-                    if (!g) {
+                    uint32_t *cps = g ? sc_realloc(u->cp, cap * sizeof *cps)
+                                      : NULL;
+                    if (g)
+                        u->g = g;
+                    if (!g || !cps) {
                         st = nomem(err);
                         break;
                     }
-                    u->g = g;
+                    u->cp = cps;
                     u->cap = cap;
                 }
-                u->g[u->n++] = sc_face_gid(face, cp == '\t' ? ' ' : cp);
+                u->cp[u->n] = cp;
+                u->g[u->n++] = sc_face_gid(face, cp);
             }
         }
     }
-    for (int f = 0; f < p->nfaces; f++) {
-        if (st == SC_OK && p->font[f].base &&
-            sc_fontbase_unused(p->font[f].base, sc_fonts_face(p->fonts, f),
-                               used[f].g, used[f].n) > BASE_SLACK)
+    for (int f = 0; st == SC_OK && f < p->nfaces; f++) {
+        if (p->font[f].sub || !used[f].n)
+            continue;
+        const sc_face *face = sc_fonts_face(p->fonts, f);
+        sc_fontcache_prepare(c, f, face, used[f].g, used[f].cp, used[f].n);
+        p->font[f].base = sc_fontcache_base(c, f);
+        if (p->font[f].base &&
+            sc_fontbase_unused(p->font[f].base, face, used[f].g,
+                               used[f].n) > BASE_SLACK)
             p->font[f].base = NULL;
-        if (used)
-            sc_free(used[f].g);
+    }
+    for (int f = 0; used && f < p->nfaces; f++) {
+        sc_free(used[f].g);
+        sc_free(used[f].cp);
     }
     sc_free(used);
     return st;
@@ -1059,7 +1092,9 @@ sc_status sc_pdf_add(sc_pdf *p, const sc_laid *laid, sc_error *err)
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
                             "sc_pdf_add needs a document and a layout");
     if (!p->bases_chosen) {
+        unsigned long long t0 = now_ns();
         sc_status st = choose_bases(p, laid, err);
+        p->font_ns += now_ns() - t0;
         if (st != SC_OK)
             return st;
         p->bases_chosen = 1;

@@ -41,6 +41,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 /* composite glyph flags */
@@ -70,9 +71,11 @@ struct sc_fontbase {
     uint32_t *offs;        /* n + 1 offsets into glyf */
     size_t prefix_len;     /* OS/2 (padded to 4) + glyf[0..offs[n]) */
     uLong prefix_adler;    /* Adler-32 of those bytes */
-    unsigned char *z;      /* raw deflate of them, ending in a sync flush */
+    unsigned char *z;      /* raw deflate of them, no final block, the
+                            * last partial byte left out (it is in zs) */
     size_t zlen;
-    z_stream zs;           /* the compressor's state after them */
+    z_stream zs;           /* the compressor that continues after them */
+    int zs_ready;          /* zs was initialised */
 };
 
 sc_status sc_subset_new(sc_subset **out, const sc_face *face, sc_error *err)
@@ -559,7 +562,7 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
 /* ---- the font cache ------------------------------------------------------
  *
  * Why.  zlib at level 6 (libharu's Flate) costs ~5 ms per kefu sheet for
- * the two font programs -- three times everything else of a document --
+ * the two font programs (libdeflate ~2.5 ms) -- three times everything else of a document --
  * while documents of a batch embed nearly the same glyphs.  So the glyphs
  * two documents share become a base that is compressed once per process.
  *
@@ -567,14 +570,15 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
  * loca maxp name post] (tables in tag order, OS/2 first).  A seeded subset
  * has the base's outlines as glyphs 0..B-1, so the bytes from the end of
  * the directory to glyf + offs[B] are the same in every document: the
- * PREFIX.  At base time it is raw-deflated at level 6 and flushed with
- * Z_SYNC_FLUSH (byte-aligned, nothing pending), and the compressor state
- * is kept.  Per document the zlib stream is written as:
+ * PREFIX.  At base time it is raw-deflated at level 6 as blocks none of
+ * which is final (deflate_prefix), and a compressor is made that goes on
+ * where they end: the prefix as its dictionary, the bits of the last
+ * partial byte primed.  Per document the zlib stream is written as:
  *
  *   78 9C                          zlib header (deflate, 32K window)
  *   00 LEN ~LEN <directory>        a stored block: the directory varies
- *   <cached prefix blocks>         copied
- *   deflate(rest, Z_FINISH)        from a deflateCopy of the kept state
+ *   <cached prefix blocks>         copied (whole bytes)
+ *   deflate(rest, Z_FINISH)        from a deflateCopy of that compressor
  *   Adler-32 of the whole font     big-endian
  *
  * Deflate back-references are distances into what was decoded before; the
@@ -587,11 +591,14 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
  * stored-block header.  Per document zlib now sees a few KB, not ~120 KB.
  *
  * Which glyphs.  The base is the glyphs both of the first two documents
- * saved used (in the second one's order of first use), plus components.
+ * used (in the second one's order of first use), plus components: the
+ * first one saved is remembered (sc_fontcache_note), and the base is made
+ * when the second one is laid out, before it is drawn
+ * (sc_fontcache_prepare), so that the second document starts from it too.
  * A name or comment differs per employee; labels, rule texts and digits
- * do not.  The first two documents are written exactly as without the
- * cache, so a process that writes one document (the golden tests) gives
- * the same bytes as before.  No shared glyph: no base.  (Base glyphs a
+ * do not.  The first document is written exactly as without the cache,
+ * so a process that writes one document (the golden tests) gives the
+ * same bytes as before.  No shared glyph: no base.  (Base glyphs a
  * later document does not draw still cost their bytes in it, ~250 each
  * for a Ming hanzi: a base of two documents' common glyphs keeps few.)
  *
@@ -619,7 +626,7 @@ static void base_free(sc_fontbase *b)
 {
     if (!b)
         return;
-    if (b->z)
+    if (b->zs_ready)
         deflateEnd(&b->zs);
     free(b->gid);
     free(b->uni);
@@ -677,6 +684,78 @@ unsigned long sc_fontcache_uses(sc_fontcache *c)
     return u;
 }
 
+/* Compress the base's prefix (b->prefix_len bytes at pre) into b->z as
+ * the start of a raw deflate stream that later documents continue, and
+ * make b->zs the compressor that continues it (see the essay above).
+ * libdeflate writes the blocks (less than half zlib's time at the same
+ * size) but always ends with a final block, so: zlib's inflate walks the
+ * blocks (Z_BLOCK stops at each boundary) to find where the last one
+ * starts, its BFINAL bit is cleared, and the bits of the last, partly
+ * filled byte are handed to the continuing compressor with deflatePrime;
+ * that compressor gets the prefix as its dictionary.  0 on any failure
+ * (then there is no base). */
+static int deflate_prefix(sc_fontbase *b, const unsigned char *pre)
+{
+    struct libdeflate_compressor *lc = libdeflate_alloc_compressor(6);
+    if (!lc)
+        return 0;
+    size_t cap = libdeflate_deflate_compress_bound(lc, b->prefix_len);
+    b->z = sc_malloc(cap);
+    b->zlen = b->z ? libdeflate_deflate_compress(lc, pre, b->prefix_len,
+                                                 b->z, cap)
+                   : 0;
+    libdeflate_free_compressor(lc);
+    if (!b->zlen)
+        return 0;
+
+    z_stream is = {0};
+    unsigned char sink[16384];
+    if (inflateInit2(&is, -15) != Z_OK)
+        return 0;
+    is.next_in = b->z;
+    is.avail_in = (uInt)b->zlen;
+    /* At each block boundary inflate's data_type has 128 set and tells
+     * the unused bits of the last byte read; 64 once the final block has
+     * been read.  (Asked again there, inflate would not move on.) */
+    size_t last = 0, end = 0; /* bit offsets: final block, its end */
+    int zr;
+    for (;;) {
+        is.next_out = sink;
+        is.avail_out = sizeof sink;
+        zr = inflate(&is, Z_BLOCK);
+        if (zr != Z_OK)
+            break;
+        if (!(is.data_type & 128))
+            continue; /* the sink was full mid-block */
+        size_t at = (b->zlen - is.avail_in) * 8 - (size_t)(is.data_type & 7);
+        if (is.data_type & 64) {
+            end = at;
+            break;
+        }
+        last = at;
+    }
+    inflateEnd(&is);
+    if (zr != Z_OK || !end || (end + 7) / 8 != b->zlen || last >= end)
+        return 0;
+    b->z[last / 8] &= (unsigned char)~(1u << (last % 8));
+    int bits = (int)(end % 8);
+    int value = bits ? b->z[end / 8] & ((1 << bits) - 1) : 0;
+    b->zlen = end / 8;
+
+    if (deflateInit2(&b->zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) !=
+        Z_OK)
+        return 0;
+    size_t dict = b->prefix_len < 32768 ? b->prefix_len : 32768;
+    if (deflateSetDictionary(&b->zs, pre + b->prefix_len - dict,
+                             (uInt)dict) != Z_OK ||
+        (bits && deflatePrime(&b->zs, bits, value) != Z_OK)) {
+        deflateEnd(&b->zs);
+        return 0;
+    }
+    b->zs_ready = 1;
+    return 1;
+}
+
 /* Build the base of the glyphs gid[0..n) (first-use order, code points
  * uni) of face; NULL if that fails for any reason. */
 static sc_fontbase *make_base(const sc_face *face, const uint16_t *gid,
@@ -713,28 +792,8 @@ static sc_fontbase *make_base(const sc_face *face, const uint16_t *gid,
     memcpy(pre + os2, b->glyf, b->offs[b->n]);
     b->prefix_adler = adler32(adler32(0L, Z_NULL, 0), pre,
                               (uInt)b->prefix_len);
-    size_t cap = b->prefix_len + b->prefix_len / 8 + 256;
-    if (!(b->z = sc_malloc(cap)))
+    if (!deflate_prefix(b, pre))
         goto fail;
-    if (deflateInit2(&b->zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) !=
-        Z_OK) {
-        free(b->z);
-        b->z = NULL;
-        goto fail;
-    }
-    b->zs.next_in = pre;
-    b->zs.avail_in = (uInt)b->prefix_len;
-    b->zs.next_out = b->z;
-    b->zs.avail_out = (uInt)cap;
-    /* The bound above is generous (stored blocks cost 5 bytes per 16 KB);
-     * anything left unflushed means it was not, and there is no base. */
-    if (deflate(&b->zs, Z_SYNC_FLUSH) != Z_OK || b->zs.avail_in != 0 ||
-        b->zs.avail_out == 0)
-        goto fail;
-    b->zlen = cap - b->zs.avail_out;
-    b->zs.next_in = NULL;
-    b->zs.next_out = NULL;
-    b->zs.avail_out = 0;
     free(pre);
     sc_subset_free(s);
     return b;
@@ -760,30 +819,52 @@ void sc_fontcache_note(sc_fontcache *c, int face, const sc_subset *s)
         } else {
             fc->state = 3;
         }
-    } else if (fc->state == 1) {
-        /* The glyphs of this document that the first one used too. */
-        unsigned char *mark = sc_calloc(s->in->nglyphs / 8 + 1, 1);
-        uint16_t *g = sc_malloc((s->n ? s->n : 1) * sizeof *g);
-        uint32_t *u = sc_malloc((s->n ? s->n : 1) * sizeof *u);
-        unsigned n = 0;
-        if (mark && g && u) {
-            for (unsigned i = 1; i < fc->nfirst; i++)
-                mark[fc->first[i] / 8] |=
-                    (unsigned char)(1u << (fc->first[i] % 8));
-            for (unsigned i = 1; i < s->n; i++)
-                if (mark[s->gid[i] / 8] & (1u << (s->gid[i] % 8))) {
-                    g[n] = s->gid[i];
-                    u[n++] = s->uni[i];
-                }
-            fc->base = n >= MIN_BASE ? make_base(s->face, g, u, n) : NULL;
-        }
-        fc->state = fc->base ? 2 : 3;
-        free(mark);
-        free(g);
-        free(u);
-        free(fc->first);
-        fc->first = NULL;
     }
+    pthread_mutex_unlock(&c->lock);
+}
+
+void sc_fontcache_prepare(sc_fontcache *c, int face, const sc_face *fp,
+                          const unsigned *gids, const uint32_t *cps, size_t n)
+{
+    if (!c || face < 0 || face >= c->nfaces)
+        return;
+    pthread_mutex_lock(&c->lock);
+    struct facecache *fc = &c->face[face];
+    if (fc->state != 1) {
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
+    /* The glyphs of this document that the first one used too, each once,
+     * in this document's order of first use. */
+    const sc_face_info *in = sc_face_info_get(fp);
+    size_t bits = in ? in->nglyphs / 8 + 1 : 1;
+    unsigned char *mark = sc_calloc(bits, 1), *seen = sc_calloc(bits, 1);
+    uint16_t *g = sc_malloc((n ? n : 1) * sizeof *g);
+    uint32_t *u = sc_malloc((n ? n : 1) * sizeof *u);
+    unsigned nb = 0;
+    if (in && mark && seen && g && u) {
+        for (unsigned i = 1; i < fc->nfirst; i++)
+            mark[fc->first[i] / 8] |=
+                (unsigned char)(1u << (fc->first[i] % 8));
+        for (size_t i = 0; i < n; i++) {
+            unsigned gi = gids[i];
+            if (!gi || gi >= in->nglyphs ||
+                !(mark[gi / 8] & (1u << (gi % 8))) ||
+                (seen[gi / 8] & (1u << (gi % 8))))
+                continue;
+            seen[gi / 8] |= (unsigned char)(1u << (gi % 8));
+            g[nb] = (uint16_t)gi;
+            u[nb++] = cps[i];
+        }
+        fc->base = nb >= MIN_BASE ? make_base(fp, g, u, nb) : NULL;
+    }
+    fc->state = fc->base ? 2 : 3;
+    free(mark);
+    free(seen);
+    free(g);
+    free(u);
+    free(fc->first);
+    fc->first = NULL;
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -909,6 +990,29 @@ static unsigned char *flate_with_base(sc_fontcache *c, const sc_fontbase *b,
     return z;
 }
 
+/* The zlib stream of font[0..len) made from scratch: libdeflate at level 6
+ * writes the same size as zlib's level 6 in less than half the time
+ * (docs/performance.md); a compressor is ~1 MB, so it is made per call
+ * rather than kept per thread.  NULL when out of memory. */
+static unsigned char *flate_whole(const unsigned char *font, size_t len,
+                                  size_t *zlen)
+{
+    *zlen = 0;
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(6);
+    if (!c)
+        return NULL;
+    size_t cap = libdeflate_zlib_compress_bound(c, len);
+    unsigned char *z = sc_malloc(cap);
+    if (z)
+        *zlen = libdeflate_zlib_compress(c, font, len, z, cap);
+    libdeflate_free_compressor(c);
+    if (z && !*zlen) { /* cannot happen with the bound's capacity */
+        free(z);
+        z = NULL;
+    }
+    return z;
+}
+
 sc_status sc_subset_build_flate(sc_subset *s, sc_fontcache *c,
                                 unsigned char **out, size_t *len,
                                 unsigned char **z, size_t *zlen,
@@ -917,10 +1021,13 @@ sc_status sc_subset_build_flate(sc_subset *s, sc_fontcache *c,
     *z = NULL;
     *zlen = 0;
     sc_status st = sc_subset_build(s, out, len, err);
-    if (st != SC_OK || !s->base || !c)
+    if (st != SC_OK)
         return st;
     int oom = 0;
-    *z = flate_with_base(c, s->base, *out, *len, zlen, &oom);
+    if (s->base && c)
+        *z = flate_with_base(c, s->base, *out, *len, zlen, &oom);
+    if (!*z && !oom && !(*z = flate_whole(*out, *len, zlen)))
+        oom = 1;
     if (oom) {
         free(*out);
         *out = NULL;

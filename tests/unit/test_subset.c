@@ -285,15 +285,26 @@ static void check_composites(const char *font, const char *index)
     assert_int_equal(status, 0);
 
     /* Documents 2 and 3 of the process: the base (the glyphs documents 1
-     * and 2 share) is the first line of composites; document 3 draws them
-     * from the base's cached, pre-compressed bytes and the second line as
-     * extra glyphs, whose components may be base glyphs or new ones. */
+     * and 2 share) is the first line of composites; document 2 is made of
+     * the base alone, document 3 draws it from the base's cached,
+     * pre-compressed bytes and the second line as extra glyphs, whose
+     * components may be base glyphs or new ones. */
     sc_fontcache *c = sc_fonts_cache(f);
     const char *line1 = "临乚乢乣乤乧乨乩乫乬乭乮乯乱乲乳乴乵乶乷乹乽乾乿亁亂亃亄些亝亢亩享京亮";
     const char *t2[] = {line1, line1};
     assert_int_equal(render(f, path, st, 2, t2, 2, &err), SC_OK);
-    assert_int_equal(sc_fontcache_uses(c), 0);
+    assert_true(sc_fontcache_uses(c) >= 1);
+    char cmd2[1024];
+    snprintf(cmd2, sizeof cmd2, "%s/tests/fonts/check_glyphs.py '%s' '%s' "
+             "'%s:%s' 2>&1", SC_SOURCE_DIR, path, line1, font, index);
+    out = run(cmd2, &status);
+    if (status != 0)
+        fprintf(stderr, "second document: %s", out);
+    sc_free(out);
+    assert_int_equal(status, 0);
+    unsigned long uses2 = sc_fontcache_uses(c);
     assert_int_equal(render(f, path, st, 2, texts, 2, &err), SC_OK);
+    assert_true(sc_fontcache_uses(c) > uses2);
     assert_true(sc_fontcache_uses(c) >= 1);
     out = run(cmd, &status);
     if (status != 0)
