@@ -326,17 +326,20 @@ static sc_status get_image(sc_pdf *p, const char *path, HPDF_Image *out,
 
 /* ---- text: our own fonts -----------------------------------------------
  *
- * libharu keeps the document, pages, graphics, images and outlines; text
- * is ours.  A text item becomes, appended raw to the page's content
- * stream (HPDF_PageAttr.stream) while the page is in page-description
- * mode, a self-contained
+ * libharu keeps the document, pages, chart paths, images and outlines;
+ * text, grid lines and cell fills are ours.  They are appended raw to the
+ * page's content stream (HPDF_PageAttr.stream) while the page is in
+ * page-description mode, through a `pen` that writes only what changes:
  *
- *     q 0 g [0 G 0.3 w 2 Tr] BT /SC2 10.5 Tf 72 700.2 Td <00010002> Tj ET Q
+ *     BT 0 g 0 Tr /SC2 10.5 Tf 72 700.2 Td <00010002> Tj
+ *     0 -14.5 Td <0003> Tj ET
+ *     0.5 w 0 G 34 722.4 m 561.3 722.4 l 34 706.7 m 561.3 706.7 l S
  *
- * q/Q put back every state the block changes (colour, line width, text
- * rendering mode), so libharu's own bookkeeping (gmode, its copy of the
- * graphics state) stays true for whatever it writes next; libharu never
- * sees a font.  The codes are 2-byte CIDs (Identity-H), which reach every
+ * (synthetic bold: G, w and 2 Tr).  Before libharu writes anything itself
+ * the pen closes its text object or path and forgets the state, so
+ * libharu's bookkeeping (gmode: always page description between items)
+ * stays true; libharu never sees a font.  The codes are 2-byte CIDs
+ * (Identity-H), which reach every
  * plane: U+20BB7 is one CID like any other.  /SCn goes into the page's
  * /Resources /Font dictionary, created the way libharu creates it (and
  * stored in HPDF_PageAttr.fonts, so libharu would reuse it).  This relies
@@ -462,6 +465,98 @@ static sc_status page_write(sc_pdf *p, HPDF_Page page, const sc_buf *b,
     return SC_OK;
 }
 
+/* The page's content stream as we write it: what the operators so far
+ * have set, so that a run of items writes only what changes -- one BT..ET
+ * for consecutive text items (Td relative to the last one, Tf and colours
+ * only when they change), one path for consecutive grid lines of one
+ * width.  Operators collect in `b` and reach the stream at pen_sync, which
+ * must come before libharu writes anything itself (paths, images, the
+ * watermark's state): it closes the open text object or path and forgets
+ * the state, since libharu's operators may change it.  Text state (Tf, Tr)
+ * and colours persist across BT/ET; only the text matrix is reset. */
+typedef struct pen {
+    HPDF_Page page;
+    sc_buf b;
+    int in_text, in_path;
+    double tx, ty;            /* text line origin inside BT */
+    double fill, stroke, lw;  /* < 0: unknown */
+    int tr;                   /* text rendering mode, -1: unknown */
+    const pfont *font;        /* NULL: unknown */
+    double size;
+} pen;
+
+static void pen_forget(pen *pn)
+{
+    pn->fill = pn->stroke = pn->lw = -1;
+    pn->tr = -1;
+    pn->font = NULL;
+    pn->size = -1;
+}
+
+static void pen_start(pen *pn, HPDF_Page page)
+{
+    memset(pn, 0, sizeof *pn);
+    pn->page = page;
+    pen_forget(pn);
+}
+
+/* v as num() writes it, so that tracked positions are the written ones. */
+static double round3(double v) { return round(v * 1000.0) / 1000.0; }
+
+/* Close the open path or text object and write what collected. */
+static sc_status pen_sync(sc_pdf *p, pen *pn, sc_error *err)
+{
+    if (pn->in_path)
+        sc_buf_puts(&pn->b, "S\n");
+    if (pn->in_text)
+        sc_buf_puts(&pn->b, "ET\n");
+    pn->in_path = pn->in_text = 0;
+    sc_status st = SC_OK;
+    if (pn->b.len || pn->b.oom)
+        st = page_write(p, pn->page, &pn->b, err);
+    sc_buf_free(&pn->b);
+    pn->b = (sc_buf){0};
+    pen_forget(pn);
+    return st;
+}
+
+static void pen_end_path(pen *pn)
+{
+    if (pn->in_path)
+        sc_buf_puts(&pn->b, "S\n");
+    pn->in_path = 0;
+}
+
+static void pen_end_text(pen *pn)
+{
+    if (pn->in_text)
+        sc_buf_puts(&pn->b, "ET\n");
+    pn->in_text = 0;
+}
+
+static void pen_fill(pen *pn, double gray)
+{
+    if (pn->fill != round3(gray)) {
+        num(&pn->b, gray);
+        sc_buf_puts(&pn->b, "g ");
+        pn->fill = round3(gray);
+    }
+}
+
+static void pen_stroke(pen *pn, double gray, double lw)
+{
+    if (pn->stroke != round3(gray)) {
+        num(&pn->b, gray);
+        sc_buf_puts(&pn->b, "G ");
+        pn->stroke = round3(gray);
+    }
+    if (pn->lw != round3(lw)) {
+        num(&pn->b, lw);
+        sc_buf_puts(&pn->b, "w ");
+        pn->lw = round3(lw);
+    }
+}
+
 /* Append the CIDs of text[0..len) drawn with `face` to b as hex digits.
  * A character the face does not map is one of the zero-width format
  * characters text.c joins to the run before it (layout has already
@@ -563,8 +658,8 @@ static int item_face(const sc_pdf *p, const sc_item *it, int *real_bold)
     return it->face;
 }
 
-static sc_status draw_text(sc_pdf *p, HPDF_Page page, double ph,
-                           const sc_item *it, sc_error *err)
+static sc_status draw_text(sc_pdf *p, pen *pn, double ph, const sc_item *it,
+                           sc_error *err)
 {
     if (it->len == 0)
         return SC_OK;
@@ -572,38 +667,46 @@ static sc_status draw_text(sc_pdf *p, HPDF_Page page, double ph,
     pfont *f;
     sc_status st = get_pfont(p, fi, &f, err);
     if (st == SC_OK)
-        st = page_font(p, page, f, err);
+        st = page_font(p, pn->page, f, err);
     if (st != SC_OK)
         return st;
-    sc_buf b = {0};
-    sc_buf_puts(&b, "q ");
-    num(&b, it->gray);
-    sc_buf_puts(&b, "g ");
-    if (it->bold && !real_bold) { /* synthetic: fill and stroke */
-        num(&b, it->gray);
-        sc_buf_puts(&b, "G ");
-        num(&b, it->size * BOLD_STROKE);
-        sc_buf_puts(&b, "w 2 Tr ");
+    sc_buf *b = &pn->b;
+    pen_end_path(pn);
+    if (!pn->in_text) {
+        sc_buf_puts(b, "BT ");
+        pn->in_text = 1;
+        pn->tx = pn->ty = 0;
     }
-    sc_buf_printf(&b, "BT /%s ", f->res);
-    num(&b, it->size);
-    sc_buf_puts(&b, "Tf ");
-    num(&b, it->x);
-    num(&b, ph - it->y);
-    sc_buf_puts(&b, "Td\n");
+    pen_fill(pn, it->gray);
+    int tr = it->bold && !real_bold ? 2 : 0; /* synthetic: fill + stroke */
+    if (tr)
+        pen_stroke(pn, it->gray, it->size * BOLD_STROKE);
+    if (pn->tr != tr) {
+        sc_buf_puts(b, tr ? "2 Tr " : "0 Tr ");
+        pn->tr = tr;
+    }
+    if (pn->font != f || pn->size != round3(it->size)) {
+        sc_buf_printf(b, "/%s ", f->res);
+        num(b, it->size);
+        sc_buf_puts(b, "Tf ");
+        pn->font = f;
+        pn->size = round3(it->size);
+    }
+    double dx = round3(it->x - pn->tx), dy = round3(ph - it->y - pn->ty);
+    num(b, dx);
+    num(b, dy);
+    sc_buf_puts(b, "Td\n");
+    pn->tx += dx;
+    pn->ty += dy;
     if (real_bold) {
         st = bold_tj(f, sc_fonts_face(p->fonts, it->face),
-                     sc_fonts_face(p->fonts, fi), it->text, it->len, &b, err);
+                     sc_fonts_face(p->fonts, fi), it->text, it->len, b, err);
     } else {
-        sc_buf_puts(&b, "<");
-        st = cids(f, sc_fonts_face(p->fonts, fi), it->text, it->len, &b, err);
-        sc_buf_puts(&b, "> Tj\n");
+        sc_buf_puts(b, "<");
+        st = cids(f, sc_fonts_face(p->fonts, fi), it->text, it->len, b, err);
+        sc_buf_puts(b, "> Tj\n");
     }
-    sc_buf_puts(&b, "ET Q\n");
-    if (st == SC_OK)
-        st = page_write(p, page, &b, err);
-    sc_buf_free(&b);
-    return st;
+    return b->oom ? nomem(err) : st;
 }
 
 /* ---- finishing the fonts at save time ---------------------------------- */
@@ -867,30 +970,39 @@ static sc_status finish_fonts(sc_pdf *p, sc_error *err)
     return SC_OK;
 }
 
-static sc_status draw_item(sc_pdf *p, HPDF_Page page, double ph,
-                           const sc_item *it, sc_error *err)
+static sc_status draw_item(sc_pdf *p, pen *pn, double ph, const sc_item *it,
+                           sc_error *err)
 {
     int ok = 1;
+    HPDF_Page page = pn->page;
+    sc_status st;
     switch (it->kind) {
     case SC_IT_TEXT:
-        return draw_text(p, page, ph, it, err);
+        return draw_text(p, pn, ph, it, err);
     case SC_IT_LINE:
-        ok = HPDF_Page_SetLineWidth(page, (HPDF_REAL)it->lw) == HPDF_OK &&
-             HPDF_Page_SetGrayStroke(page, 0) == HPDF_OK &&
-             HPDF_Page_MoveTo(page, (HPDF_REAL)it->x,
-                              (HPDF_REAL)(ph - it->y)) == HPDF_OK &&
-             HPDF_Page_LineTo(page, (HPDF_REAL)(it->x + it->w),
-                              (HPDF_REAL)(ph - it->y - it->h)) == HPDF_OK &&
-             HPDF_Page_Stroke(page) == HPDF_OK;
-        return ok ? SC_OK : fail(p, err, "drawing a line", NULL);
+        /* grid lines: black, one path while the width stays */
+        pen_end_text(pn);
+        if (pn->in_path && (pn->lw != round3(it->lw) || pn->stroke != 0))
+            pen_end_path(pn);
+        pen_stroke(pn, 0, it->lw);
+        num(&pn->b, it->x);
+        num(&pn->b, ph - it->y);
+        sc_buf_puts(&pn->b, "m ");
+        num(&pn->b, it->x + it->w);
+        num(&pn->b, ph - it->y - it->h);
+        sc_buf_puts(&pn->b, "l\n");
+        pn->in_path = 1;
+        return pn->b.oom ? nomem(err) : SC_OK;
     case SC_IT_RECT:
-        ok = HPDF_Page_SetGrayFill(page, (HPDF_REAL)it->gray) == HPDF_OK &&
-             HPDF_Page_Rectangle(page, (HPDF_REAL)it->x,
-                                 (HPDF_REAL)(ph - it->y - it->h),
-                                 (HPDF_REAL)it->w, (HPDF_REAL)it->h) ==
-                 HPDF_OK &&
-             HPDF_Page_Fill(page) == HPDF_OK;
-        return ok ? SC_OK : fail(p, err, "filling a rectangle", NULL);
+        pen_end_text(pn);
+        pen_end_path(pn);
+        pen_fill(pn, it->gray);
+        num(&pn->b, it->x);
+        num(&pn->b, ph - it->y - it->h);
+        num(&pn->b, it->w);
+        num(&pn->b, it->h);
+        sc_buf_puts(&pn->b, "re f\n");
+        return pn->b.oom ? nomem(err) : SC_OK;
     case SC_IT_PATH: {
         /* chart polylines and polygons (issue 5); the dash and widths are
          * scoped by GSave/GRestore */
@@ -898,6 +1010,8 @@ static sc_status draw_item(sc_pdf *p, HPDF_Page page, double ph,
         int fill = it->closed && it->gray >= 0, stroke = it->lw > 0;
         if (!it->pts || it->npts < 2 || (!fill && !stroke))
             return SC_OK;
+        if ((st = pen_sync(p, pn, err)) != SC_OK)
+            return st;
         ok = HPDF_Page_GSave(page) == HPDF_OK &&
              HPDF_Page_SetLineJoin(page, HPDF_ROUND_JOIN) == HPDF_OK;
         if (ok && fill)
@@ -927,7 +1041,9 @@ static sc_status draw_item(sc_pdf *p, HPDF_Page page, double ph,
         if (!it->path)
             return SC_OK;
         HPDF_Image img;
-        sc_status st = get_image(p, it->path, &img, err);
+        st = get_image(p, it->path, &img, err);
+        if (st == SC_OK)
+            st = pen_sync(p, pn, err);
         if (st != SC_OK)
             return st;
         if (HPDF_Page_DrawImage(page, img, (HPDF_REAL)it->x,
@@ -944,9 +1060,10 @@ static sc_status draw_item(sc_pdf *p, HPDF_Page page, double ph,
 /* The watermark: body-role text, rotated 45 degrees about the page centre,
  * drawn over the content with a low alpha so fills do not hide it and the
  * content stays readable. */
-static sc_status draw_watermark(sc_pdf *p, HPDF_Page page, double pw,
-                                double ph, const char *wm, sc_error *err)
+static sc_status draw_watermark(sc_pdf *p, pen *pn, double pw, double ph,
+                                const char *wm, sc_error *err)
 {
+    HPDF_Page page = pn->page;
     size_t n = strlen(wm);
     double w1 = sc_text_width(p->fonts, SC_ROLE_BODY, 1.0, wm, n);
     if (w1 <= 0)
@@ -977,6 +1094,10 @@ static sc_status draw_watermark(sc_pdf *p, HPDF_Page page, double pw,
     for (size_t i = 0; i < nruns; i++)
         total += runs[i].width;
     const double c = 0.70710678118654752440, s = c; /* 45 degrees */
+    if ((st = pen_sync(p, pn, err)) != SC_OK) {
+        sc_free(runs);
+        return st;
+    }
     int ok = HPDF_Page_GSave(page) == HPDF_OK &&
              HPDF_Page_SetExtGState(page, p->wm_gs) == HPDF_OK &&
              HPDF_Page_Concat(page, (HPDF_REAL)c, (HPDF_REAL)s, (HPDF_REAL)-s,
@@ -998,11 +1119,13 @@ static sc_status draw_watermark(sc_pdf *p, HPDF_Page page, double pw,
             it.len = runs[i].len;
             it.x = x;
             it.y = -y; /* draw_text flips with ph = 0 */
-            st = draw_text(p, page, 0, &it, err);
+            st = draw_text(p, pn, 0, &it, err);
         }
         x += runs[i].width;
     }
     sc_free(runs);
+    if (st == SC_OK)
+        st = pen_sync(p, pn, err);
     if (st != SC_OK)
         return st;
     if (HPDF_Page_GRestore(page) != HPDF_OK)
@@ -1112,17 +1235,19 @@ sc_status sc_pdf_add(sc_pdf *p, const sc_laid *laid, sc_error *err)
         if (!first)
             first = page;
         const sc_page *pg = &laid->pages[i];
-        for (size_t k = 0; k < pg->nitems; k++) {
-            sc_status st = draw_item(p, page, laid->page_h, &pg->items[k], err);
-            if (st != SC_OK)
-                return st;
-        }
-        if (laid->watermark && *laid->watermark) {
-            sc_status st = draw_watermark(p, page, laid->page_w, laid->page_h,
-                                          laid->watermark, err);
-            if (st != SC_OK)
-                return st;
-        }
+        pen pn;
+        pen_start(&pn, page);
+        sc_status st = SC_OK;
+        for (size_t k = 0; st == SC_OK && k < pg->nitems; k++)
+            st = draw_item(p, &pn, laid->page_h, &pg->items[k], err);
+        if (st == SC_OK && laid->watermark && *laid->watermark)
+            st = draw_watermark(p, &pn, laid->page_w, laid->page_h,
+                                laid->watermark, err);
+        if (st == SC_OK)
+            st = pen_sync(p, &pn, err);
+        sc_buf_free(&pn.b);
+        if (st != SC_OK)
+            return st;
     }
     if (first && laid->title && *laid->title) {
         HPDF_Outline o = HPDF_CreateOutline(p->doc, NULL, "-", NULL);
