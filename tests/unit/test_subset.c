@@ -16,12 +16,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "fontengine.h"
 #include "internal.h"
 
 #define WQY "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 #define DROID "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
 #define DEJAVU "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+#define UMING "/usr/share/fonts/truetype/arphic/uming.ttc"
 
 /* Characters whose WenQuanYi / Droid glyphs are composites with
  * components above glyph id 32767: libharu drew them with strokes
@@ -468,6 +471,80 @@ static void test_missing_character_marker(void **state)
     sc_fonts_free(f);
 }
 
+/* sc_subset_build_flate's zlib stream decompresses to exactly the font
+ * program it built; `via_base`: and it was made from the base's cached
+ * blocks (the cache's use counter moved). */
+static void check_flate(sc_subset *s, sc_fontcache *c, int via_base)
+{
+    unsigned char *font = NULL, *z = NULL;
+    size_t len = 0, zlen = 0;
+    sc_error err = {0};
+    unsigned long uses = sc_fontcache_uses(c);
+    assert_int_equal(sc_subset_build_flate(s, c, &font, &len, &z, &zlen, &err),
+                     SC_OK);
+    assert_non_null(z);
+    assert_int_equal(sc_fontcache_uses(c), uses + (via_base ? 1 : 0));
+    uLongf back_len = (uLongf)len + 1;
+    unsigned char *back = malloc(back_len);
+    assert_non_null(back);
+    assert_int_equal(uncompress(back, &back_len, z, (uLong)zlen), Z_OK);
+    assert_int_equal(back_len, len);
+    assert_memory_equal(back, font, len);
+    free(back);
+    sc_free(font);
+    sc_free(z);
+}
+
+/* The font cache end to end, for bases of 1, 40 and 3000 glyphs (one
+ * deflate block, several): document 1 compressed whole, then documents 2
+ * and 3 from the base made of what document 1 and 2 share, plus glyphs of
+ * their own -- the cleared BFINAL bit, the primed partial byte and the
+ * dictionary must give back the font program byte for byte. */
+static void test_cached_flate_round_trips(void **state)
+{
+    (void)state;
+    require(UMING);
+    static const unsigned sizes[] = {1, 40, 3000};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        unsigned n = sizes[k], m = 0;
+        sc_fonts *f = load_map(UMING, "0");
+        const sc_face *face = sc_fonts_face(f, 0);
+        sc_fontcache *c = sc_fonts_cache(f);
+        assert_non_null(c);
+        unsigned *g = calloc(n + 10, sizeof *g);
+        uint32_t *cp = calloc(n + 10, sizeof *cp);
+        assert_true(g && cp);
+        for (uint32_t u = 0x4E00; m < n + 10 && u <= 0x9FA5; u++)
+            if ((g[m] = sc_face_gid(face, u)) != 0)
+                cp[m++] = u;
+        assert_int_equal(m, n + 10);
+
+        sc_subset *s = NULL;
+        sc_error err = {0};
+        assert_int_equal(sc_subset_new(&s, face, &err), SC_OK);
+        for (unsigned i = 0; i < n; i++)
+            assert_true(sc_subset_use(s, g[i], cp[i]) > 0);
+        sc_fontcache_note(c, 0, s);
+        check_flate(s, c, 0);
+        sc_subset_free(s);
+
+        sc_fontcache_prepare(c, 0, face, g, cp, n + 10);
+        const sc_fontbase *b = sc_fontcache_base(c, 0);
+        assert_non_null(b);
+        for (int doc = 2; doc <= 3; doc++) {
+            assert_int_equal(sc_subset_new(&s, face, &err), SC_OK);
+            assert_int_equal(sc_subset_seed(s, b, &err), SC_OK);
+            for (unsigned i = 0; i < n + 10; i++)
+                assert_true(sc_subset_use(s, g[i], cp[i]) > 0);
+            check_flate(s, c, 1);
+            sc_subset_free(s);
+        }
+        free(g);
+        free(cp);
+        sc_fonts_free(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -478,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_small_files),
         cmocka_unit_test(test_missing_character_is_reported),
         cmocka_unit_test(test_missing_character_marker),
+        cmocka_unit_test(test_cached_flate_round_trips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
