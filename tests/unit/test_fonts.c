@@ -123,6 +123,12 @@ static void test_default_map(void **state)
     assert_non_null(strstr(sc_face_path(sc_fonts_face(f, kb)), "Bold"));
     assert_int_equal(sc_fonts_bold(f, fi), -1);
 
+    /* 𡈼 U+2123C is in UMing only: every role draws it from there, so a
+     * heading with it does not fail (each chain ends with the CJK fonts
+     * it does not start with) */
+    assert_int_equal(sc_fonts_pick(f, SC_ROLE_HEADING, 0x2123C), fi);
+    assert_int_equal(sc_fonts_pick(f, SC_ROLE_KAI, 0x2123C), fi);
+
     /* the fallback: ͷ U+0377 is only in DejaVu Sans */
     int dv = sc_fonts_pick(f, SC_ROLE_BODY, 0x0377);
     assert_true(dv >= 0 && dv != fi);
