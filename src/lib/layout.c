@@ -70,6 +70,7 @@ typedef struct lay {
     double y;           /* cursor */
     int fresh;          /* nothing placed on this page yet */
     int nobreak;        /* header/footer/measuring: never paginate */
+    int quiet;          /* measuring: the real pass reports, not this one */
     int total;          /* page count, once known (0: not yet) */
     int uses_total;     /* body text contains SC_PH_PAGES */
     const char *warned[32]; /* texts already reported as force-broken */
@@ -243,7 +244,7 @@ static sc_status missing_marker(lay *L, const sc_style *st, const char *field,
             k = 1;
         double w = sc_text_width(L->f, st->role, st->size, s + i, k);
         if (w > 0) {
-            if (L->b->diag) {
+            if (L->b->diag && !L->quiet) {
                 sc_error e = {0}, *saved = L->err;
                 L->err = &e; /* the same message as the error, as a warning */
                 missing_glyph(L, st->role, field, s + i, k);
@@ -335,7 +336,7 @@ static sc_status emit_runs(lay *L, const sc_style *st, const char *field,
  * text -- the same cell is measured again on every page it lands on. */
 static void warn_forced(lay *L, const char *field, const char *text, double w)
 {
-    if (!L->b->diag)
+    if (!L->b->diag || L->quiet)
         return;
     for (int i = 0; i < L->nwarned; i++)
         if (!strcmp(L->warned[i], text))
@@ -1090,6 +1091,7 @@ static sc_status measure(lay *L, const sc_block *blk, double *h)
     M.npages = M.cap = 1;
     M.cur = 0;
     M.nobreak = 1;
+    M.quiet = 1;
     M.y = 0;
     sc_status rc = lay_blocks(&M, blk, 1);
     *h = M.y;

@@ -296,6 +296,42 @@ static void test_keep_together_group_moves_to_next_page(void **state)
     }
 }
 
+/* A keep-together group is laid out twice (measured, then placed): its
+ * warnings -- a character drawn as a marker, a word broken inside -- are
+ * reported once each, by the real pass. */
+static int ndiag;
+static void count_diag(void *ud, const sc_error *e)
+{
+    (void)ud;
+    (void)e;
+    ndiag++;
+}
+
+static void test_keep_together_warns_once(void **state)
+{
+    (void)state;
+    sc_arena *a = sc_arena_new();
+    sc_bound *b = new_bound(a);
+    b->allow_missing = 1;
+    b->diag = count_diag;
+    b->body = blocks(a, 2);
+    b->nbody = 2;
+    para(&b->body[0], "开始"); /* the page is not fresh: measuring happens */
+    sc_block *g = &b->body[1];
+    g->kind = SC_BLK_GROUP;
+    g->keep_together = 1;
+    g->children = blocks(a, 2);
+    g->nchildren = 2;
+    para(&g->children[0], "姓名：\xF4\x8F\xBF\xBD"); /* U+10FFFD */
+    para(&g->children[1], "KF0000000000000000000000000000000000000000000000000"
+                          "00000000000000000000000000000000000000000000000000");
+    ndiag = 0;
+    sc_laid *l = lay_ok(b, a);
+    assert_int_equal(l->npages, 1);
+    assert_int_equal(ndiag, 2);
+    sc_arena_free(a);
+}
+
 static void test_space_dropped_at_page_top_and_pagebreak(void **state)
 {
     (void)state;
@@ -510,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_header_never_alone_at_page_bottom),
         cmocka_unit_test(test_total_row_kept_with_last_body_row),
         cmocka_unit_test(test_keep_together_group_moves_to_next_page),
+        cmocka_unit_test(test_keep_together_warns_once),
         cmocka_unit_test(test_space_dropped_at_page_top_and_pagebreak),
         cmocka_unit_test(test_page_placeholders_in_footer),
         cmocka_unit_test(test_character_in_no_font_fails),
