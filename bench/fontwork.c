@@ -1,15 +1,15 @@
 /* fontwork.c -- font work per document, measured inside the library.
  *
- *   scorecard-fontwork DATA [OUTDIR]
+ *   scorecard-fontwork DATA [OUTDIR [-v]]
  *
  * Renders every employee of DATA into its own PDF (as `scorecard render`
  * does: one process, fonts loaded once) and prints, per document, the
  * time sc_pdf_save spent on fonts: building each face's subset, its font
  * program and that program's compression, widths, CIDSet and ToUnicode
- * (sc_pdf_font_stats).  Documents 1 and 2 are listed apart: a process
- * builds its per-face font base from them (docs/fonts.md).  Used by
- * bench/run.sh; the numbers it prints are what docs/performance.md
- * quotes. */
+ * (sc_pdf_font_stats).  Each form's (template's) documents 1 and 2 are
+ * listed apart: the process builds that form's font bases from them
+ * (docs/fonts.md).  Used by bench/run.sh; the numbers it prints are what
+ * docs/performance.md quotes. */
 #include "internal.h"
 
 #include <stdio.h>
@@ -29,6 +29,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *data = argv[1], *outdir = argc > 2 ? argv[2] : "/tmp";
+    int each = argc > 3 && !strcmp(argv[3], "-v"); /* every document */
     sc_error err;
     sc_fonts *fonts = NULL;
     sc_reader *r = NULL;
@@ -40,7 +41,7 @@ int main(int argc, char **argv)
     char *names[16] = {0};
     int ntpl = 0;
     double first[2] = {0}, sum = 0, max = 0;
-    unsigned long n = 0;
+    unsigned long n = 0, nfirst[2] = {0}, nrest = 0, seen[16] = {0};
     for (;;) {
         sc_record *rec = NULL;
         sc_status st = sc_reader_next(r, &rec, &err);
@@ -74,22 +75,30 @@ int main(int argc, char **argv)
         sc_pdf_font_stats(&ns1, &d1);
         remove(path);
         double ms = (double)(ns1 - ns0) / 1e6;
-        if (n < 2) {
-            first[n] = ms;
+        if (each)
+            printf("document %lu (%s, %s): %.2f ms\n", n + 1,
+                   sc_record_get(rec, "id"), name, ms);
+        if (seen[t] < 2) {
+            first[seen[t]] += ms;
+            nfirst[seen[t]]++;
         } else {
             sum += ms;
+            nrest++;
             if (ms > max)
                 max = ms;
         }
+        seen[t]++;
         n++;
         sc_record_free(rec);
     }
-    printf("font work, document 1: %.2f ms\n", first[0]);
-    if (n > 1)
-        printf("font work, document 2: %.2f ms\n", first[1]);
-    if (n > 2)
-        printf("font work, documents 3..%lu: mean %.2f ms, max %.2f ms\n", n,
-               sum / (double)(n - 2), max);
+    printf("font work, %d form(s), %lu documents\n", ntpl, n);
+    for (int i = 0; i < 2; i++)
+        if (nfirst[i])
+            printf("font work, document %d of a form: mean %.2f ms\n", i + 1,
+                   first[i] / (double)nfirst[i]);
+    if (nrest)
+        printf("font work, later documents: mean %.2f ms, max %.2f ms\n",
+               sum / (double)nrest, max);
     for (int t = 0; t < ntpl; t++) {
         sc_template_free(tpls[t]);
         free(names[t]);

@@ -90,9 +90,10 @@ void sc_subset_tag(const sc_subset *s, char tag[7]);
 
 /* ---- the per-process font cache (subset.c) --------------------------------
  *
- * Every document of a batch embeds almost the same glyphs.  Per face, the
- * cache remembers the glyphs of the first document saved; when a second
- * one is laid out, the glyphs both use become the face's BASE: fixed CIDs
+ * Every document of a batch embeds almost the same glyphs.  Per form
+ * (template) and face, the cache remembers the glyphs of the first
+ * document saved; when a second one is laid out, the glyphs both use
+ * become the BASE: fixed CIDs
  * 1..B (components included), their outlines transformed once, and the
  * font-program bytes that hold them (OS/2 and the base part of glyf)
  * deflated once, the zlib state after them kept.  Later documents start
@@ -109,18 +110,26 @@ sc_fontcache *sc_fontcache_new(int nfaces); /* NULL: out of memory */
 void sc_fontcache_free(sc_fontcache *c);
 /* The cache of a font set (fonts.c); NULL if it could not be made. */
 sc_fontcache *sc_fonts_cache(const sc_fonts *f);
-/* The base of face `face`, NULL while there is none (yet). */
-const sc_fontbase *sc_fontcache_base(sc_fontcache *c, int face);
+/* The cache keeps bases per FORM -- what render.c puts in sc_laid.form,
+ * the template -- since documents of different forms share few glyphs;
+ * any pointer (NULL too) will do as a key.  Up to 8 forms get bases. */
+
+/* The base of face `face` for documents of `form`, NULL while there is
+ * none (yet). */
+const sc_fontbase *sc_fontcache_base(sc_fontcache *c, const void *form,
+                                     int face);
 /* A document's subset of face `face`, before sc_subset_build: the first
- * one is remembered.  Never fails (out of memory means no base). */
-void sc_fontcache_note(sc_fontcache *c, int face, const sc_subset *s);
+ * one of each form is remembered.  Never fails (out of memory means no
+ * base). */
+void sc_fontcache_note(sc_fontcache *c, const void *form, int face,
+                       const sc_subset *s);
 /* The glyphs gids[0..n) (drawn for code points cps[]) of face `face`
- * (`fp`) that a document about to be drawn uses: once a first document
- * was noted, the glyphs both use become the face's base.  Never fails (a
- * base that cannot be built just means no base for that face). */
-void sc_fontcache_prepare(sc_fontcache *c, int face, const sc_face *fp,
-                          const unsigned *gids, const uint32_t *cps,
-                          size_t n);
+ * (`fp`) that a document of `form` about to be drawn uses: once a first
+ * document of the form was noted, the glyphs both use become the base.
+ * Never fails (a base that cannot be built just means no base). */
+void sc_fontcache_prepare(sc_fontcache *c, const void *form, int face,
+                          const sc_face *fp, const unsigned *gids,
+                          const uint32_t *cps, size_t n);
 /* How many font programs were compressed from a base so far (tests). */
 unsigned long sc_fontcache_uses(sc_fontcache *c);
 

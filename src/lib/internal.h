@@ -462,6 +462,7 @@ typedef struct sc_laid {
     int npages;
     const char *watermark;
     const char *title;
+    const void *form; /* the template (render.c): the font cache's key */
 } sc_laid;
 
 /* Append *it to the arena-backed array items[0..*n) of capacity *cap,

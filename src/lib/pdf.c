@@ -71,6 +71,7 @@ struct sc_pdf {
     int fonts_done;    /* sc_pdf_save has finished the font objects */
     int bases_chosen;  /* choose_bases has run (first sc_pdf_add) */
     unsigned long long font_ns; /* time in choose_bases, for the stats */
+    const void *form;  /* the first record's form: the font cache's key */
     int nfaces;
     image_ent *images;
     int nimages, capimages;
@@ -884,7 +885,7 @@ static sc_status finish_font(sc_pdf *p, int face, pfont *f, sc_error *err)
     unsigned char *ttf = NULL, *z = NULL;
     size_t ttf_len = 0, zlen = 0;
     sc_fontcache *cache = sc_fonts_cache(p->fonts);
-    sc_fontcache_note(cache, face, f->sub);
+    sc_fontcache_note(cache, p->form, face, f->sub);
     sc_status st = sc_subset_build_flate(f->sub, cache, &ttf, &ttf_len, &z,
                                          &zlen, err);
     if (st != SC_OK)
@@ -1194,8 +1195,9 @@ static sc_status choose_bases(sc_pdf *p, const sc_laid *laid, sc_error *err)
         if (p->font[f].sub || !used[f].n)
             continue;
         const sc_face *face = sc_fonts_face(p->fonts, f);
-        sc_fontcache_prepare(c, f, face, used[f].g, used[f].cp, used[f].n);
-        p->font[f].base = sc_fontcache_base(c, f);
+        sc_fontcache_prepare(c, p->form, f, face, used[f].g, used[f].cp,
+                             used[f].n);
+        p->font[f].base = sc_fontcache_base(c, p->form, f);
         if (p->font[f].base &&
             sc_fontbase_unused(p->font[f].base, face, used[f].g,
                                used[f].n) > BASE_SLACK)
@@ -1215,6 +1217,7 @@ sc_status sc_pdf_add(sc_pdf *p, const sc_laid *laid, sc_error *err)
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
                             "sc_pdf_add needs a document and a layout");
     if (!p->bases_chosen) {
+        p->form = laid->form;
         unsigned long long t0 = now_ns();
         sc_status st = choose_bases(p, laid, err);
         p->font_ns += now_ns() - t0;

@@ -38,6 +38,7 @@ static sc_status lay_out(const sc_template *tpl, const sc_fonts *fonts,
     st = sc_layout(bound, fonts, arena, laid, err);
     if (st != SC_OK)
         goto fail;
+    (*laid)->form = tpl;
     return SC_OK;
 fail:
     /* Every record error names its record, whichever stage found it. */

@@ -590,10 +590,11 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
  * base glyphs a document does not use (a few, in a batch) and 5 bytes of
  * stored-block header.  Per document zlib now sees a few KB, not ~120 KB.
  *
- * Which glyphs.  The base is the glyphs both of the first two documents
- * used (in the second one's order of first use), plus components: the
- * first one saved is remembered (sc_fontcache_note), and the base is made
- * when the second one is laid out, before it is drawn
+ * Which glyphs.  Per form (template: a department batch has one per
+ * position) and face, the base is the glyphs both of the form's first two
+ * documents used (in the second one's order of first use), plus
+ * components: the first one saved is remembered (sc_fontcache_note), and
+ * the base is made when the second one is laid out, before it is drawn
  * (sc_fontcache_prepare), so that the second document starts from it too.
  * A name or comment differs per employee; labels, rule texts and digits
  * do not.  The first document is written exactly as without the cache,
@@ -615,10 +616,19 @@ struct facecache {
     sc_fontbase *base; /* state 2 */
 };
 
+/* The documents of one form (template): their own first two documents
+ * make their own bases.  At most MAX_FORMS forms per process get one. */
+#define MAX_FORMS 8
+struct formcache {
+    const void *form;
+    struct facecache *face; /* nfaces */
+};
+
 struct sc_fontcache {
     pthread_mutex_t lock;
     int nfaces;
-    struct facecache *face;
+    struct formcache form[MAX_FORMS];
+    int nforms;
     unsigned long uses;
 };
 
@@ -642,9 +652,7 @@ sc_fontcache *sc_fontcache_new(int nfaces)
     if (!c)
         return NULL;
     c->nfaces = nfaces > 0 ? nfaces : 0;
-    c->face = sc_calloc(c->nfaces ? (size_t)c->nfaces : 1, sizeof *c->face);
-    if (!c->face || pthread_mutex_init(&c->lock, NULL) != 0) {
-        free(c->face);
+    if (pthread_mutex_init(&c->lock, NULL) != 0) {
         free(c);
         return NULL;
     }
@@ -655,21 +663,45 @@ void sc_fontcache_free(sc_fontcache *c)
 {
     if (!c)
         return;
-    for (int i = 0; i < c->nfaces; i++) {
-        free(c->face[i].first);
-        base_free(c->face[i].base);
+    for (int k = 0; k < c->nforms; k++) {
+        for (int i = 0; i < c->nfaces; i++) {
+            free(c->form[k].face[i].first);
+            base_free(c->form[k].face[i].base);
+        }
+        free(c->form[k].face);
     }
-    free(c->face);
     pthread_mutex_destroy(&c->lock);
     free(c);
 }
 
-const sc_fontbase *sc_fontcache_base(sc_fontcache *c, int face)
+/* The cache entry of face `face` for documents of `form`, made on first
+ * use; NULL if out of range, out of memory or MAX_FORMS forms have one.
+ * Called with the lock held. */
+static struct facecache *entry(sc_fontcache *c, const void *form, int face)
 {
-    if (!c || face < 0 || face >= c->nfaces)
+    if (face < 0 || face >= c->nfaces)
+        return NULL;
+    for (int k = 0; k < c->nforms; k++)
+        if (c->form[k].form == form)
+            return &c->form[k].face[face];
+    if (c->nforms == MAX_FORMS)
+        return NULL;
+    struct facecache *fc = sc_calloc((size_t)c->nfaces, sizeof *fc);
+    if (!fc)
+        return NULL;
+    c->form[c->nforms].form = form;
+    c->form[c->nforms++].face = fc;
+    return &fc[face];
+}
+
+const sc_fontbase *sc_fontcache_base(sc_fontcache *c, const void *form,
+                                     int face)
+{
+    if (!c)
         return NULL;
     pthread_mutex_lock(&c->lock);
-    const sc_fontbase *b = c->face[face].base;
+    struct facecache *fc = entry(c, form, face);
+    const sc_fontbase *b = fc ? fc->base : NULL;
     pthread_mutex_unlock(&c->lock);
     return b;
 }
@@ -804,13 +836,14 @@ fail:
     return NULL;
 }
 
-void sc_fontcache_note(sc_fontcache *c, int face, const sc_subset *s)
+void sc_fontcache_note(sc_fontcache *c, const void *form, int face,
+                       const sc_subset *s)
 {
-    if (!c || !s || face < 0 || face >= c->nfaces || s->base)
+    if (!c || !s || s->base)
         return;
     pthread_mutex_lock(&c->lock);
-    struct facecache *fc = &c->face[face];
-    if (fc->state == 0) {
+    struct facecache *fc = entry(c, form, face);
+    if (fc && fc->state == 0) {
         fc->first = sc_malloc((s->n ? s->n : 1) * sizeof *fc->first);
         if (fc->first) {
             memcpy(fc->first, s->gid, s->n * sizeof *fc->first);
@@ -823,14 +856,15 @@ void sc_fontcache_note(sc_fontcache *c, int face, const sc_subset *s)
     pthread_mutex_unlock(&c->lock);
 }
 
-void sc_fontcache_prepare(sc_fontcache *c, int face, const sc_face *fp,
-                          const unsigned *gids, const uint32_t *cps, size_t n)
+void sc_fontcache_prepare(sc_fontcache *c, const void *form, int face,
+                          const sc_face *fp, const unsigned *gids,
+                          const uint32_t *cps, size_t n)
 {
-    if (!c || face < 0 || face >= c->nfaces)
+    if (!c)
         return;
     pthread_mutex_lock(&c->lock);
-    struct facecache *fc = &c->face[face];
-    if (fc->state != 1) {
+    struct facecache *fc = entry(c, form, face);
+    if (!fc || fc->state != 1) {
         pthread_mutex_unlock(&c->lock);
         return;
     }

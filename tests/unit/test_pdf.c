@@ -356,6 +356,77 @@ static void test_batch_reuses_the_font_base(void **state)
     unsetenv("SOURCE_DATE_EPOCH");
 }
 
+/* Documents of two forms (templates) in one process, interleaved as a
+ * department batch of several positions renders them: each form's first
+ * two documents make that form's bases, and its later documents start
+ * from them, although the other form's glyphs are nothing alike.  (With
+ * one base per process, the first two documents -- one of each form --
+ * shared no glyph, and no document ever used a base.) */
+static void test_each_form_gets_its_own_base(void **state)
+{
+    (void)state;
+    static const int form_a = 0, form_b = 0; /* keys: their addresses */
+    const char *names[] = {"张晓明", "李丽", "王芳"};
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sc_test_pdff_%ld.pdf", (long)getpid());
+    sc_fonts *f = NULL, *saved = fonts;
+    sc_error err = {0};
+    assert_int_equal(sc_fonts_load(&f, NULL, &err), SC_OK);
+    fonts = f; /* small_laid lays out with the global */
+    sc_fontcache *c = sc_fonts_cache(f);
+    for (int doc = 0; doc < 3; doc++) {
+        for (int form = 0; form < 2; form++) {
+            sc_arena *a = sc_arena_new();
+            char title[64], text[128];
+            snprintf(title, sizeof title, "KF00%d %s", doc + 1, names[doc]);
+            snprintf(text, sizeof text, "被考核人：%s，客户服务部。",
+                     names[doc]);
+            sc_laid *l;
+            if (form == 0) {
+                l = small_laid(a, title, text);
+                l->form = &form_a;
+            } else {
+                sc_bound *b = sc_arena_alloc(a, sizeof *b);
+                b->page_w = 595.28;
+                b->page_h = 841.89;
+                for (int i = 0; i < 4; i++)
+                    b->margin[i] = 56;
+                b->title = b->label = title;
+                b->body = sc_arena_alloc(a, sizeof(sc_block));
+                b->nbody = 1;
+                b->body[0] = (sc_block){
+                    .kind = SC_BLK_PARA, .style = &body,
+                    .text = doc == 1 ? "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳"
+                                     : "甲乙丙丁戊己庚辛壬癸子丑寅卯午未"};
+                assert_int_equal(sc_layout(b, f, a, &l, &err), SC_OK);
+                l->form = &form_b;
+            }
+            sc_pdf *pdf = NULL;
+            unsigned long before = sc_fontcache_uses(c);
+            assert_int_equal(sc_pdf_new(&pdf, f, &err), SC_OK);
+            assert_int_equal(sc_pdf_add(pdf, l, &err), SC_OK);
+            assert_int_equal(sc_pdf_save(pdf, path, &err), SC_OK);
+            sc_pdf_free(pdf);
+            sc_arena_free(a);
+            if (doc == 0)
+                assert_int_equal(sc_fontcache_uses(c), before);
+            else
+                assert_true(sc_fontcache_uses(c) > before);
+            int status;
+            char cmd[256];
+            snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>/dev/null",
+                     path);
+            char *out = run(cmd, &status);
+            assert_int_equal(status, 0);
+            assert_non_null(strstr(out, form ? "甲乙丙丁戊己庚辛壬癸" : text));
+            sc_free(out);
+        }
+    }
+    remove(path);
+    fonts = saved;
+    sc_fonts_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_save_to_bad_path_is_pdf_error),
         cmocka_unit_test(test_missing_image_is_io_error),
         cmocka_unit_test(test_batch_reuses_the_font_base),
+        cmocka_unit_test(test_each_form_gets_its_own_base),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

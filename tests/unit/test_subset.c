@@ -524,12 +524,12 @@ static void test_cached_flate_round_trips(void **state)
         assert_int_equal(sc_subset_new(&s, face, &err), SC_OK);
         for (unsigned i = 0; i < n; i++)
             assert_true(sc_subset_use(s, g[i], cp[i]) > 0);
-        sc_fontcache_note(c, 0, s);
+        sc_fontcache_note(c, NULL, 0, s);
         check_flate(s, c, 0);
         sc_subset_free(s);
 
-        sc_fontcache_prepare(c, 0, face, g, cp, n + 10);
-        const sc_fontbase *b = sc_fontcache_base(c, 0);
+        sc_fontcache_prepare(c, NULL, 0, face, g, cp, n + 10);
+        const sc_fontbase *b = sc_fontcache_base(c, NULL, 0);
         assert_non_null(b);
         for (int doc = 2; doc <= 3; doc++) {
             assert_int_equal(sc_subset_new(&s, face, &err), SC_OK);
