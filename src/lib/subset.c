@@ -1026,8 +1026,9 @@ static unsigned char *flate_with_base(sc_fontcache *c, const sc_fontbase *b,
 
 /* The zlib stream of font[0..len) made from scratch: libdeflate at level 6
  * writes the same size as zlib's level 6 in less than half the time
- * (docs/performance.md); a compressor is ~1 MB, so it is made per call
- * rather than kept per thread.  NULL when out of memory. */
+ * (docs/performance.md); a compressor is large (hundreds of KB) and this
+ * runs once per face per process or for unlike documents, so it is made
+ * per call rather than kept per thread.  NULL when out of memory. */
 static unsigned char *flate_whole(const unsigned char *font, size_t len,
                                   size_t *zlen)
 {
