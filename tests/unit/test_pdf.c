@@ -15,6 +15,7 @@
 #include "internal.h"
 
 #include "fonts_fixture.h"
+#include "run_cmd.h"
 
 static const sc_style body = {
     "body", SC_ROLE_BODY, 12, 0, SC_ALIGN_LEFT, SC_VALIGN_TOP,
@@ -60,20 +61,6 @@ static sc_laid *small_laid(sc_arena *a, const char *title, const char *text)
         fprintf(stderr, "layout: %s\n", err.message);
     assert_int_equal(st, SC_OK);
     return l;
-}
-
-/* Run cmd, return its stdout (malloc'd) and exit status. */
-static char *run(const char *cmd, int *status)
-{
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    sc_buf b = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        sc_buf_append(&b, chunk, n);
-    *status = pclose(p);
-    return b.data ? b.data : sc_strdup("");
 }
 
 static void write_pdf(const char *path, const char *const *titles, int n)

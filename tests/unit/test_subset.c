@@ -20,6 +20,7 @@
 
 #include "fontengine.h"
 #include "internal.h"
+#include "run_cmd.h"
 
 #define WQY "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 #define DROID "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
@@ -209,21 +210,6 @@ static void test_subset_font_is_whole(void **state)
     sc_free(ttf);
     sc_subset_free(s);
     sc_fonts_free(f);
-}
-
-/* Run cmd, return its stdout (malloc'd) and exit status. */
-static char *run(const char *cmd, int *status)
-{
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    sc_buf b = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        sc_buf_append(&b, chunk, n);
-    int st = pclose(p);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 255;
-    return b.data ? b.data : sc_strdup("");
 }
 
 static const sc_style plain = {
