@@ -2,13 +2,14 @@
  *
  *   scorecard-fontwork DATA [OUTDIR [-v]]
  *
- * Renders every employee of DATA into its own PDF (as `scorecard render`
- * does: one process, fonts loaded once) and prints, per document, the
- * time sc_pdf_save spent on fonts: building each face's subset, its font
- * program and that program's compression, widths, CIDSet and ToUnicode
- * (sc_pdf_font_stats).  Each form's (template's) documents 1 and 2 are
- * listed apart: the process builds that form's font bases from them
- * (docs/fonts.md).  Used by bench/run.sh; the numbers it prints are what
+ * Renders every employee of DATA into its own PDF through the batch driver
+ * (sc_batch_run, as `scorecard render` does: one process, fonts loaded
+ * once) and prints, per document, the font work the library did for it:
+ * making its form's font bases (for a form's first document), choosing
+ * them, building each face's subset and font program, compressing it,
+ * widths, CIDSet and ToUnicode (sc_fontwork_stats).  Each form's first
+ * document is listed apart, since it pays for the bases (docs/fonts.md).
+ * Used by bench/run.sh; the numbers it prints are what
  * docs/performance.md quotes. */
 #include "internal.h"
 
@@ -16,94 +17,94 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void die(const sc_error *e)
+#define MAX_FORMS 16
+
+typedef struct stats {
+    int each;                     /* -v: every document */
+    unsigned long long last_ns;
+    char forms[MAX_FORMS][256];
+    int nforms;
+    double first, sum, max;
+    unsigned long nfirst, nrest, n;
+} stats;
+
+static void on_result(void *ud, const sc_result *r)
 {
+    stats *s = ud;
+    unsigned long long ns;
+    unsigned long docs;
+    sc_fontwork_stats(&ns, &docs);
+    double ms = (double)(ns - s->last_ns) / 1e6;
+    s->last_ns = ns;
+    if (r->status != SC_OK)
+        return;
+    if (r->path)
+        remove(r->path);
+    const char *form = sc_record_get(r->record, "template");
+    int f = 0;
+    while (f < s->nforms && strcmp(s->forms[f], form))
+        f++;
+    int first = f == s->nforms;
+    if (first && s->nforms < MAX_FORMS)
+        snprintf(s->forms[s->nforms++], sizeof s->forms[0], "%s", form);
+    if (s->each)
+        printf("document %lu (%s): %.2f ms%s\n", s->n + 1,
+               sc_record_get(r->record, "id"), ms, first ? " (form's first)" : "");
+    if (first) {
+        s->first += ms;
+        s->nfirst++;
+    } else {
+        s->sum += ms;
+        s->nrest++;
+        if (ms > s->max)
+            s->max = ms;
+    }
+    s->n++;
+}
+
+static void on_diag(void *ud, const sc_error *e)
+{
+    (void)ud;
     fprintf(stderr, "fontwork: %s:%d: %s\n", e->file, e->line, e->message);
-    exit(1);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: scorecard-fontwork DATA [OUTDIR]\n");
+        fprintf(stderr, "usage: scorecard-fontwork DATA [OUTDIR [-v]]\n");
         return 2;
     }
-    const char *data = argv[1], *outdir = argc > 2 ? argv[2] : "/tmp";
-    int each = argc > 3 && !strcmp(argv[3], "-v"); /* every document */
+    const char *data = argv[1];
+    stats s;
+    memset(&s, 0, sizeof s);
+    s.each = argc > 3 && !strcmp(argv[3], "-v");
     sc_error err;
     sc_fonts *fonts = NULL;
-    sc_reader *r = NULL;
-    if (sc_fonts_load(&fonts, NULL, &err) != SC_OK ||
-        sc_reader_open(&r, data, NULL, NULL, &err) != SC_OK)
-        die(&err);
-    char path[4096];
-    sc_template *tpls[16] = {0};
-    char *names[16] = {0};
-    int ntpl = 0;
-    double first[2] = {0}, sum = 0, max = 0;
-    unsigned long n = 0, nfirst[2] = {0}, nrest = 0, seen[16] = {0};
-    for (;;) {
-        sc_record *rec = NULL;
-        sc_status st = sc_reader_next(r, &rec, &err);
-        if (st == SC_END)
-            break;
-        if (st != SC_OK)
-            die(&err);
-        const char *name = sc_record_get(rec, "template");
-        if (!name[0])
-            name = sc_reader_template(r);
-        int t = 0;
-        while (t < ntpl && strcmp(names[t], name))
-            t++;
-        if (t == ntpl) {
-            if (ntpl == 16 ||
-                sc_template_find(path, sizeof path, name, NULL, data,
-                                 &err) != SC_OK ||
-                sc_template_load(&tpls[t], path, NULL, NULL, &err) != SC_OK)
-                die(&err);
-            names[ntpl++] = strdup(name);
-        }
-        snprintf(path, sizeof path, "%s/fontwork-%lu.pdf", outdir, n);
-        sc_book *b = NULL;
-        unsigned long long ns0, ns1;
-        unsigned long d0, d1;
-        sc_pdf_font_stats(&ns0, &d0);
-        if (sc_book_open(&b, fonts, path, NULL, &err) != SC_OK ||
-            sc_book_add(b, tpls[t], rec, NULL, &err) != SC_OK ||
-            sc_book_close(b, &err) != SC_OK)
-            die(&err);
-        sc_pdf_font_stats(&ns1, &d1);
-        remove(path);
-        double ms = (double)(ns1 - ns0) / 1e6;
-        if (each)
-            printf("document %lu (%s, %s): %.2f ms\n", n + 1,
-                   sc_record_get(rec, "id"), name, ms);
-        if (seen[t] < 2) {
-            first[seen[t]] += ms;
-            nfirst[seen[t]]++;
-        } else {
-            sum += ms;
-            nrest++;
-            if (ms > max)
-                max = ms;
-        }
-        seen[t]++;
-        n++;
-        sc_record_free(rec);
+    if (sc_fonts_load(&fonts, NULL, &err) != SC_OK) {
+        on_diag(NULL, &err);
+        return 1;
     }
-    printf("font work, %d form(s), %lu documents\n", ntpl, n);
-    for (int i = 0; i < 2; i++)
-        if (nfirst[i])
-            printf("font work, document %d of a form: mean %.2f ms\n", i + 1,
-                   first[i] / (double)nfirst[i]);
-    if (nrest)
-        printf("font work, later documents: mean %.2f ms, max %.2f ms\n",
-               sum / (double)nrest, max);
-    for (int t = 0; t < ntpl; t++) {
-        sc_template_free(tpls[t]);
-        free(names[t]);
-    }
-    sc_reader_free(r);
+    sc_batch_opts o = SC_BATCH_OPTS_INIT;
+    o.data = &data;
+    o.ndata = 1;
+    o.out_dir = argc > 2 ? argv[2] : "/tmp";
+    o.name_pattern = "fontwork-{id}.pdf";
+    o.diag = on_diag;
+    o.on_result = on_result;
+    o.result_ud = &s;
+    sc_batch_summary sum;
+    sc_status st = sc_batch_run(fonts, &o, &sum, &err);
     sc_fonts_free(fonts);
-    return 0;
+    if (st != SC_OK) {
+        on_diag(NULL, &err);
+        return 1;
+    }
+    printf("font work, %d form(s), %lu documents\n", s.nforms, s.n);
+    if (s.nfirst)
+        printf("font work, first document of a form (with its bases): mean %.2f ms\n",
+               s.first / (double)s.nfirst);
+    if (s.nrest)
+        printf("font work, later documents: mean %.2f ms, max %.2f ms\n",
+               s.sum / (double)s.nrest, s.max);
+    return sum.failed || sum.unusable || sum.cut_short ? 1 : 0;
 }

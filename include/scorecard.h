@@ -1,9 +1,11 @@
 /* scorecard.h -- the one public header of libscorecard.
  *
  * Pipeline: a data file (evaluation batch, XML) is read one employee record
- * at a time; each record is bound to a template (XML layout), laid out with
- * the process-wide fonts and written as PDF pages.  Fonts and templates are
- * loaded once per process and shared read-only by every document.
+ * at a time; each record is scored, bound to a template (XML layout), laid
+ * out with the process-wide fonts and made into a PDF, which the output
+ * stage names and writes (or adds to a book).  sc_batch_run drives all of
+ * it and reports each record's outcome; fonts are loaded once per process
+ * and templates once per batch run, shared read-only by every document.
  *
  * Conventions: functions return sc_status; objects come back through the
  * first (out) parameter and belong to the caller, who frees them with the
@@ -67,7 +69,8 @@ typedef struct sc_fonts sc_fonts;
 
 /* Resolve the font roles (body, heading, kai, latin) from the font map
  * `map_file` (NULL: the default map installed with scorecard) through
- * fontconfig, and parse their metrics.  *out belongs to the caller. */
+ * fontconfig, and parse their metrics.  *out belongs to the caller and is
+ * immutable: any number of documents and threads may share it. */
 sc_status sc_fonts_load(sc_fonts **out, const char *map_file, sc_error *err);
 void sc_fonts_free(sc_fonts *fonts);
 
@@ -91,11 +94,12 @@ void sc_template_free(sc_template *tpl);
 const char *sc_template_name(const sc_template *tpl);
 
 /* Find the file of the template called `name`: `dir` if given, else the
- * directory of `data_file`, then $SCORECARD_TEMPLATES, then the installed
- * and source template folders.  Writes the path into out[0..n). */
+ * directory of `data_file`, then `search` (may be NULL; the CLI passes
+ * $SCORECARD_TEMPLATES), then the installed and source template folders.
+ * Writes the path into out[0..n). */
 sc_status sc_template_find(char *out, size_t n, const char *name,
                            const char *dir, const char *data_file,
-                           sc_error *err);
+                           const char *search, sc_error *err);
 
 /* ---- data ------------------------------------------------------------- */
 
@@ -108,13 +112,6 @@ typedef struct sc_record sc_record;
  * *out belongs to the caller. */
 sc_status sc_reader_open(sc_reader **out, const char *path,
                          sc_diag_fn diag, void *ud, sc_error *err);
-
-/* From now on, check that every character of each record's text is in
- * some font of `fonts` (borrowed: must outlive r).  A record with a
- * character no font has fails with SC_ERR_FONT, each such character
- * reported to diag with the employee, the field, its line and U+XXXX.
- * Leave it off to draw such characters as markers (--allow-missing-glyphs). */
-void sc_reader_check_glyphs(sc_reader *r, const sc_fonts *fonts);
 
 /* Borrowed: the template name the batch asks for, or NULL. */
 const char *sc_reader_template(const sc_reader *r);
@@ -142,7 +139,12 @@ void sc_record_free(sc_record *rec);
 sc_status sc_record_filename(const sc_record *rec, const char *pattern,
                              char *out, size_t n, sc_error *err);
 
-/* ---- rendering -------------------------------------------------------- */
+/* SC_OK if every {placeholder} of the file-name pattern is known, else
+ * SC_ERR_USAGE naming the first unknown one: check a pattern once, before
+ * reading any data. */
+sc_status sc_filename_pattern_check(const char *pattern, sc_error *err);
+
+/* ---- one record -------------------------------------------------------- */
 
 typedef struct sc_render_opts {
     const char *watermark; /* overrides the template's watermark if set */
@@ -156,31 +158,86 @@ typedef struct sc_render_opts {
 } sc_render_opts;
 #define SC_RENDER_OPTS_INIT {NULL, 0, NULL, NULL}
 
-typedef struct sc_book sc_book;
-
-/* Start a PDF file at `path` (written to a temporary file beside it and
- * renamed by sc_book_close, so a failed run never leaves half a PDF).
- * The book borrows `fonts`, which must outlive it. */
-sc_status sc_book_open(sc_book **out, const sc_fonts *fonts, const char *path,
-                       const sc_render_opts *opts, sc_error *err);
-
-/* Lay out one record with `tpl` and append its pages, starting on a new
- * page, with an outline entry "id name".  On error nothing of this record
- * is added and the book stays usable.  *pages gets the page count. */
-sc_status sc_book_add(sc_book *book, const sc_template *tpl,
-                      const sc_record *rec, int *pages, sc_error *err);
-
-/* Write the file and free the book (also on error). */
-sc_status sc_book_close(sc_book *book, sc_error *err);
-
-/* Free the book without writing anything. */
-void sc_book_abort(sc_book *book);
-
 /* Lay out one record and return the layout dump (plain text, one line per
  * box and text run) in *out, malloc'd: free with sc_free. */
 sc_status sc_render_dump(const sc_template *tpl, const sc_fonts *fonts,
                          const sc_record *rec, const sc_render_opts *opts,
                          char **out, sc_error *err);
+
+/* ---- the batch driver ------------------------------------------------- */
+
+/* What the driver makes of each record. */
+typedef enum sc_produce {
+    SC_PRODUCE_PDF = 0,   /* a PDF per record (out_dir), or one book */
+    SC_PRODUCE_CHECK = 1, /* read, score and lay out; write nothing */
+    SC_PRODUCE_DUMP = 2   /* the layout dump, handed to on_result */
+} sc_produce;
+
+/* One record's outcome, handed to on_result in record order.  Everything
+ * is borrowed for the duration of the call. */
+typedef struct sc_result {
+    int index;               /* 1, 2, ... over all data files of the run */
+    const char *data_file;
+    const char *label;       /* "id name"; "" if not even that was read */
+    const sc_record *record; /* NULL if the record could not be read */
+    sc_status status;        /* SC_OK, or why the record failed */
+    const sc_error *error;   /* its first problem when status != SC_OK */
+    int pages;
+    size_t bytes;            /* size of its PDF file (per-record files) */
+    const char *path;        /* the file written for it, or NULL */
+    const char *dump;        /* SC_PRODUCE_DUMP: its layout dump */
+} sc_result;
+
+typedef void (*sc_result_fn)(void *ud, const sc_result *r);
+
+/* Options of a batch run.  Start from SC_BATCH_OPTS_INIT: `size` lets the
+ * struct grow without breaking callers built against an older header. */
+typedef struct sc_batch_opts {
+    size_t size;               /* sizeof (sc_batch_opts) */
+    const char *const *data;   /* the data files, read in this order */
+    int ndata;
+    int produce;               /* sc_produce */
+    const char *template_file; /* every record uses this template, or NULL */
+    const char *template_dir;  /* named templates: only this folder */
+    const char *template_path; /* ... else the data's folder, then this one */
+    const char *out_dir;       /* a PDF per record into this folder */
+    const char *name_pattern;  /* NULL: "{period}_{id}_{name}.pdf" */
+    const char *combined;      /* instead: the whole run as one book */
+    const char *watermark;     /* NULL: the template's; "": none */
+    int allow_missing_glyphs;  /* see sc_render_opts */
+    long long created;         /* documents' date, s since 1970 UTC; < 0:
+                                * each record's period end (from the data) */
+    sc_diag_fn diag;           /* every problem found, as it is found */
+    void *diag_ud;
+    sc_diag_fn warn;           /* warnings (glyphs drawn as markers) */
+    void *warn_ud;
+    sc_result_fn on_result;    /* each record's outcome, in record order */
+    void *result_ud;
+} sc_batch_opts;
+#define SC_BATCH_OPTS_INIT                                                  \
+    {sizeof(sc_batch_opts), NULL, 0, SC_PRODUCE_PDF, NULL, NULL, NULL, NULL, \
+     NULL, NULL, NULL, 0, -1, NULL, NULL, NULL, NULL, NULL, NULL}
+
+/* What a run did. */
+typedef struct sc_batch_summary {
+    int records;   /* employee records the data files reached */
+    int ok;        /* records done */
+    int failed;    /* records refused (each reported to diag) */
+    int files;     /* files written */
+    int pages;     /* pages in them */
+    int unusable;  /* data files that could not be used at all */
+    int cut_short; /* data files that stopped half-way (malformed XML...):
+                    * records after that point were never reached */
+} sc_batch_summary;
+
+/* Read every data file of opts and make what opts asks of each record.  A
+ * bad record fails alone (reported to diag, on_result with its status)
+ * and the run goes on; a data file that cannot be read is counted as
+ * unusable.  Returns SC_OK when the run went through (look at *sum for
+ * the records), else what stopped it (a bad option, a book that could not
+ * be written) with err set. */
+sc_status sc_batch_run(const sc_fonts *fonts, const sc_batch_opts *opts,
+                       sc_batch_summary *sum, sc_error *err);
 
 #ifdef __cplusplus
 }

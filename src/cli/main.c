@@ -1,4 +1,7 @@
 /* main.c -- the scorecard command line: the only code that prints or exits.
+ * It parses arguments, hands them to the library's batch driver
+ * (sc_batch_run) and prints what the driver reports; it has no loop over
+ * records of its own.
  *
  *   scorecard render -d DATA [-d DATA...] [-t TEMPLATE] [-o DIR]
  *                    [--name PATTERN] [--combined FILE] [--dump]
@@ -15,13 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 enum { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2, EXIT_UNUSABLE = 3 };
 
 #define MAX_DATA 64
-#define MAX_TEMPLATES 16
 
 typedef struct options {
     const char *cmd;
@@ -83,16 +84,10 @@ static void print_problem(const char *kind, const sc_error *e)
 
 static void print_error(const sc_error *e) { print_problem("", e); }
 
-/* Problems found while reading are printed as they come; the count lets
- * `check` say how many there were. */
-typedef struct diag_state {
-    int count;
-} diag_state;
-
+/* Every problem the library finds, as it reports it (in record order). */
 static void on_diag(void *ud, const sc_error *e)
 {
-    diag_state *d = ud;
-    d->count++;
+    (void)ud;
     print_error(e);
 }
 
@@ -252,57 +247,20 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* mkdir -p */
-static int make_dirs(const char *path)
+/* SOURCE_DATE_EPOCH (reproducible builds): the documents' date when set;
+ * 1 if set and valid, 0 if unset, -1 if malformed. */
+static int source_date(long long *out)
 {
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (!sde || !*sde)
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(sde, &end, 10);
+    if (errno || !end || *end || v < 0)
         return -1;
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return -1;
-    struct stat st;
-    return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
-}
-
-/* Templates are parsed once per process and shared by every record. */
-typedef struct tcache {
-    char path[4096];
-    sc_template *tpl;
-} tcache;
-
-static tcache templates[MAX_TEMPLATES];
-static int ntemplates;
-
-static sc_template *get_template(const char *path, diag_state *ds, sc_error *err)
-{
-    for (int i = 0; i < ntemplates; i++)
-        if (!strcmp(templates[i].path, path))
-            return templates[i].tpl;
-    if (ntemplates == MAX_TEMPLATES) {
-        snprintf(err->message, sizeof err->message, "too many templates");
-        return NULL;
-    }
-    sc_template *tpl = NULL;
-    if (sc_template_load(&tpl, path, on_diag, ds, err) != SC_OK)
-        return NULL;
-    snprintf(templates[ntemplates].path, sizeof templates[ntemplates].path, "%s", path);
-    templates[ntemplates++].tpl = tpl;
-    return tpl;
-}
-
-static void free_templates(void)
-{
-    for (int i = 0; i < ntemplates; i++)
-        sc_template_free(templates[i].tpl);
-    ntemplates = 0;
+    *out = v;
+    return 1;
 }
 
 /* One line of `check`'s table: what HR holds against their spreadsheet.
@@ -314,8 +272,6 @@ typedef struct summary_row {
 } summary_row;
 
 typedef struct totals {
-    int docs, pages, failed, records;
-    int unusable; /* a batch could not be read at all */
     summary_row *rows;
     int nrows, caprows;
 } totals;
@@ -444,159 +400,20 @@ static void free_rows(totals *t)
 }
 
 
-/* The template file -t names, or the one called `name` (found beside the
- * data, in -T DIR, $SCORECARD_TEMPLATES or the installed templates);
- * loaded once per process.  NULL with err set if it cannot be had. */
-static sc_template *template_for(const options *o, const char *data, const char *name,
-                                 diag_state *ds, sc_error *err)
+/* ---- what the driver reports ------------------------------------------ */
+
+typedef struct reporter {
+    const options *o;
+    totals t;
+} reporter;
+
+static void on_result(void *ud, const sc_result *r)
 {
-    char tpath[4096];
-    const char *tfile = o->template_file;
-    if (name) {
-        if (sc_template_find(tpath, sizeof tpath, name, o->template_dir, data, err) != SC_OK)
-            return NULL;
-        tfile = tpath;
-    }
-    return get_template(tfile, ds, err);
-}
-
-/* A record problem found by the CLI itself, shaped like the library's. */
-static void record_problem(sc_error *err, const char *file, const char *id,
-                             const char *msg)
-{
-    memset(err, 0, sizeof *err);
-    err->code = SC_ERR_TEMPLATE;
-    snprintf(err->file, sizeof err->file, "%s", file);
-    snprintf(err->employee, sizeof err->employee, "%s", id ? id : "");
-    snprintf(err->message, sizeof err->message, "%s", msg);
-}
-
-/* ---- one batch -------------------------------------------------------- */
-
-static void run_batch(const options *o, const char *data, const sc_fonts *fonts,
-                      sc_book *combined, totals *t)
-{
-    diag_state ds = {0};
-    sc_error err;
-    sc_reader *r = NULL;
-    if (sc_reader_open(&r, data, on_diag, &ds, &err) != SC_OK) {
-        if (ds.count == 0)
-            print_error(&err);
-        t->unusable = 1;
-        return;
-    }
-    if (!o->allow_missing)
-        sc_reader_check_glyphs(r, fonts);
-    /* The batch's template (-t, or the one it names) is loaded now so that
-     * a missing one stops the batch before anything is written; an
-     * employee may name its own (a department batch of several
-     * positions), loaded when first needed and shared after that. */
-    sc_template *tpl = NULL;
-    const char *bname = sc_reader_template(r);
-    if (o->template_file || (bname && bname[0])) {
-        tpl = template_for(o, data, o->template_file ? NULL : bname, &ds, &err);
-        if (!tpl) {
-            if (ds.count == 0)
-                print_error(&err);
-            t->unusable = 1;
-            sc_reader_free(r);
-            return;
-        }
-    }
-
-    sc_render_opts ropts = SC_RENDER_OPTS_INIT;
-    ropts.watermark = o->watermark;
-    ropts.allow_missing_glyphs = o->allow_missing;
-    ropts.diag = on_warning;
-    int check = !strcmp(o->cmd, "check");
-    for (;;) {
-        sc_record *rec = NULL;
-        sc_status st = sc_reader_next(r, &rec, &err);
-        if (st == SC_END)
-            break;
-        if (st != SC_OK) {
-            if (st == SC_ERR_XML || st == SC_ERR_IO || st == SC_ERR_NOMEM || st == SC_ERR_FORBIDDEN) {
-                /* The rest of the file cannot be read: fatal for the batch. */
-                print_error(&err);
-                t->failed++;
-                break;
-            }
-            if (ds.count == 0)
-                print_error(&err);
-            ds.count = 0;
-            t->failed++;
-            t->records++;
-            if (check)
-                add_row(t, NULL, err.employee);
-            continue;
-        }
-        t->records++;
-        int pages = 0;
-        sc_template *rtpl = tpl;
-        const char *own = o->template_file ? "" : sc_record_get(rec, "template");
-        if (own[0]) {
-            rtpl = template_for(o, data, own, &ds, &err);
-            ds.count = 0;
-            if (!rtpl && !err.employee[0])
-                snprintf(err.employee, sizeof err.employee, "%s %s",
-                         sc_record_get(rec, "id"), sc_record_get(rec, "name"));
-        } else if (!rtpl) {
-            record_problem(&err, data, sc_record_get(rec, "id"),
-                             "neither the batch nor the employee names a template "
-                             "(batch/@template, employee/@template): give one with -t FILE");
-        }
-        if (!rtpl) {
-            st = err.code ? err.code : SC_ERR_TEMPLATE;
-        } else if (check || o->dump) {
-            char *dump = NULL;
-            st = sc_render_dump(rtpl, fonts, rec, &ropts, &dump, &err);
-            if (st == SC_OK && o->dump)
-                fputs(dump, stdout);
-            sc_free(dump);
-            if (st == SC_OK) {
-                t->docs++;
-                if (check)
-                    add_row(t, rec, NULL);
-            }
-        } else if (combined) {
-            st = sc_book_add(combined, rtpl, rec, &pages, &err);
-            if (st == SC_OK) {
-                t->docs++;
-                t->pages += pages;
-            }
-        } else {
-            char name[1024], path[4096 + 1024];
-            st = sc_record_filename(rec, o->pattern, name, sizeof name, &err);
-            if (st == SC_OK) {
-                snprintf(path, sizeof path, "%s/%s", o->outdir, name);
-                sc_book *book = NULL;
-                st = sc_book_open(&book, fonts, path, &ropts, &err);
-                if (st == SC_OK)
-                    st = sc_book_add(book, rtpl, rec, &pages, &err);
-                if (st == SC_OK) {
-                    st = sc_book_close(book, &err);
-                } else if (book) {
-                    sc_book_abort(book);
-                }
-            }
-            if (st == SC_OK) {
-                t->docs++;
-                t->pages += pages;
-            }
-        }
-        if (st != SC_OK) {
-            print_error(&err);
-            t->failed++;
-            if (check) {
-                char label[256];
-                snprintf(label, sizeof label, "%s %s", sc_record_get(rec, "id"),
-                         sc_record_get(rec, "name"));
-                add_row(t, NULL, label);
-            }
-        }
-        sc_record_free(rec);
-    }
-    sc_reader_free(r);
+    reporter *rp = ud;
+    if (r->dump && rp->o->dump)
+        fputs(r->dump, stdout);
+    if (!strcmp(rp->o->cmd, "check"))
+        add_row(&rp->t, r->status == SC_OK ? r->record : NULL, r->label);
 }
 
 /* ---- commands --------------------------------------------------------- */
@@ -605,7 +422,8 @@ static int cmd_fonts(const options *o)
 {
     sc_fonts *fonts = NULL;
     sc_error err;
-    if (sc_fonts_load(&fonts, o->fonts_map, &err) != SC_OK) {
+    const char *map = o->fonts_map ? o->fonts_map : getenv("SCORECARD_FONTS");
+    if (sc_fonts_load(&fonts, map && *map ? map : NULL, &err) != SC_OK) {
         print_error(&err);
         return EXIT_UNUSABLE;
     }
@@ -630,63 +448,78 @@ static int cmd_render(const options *o)
     double t0 = now();
     int check = !strcmp(o->cmd, "check");
     sc_error err;
+    memset(&err, 0, sizeof err);
+    sc_batch_opts bo = SC_BATCH_OPTS_INIT;
+    int sd = source_date(&bo.created);
+    if (sd < 0) {
+        errorf("SOURCE_DATE_EPOCH must be a number of seconds since 1970");
+        return EXIT_USAGE;
+    }
+    if (!check && !o->dump && !o->combined &&
+        sc_filename_pattern_check(o->pattern, &err) != SC_OK) {
+        print_error(&err);
+        return EXIT_USAGE;
+    }
+    const char *map = o->fonts_map ? o->fonts_map : getenv("SCORECARD_FONTS");
     sc_fonts *fonts = NULL;
-    if (sc_fonts_load(&fonts, o->fonts_map, &err) != SC_OK) {
+    if (sc_fonts_load(&fonts, map && *map ? map : NULL, &err) != SC_OK) {
         print_error(&err);
         return EXIT_UNUSABLE;
     }
-    if (!check && !o->dump && !o->combined && make_dirs(o->outdir) != 0) {
-        errorf("%s: cannot create the output folder: %s", o->outdir, strerror(errno));
-        sc_fonts_free(fonts);
-        return EXIT_UNUSABLE;
-    }
-    sc_book *combined = NULL;
-    if (o->combined) {
-        sc_render_opts ropts = SC_RENDER_OPTS_INIT;
-        ropts.watermark = o->watermark;
-        ropts.allow_missing_glyphs = o->allow_missing;
-        ropts.diag = on_warning;
-        if (sc_book_open(&combined, fonts, o->combined, &ropts, &err) != SC_OK) {
-            print_error(&err);
-            sc_fonts_free(fonts);
-            return EXIT_UNUSABLE;
-        }
-    }
-    totals t = {0};
-    for (int i = 0; i < o->ndata; i++)
-        run_batch(o, o->data[i], fonts, combined, &t);
-    if (combined) {
-        if (t.docs > 0) {
-            if (sc_book_close(combined, &err) != SC_OK) {
-                print_error(&err);
-                t.docs = 0;
-            }
-        } else {
-            sc_book_abort(combined);
-        }
-    }
-    free_templates();
+    reporter rp;
+    memset(&rp, 0, sizeof rp);
+    rp.o = o;
+    bo.data = o->data;
+    bo.ndata = o->ndata;
+    bo.produce = check ? SC_PRODUCE_CHECK : o->dump ? SC_PRODUCE_DUMP : SC_PRODUCE_PDF;
+    bo.template_file = o->template_file;
+    bo.template_dir = o->template_dir;
+    bo.template_path = getenv("SCORECARD_TEMPLATES");
+    bo.out_dir = o->outdir;
+    bo.name_pattern = o->pattern;
+    bo.combined = o->combined;
+    bo.watermark = o->watermark;
+    bo.allow_missing_glyphs = o->allow_missing;
+    bo.diag = on_diag;
+    bo.warn = on_warning;
+    bo.on_result = on_result;
+    bo.result_ud = &rp;
+    sc_batch_summary sum;
+    sc_status st = sc_batch_run(fonts, &bo, &sum, &err);
     sc_fonts_free(fonts);
+    if (st != SC_OK)
+        print_error(&err);
 
     double secs = now() - t0;
-    if (check && (t.nrows > 0 || o->csv))
-        print_table(&t, o->csv);
-    free_rows(&t);
-    FILE *sum = o->dump || o->csv ? stderr : stdout;
+    if (check && (rp.t.nrows > 0 || o->csv))
+        print_table(&rp.t, o->csv);
+    free_rows(&rp.t);
+    FILE *out = o->dump || o->csv ? stderr : stdout;
     if (!o->quiet) {
         if (check)
-            fprintf(sum, "scorecard: checked %d records: %d ok, %d with problems (%.2f s)\n",
-                    t.records, t.records - t.failed, t.failed, secs);
+            fprintf(out, "scorecard: checked %d records: %d ok, %d with problems (%.2f s)\n",
+                    sum.records, sum.ok, sum.failed, secs);
+        else if (o->dump)
+            fprintf(out, "scorecard: laid out %d records%s in %.2f s\n", sum.ok,
+                    sum.failed ? " (some records failed, see above)" : "", secs);
         else
-            fprintf(sum, "scorecard: %d documents, %d pages%s%s in %.2f s%s\n", t.docs,
-                    t.pages, o->combined ? " -> " : "", o->combined ? o->combined : "", secs,
-                    t.failed ? " (some records failed, see above)" : "");
+            fprintf(out, "scorecard: %d documents, %d pages%s%s in %.2f s%s\n",
+                    o->combined ? sum.ok : sum.files, sum.pages,
+                    o->combined ? " -> " : "", o->combined ? o->combined : "", secs,
+                    sum.failed ? " (some records failed, see above)" : "");
+        if (sum.cut_short)
+            fprintf(out, "scorecard: %d data file%s ended early (see above): the "
+                         "records after that point were not read\n",
+                    sum.cut_short, sum.cut_short > 1 ? "s" : "");
     }
-    if (t.docs == 0 && (t.failed || t.unusable))
+    if (st != SC_OK)
+        return st == SC_ERR_USAGE ? EXIT_USAGE : EXIT_UNUSABLE;
+    int trouble = sum.failed || sum.unusable || sum.cut_short;
+    if (sum.ok == 0 && trouble)
         return EXIT_UNUSABLE;
-    if (t.failed || t.unusable)
+    if (trouble)
         return EXIT_SOME_FAILED;
-    if (t.docs == 0) {
+    if (sum.ok == 0) {
         errorf("the data holds no employee record");
         return EXIT_UNUSABLE;
     }

@@ -847,29 +847,23 @@ static sc_status bind_bonus(binder *B, const sc_tnode *t, xmlNodePtr node,
 
 /* ---- signatures ------------------------------------------------------------- */
 
+/* The image a signature names, read and checked now (image.c), so that a
+ * bad one fails the record before anything is drawn, in check as in
+ * render. */
 static sc_status resolve_image(binder *B, xmlNodePtr sig, const char *role,
-                               const char *img, const char **out)
+                               const char *img, const sc_image **out)
 {
-    const char *path = img;
-    if (img[0] != '/') {
-        const char *file = B->rec->file ? B->rec->file : "";
-        const char *slash = strrchr(file, '/');
-        path = slash ? sc_arena_printf(B->a, "%.*s/%s", (int)(slash - file),
-                                       file, img)
-                     : sc_arena_strdup(B->a, img);
-        if (!path)
-            return nomem(B);
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char msg[400];
+    sc_image *im = NULL;
+    sc_status st = sc_image_load(&im, B->rec->file, img, B->a, msg, sizeof msg);
+    if (st == SC_ERR_NOMEM)
+        return nomem(B);
+    if (st != SC_OK) {
         char field[128];
         snprintf(field, sizeof field, "signature[@role='%s']/@image", role);
-        return derr(B, sig, field, "signature image \"%s\" of %s cannot be "
-                    "read (%s); the path is relative to the data file",
-                    path, role, strerror(errno));
+        return derr(B, sig, field, "signature image of %s: %s", role, msg);
     }
-    fclose(f);
-    *out = path;
+    *out = im;
     return SC_OK;
 }
 

@@ -54,7 +54,6 @@ extern const size_t sc_schema_data_len;
 
 #define MAX_PROBLEMS 200    /* per record: enough to list, bounded */
 #define BIG_LINE 65535      /* libxml2's cap for element line numbers */
-#define FILENAME_MAX_BYTES 200
 
 /* ---- process-wide, initialised once --------------------------------- */
 
@@ -110,31 +109,6 @@ static void init_process(void)
 /* ---- small helpers ---------------------------------------------------- */
 
 static int is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-static xmlNodePtr child_elem(xmlNodePtr parent, const char *name)
-{
-    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
-            return c;
-    return NULL;
-}
-
-static xmlNodePtr next_elem(xmlNodePtr n, const char *name)
-{
-    for (n = n ? n->next : NULL; n; n = n->next)
-        if (n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name))
-            return n;
-    return NULL;
-}
-
-/* Attribute value, borrowed from the node's text child, or NULL. */
-static const char *attr(xmlNodePtr n, const char *name)
-{
-    xmlAttrPtr a = xmlHasProp(n, (const xmlChar *)name);
-    if (!a || !a->children || !a->children->content)
-        return a ? "" : NULL;
-    return (const char *)a->children->content;
-}
 
 /* Parse a decimal with at most `maxdec` decimals into hundredths.
  * Accepts surrounding blanks and a sign; rejects anything else and values
@@ -265,6 +239,7 @@ struct sc_reader {
     int nown;
     const sc_scheme *cur;  /* the scheme of the record being read */
     int period_month;      /* 1-12 for a month batch, else 0 */
+    long long period_end;  /* its last day (record.date) */
     sc_error perr;         /* first parser error (structured handler) */
     int have_perr;
     int on_child;          /* cursor is on a depth-1 element */
@@ -272,7 +247,6 @@ struct sc_reader {
     int dead;              /* a fatal error was returned: only SC_END now */
     sc_status pending;     /* fatal error found while advancing */
     sc_error pending_err;
-    const sc_fonts *fonts; /* borrowed: check glyph coverage, or NULL */
     sc_xml_quiet quiet;    /* libxml2's generic channel, during reads */
     char generic[256];     /* its first message */
 };
@@ -617,20 +591,9 @@ static long source_line(xmlNodePtr n)
     return BIG_LINE;
 }
 
-/* Lines past 65535 of the current record's copy, by node. */
-typedef struct bigline {
-    xmlNodePtr node;
-    long line;
-} bigline;
-
-typedef struct linemap {
-    bigline *v;
-    size_t n, cap;
-} linemap;
-
 /* Walk source `s` and its copy `c` together (same shape), setting the
  * copy's element lines and remembering those that do not fit. */
-static void copy_lines(xmlNodePtr s, xmlNodePtr c, linemap *map)
+static void copy_lines(xmlNodePtr s, xmlNodePtr c, sc_linemap *map)
 {
     for (; s && c; s = s->next, c = c->next) {
         if (s->type == XML_ELEMENT_NODE) {
@@ -639,7 +602,7 @@ static void copy_lines(xmlNodePtr s, xmlNodePtr c, linemap *map)
             if (l >= BIG_LINE && map) {
                 if (map->n == map->cap) {
                     size_t cap = map->cap ? map->cap * 2 : 32;
-                    bigline *v = sc_realloc(map->v, cap * sizeof *v);
+                    sc_bigline *v = sc_realloc(map->v, cap * sizeof *v);
                     if (!v)
                         return; /* lines stay capped: harmless */
                     map->v = v;
@@ -654,66 +617,18 @@ static void copy_lines(xmlNodePtr s, xmlNodePtr c, linemap *map)
     }
 }
 
-static long copy_line(const linemap *map, xmlNodePtr n)
-{
-    if (!n)
-        return 0;
-    if (n->type != XML_ELEMENT_NODE)
-        n = n->parent;
-    if (!n)
-        return 0;
-    if (n->line < BIG_LINE)
-        return n->line;
-    for (size_t i = 0; map && i < map->n; i++)
-        if (map->v[i].node == n)
-            return map->v[i].line;
-    return BIG_LINE;
-}
-
 /* ---- problems of a record ------------------------------------------- */
 
 typedef struct problems {
     sc_reader *r;
     const char *label;     /* "id name" or "" (header) */
     xmlNodePtr employee;   /* paths are relative to it (NULL: to batch) */
-    const linemap *lines;
+    const sc_linemap *lines;
     sc_error *first;       /* the caller's err */
     int count;
     sc_status code;
     const char *file;      /* NULL: the data file (else a scheme file) */
 } problems;
-
-/* A readable path of an element: kpis/category[定量指标]/kpi[q1]/weight. */
-static void node_path(char *out, size_t n, xmlNodePtr node, xmlNodePtr top,
-                      const char *attr_name)
-{
-    const char *parts[32];
-    xmlNodePtr nodes[32];
-    int k = 0;
-    for (xmlNodePtr p = node; p && p != top && p->type == XML_ELEMENT_NODE && k < 32; p = p->parent) {
-        parts[k] = (const char *)p->name;
-        nodes[k++] = p;
-    }
-    size_t used = 0;
-    out[0] = '\0';
-    for (int i = k - 1; i >= 0; i--) {
-        const char *key = NULL;
-        if (!strcmp(parts[i], "kpi") || !strcmp(parts[i], "employee"))
-            key = attr(nodes[i], "id");
-        else if (!strcmp(parts[i], "category") || !strcmp(parts[i], "rater") ||
-                 !strcmp(parts[i], "signature"))
-            key = attr(nodes[i], !strcmp(parts[i], "category") ? "name" : "role");
-        else if (!strcmp(parts[i], "month"))
-            key = attr(nodes[i], "n");
-        int w = snprintf(out + used, n - used, "%s%s%s%s%s", used ? "/" : "",
-                         parts[i], key ? "[" : "", key ? key : "", key ? "]" : "");
-        if (w < 0 || (size_t)w >= n - used)
-            return;
-        used += (size_t)w;
-    }
-    if (attr_name)
-        snprintf(out + used, n - used, "%s@%s", used ? "/" : "", attr_name);
-}
 
 static void problem(problems *pb, sc_status code, xmlNodePtr node,
                     const char *attr_name, const char *fmt, ...)
@@ -724,14 +639,14 @@ static void problem(problems *pb, sc_status code, xmlNodePtr node,
     memset(&e, 0, sizeof e);
     e.code = code;
     snprintf(e.file, sizeof e.file, "%s", pb->file ? pb->file : pb->r->path);
-    e.line = (int)copy_line(pb->lines, node);
+    e.line = (int)sc_linemap_line(pb->lines, node);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e.message, sizeof e.message, fmt, ap);
     va_end(ap);
     snprintf(e.employee, sizeof e.employee, "%s", pb->label);
     if (node)
-        node_path(e.field, sizeof e.field, node, pb->employee, attr_name);
+        sc_xml_path(e.field, sizeof e.field, node, pb->employee, attr_name);
     if (pb->count == 0) {
         pb->code = code;
         if (pb->first)
@@ -1047,7 +962,7 @@ static sc_status validate(problems *pb, xmlDocPtr doc)
 
 static void check_money(problems *pb, xmlNodePtr n, const char *name)
 {
-    const char *v = attr(n, name);
+    const char *v = sc_xml_attr(n, name);
     long long x;
     if (v && (!parse_hundredths(v, 2, &x) || x < 0))
         problem(pb, SC_ERR_DATA, n, name,
@@ -1057,11 +972,11 @@ static void check_money(problems *pb, xmlNodePtr n, const char *name)
 static void check_employee(problems *pb, xmlNodePtr emp)
 {
     long long total = 0;
-    xmlNodePtr kpis = child_elem(emp, "kpis");
-    for (xmlNodePtr cat = child_elem(kpis, "category"); cat; cat = next_elem(cat, "category")) {
+    xmlNodePtr kpis = sc_xml_child(emp, "kpis");
+    for (xmlNodePtr cat = sc_xml_child(kpis, "category"); cat; cat = sc_xml_next(cat, "category")) {
         long long catsum = 0;
-        for (xmlNodePtr k = child_elem(cat, "kpi"); k; k = next_elem(k, "kpi")) {
-            xmlNodePtr wn = child_elem(k, "weight");
+        for (xmlNodePtr k = sc_xml_child(cat, "kpi"); k; k = sc_xml_next(k, "kpi")) {
+            xmlNodePtr wn = sc_xml_child(k, "weight");
             char *ws = sc_xml_text(wn);
             long long w = 0;
             if (!ws || !parse_hundredths(ws, 2, &w)) {
@@ -1071,13 +986,13 @@ static void check_employee(problems *pb, xmlNodePtr emp)
             }
             free(ws);
             catsum += w;
-            xmlNodePtr sn = child_elem(k, "score");
+            xmlNodePtr sn = sc_xml_child(k, "score");
             char *ss = sc_xml_text(sn);
             long long s;
             if (ss && ss[0] && parse_hundredths(ss, 2, &s)) {
-                const char *ba = attr(k, "bonus-allowed");
+                const char *ba = sc_xml_attr(k, "bonus-allowed");
                 int bonus = ba && (!strcmp(ba, "true") || !strcmp(ba, "1"));
-                const sc_rule *rule = sc_scheme_rule(pb->r->cur, attr(k, "id"));
+                const sc_rule *rule = sc_scheme_rule(pb->r->cur, sc_xml_attr(k, "id"));
                 if (rule && rule->has_cap && rule->cap > w * 100)
                     bonus = 1; /* the scheme's cap allows points above the weight */
                 char sb[32], wb[32];
@@ -1094,7 +1009,7 @@ static void check_employee(problems *pb, xmlNodePtr emp)
             }
             free(ss);
         }
-        const char *cw = attr(cat, "weight");
+        const char *cw = sc_xml_attr(cat, "weight");
         long long c;
         if (cw && parse_hundredths(cw, 2, &c) && c != catsum) {
             char a[32], b[32];
@@ -1112,11 +1027,11 @@ static void check_employee(problems *pb, xmlNodePtr emp)
         problem(pb, SC_ERR_DATA, kpis, NULL,
                 "the KPI weights sum to %s, not 100", a);
     }
-    xmlNodePtr raters = child_elem(emp, "raters");
+    xmlNodePtr raters = sc_xml_child(emp, "raters");
     if (raters) {
         long long sum = 0, w;
-        for (xmlNodePtr rt = child_elem(raters, "rater"); rt; rt = next_elem(rt, "rater"))
-            if (parse_hundredths(attr(rt, "weight"), 2, &w))
+        for (xmlNodePtr rt = sc_xml_child(raters, "rater"); rt; rt = sc_xml_next(rt, "rater"))
+            if (parse_hundredths(sc_xml_attr(rt, "weight"), 2, &w))
                 sum += w;
         if (sum != 10000) {
             char a[32];
@@ -1125,11 +1040,11 @@ static void check_employee(problems *pb, xmlNodePtr emp)
                     "the rater weights sum to %s, not 100", a);
         }
     }
-    xmlNodePtr bonus = child_elem(emp, "bonus");
+    xmlNodePtr bonus = sc_xml_child(emp, "bonus");
     if (bonus) {
         check_money(pb, bonus, "base");
         check_money(pb, bonus, "amount");
-        for (xmlNodePtr m = child_elem(bonus, "month"); m; m = next_elem(m, "month"))
+        for (xmlNodePtr m = sc_xml_child(bonus, "month"); m; m = sc_xml_next(m, "month"))
             check_money(pb, m, "amount");
     }
 }
@@ -1223,8 +1138,8 @@ done:
  * validation, as /batch/scheme (and each KPI's rule as kpi/scheme-rule). */
 static sc_status load_scheme(sc_reader *r, xmlNodePtr hroot, sc_error *err)
 {
-    xmlNodePtr inl = child_elem(hroot, "scheme");
-    const char *file = attr(hroot, "scheme");
+    xmlNodePtr inl = sc_xml_child(hroot, "scheme");
+    const char *file = sc_xml_attr(hroot, "scheme");
     problems pb = {r, "", NULL, NULL, err, 0, SC_OK, NULL};
     if (inl && file) {
         problem(&pb, SC_ERR_DATA, inl, NULL,
@@ -1249,7 +1164,7 @@ static sc_status load_scheme(sc_reader *r, xmlNodePtr hroot, sc_error *err)
  * scored by its own rules. */
 static sc_status employee_scheme(sc_reader *r, xmlNodePtr emp, problems *pb)
 {
-    const char *rel = attr(emp, "scheme");
+    const char *rel = sc_xml_attr(emp, "scheme");
     r->cur = r->scheme;
     if (!rel)
         return SC_OK;
@@ -1334,7 +1249,7 @@ static sc_status seek_child(sc_reader *r, int first, sc_error *err)
 }
 
 /* Deep copy `src` into doc, keeping source line numbers. */
-static xmlNodePtr copy_with_lines(xmlNodePtr src, xmlDocPtr doc, linemap *map)
+static xmlNodePtr copy_with_lines(xmlNodePtr src, xmlDocPtr doc, sc_linemap *map)
 {
     xmlNodePtr c = xmlDocCopyNode(src, doc, 1);
     if (!c)
@@ -1344,7 +1259,7 @@ static xmlNodePtr copy_with_lines(xmlNodePtr src, xmlDocPtr doc, linemap *map)
     long l = src->line < BIG_LINE ? src->line : source_line(src);
     c->line = (unsigned short)(l < BIG_LINE ? l : BIG_LINE);
     if (l >= BIG_LINE && map) {
-        bigline *v = sc_realloc(map->v, (map->n + 1 + map->cap) * sizeof *v);
+        sc_bigline *v = sc_realloc(map->v, (map->n + 1 + map->cap) * sizeof *v);
         if (v) {
             map->v = v;
             map->cap += map->n + 1;
@@ -1357,19 +1272,60 @@ static xmlNodePtr copy_with_lines(xmlNodePtr src, xmlDocPtr doc, linemap *map)
     return c;
 }
 
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
+/* The last day of the period, 00:00 UTC, in seconds since 1970: its end
+ * attribute, or the end of its month, quarter or year.  The documents'
+ * date when no other is given: it comes from the data, so the same batch
+ * gives the same bytes whenever it is rendered. */
+static long long period_end(xmlNodePtr period)
+{
+    const char *end = sc_xml_attr(period, "end");
+    int y, m, d;
+    if (end && sscanf(end, "%4d-%2d-%2d", &y, &m, &d) == 3)
+        return days_from_civil(y, (unsigned)m, (unsigned)d) * 86400;
+    const char *kind = sc_xml_attr(period, "kind");
+    const char *year = sc_xml_attr(period, "year");
+    if (!kind || !year)
+        return 0;
+    y = atoi(year);
+    m = 12;
+    if (!strcmp(kind, "month")) {
+        const char *mo = sc_xml_attr(period, "month");
+        m = mo ? atoi(mo) : 12;
+    } else if (!strcmp(kind, "quarter")) {
+        const char *q = sc_xml_attr(period, "quarter");
+        m = q ? 3 * atoi(q) : 12;
+    }
+    if (m < 1 || m > 12)
+        m = 12;
+    /* the day before the first of the next month */
+    return (days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : (unsigned)m + 1, 1) - 1) *
+           86400;
+}
+
 static char *period_string(xmlNodePtr period)
 {
-    const char *kind = attr(period, "kind");
-    const char *year = attr(period, "year");
+    const char *kind = sc_xml_attr(period, "kind");
+    const char *year = sc_xml_attr(period, "year");
     char buf[64];
     if (!kind || !year)
         return sc_strdup("");
     if (!strcmp(kind, "month")) {
-        const char *m = attr(period, "month");
+        const char *m = sc_xml_attr(period, "month");
         int mi = m ? atoi(m) : 0;
         snprintf(buf, sizeof buf, "%s-%02d", year, mi);
     } else if (!strcmp(kind, "quarter")) {
-        const char *q = attr(period, "quarter");
+        const char *q = sc_xml_attr(period, "quarter");
         snprintf(buf, sizeof buf, "%s-Q%d", year, q ? atoi(q) : 0);
     } else {
         snprintf(buf, sizeof buf, "%s", year);
@@ -1508,15 +1464,16 @@ sc_status sc_reader_open(sc_reader **out, const char *path, sc_diag_fn diag,
     if ((st = load_scheme(r, hroot, err)) != SC_OK)
         goto fail;
     {
-        xmlNodePtr per = child_elem(hroot, "period");
-        const char *kind = attr(per, "kind"), *mon = attr(per, "month");
+        xmlNodePtr per = sc_xml_child(hroot, "period");
+        const char *kind = sc_xml_attr(per, "kind"), *mon = sc_xml_attr(per, "month");
         if (kind && !strcmp(kind, "month") && mon)
             r->period_month = atoi(mon);
     }
-    const char *tpl = attr(hroot, "template");
+    const char *tpl = sc_xml_attr(hroot, "template");
     r->template_name = tpl ? sc_strdup(tpl) : NULL;
-    r->department = sc_xml_text(child_elem(hroot, "department"));
-    r->period = period_string(child_elem(hroot, "period"));
+    r->department = sc_xml_text(sc_xml_child(hroot, "department"));
+    r->period = period_string(sc_xml_child(hroot, "period"));
+    r->period_end = period_end(sc_xml_child(hroot, "period"));
     if ((tpl && !r->template_name) || !r->department || !r->period) {
         st = sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
         goto fail;
@@ -1557,28 +1514,9 @@ void sc_reader_free(sc_reader *r)
 
 /* ---- records ------------------------------------------------------------ */
 
-void sc_record_free(sc_record *rec)
-{
-    if (!rec)
-        return;
-    if (rec->doc)
-        xmlFreeDoc(rec->doc);
-    free(rec->file);
-    free(rec->id);
-    free(rec->name);
-    free(rec->department);
-    free(rec->position);
-    free(rec->period);
-    free(rec->email);
-    free(rec->label);
-    free(rec->total);
-    free(rec->grade);
-    free(rec->bonus);
-    free(rec);
-}
-
+/* A record of doc (header + emp); takes over *lines on success. */
 static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long line,
-                             const sc_score_summary *sum)
+                             sc_linemap *lines, const sc_score_summary *sum)
 {
     sc_record *rec = sc_calloc(1, sizeof *rec);
     if (!rec)
@@ -1586,18 +1524,19 @@ static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long l
     rec->doc = doc;
     rec->employee = emp;
     rec->line = (int)line;
-    const char *id = attr(emp, "id");
+    rec->date = r->period_end;
+    const char *id = sc_xml_attr(emp, "id");
     rec->file = sc_strdup(r->path);
     rec->id = sc_strdup(id ? id : "");
-    rec->name = sc_xml_text(child_elem(emp, "name"));
-    rec->department = sc_xml_text(child_elem(emp, "department"));
+    rec->name = sc_xml_text(sc_xml_child(emp, "name"));
+    rec->department = sc_xml_text(sc_xml_child(emp, "department"));
     if (rec->department && !rec->department[0]) {
         free(rec->department);
         rec->department = sc_strdup(r->department);
     }
-    rec->position = sc_xml_text(child_elem(emp, "position"));
+    rec->position = sc_xml_text(sc_xml_child(emp, "position"));
     rec->period = sc_strdup(r->period);
-    rec->email = sc_xml_text(child_elem(emp, "email"));
+    rec->email = sc_xml_text(sc_xml_child(emp, "email"));
     char buf[64];
     if (sum->have_total)
         sc_format_fixed(buf, sizeof buf, sum->total_centi, 2, 0);
@@ -1619,85 +1558,28 @@ static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long l
         sc_record_free(rec);
         return NULL;
     }
+    if (lines) {
+        rec->lines = *lines;
+        *lines = (sc_linemap){NULL, 0, 0};
+    }
     return rec;
 }
 
-/* ---- glyph coverage -------------------------------------------------------
- *
- * Before anything is drawn, every character of the record's text is looked
- * up in the font roles: one that no role's chain has can never be drawn,
- * and the data is the place to say so -- with the field and the line the
- * user must fix (layout checks again per role, naming the template line).
- * Characters that are never drawn (controls, zero-width and variation
- * marks) are skipped, as text.c skips them.  Each code point is reported
- * once per field. */
-
-static int never_drawn(uint32_t cp)
+sc_status sc_reader_blank(sc_reader *r, sc_record **out, sc_error *err)
 {
-    return cp < 0x20 || cp == 0x7F || cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) ||
-           cp == 0x2060 || (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF ||
-           (cp >= 0xE0100 && cp <= 0xE01EF);
-}
-
-static int in_some_role(const sc_fonts *f, uint32_t cp)
-{
-    for (int role = 0; role < SC_ROLE_COUNT; role++)
-        if (sc_fonts_pick(f, role, cp) >= 0)
-            return 1;
-    return 0;
-}
-
-static void check_text(problems *pb, const sc_fonts *f, xmlNodePtr node,
-                       const char *attr_name, const char *text)
-{
-    uint32_t seen[8];
-    int nseen = 0;
-    size_t n = strlen(text);
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t k = sc_utf8_decode(text + i, n - i, &cp);
-        if (!k)
-            return; /* libxml2 hands us valid UTF-8; stop if not */
-        i += k;
-        if (never_drawn(cp) || in_some_role(f, cp))
-            continue;
-        int dup = 0;
-        for (int j = 0; j < nseen; j++)
-            dup |= seen[j] == cp;
-        if (dup)
-            continue;
-        if (nseen < 8)
-            seen[nseen++] = cp;
-        problem(pb, SC_ERR_FONT, node, attr_name,
-                "character U+%04X (%.*s) is in no installed font: install a font "
-                "that has it and add it to the font map, correct the text, or "
-                "render with --allow-missing-glyphs",
-                (unsigned)cp, (int)k, text + i - k);
+    *out = NULL;
+    xmlDocPtr doc = xmlCopyDoc(r->hdr, 1);
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+    xmlNodePtr emp = root ? xmlNewChild(root, NULL, BAD_CAST "employee", NULL) : NULL;
+    sc_score_summary none;
+    memset(&none, 0, sizeof none);
+    sc_record *rec = emp ? record_new(r, doc, emp, 0, NULL, &none) : NULL;
+    if (!rec) {
+        xmlFreeDoc(doc);
+        return sc_error_set(err, SC_ERR_NOMEM, r->path, 0, 0, "out of memory");
     }
-}
-
-static void check_glyphs(problems *pb, const sc_fonts *f, xmlNodePtr node)
-{
-    for (; node; node = node->next) {
-        if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
-            if (node->content)
-                check_text(pb, f, node->parent, NULL, (const char *)node->content);
-        } else if (node->type == XML_ELEMENT_NODE) {
-            for (xmlAttrPtr a = node->properties; a; a = a->next) {
-                xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
-                if (v)
-                    check_text(pb, f, node, (const char *)a->name, (const char *)v);
-                xmlFree(v);
-            }
-            check_glyphs(pb, f, node->children);
-        }
-    }
-}
-
-void sc_reader_check_glyphs(sc_reader *r, const sc_fonts *fonts)
-{
-    if (r)
-        r->fonts = fonts;
+    *out = rec;
+    return SC_OK;
 }
 
 sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
@@ -1733,7 +1615,7 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
     }
 
     /* The record document: header copy + this employee. */
-    linemap lines = {NULL, 0, 0};
+    sc_linemap lines = {NULL, 0, 0};
     xmlDocPtr doc = xmlCopyDoc(r->hdr, 1);
     xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
     xmlNodePtr emp = root ? copy_with_lines(src, doc, &lines) : NULL;
@@ -1764,8 +1646,8 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
     /* Label for messages, even if the record is invalid. */
     char label[128];
     {
-        const char *id = attr(emp, "id");
-        char *nm = sc_xml_text(child_elem(emp, "name"));
+        const char *id = sc_xml_attr(emp, "id");
+        char *nm = sc_xml_text(sc_xml_child(emp, "name"));
         snprintf(label, sizeof label, "%s%s%s", id ? id : "?", nm && nm[0] ? " " : "",
                  nm ? nm : "");
         free(nm);
@@ -1781,10 +1663,7 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
         /* Scores are computed only on a sheet whose shape is right. */
         if (pb.count == 0)
             sc_score_employee(r->cur, emp, r->period_month, on_score_problem, &pb, &sum);
-        /* the header (company, period...) is drawn too: check it all */
-        if (pb.count == 0 && r->fonts)
-            check_glyphs(&pb, r->fonts, root);
-        const char *id = attr(emp, "id");
+        const char *id = sc_xml_attr(emp, "id");
         int added = idset_add(&r->ids, id ? id : "");
         if (added < 0)
             problem(&pb, SC_ERR_NOMEM, emp, NULL, "out of memory");
@@ -1794,17 +1673,18 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
         st = pb.count ? pb.code : SC_OK;
     } else {
         /* Remember the id anyway, so a duplicate of a bad record is noted. */
-        const char *id = attr(emp, "id");
+        const char *id = sc_xml_attr(emp, "id");
         if (id)
             (void)idset_add(&r->ids, id);
     }
-    free(lines.v);
     if (st != SC_OK) {
+        free(lines.v);
         xmlFreeDoc(doc);
         return st;
     }
-    sc_record *rec = record_new(r, doc, emp, line, &sum);
+    sc_record *rec = record_new(r, doc, emp, line, &lines, &sum);
     if (!rec) {
+        free(lines.v);
         xmlFreeDoc(doc);
         return sc_error_set(err, SC_ERR_NOMEM, r->path, (int)line, 0, "out of memory");
     }
@@ -1812,185 +1692,3 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
     return SC_OK;
 }
 
-const char *sc_record_get(const sc_record *rec, const char *key)
-{
-    if (!rec || !key)
-        return NULL;
-    if (!strcmp(key, "id"))
-        return rec->id;
-    if (!strcmp(key, "name"))
-        return rec->name;
-    if (!strcmp(key, "department"))
-        return rec->department;
-    if (!strcmp(key, "position"))
-        return rec->position;
-    if (!strcmp(key, "period"))
-        return rec->period;
-    if (!strcmp(key, "email"))
-        return rec->email;
-    if (!strcmp(key, "total"))
-        return rec->total;
-    if (!strcmp(key, "grade"))
-        return rec->grade;
-    if (!strcmp(key, "bonus"))
-        return rec->bonus;
-    if (!strcmp(key, "template")) {
-        const char *t = attr(rec->employee, "template");
-        return t ? t : "";
-    }
-    return NULL;
-}
-
-/* ---- file names ----------------------------------------------------------
- *
- * A file name comes from data we do not control (a name such as
- * "../../etc/x" or "CON").  Each substituted value and then the whole
- * result are cleaned: separators, control characters and the characters
- * Windows forbids (<>:"|?*) become '_', invalid UTF-8 bytes too; runs of
- * two or more dots become '_' (no "..", ever); leading dots and spaces and
- * trailing dots and spaces (before ".pdf") go; the length is capped at 200
- * bytes on a UTF-8 boundary.  The result is a plain name: it can never
- * contain a path separator nor be "." or "..".
- */
-
-static void clean_into(sc_buf *b, const char *s)
-{
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80) {
-            uint32_t cp;
-            size_t k = sc_utf8_decode(s + i, n - i, &cp);
-            if (k == 0 || cp == 0x2028 || cp == 0x2029 || (cp >= 0x80 && cp < 0xA0)) {
-                sc_buf_append(b, "_", 1);
-                i += k ? k : 1;
-            } else {
-                sc_buf_append(b, s + i, k);
-                i += k;
-            }
-            continue;
-        }
-        if (c < 0x20 || c == 0x7F || strchr("/\\<>:\"|?*", c))
-            c = '_';
-        if (c == '.' && i + 1 < n && s[i + 1] == '.') {
-            while (i < n && s[i] == '.')
-                i++;
-            sc_buf_append(b, "_", 1);
-            continue;
-        }
-        sc_buf_append(b, (const char *)&c, 1);
-        i++;
-    }
-}
-
-static int ends_with_pdf(const char *s, size_t n)
-{
-    return n >= 4 && ascii_ieq(s + n - 4, ".pdf");
-}
-
-/* Trim leading dots/spaces, trailing dots/spaces, cap the length. */
-static void finish_name(sc_buf *b, const char *raw, int want_pdf)
-{
-    size_t n = strlen(raw);
-    const char *s = raw;
-    if (want_pdf && ends_with_pdf(s, n))
-        n -= 4;
-    while (n && (*s == '.' || *s == ' ')) {
-        s++;
-        n--;
-    }
-    while (n && (s[n - 1] == '.' || s[n - 1] == ' '))
-        n--;
-    size_t limit = FILENAME_MAX_BYTES - (want_pdf ? 4 : 0);
-    if (n > limit) {
-        n = limit;
-        while (n && ((unsigned char)s[n] & 0xC0) == 0x80) /* inside a sequence */
-            n--;
-    }
-    /* Windows device names are not files. */
-    static const char *const dev[] = {"CON", "PRN", "AUX", "NUL", "COM1", "COM2",
-                                      "COM3", "COM4", "LPT1", "LPT2", "LPT3"};
-    for (size_t i = 0; i < sizeof dev / sizeof *dev; i++) {
-        size_t dl = strlen(dev[i]);
-        if (n == dl) {
-            char tmp[8];
-            memcpy(tmp, s, n);
-            tmp[n] = '\0';
-            if (ascii_ieq(tmp, dev[i]))
-                sc_buf_append(b, "_", 1);
-        }
-    }
-    sc_buf_append(b, s, n);
-    if (want_pdf && b->len)
-        sc_buf_puts(b, ".pdf");
-}
-
-sc_status sc_record_filename(const sc_record *rec, const char *pattern,
-                             char *out, size_t n, sc_error *err)
-{
-    if (!out || n == 0)
-        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0, "no output buffer");
-    out[0] = '\0';
-    if (!rec || !pattern)
-        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0, "no record or pattern");
-    sc_buf raw = {0};
-    for (const char *p = pattern; *p;) {
-        if (*p == '{') {
-            const char *close = strchr(p, '}');
-            if (close && close - p < 32) {
-                char key[32];
-                memcpy(key, p + 1, (size_t)(close - p - 1));
-                key[close - p - 1] = '\0';
-                const char *v = strcmp(key, "period") && strcmp(key, "id") &&
-                                        strcmp(key, "name") && strcmp(key, "department") &&
-                                        strcmp(key, "position")
-                                    ? NULL
-                                    : sc_record_get(rec, key);
-                if (!v) {
-                    sc_buf_free(&raw);
-                    return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
-                                        "unknown placeholder {%s} in the file-name pattern; "
-                                        "use {period} {id} {name} {department} {position}",
-                                        key);
-                }
-                clean_into(&raw, v);
-                p = close + 1;
-                continue;
-            }
-        }
-        const char *q = p;
-        while (*q && *q != '{')
-            q++;
-        if (q == p)
-            q++;
-        sc_buf_append(&raw, p, (size_t)(q - p));
-        p = q;
-    }
-    int want_pdf = ends_with_pdf(pattern, strlen(pattern));
-    sc_buf clean = {0}, fin = {0};
-    clean_into(&clean, raw.data ? raw.data : "");
-    finish_name(&fin, clean.data ? clean.data : "", want_pdf);
-    if (!fin.oom && fin.len == 0) {
-        /* Nothing usable left: fall back to the id, then a fixed name. */
-        sc_buf idb = {0};
-        clean_into(&idb, rec->id ? rec->id : "");
-        finish_name(&fin, idb.data ? idb.data : "", 0);
-        sc_buf_free(&idb);
-        if (fin.len == 0)
-            sc_buf_puts(&fin, "record");
-        if (want_pdf)
-            sc_buf_puts(&fin, ".pdf");
-    }
-    sc_status st = SC_OK;
-    if (raw.oom || clean.oom || fin.oom)
-        st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    else if (fin.len + 1 > n)
-        st = sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
-                          "the file name does not fit in %zu bytes", n);
-    else
-        memcpy(out, fin.data, fin.len + 1);
-    sc_buf_free(&raw);
-    sc_buf_free(&clean);
-    sc_buf_free(&fin);
-    return st;
-}

@@ -129,7 +129,8 @@ void sc_dump(const sc_laid *laid, const sc_fonts *fonts, sc_buf *buf)
                 sc_buf_puts(buf, "  image ");
                 four(buf, it->x, it->y, it->w, it->h);
                 sc_buf_puts(buf, " ");
-                quoted(buf, it->path, it->path ? strlen(it->path) : 0);
+                quoted(buf, it->image ? it->image->ref : "",
+                       it->image ? strlen(it->image->ref) : 0);
                 break;
             case SC_IT_PATH: /* charts (issue 5): see the header */
                 sc_buf_printf(buf, "  path %d %s ", it->npts,

@@ -5,7 +5,8 @@
  * Nothing here is needed by the other pipeline stages, which is why it is
  * not in internal.h.  Everything a face exposes is immutable after
  * sc_fonts_load, so a sc_fonts can be shared by every document of a batch
- * (and by threads); per-document state lives in sc_subset.
+ * (and by threads); per-document state lives in sc_subset, per-form state
+ * in the font bases, which their owner passes to whoever needs them.
  */
 #ifndef SC_FONTENGINE_H
 #define SC_FONTENGINE_H
@@ -51,6 +52,11 @@ sc_status sc_face_glyph_data(const sc_face *face, unsigned gid,
 /* Face index of the real bold variant of `face` that the font map names
  * (bold-style / bold-file), or -1 if it has none (synthetic bold then). */
 int sc_fonts_bold(const sc_fonts *f, int face);
+/* The face that draws a run of text[0..len) laid out with `face`: the real
+ * bold face when `bold` is set and that face has every character of the
+ * run (*real_bold = 1), else `face` itself (bold is then synthetic). */
+int sc_fonts_draw_face(const sc_fonts *f, int face, int bold, const char *text,
+                       size_t len, int *real_bold);
 
 /* ---- subset.c ------------------------------------------------------------ */
 
@@ -88,66 +94,62 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
  * so that two different subsets of one font get different names. */
 void sc_subset_tag(const sc_subset *s, char tag[7]);
 
-/* ---- the per-process font cache (subset.c) --------------------------------
+/* ---- font bases (subset.c) ----------------------------------------------
  *
- * Every document of a batch embeds almost the same glyphs.  Per form
- * (template) and face, the cache remembers the glyphs of the first
- * document saved; when a second one is laid out, the glyphs both use
- * become the BASE: fixed CIDs
- * 1..B (components included), their outlines transformed once, and the
- * font-program bytes that hold them (OS/2 and the base part of glyf)
- * deflated once, the zlib state after them kept.  Later documents start
- * their subset from the base (sc_subset_seed), so their font program has
- * the same bytes there, and sc_subset_build_flate compresses only what
- * differs (see the essay in subset.c).  Document 1 is written as
- * before.  The cache is owned by the sc_fonts (created by sc_fonts_load,
- * freed by sc_fonts_free); a mutex guards it, so documents on several
- * threads may share one sc_fonts.  The base, once built, never changes. */
-typedef struct sc_fontcache sc_fontcache;
+ * The glyphs every document of a form draws (its labels, headings, digits)
+ * as a BASE: fixed CIDs 1..B (components included), their outlines
+ * transformed once and the font-program bytes that hold them (OS/2 and
+ * the base part of glyf) deflated once, the compressor's state after them
+ * kept.  A document's subset starts from the base (sc_subset_seed), so its
+ * font program has the same bytes there, and sc_subset_build_flate
+ * compresses only what differs (the essay in subset.c).  A base is
+ * immutable once made: any number of documents and threads may use it. */
 typedef struct sc_fontbase sc_fontbase;
 
-sc_fontcache *sc_fontcache_new(int nfaces); /* NULL: out of memory */
-void sc_fontcache_free(sc_fontcache *c);
-/* The cache of a font set (fonts.c); NULL if it could not be made. */
-sc_fontcache *sc_fonts_cache(const sc_fonts *f);
-/* The cache keeps bases per FORM -- what render.c puts in sc_laid.form,
- * the template -- since documents of different forms share few glyphs;
- * any pointer (NULL too) will do as a key.  Up to 8 forms get bases. */
-
-/* The base of face `face` for documents of `form`, NULL while there is
- * none (yet). */
-const sc_fontbase *sc_fontcache_base(sc_fontcache *c, const void *form,
-                                     int face);
-/* A document's subset of face `face`, before sc_subset_build: the first
- * one of each form is remembered.  Never fails (out of memory means no
- * base). */
-void sc_fontcache_note(sc_fontcache *c, const void *form, int face,
-                       const sc_subset *s);
-/* The glyphs gids[0..n) (drawn for code points cps[]) of face `face`
- * (`fp`) that a document of `form` about to be drawn uses: once a first
- * document of the form was noted, the glyphs both use become the base.
- * Never fails (a base that cannot be built just means no base). */
-void sc_fontcache_prepare(sc_fontcache *c, const void *form, int face,
-                          const sc_face *fp, const unsigned *gids,
-                          const uint32_t *cps, size_t n);
-/* How many font programs were compressed from a base so far (tests). */
-unsigned long sc_fontcache_uses(sc_fontcache *c);
+/* The base of the glyphs gids[0..n) of `face` (drawn for code points
+ * cps[], in that order of first use); NULL if none can be made (no glyph,
+ * out of memory), which only means documents compress their fonts whole.
+ * Free with sc_fontbase_free. */
+sc_fontbase *sc_fontbase_new(const sc_face *face, const unsigned *gids,
+                             const uint32_t *cps, size_t n);
+void sc_fontbase_free(sc_fontbase *b);
 
 /* Outline bytes (uncompressed) of the base's drawn glyphs that are not
  * among gids[0..n) (glyph ids of `face`): what starting a document that
  * draws gids from the base would cost it.  (size_t)-1 if out of memory. */
 size_t sc_fontbase_unused(const sc_fontbase *b, const sc_face *face,
                           const unsigned *gids, size_t n);
-/* Give a new, still empty subset the base's glyphs as CIDs 1..B. */
+/* Give a new, still empty subset of the base's face the base's glyphs as
+ * CIDs 1..B.  base NULL: nothing to do. */
 sc_status sc_subset_seed(sc_subset *s, const sc_fontbase *base,
                          sc_error *err);
 /* Like sc_subset_build, and also the font program as a complete zlib
  * stream (RFC 1950) in *z (sc_malloc'd, *zlen bytes): made from the base's
- * cached deflate output if the subset was seeded from a base, else
- * compressed whole.  Both buffers belong to the caller. */
-sc_status sc_subset_build_flate(sc_subset *s, sc_fontcache *c,
-                                unsigned char **out, size_t *len,
-                                unsigned char **z, size_t *zlen,
-                                sc_error *err);
+ * cached deflate output if the subset was seeded from a base (then
+ * *from_base = 1), else compressed whole.  Both buffers belong to the
+ * caller. */
+sc_status sc_subset_build_flate(sc_subset *s, unsigned char **out,
+                                size_t *len, unsigned char **z, size_t *zlen,
+                                int *from_base, sc_error *err);
+
+/* ---- fontbases.c: the bases of a form, per face ----------------------- */
+
+/* Glyphs drawn with one face, in drawing order (repeats included). */
+typedef struct sc_glyphs {
+    unsigned *gid;
+    uint32_t *cp;
+    size_t n, cap;
+} sc_glyphs;
+
+/* Append the glyphs laid draws to lists[face] (nfaces lists), each text
+ * run counted for the face that draws it (sc_fonts_draw_face); faces with
+ * skip[face] set (skip may be NULL) are left out. */
+sc_status sc_laid_glyphs(const sc_laid *laid, const sc_fonts *fonts,
+                         sc_glyphs *lists, const unsigned char *skip,
+                         sc_error *err);
+/* Free n lists and the array. */
+void sc_glyphs_free(sc_glyphs *lists, int n);
+/* Borrowed: the base of face `face`, or NULL. */
+const sc_fontbase *sc_fontbases_get(const sc_fontbases *b, int face);
 
 #endif

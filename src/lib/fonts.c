@@ -100,7 +100,6 @@ struct sc_fonts {
     char *missing[SC_ROLE_COUNT][SC_CHAIN_MAX];
     int nmissing[SC_ROLE_COUNT];
     /* Mutable, owned: per-process base subsets (subset.c), freed here. */
-    sc_fontcache *cache;
 };
 
 static const char *const role_names[SC_ROLE_COUNT] = {
@@ -753,6 +752,37 @@ int sc_fonts_bold(const sc_fonts *f, int face)
     return f->faces[face]->bold;
 }
 
+/* 1 if face draws every character of text[0..len) that a regular face
+ * would draw (controls, variation selectors and joiners aside). */
+static int covers(const sc_face *face, const char *text, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = sc_utf8_decode(text + i, len - i, &cp);
+        if (!k)
+            return 0;
+        if (cp != '\t' && !sc_face_has(face, cp) && cp >= 0x20 &&
+            !(cp >= 0xFE00 && cp <= 0xFE0F) && cp != 0x200D && cp != 0x200C)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+int sc_fonts_draw_face(const sc_fonts *f, int face, int bold, const char *text,
+                       size_t len, int *real_bold)
+{
+    *real_bold = 0;
+    if (bold) {
+        int bf = sc_fonts_bold(f, face);
+        if (bf >= 0 && covers(sc_fonts_face(f, bf), text, len)) {
+            *real_bold = 1;
+            return bf;
+        }
+    }
+    return face;
+}
+
 /* Open and parse one face.  *out belongs to the caller. */
 static sc_status face_open(sc_face **out, const char *path, int index,
                            const char *family, const char *how, sc_error *err)
@@ -1146,9 +1176,6 @@ out:
 
 static char *default_map(void)
 {
-    const char *env = getenv("SCORECARD_FONTS");
-    if (env && *env)
-        return sc_strdup(env);
     static const char inst[] = SC_DATADIR_INSTALLED "/fonts/fonts.xml";
     if (access(inst, R_OK) == 0)
         return sc_strdup(inst);
@@ -1174,15 +1201,8 @@ sc_status sc_fonts_load(sc_fonts **out, const char *map_file, sc_error *err)
         sc_fonts_free(fs);
         return st;
     }
-    /* No cache (out of memory) only means every font is compressed whole. */
-    fs->cache = sc_fontcache_new(fs->nfaces);
     *out = fs;
     return SC_OK;
-}
-
-sc_fontcache *sc_fonts_cache(const sc_fonts *f)
-{
-    return f ? f->cache : NULL;
 }
 
 void sc_fonts_free(sc_fonts *fonts)
@@ -1196,7 +1216,6 @@ void sc_fonts_free(sc_fonts *fonts)
         for (int i = 0; i < fonts->nmissing[r]; i++)
             free(fonts->missing[r][i]);
     free(fonts->map);
-    sc_fontcache_free(fonts->cache);
     free(fonts);
 }
 

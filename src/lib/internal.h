@@ -75,15 +75,70 @@ typedef struct sc_xml_quiet {
 void sc_xml_quiet_begin(sc_xml_quiet *q, char *msg, size_t n);
 void sc_xml_quiet_end(sc_xml_quiet *q);
 
+/* ---- xmlnode.c: helpers over libxml2 trees ----------------------------- */
+
+/* The first child element of parent called name, or NULL. */
+xmlNodePtr sc_xml_child(xmlNodePtr parent, const char *name);
+/* The next sibling element of n called name, or NULL. */
+xmlNodePtr sc_xml_next(xmlNodePtr n, const char *name);
+/* Attribute value, borrowed from the node's text child; "" if empty, NULL
+ * if absent. */
+const char *sc_xml_attr(xmlNodePtr n, const char *name);
 /* The text content of n with surrounding white space trimmed ("" for
  * NULL); sc_malloc'd, NULL only when out of memory. */
 char *sc_xml_text(xmlNodePtr n);
+/* A readable path of node below top for messages, keyed where the data has
+ * keys: kpis/category[定量指标]/kpi[q1]/weight, "@attr" appended. */
+void sc_xml_path(char *out, size_t n, xmlNodePtr node, xmlNodePtr top,
+                 const char *attr_name);
 
 /* Formats a decimal number with `decimals` digits, rounding half away
  * from zero on the decimal string (not binary): "92.345" -> "92.35". */
 void sc_format_decimal(char *out, size_t n, double v, int decimals);
 
-/* ---- data.c: records ------------------------------------------------- */
+/* ---- utf8.c ------------------------------------------------------------ */
+
+/* Decode one code point from s[0..n).  Returns the bytes used (1-4) or 0
+ * for invalid UTF-8 (overlong, surrogate, > U+10FFFF, truncated). */
+size_t sc_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* 1 if s[0..n) is valid UTF-8; else 0 and *bad = offset of the bad byte. */
+int sc_utf8_valid(const char *s, size_t n, size_t *bad);
+
+/* ---- image.c: images the data names, checked before anything is drawn */
+
+typedef enum sc_image_kind { SC_IMAGE_PNG = 1, SC_IMAGE_JPEG = 2 } sc_image_kind;
+
+/* An image file as read and checked: the PDF writer embeds these bytes. */
+typedef struct sc_image {
+    const char *ref;             /* the path as the data wrote it */
+    int kind;                    /* sc_image_kind */
+    uint32_t width, height;      /* pixels */
+    const unsigned char *data;   /* the whole file */
+    size_t len;
+} sc_image;
+
+/* Read the image `ref` (a path relative to the folder of data_file) and
+ * check it completely (image.c says what); *out lives in `a`.  On failure
+ * msg[0..nmsg) says what is wrong and what to do: SC_ERR_DATA (refused:
+ * absolute, outside the folder, a link, missing, damaged, not PNG/JPEG),
+ * SC_ERR_IO or SC_ERR_NOMEM. */
+sc_status sc_image_load(sc_image **out, const char *data_file, const char *ref,
+                        sc_arena *a, char *msg, size_t nmsg);
+
+/* ---- record.c: one employee record ----------------------------------- */
+
+/* Element lines past 65535, by node (libxml2 stops counting there; the
+ * reader recovers them from the text around each element). */
+typedef struct sc_bigline {
+    xmlNodePtr node;
+    long line;
+} sc_bigline;
+typedef struct sc_linemap {
+    sc_bigline *v;
+    size_t n, cap;
+} sc_linemap;
+/* The true line of n (an element, or the element holding a text node). */
+long sc_linemap_line(const sc_linemap *map, xmlNodePtr n);
 
 /* One employee, as its own small document:
  *   <batch ...attributes...> header children (company, department, period,
@@ -93,15 +148,51 @@ void sc_format_decimal(char *out, size_t n, double v, int decimals);
 struct sc_record {
     xmlDocPtr doc;
     xmlNodePtr employee;  /* the <employee> element in doc */
+    sc_linemap lines;     /* its lines past 65535 */
     char *file;           /* source data file path */
     int line;             /* line of <employee> in the source */
     char *id, *name, *department, *position, *period, *email; /* "" if absent */
     char *label;          /* "id name", for errors and outlines */
-    /* Computed by score.c (added for issue 4): "" when not computable. */
+    long long date;       /* the period's last day, 00:00 UTC, s since 1970 */
+    /* Computed by score.c: "" when not computable. */
     char *total;          /* "102.00" (0.01 point) */
     char *grade;          /* "优秀", or the data's grade without bands */
     char *bonus;          /* "2080.00" yuan */
 };
+
+/* The true line of node n of rec. */
+long sc_record_line(const sc_record *rec, xmlNodePtr n);
+
+/* Where the problems of one record go: each to diag (may be NULL), the
+ * first also into *first (may be NULL) and its code into code. */
+typedef struct sc_problems {
+    sc_diag_fn diag;
+    void *ud;
+    sc_error *first;
+    int count;
+    sc_status code;
+} sc_problems;
+
+/* Report a problem at node of rec (attribute attr_name, or NULL): the data
+ * file, the node's true line, the employee and the field path. */
+void sc_record_problem(const sc_record *rec, sc_problems *pb, sc_status code,
+                       xmlNodePtr node, const char *attr_name, const char *fmt,
+                       ...);
+
+/* ---- data.c: the streaming reader ----------------------------------------- */
+
+/* A record with the batch header and an empty <employee/> (no id, no
+ * name): what every record of the batch has in common, for the font bases
+ * of a form (fontbases.c).  *out belongs to the caller. */
+sc_status sc_reader_blank(sc_reader *r, sc_record **out, sc_error *err);
+
+/* ---- coverage.c: can the fonts draw the record? ---------------------------- */
+
+/* Every character of the record's text (header included) that no font
+ * role has is reported to pb with the employee, the field, its line and
+ * U+XXXX; SC_ERR_FONT if there was one. */
+sc_status sc_check_glyphs(const sc_record *rec, const sc_fonts *fonts,
+                          sc_problems *pb);
 
 /* ---- fonts.c ---------------------------------------------------------- */
 
@@ -137,12 +228,6 @@ int sc_face_index(const sc_face *face);      /* face index in a .ttc */
 const char *sc_face_family(const sc_face *face);
 
 /* ---- text.c ----------------------------------------------------------- */
-
-/* Decode one code point from s[0..n).  Returns the bytes used (1-4) or 0
- * for invalid UTF-8 (overlong, surrogate, > U+10FFFF, truncated). */
-size_t sc_utf8_decode(const char *s, size_t n, uint32_t *cp);
-/* 1 if s[0..n) is valid UTF-8; else 0 and *bad = offset of the bad byte. */
-int sc_utf8_valid(const char *s, size_t n, size_t *bad);
 
 /* Width in pt of s[0..n) set in `role` at `size`, with per-character
  * fallback along the role's chain.  Characters no font has count as 1em. */
@@ -221,7 +306,7 @@ typedef struct sc_cell {
                               its column in the next rowspan-1 rows, which
                               omit a cell there */
     int align;             /* sc_align, or -1 for the style's */
-    const char *image;     /* image file (PNG/JPEG) or NULL */
+    const sc_image *image; /* checked image or NULL */
     double image_h;        /* image height, pt, if image */
     int sign_line;         /* draw a line to sign on, near the bottom */
     int no_border;         /* 1: draw no frame around this cell */
@@ -439,7 +524,7 @@ typedef struct sc_item {
     double lw;         /* LINE width */
     const char *text;  /* TEXT: UTF-8, len bytes */
     size_t len;
-    const char *path;  /* IMAGE */
+    const sc_image *image; /* IMAGE */
     /* PATH (added for issue 5): npts points (x, y pairs in pts), page
      * coordinates; closed: close the polygon; gray: fill gray (< 0: no
      * fill); lw: stroke width (0: no stroke) in gray `stroke`; dash: a
@@ -462,11 +547,11 @@ typedef struct sc_laid {
     int npages;
     const char *watermark;
     const char *title;
-    const void *form; /* the template (render.c): the font cache's key */
 } sc_laid;
 
-/* Append *it to the arena-backed array items[0..*n) of capacity *cap,
- * growing it (old storage stays in the arena).  SC_ERR_NOMEM on failure. */
+/* items.c: append *it to the arena-backed array items[0..*n) of capacity
+ * *cap, growing it (old storage stays in the arena).  SC_ERR_NOMEM on
+ * failure. */
 sc_status sc_items_push(sc_arena *a, sc_item **items, size_t *n, size_t *cap,
                         const sc_item *it);
 
@@ -491,19 +576,101 @@ sc_status sc_chart_lower(const sc_chart *c, const sc_fonts *fonts, double x,
 /* Append the text form of the laid-out pages to buf. */
 void sc_dump(const sc_laid *laid, const sc_fonts *fonts, sc_buf *buf);
 
+/* ---- fontbases.c: what every document of a form draws, per face ------- */
+
+/* The font bases of one form (fontbases.c, subset.c): made once, before
+ * the form's first document, from the form laid out for a record without
+ * employee data; immutable after, shared by every document and thread. */
+typedef struct sc_fontbases sc_fontbases;
+sc_status sc_fontbases_new(sc_fontbases **out, const sc_fonts *fonts,
+                           const sc_laid *form, sc_error *err);
+void sc_fontbases_free(sc_fontbases *b);
+
+/* Font work of the process so far, for bench/fontwork: the time spent
+ * making bases and finishing documents' fonts (subsets, font programs and
+ * their compression, widths, CIDSet, ToUnicode), and how many documents. */
+void sc_fontwork_note(unsigned long long ns, unsigned long docs);
+void sc_fontwork_stats(unsigned long long *ns, unsigned long *docs);
+
 /* ---- pdf.c ------------------------------------------------------------- */
 
 typedef struct sc_pdf sc_pdf;
-sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts, sc_error *err);
-/* Append the pages of laid, with an outline entry laid->title. */
+typedef struct sc_pdf_opts {
+    const sc_fontbases *bases; /* the form's font bases, or NULL */
+    long long created;         /* CreationDate, s since 1970 UTC; < 0: none */
+} sc_pdf_opts;
+sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts,
+                     const sc_pdf_opts *opts, sc_error *err);
+/* Append the pages of laid, with an outline entry laid->title.  On error
+ * the document may hold part of the record: it refuses to be finished. */
 sc_status sc_pdf_add(sc_pdf *pdf, const sc_laid *laid, sc_error *err);
-/* Save to path (caller handles temp + rename).  Does not free. */
-sc_status sc_pdf_save(sc_pdf *pdf, const char *path, sc_error *err);
+/* The finished file as bytes in *out (sc_malloc'd, the caller frees).
+ * Call once; then only sc_pdf_free. */
+sc_status sc_pdf_finish(sc_pdf *pdf, unsigned char **out, size_t *len,
+                        sc_error *err);
 void sc_pdf_free(sc_pdf *pdf);
-/* Time spent finishing fonts (subset, font program and its compression,
- * widths, CIDSet, ToUnicode) over every sc_pdf_save of the process so far,
- * and how many saves: for bench/fontwork. */
-void sc_pdf_font_stats(unsigned long long *ns, unsigned long *docs);
+/* How many of the document's font programs were made from a base (tests). */
+int sc_pdf_faces_from_base(const sc_pdf *pdf);
+
+/* ---- render.c: one record's pages ------------------------------------- */
+
+/* Bind rec to tpl and lay it out; *laid lives in arena.  A record error
+ * names the record.  bases: the form's font bases, noted in the layout
+ * for the PDF writer (may be NULL). */
+sc_status sc_render_layout(const sc_template *tpl, const sc_fonts *fonts,
+                           const sc_record *rec, const sc_render_opts *opts,
+                           sc_arena *arena, sc_laid **laid, sc_error *err);
+/* One laid-out record as a whole PDF file, in *out (sc_malloc'd). */
+sc_status sc_render_pdf(const sc_laid *laid, const sc_fonts *fonts,
+                        const sc_pdf_opts *popts, unsigned char **out,
+                        size_t *len, sc_error *err);
+
+/* ---- the output stage: steps, each in its own out_*.c ------------------- */
+
+/* One document on its way out.  The driver fills rec, laid, bases and
+ * (per-record files) pdf; the steps fill the rest in chain order. */
+typedef struct sc_doc {
+    const sc_record *rec;
+    const sc_laid *laid;
+    const sc_fontbases *bases;  /* its form's font bases */
+    long long created;          /* its date */
+    unsigned char *pdf;         /* its PDF, when made per record (owned by
+                                 * the driver; a step may replace it) */
+    size_t len;
+    char name[256];             /* out_name: its file name */
+    char path[4352];            /* out_file: the file written */
+} sc_doc;
+
+/* A step of the chain: doc is called for each record that got this far,
+ * in record order; end once after the last record (a book writes itself
+ * then).  An error from doc fails that record only. */
+typedef struct sc_step sc_step;
+struct sc_step {
+    const char *what;
+    sc_status (*doc)(sc_step *self, sc_doc *d, sc_error *err);
+    sc_status (*end)(sc_step *self, int *files, int *pages, sc_error *err);
+    void (*free)(sc_step *self);
+};
+
+/* out_name.c: names each document from the pattern; refuses a name that an
+ * earlier record of the run has. */
+sc_step *sc_step_name(const char *pattern);
+/* out_file.c: writes each document's PDF as dir/name. */
+sc_step *sc_step_file(const char *dir);
+/* out_book.c: adds each document's pages to one book, written to path at
+ * the end (the pages of a failed record never reach it). */
+sc_step *sc_step_book(const char *path, const sc_fonts *fonts,
+                      long long created);
+
+/* out_file.c: write data[0..len) as dir/name so that the name only ever
+ * refers to a complete file: a temporary file of an unpredictable name,
+ * created exclusively without following links, every write checked,
+ * fsync'd, renamed over the name, the folder fsync'd.  On failure nothing
+ * is left and the old file of that name, if any, is untouched. */
+sc_status sc_file_write(const char *dir, const char *name, const void *data,
+                        size_t len, sc_error *err);
+/* mkdir -p, refusing a path that exists and is not a folder. */
+sc_status sc_make_dirs(const char *path, sc_error *err);
 
 /* ---- score.c: the scoring engine (docs/scoring.md) -------------------- */
 

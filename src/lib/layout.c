@@ -51,7 +51,7 @@
 #define BORDER_LW 0.5
 #define SIGN_LW 0.5
 #define SIGN_MIN 36.0      /* shortest signing line after a label, pt */
-#define IMAGE_ASPECT 2.5   /* width / height when the image is unreadable */
+#define IMAGE_ASPECT 2.5   /* width / height of an image too thin to place */
 
 static const sc_style default_style = {
     "default", SC_ROLE_BODY, 10.5, 0, SC_ALIGN_LEFT, SC_VALIGN_TOP,
@@ -100,23 +100,6 @@ static sc_status new_page(lay *L)
     L->cur = L->npages++;
     L->y = L->top;
     L->fresh = 1;
-    return SC_OK;
-}
-
-sc_status sc_items_push(sc_arena *a, sc_item **items, size_t *n, size_t *cap,
-                        const sc_item *it)
-{
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 64;
-        sc_item *v = sc_arena_alloc(a, c * sizeof *v);
-        if (!v)
-            return SC_ERR_NOMEM;
-        if (*n)
-            memcpy(v, *items, *n * sizeof *v);
-        *items = v;
-        *cap = c;
-    }
-    (*items)[(*n)++] = *it;
     return SC_OK;
 }
 
@@ -450,44 +433,11 @@ static sc_status lay_para(lay *L, const sc_block *blk)
 
 /* ---- images ----------------------------------------------------------- */
 
-static unsigned be16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
-
-static unsigned long be32(const unsigned char *p)
+/* Width / height of a checked image (image.c); IMAGE_ASPECT for an image
+ * too thin to place as it is. */
+static double image_aspect(const sc_image *im)
 {
-    return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 |
-           (unsigned long)p[2] << 8 | p[3];
-}
-
-/* Width/height of a PNG (IHDR) or JPEG (SOFn); IMAGE_ASPECT if unknown. */
-static double image_aspect(const char *path)
-{
-    FILE *fp = path ? fopen(path, "rb") : NULL;
-    if (!fp)
-        return IMAGE_ASPECT;
-    unsigned char buf[65536];
-    size_t n = fread(buf, 1, sizeof buf, fp);
-    fclose(fp);
-    double w = 0, h = 0;
-    if (n >= 24 && memcmp(buf, "\x89PNG\r\n\x1a\n", 8) == 0 &&
-        memcmp(buf + 12, "IHDR", 4) == 0) {
-        w = (double)be32(buf + 16);
-        h = (double)be32(buf + 20);
-    } else if (n >= 4 && buf[0] == 0xFF && buf[1] == 0xD8) {
-        size_t i = 2;
-        while (i + 9 < n && buf[i] == 0xFF) {
-            unsigned m = buf[i + 1];
-            unsigned len = be16(buf + i + 2);
-            if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 &&
-                m != 0xCC) {
-                h = be16(buf + i + 5);
-                w = be16(buf + i + 7);
-                break;
-            }
-            if (len < 2)
-                break;
-            i += 2 + len;
-        }
-    }
+    double w = im->width, h = im->height;
     if (w <= 0 || h <= 0 || w / h > 50 || h / w > 50)
         return IMAGE_ASPECT;
     return w / h;
@@ -804,7 +754,7 @@ static sc_status draw_cell(lay *L, const table *T, const pcell *pc, double x,
         it.y = ty + text_h;
         it.w = pc->img_w;
         it.h = img_h;
-        it.path = pc->cell->image;
+        it.image = pc->cell->image;
         if ((rc = add_item(L, &it, NULL)) != SC_OK)
             return rc;
     }

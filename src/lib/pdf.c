@@ -13,11 +13,14 @@
  * subset.c): each face drawn becomes one Type0/CIDFontType2 font per
  * document, created on first use, with a subset holding only the glyphs
  * used (plus composite components), written when the document is saved:
- * a print file with hundreds of records embeds each face once.  In a batch,
- * a document after the first may start a face's subset from the
- * per-process base of the font cache, whose font-program bytes were
- * compressed once (subset.c, "The font cache"; choose_bases below).
- * Images are cached by path.
+ * a print file with hundreds of records embeds each face once.  A document
+ * may start a face's subset from its form's font base (fontbases.c),
+ * whose font-program bytes were compressed once (choose_bases below).
+ * Images come checked from image.c, as bytes; each is embedded once per
+ * document.
+ *
+ * The document is handed back as bytes (sc_pdf_finish): where they go --
+ * a file, a book, an e-mail -- is the output stage's business.
  *
  * Text strings (outline titles, document title): libharu 2.3.0 writes a
  * string made with the UTF-8 encoder as UTF-16BE with a BOM, but maps each
@@ -38,7 +41,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #define WATERMARK_MAX_PT 100.0
@@ -60,7 +62,7 @@ typedef struct pfont {
 } pfont;
 
 typedef struct image_ent {
-    char *path;
+    const sc_image *src;
     HPDF_Image img;
 } image_ent;
 
@@ -68,10 +70,12 @@ struct sc_pdf {
     HPDF_Doc doc;
     const sc_fonts *fonts;
     pfont *font;       /* per face index; .sub NULL until first use */
-    int fonts_done;    /* sc_pdf_save has finished the font objects */
+    int fonts_done;    /* sc_pdf_finish has finished the font objects */
     int bases_chosen;  /* choose_bases has run (first sc_pdf_add) */
     unsigned long long font_ns; /* time in choose_bases, for the stats */
-    const void *form;  /* the first record's form: the font cache's key */
+    const sc_fontbases *bases; /* the form's font bases, or NULL */
+    int from_base;     /* faces whose program came from a base */
+    int broken;        /* a record failed half-way: pages of it remain */
     int nfaces;
     image_ent *images;
     int nimages, capimages;
@@ -81,17 +85,6 @@ struct sc_pdf {
     HPDF_STATUS error_no;     /* last error seen by the handler */
     HPDF_STATUS error_detail;
 };
-
-/* Font work of every document saved, for bench/fontwork (see
- * sc_pdf_font_stats): nanoseconds and documents, process-wide. */
-static _Atomic unsigned long long font_ns;
-static _Atomic unsigned long font_docs;
-
-void sc_pdf_font_stats(unsigned long long *ns, unsigned long *docs)
-{
-    *ns = font_ns;
-    *docs = font_docs;
-}
 
 static unsigned long long now_ns(void)
 {
@@ -212,7 +205,8 @@ static sc_status set_text_string(sc_pdf *p, HPDF_Dict dict, const char *key,
     return SC_OK;
 }
 
-sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts, sc_error *err)
+sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts,
+                     const sc_pdf_opts *opts, sc_error *err)
 {
     *out = NULL;
     if (!fonts)
@@ -222,6 +216,7 @@ sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts, sc_error *err)
     if (!p)
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     p->fonts = fonts;
+    p->bases = opts ? opts->bases : NULL;
     p->nfaces = sc_fonts_nfaces(fonts);
     if (p->nfaces > 0 && !(p->font = sc_calloc((size_t)p->nfaces,
                                                sizeof *p->font))) {
@@ -242,16 +237,10 @@ sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts, sc_error *err)
     else if (HPDF_SetInfoAttr(p->doc, HPDF_INFO_CREATOR,
                               "scorecard " SC_VERSION) != HPDF_OK)
         st = fail(p, err, "setting the creator", NULL);
-    if (st == SC_OK) {
-        /* CreationDate: SOURCE_DATE_EPOCH (reproducible builds) or now. */
-        time_t t = time(NULL);
-        const char *sde = getenv("SOURCE_DATE_EPOCH");
-        if (sde && *sde) {
-            char *end = NULL;
-            long long v = strtoll(sde, &end, 10);
-            if (end && !*end && v >= 0)
-                t = (time_t)v;
-        }
+    /* The creation date is the caller's (the data's or SOURCE_DATE_EPOCH),
+     * never the clock's: the same record gives the same bytes. */
+    if (st == SC_OK && opts && opts->created >= 0) {
+        time_t t = (time_t)opts->created;
         struct tm tm;
         if (gmtime_r(&t, &tm)) {
             HPDF_Date d = {0};
@@ -275,37 +264,23 @@ sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts, sc_error *err)
     return SC_OK;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
-static sc_status get_image(sc_pdf *p, const char *path, HPDF_Image *out,
+/* The image as a PDF XObject, made once per document from the bytes
+ * image.c read and checked. */
+static sc_status get_image(sc_pdf *p, const sc_image *im, HPDF_Image *out,
                            sc_error *err)
 {
     *out = NULL;
     for (int i = 0; i < p->nimages; i++)
-        if (strcmp(p->images[i].path, path) == 0) {
+        if (p->images[i].src == im) {
             *out = p->images[i].img;
             return SC_OK;
         }
-    int png = ends_with(path, ".png");
-    int jpg = ends_with(path, ".jpg") || ends_with(path, ".jpeg");
-    if (!png && !jpg)
-        return sc_error_set(err, SC_ERR_PDF, path, 0, 0,
-                            "image %s: only PNG (.png) and JPEG (.jpg, "
-                            ".jpeg) images can be placed", path);
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return sc_error_set(err, SC_ERR_IO, path, 0, 0,
-                            "cannot open image %s; check the path (relative "
-                            "paths are relative to the data file)", path);
-    fclose(fp);
-    HPDF_Image img = png ? HPDF_LoadPngImageFromFile(p->doc, path)
-                         : HPDF_LoadJpegImageFromFile(p->doc, path);
+    HPDF_Image img =
+        im->kind == SC_IMAGE_PNG
+            ? HPDF_LoadPngImageFromMem(p->doc, im->data, (HPDF_UINT)im->len)
+            : HPDF_LoadJpegImageFromMem(p->doc, im->data, (HPDF_UINT)im->len);
     if (!img)
-        return fail(p, err, "loading the image", path);
+        return fail(p, err, "loading the image", im->ref);
     if (p->nimages == p->capimages) {
         int cap = p->capimages ? p->capimages * 2 : 8;
         image_ent *n = sc_realloc(p->images, (size_t)cap * sizeof *n);
@@ -315,10 +290,7 @@ static sc_status get_image(sc_pdf *p, const char *path, HPDF_Image *out,
         p->images = n;
         p->capimages = cap;
     }
-    char *dup = sc_strdup(path);
-    if (!dup)
-        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    p->images[p->nimages].path = dup;
+    p->images[p->nimages].src = im;
     p->images[p->nimages].img = img;
     p->nimages++;
     *out = img;
@@ -626,45 +598,14 @@ static sc_status bold_tj(pfont *f, const sc_face *reg, const sc_face *bold,
     return SC_OK;
 }
 
-/* 1 if face draws every character of text[0..len) that the regular face
- * draws: a bold face lacking one means synthetic bold for the item. */
-static int covers(const sc_face *face, const char *text, size_t len)
-{
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t k = sc_utf8_decode(text + i, len - i, &cp);
-        if (!k)
-            return 0;
-        if (cp != '\t' && !sc_face_has(face, cp) && cp >= 0x20 &&
-            !(cp >= 0xFE00 && cp <= 0xFE0F) && cp != 0x200D && cp != 0x200C)
-            return 0;
-        i += k;
-    }
-    return 1;
-}
-
-/* The face that draws text item it: its own, or the real bold face when
- * the item is bold and that face has every character (*real_bold = 1). */
-static int item_face(const sc_pdf *p, const sc_item *it, int *real_bold)
-{
-    *real_bold = 0;
-    if (it->bold) {
-        int bf = sc_fonts_bold(p->fonts, it->face);
-        if (bf >= 0 && covers(sc_fonts_face(p->fonts, bf), it->text,
-                              it->len)) {
-            *real_bold = 1;
-            return bf;
-        }
-    }
-    return it->face;
-}
-
 static sc_status draw_text(sc_pdf *p, pen *pn, double ph, const sc_item *it,
                            sc_error *err)
 {
     if (it->len == 0)
         return SC_OK;
-    int real_bold = 0, fi = item_face(p, it, &real_bold);
+    int real_bold = 0;
+    int fi = sc_fonts_draw_face(p->fonts, it->face, it->bold, it->text,
+                                it->len, &real_bold);
     pfont *f;
     sc_status st = get_pfont(p, fi, &f, err);
     if (st == SC_OK)
@@ -884,12 +825,12 @@ static sc_status finish_font(sc_pdf *p, int face, pfont *f, sc_error *err)
     const sc_face_info *in = sc_face_info_get(fc);
     unsigned char *ttf = NULL, *z = NULL;
     size_t ttf_len = 0, zlen = 0;
-    sc_fontcache *cache = sc_fonts_cache(p->fonts);
-    sc_fontcache_note(cache, p->form, face, f->sub);
-    sc_status st = sc_subset_build_flate(f->sub, cache, &ttf, &ttf_len, &z,
-                                         &zlen, err);
+    int from_base = 0;
+    sc_status st = sc_subset_build_flate(f->sub, &ttf, &ttf_len, &z, &zlen,
+                                         &from_base, err);
     if (st != SC_OK)
         return st;
+    p->from_base += from_base;
     HPDF_Dict ff = new_flate_stream(p, z, zlen);
     sc_free(ttf);
     sc_free(z);
@@ -965,8 +906,7 @@ static sc_status finish_fonts(sc_pdf *p, sc_error *err)
         if (st != SC_OK)
             return st;
     }
-    font_ns += p->font_ns + (now_ns() - t0);
-    font_docs++;
+    sc_fontwork_note(p->font_ns + (now_ns() - t0), 1);
     p->fonts_done = 1;
     return SC_OK;
 }
@@ -1039,10 +979,10 @@ static sc_status draw_item(sc_pdf *p, pen *pn, double ph, const sc_item *it,
         return ok ? SC_OK : fail(p, err, "drawing a path", NULL);
     }
     case SC_IT_IMAGE: {
-        if (!it->path)
+        if (!it->image)
             return SC_OK;
         HPDF_Image img;
-        st = get_image(p, it->path, &img, err);
+        st = get_image(p, it->image, &img, err);
         if (st == SC_OK)
             st = pen_sync(p, pn, err);
         if (st != SC_OK)
@@ -1050,7 +990,7 @@ static sc_status draw_item(sc_pdf *p, pen *pn, double ph, const sc_item *it,
         if (HPDF_Page_DrawImage(page, img, (HPDF_REAL)it->x,
                                 (HPDF_REAL)(ph - it->y - it->h),
                                 (HPDF_REAL)it->w, (HPDF_REAL)it->h) != HPDF_OK)
-            return fail(p, err, "drawing an image", it->path);
+            return fail(p, err, "drawing an image", it->image->ref);
         return SC_OK;
     }
     default:
@@ -1134,97 +1074,41 @@ static sc_status draw_watermark(sc_pdf *p, pen *pn, double pw, double ph,
     return SC_OK;
 }
 
-/* Before the first record is drawn: the glyphs it uses, per face, are
- * offered to the font cache (the second document of a process makes the
- * bases from them), then for each face that has a base, whether this
- * document starts its subset from it.  It does unless the base holds many
- * glyphs the document does not draw (a batch whose first two employees
- * have another position's rule texts): those would cost the document their
- * bytes, so above BASE_SLACK bytes of such outlines (~half that after
- * Flate) the face is subset as without the cache.  The watermark is not
+/* Before the first record is drawn: for each face that has a base in the
+ * form's bases, whether this document starts its subset from it.  It does
+ * unless the base holds many glyphs the document does not draw (a form
+ * whose labels this record mostly leaves out): those would cost the
+ * document their bytes, so above BASE_SLACK bytes of such outlines (~half
+ * that after Flate) the face is subset as without a base.  The choice
+ * depends on nothing but this record and its form.  The watermark is not
  * scanned: its few glyphs are extras. */
 static sc_status choose_bases(sc_pdf *p, const sc_laid *laid, sc_error *err)
 {
-    sc_fontcache *c = sc_fonts_cache(p->fonts);
-    if (!c)
+    if (!p->bases)
         return SC_OK;
-    typedef struct { unsigned *g; uint32_t *cp; size_t n, cap; } gidlist;
-    gidlist *used = sc_calloc((size_t)p->nfaces, sizeof *used);
-    sc_status st = used ? SC_OK : nomem(err);
-    for (int i = 0; st == SC_OK && i < laid->npages; i++) {
-        const sc_page *pg = &laid->pages[i];
-        for (size_t k = 0; st == SC_OK && k < pg->nitems; k++) {
-            const sc_item *it = &pg->items[k];
-            int rb;
-            if (it->kind != SC_IT_TEXT || it->face < 0 ||
-                it->face >= p->nfaces)
-                continue;
-            int fi = item_face(p, it, &rb);
-            if (fi < 0 || fi >= p->nfaces || p->font[fi].sub)
-                continue;
-            const sc_face *face = sc_fonts_face(p->fonts, fi);
-            gidlist *u = &used[fi];
-            for (size_t j = 0; j < it->len;) {
-                uint32_t cp;
-                size_t n = sc_utf8_decode(it->text + j, it->len - j, &cp);
-                if (!n)
-                    break; /* draw_text reports it */
-                j += n;
-                if (cp == '\t')
-                    cp = ' ';
-                if (u->n == u->cap) {
-                    size_t cap = u->cap ? u->cap * 2 : 256;
-                    unsigned *g = sc_realloc(u->g, cap * sizeof *g);
-                    uint32_t *cps = g ? sc_realloc(u->cp, cap * sizeof *cps)
-                                      : NULL;
-                    if (g)
-                        u->g = g;
-                    if (!g || !cps) {
-                        st = nomem(err);
-                        break;
-                    }
-                    u->cp = cps;
-                    u->cap = cap;
-                }
-                u->cp[u->n] = cp;
-                u->g[u->n++] = sc_face_gid(face, cp);
-            }
-        }
-    }
+    sc_glyphs *used = sc_calloc((size_t)p->nfaces + 1, sizeof *used);
+    unsigned char *skip = sc_calloc((size_t)p->nfaces + 1, 1);
+    sc_status st = used && skip ? SC_OK : nomem(err);
+    for (int f = 0; st == SC_OK && f < p->nfaces; f++)
+        skip[f] = p->font[f].sub != NULL || !sc_fontbases_get(p->bases, f);
+    if (st == SC_OK)
+        st = sc_laid_glyphs(laid, p->fonts, used, skip, err);
     for (int f = 0; st == SC_OK && f < p->nfaces; f++) {
-        if (p->font[f].sub || !used[f].n)
+        if (skip[f] || !used[f].n)
             continue;
-        const sc_face *face = sc_fonts_face(p->fonts, f);
-        sc_fontcache_prepare(c, p->form, f, face, used[f].g, used[f].cp,
-                             used[f].n);
-        p->font[f].base = sc_fontcache_base(c, p->form, f);
-        if (p->font[f].base &&
-            sc_fontbase_unused(p->font[f].base, face, used[f].g,
-                               used[f].n) > BASE_SLACK)
-            p->font[f].base = NULL;
+        const sc_fontbase *b = sc_fontbases_get(p->bases, f);
+        if (sc_fontbase_unused(b, sc_fonts_face(p->fonts, f), used[f].gid,
+                               used[f].n) <= BASE_SLACK)
+            p->font[f].base = b;
     }
-    for (int f = 0; used && f < p->nfaces; f++) {
-        sc_free(used[f].g);
-        sc_free(used[f].cp);
-    }
-    sc_free(used);
+    sc_glyphs_free(used, p->nfaces);
+    sc_free(skip);
     return st;
 }
 
-sc_status sc_pdf_add(sc_pdf *p, const sc_laid *laid, sc_error *err)
+/* Draw the pages of laid and its outline entry. */
+static sc_status add_pages(sc_pdf *p, const sc_laid *laid, sc_error *err)
 {
-    if (!p || !laid)
-        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
-                            "sc_pdf_add needs a document and a layout");
-    if (!p->bases_chosen) {
-        p->form = laid->form;
-        unsigned long long t0 = now_ns();
-        sc_status st = choose_bases(p, laid, err);
-        p->font_ns += now_ns() - t0;
-        if (st != SC_OK)
-            return st;
-        p->bases_chosen = 1;
-    }
     HPDF_Page first = NULL;
     for (int i = 0; i < laid->npages; i++) {
         HPDF_Page page = HPDF_AddPage(p->doc);
@@ -1274,21 +1158,95 @@ sc_status sc_pdf_add(sc_pdf *p, const sc_laid *laid, sc_error *err)
     return SC_OK;
 }
 
-sc_status sc_pdf_save(sc_pdf *p, const char *path, sc_error *err)
+sc_status sc_pdf_add(sc_pdf *p, const sc_laid *laid, sc_error *err)
 {
-    if (!p || !path)
+    if (!p || !laid)
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
-                            "sc_pdf_save needs a document and a path");
+                            "sc_pdf_add needs a document and a layout");
+    if (p->broken)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "a record failed half-way into this PDF; it "
+                            "cannot take more pages");
+    if (p->fonts_done)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "pages added after the PDF was finished");
+    if (!p->bases_chosen) {
+        unsigned long long t0 = now_ns();
+        sc_status st = choose_bases(p, laid, err);
+        p->font_ns += now_ns() - t0;
+        if (st != SC_OK)
+            return st;
+        p->bases_chosen = 1;
+    }
+    /* Everything that can fail for a reason of the record's own (images,
+     * glyphs, text) was checked before layout; what fails here (memory,
+     * libharu) may leave pages of the record behind, so the document is
+     * marked and never finished. */
+    sc_status st = add_pages(p, laid, err);
+    if (st != SC_OK)
+        p->broken = 1;
+    return st;
+}
+
+/* libharu's memory stream into one malloc'd buffer. */
+static sc_status take_bytes(sc_pdf *p, unsigned char **out, size_t *len,
+                            sc_error *err)
+{
+    HPDF_UINT32 size = HPDF_GetStreamSize(p->doc);
+    unsigned char *b = sc_malloc(size ? size : 1);
+    if (!b)
+        return nomem(err);
+    if (HPDF_ResetStream(p->doc) != HPDF_OK) {
+        sc_free(b);
+        return fail(p, err, "reading the PDF back", NULL);
+    }
+    size_t got = 0;
+    while (got < size) {
+        HPDF_UINT32 n = size - (HPDF_UINT32)got;
+        HPDF_STATUS r = HPDF_ReadFromStream(p->doc, b + got, &n);
+        got += n;
+        if (r == HPDF_STREAM_EOF || n == 0)
+            break;
+        if (r != HPDF_OK) {
+            sc_free(b);
+            return fail(p, err, "reading the PDF back", NULL);
+        }
+    }
+    if (got != size) {
+        sc_free(b);
+        return sc_error_set(err, SC_ERR_PDF, NULL, 0, 0,
+                            "the PDF writer gave %zu of %u bytes (internal "
+                            "error)", got, (unsigned)size);
+    }
+    *out = b;
+    *len = got;
+    return SC_OK;
+}
+
+sc_status sc_pdf_finish(sc_pdf *p, unsigned char **out, size_t *len,
+                        sc_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    if (!p)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "sc_pdf_finish needs a document");
+    if (p->broken)
+        return sc_error_set(err, SC_ERR_PDF, NULL, 0, 0,
+                            "a record failed half-way into this PDF, which "
+                            "is therefore not written");
     if (p->noutlines > 1 &&
         HPDF_SetPageMode(p->doc, HPDF_PAGE_MODE_USE_OUTLINE) != HPDF_OK)
-        return fail(p, err, "setting the page mode", path);
+        return fail(p, err, "setting the page mode", NULL);
     sc_status st = finish_fonts(p, err);
     if (st != SC_OK)
         return st;
-    if (HPDF_SaveToFile(p->doc, path) != HPDF_OK)
-        return fail(p, err, "writing the PDF", path);
-    return SC_OK;
+    if (HPDF_SaveToStream(p->doc) != HPDF_OK)
+        return fail(p, err, "writing the PDF", NULL);
+    return take_bytes(p, out, len, err);
 }
+
+int sc_pdf_faces_from_base(const sc_pdf *p) { return p ? p->from_base : 0; }
 
 void sc_pdf_free(sc_pdf *p)
 {
@@ -1296,8 +1254,6 @@ void sc_pdf_free(sc_pdf *p)
         return;
     if (p->doc)
         HPDF_Free(p->doc);
-    for (int i = 0; i < p->nimages; i++)
-        sc_free(p->images[i].path);
     sc_free(p->images);
     for (int i = 0; p->font && i < p->nfaces; i++)
         sc_subset_free(p->font[i].sub);

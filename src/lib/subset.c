@@ -38,7 +38,6 @@
 #include "fontengine.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libdeflate.h>
@@ -64,6 +63,7 @@ struct sc_subset {
 
 /* A face's base (see fontengine.h and "The font cache" below). */
 struct sc_fontbase {
+    const sc_face *face;   /* the face it is a base of */
     unsigned n;            /* CIDs 0..n-1, components included */
     uint16_t *gid;         /* cid -> original gid */
     uint32_t *uni;         /* cid -> code point */
@@ -559,21 +559,22 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
     return st;
 }
 
-/* ---- the font cache ------------------------------------------------------
+/* ---- font bases ------------------------------------------------------------
  *
  * Why.  zlib at level 6 (libharu's Flate) costs ~5 ms per kefu sheet for
- * the two font programs (libdeflate ~2.5 ms) -- three times everything else of a document --
- * while documents of a batch embed nearly the same glyphs.  So the glyphs
- * two documents share become a base that is compressed once per process.
+ * the two font programs (libdeflate ~2.5 ms) -- three times everything
+ * else of a document -- while the documents of one form embed nearly the
+ * same glyphs: its labels, headings, rule texts, digits.  So those glyphs
+ * become a BASE whose bytes are compressed once per form.
  *
  * Layout.  A font program is [table directory][OS/2][glyf][head hhea hmtx
  * loca maxp name post] (tables in tag order, OS/2 first).  A seeded subset
  * has the base's outlines as glyphs 0..B-1, so the bytes from the end of
  * the directory to glyf + offs[B] are the same in every document: the
- * PREFIX.  At base time it is raw-deflated at level 6 as blocks none of
- * which is final (deflate_prefix), and a compressor is made that goes on
- * where they end: the prefix as its dictionary, the bits of the last
- * partial byte primed.  Per document the zlib stream is written as:
+ * PREFIX.  When the base is made it is raw-deflated at level 6 as blocks
+ * none of which is final (deflate_prefix), and a compressor is made that
+ * goes on where they end: the prefix as its dictionary, the bits of the
+ * last partial byte primed.  Per document the zlib stream is written as:
  *
  *   78 9C                          zlib header (deflate, 32K window)
  *   00 LEN ~LEN <directory>        a stored block: the directory varies
@@ -587,52 +588,24 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
  * stay right because the prefix is exactly what precedes the rest.  The
  * rest is compressed with the prefix as history, so the result is about
  * as small as compressing the whole font at level 6: the extra cost is the
- * base glyphs a document does not use (a few, in a batch) and 5 bytes of
- * stored-block header.  Per document zlib now sees a few KB, not ~120 KB.
+ * base glyphs a document does not draw and 5 bytes of stored-block header.
  *
- * Which glyphs.  Per form (template: a department batch has one per
- * position) and face, the base is the glyphs both of the form's first two
- * documents used (in the second one's order of first use), plus
- * components: the first one saved is remembered (sc_fontcache_note), and
- * the base is made when the second one is laid out, before it is drawn
- * (sc_fontcache_prepare), so that the second document starts from it too.
- * A name or comment differs per employee; labels, rule texts and digits
- * do not.  The first document is written exactly as without the cache,
- * so a process that writes one document (the golden tests) gives the
- * same bytes as before.  No shared glyph: no base.  (Base glyphs a
- * later document does not draw still cost their bytes in it, ~250 each
- * for a Ming hanzi: a base of two documents' common glyphs keeps few.)
+ * Which glyphs.  The caller decides (pdf.c: the glyphs of the form laid
+ * out for a record without employee data -- what is the same for every
+ * record of the form).  Never a glyph chosen because some employee's data
+ * happened to use it: then a document's bytes would depend on which
+ * colleagues were rendered before it, and a document could carry the
+ * outlines of characters only a colleague's name uses.
+ *
+ * Sharing.  A base is complete when sc_fontbase_new returns and never
+ * changes after: documents on any number of threads read it at once
+ * (deflateCopy only reads its source), with no lock.
  *
  * Safety.  Before using the cached bytes the built font is checked to have
  * the expected layout and the prefix's Adler-32; on any mismatch the font
- * is compressed the ordinary way (by libharu). */
+ * is compressed whole. */
 
-#define MIN_BASE 1
-
-struct facecache {
-    int state;         /* 0 nothing seen, 1 first seen, 2 base, 3 none */
-    uint16_t *first;   /* state 1: the first document's glyphs */
-    unsigned nfirst;
-    sc_fontbase *base; /* state 2 */
-};
-
-/* The documents of one form (template): their own first two documents
- * make their own bases.  At most MAX_FORMS forms per process get one. */
-#define MAX_FORMS 8
-struct formcache {
-    const void *form;
-    struct facecache *face; /* nfaces */
-};
-
-struct sc_fontcache {
-    pthread_mutex_t lock;
-    int nfaces;
-    struct formcache form[MAX_FORMS];
-    int nforms;
-    unsigned long uses;
-};
-
-static void base_free(sc_fontbase *b)
+void sc_fontbase_free(sc_fontbase *b)
 {
     if (!b)
         return;
@@ -644,76 +617,6 @@ static void base_free(sc_fontbase *b)
     free(b->offs);
     free(b->z);
     free(b);
-}
-
-sc_fontcache *sc_fontcache_new(int nfaces)
-{
-    sc_fontcache *c = sc_calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
-    c->nfaces = nfaces > 0 ? nfaces : 0;
-    if (pthread_mutex_init(&c->lock, NULL) != 0) {
-        free(c);
-        return NULL;
-    }
-    return c;
-}
-
-void sc_fontcache_free(sc_fontcache *c)
-{
-    if (!c)
-        return;
-    for (int k = 0; k < c->nforms; k++) {
-        for (int i = 0; i < c->nfaces; i++) {
-            free(c->form[k].face[i].first);
-            base_free(c->form[k].face[i].base);
-        }
-        free(c->form[k].face);
-    }
-    pthread_mutex_destroy(&c->lock);
-    free(c);
-}
-
-/* The cache entry of face `face` for documents of `form`, made on first
- * use; NULL if out of range, out of memory or MAX_FORMS forms have one.
- * Called with the lock held. */
-static struct facecache *entry(sc_fontcache *c, const void *form, int face)
-{
-    if (face < 0 || face >= c->nfaces)
-        return NULL;
-    for (int k = 0; k < c->nforms; k++)
-        if (c->form[k].form == form)
-            return &c->form[k].face[face];
-    if (c->nforms == MAX_FORMS)
-        return NULL;
-    struct facecache *fc = sc_calloc((size_t)c->nfaces, sizeof *fc);
-    if (!fc)
-        return NULL;
-    c->form[c->nforms].form = form;
-    c->form[c->nforms++].face = fc;
-    return &fc[face];
-}
-
-const sc_fontbase *sc_fontcache_base(sc_fontcache *c, const void *form,
-                                     int face)
-{
-    if (!c)
-        return NULL;
-    pthread_mutex_lock(&c->lock);
-    struct facecache *fc = entry(c, form, face);
-    const sc_fontbase *b = fc ? fc->base : NULL;
-    pthread_mutex_unlock(&c->lock);
-    return b;
-}
-
-unsigned long sc_fontcache_uses(sc_fontcache *c)
-{
-    if (!c)
-        return 0;
-    pthread_mutex_lock(&c->lock);
-    unsigned long u = c->uses;
-    pthread_mutex_unlock(&c->lock);
-    return u;
 }
 
 /* Compress the base's prefix (b->prefix_len bytes at pre) into b->z as
@@ -788,10 +691,8 @@ static int deflate_prefix(sc_fontbase *b, const unsigned char *pre)
     return 1;
 }
 
-/* Build the base of the glyphs gid[0..n) (first-use order, code points
- * uni) of face; NULL if that fails for any reason. */
-static sc_fontbase *make_base(const sc_face *face, const uint16_t *gid,
-                              const uint32_t *uni, unsigned n)
+sc_fontbase *sc_fontbase_new(const sc_face *face, const unsigned *gid,
+                             const uint32_t *uni, size_t n)
 {
     sc_subset *s = NULL;
     sc_error err;
@@ -799,14 +700,17 @@ static sc_fontbase *make_base(const sc_face *face, const uint16_t *gid,
     unsigned char *pre = NULL;
     if (sc_subset_new(&s, face, &err) != SC_OK)
         return NULL;
-    for (unsigned i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++)
         if (sc_subset_use(s, gid[i], uni[i]) < 0)
             goto fail;
+    if (s->n <= 1) /* nothing drawn with this face */
+        goto fail;
     if (!(b = sc_calloc(1, sizeof *b)))
         goto fail;
     size_t glyf_len;
     if (glyphs(s, &b->glyf, &glyf_len, &b->offs, &err) != SC_OK)
         goto fail;
+    b->face = face;
     b->n = s->n;
     b->gid = sc_malloc(s->n * sizeof *b->gid);
     b->uni = sc_malloc(s->n * sizeof *b->uni);
@@ -831,75 +735,9 @@ static sc_fontbase *make_base(const sc_face *face, const uint16_t *gid,
     return b;
 fail:
     free(pre);
-    base_free(b);
+    sc_fontbase_free(b);
     sc_subset_free(s);
     return NULL;
-}
-
-void sc_fontcache_note(sc_fontcache *c, const void *form, int face,
-                       const sc_subset *s)
-{
-    if (!c || !s || s->base)
-        return;
-    pthread_mutex_lock(&c->lock);
-    struct facecache *fc = entry(c, form, face);
-    if (fc && fc->state == 0) {
-        fc->first = sc_malloc((s->n ? s->n : 1) * sizeof *fc->first);
-        if (fc->first) {
-            memcpy(fc->first, s->gid, s->n * sizeof *fc->first);
-            fc->nfirst = s->n;
-            fc->state = 1;
-        } else {
-            fc->state = 3;
-        }
-    }
-    pthread_mutex_unlock(&c->lock);
-}
-
-void sc_fontcache_prepare(sc_fontcache *c, const void *form, int face,
-                          const sc_face *fp, const unsigned *gids,
-                          const uint32_t *cps, size_t n)
-{
-    if (!c)
-        return;
-    pthread_mutex_lock(&c->lock);
-    struct facecache *fc = entry(c, form, face);
-    if (!fc || fc->state != 1) {
-        pthread_mutex_unlock(&c->lock);
-        return;
-    }
-    /* The glyphs of this document that the first one used too, each once,
-     * in this document's order of first use. */
-    const sc_face_info *in = sc_face_info_get(fp);
-    size_t bits = in ? in->nglyphs / 8 + 1 : 1;
-    unsigned char *mark = sc_calloc(bits, 1), *seen = sc_calloc(bits, 1);
-    uint16_t *g = sc_malloc((n ? n : 1) * sizeof *g);
-    uint32_t *u = sc_malloc((n ? n : 1) * sizeof *u);
-    unsigned nb = 0;
-    if (in && mark && seen && g && u) {
-        for (unsigned i = 1; i < fc->nfirst; i++)
-            mark[fc->first[i] / 8] |=
-                (unsigned char)(1u << (fc->first[i] % 8));
-        for (size_t i = 0; i < n; i++) {
-            unsigned gi = gids[i];
-            if (!gi || gi >= in->nglyphs ||
-                !(mark[gi / 8] & (1u << (gi % 8))) ||
-                (seen[gi / 8] & (1u << (gi % 8))))
-                continue;
-            seen[gi / 8] |= (unsigned char)(1u << (gi % 8));
-            g[nb] = (uint16_t)gi;
-            u[nb++] = cps[i];
-        }
-        fc->base = nb >= MIN_BASE ? make_base(fp, g, u, nb) : NULL;
-    }
-    fc->state = fc->base ? 2 : 3;
-    free(mark);
-    free(seen);
-    free(g);
-    free(u);
-    free(fc->first);
-    fc->first = NULL;
-    pthread_mutex_unlock(&c->lock);
 }
 
 size_t sc_fontbase_unused(const sc_fontbase *b, const sc_face *face,
@@ -928,9 +766,10 @@ sc_status sc_subset_seed(sc_subset *s, const sc_fontbase *base,
 {
     if (!s || !base)
         return SC_OK;
-    if (s->n != 1 || s->base)
+    if (s->n != 1 || s->base || base->face != s->face)
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
-                            "sc_subset_seed needs an empty subset");
+                            "sc_subset_seed needs an empty subset of the "
+                            "base's face");
     for (unsigned i = 1; i < base->n; i++)
         if (sc_subset_use(s, base->gid[i], base->uni[i]) != (long)i)
             return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0,
@@ -943,7 +782,7 @@ static void put_be32(unsigned char *p, uLong v) { w32(p, (uint32_t)v); }
 
 /* The zlib stream of font[0..len) using base b (see the essay above);
  * NULL (and no error) if the font does not have the expected layout. */
-static unsigned char *flate_with_base(sc_fontcache *c, const sc_fontbase *b,
+static unsigned char *flate_with_base(const sc_fontbase *b,
                                       const unsigned char *font, size_t len,
                                       size_t *zlen, int *oom)
 {
@@ -995,12 +834,11 @@ static unsigned char *flate_with_base(sc_fontcache *c, const sc_fontbase *b,
     k += dir;
     memcpy(z + k, b->z, b->zlen);
     k += b->zlen;
+    /* deflateCopy only reads the base's compressor (zlib declares its
+     * source non-const), so documents on several threads may copy it at
+     * once. */
     z_stream zs;
-    pthread_mutex_lock(&c->lock);
     int zr = deflateCopy(&zs, (z_streamp)&b->zs);
-    if (zr == Z_OK)
-        c->uses++;
-    pthread_mutex_unlock(&c->lock);
     if (zr != Z_OK) {
         free(z);
         *oom = zr == Z_MEM_ERROR;
@@ -1048,19 +886,20 @@ static unsigned char *flate_whole(const unsigned char *font, size_t len,
     return z;
 }
 
-sc_status sc_subset_build_flate(sc_subset *s, sc_fontcache *c,
-                                unsigned char **out, size_t *len,
-                                unsigned char **z, size_t *zlen,
-                                sc_error *err)
+sc_status sc_subset_build_flate(sc_subset *s, unsigned char **out,
+                                size_t *len, unsigned char **z, size_t *zlen,
+                                int *from_base, sc_error *err)
 {
     *z = NULL;
     *zlen = 0;
+    *from_base = 0;
     sc_status st = sc_subset_build(s, out, len, err);
     if (st != SC_OK)
         return st;
     int oom = 0;
-    if (s->base && c)
-        *z = flate_with_base(c, s->base, *out, *len, zlen, &oom);
+    if (s->base)
+        *z = flate_with_base(s->base, *out, *len, zlen, &oom);
+    *from_base = *z != NULL;
     if (!*z && !oom && !(*z = flate_whole(*out, *len, zlen)))
         oom = 1;
     if (oom) {

@@ -1199,7 +1199,7 @@ static int try_dir(char *out, size_t n, const char *dir, const char *name)
 
 sc_status sc_template_find(char *out, size_t n, const char *name,
                            const char *dir, const char *data_file,
-                           sc_error *err)
+                           const char *search, sc_error *err)
 {
     if (!out || n == 0 || !name)
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
@@ -1228,7 +1228,7 @@ sc_status sc_template_find(char *out, size_t n, const char *name,
         if (try_dir(out, n, d, name))
             return SC_OK;
     }
-    if (try_dir(out, n, getenv("SCORECARD_TEMPLATES"), name))
+    if (try_dir(out, n, search, name))
         return SC_OK;
 #ifdef SC_DATADIR_INSTALLED
     if (try_dir(out, n, SC_DATADIR_INSTALLED "/templates", name))

@@ -49,56 +49,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t sc_utf8_decode(const char *s, size_t n, uint32_t *cp)
-{
-    *cp = 0xFFFD;
-    if (!s || n == 0)
-        return 0;
-    const unsigned char *u = (const unsigned char *)s;
-    uint32_t c = u[0], min;
-    size_t len;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2, c &= 0x1F, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3, c &= 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4, c &= 0x07, min = 0x10000;
-    } else {
-        return 0; /* continuation byte, C0/C1 overlong lead, F5..FF */
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((u[i] & 0xC0) != 0x80)
-            return 0;
-        c = c << 6 | (u[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
-
-int sc_utf8_valid(const char *s, size_t n, size_t *bad)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint32_t cp;
-        size_t k = sc_utf8_decode(s + i, n - i, &cp);
-        if (!k) {
-            if (bad)
-                *bad = i;
-            return 0;
-        }
-        i += k;
-    }
-    return 1;
-}
-
 /* ---- character classes ---------------------------------------------------- */
 
 enum { K_OTHER, K_SPACE, K_OPEN, K_CLOSE, K_NL };

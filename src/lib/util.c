@@ -241,21 +241,6 @@ void sc_xml_quiet_end(sc_xml_quiet *q)
     xmlSetGenericErrorFunc(q->old_ctx, q->old_fn);
 }
 
-char *sc_xml_text(xmlNodePtr n)
-{
-    xmlChar *c = n ? xmlNodeGetContent(n) : NULL;
-    const char *s = c ? (const char *)c : "";
-    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-        s++;
-    size_t len = strlen(s);
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
-                   s[len - 1] == '\r'))
-        len--;
-    char *d = sc_strndup(s, len);
-    xmlFree(c);
-    return d;
-}
-
 /* ---- decimals --------------------------------------------------------- */
 
 void sc_format_decimal(char *out, size_t n, double v, int decimals)

@@ -70,12 +70,16 @@ static void write_pdf(const sc_fonts *f)
     items[k++] = (sc_item){.kind = SC_IT_RECT, .x = 40, .y = 110, .w = 100,
                            .h = 20, .gray = 0.9};
     sc_page page = {items, k, k};
-    sc_laid laid = {300, 200, &page, 1, "草稿 A", "中A 𠮷", NULL};
+    sc_laid laid = {300, 200, &page, 1, "草稿 A", "中A 𠮷"};
     sc_pdf *pdf = NULL;
     sc_error err;
-    if (sc_pdf_new(&pdf, f, &err) == SC_OK) {
-        if (sc_pdf_add(pdf, &laid, &err) == SC_OK)
-            (void)sc_pdf_save(pdf, fuzz_path("out.pdf"), &err);
+    if (sc_pdf_new(&pdf, f, NULL, &err) == SC_OK) {
+        unsigned char *bytes = NULL;
+        size_t len = 0;
+        if (sc_pdf_add(pdf, &laid, &err) == SC_OK &&
+            sc_pdf_finish(pdf, &bytes, &len, &err) == SC_OK)
+            fuzz_write("out.pdf", bytes, len);
+        sc_free(bytes);
         sc_pdf_free(pdf);
     }
     free(items);

@@ -14,6 +14,7 @@
 #include "internal.h"
 
 #include "fonts_fixture.h"
+#include "pdf_file.h"
 
 static const sc_style chart_style = {
     "chart", SC_ROLE_BODY, 9, 0, SC_ALIGN_LEFT, SC_VALIGN_TOP,
@@ -360,9 +361,9 @@ static void chart_laid_dumped_and_written(void **state)
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
-    assert_int_equal(sc_pdf_new(&pdf, fonts, &err), SC_OK);
+    assert_int_equal(sc_pdf_new(&pdf, fonts, NULL, &err), SC_OK);
     assert_int_equal(sc_pdf_add(pdf, l, &err), SC_OK);
-    assert_int_equal(sc_pdf_save(pdf, path, &err), SC_OK);
+    assert_int_equal(save_pdf(pdf, path, &err), SC_OK);
     sc_pdf_free(pdf);
     FILE *f = fopen(path, "rb");
     assert_non_null(f);

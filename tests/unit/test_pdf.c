@@ -16,6 +16,7 @@
 
 #include "fonts_fixture.h"
 #include "run_cmd.h"
+#include "pdf_file.h"
 
 static const sc_style body = {
     "body", SC_ROLE_BODY, 12, 0, SC_ALIGN_LEFT, SC_VALIGN_TOP,
@@ -67,7 +68,7 @@ static void write_pdf(const char *path, const char *const *titles, int n)
 {
     sc_pdf *pdf = NULL;
     sc_error err = {0};
-    assert_int_equal(sc_pdf_new(&pdf, fonts, &err), SC_OK);
+    assert_int_equal(sc_pdf_new(&pdf, fonts, NULL, &err), SC_OK);
     sc_arena *a = sc_arena_new();
     for (int i = 0; i < n; i++) {
         sc_laid *l = small_laid(a, titles[i], "被考核人：张晓明，客户服务部。");
@@ -76,7 +77,7 @@ static void write_pdf(const char *path, const char *const *titles, int n)
             fprintf(stderr, "pdf_add: %s\n", err.message);
         assert_int_equal(st, SC_OK);
     }
-    sc_status st = sc_pdf_save(pdf, path, &err);
+    sc_status st = save_pdf(pdf, path, &err);
     if (st != SC_OK)
         fprintf(stderr, "pdf_save: %s\n", err.message);
     assert_int_equal(st, SC_OK);
@@ -159,46 +160,6 @@ static void test_combined_file_has_one_outline_entry_per_record(void **state)
     remove(path);
 }
 
-static void test_save_to_bad_path_is_pdf_error(void **state)
-{
-    (void)state;
-    sc_pdf *pdf = NULL;
-    sc_error err = {0};
-    assert_int_equal(sc_pdf_new(&pdf, fonts, &err), SC_OK);
-    sc_arena *a = sc_arena_new();
-    assert_int_equal(sc_pdf_add(pdf, small_laid(a, "KF001 张晓明", "x"), &err),
-                     SC_OK);
-    sc_status st = sc_pdf_save(pdf, "/nonexistent-dir/x.pdf", &err);
-    assert_int_equal(st, SC_ERR_PDF);
-    assert_non_null(strstr(err.message, "libharu error 0x1017"));
-    assert_string_equal(err.file, "/nonexistent-dir/x.pdf");
-    sc_pdf_free(pdf);
-    sc_arena_free(a);
-}
-
-static void test_missing_image_is_io_error(void **state)
-{
-    (void)state;
-    sc_pdf *pdf = NULL;
-    sc_error err = {0};
-    assert_int_equal(sc_pdf_new(&pdf, fonts, &err), SC_OK);
-    sc_page page = {0};
-    sc_item it = {0};
-    it.kind = SC_IT_IMAGE;
-    it.w = it.h = 20;
-    it.path = "/nonexistent-dir/sig.png";
-    page.items = &it;
-    page.nitems = page.cap = 1;
-    sc_laid l = {0};
-    l.page_w = 200;
-    l.page_h = 200;
-    l.pages = &page;
-    l.npages = 1;
-    assert_int_equal(sc_pdf_add(pdf, &l, &err), SC_ERR_IO);
-    assert_non_null(strstr(err.message, "sig.png"));
-    sc_pdf_free(pdf);
-}
-
 /* Whole file into a malloc'd buffer. */
 static unsigned char *slurp(const char *path, size_t *n)
 {
@@ -214,8 +175,10 @@ static unsigned char *slurp(const char *path, size_t *n)
     return (unsigned char *)b.data;
 }
 
-/* One document per sc_pdf, all with font set f, as a batch renders. */
-static void write_doc(sc_fonts *f, const char *path, const char *name)
+/* One document per sc_pdf, as a batch renders, starting from `bases`;
+ * *from_base gets how many of its font programs came from a base. */
+static void write_doc(sc_fonts *f, const sc_fontbases *bases, const char *path,
+                      const char *name, int *from_base)
 {
     sc_fonts *saved = fonts; /* small_laid lays out with the global */
     fonts = f;
@@ -225,50 +188,57 @@ static void write_doc(sc_fonts *f, const char *path, const char *name)
     sc_pdf *pdf = NULL;
     sc_error err = {0};
     sc_arena *a = sc_arena_new();
-    assert_int_equal(sc_pdf_new(&pdf, f, &err), SC_OK);
+    sc_pdf_opts po = {bases, 1700000000};
+    assert_int_equal(sc_pdf_new(&pdf, f, &po, &err), SC_OK);
     assert_int_equal(sc_pdf_add(pdf, small_laid(a, title, text), &err), SC_OK);
-    sc_status st = sc_pdf_save(pdf, path, &err);
+    sc_status st = save_pdf(pdf, path, &err);
     if (st != SC_OK)
         fprintf(stderr, "pdf_save: %s\n", err.message);
     assert_int_equal(st, SC_OK);
+    if (from_base)
+        *from_base = sc_pdf_faces_from_base(pdf);
     sc_pdf_free(pdf);
     sc_arena_free(a);
     fonts = saved;
 }
 
-/* The font cache (subset.c): document 1 of a process is written as
- * without it; from document 2 on, the glyphs documents 1 and 2 both use
- * are the base, compressed once.  Documents 2+ still extract their own
- * text (and not document 1's name), pass the font checks, and are
- * deterministic: the same sequence of documents in a fresh font set gives
- * the same bytes, and two equal documents after the base give equal
- * files. */
-static void test_batch_reuses_the_font_base(void **state)
+/* The bases of the small form: laid out for a record with no name. */
+static sc_fontbases *form_bases(sc_fonts *f)
+{
+    sc_fonts *saved = fonts;
+    fonts = f;
+    sc_arena *a = sc_arena_new();
+    sc_fontbases *b = NULL;
+    sc_error err = {0};
+    assert_int_equal(sc_fontbases_new(&b, f, small_laid(a, "", "被考核人：，客户服务部。"),
+                                      &err), SC_OK);
+    sc_arena_free(a);
+    fonts = saved;
+    return b;
+}
+
+/* The font bases of a form (fontbases.c): every document of the form
+ * starts from them, from the first one on, so its font programs are made
+ * from the base's compressed bytes; each still extracts its own text and
+ * not a colleague's, passes the font checks, and its bytes do not depend
+ * on which documents came before it: the same record gives the same file
+ * first, last or alone, with fresh bases or used ones. */
+static void test_form_bases_make_documents_independent(void **state)
 {
     (void)state;
-    const char *names[] = {"张晓明", "李丽", "王芳", "王芳"};
-    char path[4][64], again[64], cmd[512];
-    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
-    snprintf(again, sizeof again, "/tmp/sc_test_pdfc_again_%ld.pdf",
-             (long)getpid());
+    const char *names[] = {"张晓明", "李丽", "王芳"};
+    char path[3][64], alone[64], cmd[512];
+    snprintf(alone, sizeof alone, "/tmp/sc_test_pdfc_alone_%ld.pdf", (long)getpid());
     sc_fonts *f = NULL;
     sc_error err = {0};
     assert_int_equal(sc_fonts_load(&f, NULL, &err), SC_OK);
-    sc_fontcache *c = sc_fonts_cache(f);
-    assert_non_null(c);
-    unsigned long uses[4];
-    for (int i = 0; i < 4; i++) {
+    sc_fontbases *bases = form_bases(f);
+    for (int i = 0; i < 3; i++) {
         snprintf(path[i], sizeof path[i], "/tmp/sc_test_pdfc%d_%ld.pdf", i,
                  (long)getpid());
-        write_doc(f, path[i], names[i]);
-        uses[i] = sc_fontcache_uses(c);
-    }
-    assert_int_equal(uses[0], 0);
-    assert_true(uses[1] >= 2); /* body and heading faces at least */
-    assert_int_equal(uses[2], 2 * uses[1]);
-    assert_int_equal(uses[3], 3 * uses[1]);
-
-    for (int i = 1; i < 4; i++) {
+        int from_base = 0;
+        write_doc(f, bases, path[i], names[i], &from_base);
+        assert_true(from_base >= 2); /* body and heading faces at least */
         int status;
         char who[128];
         snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>/dev/null",
@@ -279,7 +249,7 @@ static void test_batch_reuses_the_font_base(void **state)
         assert_non_null(strstr(out, who));
         assert_non_null(strstr(out, "月度绩效考核表"));
         assert_non_null(strstr(out, "客户满意度"));
-        assert_null(strstr(out, i == 1 ? "张晓明" : "李丽"));
+        assert_null(strstr(out, names[(i + 1) % 3]));
         sc_free(out);
         snprintf(cmd, sizeof cmd, "%s/tests/fonts/check_pdf.sh '%s' 2>&1",
                  SC_SOURCE_DIR, path[i]);
@@ -289,8 +259,8 @@ static void test_batch_reuses_the_font_base(void **state)
         sc_free(out);
         assert_int_equal(status, 0);
     }
-    /* A document that draws none of the base's glyphs does not start from
-     * the base (choose_bases): it would carry ~30 unused outlines. */
+    /* A document that draws none of the bases' glyphs does not start from
+     * them (choose_bases): it would carry ~30 unused outlines. */
     {
         sc_arena *a = sc_arena_new();
         sc_bound *b = sc_arena_alloc(a, sizeof *b);
@@ -304,74 +274,81 @@ static void test_batch_reuses_the_font_base(void **state)
                                 .text = "甲乙丙丁戊己庚辛壬癸"};
         sc_laid *l = NULL;
         sc_pdf *pdf = NULL;
+        sc_pdf_opts po = {bases, 1700000000};
         assert_int_equal(sc_layout(b, f, a, &l, &err), SC_OK);
-        assert_int_equal(sc_pdf_new(&pdf, f, &err), SC_OK);
+        assert_int_equal(sc_pdf_new(&pdf, f, &po, &err), SC_OK);
         assert_int_equal(sc_pdf_add(pdf, l, &err), SC_OK);
-        assert_int_equal(sc_pdf_save(pdf, again, &err), SC_OK);
+        assert_int_equal(save_pdf(pdf, alone, &err), SC_OK);
+        assert_int_equal(sc_pdf_faces_from_base(pdf), 0);
         sc_pdf_free(pdf);
         sc_arena_free(a);
-        assert_int_equal(sc_fontcache_uses(c), uses[3]);
         int status;
         snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>/dev/null",
-                 again);
+                 alone);
         char *out = run(cmd, &status);
         assert_non_null(strstr(out, "甲乙丙丁戊己庚辛壬癸"));
         sc_free(out);
     }
 
-    size_t n3, n4, n5;
-    unsigned char *d3 = slurp(path[2], &n3), *d4 = slurp(path[3], &n4);
-    assert_int_equal(n3, n4);
-    assert_memory_equal(d3, d4, n3);
-
-    /* the same sequence in a fresh font set: the same third document */
+    /* the last document alone, in a fresh font set with fresh bases */
     sc_fonts *g = NULL;
     assert_int_equal(sc_fonts_load(&g, NULL, &err), SC_OK);
-    for (int i = 0; i < 3; i++)
-        write_doc(g, again, names[i]);
-    unsigned char *d5 = slurp(again, &n5);
+    sc_fontbases *gb = form_bases(g);
+    write_doc(g, gb, alone, names[2], NULL);
+    size_t n3, n5;
+    unsigned char *d3 = slurp(path[2], &n3), *d5 = slurp(alone, &n5);
     assert_int_equal(n3, n5);
     assert_memory_equal(d3, d5, n3);
     sc_free(d3);
-    sc_free(d4);
     sc_free(d5);
+    sc_fontbases_free(gb);
     sc_fonts_free(g);
+    sc_fontbases_free(bases);
     sc_fonts_free(f);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 3; i++)
         remove(path[i]);
-    remove(again);
-    unsetenv("SOURCE_DATE_EPOCH");
+    remove(alone);
 }
 
-/* Documents of two forms (templates) in one process, interleaved as a
- * department batch of several positions renders them: each form's first
- * two documents make that form's bases, and its later documents start
- * from them, although the other form's glyphs are nothing alike.  (With
- * one base per process, the first two documents -- one of each form --
- * shared no glyph, and no document ever used a base.) */
+/* Documents of two forms (templates), interleaved as a department batch
+ * of several positions renders them: each starts from its own form's
+ * bases, although the two forms' glyphs are nothing alike. */
 static void test_each_form_gets_its_own_base(void **state)
 {
     (void)state;
-    static const int form_a = 0, form_b = 0; /* keys: their addresses */
-    const char *names[] = {"张晓明", "李丽", "王芳"};
+    const char *names[] = {"张晓明", "李丽"};
     char path[64];
     snprintf(path, sizeof path, "/tmp/sc_test_pdff_%ld.pdf", (long)getpid());
     sc_fonts *f = NULL, *saved = fonts;
     sc_error err = {0};
     assert_int_equal(sc_fonts_load(&f, NULL, &err), SC_OK);
     fonts = f; /* small_laid lays out with the global */
-    sc_fontcache *c = sc_fonts_cache(f);
-    for (int doc = 0; doc < 3; doc++) {
+    sc_fontbases *ba = form_bases(f), *bb = NULL;
+    const char *other = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳";
+    {
+        sc_arena *a = sc_arena_new();
+        sc_bound *b = sc_arena_alloc(a, sizeof *b);
+        b->page_w = 595.28;
+        b->page_h = 841.89;
+        for (int i = 0; i < 4; i++)
+            b->margin[i] = 56;
+        b->body = sc_arena_alloc(a, sizeof(sc_block));
+        b->nbody = 1;
+        b->body[0] = (sc_block){.kind = SC_BLK_PARA, .style = &body, .text = other};
+        sc_laid *l = NULL;
+        assert_int_equal(sc_layout(b, f, a, &l, &err), SC_OK);
+        assert_int_equal(sc_fontbases_new(&bb, f, l, &err), SC_OK);
+        sc_arena_free(a);
+    }
+    for (int doc = 0; doc < 2; doc++) {
         for (int form = 0; form < 2; form++) {
             sc_arena *a = sc_arena_new();
             char title[64], text[128];
             snprintf(title, sizeof title, "KF00%d %s", doc + 1, names[doc]);
-            snprintf(text, sizeof text, "被考核人：%s，客户服务部。",
-                     names[doc]);
+            snprintf(text, sizeof text, "被考核人：%s，客户服务部。", names[doc]);
             sc_laid *l;
             if (form == 0) {
                 l = small_laid(a, title, text);
-                l->form = &form_a;
             } else {
                 sc_bound *b = sc_arena_alloc(a, sizeof *b);
                 b->page_w = 595.28;
@@ -381,36 +358,33 @@ static void test_each_form_gets_its_own_base(void **state)
                 b->title = b->label = title;
                 b->body = sc_arena_alloc(a, sizeof(sc_block));
                 b->nbody = 1;
-                b->body[0] = (sc_block){
-                    .kind = SC_BLK_PARA, .style = &body,
-                    .text = doc == 1 ? "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳"
-                                     : "甲乙丙丁戊己庚辛壬癸子丑寅卯午未"};
+                b->body[0] = (sc_block){.kind = SC_BLK_PARA, .style = &body,
+                                        .text = doc ? "甲乙丙丁戊己庚辛壬癸子丑寅卯午未"
+                                                    : other};
                 assert_int_equal(sc_layout(b, f, a, &l, &err), SC_OK);
-                l->form = &form_b;
             }
             sc_pdf *pdf = NULL;
-            unsigned long before = sc_fontcache_uses(c);
-            assert_int_equal(sc_pdf_new(&pdf, f, &err), SC_OK);
+            sc_pdf_opts po = {form ? bb : ba, 1700000000};
+            assert_int_equal(sc_pdf_new(&pdf, f, &po, &err), SC_OK);
             assert_int_equal(sc_pdf_add(pdf, l, &err), SC_OK);
-            assert_int_equal(sc_pdf_save(pdf, path, &err), SC_OK);
+            assert_int_equal(save_pdf(pdf, path, &err), SC_OK);
+            assert_true(sc_pdf_faces_from_base(pdf) >= 1);
             sc_pdf_free(pdf);
             sc_arena_free(a);
-            if (doc == 0)
-                assert_int_equal(sc_fontcache_uses(c), before);
-            else
-                assert_true(sc_fontcache_uses(c) > before);
             int status;
             char cmd[256];
             snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>/dev/null",
                      path);
             char *out = run(cmd, &status);
             assert_int_equal(status, 0);
-            assert_non_null(strstr(out, form ? "甲乙丙丁戊己庚辛壬癸" : text));
+            assert_non_null(strstr(out, form ? "甲乙丙丁戊己庚辛壬癸子丑寅卯" : text));
             sc_free(out);
         }
     }
     remove(path);
     fonts = saved;
+    sc_fontbases_free(ba);
+    sc_fontbases_free(bb);
     sc_fonts_free(f);
 }
 
@@ -419,9 +393,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pdf_is_valid_and_text_extracts),
         cmocka_unit_test(test_combined_file_has_one_outline_entry_per_record),
-        cmocka_unit_test(test_save_to_bad_path_is_pdf_error),
-        cmocka_unit_test(test_missing_image_is_io_error),
-        cmocka_unit_test(test_batch_reuses_the_font_base),
+        cmocka_unit_test(test_form_bases_make_documents_independent),
         cmocka_unit_test(test_each_form_gets_its_own_base),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

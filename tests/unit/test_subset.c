@@ -21,6 +21,7 @@
 #include "fontengine.h"
 #include "internal.h"
 #include "run_cmd.h"
+#include "pdf_file.h"
 
 #define WQY "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 #define DROID "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
@@ -222,12 +223,10 @@ static const sc_style kaibold = {
     "k", SC_ROLE_KAI, 14, 1, SC_ALIGN_LEFT, SC_VALIGN_TOP,
     {2, 2, 2, 2}, 1.4, -1, 0, 0, 0};
 
-/* Lay out paragraphs (style i % nstyles) and write them as one PDF. */
-static sc_status render(const sc_fonts *f, const char *path,
-                        const sc_style *const *styles, int nstyles,
-                        const char *const *texts, int n, sc_error *err)
+/* Lay out paragraphs (style i % nstyles). */
+static sc_laid *lay(sc_arena *a, const sc_fonts *f, const sc_style *const *styles,
+                    int nstyles, const char *const *texts, int n, sc_error *err)
 {
-    sc_arena *a = sc_arena_new();
     sc_bound *b = sc_arena_alloc(a, sizeof *b);
     b->page_w = 595.28;
     b->page_h = 841.89;
@@ -241,17 +240,54 @@ static sc_status render(const sc_fonts *f, const char *path,
                                 .style = styles[i % nstyles],
                                 .text = texts[i], .field = "employee/name"};
     sc_laid *l = NULL;
+    return sc_layout(b, f, a, &l, err) == SC_OK ? l : NULL;
+}
+
+/* Lay out paragraphs and write them as one PDF, starting from `bases`
+ * (may be NULL); *from_base (may be NULL): font programs made from one. */
+static sc_status render_from(const sc_fonts *f, const char *path,
+                             const sc_style *const *styles, int nstyles,
+                             const char *const *texts, int n,
+                             const sc_fontbases *bases, int *from_base,
+                             sc_error *err)
+{
+    sc_arena *a = sc_arena_new();
+    sc_laid *l = lay(a, f, styles, nstyles, texts, n, err);
     sc_pdf *pdf = NULL;
-    sc_status st = sc_layout(b, f, a, &l, err);
+    sc_pdf_opts po = {bases, -1};
+    sc_status st = l ? SC_OK : err->code;
     if (st == SC_OK)
-        st = sc_pdf_new(&pdf, f, err);
+        st = sc_pdf_new(&pdf, f, &po, err);
     if (st == SC_OK)
         st = sc_pdf_add(pdf, l, err);
     if (st == SC_OK)
-        st = sc_pdf_save(pdf, path, err);
+        st = save_pdf(pdf, path, err);
+    if (from_base)
+        *from_base = sc_pdf_faces_from_base(pdf);
     sc_pdf_free(pdf);
     sc_arena_free(a);
     return st;
+}
+
+static sc_status render(const sc_fonts *f, const char *path,
+                        const sc_style *const *styles, int nstyles,
+                        const char *const *texts, int n, sc_error *err)
+{
+    return render_from(f, path, styles, nstyles, texts, n, NULL, NULL, err);
+}
+
+/* The bases of a form whose fixed text is texts[0..n). */
+static sc_fontbases *bases_of(const sc_fonts *f, const sc_style *const *styles,
+                              int nstyles, const char *const *texts, int n)
+{
+    sc_arena *a = sc_arena_new();
+    sc_error err = {0};
+    sc_laid *l = lay(a, f, styles, nstyles, texts, n, &err);
+    assert_non_null(l);
+    sc_fontbases *b = NULL;
+    assert_int_equal(sc_fontbases_new(&b, f, l, &err), SC_OK);
+    sc_arena_free(a);
+    return b;
 }
 
 static void check_composites(const char *font, const char *index)
@@ -273,33 +309,35 @@ static void check_composites(const char *font, const char *index)
     /* 77: fontTools or mutool missing; ./dev installs both, so it fails. */
     assert_int_equal(status, 0);
 
-    /* Documents 2 and 3 of the process: the base (the glyphs documents 1
-     * and 2 share) is the first line of composites; document 2 is made of
-     * the base alone, document 3 draws it from the base's cached,
-     * pre-compressed bytes and the second line as extra glyphs, whose
-     * components may be base glyphs or new ones. */
-    sc_fontcache *c = sc_fonts_cache(f);
+    /* A form whose fixed text is the first line of composites: a document
+     * of the base's glyphs alone, then one that draws them from the
+     * base's cached, pre-compressed bytes and the second line as extra
+     * glyphs, whose components may be base glyphs or new ones. */
     const char *line1 = "临乚乢乣乤乧乨乩乫乬乭乮乯乱乲乳乴乵乶乷乹乽乾乿亁亂亃亄些亝亢亩享京亮";
     const char *t2[] = {line1, line1};
-    assert_int_equal(render(f, path, st, 2, t2, 2, &err), SC_OK);
-    assert_true(sc_fontcache_uses(c) >= 1);
+    sc_fontbases *bases = bases_of(f, st, 2, t2, 2);
+    int from_base = 0;
+    assert_int_equal(render_from(f, path, st, 2, t2, 2, bases, &from_base, &err),
+                     SC_OK);
+    assert_true(from_base >= 1);
     char cmd2[1024];
     snprintf(cmd2, sizeof cmd2, "%s/tests/fonts/check_glyphs.py '%s' '%s' "
              "'%s:%s' 2>&1", SC_SOURCE_DIR, path, line1, font, index);
     out = run(cmd2, &status);
     if (status != 0)
-        fprintf(stderr, "second document: %s", out);
+        fprintf(stderr, "base alone: %s", out);
     sc_free(out);
     assert_int_equal(status, 0);
-    unsigned long uses2 = sc_fontcache_uses(c);
-    assert_int_equal(render(f, path, st, 2, texts, 2, &err), SC_OK);
-    assert_true(sc_fontcache_uses(c) > uses2);
-    assert_true(sc_fontcache_uses(c) >= 1);
+    from_base = 0;
+    assert_int_equal(render_from(f, path, st, 2, texts, 2, bases, &from_base, &err),
+                     SC_OK);
+    assert_true(from_base >= 1);
     out = run(cmd, &status);
     if (status != 0)
-        fprintf(stderr, "third document: %s", out);
+        fprintf(stderr, "base and more: %s", out);
     sc_free(out);
     assert_int_equal(status, 0);
+    sc_fontbases_free(bases);
     remove(path);
     sc_fonts_free(f);
 }
@@ -459,17 +497,18 @@ static void test_missing_character_marker(void **state)
 
 /* sc_subset_build_flate's zlib stream decompresses to exactly the font
  * program it built; `via_base`: and it was made from the base's cached
- * blocks (the cache's use counter moved). */
-static void check_flate(sc_subset *s, sc_fontcache *c, int via_base)
+ * blocks. */
+static void check_flate(sc_subset *s, int via_base)
 {
     unsigned char *font = NULL, *z = NULL;
     size_t len = 0, zlen = 0;
     sc_error err = {0};
-    unsigned long uses = sc_fontcache_uses(c);
-    assert_int_equal(sc_subset_build_flate(s, c, &font, &len, &z, &zlen, &err),
+    int from_base = -1;
+    assert_int_equal(sc_subset_build_flate(s, &font, &len, &z, &zlen, &from_base,
+                                           &err),
                      SC_OK);
     assert_non_null(z);
-    assert_int_equal(sc_fontcache_uses(c), uses + (via_base ? 1 : 0));
+    assert_int_equal(from_base, via_base);
     uLongf back_len = (uLongf)len + 1;
     unsigned char *back = malloc(back_len);
     assert_non_null(back);
@@ -481,11 +520,11 @@ static void check_flate(sc_subset *s, sc_fontcache *c, int via_base)
     sc_free(z);
 }
 
-/* The font cache end to end, for bases of 1, 40 and 3000 glyphs (one
- * deflate block, several): document 1 compressed whole, then documents 2
- * and 3 from the base made of what document 1 and 2 share, plus glyphs of
- * their own -- the cleared BFINAL bit, the primed partial byte and the
- * dictionary must give back the font program byte for byte. */
+/* Font bases end to end, for bases of 1, 40 and 3000 glyphs (one deflate
+ * block, several): a document compressed whole, then documents starting
+ * from the base plus glyphs of their own -- the cleared BFINAL bit, the
+ * primed partial byte and the dictionary must give back the font program
+ * byte for byte. */
 static void test_cached_flate_round_trips(void **state)
 {
     (void)state;
@@ -495,8 +534,6 @@ static void test_cached_flate_round_trips(void **state)
         unsigned n = sizes[k], m = 0;
         sc_fonts *f = load_map(UMING, "0");
         const sc_face *face = sc_fonts_face(f, 0);
-        sc_fontcache *c = sc_fonts_cache(f);
-        assert_non_null(c);
         unsigned *g = calloc(n + 10, sizeof *g);
         uint32_t *cp = calloc(n + 10, sizeof *cp);
         assert_true(g && cp);
@@ -510,21 +547,27 @@ static void test_cached_flate_round_trips(void **state)
         assert_int_equal(sc_subset_new(&s, face, &err), SC_OK);
         for (unsigned i = 0; i < n; i++)
             assert_true(sc_subset_use(s, g[i], cp[i]) > 0);
-        sc_fontcache_note(c, NULL, 0, s);
-        check_flate(s, c, 0);
+        check_flate(s, 0);
         sc_subset_free(s);
 
-        sc_fontcache_prepare(c, NULL, 0, face, g, cp, n + 10);
-        const sc_fontbase *b = sc_fontcache_base(c, NULL, 0);
+        sc_fontbase *b = sc_fontbase_new(face, g, cp, n);
         assert_non_null(b);
         for (int doc = 2; doc <= 3; doc++) {
             assert_int_equal(sc_subset_new(&s, face, &err), SC_OK);
             assert_int_equal(sc_subset_seed(s, b, &err), SC_OK);
             for (unsigned i = 0; i < n + 10; i++)
                 assert_true(sc_subset_use(s, g[i], cp[i]) > 0);
-            check_flate(s, c, 1);
+            check_flate(s, 1);
             sc_subset_free(s);
         }
+        /* a base is only for its own face */
+        const sc_face *other = sc_fonts_nfaces(f) > 1 ? sc_fonts_face(f, 1) : NULL;
+        if (other && other != face) {
+            assert_int_equal(sc_subset_new(&s, other, &err), SC_OK);
+            assert_int_equal(sc_subset_seed(s, b, &err), SC_ERR_USAGE);
+            sc_subset_free(s);
+        }
+        sc_fontbase_free(b);
         free(g);
         free(cp);
         sc_fonts_free(f);

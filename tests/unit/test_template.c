@@ -703,26 +703,22 @@ static void find_templates(void **state)
     (void)state;
     char out[1024];
     sc_error err;
-    unsetenv("SCORECARD_TEMPLATES");
-    assert_int_equal(sc_template_find(out, sizeof out, "kefu-monthly", NULL,
-                                      NULL, &err), SC_OK);
+    assert_int_equal(sc_template_find(out, sizeof out, "kefu-monthly", NULL, NULL, NULL, &err), SC_OK);
     assert_non_null(strstr(out, "templates/kefu-monthly.xml"));
-    assert_int_equal(sc_template_find(out, sizeof out, "../etc/passwd", NULL,
-                                      NULL, &err), SC_ERR_FORBIDDEN);
-    assert_int_equal(sc_template_find(out, sizeof out, "a/b", NULL, NULL,
-                                      &err), SC_ERR_FORBIDDEN);
-    assert_int_equal(sc_template_find(out, sizeof out, "no-such", NULL, NULL,
-                                      &err), SC_ERR_IO);
-    assert_int_equal(sc_template_find(out, sizeof out, "kefu-monthly",
-                                      SRC "/templates", NULL, &err), SC_OK);
-    assert_int_equal(sc_template_find(out, sizeof out, "kefu-monthly",
-                                      "/nonexistent", NULL, &err), SC_ERR_IO);
-    /* beside the data file comes before the shipped folders */
-    setenv("SCORECARD_TEMPLATES", SRC "/templates", 1);
-    assert_int_equal(sc_template_find(out, sizeof out, "dakehu-manager-monthly",
-                                      NULL, "/nonexistent/data.xml", &err),
+    assert_int_equal(sc_template_find(out, sizeof out, "../etc/passwd", NULL, NULL, NULL, &err), SC_ERR_FORBIDDEN);
+    assert_int_equal(sc_template_find(out, sizeof out, "a/b", NULL, NULL, NULL, &err), SC_ERR_FORBIDDEN);
+    assert_int_equal(sc_template_find(out, sizeof out, "no-such", NULL, NULL, NULL, &err), SC_ERR_IO);
+    assert_int_equal(sc_template_find(out, sizeof out, "kefu-monthly", SRC "/templates", NULL, NULL, &err), SC_OK);
+    assert_int_equal(sc_template_find(out, sizeof out, "kefu-monthly", "/nonexistent", NULL, NULL, &err), SC_ERR_IO);
+    /* the search folder comes before the shipped folders */
+    assert_int_equal(sc_template_find(out, sizeof out, "dakehu-manager-monthly", NULL,
+                                      "/nonexistent/data.xml", SRC "/templates", &err),
                      SC_OK);
     assert_string_equal(out, SRC "/templates/dakehu-manager-monthly.xml");
+    /* the library reads no environment: the CLI passes the search folder */
+    setenv("SCORECARD_TEMPLATES", "/nonexistent", 1);
+    assert_int_equal(sc_template_find(out, sizeof out, "kefu-monthly", NULL, NULL, NULL, &err),
+                     SC_OK);
     unsetenv("SCORECARD_TEMPLATES");
 }
 
@@ -749,7 +745,7 @@ static void case_inputs_bind(void **state)
             sc_error err;
             assert_int_equal(sc_template_find(tpath, sizeof tpath,
                                               (const char *)name,
-                                              SRC "/templates", NULL, &err),
+                                              SRC "/templates", NULL, NULL, &err),
                              SC_OK);
             xmlFree(name);
         }

@@ -1,0 +1,529 @@
+/* batch.c -- the batch driver: every record of every data file through
+ * the pipeline, each record's outcome reported in record order.
+ *
+ *   reader (data.c) -> template cache -> font bases of the form
+ *     -> glyph coverage (coverage.c) -> bind + layout (render.c)
+ *     -> PDF bytes (pdf.c) or the layout dump
+ *     -> output steps (out_name.c, out_file.c, out_book.c, ...)
+ *     -> on_result
+ *
+ * Per record the work falls in three parts, kept apart so that the middle
+ * one can run anywhere:
+ *
+ *   prepare  (in order)  read the record, find its template, make its
+ *                        form's font bases if this is the form's first
+ *                        record in this data file;
+ *   work     (any order) check glyphs, lay out, make the PDF bytes or the
+ *                        dump -- it reads only the record, the template,
+ *                        the fonts and the bases, all immutable by now;
+ *   deliver  (in order)  the output steps, then the record's problems
+ *                        (held back until now, so that messages come in
+ *                        record order), then on_result.
+ *
+ * Templates are loaded once per run and shared by every data file.  Font
+ * bases are made per form per data file, from the form laid out for a
+ * record with that file's batch header and no employee data
+ * (fontbases.c): so a record's PDF is the same bytes whether it is
+ * rendered alone, anywhere in its batch, or in a reversed batch.
+ *
+ * What fails a record fails it alone.  What makes a data file unusable
+ * (unreadable, a bad header, its template missing) skips that file; what
+ * cuts a file short (malformed XML half-way) ends it after the records
+ * already read.  Both are counted apart from refused records. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_HELD 256 /* problems held back per record */
+
+/* ---- templates and forms ------------------------------------------------- */
+
+typedef struct tentry {
+    char *path;
+    sc_template *tpl;  /* NULL: loading failed (err says why) */
+    sc_error err;
+} tentry;
+
+typedef struct form {
+    const sc_template *tpl;
+    sc_fontbases *bases; /* NULL: none could be made */
+} form;
+
+/* A problem held back until the record is delivered. */
+typedef struct held {
+    sc_error e;
+    int warning;
+} held;
+
+typedef struct job {
+    int index;
+    const char *data;
+    sc_record *rec;
+    const sc_template *tpl;
+    const sc_fontbases *bases;
+    char label[128];
+    sc_arena *arena;
+    sc_laid *laid;
+    char *dump;
+    unsigned char *pdf;
+    size_t len;
+    sc_status st;
+    sc_error err;
+    held *held;        /* problems of this record, in the order found */
+    int nheld, capheld;
+} job;
+
+typedef struct run {
+    const sc_fonts *fonts;
+    sc_batch_opts o;
+    sc_batch_summary *sum;
+    tentry *tpl;
+    int ntpl, captpl;
+    form *forms;       /* of the current data file */
+    int nforms, capforms;
+    sc_step *steps[4];
+    int nsteps;
+    int index;
+    job *cur;          /* the job problems are held for, or NULL */
+    int passed;        /* problems passed on at once, so far */
+} run;
+
+/* ---- problems ------------------------------------------------------------ */
+
+static void hold(job *j, const sc_error *e, int warning)
+{
+    if (j->nheld == MAX_HELD)
+        return;
+    if (j->nheld == j->capheld) {
+        int cap = j->capheld ? j->capheld * 2 : 4;
+        held *h = sc_realloc(j->held, (size_t)cap * sizeof *h);
+        if (!h)
+            return; /* the record's own status still says it failed */
+        j->held = h;
+        j->capheld = cap;
+    }
+    j->held[j->nheld].e = *e;
+    j->held[j->nheld++].warning = warning;
+}
+
+/* The reader's and the stages' problems: held for the record being
+ * prepared or worked on, else (a data file's header, a template) passed
+ * on at once. */
+static void on_problem(void *ud, const sc_error *e)
+{
+    run *R = ud;
+    if (R->cur) {
+        hold(R->cur, e, 0);
+        return;
+    }
+    R->passed++;
+    if (R->o.diag)
+        R->o.diag(R->o.diag_ud, e);
+}
+
+static void on_warning(void *ud, const sc_error *e)
+{
+    run *R = ud;
+    if (R->cur)
+        hold(R->cur, e, 1);
+    else if (R->o.warn)
+        R->o.warn(R->o.warn_ud, e);
+}
+
+/* The record failed with j->err: make sure it was reported. */
+static void fail_job(job *j, sc_status st)
+{
+    j->st = st;
+    for (int i = 0; i < j->nheld; i++)
+        if (!j->held[i].warning)
+            return;
+    if (!j->err.employee[0])
+        snprintf(j->err.employee, sizeof j->err.employee, "%s", j->label);
+    hold(j, &j->err, 0);
+}
+
+/* ---- templates ----------------------------------------------------------- */
+
+/* The template at path, loaded once per run; NULL with *err set. */
+static const sc_template *template_at(run *R, const char *path, sc_error *err)
+{
+    for (int i = 0; i < R->ntpl; i++)
+        if (!strcmp(R->tpl[i].path, path)) {
+            if (!R->tpl[i].tpl)
+                *err = R->tpl[i].err;
+            return R->tpl[i].tpl;
+        }
+    if (R->ntpl == R->captpl) {
+        int cap = R->captpl ? R->captpl * 2 : 8;
+        tentry *t = sc_realloc(R->tpl, (size_t)cap * sizeof *t);
+        if (!t) {
+            sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+            return NULL;
+        }
+        R->tpl = t;
+        R->captpl = cap;
+    }
+    tentry *t = &R->tpl[R->ntpl];
+    memset(t, 0, sizeof *t);
+    if (!(t->path = sc_strdup(path))) {
+        sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    R->ntpl++;
+    if (sc_template_load(&t->tpl, path, on_problem, R, &t->err) != SC_OK) {
+        t->tpl = NULL;
+        *err = t->err;
+    }
+    return t->tpl;
+}
+
+/* The template -t names, or the one called `name` for data file `data`. */
+static const sc_template *template_for(run *R, const char *data, const char *name,
+                                       sc_error *err)
+{
+    if (!name)
+        return template_at(R, R->o.template_file, err);
+    char path[4096];
+    if (sc_template_find(path, sizeof path, name, R->o.template_dir, data,
+                         R->o.template_path, err) != SC_OK)
+        return NULL;
+    return template_at(R, path, err);
+}
+
+/* ---- font bases ---------------------------------------------------------- */
+
+static void forms_clear(run *R)
+{
+    for (int i = 0; i < R->nforms; i++)
+        sc_fontbases_free(R->forms[i].bases);
+    R->nforms = 0;
+}
+
+/* The font bases of tpl's form in the data file r reads, made on the
+ * form's first record: the form laid out for r's blank record.  NULL
+ * (compress whole) when they cannot be made; never an error. */
+static const sc_fontbases *bases_for(run *R, sc_reader *r, const sc_template *tpl)
+{
+    if (R->o.produce != SC_PRODUCE_PDF)
+        return NULL;
+    for (int i = 0; i < R->nforms; i++)
+        if (R->forms[i].tpl == tpl)
+            return R->forms[i].bases;
+    if (R->nforms == R->capforms) {
+        int cap = R->capforms ? R->capforms * 2 : 4;
+        form *f = sc_realloc(R->forms, (size_t)cap * sizeof *f);
+        if (!f)
+            return NULL;
+        R->forms = f;
+        R->capforms = cap;
+    }
+    form *f = &R->forms[R->nforms++];
+    f->tpl = tpl;
+    f->bases = NULL;
+    sc_record *blank = NULL;
+    sc_arena *a = sc_arena_new();
+    sc_error e;
+    sc_laid *laid = NULL;
+    /* Markers instead of missing-glyph failures, and no warnings: the
+     * blank form's problems are its records' to report. */
+    sc_render_opts ro = SC_RENDER_OPTS_INIT;
+    ro.watermark = R->o.watermark;
+    ro.allow_missing_glyphs = 1;
+    if (a && sc_reader_blank(r, &blank, &e) == SC_OK &&
+        sc_render_layout(tpl, R->fonts, blank, &ro, a, &laid, &e) == SC_OK)
+        (void)sc_fontbases_new(&f->bases, R->fonts, laid, &e);
+    sc_record_free(blank);
+    sc_arena_free(a);
+    return f->bases;
+}
+
+/* ---- one record ---------------------------------------------------------- */
+
+static void job_free(job *j)
+{
+    sc_record_free(j->rec);
+    sc_arena_free(j->arena);
+    sc_free(j->dump);
+    sc_free(j->pdf);
+    sc_free(j->held);
+    memset(j, 0, sizeof *j);
+}
+
+/* Find the record's template and its form's bases (in record order). */
+static void prepare(run *R, sc_reader *r, const sc_template *batch_tpl, job *j)
+{
+    const char *own = R->o.template_file ? "" : sc_record_get(j->rec, "template");
+    if (own[0]) {
+        j->tpl = template_for(R, j->data, own, &j->err);
+        if (!j->tpl) {
+            fail_job(j, j->err.code ? j->err.code : SC_ERR_TEMPLATE);
+            return;
+        }
+    } else if (!(j->tpl = batch_tpl)) {
+        sc_error_set(&j->err, SC_ERR_TEMPLATE, j->data, j->rec->line, 0,
+                     "neither the batch nor the employee names a template "
+                     "(batch/@template, employee/@template): give one with -t "
+                     "FILE");
+        fail_job(j, SC_ERR_TEMPLATE);
+        return;
+    }
+    j->bases = bases_for(R, r, j->tpl);
+}
+
+/* Check, lay out, and make the PDF or the dump: reads only immutable
+ * state, so it may run on any thread. */
+static void work(run *R, job *j)
+{
+    if (j->st != SC_OK)
+        return;
+    sc_problems pb = {on_problem, R, &j->err, 0, SC_OK};
+    if (!R->o.allow_missing_glyphs &&
+        sc_check_glyphs(j->rec, R->fonts, &pb) != SC_OK) {
+        j->st = pb.code;
+        return;
+    }
+    sc_render_opts ro = SC_RENDER_OPTS_INIT;
+    ro.watermark = R->o.watermark;
+    ro.allow_missing_glyphs = R->o.allow_missing_glyphs;
+    ro.diag = on_warning;
+    ro.diag_ud = R;
+    if (!(j->arena = sc_arena_new())) {
+        sc_error_set(&j->err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        fail_job(j, SC_ERR_NOMEM);
+        return;
+    }
+    sc_status st = sc_render_layout(j->tpl, R->fonts, j->rec, &ro, j->arena,
+                                    &j->laid, &j->err);
+    if (st == SC_OK && R->o.produce == SC_PRODUCE_DUMP) {
+        sc_buf b = {0};
+        sc_dump(j->laid, R->fonts, &b);
+        if (b.oom) {
+            sc_buf_free(&b);
+            st = sc_error_set(&j->err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        } else {
+            j->dump = b.data ? b.data : sc_strdup("");
+        }
+    }
+    if (st == SC_OK && R->o.produce == SC_PRODUCE_PDF && !R->o.combined) {
+        sc_pdf_opts po = {j->bases, R->o.created >= 0 ? R->o.created : j->rec->date};
+        st = sc_render_pdf(j->laid, R->fonts, &po, &j->pdf, &j->len, &j->err);
+    }
+    if (st != SC_OK)
+        fail_job(j, st);
+}
+
+/* The output steps, the record's problems, its result (in record order). */
+static void deliver(run *R, job *j)
+{
+    sc_doc d;
+    memset(&d, 0, sizeof d);
+    if (j->st == SC_OK && R->o.produce == SC_PRODUCE_PDF) {
+        d.rec = j->rec;
+        d.laid = j->laid;
+        d.bases = j->bases;
+        d.created = R->o.created >= 0 ? R->o.created : j->rec->date;
+        d.pdf = j->pdf;
+        d.len = j->len;
+        for (int i = 0; i < R->nsteps && j->st == SC_OK; i++) {
+            sc_step *s = R->steps[i];
+            sc_status st = s->doc ? s->doc(s, &d, &j->err) : SC_OK;
+            if (st != SC_OK)
+                fail_job(j, st);
+        }
+        if (d.pdf != j->pdf) { /* a step replaced the bytes */
+            sc_free(j->pdf);
+            j->pdf = d.pdf;
+            j->len = d.len;
+        }
+    }
+    for (int i = 0; i < j->nheld; i++) {
+        sc_diag_fn fn = j->held[i].warning ? R->o.warn : R->o.diag;
+        void *ud = j->held[i].warning ? R->o.warn_ud : R->o.diag_ud;
+        if (fn)
+            fn(ud, &j->held[i].e);
+    }
+    sc_batch_summary *S = R->sum;
+    S->records++;
+    int pages = j->st == SC_OK && j->laid ? j->laid->npages : 0;
+    if (j->st == SC_OK) {
+        S->ok++;
+        if (d.path[0]) {
+            S->files++;
+            S->pages += pages;
+        }
+    } else {
+        S->failed++;
+    }
+    if (R->o.on_result) {
+        sc_result res;
+        memset(&res, 0, sizeof res);
+        res.index = j->index;
+        res.data_file = j->data;
+        res.label = j->rec && j->rec->label ? j->rec->label : j->label;
+        res.record = j->rec;
+        res.status = j->st;
+        res.error = j->st != SC_OK ? &j->err : NULL;
+        res.pages = pages;
+        res.bytes = d.path[0] ? j->len : 0;
+        res.path = d.path[0] ? d.path : NULL;
+        res.dump = j->dump;
+        R->o.on_result(R->o.result_ud, &res);
+    }
+    job_free(j);
+}
+
+/* ---- one data file ------------------------------------------------------- */
+
+static int fatal_for_file(sc_status st)
+{
+    return st == SC_ERR_XML || st == SC_ERR_IO || st == SC_ERR_NOMEM ||
+           st == SC_ERR_FORBIDDEN || st == SC_ERR_USAGE;
+}
+
+static void run_file(run *R, const char *data)
+{
+    sc_error err;
+    memset(&err, 0, sizeof err);
+    sc_reader *r = NULL;
+    int before = R->passed;
+    if (sc_reader_open(&r, data, on_problem, R, &err) != SC_OK) {
+        /* the reader reports header problems itself; else say why */
+        if (R->passed == before)
+            on_problem(R, &err);
+        R->sum->unusable++;
+        return;
+    }
+    /* The batch's template (-t, or the one it names) is loaded first, so
+     * that a missing one stops the file before anything is written; an
+     * employee may name its own (a department batch of several
+     * positions), loaded when first needed. */
+    const sc_template *batch_tpl = NULL;
+    const char *bname = sc_reader_template(r);
+    if (R->o.template_file || (bname && bname[0])) {
+        memset(&err, 0, sizeof err);
+        before = R->passed;
+        batch_tpl = template_for(R, data, R->o.template_file ? NULL : bname, &err);
+        if (!batch_tpl) {
+            if (R->passed == before)
+                on_problem(R, &err);
+            R->sum->unusable++;
+            sc_reader_free(r);
+            return;
+        }
+    }
+    forms_clear(R);
+    for (;;) {
+        job j;
+        memset(&j, 0, sizeof j);
+        j.data = data;
+        j.index = R->index + 1;
+        R->cur = &j;
+        sc_status st = sc_reader_next(r, &j.rec, &j.err);
+        if (st == SC_END) {
+            R->cur = NULL;
+            job_free(&j);
+            break;
+        }
+        if (st != SC_OK && fatal_for_file(st)) {
+            /* The rest of the file cannot be read. */
+            R->cur = NULL;
+            for (int i = 0; i < j.nheld; i++)
+                on_problem(R, &j.held[i].e);
+            if (!j.nheld)
+                on_problem(R, &j.err);
+            job_free(&j);
+            R->sum->cut_short++;
+            break;
+        }
+        R->index++;
+        if (st != SC_OK) {
+            snprintf(j.label, sizeof j.label, "%s", j.err.employee);
+            fail_job(&j, st);
+        } else {
+            snprintf(j.label, sizeof j.label, "%s", j.rec->label);
+            prepare(R, r, batch_tpl, &j);
+            work(R, &j);
+        }
+        R->cur = NULL;
+        deliver(R, &j);
+    }
+    sc_reader_free(r);
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+/* opts as this library knows them: fields beyond the caller's size stay
+ * at their defaults. */
+static void take_opts(sc_batch_opts *o, const sc_batch_opts *given)
+{
+    sc_batch_opts def = SC_BATCH_OPTS_INIT;
+    *o = def;
+    size_t n = given->size < sizeof *o ? given->size : sizeof *o;
+    memcpy(o, given, n);
+    o->size = sizeof *o;
+    if (!o->name_pattern)
+        o->name_pattern = "{period}_{id}_{name}.pdf";
+}
+
+static sc_status make_steps(run *R, sc_error *err)
+{
+    if (R->o.produce != SC_PRODUCE_PDF)
+        return SC_OK;
+    if (R->o.combined) {
+        R->steps[R->nsteps++] = sc_step_book(R->o.combined, R->fonts, R->o.created);
+    } else {
+        sc_status st = sc_make_dirs(R->o.out_dir, err);
+        if (st != SC_OK)
+            return st;
+        R->steps[R->nsteps++] = sc_step_name(R->o.name_pattern);
+        R->steps[R->nsteps++] = sc_step_file(R->o.out_dir);
+    }
+    for (int i = 0; i < R->nsteps; i++)
+        if (!R->steps[i])
+            return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    return SC_OK;
+}
+
+sc_status sc_batch_run(const sc_fonts *fonts, const sc_batch_opts *opts,
+                       sc_batch_summary *sum, sc_error *err)
+{
+    sc_batch_summary dummy;
+    if (!sum)
+        sum = &dummy;
+    memset(sum, 0, sizeof *sum);
+    if (!fonts || !opts || opts->size < offsetof(sc_batch_opts, data) + sizeof opts->data)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "sc_batch_run needs fonts and options "
+                            "(SC_BATCH_OPTS_INIT)");
+    run R;
+    memset(&R, 0, sizeof R);
+    R.fonts = fonts;
+    R.sum = sum;
+    take_opts(&R.o, opts);
+    if (R.o.produce == SC_PRODUCE_PDF && !R.o.combined && !R.o.out_dir)
+        R.o.out_dir = ".";
+    if (R.o.produce == SC_PRODUCE_PDF && !R.o.combined &&
+        sc_filename_pattern_check(R.o.name_pattern, err) != SC_OK)
+        return SC_ERR_USAGE;
+    sc_status st = make_steps(&R, err);
+    for (int i = 0; st == SC_OK && i < R.o.ndata; i++)
+        run_file(&R, R.o.data[i]);
+    for (int i = 0; st == SC_OK && i < R.nsteps; i++) {
+        sc_step *s = R.steps[i];
+        if (s->end)
+            st = s->end(s, &sum->files, &sum->pages, err);
+    }
+    for (int i = 0; i < R.nsteps; i++)
+        if (R.steps[i])
+            R.steps[i]->free(R.steps[i]);
+    forms_clear(&R);
+    sc_free(R.forms);
+    for (int i = 0; i < R.ntpl; i++) {
+        sc_template_free(R.tpl[i].tpl);
+        sc_free(R.tpl[i].path);
+    }
+    sc_free(R.tpl);
+    return st;
+}

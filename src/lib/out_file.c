@@ -1,0 +1,202 @@
+/* out_file.c -- the output step that writes each document as a file, and
+ * the one way every file of the program is written.
+ *
+ * A sheet is evidence in a pay dispute: a file that exists under its name
+ * must be complete.  So a file is never written in place:
+ *
+ *   1. a temporary file is created in the target folder under a name no
+ *      one can predict (".<name>.<12 random hex>.tmp"), with O_CREAT |
+ *      O_EXCL | O_NOFOLLOW: a link or file planted there is refused, never
+ *      followed or truncated;
+ *   2. every write is checked (a full disk fails here, not silently), the
+ *      file is fsync'd and closed, and the close is checked too;
+ *   3. it is renamed over the final name -- rename replaces a symbolic
+ *      link planted at the final name instead of following it -- and the
+ *      folder is fsync'd so that the rename itself survives a crash.
+ *
+ * On any failure the temporary file is removed and the final name keeps
+ * whatever it had.  All names are opened relative to the folder's
+ * descriptor, so the folder cannot be swapped for a link half-way. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static sc_status io_error(sc_error *err, const char *dir, const char *name,
+                          const char *what, int e)
+{
+    const char *hint = e == ENOSPC || e == EDQUOT
+                           ? "; free some space or choose another folder"
+                       : e == EACCES || e == EPERM || e == EROFS
+                           ? "; check the folder's permissions"
+                           : "";
+    return sc_error_set(err, SC_ERR_IO, NULL, 0, 0, "cannot %s %s/%s: %s%s",
+                        what, dir, name, strerror(e), hint);
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* ".<name, cut on a character boundary>.<12 hex>.tmp" */
+static int temp_name(char *out, size_t n, const char *name)
+{
+    unsigned char r[6];
+    size_t got = 0;
+    while (got < sizeof r) {
+        ssize_t k = getrandom(r + got, sizeof r - got, 0);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        got += (size_t)k;
+    }
+    size_t keep = strlen(name);
+    if (keep > 200) {
+        keep = 200;
+        while (keep && ((unsigned char)name[keep] & 0xC0) == 0x80)
+            keep--;
+    }
+    snprintf(out, n, ".%.*s.%02x%02x%02x%02x%02x%02x.tmp", (int)keep, name,
+             r[0], r[1], r[2], r[3], r[4], r[5]);
+    return 0;
+}
+
+sc_status sc_file_write(const char *dir, const char *name, const void *data,
+                        size_t len, sc_error *err)
+{
+    if (!dir || !*dir)
+        dir = ".";
+    if (!name || !*name || strchr(name, '/') || !strcmp(name, ".") ||
+        !strcmp(name, ".."))
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "\"%s\" is not a plain file name", name ? name : "");
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return io_error(err, dir, name, "open the folder of", errno);
+    char tmp[320];
+    int fd = -1;
+    for (int tries = 0; tries < 100 && fd < 0; tries++) {
+        if (temp_name(tmp, sizeof tmp, name) != 0) {
+            int e = errno;
+            close(dfd);
+            return io_error(err, dir, name, "make a temporary name for", e);
+        }
+        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    0666);
+        if (fd < 0 && errno != EEXIST) {
+            int e = errno;
+            close(dfd);
+            return io_error(err, dir, name, "create a temporary file for", e);
+        }
+    }
+    if (fd < 0) {
+        close(dfd);
+        return io_error(err, dir, name, "create a temporary file for", EEXIST);
+    }
+    const char *what = "write";
+    int e = write_all(fd, data, len) != 0 ? errno : 0;
+    if (!e && fsync(fd) != 0) {
+        what = "flush";
+        e = errno;
+    }
+    if (close(fd) != 0 && !e) {
+        what = "close";
+        e = errno;
+    }
+    if (!e && renameat(dfd, tmp, dfd, name) != 0) {
+        what = "rename the temporary file to";
+        e = errno;
+    }
+    if (e) {
+        unlinkat(dfd, tmp, 0);
+        close(dfd);
+        return io_error(err, dir, name, what, e);
+    }
+    /* The rename is durable once the folder is. */
+    if (fsync(dfd) != 0 && errno != EINVAL) {
+        e = errno;
+        close(dfd);
+        return io_error(err, dir, name, "flush the folder of", e);
+    }
+    close(dfd);
+    return SC_OK;
+}
+
+sc_status sc_make_dirs(const char *path, sc_error *err)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return sc_error_set(err, SC_ERR_USAGE, path, 0, 0,
+                            "the output folder's path is too long");
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return sc_error_set(err, SC_ERR_IO, path, 0, 0,
+                                "cannot create the folder %s: %s", buf,
+                                strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return sc_error_set(err, SC_ERR_IO, path, 0, 0,
+                            "cannot create the output folder: %s",
+                            strerror(errno));
+    struct stat st;
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+        return sc_error_set(err, SC_ERR_IO, path, 0, 0,
+                            "the output folder exists but is not a folder");
+    return SC_OK;
+}
+
+/* ---- the step ------------------------------------------------------------ */
+
+typedef struct file_step {
+    sc_step step;
+    const char *dir;
+} file_step;
+
+static sc_status file_doc(sc_step *self, sc_doc *d, sc_error *err)
+{
+    file_step *fs = (file_step *)self;
+    if (!d->pdf)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "no PDF to write (internal error)");
+    sc_status st = sc_file_write(fs->dir, d->name, d->pdf, d->len, err);
+    if (st == SC_OK)
+        snprintf(d->path, sizeof d->path, "%s/%s", fs->dir, d->name);
+    return st;
+}
+
+static void file_free(sc_step *self) { sc_free(self); }
+
+sc_step *sc_step_file(const char *dir)
+{
+    file_step *fs = sc_calloc(1, sizeof *fs);
+    if (!fs)
+        return NULL;
+    fs->step.what = "writing";
+    fs->step.doc = file_doc;
+    fs->step.free = file_free;
+    fs->dir = dir;
+    return &fs->step;
+}
