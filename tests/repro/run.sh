@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# run.sh -- same input, same bytes: a record's PDF does not depend on the
+# rest of its batch.
+#   1. the kefu batch, the batch reversed, and every record alone in a batch
+#      of its own (same header): every record's PDF is byte for byte the
+#      same, with SOURCE_DATE_EPOCH set and without it (the date then comes
+#      from the data: the period's last day);
+#   2. a rare character in employee 1's comment (鬯) and another in employee
+#      2's (爨): each one's own PDF holds that outline, no other employee's
+#      PDF holds either (outlines compared with the source font,
+#      tests/fonts/has_outline.py).
+set -u
+cli=$1 examples=$2 out=$3
+rm -rf "$out" && mkdir -p "$out/in"
+pass=0 fail=0
+check() { if eval "$2"; then pass=$((pass + 1)); else echo "FAIL $1"; fail=$((fail + 1)); fi; }
+here=$(dirname "$0")
+uming=/usr/share/fonts/truetype/arphic/uming.ttc
+cp "$examples/kefu-2026-10.xml" "$out/in/batch.xml"
+cp -r "$examples/schemes" "$out/in/"
+/usr/bin/python3 "$here/split.py" "$out/in/batch.xml" "$out/in" 鬯 爨
+ids=$(ls "$out/in" | sed -n 's/^alone-\(.*\)\.xml$/\1/p')
+check "split made $(echo $ids | wc -w) records" '[ "$(echo $ids | wc -w)" = 12 ]'
+
+for sde in 1790000000 ""; do
+    tag=${sde:-data}
+    render() { # DATA DIR
+        if [ -n "$sde" ]; then SOURCE_DATE_EPOCH=$sde "$cli" render -q -d "$1" -o "$2"
+        else env -u SOURCE_DATE_EPOCH "$cli" render -q -d "$1" -o "$2"; fi
+    }
+    render "$out/in/batch.xml" "$out/$tag/batch"
+    render "$out/in/reversed.xml" "$out/$tag/reversed"
+    for id in $ids; do render "$out/in/alone-$id.xml" "$out/$tag/alone"; done
+    n=0
+    for f in "$out/$tag/batch"/*.pdf; do
+        b=$(basename "$f")
+        n=$((n + 1))
+        check "$tag: $b differs in the reversed batch" 'cmp -s "$f" "$out/$tag/reversed/$b"'
+        check "$tag: $b differs when rendered alone" 'cmp -s "$f" "$out/$tag/alone/$b"'
+    done
+    check "$tag: $n PDFs" '[ $n = 12 ]'
+done
+# the date: SOURCE_DATE_EPOCH's, else the period's last day (2026-10-31)
+check "CreationDate from SOURCE_DATE_EPOCH" \
+    'pdfinfo -isodates "$out/1790000000/batch/2026-10_KF001_张晓明.pdf" | grep -q "2026-09-21T"'
+check "CreationDate from the data" \
+    'pdfinfo -isodates "$out/data/batch/2026-10_KF001_张晓明.pdf" | grep -q "2026-10-31T00:00:00"'
+
+SOURCE_DATE_EPOCH=1790000000 "$cli" render -q -d "$out/in/rare.xml" -o "$out/rare"
+first=$(ls "$out/rare"/2026-10_KF001_*.pdf) second=$(ls "$out/rare"/2026-10_KF002_*.pdf)
+check "KF001's own PDF holds 鬯 (the test can see it)" '/usr/bin/python3 "$here/../fonts/has_outline.py" "$first" 鬯 "$uming" > /dev/null'
+check "KF002's own PDF holds 爨" '/usr/bin/python3 "$here/../fonts/has_outline.py" "$second" 爨 "$uming" > /dev/null'
+for f in "$out/rare"/*.pdf; do
+    b=$(basename "$f")
+    [ "$f" = "$first" ] || check "$b holds KF001's 鬯" '! /usr/bin/python3 "$here/../fonts/has_outline.py" "$f" 鬯 "$uming" > /dev/null'
+    [ "$f" = "$second" ] || check "$b holds KF002's 爨" '! /usr/bin/python3 "$here/../fonts/has_outline.py" "$f" 爨 "$uming" > /dev/null'
+done
+echo "repro: $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,258 @@
+/* test_batch.c -- the batch driver (batch.c) and the output stage
+ * (out_name.c, out_file.c): results in record order, counts, an options
+ * struct of an older (smaller) size, files written whole and never through
+ * a planted link, names never taken twice. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "internal.h"
+
+#include "fonts_fixture.h"
+#include "run_cmd.h"
+
+#define KEFU SC_SOURCE_DIR "/examples/kefu-2026-10.xml"
+
+typedef struct seen {
+    int n;
+    int index[64];
+    sc_status status[64];
+    char label[64][64];
+    char path[64][512];
+    int problems;
+    sc_error first;
+} seen;
+
+static void on_result(void *ud, const sc_result *r)
+{
+    seen *s = ud;
+    if (s->n == 64)
+        return;
+    s->index[s->n] = r->index;
+    s->status[s->n] = r->status;
+    snprintf(s->label[s->n], sizeof s->label[0], "%s", r->label);
+    snprintf(s->path[s->n], sizeof s->path[0], "%s", r->path ? r->path : "");
+    s->n++;
+}
+
+static void on_diag(void *ud, const sc_error *e)
+{
+    seen *s = ud;
+    if (!s->problems++)
+        s->first = *e;
+}
+
+static char *tmpdir(const char *tag)
+{
+    static char dir[128];
+    snprintf(dir, sizeof dir, "/tmp/sc_test_batch_%s_%ld", tag, (long)getpid());
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    return dir;
+}
+
+static void rmtree(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static int count_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.' || (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."));
+    closedir(d);
+    return n;
+}
+
+/* Every record of the kefu batch comes back once, in record order, with
+ * the file written for it; the counts add up. */
+static void test_results_in_order(void **state)
+{
+    (void)state;
+    char *dir = tmpdir("order");
+    const char *data[] = {KEFU};
+    seen s;
+    memset(&s, 0, sizeof s);
+    sc_batch_opts o = SC_BATCH_OPTS_INIT;
+    o.data = data;
+    o.ndata = 1;
+    o.out_dir = dir;
+    o.created = 1700000000;
+    o.on_result = on_result;
+    o.result_ud = &s;
+    o.diag = on_diag;
+    o.diag_ud = &s;
+    sc_batch_summary sum;
+    sc_error err;
+    assert_int_equal(sc_batch_run(fonts, &o, &sum, &err), SC_OK);
+    assert_int_equal(s.problems, 0);
+    assert_int_equal(s.n, 12);
+    assert_int_equal(sum.records, 12);
+    assert_int_equal(sum.ok, 12);
+    assert_int_equal(sum.failed, 0);
+    assert_int_equal(sum.files, 12);
+    assert_true(sum.pages >= 12);
+    for (int i = 0; i < s.n; i++) {
+        assert_int_equal(s.index[i], i + 1);
+        assert_int_equal(s.status[i], SC_OK);
+        struct stat st;
+        assert_int_equal(stat(s.path[i], &st), 0);
+    }
+    assert_non_null(strstr(s.label[0], "KF001"));
+    assert_non_null(strstr(s.label[11], "DK003"));
+    assert_int_equal(count_files(dir), 12); /* no temporary file left */
+    rmtree(dir);
+}
+
+/* A caller built against an older header passes a smaller struct: the
+ * fields beyond its size are never read (here: on_result and its data
+ * are garbage, and must stay unused). */
+static void test_older_options_struct(void **state)
+{
+    (void)state;
+    const char *data[] = {KEFU};
+    sc_batch_opts o;
+    memset(&o, 0xA5, sizeof o); /* garbage everywhere */
+    o.size = offsetof(sc_batch_opts, warn);
+    o.data = data;
+    o.ndata = 1;
+    o.produce = SC_PRODUCE_CHECK;
+    o.template_file = o.template_dir = o.template_path = NULL;
+    o.out_dir = o.name_pattern = o.combined = o.watermark = NULL;
+    o.allow_missing_glyphs = 0;
+    o.created = -1;
+    o.diag = NULL;
+    o.diag_ud = NULL;
+    sc_batch_summary sum;
+    sc_error err;
+    assert_int_equal(sc_batch_run(fonts, &o, &sum, &err), SC_OK);
+    assert_int_equal(sum.ok, 12);
+    assert_int_equal(sum.files, 0);
+}
+
+/* Two employees whose names give the same file name: the first keeps its
+ * file, the second fails with a message that suggests {id}; nothing is
+ * overwritten. */
+static void test_name_collision_is_refused(void **state)
+{
+    (void)state;
+    char *dir = tmpdir("names");
+    char data[512], outdir[512];
+    snprintf(data, sizeof data, "%s/batch.xml", dir);
+    snprintf(outdir, sizeof outdir, "%s/out", dir);
+    FILE *fp = fopen(data, "w");
+    assert_non_null(fp);
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+          "<batch version=\"1\" template=\"kefu-monthly\">\n"
+          "<company>华东云联科技有限公司</company><department>客户服务部</department>\n"
+          "<period kind=\"month\" year=\"2026\" month=\"10\">2026年10月</period>\n",
+          fp);
+    const char *ids[] = {"A1", "A2", "A3"}, *names[] = {"张伟", "张伟", "a/b"};
+    for (int i = 0; i < 3; i++)
+        fprintf(fp,
+                "<employee id=\"%s\"><name>%s</name><kpis><category name=\"业绩\" "
+                "weight=\"100\"><kpi id=\"k\"><indicator>问题解决率</indicator>"
+                "<weight>100</weight><rule>按比例计分。</rule><score>90</score></kpi>"
+                "</category></kpis>"
+                "</employee>\n",
+                ids[i], names[i]);
+    fputs("</batch>\n", fp);
+    fclose(fp);
+    seen s;
+    memset(&s, 0, sizeof s);
+    sc_batch_opts o = SC_BATCH_OPTS_INIT;
+    const char *files[] = {data};
+    o.data = files;
+    o.ndata = 1;
+    o.out_dir = outdir;
+    o.name_pattern = "{name}.pdf";
+    o.on_result = on_result;
+    o.result_ud = &s;
+    o.diag = on_diag;
+    o.diag_ud = &s;
+    sc_batch_summary sum;
+    sc_error err;
+    assert_int_equal(sc_batch_run(fonts, &o, &sum, &err), SC_OK);
+    assert_int_equal(sum.ok, 2);
+    assert_int_equal(sum.failed, 1);
+    assert_int_equal(s.status[0], SC_OK);
+    assert_int_not_equal(s.status[1], SC_OK);
+    assert_int_equal(s.status[2], SC_OK);
+    assert_int_equal(s.problems, 1);
+    assert_non_null(strstr(s.first.message, "张伟.pdf"));
+    assert_non_null(strstr(s.first.message, "A1"));
+    assert_non_null(strstr(s.first.message, "{id}"));
+    assert_non_null(strstr(s.first.employee, "A2"));
+    /* the first 张伟's sheet is the one on disk */
+    int status;
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "pdftotext '%s/张伟.pdf' - | grep -c A1", outdir);
+    char *out = run(cmd, &status);
+    assert_int_equal(status, 0);
+    sc_free(out);
+    rmtree(dir);
+}
+
+/* sc_file_write: a symbolic link planted at the final name is replaced,
+ * never followed (its target keeps its bytes); a write that cannot be
+ * renamed into place (a folder holds the name) leaves no temporary file
+ * and the folder untouched. */
+static void test_file_write_never_follows_links(void **state)
+{
+    (void)state;
+    char *dir = tmpdir("links");
+    char target[512], link[512], sub[512];
+    snprintf(target, sizeof target, "%s/victim", dir);
+    snprintf(link, sizeof link, "%s/sheet.pdf", dir);
+    FILE *fp = fopen(target, "w");
+    assert_non_null(fp);
+    fputs("precious", fp);
+    fclose(fp);
+    assert_int_equal(symlink(target, link), 0);
+    sc_error err;
+    assert_int_equal(sc_file_write(dir, "sheet.pdf", "%PDF-new", 8, &err), SC_OK);
+    struct stat st;
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(st.st_size, 8);
+    char buf[16] = {0};
+    fp = fopen(target, "r");
+    assert_non_null(fp);
+    assert_int_equal(fread(buf, 1, sizeof buf, fp), 8);
+    fclose(fp);
+    assert_string_equal(buf, "precious");
+
+    snprintf(sub, sizeof sub, "%s/taken.pdf", dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    assert_int_equal(sc_file_write(dir, "taken.pdf", "x", 1, &err), SC_ERR_IO);
+    assert_non_null(strstr(err.message, "taken.pdf"));
+    assert_int_equal(count_files(dir), 3); /* victim, sheet.pdf, taken.pdf */
+    assert_int_equal(sc_file_write(dir, "../escape.pdf", "x", 1, &err), SC_ERR_USAGE);
+    rmtree(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_results_in_order),
+        cmocka_unit_test(test_older_options_struct),
+        cmocka_unit_test(test_name_collision_is_refused),
+        cmocka_unit_test(test_file_write_never_follows_links),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
