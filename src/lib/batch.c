@@ -10,9 +10,8 @@
  * Per record the work falls in three parts, kept apart so that the middle
  * one can run anywhere:
  *
- *   prepare  (in order)  read the record, find its template, make its
- *                        form's font bases if this is the form's first
- *                        record in this data file;
+ *   prepare  (in order)  read the record, find its template, find or
+ *                        make its form's font bases;
  *   work     (any order) check glyphs, lay out, make the PDF bytes or the
  *                        dump -- it reads only the record, the template,
  *                        the fonts and the bases, all immutable by now;
@@ -21,10 +20,11 @@
  *                        record order), then on_result.
  *
  * Templates are loaded once per run and shared by every data file.  Font
- * bases are made per form per data file, from the form laid out for a
- * record with that file's batch header and no employee data
- * (fontbases.c): so a record's PDF is the same bytes whether it is
- * rendered alone, anywhere in its batch, or in a reversed batch.
+ * bases are made from a record's form -- the batch header and its sheet's
+ * definitions, laid out with its template -- and kept for the records of
+ * the same form (record.c, fontbases.c): so a record's PDF is the same
+ * bytes whether it is rendered alone, anywhere in its batch, or in a
+ * reversed batch.
  *
  * What fails a record fails it alone.  What makes a data file unusable
  * (unreadable, a bad header, its template missing) skips that file; what
@@ -46,10 +46,15 @@ typedef struct tentry {
     sc_error err;
 } tentry;
 
+/* The font bases of one form: a template and the definitions its
+ * records share (sc_record_form's key). */
 typedef struct form {
     const sc_template *tpl;
+    char *key;
     sc_fontbases *bases; /* NULL: none could be made */
 } form;
+
+#define MAX_FORMS 16 /* bases kept per data file; more are made again */
 
 /* A problem held back until the record is delivered. */
 typedef struct held {
@@ -192,47 +197,64 @@ static const sc_template *template_for(run *R, const char *data, const char *nam
     return template_at(R, path, err);
 }
 
-/* ---- font bases ---------------------------------------------------------- */
+/* ---- font bases ----------------------------------------------------------
+ *
+ * A record's bases are made from its form (sc_record_form: the header and
+ * its sheet's definitions, none of its results) laid out with its
+ * template, and kept for the next record of the same template and form.
+ * The bases are a function of the template and that form alone, so which
+ * records came before, and whether the bases were kept or made again,
+ * never changes a byte of the output: only the time it takes. */
 
 static void forms_clear(run *R)
 {
-    for (int i = 0; i < R->nforms; i++)
+    for (int i = 0; i < R->nforms; i++) {
         sc_fontbases_free(R->forms[i].bases);
+        sc_free(R->forms[i].key);
+    }
     R->nforms = 0;
 }
 
-/* The font bases of tpl's form in the data file r reads, made on the
- * form's first record: the form laid out for r's blank record.  NULL
- * (compress whole) when they cannot be made; never an error. */
-static const sc_fontbases *bases_for(run *R, sc_reader *r, const sc_template *tpl)
+/* The bases of rec's form with tpl; NULL (compress whole) when they
+ * cannot be made, which is never an error. */
+static const sc_fontbases *bases_for(run *R, const sc_record *rec, const sc_template *tpl)
 {
     if (R->o.produce != SC_PRODUCE_PDF)
         return NULL;
+    sc_record *blank = NULL;
+    char *key = NULL;
+    sc_error e;
+    if (sc_record_form(rec, &blank, &key, &e) != SC_OK)
+        return NULL;
     for (int i = 0; i < R->nforms; i++)
-        if (R->forms[i].tpl == tpl)
+        if (R->forms[i].tpl == tpl && !strcmp(R->forms[i].key, key)) {
+            sc_record_free(blank);
+            sc_free(key);
             return R->forms[i].bases;
-    if (R->nforms == R->capforms) {
-        int cap = R->capforms ? R->capforms * 2 : 4;
-        form *f = sc_realloc(R->forms, (size_t)cap * sizeof *f);
-        if (!f)
-            return NULL;
-        R->forms = f;
-        R->capforms = cap;
+        }
+    if (!R->forms && !(R->forms = sc_calloc(MAX_FORMS, sizeof *R->forms))) {
+        sc_record_free(blank);
+        sc_free(key);
+        return NULL;
+    }
+    if (R->nforms == MAX_FORMS) { /* the oldest goes */
+        sc_fontbases_free(R->forms[0].bases);
+        sc_free(R->forms[0].key);
+        memmove(R->forms, R->forms + 1, (MAX_FORMS - 1) * sizeof *R->forms);
+        R->nforms--;
     }
     form *f = &R->forms[R->nforms++];
     f->tpl = tpl;
+    f->key = key;
     f->bases = NULL;
-    sc_record *blank = NULL;
     sc_arena *a = sc_arena_new();
-    sc_error e;
     sc_laid *laid = NULL;
     /* Markers instead of missing-glyph failures, and no warnings: the
-     * blank form's problems are its records' to report. */
+     * form's problems are its records' to report. */
     sc_render_opts ro = SC_RENDER_OPTS_INIT;
     ro.watermark = R->o.watermark;
     ro.allow_missing_glyphs = 1;
-    if (a && sc_reader_blank(r, &blank, &e) == SC_OK &&
-        sc_render_layout(tpl, R->fonts, blank, &ro, a, &laid, &e) == SC_OK)
+    if (a && sc_render_layout(tpl, R->fonts, blank, &ro, a, &laid, &e) == SC_OK)
         (void)sc_fontbases_new(&f->bases, R->fonts, laid, &e);
     sc_record_free(blank);
     sc_arena_free(a);
@@ -252,7 +274,7 @@ static void job_free(job *j)
 }
 
 /* Find the record's template and its form's bases (in record order). */
-static void prepare(run *R, sc_reader *r, const sc_template *batch_tpl, job *j)
+static void prepare(run *R, const sc_template *batch_tpl, job *j)
 {
     const char *own = R->o.template_file ? "" : sc_record_get(j->rec, "template");
     if (own[0]) {
@@ -269,7 +291,7 @@ static void prepare(run *R, sc_reader *r, const sc_template *batch_tpl, job *j)
         fail_job(j, SC_ERR_TEMPLATE);
         return;
     }
-    j->bases = bases_for(R, r, j->tpl);
+    j->bases = bases_for(R, j->rec, j->tpl);
 }
 
 /* Check, lay out, and make the PDF or the dump: reads only immutable
@@ -443,7 +465,7 @@ static void run_file(run *R, const char *data)
             fail_job(&j, st);
         } else {
             snprintf(j.label, sizeof j.label, "%s", j.rec->label);
-            prepare(R, r, batch_tpl, &j);
+            prepare(R, batch_tpl, &j);
             work(R, &j);
         }
         R->cur = NULL;

@@ -1565,23 +1565,6 @@ static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long l
     return rec;
 }
 
-sc_status sc_reader_blank(sc_reader *r, sc_record **out, sc_error *err)
-{
-    *out = NULL;
-    xmlDocPtr doc = xmlCopyDoc(r->hdr, 1);
-    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-    xmlNodePtr emp = root ? xmlNewChild(root, NULL, BAD_CAST "employee", NULL) : NULL;
-    sc_score_summary none;
-    memset(&none, 0, sizeof none);
-    sc_record *rec = emp ? record_new(r, doc, emp, 0, NULL, &none) : NULL;
-    if (!rec) {
-        xmlFreeDoc(doc);
-        return sc_error_set(err, SC_ERR_NOMEM, r->path, 0, 0, "out of memory");
-    }
-    *out = rec;
-    return SC_OK;
-}
-
 sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
 {
     *out = NULL;

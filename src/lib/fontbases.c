@@ -1,21 +1,23 @@
 /* fontbases.c -- the font bases of a form: per face, the glyphs that every
  * document of the form draws.
  *
- * What is the same for every record of a form is the template's own text
- * (title, labels, column heads, notes, the signature block's words), what
- * it prints from the batch header (company, department, period, document
- * prefix) and the running header and footer.  The driver lays the form out
- * once for a record that has the batch header and no employee data
- * (sc_reader_blank); the glyphs that layout draws, face by face, in
- * drawing order, become the bases (subset.c compresses them once).
+ * What the records of a form share is the template's own text (title,
+ * labels, column heads, notes, the signature block's words), what it
+ * prints from the batch header (company, department, period, document
+ * prefix), the running header and footer, and the definitions of the
+ * sheet: categories, KPI indicators and rule texts, raters.  The driver
+ * lays out a record's form (sc_record_form: all that, and none of the
+ * record's results, names or comments); the glyphs that layout draws,
+ * face by face, in drawing order, become the bases (subset.c compresses
+ * them once), kept for every record of the same form.
  *
- * Nothing of any employee goes in.  So a document's bytes depend only on
- * its own record, its form and the fonts: not on which colleagues were
- * rendered before it, on the order of the batch or on the number of
- * threads, and no document carries outlines of characters that only a
- * colleague's name or comment uses.  The bases are made before the first
- * document of the form and never change, so documents on several threads
- * share them without a lock. */
+ * Nothing that is one employee's own goes in, and nothing of any other
+ * record.  So a document's bytes depend only on its own record, its
+ * template and the fonts: not on which colleagues were rendered before
+ * it, on the order of the batch or on the number of threads, and no
+ * document carries outlines of characters that only a colleague's name
+ * or comment uses.  Bases never change once made, so documents on several
+ * threads share them without a lock. */
 #include "fontengine.h"
 
 #include <string.h>

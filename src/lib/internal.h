@@ -179,12 +179,13 @@ void sc_record_problem(const sc_record *rec, sc_problems *pb, sc_status code,
                        xmlNodePtr node, const char *attr_name, const char *fmt,
                        ...);
 
-/* ---- data.c: the streaming reader ----------------------------------------- */
-
-/* A record with the batch header and an empty <employee/> (no id, no
- * name): what every record of the batch has in common, for the font bases
- * of a form (fontbases.c).  *out belongs to the caller. */
-sc_status sc_reader_blank(sc_reader *r, sc_record **out, sc_error *err);
+/* The record stripped to what it shares with the other records of its
+ * form: the batch header and its sheet's definitions (categories, KPI
+ * indicators, weights and rules, raters, position), no result, name or
+ * comment.  *key (sc_malloc'd) is its serialised form: records with equal
+ * keys have equal forms.  For the font bases (record.c says more). */
+sc_status sc_record_form(const sc_record *rec, sc_record **out, char **key,
+                         sc_error *err);
 
 /* ---- coverage.c: can the fonts draw the record? ---------------------------- */
 

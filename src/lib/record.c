@@ -65,6 +65,143 @@ void sc_record_problem(const sc_record *rec, sc_problems *pb, sc_status code,
     sc_diag_emit(pb->diag, pb->ud, &e);
 }
 
+/* ---- the form of a record ---------------------------------------------------
+ *
+ * What a record shares with the other records of its form: the batch
+ * header and the definitions of its sheet -- categories (name, weight,
+ * type), KPIs (id, indicator, weight, rule, definition, cycle, source),
+ * raters (role, weight), position and department -- but none of its
+ * results, names, comments or signatures.  The font bases of a form are
+ * made from this, laid out (batch.c, fontbases.c): a record's bases come
+ * from its own definitions only, so records with the same definitions
+ * share them, and no record's PDF depends on another record or carries a
+ * glyph of another employee's. */
+
+static const char *const kpi_defs[] = {"indicator", "weight", "rule", "definition",
+                                       "cycle", "source"};
+
+/* Copy of n without children, with only the attributes named in keep. */
+static xmlNodePtr bare(xmlNodePtr n, xmlDocPtr doc, const char *const *keep, int nkeep)
+{
+    xmlNodePtr c = xmlNewDocNode(doc, NULL, n->name, NULL);
+    for (int i = 0; c && i < nkeep; i++) {
+        const char *v = sc_xml_attr(n, keep[i]);
+        if (v && !xmlNewProp(c, BAD_CAST keep[i], BAD_CAST v)) {
+            xmlFreeNode(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+/* Add a copy of the element child `name` of from to `to`, if it has one. */
+static int copy_child(xmlNodePtr to, xmlNodePtr from, const char *name)
+{
+    xmlNodePtr c = sc_xml_child(from, name);
+    if (!c)
+        return 1;
+    xmlNodePtr d = xmlDocCopyNode(c, to->doc, 1);
+    return d && xmlAddChild(to, d);
+}
+
+static int copy_definitions(xmlNodePtr to, xmlNodePtr emp)
+{
+    static const char *const cat_keep[] = {"name", "weight", "type"};
+    static const char *const kpi_keep[] = {"id"};
+    static const char *const rater_keep[] = {"role", "weight"};
+    if (!copy_child(to, emp, "position") || !copy_child(to, emp, "department"))
+        return 0;
+    xmlNodePtr kpis = sc_xml_child(emp, "kpis");
+    if (kpis) {
+        xmlNodePtr k2 = xmlNewChild(to, NULL, BAD_CAST "kpis", NULL);
+        if (!k2)
+            return 0;
+        for (xmlNodePtr c = sc_xml_child(kpis, "category"); c; c = sc_xml_next(c, "category")) {
+            xmlNodePtr c2 = bare(c, to->doc, cat_keep, 3);
+            if (!c2 || !xmlAddChild(k2, c2))
+                return 0;
+            for (xmlNodePtr k = sc_xml_child(c, "kpi"); k; k = sc_xml_next(k, "kpi")) {
+                xmlNodePtr kk = bare(k, to->doc, kpi_keep, 1);
+                if (!kk || !xmlAddChild(c2, kk))
+                    return 0;
+                for (size_t i = 0; i < sizeof kpi_defs / sizeof *kpi_defs; i++)
+                    if (!copy_child(kk, k, kpi_defs[i]))
+                        return 0;
+            }
+        }
+    }
+    xmlNodePtr raters = sc_xml_child(emp, "raters");
+    if (raters) {
+        xmlNodePtr r2 = xmlNewChild(to, NULL, BAD_CAST "raters", NULL);
+        if (!r2)
+            return 0;
+        for (xmlNodePtr r = sc_xml_child(raters, "rater"); r; r = sc_xml_next(r, "rater")) {
+            xmlNodePtr rr = bare(r, to->doc, rater_keep, 2);
+            if (!rr || !xmlAddChild(r2, rr))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+sc_status sc_record_form(const sc_record *rec, sc_record **out, char **key,
+                         sc_error *err)
+{
+    *out = NULL;
+    *key = NULL;
+    sc_record *f = sc_calloc(1, sizeof *f);
+    xmlDocPtr doc = f ? xmlNewDoc(BAD_CAST "1.0") : NULL;
+    /* <batch> with its attributes, then the header's elements */
+    xmlNodePtr root = doc ? xmlDocCopyNode(xmlDocGetRootElement(rec->doc), doc, 2) : NULL;
+    int ok = root != NULL;
+    if (ok)
+        xmlDocSetRootElement(doc, root);
+    /* the header: every child of <batch> but the employee */
+    for (xmlNodePtr c = xmlDocGetRootElement(rec->doc)->children; ok && c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || c == rec->employee)
+            continue;
+        xmlNodePtr d = xmlDocCopyNode(c, doc, 1);
+        ok = d && xmlAddChild(root, d);
+    }
+    xmlNodePtr emp = ok ? xmlNewChild(root, NULL, BAD_CAST "employee", NULL) : NULL;
+    ok = emp && copy_definitions(emp, rec->employee);
+    if (ok) {
+        f->doc = doc;
+        f->employee = emp;
+        f->file = sc_strdup(rec->file ? rec->file : "");
+        f->id = sc_strdup("");
+        f->name = sc_strdup("");
+        f->department = sc_strdup(rec->department ? rec->department : "");
+        f->position = sc_strdup(rec->position ? rec->position : "");
+        f->period = sc_strdup(rec->period ? rec->period : "");
+        f->email = sc_strdup("");
+        f->label = sc_strdup("");
+        f->total = sc_strdup("");
+        f->grade = sc_strdup("");
+        f->bonus = sc_strdup("");
+        f->date = rec->date;
+        ok = f->file && f->id && f->name && f->department && f->position &&
+             f->period && f->email && f->label && f->total && f->grade && f->bonus;
+    }
+    xmlChar *dump = NULL;
+    int len = 0;
+    if (ok) {
+        xmlDocDumpMemory(doc, &dump, &len);
+        ok = dump && (*key = sc_strndup((const char *)dump, (size_t)len));
+        xmlFree(dump);
+    }
+    if (!ok) {
+        if (f && !f->doc)
+            xmlFreeDoc(doc);
+        sc_record_free(f);
+        sc_free(*key);
+        *key = NULL;
+        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    *out = f;
+    return SC_OK;
+}
+
 void sc_record_free(sc_record *rec)
 {
     if (!rec)

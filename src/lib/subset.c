@@ -71,11 +71,9 @@ struct sc_fontbase {
     uint32_t *offs;        /* n + 1 offsets into glyf */
     size_t prefix_len;     /* OS/2 (padded to 4) + glyf[0..offs[n]) */
     uLong prefix_adler;    /* Adler-32 of those bytes */
-    unsigned char *z;      /* raw deflate of them, no final block, the
-                            * last partial byte left out (it is in zs) */
+    unsigned char *z;      /* raw deflate of them, no final block, ending
+                            * with an empty stored block (byte-aligned) */
     size_t zlen;
-    z_stream zs;           /* the compressor that continues after them */
-    int zs_ready;          /* zs was initialised */
 };
 
 sc_status sc_subset_new(sc_subset **out, const sc_face *face, sc_error *err)
@@ -572,34 +570,35 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
  * has the base's outlines as glyphs 0..B-1, so the bytes from the end of
  * the directory to glyf + offs[B] are the same in every document: the
  * PREFIX.  When the base is made it is raw-deflated at level 6 as blocks
- * none of which is final (deflate_prefix), and a compressor is made that
- * goes on where they end: the prefix as its dictionary, the bits of the
- * last partial byte primed.  Per document the zlib stream is written as:
+ * none of which is final, ending on a byte boundary (deflate_prefix).  Per
+ * document the zlib stream is written as:
  *
  *   78 9C                          zlib header (deflate, 32K window)
  *   00 LEN ~LEN <directory>        a stored block: the directory varies
  *   <cached prefix blocks>         copied (whole bytes)
- *   deflate(rest, Z_FINISH)        from a deflateCopy of that compressor
+ *   deflate(rest)                  the rest on its own, final block
  *   Adler-32 of the whole font     big-endian
  *
  * Deflate back-references are distances into what was decoded before; the
  * cached blocks were made from an empty history, so they never reach into
- * the stored directory, and the continuation's references into the prefix
- * stay right because the prefix is exactly what precedes the rest.  The
- * rest is compressed with the prefix as history, so the result is about
- * as small as compressing the whole font at level 6: the extra cost is the
- * base glyphs a document does not draw and 5 bytes of stored-block header.
+ * the stored directory, and the rest is compressed without history, so it
+ * reaches into nothing.  Both parts are libdeflate's, at level 6.  What
+ * this costs against compressing the whole font: the base glyphs a
+ * document does not draw, 5 + 5 bytes of stored-block headers, and the
+ * matches the rest could have found in the prefix (about 1.3% of a kefu
+ * sheet; zlib with the prefix as its dictionary keeps those, at 2.4 times
+ * the time: docs/performance.md).
  *
- * Which glyphs.  The caller decides (pdf.c: the glyphs of the form laid
- * out for a record without employee data -- what is the same for every
- * record of the form).  Never a glyph chosen because some employee's data
- * happened to use it: then a document's bytes would depend on which
- * colleagues were rendered before it, and a document could carry the
- * outlines of characters only a colleague's name uses.
+ * Which glyphs.  The caller decides (fontbases.c: the glyphs of the
+ * record's form -- template, header, the sheet's definitions -- laid out
+ * without any result, name or comment).  Never a glyph chosen because some
+ * other record happened to use it: then a document's bytes would depend
+ * on which colleagues were rendered before it, and a document could carry
+ * the outlines of characters only a colleague's name uses.
  *
  * Sharing.  A base is complete when sc_fontbase_new returns and never
- * changes after: documents on any number of threads read it at once
- * (deflateCopy only reads its source), with no lock.
+ * changes after: documents on any number of threads read it at once, with
+ * no lock.
  *
  * Safety.  Before using the cached bytes the built font is checked to have
  * the expected layout and the prefix's Adler-32; on any mismatch the font
@@ -609,8 +608,6 @@ void sc_fontbase_free(sc_fontbase *b)
 {
     if (!b)
         return;
-    if (b->zs_ready)
-        deflateEnd(&b->zs);
     free(b->gid);
     free(b->uni);
     free(b->glyf);
@@ -620,15 +617,13 @@ void sc_fontbase_free(sc_fontbase *b)
 }
 
 /* Compress the base's prefix (b->prefix_len bytes at pre) into b->z as
- * the start of a raw deflate stream that later documents continue, and
- * make b->zs the compressor that continues it (see the essay above).
- * libdeflate writes the blocks (less than half zlib's time at the same
- * size) but always ends with a final block, so: zlib's inflate walks the
- * blocks (Z_BLOCK stops at each boundary) to find where the last one
- * starts, its BFINAL bit is cleared, and the bits of the last, partly
- * filled byte are handed to the continuing compressor with deflatePrime;
- * that compressor gets the prefix as its dictionary.  0 on any failure
- * (then there is no base). */
+ * the start of a raw deflate stream that documents continue (see the
+ * essay above).  libdeflate writes the blocks (less than half zlib's time
+ * at the same size) but always ends with a final block, so: zlib's
+ * inflate walks the blocks (Z_BLOCK stops at each boundary) to find where
+ * the last one starts, its BFINAL bit is cleared, and an empty stored
+ * block brings the stream to a byte boundary.  0 on any failure (then
+ * there is no base). */
 static int deflate_prefix(sc_fontbase *b, const unsigned char *pre)
 {
     struct libdeflate_compressor *lc = libdeflate_alloc_compressor(6);
@@ -673,21 +668,29 @@ static int deflate_prefix(sc_fontbase *b, const unsigned char *pre)
     if (zr != Z_OK || !end || (end + 7) / 8 != b->zlen || last >= end)
         return 0;
     b->z[last / 8] &= (unsigned char)~(1u << (last % 8));
+    /* End on a byte boundary with an empty stored block (BFINAL 0, BTYPE
+     * 00, padding, LEN 0, NLEN 0xFFFF), so that a document's rest can be
+     * compressed on its own and appended.  Deflate packs bits from the
+     * least significant: the header's 3 zero bits go after the `bits`
+     * valid bits of the last byte, spilling into a zero byte from 6 on. */
     int bits = (int)(end % 8);
-    int value = bits ? b->z[end / 8] & ((1 << bits) - 1) : 0;
-    b->zlen = end / 8;
-
-    if (deflateInit2(&b->zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) !=
-        Z_OK)
+    size_t at = end / 8; /* the byte that holds the last bits, if any */
+    unsigned char *z = sc_realloc(b->z, at + 6);
+    if (!z)
         return 0;
-    size_t dict = b->prefix_len < 32768 ? b->prefix_len : 32768;
-    if (deflateSetDictionary(&b->zs, pre + b->prefix_len - dict,
-                             (uInt)dict) != Z_OK ||
-        (bits && deflatePrime(&b->zs, bits, value) != Z_OK)) {
-        deflateEnd(&b->zs);
-        return 0;
+    b->z = z;
+    if (bits) {
+        z[at++] &= (unsigned char)((1u << bits) - 1);
+        if (bits > 5)
+            z[at++] = 0;
+    } else {
+        z[at++] = 0;
     }
-    b->zs_ready = 1;
+    z[at] = 0x00;
+    z[at + 1] = 0x00;
+    z[at + 2] = 0xFF;
+    z[at + 3] = 0xFF;
+    b->zlen = at + 4;
     return 1;
 }
 
@@ -816,7 +819,7 @@ static unsigned char *flate_with_base(const sc_fontbase *b,
         adler32_combine(adler32(a0, font, (uInt)dir), a_pre,
                         (z_off_t)b->prefix_len),
         adler32(a0, rest, (uInt)rest_len), (z_off_t)rest_len);
-    size_t cap = 2 + 5 + dir + b->zlen + rest_len + rest_len / 8 + 256 + 4;
+    size_t cap = 2 + 5 + dir + b->zlen + rest_len + rest_len / 8 + 1024 + 4;
     unsigned char *z = sc_malloc(cap);
     if (!z) {
         *oom = 1;
@@ -834,25 +837,16 @@ static unsigned char *flate_with_base(const sc_fontbase *b,
     k += dir;
     memcpy(z + k, b->z, b->zlen);
     k += b->zlen;
-    /* deflateCopy only reads the base's compressor (zlib declares its
-     * source non-const), so documents on several threads may copy it at
-     * once. */
-    z_stream zs;
-    int zr = deflateCopy(&zs, (z_streamp)&b->zs);
-    if (zr != Z_OK) {
+    /* The rest on its own: a raw deflate stream ending with the final
+     * block, appended at the byte boundary the prefix ends on. */
+    struct libdeflate_compressor *lc = libdeflate_alloc_compressor(6);
+    size_t out = lc ? libdeflate_deflate_compress(lc, rest, rest_len, z + k,
+                                                  cap - k - 4)
+                    : 0;
+    libdeflate_free_compressor(lc);
+    if (!out) {
         free(z);
-        *oom = zr == Z_MEM_ERROR;
-        return NULL;
-    }
-    zs.next_in = (Bytef *)rest;
-    zs.avail_in = (uInt)rest_len;
-    zs.next_out = z + k;
-    zs.avail_out = (uInt)(cap - k - 4);
-    zr = deflate(&zs, Z_FINISH);
-    size_t out = (cap - k - 4) - zs.avail_out;
-    deflateEnd(&zs);
-    if (zr != Z_STREAM_END) {
-        free(z);
+        *oom = !lc;
         return NULL;
     }
     k += out;
