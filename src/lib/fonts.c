@@ -80,6 +80,7 @@ struct sc_face {
     uint32_t glyf_off, glyf_len;
     uint32_t *loca;   /* nglyphs + 1 offsets into glyf, validated */
     int bold;         /* face index of the real bold variant, or -1 */
+    sc_cff *cff;      /* CFF outlines (cff.c), else NULL: glyf/loca */
     sc_face_info info;
     unsigned char head[54], hhea[36], maxp[32], post[32];
     unsigned char *os2;
@@ -183,6 +184,7 @@ static void face_free(sc_face *f)
         return;
     for (unsigned i = 0; i < NPAGES; i++)
         free(f->page[i]);
+    sc_cff_free(f->cff);
     if (f->fd >= 0)
         close(f->fd);
     free(f->loca);
@@ -584,10 +586,11 @@ static sc_status parse_face(reader *r, sc_face *f)
         return st;
     }
     enum { T_HEAD, T_HHEA, T_MAXP, T_HMTX, T_CMAP, T_OS2, T_GLYF, T_LOCA,
-           T_POST, T_NAME, T_N };
+           T_POST, T_NAME, T_CFF, T_CFF2, T_EBDT, T_CBDT, T_SBIX, T_N };
     static const char *const want[T_N] = {"head", "hhea", "maxp", "hmtx",
                                           "cmap", "OS/2", "glyf", "loca",
-                                          "post", "name"};
+                                          "post", "name", "CFF ", "CFF2",
+                                          "EBDT", "CBDT", "sbix"};
     table t[T_N] = {{0, 0, 0}};
     for (unsigned i = 0; i < ntab; i++) {
         const unsigned char *e = dir + 16 * i;
@@ -609,14 +612,24 @@ static sc_status parse_face(reader *r, sc_face *f)
     for (int k = 0; k < 5; k++)
         if (!t[k].present)
             return bad(r, "required table '%s' is missing", want[k]);
-    if (!t[T_GLYF].present || !t[T_LOCA].present)
+    /* Outlines: TrueType (glyf + loca) or CFF; not CFF2 (variable fonts:
+     * their blend operators would have to be instanced first) and not
+     * bitmaps (nothing to scale or embed as outlines). */
+    int ttf = t[T_GLYF].present && t[T_LOCA].present;
+    if (!ttf && !t[T_CFF].present) {
+        const char *why =
+            t[T_CFF2].present
+                ? "has CFF2 outlines (an OpenType variable font), which "
+                  "scorecard does not embed; use a static instance of it "
+                  "(an .otf with a 'CFF ' table, or a .ttf)"
+            : t[T_EBDT].present || t[T_CBDT].present || t[T_SBIX].present
+                ? "has only bitmap glyphs (EBDT/CBDT/sbix), no outlines to "
+                  "embed; use an outline font"
+                : "has no outlines (neither 'glyf'/'loca' nor 'CFF ')";
         return sc_error_set(r->err, SC_ERR_FONT, r->path, 0, 0,
-                            "font %s has no TrueType outlines ('glyf' and "
-                            "'loca' tables; an OpenType font with CFF "
-                            "outlines?): scorecard embeds TrueType-outline "
-                            "fonts only; map the role to another font",
-                            r->path);
-
+                            "font %s %s; map the role to another font",
+                            r->path, why);
+    }
     unsigned char fix[78];
     /* head: unitsPerEm */
     if (t[0].len < 54)
@@ -669,7 +682,12 @@ static sc_status parse_face(reader *r, sc_face *f)
     f->descent = desc < 0 ? (double)-desc / f->upem : 0.12;
     if ((st = parse_extra(r, f, &t[T_OS2], &t[T_POST], &t[T_NAME])))
         return st;
-    if ((st = parse_loca(r, f, &t[T_LOCA], &t[T_GLYF])))
+    if (ttf)
+        st = parse_loca(r, f, &t[T_LOCA], &t[T_GLYF]);
+    else if ((st = sc_cff_open(&f->cff, r->fd, t[T_CFF].off, t[T_CFF].len,
+                               &f->info, f->path, r->err)) == SC_OK)
+        f->info.cff = f->cff;
+    if (st)
         return st;
 
     /* hmtx: advances; glyphs past nhm repeat the last one */
@@ -723,9 +741,10 @@ sc_status sc_face_glyph_data(const sc_face *face, unsigned gid,
 {
     *out = NULL;
     *len = 0;
-    if (!face || gid >= face->nglyphs)
+    if (!face || gid >= face->nglyphs || !face->loca)
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
-                            "glyph %u is not in the font (internal error)", gid);
+                            "glyph %u is not a TrueType outline of the font "
+                            "(internal error)", gid);
     uint32_t a = face->loca[gid], b = face->loca[gid + 1];
     if (b <= a)
         return SC_OK; /* empty glyph */

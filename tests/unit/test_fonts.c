@@ -366,8 +366,9 @@ static void test_bad_fonts(void **state)
     expect_bad(orig, 200, "beyond the end");
     expect_bad(orig, n / 2, "beyond the end");
 
-    /* loca: descending offsets, an offset past glyf, a bad format, no
-     * TrueType outlines at all (as in a CFF font) */
+    /* loca: descending offsets, an offset past glyf, a bad format; no
+     * TrueType outlines: a malformed CFF, CFF2 (variable), bitmaps only,
+     * nothing */
     RESET();
     {
         unsigned char *lo = b + be32(dir_entry(b, "loca") + 8);
@@ -385,8 +386,17 @@ static void test_bad_fonts(void **state)
     put16(b + be32(dir_entry(b, "head") + 8) + 50, 7);
     expect_bad(b, n, "indexToLocFormat");
     RESET();
-    memcpy(dir_entry(b, "glyf"), "CFF ", 4);
-    expect_bad(b, n, "TrueType outlines");
+    memcpy(dir_entry(b, "glyf"), "CFF ", 4); /* not a CFF table inside */
+    expect_bad(b, n, "CFF table");
+    RESET();
+    memcpy(dir_entry(b, "glyf"), "CFF2", 4);
+    expect_bad(b, n, "CFF2 outlines (an OpenType variable font)");
+    RESET();
+    memcpy(dir_entry(b, "glyf"), "EBDT", 4);
+    expect_bad(b, n, "only bitmap glyphs");
+    RESET();
+    memcpy(dir_entry(b, "glyf"), "xxxx", 4);
+    expect_bad(b, n, "has no outlines");
 
     /* a collection claiming more faces than offsets it holds */
     unsigned char ttc[16] = {'t', 't', 'c', 'f', 0, 1, 0, 0, 0, 0, 0, 9};
