@@ -455,6 +455,49 @@ static void test_bad_fonts(void **state)
     free(orig);
 }
 
+/* Fonts with CFF outlines: the tiny name-keyed font that
+ * make_cff_fonts.py builds loads; changed copies of it are refused by our
+ * reader (cff.c) with the file and the defect, before HarfBuzz sees them. */
+static void test_bad_cff(void **state)
+{
+    (void)state;
+    size_t n;
+    unsigned char *orig = read_all(SC_FONT_SEEDS "/tiny-name.otf", &n);
+    unsigned char *b = malloc(n);
+    assert_non_null(b);
+    char path[256];
+    snprintf(path, sizeof path, TMPDIR "/sc-test-good-%ld.otf", (long)getpid());
+    write_file(path, orig, n);
+    sc_fonts *f;
+    sc_error err;
+    assert_int_equal(load_one(path, &f, &err), SC_OK);
+    unlink(path);
+    assert_true(sc_face_has(sc_fonts_face(f, 0), 0x20BB7));
+    assert_non_null(sc_face_info_get(sc_fonts_face(f, 0))->cff);
+    sc_fonts_free(f);
+
+    unsigned char *cff = NULL;
+#define RESET() (memcpy(b, orig, n), cff = b + be32(dir_entry(b, "CFF ") + 8))
+    RESET();
+    cff[0] = 2;
+    expect_bad(b, n, "major version 2");
+    RESET();
+    cff[2] = 0xF0;
+    expect_bad(b, n, "header size");
+    RESET();
+    put16(cff + cff[2], 2); /* two fonts in the Name INDEX */
+    expect_bad(b, n, "CFF table");
+    RESET();
+    put32(dir_entry(b, "CFF ") + 12, 40); /* the INDEXes run past it */
+    expect_bad(b, n, "runs past the table");
+    RESET();
+    put16(b + be32(dir_entry(b, "maxp") + 8) + 4, 6); /* 6 glyphs, 5 charstrings */
+    expect_bad(b, n, "5 charstrings for the 6 glyphs");
+#undef RESET
+    free(b);
+    free(orig);
+}
+
 /* A composite glyph whose component list runs off its end: building the
  * subset fails with SC_ERR_FONT naming the font and the glyph, it never
  * reads past the outline. */
@@ -565,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_map_errors),
         cmocka_unit_test(test_good_copy),
         cmocka_unit_test(test_bad_fonts),
+        cmocka_unit_test(test_bad_cff),
         cmocka_unit_test(test_bad_glyph),
         cmocka_unit_test(test_fuzz_font),
     };
