@@ -34,6 +34,7 @@ typedef struct sc_face_info {
     const unsigned char *maxp;  size_t maxp_len; /* 6 or 32 bytes */
     const unsigned char *os2;   size_t os2_len;  /* 0 if absent */
     const unsigned char *post;  /* 32 bytes (zeros if absent) */
+    const struct sc_cff *cff;   /* CFF outlines (cff.c); NULL: TrueType */
 } sc_face_info;
 
 const sc_face_info *sc_face_info_get(const sc_face *face);
@@ -42,7 +43,7 @@ const sc_face_info *sc_face_info_get(const sc_face *face);
 unsigned sc_face_gid(const sc_face *face, uint32_t cp);
 /* Advance width of glyph gid in font units (0 if gid is out of range). */
 unsigned sc_face_gid_advance(const sc_face *face, unsigned gid);
-/* The bytes of glyph gid's outline (from 'glyf'), *len = 0 for an empty
+/* The bytes of glyph gid's TrueType outline (from 'glyf'), *len = 0 for an empty
  * glyph (a space).  *out is sc_malloc'd (NULL if empty); caller frees.
  * The range comes from a 'loca' validated at load, so this only fails on
  * I/O or memory. */
@@ -70,8 +71,12 @@ void sc_subset_free(sc_subset *s);
 
 /* The CID of original glyph gid, assigned if new; `cp` is the character
  * it was used for (the first one wins, for ToUnicode).  Returns 0 for gid 0
- * or out of range, -1 when out of memory. */
+ * or out of range, -1 when out of memory.  The CID is what the content
+ * stream writes: sc_subset_code of the glyph's id. */
 long sc_subset_use(sc_subset *s, unsigned gid, uint32_t cp);
+/* The code (PDF CID) of id `cid` of the subset: the id itself, except in
+ * a CID-keyed CFF face, whose own CIDs the subset font keeps (cff.c). */
+unsigned sc_subset_code(const sc_subset *s, unsigned cid);
 
 /* CIDs assigned so far, including 0 (.notdef) and, after sc_subset_build,
  * the components composite glyphs need. */
@@ -151,5 +156,30 @@ sc_status sc_laid_glyphs(const sc_laid *laid, const sc_fonts *fonts,
 void sc_glyphs_free(sc_glyphs *lists, int n);
 /* Borrowed: the base of face `face`, or NULL. */
 const sc_fontbase *sc_fontbases_get(const sc_fontbases *b, int face);
+
+/* ---- cff.c: CFF outlines, subset by HarfBuzz ------------------------------ */
+
+typedef struct sc_cff sc_cff;
+
+/* Check the 'CFF ' table at [off, off + len) of the font file fd (path
+ * for messages; borrowed, must outlive *out) with bounds checks, map it
+ * and make the HarfBuzz face that will subset it.  `in` gives the glyph
+ * count (maxp), unitsPerEm and head.  *out belongs to the caller
+ * (sc_cff_free).  A malformed table fails with SC_ERR_FONT naming the
+ * file and the defect. */
+sc_status sc_cff_open(sc_cff **out, int fd, uint64_t off, uint32_t len,
+                      const sc_face_info *in, const char *path,
+                      sc_error *err);
+void sc_cff_free(sc_cff *c);
+/* The CID of glyph gid in a CID-keyed font; -1 if the font is name-keyed
+ * (then the PDF's CIDs are glyph ids of the subset, as for TrueType). */
+long sc_cff_cid(const sc_cff *c, unsigned gid);
+/* The font program of subset s (its glyphs sc_subset_orig(s, 0..count-1))
+ * as a bare CFF font for /FontFile3 /CIDFontType0C, compressed as a zlib
+ * stream: *z (sc_malloc'd, caller frees), *zlen bytes, *rawlen before
+ * compression.  Name-keyed: the subset's glyph i is our id i. */
+sc_status sc_cff_build(const sc_cff *c, const sc_subset *s,
+                       unsigned char **z, size_t *zlen, size_t *rawlen,
+                       sc_error *err);
 
 #endif

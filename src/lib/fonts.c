@@ -57,10 +57,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define NPAGES 0x1100u           /* (0x10FFFF >> 8) + 1 */
+#define LANG_MAX 8               /* languages with chains of their own */
 #define TABLE_MAX (64u << 20)    /* refuse tables larger than this */
 
 struct sc_face {
@@ -80,6 +82,7 @@ struct sc_face {
     uint32_t glyf_off, glyf_len;
     uint32_t *loca;   /* nglyphs + 1 offsets into glyf, validated */
     int bold;         /* face index of the real bold variant, or -1 */
+    sc_cff *cff;      /* CFF outlines (cff.c), else NULL: glyf/loca */
     sc_face_info info;
     unsigned char head[54], hhea[36], maxp[32], post[32];
     unsigned char *os2;
@@ -100,6 +103,13 @@ struct sc_fonts {
     char *missing[SC_ROLE_COUNT][SC_CHAIN_MAX];
     int nmissing[SC_ROLE_COUNT];
     /* Mutable, owned: per-process base subsets (subset.c), freed here. */
+    /* Languages with chains of their own (<role lang="...">): each a view
+     * with these faces, its chains and, for the roles it does not name,
+     * ours.  A view owns only its chains (owner != NULL). */
+    struct sc_fonts *lang_view[LANG_MAX];
+    char *lang_tag[LANG_MAX];
+    int nlangs;
+    const struct sc_fonts *owner;
 };
 
 static const char *const role_names[SC_ROLE_COUNT] = {
@@ -183,6 +193,7 @@ static void face_free(sc_face *f)
         return;
     for (unsigned i = 0; i < NPAGES; i++)
         free(f->page[i]);
+    sc_cff_free(f->cff);
     if (f->fd >= 0)
         close(f->fd);
     free(f->loca);
@@ -584,10 +595,11 @@ static sc_status parse_face(reader *r, sc_face *f)
         return st;
     }
     enum { T_HEAD, T_HHEA, T_MAXP, T_HMTX, T_CMAP, T_OS2, T_GLYF, T_LOCA,
-           T_POST, T_NAME, T_N };
+           T_POST, T_NAME, T_CFF, T_CFF2, T_EBDT, T_CBDT, T_SBIX, T_N };
     static const char *const want[T_N] = {"head", "hhea", "maxp", "hmtx",
                                           "cmap", "OS/2", "glyf", "loca",
-                                          "post", "name"};
+                                          "post", "name", "CFF ", "CFF2",
+                                          "EBDT", "CBDT", "sbix"};
     table t[T_N] = {{0, 0, 0}};
     for (unsigned i = 0; i < ntab; i++) {
         const unsigned char *e = dir + 16 * i;
@@ -609,14 +621,24 @@ static sc_status parse_face(reader *r, sc_face *f)
     for (int k = 0; k < 5; k++)
         if (!t[k].present)
             return bad(r, "required table '%s' is missing", want[k]);
-    if (!t[T_GLYF].present || !t[T_LOCA].present)
+    /* Outlines: TrueType (glyf + loca) or CFF; not CFF2 (variable fonts:
+     * their blend operators would have to be instanced first) and not
+     * bitmaps (nothing to scale or embed as outlines). */
+    int ttf = t[T_GLYF].present && t[T_LOCA].present;
+    if (!ttf && !t[T_CFF].present) {
+        const char *why =
+            t[T_CFF2].present
+                ? "has CFF2 outlines (an OpenType variable font), which "
+                  "scorecard does not embed; use a static instance of it "
+                  "(an .otf with a 'CFF ' table, or a .ttf)"
+            : t[T_EBDT].present || t[T_CBDT].present || t[T_SBIX].present
+                ? "has only bitmap glyphs (EBDT/CBDT/sbix), no outlines to "
+                  "embed; use an outline font"
+                : "has no outlines (neither 'glyf'/'loca' nor 'CFF ')";
         return sc_error_set(r->err, SC_ERR_FONT, r->path, 0, 0,
-                            "font %s has no TrueType outlines ('glyf' and "
-                            "'loca' tables; an OpenType font with CFF "
-                            "outlines?): scorecard embeds TrueType-outline "
-                            "fonts only; map the role to another font",
-                            r->path);
-
+                            "font %s %s; map the role to another font",
+                            r->path, why);
+    }
     unsigned char fix[78];
     /* head: unitsPerEm */
     if (t[0].len < 54)
@@ -669,7 +691,12 @@ static sc_status parse_face(reader *r, sc_face *f)
     f->descent = desc < 0 ? (double)-desc / f->upem : 0.12;
     if ((st = parse_extra(r, f, &t[T_OS2], &t[T_POST], &t[T_NAME])))
         return st;
-    if ((st = parse_loca(r, f, &t[T_LOCA], &t[T_GLYF])))
+    if (ttf)
+        st = parse_loca(r, f, &t[T_LOCA], &t[T_GLYF]);
+    else if ((st = sc_cff_open(&f->cff, r->fd, t[T_CFF].off, t[T_CFF].len,
+                               &f->info, f->path, r->err)) == SC_OK)
+        f->info.cff = f->cff;
+    if (st)
         return st;
 
     /* hmtx: advances; glyphs past nhm repeat the last one */
@@ -723,9 +750,10 @@ sc_status sc_face_glyph_data(const sc_face *face, unsigned gid,
 {
     *out = NULL;
     *len = 0;
-    if (!face || gid >= face->nglyphs)
+    if (!face || gid >= face->nglyphs || !face->loca)
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
-                            "glyph %u is not in the font (internal error)", gid);
+                            "glyph %u is not a TrueType outline of the font "
+                            "(internal error)", gid);
     uint32_t a = face->loca[gid], b = face->loca[gid + 1];
     if (b <= a)
         return SC_OK; /* empty glyph */
@@ -974,8 +1002,10 @@ done:
     return st;
 }
 
-static sc_status load_font(sc_fonts *fs, int role, const char *mapdir,
-                           xmlNodePtr n, sc_error *err)
+/* Add the <font> n to role's chain in dst (fs itself or one of its
+ * language views); its faces are loaded into fs. */
+static sc_status load_font(sc_fonts *fs, sc_fonts *dst, int role,
+                           const char *mapdir, xmlNodePtr n, sc_error *err)
 {
     char *family = attr(n, "family"), *style = attr(n, "style");
     char *file = attr(n, "file"), *sidx = attr(n, "index");
@@ -988,7 +1018,7 @@ static sc_status load_font(sc_fonts *fs, int role, const char *mapdir,
                        "<font> needs a family or a file attribute%s", "");
         goto done;
     }
-    if (fs->nchain[role] >= SC_CHAIN_MAX) {
+    if (dst->nchain[role] >= SC_CHAIN_MAX) {
         st = map_error(err, SC_ERR_SCHEMA, fs->map, n,
                        "role '%s' has more fonts than the chain allows (4)",
                        sc_role_name(role));
@@ -1031,13 +1061,13 @@ static sc_status load_font(sc_fonts *fs, int role, const char *mapdir,
     if (!path && family && fc_resolve(family, style, &path, &index))
         how = "fontconfig";
     if (!path) { /* not installed: note it, go on with the chain */
-        int k = fs->nmissing[role];
-        fs->missing[role][k] = sc_strdup(family ? family : file);
-        if (!fs->missing[role][k]) {
+        int k = dst->nmissing[role];
+        dst->missing[role][k] = sc_strdup(family ? family : file);
+        if (!dst->missing[role][k]) {
             st = sc_error_set(err, SC_ERR_NOMEM, fs->map, 0, 0, "out of memory");
             goto done;
         }
-        fs->nmissing[role]++;
+        dst->nmissing[role]++;
         goto done;
     }
     int fi = add_face(fs, path, index, family ? family : file, how, err, &st);
@@ -1051,10 +1081,10 @@ static sc_status load_font(sc_fonts *fs, int role, const char *mapdir,
     }
     if ((st = load_bold(fs, fi, family, mapdir, n, err)))
         goto done;
-    for (int i = 0; i < fs->nchain[role]; i++)
-        if (fs->chain[role][i] == fi)
+    for (int i = 0; i < dst->nchain[role]; i++)
+        if (dst->chain[role][i] == fi)
             goto done; /* listed twice: once is enough */
-    fs->chain[role][fs->nchain[role]++] = fi;
+    dst->chain[role][dst->nchain[role]++] = fi;
 done:
     free(path);
     xmlFree(family);
@@ -1062,6 +1092,91 @@ done:
     xmlFree(file);
     xmlFree(sidx);
     return st;
+}
+
+/* The view of language `tag` (made on first use): *li = its index + 1. */
+static sc_status lang_view(sc_fonts *fs, const char *tag, xmlNodePtr rn,
+                           int *li, sc_error *err)
+{
+    size_t n = strlen(tag);
+    int ok = n > 0 && n < 36;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (tag[i] >= 'a' && tag[i] <= 'z') ||
+             (tag[i] >= 'A' && tag[i] <= 'Z') ||
+             (tag[i] >= '0' && tag[i] <= '9') || (tag[i] == '-' && i > 0);
+    if (!ok)
+        return map_error(err, SC_ERR_SCHEMA, fs->map, rn,
+                         "lang='%s' is not a language tag (e.g. zh-Hant-TW)",
+                         tag);
+    for (int i = 0; i < fs->nlangs; i++)
+        if (!strcasecmp(fs->lang_tag[i], tag)) {
+            *li = i + 1;
+            return SC_OK;
+        }
+    if (fs->nlangs == LANG_MAX)
+        return map_error(err, SC_ERR_SCHEMA, fs->map, rn,
+                         "more than 8 languages have chains of their own "
+                         "(at lang='%s')", tag);
+    sc_fonts *v = sc_calloc(1, sizeof *v);
+    char *t = sc_strdup(tag);
+    if (!v || !t) {
+        free(v);
+        free(t);
+        return sc_error_set(err, SC_ERR_NOMEM, fs->map, 0, 0, "out of memory");
+    }
+    v->owner = fs;
+    fs->lang_view[fs->nlangs] = v;
+    fs->lang_tag[fs->nlangs++] = t;
+    *li = fs->nlangs;
+    return SC_OK;
+}
+
+/* zh-TW is zh-Hant-TW, zh-CN zh-Hans-CN and so on: the script the region
+ * implies, so that a map's chains for zh-Hant-TW serve either tag. */
+static void canonical_lang(const char *lang, char *out, size_t n)
+{
+    static const char *const hant[] = {"tw", "hk", "mo"};
+    static const char *const hans[] = {"cn", "sg", "my"};
+    if (!strncasecmp(lang, "zh-", 3) && strlen(lang) == 5) {
+        for (int i = 0; i < 3; i++) {
+            if (!strcasecmp(lang + 3, hant[i])) {
+                snprintf(out, n, "zh-Hant-%s", lang + 3);
+                return;
+            }
+            if (!strcasecmp(lang + 3, hans[i])) {
+                snprintf(out, n, "zh-Hans-%s", lang + 3);
+                return;
+            }
+        }
+    }
+    snprintf(out, n, "%s", lang);
+}
+
+const sc_fonts *sc_fonts_for_lang(const sc_fonts *f, const char *lang)
+{
+    if (!f || !lang || !*lang || f->owner)
+        return f;
+    char want[64];
+    canonical_lang(lang, want, sizeof want);
+    size_t wl = strlen(want);
+    /* the longest map tag that is the language or a prefix of it (a map's
+     * zh-Hant serves zh-Hant-TW) ... */
+    int best = -1;
+    size_t best_len = 0;
+    for (int i = 0; i < f->nlangs; i++) {
+        size_t tl = strlen(f->lang_tag[i]);
+        if (tl <= wl && !strncasecmp(f->lang_tag[i], want, tl) &&
+            (want[tl] == '\0' || want[tl] == '-') && tl > best_len) {
+            best = i;
+            best_len = tl;
+        }
+    }
+    /* ... else the first that is more specific (zh-Hant: zh-Hant-TW) */
+    for (int i = 0; best < 0 && i < f->nlangs; i++)
+        if (!strncasecmp(f->lang_tag[i], want, wl) &&
+            f->lang_tag[i][wl] == '-')
+            best = i;
+    return best >= 0 ? f->lang_view[best] : f;
 }
 
 static sc_status parse_map(sc_fonts *fs, sc_error *err)
@@ -1109,7 +1224,7 @@ static sc_status parse_map(sc_fonts *fs, sc_error *err)
         *slash = '\0';
     else
         mapdir[0] = '\0';
-    int seen[SC_ROLE_COUNT] = {0};
+    int seen[LANG_MAX + 1][SC_ROLE_COUNT] = {{0}};
     for (xmlNodePtr rn = root->children; rn; rn = rn->next) {
         if (rn->type != XML_ELEMENT_NODE)
             continue;
@@ -1129,9 +1244,20 @@ static sc_status parse_map(sc_fonts *fs, sc_error *err)
             goto out;
         }
         xmlFree(name);
-        if (seen[role]++) {
+        sc_fonts *dst = fs;
+        int li = 0;
+        char *lang = attr(rn, "lang");
+        if (lang && (st = lang_view(fs, lang, rn, &li, err))) {
+            xmlFree(lang);
+            goto out;
+        }
+        xmlFree(lang);
+        if (li)
+            dst = fs->lang_view[li - 1];
+        if (seen[li][role]++) {
             st = map_error(err, SC_ERR_SCHEMA, fs->map, rn,
-                           "role '%s' appears twice", sc_role_name(role));
+                           "role '%s' appears twice for one language",
+                           sc_role_name(role));
             goto out;
         }
         for (xmlNodePtr fn = rn->children; fn; fn = fn->next) {
@@ -1143,32 +1269,42 @@ static sc_status parse_map(sc_fonts *fs, sc_error *err)
                                (const char *)fn->name);
                 goto out;
             }
-            if ((st = load_font(fs, role, mapdir, fn, err)))
+            if ((st = load_font(fs, dst, role, mapdir, fn, err)))
                 goto out;
         }
-        if (fs->nchain[role] == 0) {
+        if (dst->nchain[role] == 0) {
             st = map_error(err, SC_ERR_FONT, fs->map, rn,
                            "no font of role '%s' is installed", sc_role_name(role));
-            if (err && fs->nmissing[role])
+            if (err && dst->nmissing[role])
                 snprintf(err->message + strlen(err->message),
                          sizeof err->message - strlen(err->message),
                          " (looked for %s%s); install one or edit the font map",
-                         fs->missing[role][0],
-                         fs->nmissing[role] > 1 ? " and others" : "");
+                         dst->missing[role][0],
+                         dst->nmissing[role] > 1 ? " and others" : "");
             goto out;
         }
     }
-    if (!seen[SC_ROLE_BODY]) {
+    if (!seen[0][SC_ROLE_BODY]) {
         st = map_error(err, SC_ERR_SCHEMA, fs->map, root,
                        "font map has no <role name=\"body\">%s", "");
         goto out;
     }
     for (int r = 0; r < SC_ROLE_COUNT; r++)
-        if (!seen[r]) {
+        if (!seen[0][r]) {
             fs->borrowed[r] = 1;
             fs->nchain[r] = fs->nchain[SC_ROLE_BODY];
             memcpy(fs->chain[r], fs->chain[SC_ROLE_BODY], sizeof fs->chain[r]);
         }
+    /* A language's view takes the default chain of a role it leaves out. */
+    for (int li = 0; li < fs->nlangs; li++) {
+        sc_fonts *v = fs->lang_view[li];
+        for (int r = 0; r < SC_ROLE_COUNT; r++)
+            if (!seen[li + 1][r]) {
+                v->borrowed[r] = 1;
+                v->nchain[r] = fs->nchain[r];
+                memcpy(v->chain[r], fs->chain[r], sizeof v->chain[r]);
+            }
+    }
 out:
     xmlFreeDoc(doc);
     return st;
@@ -1201,6 +1337,11 @@ sc_status sc_fonts_load(sc_fonts **out, const char *map_file, sc_error *err)
         sc_fonts_free(fs);
         return st;
     }
+    for (int i = 0; i < fs->nlangs; i++) { /* views share all but chains */
+        fs->lang_view[i]->faces = fs->faces;
+        fs->lang_view[i]->nfaces = fs->nfaces;
+        fs->lang_view[i]->map = fs->map;
+    }
     *out = fs;
     return SC_OK;
 }
@@ -1209,6 +1350,16 @@ void sc_fonts_free(sc_fonts *fonts)
 {
     if (!fonts)
         return;
+    for (int i = 0; i < fonts->nlangs; i++) {
+        sc_fonts *v = fonts->lang_view[i];
+        for (int r = 0; r < SC_ROLE_COUNT; r++)
+            for (int k = 0; k < v->nmissing[r]; k++)
+                free(v->missing[r][k]);
+        free(v);
+        free(fonts->lang_tag[i]);
+    }
+    if (fonts->owner)
+        return; /* a view: freed with its owner */
     for (int i = 0; i < fonts->nfaces; i++)
         face_free(fonts->faces[i]);
     free(fonts->faces);
@@ -1253,6 +1404,23 @@ sc_status sc_fonts_describe(const sc_fonts *fonts, const char *text,
         for (int i = 0; !fonts->borrowed[r] && i < fonts->nmissing[r]; i++)
             sc_buf_printf(&b, "  -  %s: not installed, skipped\n",
                           fonts->missing[r][i]);
+    }
+    for (int li = 0; li < fonts->nlangs; li++) {
+        const sc_fonts *v = fonts->lang_view[li];
+        for (int r = 0; r < SC_ROLE_COUNT; r++) {
+            if (v->borrowed[r])
+                continue;
+            sc_buf_printf(&b, "role %s, text in %s:\n", sc_role_name(r),
+                          fonts->lang_tag[li]);
+            for (int i = 0; i < v->nchain[r]; i++) {
+                const sc_face *f = fonts->faces[v->chain[r][i]];
+                sc_buf_printf(&b, "  %d. %s: %s index %d (via %s)\n", i + 1,
+                              f->family, f->path, f->index, f->how);
+            }
+            for (int i = 0; i < v->nmissing[r]; i++)
+                sc_buf_printf(&b, "  -  %s: not installed, skipped\n",
+                              v->missing[r][i]);
+        }
     }
     for (size_t i = 0; i < tlen;) {
         uint32_t cp;

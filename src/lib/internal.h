@@ -213,6 +213,13 @@ typedef struct sc_face sc_face; /* one face of one font file; opaque */
 int sc_role_parse(const char *name);
 const char *sc_role_name(int role);
 
+/* The font set to draw text of language `lang` (BCP 47: "zh-Hant-TW") with:
+ * the same faces (same face indices), the chains of the font map's
+ * <role lang="..."> that best match lang, the default chains for the
+ * roles it does not name.  `f` itself for NULL, "" or a language the map
+ * has no chains for.  Borrowed: it lives as long as f. */
+const sc_fonts *sc_fonts_for_lang(const sc_fonts *f, const char *lang);
+
 /* Index of the first face in `role`'s fallback chain that maps `cp`;
  * -1 if none does. */
 int sc_fonts_pick(const sc_fonts *f, int role, uint32_t cp);
@@ -488,6 +495,7 @@ struct sc_tnode {
 
 struct sc_template {
     char *name, *path;
+    const char *lang;       /* xml:lang of <template> (BCP 47), or NULL */
     sc_arena *arena;
     double page_w, page_h, margin[4], header_y, footer_y;
     const sc_style *default_style;

@@ -658,43 +658,77 @@ static int fu(const sc_face_info *in, double v)
     return (int)lround(v * 1000.0 / in->upem);
 }
 
+/* One glyph of a font as the PDF names it: its code (CID), width and
+ * character, in ascending code order.  For TrueType (and name-keyed CFF)
+ * the codes are the subset's ids 0, 1, 2, ...; a CID-keyed CFF face keeps
+ * its own CIDs (sc_subset_code). */
+typedef struct cglyph {
+    unsigned code;
+    int w;
+    uint32_t uni;
+} cglyph;
+
+static int by_code(const void *a, const void *b)
+{
+    unsigned x = ((const cglyph *)a)->code, y = ((const cglyph *)b)->code;
+    return x < y ? -1 : x > y;
+}
+
+/* The glyphs of f's subset by code; *out sc_malloc'd, NULL if out of
+ * memory. */
+static cglyph *glyph_codes(const pfont *f, unsigned *n)
+{
+    *n = sc_subset_count(f->sub);
+    cglyph *g = sc_malloc((*n ? *n : 1) * sizeof *g);
+    if (!g)
+        return NULL;
+    int sorted = 1;
+    for (unsigned i = 0; i < *n; i++) {
+        g[i].code = sc_subset_code(f->sub, i);
+        g[i].w = sc_subset_width(f->sub, i);
+        g[i].uni = sc_subset_unicode(f->sub, i);
+        sorted = sorted && (i == 0 || g[i].code > g[i - 1].code);
+    }
+    if (!sorted)
+        qsort(g, *n, sizeof *g, by_code);
+    return g;
+}
+
 /* /W: runs of consecutive CIDs whose width is not /DW, as c [w1 w2 ...];
  * /DW the most common width (the ideographs' 1000). */
-static sc_status put_widths(sc_pdf *p, pfont *f, sc_error *err)
+static sc_status put_widths(sc_pdf *p, pfont *f, const cglyph *g, unsigned n,
+                            sc_error *err)
 {
-    unsigned n = sc_subset_count(f->sub);
     HPDF_MMgr mm = p->doc->mmgr;
-    int *w = sc_malloc(n * sizeof *w);
-    if (!w)
-        return nomem(err);
-    for (unsigned i = 0; i < n; i++)
-        w[i] = sc_subset_width(f->sub, i);
     /* the most common width among the first CIDs is good enough */
     int dw = 1000, best = 0;
     for (unsigned i = 1; i < n && i < 16; i++) {
         int c = 0;
         for (unsigned j = 1; j < n; j++)
-            c += w[j] == w[i];
+            c += g[j].w == g[i].w;
         if (c > best) {
             best = c;
-            dw = w[i];
+            dw = g[i].w;
         }
     }
     HPDF_Array W = HPDF_Array_New(mm);
     int ok = W && HPDF_Dict_AddNumber(f->cidfont, "DW", dw) == HPDF_OK &&
              HPDF_Dict_Add(f->cidfont, "W", W) == HPDF_OK;
     for (unsigned i = 0; ok && i < n;) {
-        if (w[i] == dw) {
+        if (g[i].w == dw) {
             i++;
             continue;
         }
         HPDF_Array run = HPDF_Array_New(mm);
-        ok = run && HPDF_Array_AddNumber(W, (HPDF_INT32)i) == HPDF_OK &&
+        ok = run && HPDF_Array_AddNumber(W, (HPDF_INT32)g[i].code) ==
+                        HPDF_OK &&
              HPDF_Array_Add(W, run) == HPDF_OK;
-        for (; ok && i < n && w[i] != dw; i++)
-            ok = HPDF_Array_AddNumber(run, w[i]) == HPDF_OK;
+        unsigned start = i;
+        for (; ok && i < n && g[i].w != dw &&
+               g[i].code == g[start].code + (i - start);
+             i++)
+            ok = HPDF_Array_AddNumber(run, g[i].w) == HPDF_OK;
     }
-    sc_free(w);
     return ok ? SC_OK : fail(p, err, "writing font widths", NULL);
 }
 
@@ -722,31 +756,31 @@ static void utf16hex(sc_buf *b, uint32_t cp)
 /* A ToUnicode CMap: codespace <0000>-<FFFF>, bfrange for runs of CIDs with
  * consecutive BMP code points (same high byte), bfchar for the rest, at
  * most 100 entries per section as the CMap format requires. */
-static void tounicode(const sc_subset *s, sc_buf *b)
+static void tounicode(const cglyph *g, unsigned n, sc_buf *b)
 {
     sc_buf_puts(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\n"
                    "begincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering "
                    "(UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS "
                    "def\n/CMapType 2 def\n1 begincodespacerange\n<0000> "
                    "<FFFF>\nendcodespacerange\n");
-    unsigned n = sc_subset_count(s);
     sc_buf ranges = {0}, chars = {0};
     int nr = 0, nc = 0;
     for (unsigned i = 1; i < n;) {
-        uint32_t u = sc_subset_unicode(s, i);
+        uint32_t u = g[i].uni;
         if (!u) {
             i++;
             continue;
         }
         unsigned j = i + 1;
-        while (j < n && u < 0x10000 && sc_subset_unicode(s, j) == u + (j - i) &&
-               (u + (j - i)) >> 8 == u >> 8 && (j >> 8) == (i >> 8))
+        while (j < n && u < 0x10000 && g[j].uni == u + (j - i) &&
+               g[j].code == g[i].code + (j - i) &&
+               (u + (j - i)) >> 8 == u >> 8 && g[j].code >> 8 == g[i].code >> 8)
             j++;
         if (j - i >= 2) {
             sc_buf_puts(&ranges, "<");
-            hex4(&ranges, i);
+            hex4(&ranges, g[i].code);
             sc_buf_puts(&ranges, "> <");
-            hex4(&ranges, j - 1);
+            hex4(&ranges, g[j - 1].code);
             sc_buf_puts(&ranges, "> <");
             hex4(&ranges, (unsigned)u);
             sc_buf_puts(&ranges, ">\n");
@@ -759,7 +793,7 @@ static void tounicode(const sc_subset *s, sc_buf *b)
             }
         } else {
             sc_buf_puts(&chars, "<");
-            hex4(&chars, i);
+            hex4(&chars, g[i].code);
             sc_buf_puts(&chars, "> <");
             utf16hex(&chars, u);
             sc_buf_puts(&chars, ">\n");
@@ -819,44 +853,85 @@ static HPDF_Dict new_flate_stream(sc_pdf *p, const void *z, size_t len)
     return d;
 }
 
-static sc_status finish_font(sc_pdf *p, int face, pfont *f, sc_error *err)
+/* The font program of f: a TrueType subset for /FontFile2 (through the
+ * font cache's base when the document has one), or for a CFF face a
+ * subset made by HarfBuzz for /FontFile3 /CIDFontType0C, and the
+ * CIDFont made a CIDFontType0, which has no CIDToGIDMap (cff.c). */
+static sc_status font_program(sc_pdf *p, int face, pfont *f, HPDF_Dict *ff,
+                              const char **key, sc_error *err)
 {
     const sc_face *fc = sc_fonts_face(p->fonts, face);
     const sc_face_info *in = sc_face_info_get(fc);
     unsigned char *ttf = NULL, *z = NULL;
     size_t ttf_len = 0, zlen = 0;
+    sc_status st;
+    int ok;
+    if (in->cff) {
+        *key = "FontFile3";
+        if ((st = sc_cff_build(in->cff, f->sub, &z, &zlen, &ttf_len, err)))
+            return st;
+        *ff = new_flate_stream(p, z, zlen);
+        sc_free(z);
+        ok = *ff &&
+             HPDF_Dict_AddName(*ff, "Subtype", "CIDFontType0C") == HPDF_OK &&
+             HPDF_Dict_AddName(f->cidfont, "Subtype", "CIDFontType0") ==
+                 HPDF_OK &&
+             HPDF_Dict_RemoveElement(f->cidfont, "CIDToGIDMap") == HPDF_OK;
+        return ok ? SC_OK : fail(p, err, "embedding a font", sc_face_path(fc));
+    }
+    *key = "FontFile2";
     int from_base = 0;
-    sc_status st = sc_subset_build_flate(f->sub, &ttf, &ttf_len, &z, &zlen,
-                                         &from_base, err);
+    st = sc_subset_build_flate(f->sub, &ttf, &ttf_len, &z, &zlen, &from_base,
+                               err);
     if (st != SC_OK)
         return st;
     p->from_base += from_base;
-    HPDF_Dict ff = new_flate_stream(p, z, zlen);
+    *ff = new_flate_stream(p, z, zlen);
     sc_free(ttf);
     sc_free(z);
-    if (!ff || HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)ttf_len) !=
-                   HPDF_OK)
-        return fail(p, err, "embedding a font", sc_face_path(fc));
+    ok = *ff && HPDF_Dict_AddNumber(*ff, "Length1", (HPDF_INT32)ttf_len) ==
+                    HPDF_OK;
+    return ok ? SC_OK : fail(p, err, "embedding a font", sc_face_path(fc));
+}
 
-    unsigned n = sc_subset_count(f->sub);
-    unsigned char *set = sc_calloc((n + 7) / 8, 1);
-    if (!set)
+static sc_status finish_font(sc_pdf *p, int face, pfont *f, sc_error *err)
+{
+    const sc_face *fc = sc_fonts_face(p->fonts, face);
+    const sc_face_info *in = sc_face_info_get(fc);
+    HPDF_Dict ff = NULL;
+    const char *ff_key = NULL;
+    sc_status st = font_program(p, face, f, &ff, &ff_key, err);
+    if (st != SC_OK)
+        return st;
+
+    unsigned n;
+    cglyph *g = glyph_codes(f, &n);
+    if (!g)
         return nomem(err);
+    unsigned nset = n ? g[n - 1].code / 8 + 1 : 1;
+    unsigned char *set = sc_calloc(nset, 1);
+    if (!set) {
+        sc_free(g);
+        return nomem(err);
+    }
     for (unsigned i = 0; i < n; i++)
-        set[i / 8] |= (unsigned char)(0x80 >> (i % 8));
-    HPDF_Dict cidset = new_stream(p, set, (n + 7) / 8);
+        set[g[i].code / 8] |= (unsigned char)(0x80 >> (g[i].code % 8));
+    HPDF_Dict cidset = new_stream(p, set, nset);
     sc_free(set);
 
     sc_buf tu = {0};
-    tounicode(f->sub, &tu);
+    tounicode(g, n, &tu);
     if (tu.oom) {
         sc_buf_free(&tu);
+        sc_free(g);
         return nomem(err);
     }
     HPDF_Dict tou = new_stream(p, tu.data, tu.len);
     sc_buf_free(&tu);
-    if (!cidset || !tou)
+    if (!cidset || !tou) {
+        sc_free(g);
         return fail(p, err, "embedding a font", sc_face_path(fc));
+    }
 
     char tag[7], name[96];
     sc_subset_tag(f->sub, tag);
@@ -887,11 +962,12 @@ static sc_status finish_font(sc_pdf *p, int face, pfont *f, sc_error *err)
              HPDF_Dict_AddNumber(f->desc, "CapHeight",
                                  fu(in, in->cap_height)) == HPDF_OK &&
              HPDF_Dict_AddNumber(f->desc, "StemV", stemv) == HPDF_OK &&
-             HPDF_Dict_Add(f->desc, "FontFile2", ff) == HPDF_OK &&
+             HPDF_Dict_Add(f->desc, ff_key, ff) == HPDF_OK &&
              HPDF_Dict_Add(f->desc, "CIDSet", cidset) == HPDF_OK;
-    if (!ok)
-        return fail(p, err, "describing a font", sc_face_path(fc));
-    return put_widths(p, f, err);
+    st = ok ? put_widths(p, f, g, n, err)
+            : fail(p, err, "describing a font", sc_face_path(fc));
+    sc_free(g);
+    return st;
 }
 
 static sc_status finish_fonts(sc_pdf *p, sc_error *err)

@@ -26,6 +26,13 @@ sc_status sc_render_layout(const sc_template *tpl, const sc_fonts *fonts,
         bound->diag = opts->diag;
         bound->diag_ud = opts->diag_ud;
     }
+    /* The text's language chooses the faces (Traditional forms of hanzi,
+     * centred punctuation): the employee's or the batch's xml:lang, else
+     * the template's. */
+    xmlChar *lang = rec && rec->employee ? xmlNodeGetLang(rec->employee)
+                                         : NULL;
+    fonts = sc_fonts_for_lang(fonts, lang ? (const char *)lang : tpl->lang);
+    xmlFree(lang);
     st = sc_layout(bound, fonts, arena, laid, err);
     if (st != SC_OK)
         goto fail;

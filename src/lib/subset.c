@@ -113,6 +113,14 @@ void sc_subset_free(sc_subset *s)
     free(s);
 }
 
+unsigned sc_subset_code(const sc_subset *s, unsigned cid)
+{
+    if (!s || cid >= s->n)
+        return 0;
+    long c = s->in->cff ? sc_cff_cid(s->in->cff, s->gid[cid]) : -1;
+    return c >= 0 ? (unsigned)c : cid;
+}
+
 long sc_subset_use(sc_subset *s, unsigned gid, uint32_t cp)
 {
     if (!s || gid == 0 || gid >= s->in->nglyphs)
@@ -121,7 +129,7 @@ long sc_subset_use(sc_subset *s, unsigned gid, uint32_t cp)
     if (cid) {
         if (!s->uni[cid])
             s->uni[cid] = cp;
-        return (long)cid;
+        return (long)sc_subset_code(s, cid);
     }
     if (s->n == s->cap) {
         unsigned cap = s->cap * 2;
@@ -139,7 +147,7 @@ long sc_subset_use(sc_subset *s, unsigned gid, uint32_t cp)
     s->gid[cid] = (uint16_t)gid;
     s->uni[cid] = cp;
     s->cid_of[gid] = (uint16_t)cid;
-    return (long)cid;
+    return (long)sc_subset_code(s, cid);
 }
 
 unsigned sc_subset_count(const sc_subset *s) { return s ? s->n : 0; }

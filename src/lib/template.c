@@ -1148,6 +1148,11 @@ sc_status sc_template_load(sc_template **out, const char *path,
     xmlChar *nm = xmlGetNoNsProp(root, (const xmlChar *)"name");
     T->name = sc_strdup(nm ? (const char *)nm : "");
     xmlFree(nm);
+    /* the language of the form's text: chooses the font map's faces for
+     * it (docs/fonts.md, "Language"), unless the data says otherwise */
+    xmlChar *lang = xmlNodeGetLang(root);
+    T->lang = lang ? sc_arena_strdup(T->arena, (const char *)lang) : NULL;
+    xmlFree(lang);
     xmlNodePtr page = NULL, styles = NULL, wm = NULL, hd = NULL, ft = NULL,
                body = NULL;
     for (xmlNodePtr c = root->children; c; c = c->next) {

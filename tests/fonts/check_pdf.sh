@@ -6,7 +6,11 @@
 #   - pdffonts lists every font as embedded, subset and with ToUnicode
 #     (emb, sub, uni all "yes");
 #   - pdftotext prints no warning or error;
-#   - mutool and pdftotext extract the same text (whitespace ignored).
+#   - mutool and pdftotext extract the same text (whitespace ignored);
+#   - with PDFJS_DIR set (where npm installed pdfjs-dist; ./dev puts it in
+#     .deps/pdfjs): pdf.js loads every font without a warning and extracts
+#     the same text too (tests/fonts/pdfjs_text.mjs; ~0.5 s a file, so
+#     only the tests that ask for it).
 # Exit 0 if every file passes; 77 if a tool is missing.
 for t in qpdf pdffonts pdftotext mutool; do
     command -v "$t" >/dev/null 2>&1 || { echo "$t is not installed"; exit 77; }
@@ -38,6 +42,19 @@ for f in "$@"; do
         echo "  pdftotext: $(head -c 300 "$tmp/a")"
         echo "  mutool:    $(head -c 300 "$tmp/b")"
         rc=1
+    fi
+    if [ -n "${PDFJS_DIR:-}" ]; then
+        node "$(dirname "$0")/pdfjs_text.mjs" "$PDFJS_DIR" "$f" >"$tmp/pdfjs.txt"
+        jsrc=$?
+        [ $jsrc = 77 ] && exit 77
+        [ $jsrc = 0 ] || { echo "$f: pdf.js failed"; rc=1; }
+        tr -d ' \t\n\f\r' <"$tmp/pdfjs.txt" >"$tmp/c"
+        if ! cmp -s "$tmp/a" "$tmp/c"; then
+            echo "$f: pdf.js and pdftotext extract different text:"
+            echo "  pdftotext: $(head -c 300 "$tmp/a")"
+            echo "  pdf.js:    $(head -c 300 "$tmp/c")"
+            rc=1
+        fi
     fi
 done
 exit $rc

@@ -7,9 +7,15 @@
  * glyf outlines, composite components, hmtx, cmap, name and post all get
  * read from the fuzzed bytes.
  *
- * Seeds: fuzz_gen_font writes tiny TrueType fonts built byte by byte (no
- * third-party font is committed); the corpus test also runs the installed
- * DejaVuSans.ttf when it is there. */
+ * The same runs for fonts with CFF outlines: the 'CFF ' table is checked by
+ * cff.c and the subset is made by HarfBuzz (a CID-keyed font keeps its
+ * CIDs, a name-keyed one is reordered by us).
+ *
+ * Seeds: fuzz_gen_font writes tiny TrueType fonts built byte by byte, and
+ * tests/fonts/make_cff_fonts.py a name-keyed CFF font and a CID-keyed one
+ * cut from Noto CJK (no third-party font is committed); the corpus test
+ * also runs the installed DejaVuSans.ttf and NotoSansCJK-Regular.ttc when
+ * they are there. */
 #include "fuzz.h"
 
 #include "internal.h"

@@ -84,9 +84,10 @@ static void test_default_map(void **state)
     sc_error err;
     unsetenv("SCORECARD_FONTS");
     assert_int_equal(sc_fonts_load(&f, NULL, &err), SC_OK);
-    /* UMing, DejaVu Sans, LXGW WenKai (+ its Bold), WenQuanYi Micro Hei:
-     * faces shared by several roles are loaded once */
-    assert_int_equal(sc_fonts_nfaces(f), 5);
+    /* UMing (CN, and TW, HK for Traditional text), DejaVu Sans, LXGW
+     * WenKai (+ its Bold), WenQuanYi Micro Hei: faces shared by several
+     * roles are loaded once */
+    assert_int_equal(sc_fonts_nfaces(f), 7);
 
     int fi = sc_fonts_pick(f, SC_ROLE_BODY, 0x4E2D); /* 中 */
     assert_true(fi >= 0);
@@ -141,7 +142,7 @@ static void test_default_map(void **state)
     assert_int_equal(sc_fonts_pick(f, SC_ROLE_BODY, 0x110000), -1);
     assert_int_equal(sc_fonts_pick(f, 7, 0x4E2D), -1);
     assert_null(sc_fonts_face(f, -1));
-    assert_null(sc_fonts_face(f, 5));
+    assert_null(sc_fonts_face(f, 7));
 
     /* 𠮷 U+20BB7: WenKai's format 12 cmap has it; every role falls back
      * to WenKai for it (UMing and WenQuanYi lack it) */
@@ -149,6 +150,36 @@ static void test_default_map(void **state)
     assert_int_equal(sc_fonts_pick(f, SC_ROLE_KAI, 0x20BB7), kai);
     assert_int_equal(sc_fonts_pick(f, SC_ROLE_BODY, 0x20BB7), kai);
     assert_int_equal(sc_fonts_pick(f, SC_ROLE_HEADING, 0x20BB7), kai);
+
+    /* Traditional text: UMing's TW face (骨 in its Taiwan form), HK face;
+     * zh-TW means zh-Hant-TW, a bare zh-Hant the first Traditional
+     * chains; roles the language leaves out (kai) are the default's */
+    const sc_fonts *tw = sc_fonts_for_lang(f, "zh-Hant-TW");
+    assert_true(tw != f);
+    assert_ptr_equal(sc_fonts_for_lang(f, "zh-TW"), tw);
+    assert_ptr_equal(sc_fonts_for_lang(f, "ZH-hant-tw"), tw);
+    assert_ptr_equal(sc_fonts_for_lang(f, "zh-Hant"), tw);
+    const sc_fonts *hk = sc_fonts_for_lang(f, "zh-HK");
+    assert_true(hk != f && hk != tw);
+    assert_ptr_equal(sc_fonts_for_lang(f, "zh-Hant-HK"), hk);
+    assert_ptr_equal(sc_fonts_for_lang(f, "zh-Hans"), f);
+    assert_ptr_equal(sc_fonts_for_lang(f, "zh-CN"), f);
+    assert_ptr_equal(sc_fonts_for_lang(f, "en"), f);
+    assert_ptr_equal(sc_fonts_for_lang(f, ""), f);
+    assert_ptr_equal(sc_fonts_for_lang(f, NULL), f);
+    assert_ptr_equal(sc_fonts_for_lang(tw, "zh-Hant-HK"), tw);
+    int tb = sc_fonts_pick(tw, SC_ROLE_BODY, 0x9AA8);
+    assert_string_equal(sc_face_family(sc_fonts_face(f, tb)), "AR PL UMing TW");
+    assert_int_equal(sc_face_index(sc_fonts_face(f, tb)), 2);
+    assert_ptr_equal(sc_fonts_face(tw, tb), sc_fonts_face(f, tb));
+    assert_int_equal(sc_fonts_nfaces(tw), sc_fonts_nfaces(f));
+    assert_true(sc_face_gid(sc_fonts_face(f, tb), 0x9AA8) !=
+                sc_face_gid(um, 0x9AA8));
+    int hb = sc_fonts_pick(hk, SC_ROLE_BODY, 0x4E2D);
+    assert_int_equal(sc_face_index(sc_fonts_face(f, hb)), 1);
+    assert_int_equal(sc_fonts_pick(tw, SC_ROLE_HEADING, 0x4E2D), hei);
+    assert_int_equal(sc_fonts_pick(tw, SC_ROLE_KAI, 0x6977), kai);
+    assert_int_equal(sc_fonts_pick(tw, SC_ROLE_LATIN, 'A'), lat);
     sc_fonts_free(f);
 }
 
@@ -226,6 +257,24 @@ static void test_map_errors(void **state)
                               "file=\"/usr/share/fonts/truetype/arphic/uming.ttc\" "
                               "index=\"40\"/></role></fonts>", &f, &err), SC_ERR_FONT);
     assert_non_null(strstr(err.message, "index 40"));
+    /* a language's chains: a well-formed tag, each role once per language,
+     * never a language without the default body chain */
+    assert_int_equal(load_map("<fonts><role name=\"body\"><font family=\"DejaVu Sans\"/>"
+                              "</role>\n<role name=\"body\" lang=\"zh Hant\">"
+                              "<font family=\"DejaVu Sans\"/></role></fonts>",
+                              &f, &err), SC_ERR_SCHEMA);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.message, "zh Hant"));
+    assert_int_equal(load_map("<fonts><role name=\"body\"><font family=\"DejaVu Sans\"/>"
+                              "</role><role name=\"body\" lang=\"zh-TW\"><font "
+                              "family=\"DejaVu Sans\"/></role><role name=\"body\" "
+                              "lang=\"ZH-tw\"><font family=\"DejaVu Sans\"/></role>"
+                              "</fonts>", &f, &err), SC_ERR_SCHEMA);
+    assert_non_null(strstr(err.message, "twice"));
+    assert_int_equal(load_map("<fonts><role name=\"body\" lang=\"zh-Hant\"><font "
+                              "family=\"DejaVu Sans\"/></role></fonts>", &f, &err),
+                     SC_ERR_SCHEMA);
+    assert_non_null(strstr(err.message, "body"));
 
     /* a missing font is skipped; absent roles borrow body's chain */
     assert_int_equal(load_map("<fonts><role name=\"body\"><font family=\"Nope Sans "
@@ -366,8 +415,9 @@ static void test_bad_fonts(void **state)
     expect_bad(orig, 200, "beyond the end");
     expect_bad(orig, n / 2, "beyond the end");
 
-    /* loca: descending offsets, an offset past glyf, a bad format, no
-     * TrueType outlines at all (as in a CFF font) */
+    /* loca: descending offsets, an offset past glyf, a bad format; no
+     * TrueType outlines: a malformed CFF, CFF2 (variable), bitmaps only,
+     * nothing */
     RESET();
     {
         unsigned char *lo = b + be32(dir_entry(b, "loca") + 8);
@@ -385,12 +435,64 @@ static void test_bad_fonts(void **state)
     put16(b + be32(dir_entry(b, "head") + 8) + 50, 7);
     expect_bad(b, n, "indexToLocFormat");
     RESET();
-    memcpy(dir_entry(b, "glyf"), "CFF ", 4);
-    expect_bad(b, n, "TrueType outlines");
+    memcpy(dir_entry(b, "glyf"), "CFF ", 4); /* not a CFF table inside */
+    expect_bad(b, n, "CFF table");
+    RESET();
+    memcpy(dir_entry(b, "glyf"), "CFF2", 4);
+    expect_bad(b, n, "CFF2 outlines (an OpenType variable font)");
+    RESET();
+    memcpy(dir_entry(b, "glyf"), "EBDT", 4);
+    expect_bad(b, n, "only bitmap glyphs");
+    RESET();
+    memcpy(dir_entry(b, "glyf"), "xxxx", 4);
+    expect_bad(b, n, "has no outlines");
 
     /* a collection claiming more faces than offsets it holds */
     unsigned char ttc[16] = {'t', 't', 'c', 'f', 0, 1, 0, 0, 0, 0, 0, 9};
     expect_bad(ttc, 12, "beyond the end");
+#undef RESET
+    free(b);
+    free(orig);
+}
+
+/* Fonts with CFF outlines: the tiny name-keyed font that
+ * make_cff_fonts.py builds loads; changed copies of it are refused by our
+ * reader (cff.c) with the file and the defect, before HarfBuzz sees them. */
+static void test_bad_cff(void **state)
+{
+    (void)state;
+    size_t n;
+    unsigned char *orig = read_all(SC_FONT_SEEDS "/tiny-name.otf", &n);
+    unsigned char *b = malloc(n);
+    assert_non_null(b);
+    char path[256];
+    snprintf(path, sizeof path, TMPDIR "/sc-test-good-%ld.otf", (long)getpid());
+    write_file(path, orig, n);
+    sc_fonts *f;
+    sc_error err;
+    assert_int_equal(load_one(path, &f, &err), SC_OK);
+    unlink(path);
+    assert_true(sc_face_has(sc_fonts_face(f, 0), 0x20BB7));
+    assert_non_null(sc_face_info_get(sc_fonts_face(f, 0))->cff);
+    sc_fonts_free(f);
+
+    unsigned char *cff = NULL;
+#define RESET() (memcpy(b, orig, n), cff = b + be32(dir_entry(b, "CFF ") + 8))
+    RESET();
+    cff[0] = 2;
+    expect_bad(b, n, "major version 2");
+    RESET();
+    cff[2] = 0xF0;
+    expect_bad(b, n, "header size");
+    RESET();
+    put16(cff + cff[2], 2); /* two fonts in the Name INDEX */
+    expect_bad(b, n, "CFF table");
+    RESET();
+    put32(dir_entry(b, "CFF ") + 12, 40); /* the INDEXes run past it */
+    expect_bad(b, n, "runs past the table");
+    RESET();
+    put16(b + be32(dir_entry(b, "maxp") + 8) + 4, 6); /* 6 glyphs, 5 charstrings */
+    expect_bad(b, n, "5 charstrings for the 6 glyphs");
 #undef RESET
     free(b);
     free(orig);
@@ -506,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_map_errors),
         cmocka_unit_test(test_good_copy),
         cmocka_unit_test(test_bad_fonts),
+        cmocka_unit_test(test_bad_cff),
         cmocka_unit_test(test_bad_glyph),
         cmocka_unit_test(test_fuzz_font),
     };

@@ -27,6 +27,8 @@
 #define DROID "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
 #define DEJAVU "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #define UMING "/usr/share/fonts/truetype/arphic/uming.ttc"
+#define NOTO_SERIF "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+#define TINY_NAME SC_FONT_SEEDS "/tiny-name.otf"
 
 /* Characters whose WenQuanYi / Droid glyphs are composites with
  * components above glyph id 32767: libharu drew them with strokes
@@ -574,6 +576,68 @@ static void test_cached_flate_round_trips(void **state)
     }
 }
 
+/* Render texts with `font` (then DejaVu Sans) and check the PDF: every
+ * font check (pdf.js too when PDFJS_DIR is set), each glyph of a CFF
+ * subset is its character's glyph in the source with its width
+ * (check_glyphs.py), and 𠮷 extracts as itself. */
+static void check_cff(const char *font, const char *index, const char *text)
+{
+    sc_fonts *f = load_map(font, index);
+    char path[64], cmd[1024];
+    snprintf(path, sizeof path, "/tmp/sc_test_cff_%ld.pdf", (long)getpid());
+    const sc_style *st[] = {&plain, &bold};
+    const char *texts[] = {text, text};
+    sc_error err = {0};
+    sc_status rs = render(f, path, st, 2, texts, 2, &err);
+    if (rs != SC_OK)
+        fprintf(stderr, "%s\n", err.message);
+    assert_int_equal(rs, SC_OK);
+    int status;
+    snprintf(cmd, sizeof cmd, "sh %s/tests/fonts/check_pdf.sh '%s' 2>&1",
+             SC_SOURCE_DIR, path);
+    char *out = run(cmd, &status);
+    if (status)
+        fprintf(stderr, "%s", out);
+    sc_free(out);
+    assert_int_equal(status, 0);
+    snprintf(cmd, sizeof cmd, "%s/tests/fonts/check_glyphs.py '%s' x "
+             "'%s:%s' 2>&1", SC_SOURCE_DIR, path, font, index);
+    out = run(cmd, &status);
+    if (status)
+        fprintf(stderr, "%s", out);
+    sc_free(out);
+    assert_int_equal(status, 0);
+    snprintf(cmd, sizeof cmd, "pdffonts '%s'; pdftotext -enc UTF-8 '%s' -",
+             path, path);
+    out = run(cmd, &status);
+    assert_non_null(strstr(out, "CID Type 0C")); /* FontFile3 CFF */
+    assert_non_null(strstr(out, "\xF0\xA0\xAE\xB7")); /* 𠮷 */
+    sc_free(out);
+    remove(path);
+    sc_fonts_free(f);
+}
+
+/* A CID-keyed CFF font with FDArray and subroutines (Noto Serif CJK SC,
+ * face 2 of its collection), per-character fallback to DejaVu Sans (a
+ * TrueType face: ͷ) in one chain, 𠮷 from CJK Extension B. */
+static void test_cff_cid_keyed(void **state)
+{
+    (void)state;
+    require(NOTO_SERIF);
+    check_cff(NOTO_SERIF, "2", "绩效考核表，。、；： 𠮷 ͷ Performance 98% "
+              "张晓明 鬱龜齉 2026-10");
+}
+
+/* A name-keyed CFF font (built by make_cff_fonts.py, subroutines local
+ * and global): HarfBuzz orders the subset by glyph id, we put it in our
+ * order of first use (𠮷 first, so the orders differ). */
+static void test_cff_name_keyed(void **state)
+{
+    (void)state;
+    require(TINY_NAME);
+    check_cff(TINY_NAME, "0", "𠮷中A 中𠮷");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -585,6 +649,8 @@ int main(void)
         cmocka_unit_test(test_missing_character_is_reported),
         cmocka_unit_test(test_missing_character_marker),
         cmocka_unit_test(test_cached_flate_round_trips),
+        cmocka_unit_test(test_cff_cid_keyed),
+        cmocka_unit_test(test_cff_name_keyed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
