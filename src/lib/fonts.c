@@ -102,7 +102,6 @@ struct sc_fonts {
     int borrowed[SC_ROLE_COUNT]; /* 1: role absent from the map, uses body */
     char *missing[SC_ROLE_COUNT][SC_CHAIN_MAX];
     int nmissing[SC_ROLE_COUNT];
-    /* Mutable, owned: per-process base subsets (subset.c), freed here. */
     /* Languages with chains of their own (<role lang="...">): each a view
      * with these faces, its chains and, for the roles it does not name,
      * ours.  A view owns only its chains (owner != NULL). */

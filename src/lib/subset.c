@@ -709,6 +709,9 @@ sc_fontbase *sc_fontbase_new(const sc_face *face, const unsigned *gid,
     sc_error err;
     sc_fontbase *b = NULL;
     unsigned char *pre = NULL;
+    const sc_face_info *in = sc_face_info_get(face);
+    if (!in || in->cff) /* a CFF program is subset whole by HarfBuzz */
+        return NULL;
     if (sc_subset_new(&s, face, &err) != SC_OK)
         return NULL;
     for (size_t i = 0; i < n; i++)
