@@ -214,9 +214,7 @@ typedef struct sc_batch_opts {
     sc_result_fn on_result;    /* each record's outcome, in record order */
     void *result_ud;
 } sc_batch_opts;
-#define SC_BATCH_OPTS_INIT                                                  \
-    {sizeof(sc_batch_opts), NULL, 0, SC_PRODUCE_PDF, NULL, NULL, NULL, NULL, \
-     NULL, NULL, NULL, 0, -1, NULL, NULL, NULL, NULL, NULL, NULL}
+#define SC_BATCH_OPTS_INIT {.size = sizeof(sc_batch_opts), .created = -1}
 
 /* What a run did. */
 typedef struct sc_batch_summary {

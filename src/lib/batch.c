@@ -88,7 +88,7 @@ typedef struct run {
     int ntpl, captpl;
     form *forms;       /* of the current data file */
     int nforms, capforms;
-    sc_step *steps[4];
+    sc_step *steps[16];
     int nsteps;
     int index;
     job *cur;          /* the job problems are held for, or NULL */
