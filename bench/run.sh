@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench/run.sh -- repeatable benchmark: generate N employees from the first
-# employee of an example batch, render one PDF each, and report documents
+# bench/run.sh -- repeatable benchmark: generate N employees from the
+# employees of an example batch, render one PDF each, and report documents
 # per second, KB per document, peak RSS and font work per document.
 #   bench/run.sh [N] [example.xml]       (default: 1000, examples/kefu-2026-10.xml)
 # Needs a built ./build/scorecard (./dev examples or ./dev test builds it).
@@ -17,18 +17,24 @@ data=$work/bench.xml
 # a batch may name a shared scheme file relative to itself
 [ -d "$(dirname "$src")/schemes" ] && cp -r "$(dirname "$src")/schemes" "$work/"
 
-# Header, N copies of the first employee with fresh ids and names, footer.
+# Header, N employees: the employees of the batch's own form (those without
+# a template of their own) in turn, with fresh ids and names.  Rotating them
+# keeps comments and results as varied as a real department's; N copies of
+# one employee would let a document share its comment with all the others.
 names=(张伟 王芳 李娜 刘洋 陈静 杨磊 赵敏 黄丽 周杰 吴婷 徐强 孙悦 马超 朱琳 胡军 郭蕾)
 awk -v n="$n" -v names="${names[*]}" '
-    BEGIN { split(names, nm, " "); state = 0 }
+    BEGIN { split(names, nm, " "); state = 0; k = 0 }
     state == 0 && /<employee[ >]/ { state = 1 }
     state == 0 { print; next }
-    state == 1 { emp = emp $0 "\n"; if (/<\/employee>/) state = 2; next }
-    state == 2 && /<employee[ >]/ { state = 3 }
-    state == 3 { if (/<\/employee>/) state = 2; next }
-    state == 2 && /<\/batch>/ {
+    state == 1 && /<employee[ >]/ { emp = ""; own = /template="/ }
+    state == 1 && !/<\/batch>/ {
+        emp = emp $0 "\n"
+        if (/<\/employee>/ && !own) emps[++k] = emp
+        next
+    }
+    state == 1 && /<\/batch>/ {
         for (i = 1; i <= n; i++) {
-            e = emp
+            e = emps[(i - 1) % k + 1]
             sub(/id="[^"]*"/, sprintf("id=\"B%06d\"", i), e)
             sub(/<name>[^<]*<\/name>/, "<name>" nm[(i - 1) % 16 + 1] "</name>", e)
             printf "%s", e
