@@ -29,7 +29,8 @@ typedef struct rule_case {
     long long centi;      /* expected score, 1/100 point */
 } rule_case;
 
-static const sc_rule_item late_absent[] = {{"迟到", 1 * U}, {"旷工", 5 * U}};
+static const sc_rule_item late_absent[] = {{"迟到", 1 * U, SC_ITEM_DEDUCT},
+                                           {"旷工", 5 * U, SC_ITEM_DEDUCT}};
 static const sc_rule_level levels[] = {{"A", 5 * U, "主动承担额外工作"},
                                        {"B", 3 * U, "自觉完成工作任务"},
                                        {"C", 2 * U, "有时推卸责任"},
@@ -227,8 +228,8 @@ typedef struct money_case {
     long long base_fen, total_centi, want_fen;
 } money_case;
 
-#define PROP {SC_BONUS_PROPORTIONAL, 100 * U, U, 0, 0, 0}
-#define UPLIFT(count, below) {SC_BONUS_UPLIFT, 100 * U, U, 2 * U, count, below}
+#define PROP {SC_BONUS_PROPORTIONAL, 100 * U, U, 0, 0, 0, NULL, 0}
+#define UPLIFT(count, below) {SC_BONUS_UPLIFT, 100 * U, U, 2 * U, count, below, NULL, 0}
 
 static const money_case money_cases[] = {
     {"102 of 2000.00 = 2040.00", PROP, 200000, 10200, 204000},
@@ -268,7 +269,7 @@ static void test_money(void **state)
         }
     }
     assert_int_equal(bad, 0);
-    sc_bonus_rule none = {SC_BONUS_NONE, 0, 0, 0, 0, 0};
+    sc_bonus_rule none = {SC_BONUS_NONE, 0, 0, 0, 0, 0, NULL, 0};
     long long x;
     assert_int_equal(sc_bonus_compute(&none, 100, 100, &x), SC_END);
 }
@@ -331,7 +332,7 @@ static void test_quarters(void **state)
      * Q5  X = 180,000 + 50,000 carried = 230,000: above base, nothing owed:
      *     230,000 x 4% = 9,200.00; 系数 0.8537 -> x 0.97074 = 8,930.808
      *     -> 8,930.81 (half up to the fen). */
-    const sc_quarter_rule rule = {400, YUAN(600), 8000, 2000};
+    const sc_quarter_rule rule = {400, YUAN(600), 8000, 2000, 0};
     const sc_quarter_in q[] = {
         {YUAN(150000), YUAN(200000), YUAN(400000), 10000},
         {YUAN(230000), YUAN(200000), YUAN(400000), 10000},
