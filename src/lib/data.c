@@ -697,6 +697,7 @@ static const char *const required_attrs[][4] = {
     {"kpi", "id", NULL, NULL},            {"rater", "role", "weight", NULL},
     {"adjustment", "points", "reason", NULL}, {"bonus", "base", NULL, NULL},
     {"month", "n", NULL, NULL},           {"signature", "role", NULL, NULL},
+    {"rating", "role", "score", NULL},    {"entry", "id", "scores", NULL},
 };
 
 static const char *missing_attr(xmlNodePtr n)
@@ -736,6 +737,12 @@ static const attr_rule attr_rules[] = {
     {"adjustments", "min", 's'},  {"adjustments", "max", 's'}, {"grade", "name", 't'},
     {"grade", "min", 's'},        {"item", "kind", 't'},       {"item", "points", '4'},
     {"level", "id", 't'},         {"level", "points", '4'},
+    {"item", "reverse", '4'},     {"addition", "kind", 't'},   {"addition", "points", '4'},
+    {"rating", "role", 't'},      {"rating", "score", 's'},    {"over", "kpi", 't'},
+    {"quarter-bonus", "base-ratio", 'w'}, {"rank-award", "months", 'i'},
+    {"award", "rank", 'i'},       {"award", "amount", 'm'},    {"award", "id", 't'},
+    {"award", "name", 't'},       {"award", "n", 'i'},         {"award", "reason", 't'},
+    {"ranking", "months", 'i'},   {"entry", "id", 't'},        {"entry", "scores", 't'},
 };
 
 /* Attributes of a scheme's <kpi>, <bonus> and <category>: numbers (at most
