@@ -464,6 +464,19 @@ typedef struct sc_tchart {
     const char *title;         /* "" = none */
 } sc_tchart;
 
+/* A figure the sheet prints as its result (<figures><figure>): one name,
+ * one label, one format, evaluated with the employee as context.  Cells
+ * print it with <value figure="…"/>; `scorecard check` lists the figures
+ * with their labels (sc_record_figures). */
+typedef struct sc_tfigure {
+    const char *name;          /* total, grade, bonus, or the template's own */
+    const char *label;         /* 最终得分, 全年奖金 … */
+    void *expr;                /* xmlXPathCompExprPtr */
+    const char *src;
+    int decimals;              /* as <value format>: -1 as is */
+    int line;
+} sc_tfigure;
+
 typedef struct sc_tnode sc_tnode;
 struct sc_tnode {
     int kind;                  /* sc_tkind */
@@ -491,6 +504,7 @@ struct sc_tnode {
     const char **roles;        /* SIGNATURES */
     int nroles;
     const sc_tchart *chart;    /* CHART (added for issue 5) */
+    const sc_tfigure *figure;  /* VALUE/CELL: <value figure="…"/>; BONUS: the score */
 };
 
 struct sc_template {
@@ -506,7 +520,15 @@ struct sc_template {
     int watermark_line;
     void **exprs;                     /* every compiled expression */
     size_t nexprs, capexprs;
+    sc_tfigure *figures;              /* <figures>, in order */
+    int nfigures;
 };
+
+/* The figures a record's sheet prints as its result (see sc_record_figures
+ * in scorecard.h): the template's <figures>, or the engine's total, grade
+ * and bonus.  Strings in *out live in `arena`. */
+sc_status sc_figures_eval(const sc_template *tpl, const sc_record *rec, sc_arena *arena,
+                          sc_figure **out, int *n, sc_error *err);
 
 /* Evaluate the template for one record.  All memory comes from `arena`. */
 sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
@@ -712,6 +734,7 @@ typedef struct sc_rule_item {
     const char *kind;
     long long points; /* units, > 0 */
     int effect;       /* sc_item_effect */
+    const char *unit; /* what an occurrence is counted in (份); NULL: 次 */
 } sc_rule_item;
 typedef struct sc_rule_level {
     const char *id;
@@ -870,6 +893,11 @@ void sc_scheme_free(sc_scheme *s);
 const sc_rule *sc_scheme_rule(const sc_scheme *s, const char *kpi);
 /* Borrowed: the grade of a total (centi), or NULL without bands. */
 const char *sc_scheme_grade(const sc_scheme *s, long long total_centi);
+
+/* 1 if the engine writes (or verifies) a figure under this element or
+ * attribute name: score, total, @subtotal, @amount, result …  template.c
+ * refuses a printed expression that does arithmetic on one of them. */
+int sc_score_computed_name(const char *name, size_t n, int attribute);
 
 typedef struct sc_score_summary {
     int have_total, have_bonus;

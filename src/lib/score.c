@@ -827,6 +827,7 @@ static void parse_rule(sc_scheme *s, reporter *rp, xmlNodePtr k, sc_rule *r)
         if (is(c, "item") || is(c, "addition")) {
             sc_rule_item *it = &r->items[r->nitems];
             it->kind = sc_arena_strdup(s->a, av(c, "kind") ? av(c, "kind") : "");
+            it->unit = av(c, "unit") ? sc_arena_strdup(s->a, av(c, "unit")) : NULL;
             if (is(c, "addition")) {
                 it->effect = SC_ITEM_ADD;
                 it->points = num_attr(rp, c, "points", 4, &h);
@@ -1477,7 +1478,10 @@ static void set_units(xmlNodePtr n, const char *name, long long units)
 
 /* How a computed score came about, on the <kpi> and its <count>s, so the
  * sheet prints the inputs and the working next to the score (完成率
- * 109.67%，超过目标9个百分点，加18分；新增客户2家，加10分). */
+ * 109.67%，超过目标9个百分点，加18分；新增客户2家，加10分).  Counts and
+ * points are written as magnitudes with the direction in the name
+ * (steps-above / steps-below) or in @effect (add, deduct, reverse): a
+ * template prints them as they are, without arithmetic. */
 static void write_work(const sc_rule *r, xmlNodePtr k, const sc_rule_work *w)
 {
     char b[48];
@@ -1485,10 +1489,11 @@ static void write_work(const sc_rule *r, xmlNodePtr k, const sc_rule_work *w)
         sc_format_fixed(b, sizeof b, w->completion, 2, 0);
         xmlSetProp(k, (const xmlChar *)"completion", (const xmlChar *)b);
     }
-    if (w->has_steps) {
-        snprintf(b, sizeof b, "%lld", w->steps);
-        xmlSetProp(k, (const xmlChar *)"steps", (const xmlChar *)b);
-        set_units(k, "step-points", w->step_points);
+    if (w->has_steps && w->steps) {
+        snprintf(b, sizeof b, "%lld", w->steps > 0 ? w->steps : -w->steps);
+        xmlSetProp(k, (const xmlChar *)(w->steps > 0 ? "steps-above" : "steps-below"),
+                   (const xmlChar *)b);
+        set_units(k, "step-points", w->step_points > 0 ? w->step_points : -w->step_points);
     }
     if (w->zeroed)
         xmlSetProp(k, (const xmlChar *)"zeroed", (const xmlChar *)"1");
@@ -1496,7 +1501,8 @@ static void write_work(const sc_rule *r, xmlNodePtr k, const sc_rule_work *w)
         xmlSetProp(k, (const xmlChar *)"capped", (const xmlChar *)"1");
     if (w->reversed)
         xmlSetProp(k, (const xmlChar *)"reversed", (const xmlChar *)"1");
-    /* each count: what its occurrences did, signed (-4, +10; 倒扣: -10) */
+    /* each count: what its occurrences did (4 deducted, 10 added, 倒扣 10) */
+    static const char *const effects[] = {"deduct", "add", "reverse"};
     for (xmlNodePtr c = first_elem(child(k, "counts")); c; c = next_el(c)) {
         long long nn = 0;
         sc_parse_fixed(av(c, "n"), 0, &nn);
@@ -1504,10 +1510,11 @@ static void write_work(const sc_rule *r, xmlNodePtr k, const sc_rule_work *w)
             const sc_rule_item *it = &r->items[j];
             if (!av(c, "kind") || strcmp(it->kind, av(c, "kind")))
                 continue;
-            long long p = it->effect == SC_ITEM_ADD       ? nn * it->points
-                          : it->effect == SC_ITEM_REVERSE ? (nn > 0 ? -it->points : 0)
-                                                          : -nn * it->points;
-            set_units(c, "points", p);
+            set_units(c, "points", it->effect == SC_ITEM_REVERSE ? (nn > 0 ? it->points : 0)
+                                                                  : nn * it->points);
+            xmlSetProp(c, (const xmlChar *)"effect", (const xmlChar *)effects[it->effect]);
+            xmlSetProp(c, (const xmlChar *)"unit",
+                       (const xmlChar *)(it->unit ? it->unit : "次"));
         }
     }
 }
@@ -2184,4 +2191,30 @@ int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, const sc_ranking *rk,
     /* 大客户部 季度奖金 statement */
     score_quarters(s, emp, 1, sh.total, &rp, sum);
     return rp.count;
+}
+
+/* ---- names of what the engine computes ------------------------------------------
+ *
+ * Every figure above is rounded once from exact inputs.  A template that
+ * adds, scales or averages them prints a number the engine never computed
+ * (93.33 = 14.00 x 100 / 15 where the rater's own figure is 93.35), so
+ * template.c refuses arithmetic in a printed expression that names one of
+ * these; the engine writes the figure the sheet needs instead. */
+int sc_score_computed_name(const char *name, size_t n, int attribute)
+{
+    static const char *const elems[] = {"score", "total", "grade", "result", "ranking"};
+    static const char *const attrs[] = {
+        "computed-score", "subtotal", "composite", "weighted", "score", "amount",
+        "year-total", "uplift", "excess", "completion", "steps-above", "steps-below", "step-points", "points",
+        "counted", "carry-in", "covered", "made-up", "bonus-base", "own-bonus",
+        "made-up-bonus", "accrued", "coefficient", "factor", "withheld", "owed", "carry",
+        "accrued-total", "amount-total", "withheld-total", "sum", "rank", "award", "each",
+        "kpi-sum", "adjustments", "raters", "total", "bonus", "year-bonus", "quarter-bonus",
+        "quarters-bonus", "awards", "rank-award"};
+    const char *const *list = attribute ? attrs : elems;
+    size_t count = attribute ? sizeof attrs / sizeof *attrs : sizeof elems / sizeof *elems;
+    for (size_t i = 0; i < count; i++)
+        if (strlen(list[i]) == n && !strncmp(list[i], name, n))
+            return 1;
+    return 0;
 }

@@ -29,8 +29,8 @@ typedef struct rule_case {
     long long centi;      /* expected score, 1/100 point */
 } rule_case;
 
-static const sc_rule_item late_absent[] = {{"迟到", 1 * U, SC_ITEM_DEDUCT},
-                                           {"旷工", 5 * U, SC_ITEM_DEDUCT}};
+static const sc_rule_item late_absent[] = {{"迟到", 1 * U, SC_ITEM_DEDUCT, NULL},
+                                           {"旷工", 5 * U, SC_ITEM_DEDUCT, NULL}};
 static const sc_rule_level levels[] = {{"A", 5 * U, "主动承担额外工作"},
                                        {"B", 3 * U, "自觉完成工作任务"},
                                        {"C", 2 * U, "有时推卸责任"},
@@ -907,12 +907,14 @@ static void test_working(void **state)
             print_error("S%d: %s\n", i + 1, msgs[i]);
     assert_non_null(recs[0]);
     ASSERT_XP(recs[0], "kpis/category/kpi[@id='a1']/@completion", "109.67");
-    ASSERT_XP(recs[0], "kpis/category/kpi[@id='a1']/@steps", "9");
+    ASSERT_XP(recs[0], "kpis/category/kpi[@id='a1']/@steps-above", "9");
     ASSERT_XP(recs[0], "kpis/category/kpi[@id='a1']/@step-points", "18");
     ASSERT_XP(recs[0], "kpis/category/kpi[@id='a1']/counts/count/@points", "10");
+    ASSERT_XP(recs[0], "kpis/category/kpi[@id='a1']/counts/count/@effect", "add");
     ASSERT_XP(recs[0], "kpis/category/kpi[@id='a1']/score", "68");
     ASSERT_XP(recs[0], "count(kpis/category/kpi[@id='a1']/@capped)", "0");
-    ASSERT_XP(recs[0], "kpis/category/kpi[@id='m']/counts/count/@points", "-2");
+    ASSERT_XP(recs[0], "kpis/category/kpi[@id='m']/counts/count/@points", "2");
+    ASSERT_XP(recs[0], "kpis/category/kpi[@id='m']/counts/count/@effect", "deduct");
     ASSERT_XP(recs[0], "total", "126");
     assert_non_null(recs[1]);
     ASSERT_XP(recs[1], "kpis/category/kpi[@id='a1']/score", "70");
@@ -921,13 +923,15 @@ static void test_working(void **state)
     ASSERT_XP(recs[1], "kpis/category/kpi[@id='m']/score", "-10");
     ASSERT_XP(recs[1], "kpis/category/kpi[@id='m']/@reversed", "1");
     ASSERT_XP(recs[1], "kpis/category/kpi[@id='m']/counts/count[@kind='无故缺席']/@points",
-              "-10");
+              "10");
+    ASSERT_XP(recs[1], "kpis/category/kpi[@id='m']/counts/count[@kind='无故缺席']/@effect",
+              "reverse");
     ASSERT_XP(recs[1], "kpis/category/@subtotal", "60");
     ASSERT_XP(recs[1], "total", "60");
     assert_non_null(recs[2]);
     ASSERT_XP(recs[2], "kpis/category/kpi[@id='a1']/@completion", "91.30");
-    ASSERT_XP(recs[2], "kpis/category/kpi[@id='a1']/@steps", "-2");
-    ASSERT_XP(recs[2], "kpis/category/kpi[@id='a1']/@step-points", "-6");
+    ASSERT_XP(recs[2], "kpis/category/kpi[@id='a1']/@steps-below", "2");
+    ASSERT_XP(recs[2], "kpis/category/kpi[@id='a1']/@step-points", "6");
     ASSERT_XP(recs[2], "kpis/category/kpi[@id='a1']/score", "34");
     ASSERT_XP(recs[2], "total", "24");
     assert_null(recs[3]);

@@ -271,10 +271,11 @@ static const char dakehu_data[] =
     " <kpi><weight>20</weight><rule>迟到1次扣1分</rule><source>行政部</source><score>19.5</score></kpi>\n"
     "</category>\n"
     "</kpis><total>93.5</total>\n"
-    "<bonus base=\"3000.00\">\n"
+    "<bonus base=\"3000.00\" year-total=\"8355.30\">\n"
     " <month n=\"1\" score=\"90\" amount=\"2700.10\"/>\n"
     " <month n=\"2\" score=\"95\" amount=\"2850.20\"/>\n"
-    " <month n=\"10\" score=\"93.5\"/>\n"
+    " <month n=\"3\" score=\"88\"/>\n"
+    " <month n=\"10\" score=\"93.5\" amount=\"2805.00\"/>\n"
     "</bonus>\n"
     "<signatures><signature role=\"被考核人\" name=\"陈立\"/></signatures>\n"
     "</employee></batch>\n";
@@ -316,10 +317,12 @@ static void dakehu_year_bonus(void **state)
     assert_int_equal(year->nrows, 3);
     assert_string_equal(year->rows[0].cells[13].text, "合计");
     assert_string_equal(year->rows[1].cells[10].text, "93.5");
-    /* month 10 computed from base * score / 100 = 2805.00, in fen */
+    /* the amounts are the engine's (written into the record); the table
+     * computes none: month 3 has a score but no amount, and stays empty */
     assert_string_equal(year->rows[2].cells[10].text, "2805.00");
+    assert_string_equal(year->rows[1].cells[3].text, "88");
     assert_string_equal(year->rows[2].cells[3].text, "");
-    /* 2700.10 + 2850.20 + 2805.00, exactly */
+    /* 合计 is the engine's bonus/@year-total, not a sum made here */
     assert_string_equal(year->rows[2].cells[13].text, "8355.30");
     assert_string_equal(year->rows[1].cells[13].text, "");
 
