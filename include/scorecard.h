@@ -128,7 +128,8 @@ void sc_reader_free(sc_reader *r);
  * (the employee's own template name, "" if it has none), "id", "name",
  * "department", "position", "period" (e.g. 2026-10, 2026-Q3, 2026),
  * "email"; and what the scoring engine computed (docs/scoring.md):
- * "total" ("102.00"), "grade" ("优秀"), "bonus" (yuan, "2080.00").
+ * "total" ("102.00"), "grade" ("优秀"), "bonus" (yuan, "2080.00": the
+ * month's amount, a quarterly statement's 实际奖金, a year sheet's 全年奖金).
  * Returns "" if absent, NULL for an unknown key. */
 const char *sc_record_get(const sc_record *rec, const char *key);
 void sc_record_free(sc_record *rec);
