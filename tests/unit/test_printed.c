@@ -170,7 +170,7 @@ static int check_batch(const char *data)
         if (!name[0])
             name = sc_reader_template(r);
         char tpath[1024];
-        assert_int_equal(sc_template_find(tpath, sizeof tpath, name, NULL, data, &err), SC_OK);
+        assert_int_equal(sc_template_find(tpath, sizeof tpath, name, NULL, data, NULL, &err), SC_OK);
         sc_template *t = NULL;
         assert_int_equal(sc_template_load(&t, tpath, NULL, NULL, &err), SC_OK);
 
