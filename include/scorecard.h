@@ -128,10 +128,26 @@ void sc_reader_free(sc_reader *r);
  * (the employee's own template name, "" if it has none), "id", "name",
  * "department", "position", "period" (e.g. 2026-10, 2026-Q3, 2026),
  * "email"; and what the scoring engine computed (docs/scoring.md):
- * "total" ("102.00"), "grade" ("优秀"), "bonus" (yuan, "2080.00").
+ * "total" ("102.00"), "grade" ("优秀"), "bonus" (yuan, "2080.00": the
+ * month's amount, a quarterly statement's 实际奖金, a year sheet's 全年奖金).
  * Returns "" if absent, NULL for an unknown key. */
 const char *sc_record_get(const sc_record *rec, const char *key);
 void sc_record_free(sc_record *rec);
+
+/* One figure a sheet prints as its result, in the sheet's own words. */
+typedef struct sc_figure {
+    const char *key;   /* "total", "grade", "bonus", or the template's own name */
+    const char *label; /* what the sheet calls it: 最终得分, 年度等级, 全年奖金 */
+    const char *value; /* as printed: "102.00", "优秀", "33483.00" ("" if none) */
+} sc_figure;
+
+/* The figures rec's sheet (tpl) prints as its result, in order: the
+ * template's <figures>, or, when it declares none, the scoring engine's
+ * total 总分, grade 等级 and bonus 绩效奖金.  A figure named total, grade
+ * or bonus is the engine's (sc_record_get) or the call fails.  *out holds
+ * *n entries in one allocation: free it with sc_free. */
+sc_status sc_record_figures(const sc_template *tpl, const sc_record *rec,
+                            sc_figure **out, int *n, sc_error *err);
 
 /* Expand a file-name pattern ({period}, {id}, {name}, {department},
  * {position}) for a record, sanitised: no separators, no "..", no control
@@ -186,6 +202,10 @@ typedef struct sc_result {
     size_t bytes;            /* size of its PDF file (per-record files) */
     const char *path;        /* the file written for it, or NULL */
     const char *dump;        /* SC_PRODUCE_DUMP: its layout dump */
+    /* the figures its sheet prints as its result, in the sheet's words
+     * (see sc_record_figures): what `scorecard check` lists */
+    const sc_figure *figures;
+    int nfigures;
 } sc_result;
 
 typedef void (*sc_result_fn)(void *ud, const sc_result *r);

@@ -109,7 +109,8 @@ static void usage(FILE *f)
           "\n"
           "render   one PDF per employee into DIR (default: current folder)\n"
           "check    validate data and template, compute and lay out every record, write\n"
-          "         no PDF; print each employee's total, grade and bonus\n"
+          "         no PDF; print the figures each employee's sheet prints (total,\n"
+          "         grade, bonus … under the sheet's labels)\n"
           "fonts    show the resolved fonts and which font draws each character of TEXT\n"
           "\n"
           "  -d, --data FILE       evaluation batch (XML; UTF-8, GBK, GB18030, Big5)\n"
@@ -263,12 +264,14 @@ static int source_date(long long *out)
     return 1;
 }
 
-/* One line of `check`'s table: what HR holds against their spreadsheet.
- * A refused record gets a line too (status "error", no figures), so the
- * table always lists every employee of the batch. */
-#define NCOLS 6
+/* One line of `check`'s table: what HR holds against their spreadsheet:
+ * the figures the employee's sheet prints, under the sheet's own labels
+ * (sc_result.figures).  A refused record gets a line too (status "error",
+ * no figures), so the table always lists every employee of the batch. */
 typedef struct summary_row {
-    char *cell[NCOLS]; /* id, name, total, grade, bonus, status */
+    char *id, *name, *status;
+    char **key, **label, **value; /* nfig each */
+    int nfig;
 } summary_row;
 
 typedef struct totals {
@@ -276,32 +279,41 @@ typedef struct totals {
     int nrows, caprows;
 } totals;
 
-/* rec NULL: a refused record, known only by its label "id name". */
-static void add_row(totals *t, const sc_record *rec, const char *label)
+static void add_row(totals *t, const sc_result *r)
 {
-    static const char *const keys[NCOLS - 1] = {"id", "name", "total", "grade", "bonus"};
     if (t->nrows == t->caprows) {
         int cap = t->caprows ? t->caprows * 2 : 64;
-        summary_row *r = realloc(t->rows, (size_t)cap * sizeof *r);
-        if (!r)
+        summary_row *rows = realloc(t->rows, (size_t)cap * sizeof *rows);
+        if (!rows)
             return; /* the table is a convenience: a row less, not a crash */
-        t->rows = r;
+        t->rows = rows;
         t->caprows = cap;
     }
     summary_row *row = &t->rows[t->nrows++];
     memset(row, 0, sizeof *row);
-    if (rec) {
-        for (int i = 0; i < NCOLS - 1; i++) {
-            const char *v = sc_record_get(rec, keys[i]);
-            row->cell[i] = strdup(v ? v : "");
+    if (r->status == SC_OK && r->record) {
+        row->id = strdup(sc_record_get(r->record, "id"));
+        row->name = strdup(sc_record_get(r->record, "name"));
+        row->status = strdup("ok");
+        int n = r->nfigures;
+        row->key = calloc((size_t)(n ? n : 1), sizeof *row->key);
+        row->label = calloc((size_t)(n ? n : 1), sizeof *row->label);
+        row->value = calloc((size_t)(n ? n : 1), sizeof *row->value);
+        if (!row->key || !row->label || !row->value)
+            return;
+        for (int i = 0; i < n; i++) {
+            row->key[i] = strdup(r->figures[i].key);
+            row->label[i] = strdup(r->figures[i].label);
+            row->value[i] = strdup(r->figures[i].value);
         }
-        row->cell[NCOLS - 1] = strdup("ok");
+        row->nfig = n;
         return;
     }
+    const char *label = r->label ? r->label : "";
     const char *sp = strchr(label, ' ');
-    row->cell[0] = sp ? strndup(label, (size_t)(sp - label)) : strdup(label);
-    row->cell[1] = strdup(sp ? sp + 1 : "");
-    row->cell[NCOLS - 1] = strdup("error");
+    row->id = sp ? strndup(label, (size_t)(sp - label)) : strdup(label);
+    row->name = strdup(sp ? sp + 1 : "");
+    row->status = strdup("error");
 }
 
 /* Columns on a terminal: CJK and fullwidth characters take two. */
@@ -344,47 +356,105 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* The per-employee table of `check`: 工号 姓名 总分 等级 绩效奖金 状态. */
+/* The columns of the table: 工号, 姓名, one per figure key in the order the
+ * sheets declare them (total, grade, bonus, then a sheet's own such as
+ * award), 状态.  A figure column is headed by the sheets' label for it
+ * (their labels joined by / when the batch holds several forms). */
+#define MAXCOLS 32
+typedef struct columns {
+    const char *key[MAXCOLS];
+    char head[MAXCOLS][256];
+    int n;
+} columns;
+
+static void figure_columns(const totals *t, columns *c)
+{
+    memset(c, 0, sizeof *c);
+    for (int r = 0; r < t->nrows; r++)
+        for (int i = 0; i < t->rows[r].nfig; i++) {
+            const summary_row *row = &t->rows[r];
+            int k = 0;
+            while (k < c->n && strcmp(c->key[k], row->key[i]))
+                k++;
+            if (k == c->n) {
+                if (c->n == MAXCOLS)
+                    continue;
+                c->key[c->n++] = row->key[i];
+            }
+            if (!strstr(c->head[k], row->label[i])) {
+                size_t used = strlen(c->head[k]);
+                snprintf(c->head[k] + used, sizeof c->head[k] - used, "%s%s",
+                         used ? "/" : "", row->label[i]);
+            }
+        }
+}
+
+static const char *figure_value(const summary_row *row, const char *key)
+{
+    for (int i = 0; i < row->nfig; i++)
+        if (!strcmp(row->key[i], key))
+            return row->value[i];
+    return "";
+}
+
+/* The cell of column i (0 工号, 1 姓名, figures, last 状态); row NULL: the header. */
+static const char *cell(const summary_row *row, const columns *c, int i, int ncols)
+{
+    const char *v;
+    if (i == 0)
+        v = row ? row->id : "工号";
+    else if (i == 1)
+        v = row ? row->name : "姓名";
+    else if (i == ncols - 1)
+        v = row ? row->status : "状态";
+    else
+        v = row ? figure_value(row, c->key[i - 2]) : c->head[i - 2];
+    return v ? v : "";
+}
+
+/* The per-employee table of `check`: 工号 姓名 <the sheet's figures> 状态. */
 static void print_table(const totals *t, int csv)
 {
-    static const char *const head_csv[NCOLS] = {"id", "name", "total", "grade", "bonus",
-                                                "status"};
-    static const char *const head_text[NCOLS] = {"工号", "姓名", "总分", "等级", "绩效奖金",
-                                                 "状态"};
+    columns c;
+    figure_columns(t, &c);
+    int ncols = c.n + 3;
     if (csv) {
-        for (int i = 0; i < NCOLS; i++)
-            printf("%s%s", i ? "," : "", head_csv[i]);
-        fputs("\r\n", stdout);
+        fputs("id,name", stdout);
+        for (int k = 0; k < c.n; k++)
+            printf(",%s", c.key[k]);
+        fputs(",status\r\n", stdout);
         for (int r = 0; r < t->nrows; r++) {
-            for (int i = 0; i < NCOLS; i++) {
+            for (int i = 0; i < ncols; i++) {
                 if (i)
                     fputc(',', stdout);
-                csv_field(stdout, t->rows[r].cell[i] ? t->rows[r].cell[i] : "");
+                csv_field(stdout, cell(&t->rows[r], &c, i, ncols));
             }
             fputs("\r\n", stdout);
         }
         return;
     }
-    int width[NCOLS];
-    for (int i = 0; i < NCOLS; i++) {
-        width[i] = display_width(head_text[i]);
+    int width[MAXCOLS + 3];
+    for (int i = 0; i < ncols; i++) {
+        width[i] = display_width(cell(NULL, &c, i, ncols));
         for (int r = 0; r < t->nrows; r++) {
-            int w = t->rows[r].cell[i] ? display_width(t->rows[r].cell[i]) : 0;
+            int w = display_width(cell(&t->rows[r], &c, i, ncols));
             if (w > width[i])
                 width[i] = w;
         }
     }
     for (int r = -1; r < t->nrows; r++) {
-        for (int i = 0; i < NCOLS; i++) {
-            const char *v = r < 0 ? head_text[i] : t->rows[r].cell[i] ? t->rows[r].cell[i] : "";
+        const summary_row *row = r < 0 ? NULL : &t->rows[r];
+        for (int i = 0; i < ncols; i++) {
+            const char *v = cell(row, &c, i, ncols);
             int pad = width[i] - display_width(v);
-            int right = i == 2 || i == 4; /* numbers right-aligned */
+            /* figures right-aligned, except words (a grade) */
+            int right = i >= 2 && i < ncols - 1 && strcmp(c.key[i - 2], "grade");
             if (right)
                 printf("%*s", pad, "");
             fputs(v, stdout);
-            if (!right && i < NCOLS - 1)
+            if (!right && i < ncols - 1)
                 printf("%*s", pad, "");
-            if (i < NCOLS - 1)
+            if (i < ncols - 1)
                 fputs("  ", stdout);
         }
         fputc('\n', stdout);
@@ -393,9 +463,20 @@ static void print_table(const totals *t, int csv)
 
 static void free_rows(totals *t)
 {
-    for (int r = 0; r < t->nrows; r++)
-        for (int i = 0; i < NCOLS; i++)
-            free(t->rows[r].cell[i]);
+    for (int r = 0; r < t->nrows; r++) {
+        summary_row *row = &t->rows[r];
+        for (int i = 0; i < row->nfig; i++) {
+            free(row->key[i]);
+            free(row->label[i]);
+            free(row->value[i]);
+        }
+        free(row->key);
+        free(row->label);
+        free(row->value);
+        free(row->id);
+        free(row->name);
+        free(row->status);
+    }
     free(t->rows);
 }
 
@@ -413,7 +494,7 @@ static void on_result(void *ud, const sc_result *r)
     if (r->dump && rp->o->dump)
         fputs(r->dump, stdout);
     if (!strcmp(rp->o->cmd, "check"))
-        add_row(&rp->t, r->status == SC_OK ? r->record : NULL, r->label);
+        add_row(&rp->t, r);
 }
 
 /* ---- commands --------------------------------------------------------- */

@@ -72,6 +72,8 @@ typedef struct job {
     sc_arena *arena;
     sc_laid *laid;
     char *dump;
+    sc_figure *figures; /* in arena: what the sheet prints as its result */
+    int nfigures;
     unsigned char *pdf;
     size_t len;
     sc_status st;
@@ -318,6 +320,9 @@ static void work(run *R, job *j)
     }
     sc_status st = sc_render_layout(j->tpl, R->fonts, j->rec, &ro, j->arena,
                                     &j->laid, &j->err);
+    /* the sheet's figures: binding has checked those of the engine */
+    if (st == SC_OK)
+        st = sc_figures_eval(j->tpl, j->rec, j->arena, &j->figures, &j->nfigures, &j->err);
     if (st == SC_OK && R->o.produce == SC_PRODUCE_DUMP) {
         sc_buf b = {0};
         sc_dump(j->laid, R->fonts, &b);
@@ -391,6 +396,8 @@ static void deliver(run *R, job *j)
         res.bytes = d.path[0] ? j->len : 0;
         res.path = d.path[0] ? d.path : NULL;
         res.dump = j->dump;
+        res.figures = j->st == SC_OK ? j->figures : NULL;
+        res.nfigures = j->st == SC_OK ? j->nfigures : 0;
         R->o.on_result(R->o.result_ud, &res);
     }
     job_free(j);

@@ -19,8 +19,17 @@
  *     template error naming the row's line (it can depend on the data, e.g.
  *     an <if> that removes a row a rowspan reaches into).
  *
- * Money in the bonus table is computed in integer fen from the decimal
- * strings of the data, never in binary floating point.
+ * Figures: every number the sheet prints comes from the record (data or
+ * what the scoring engine wrote); the binder computes none.  The bonus
+ * table prints the engine's amounts, and template.c has refused
+ * arithmetic on the engine's figures in printed expressions.  One
+ * quantity takes one format on a form: the binder notes the text each
+ * printed number node got, and a node printed twice with two texts
+ * (102.00 in 最终得分, 102 in the bonus table) is a template error naming
+ * both lines.  The template's <figures> are evaluated once per record;
+ * those named total, grade and bonus must be the engine's (sc_record_get),
+ * so what `check` lists is what the sheet prints and what the engine
+ * computed.
  */
 #include "internal.h"
 
@@ -33,6 +42,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A printed number: the node it came from, its text, the template line. */
+typedef struct printed {
+    const void *node;
+    const char *text;
+    int line;
+} printed;
+
 typedef struct binder {
     const sc_template *t;
     const sc_record *rec;
@@ -41,6 +57,15 @@ typedef struct binder {
     xmlXPathContextPtr xp;
     char xperr[256];
     const char *tfile;  /* template file name, for block->field */
+    printed *seen;      /* open addressing by node, cap a power of 2 */
+    int nseen, capseen;
+    struct {               /* per template line and name: decimals of the engine's figures */
+        int line, decimals;
+        const xmlChar *name;
+    } sites[256];
+    int nsites;
+    const char **fig_text; /* per template figure: its text (NULL: not yet) */
+    xmlNodePtr *fig_node;  /* and the node it came from, or NULL */
 } binder;
 
 /* A growable array in the arena (old copies are left behind: cheap). */
@@ -134,6 +159,129 @@ static xmlXPathObjectPtr eval(binder *B, const sc_tnode *tn, void *expr,
              tn->src ? tn->src : "expression",
              B->xperr[0] ? B->xperr : "XPath evaluation failed");
     return o;
+}
+
+/* ---- one quantity, one format ---------------------------------------------- */
+
+static int numeric_text(const char *s, size_t n)
+{
+    size_t i = 0, digits = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        i++;
+    for (; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits++;
+        else if (s[i] != '.')
+            return 0;
+    }
+    return digits > 0;
+}
+
+static size_t hash_ptr(const void *p)
+{
+    uintptr_t x = (uintptr_t)p;
+    x ^= x >> 17;
+    x *= 0xed5ad4bbU;
+    x ^= x >> 11;
+    return (size_t)x;
+}
+
+static sc_status nomem(binder *B);
+static sc_status terr(binder *B, sc_status code, int line, const char *fmt, ...);
+
+/* The name of a data node for a message: total, @amount (on bonus). */
+static const char *node_name(binder *B, const xmlNode *n)
+{
+    if (n->type == XML_ATTRIBUTE_NODE && n->parent)
+        return sc_arena_printf(B->a, "%s/@%s", (const char *)n->parent->name,
+                               (const char *)n->name);
+    if (n->type == XML_TEXT_NODE && n->parent)
+        return (const char *)n->parent->name;
+    return (const char *)n->name;
+}
+
+/* One printing site (a template line, one name) prints the engine's
+ * figures with one number of decimals: 15, 13.5 and 9.38 in one 得分 column are three
+ * formats of one quantity. */
+static sc_status note_site(binder *B, const xmlNode *node, const char *text, size_t len,
+                           int line)
+{
+    const xmlNode *named = node->type == XML_TEXT_NODE ? node->parent : node;
+    if (!named || !named->name ||
+        !sc_score_computed_name((const char *)named->name, strlen((const char *)named->name),
+                                named->type == XML_ATTRIBUTE_NODE))
+        return SC_OK;
+    const char *dot = memchr(text, '.', len);
+    int decimals = dot ? (int)(len - (size_t)(dot - text) - 1) : 0;
+    for (int i = 0; i < B->nsites; i++)
+        if (B->sites[i].line == line && xmlStrEqual(B->sites[i].name, named->name)) {
+            if (B->sites[i].decimals == decimals)
+                return SC_OK;
+            return terr(B, SC_ERR_TEMPLATE, line,
+                        "this prints the engine's figures (%s) with %d and with %d decimals "
+                        "(\"%.*s\"): give it format= (or print a <figure>) so that one "
+                        "quantity has one format", node_name(B, node), B->sites[i].decimals,
+                        decimals, (int)len, text);
+        }
+    if (B->nsites < (int)(sizeof B->sites / sizeof *B->sites)) {
+        B->sites[B->nsites].line = line;
+        B->sites[B->nsites].name = named->name;
+        B->sites[B->nsites++].decimals = decimals;
+    }
+    return SC_OK;
+}
+
+/* Note that `node` was printed as text[0..len) at template line `line`; a
+ * number printed before with another text is a template error. */
+static sc_status note_printed(binder *B, const xmlNode *node, const char *text, size_t len,
+                              int line)
+{
+    if (!node || !numeric_text(text, len))
+        return SC_OK;
+    sc_status st = note_site(B, node, text, len, line);
+    if (st != SC_OK)
+        return st;
+    if (2 * (B->nseen + 1) > B->capseen) {
+        int cap = B->capseen ? B->capseen * 2 : 64;
+        printed *t = sc_arena_alloc(B->a, (size_t)cap * sizeof *t);
+        if (!t)
+            return nomem(B);
+        for (int i = 0; i < B->capseen; i++) {
+            if (!B->seen[i].node)
+                continue;
+            size_t h = hash_ptr(B->seen[i].node) & (size_t)(cap - 1);
+            while (t[h].node)
+                h = (h + 1) & (size_t)(cap - 1);
+            t[h] = B->seen[i];
+        }
+        B->seen = t;
+        B->capseen = cap;
+    }
+    size_t h = hash_ptr(node) & (size_t)(B->capseen - 1);
+    while (B->seen[h].node && B->seen[h].node != node)
+        h = (h + 1) & (size_t)(B->capseen - 1);
+    printed *e = &B->seen[h];
+    if (!e->node) {
+        e->node = node;
+        e->text = sc_arena_strndup(B->a, text, len);
+        e->line = line;
+        B->nseen++;
+        return e->text ? SC_OK : nomem(B);
+    }
+    if (strlen(e->text) == len && !memcmp(e->text, text, len))
+        return SC_OK;
+    return terr(B, SC_ERR_TEMPLATE, line,
+                "%s is printed here as \"%.*s\" but at line %d as \"%s\": one quantity "
+                "takes one format on a form; declare it once (<figures>, or the same "
+                "format= everywhere)", node_name(B, node), (int)len, text, e->line, e->text);
+}
+
+/* The first node of a node-set result, or NULL. */
+static const xmlNode *first_node(xmlXPathObjectPtr o)
+{
+    return o && o->type == XPATH_NODESET && o->nodesetval && o->nodesetval->nodeNr > 0
+               ? o->nodesetval->nodeTab[0]
+               : NULL;
 }
 
 /* ---- values to text ----------------------------------------------------- */
@@ -235,16 +383,32 @@ static void append_obj(sc_buf *b, xmlXPathObjectPtr o, int decimals)
     }
 }
 
-/* Evaluate expr and append its text. */
+static sc_status figure_text(binder *B, const sc_tfigure *f, const char **text,
+                             xmlNodePtr *from);
+
+/* Evaluate expr (or the figure) and append its text; a number is noted
+ * with the node it came from (one quantity, one format). */
 static sc_status append_value(binder *B, sc_buf *b, const sc_tnode *tn,
                               xmlNodePtr node, int pos, int size)
 {
+    if (tn->figure) {
+        const char *text;
+        xmlNodePtr from;
+        sc_status st = figure_text(B, tn->figure, &text, &from);
+        if (st != SC_OK)
+            return st;
+        sc_buf_puts(b, text);
+        return note_printed(B, from, text, strlen(text), tn->line);
+    }
     xmlXPathObjectPtr o = eval(B, tn, tn->expr, node, pos, size);
     if (!o)
         return SC_ERR_XPATH;
+    size_t before = b->len;
     append_obj(b, o, tn->decimals);
+    sc_status st = note_printed(B, first_node(o), b->data ? b->data + before : "",
+                                b->len - before, tn->line);
     xmlXPathFreeObject(o);
-    return SC_OK;
+    return st;
 }
 
 static int eval_bool(binder *B, const sc_tnode *tn, void *expr,
@@ -376,7 +540,7 @@ static int count_cells(const sc_tnode *row)
 static sc_status cell_text(binder *B, const sc_tnode *c, xmlNodePtr node,
                            int pos, int size, const char **out)
 {
-    if (c->expr) {
+    if (c->expr || c->figure) {
         sc_buf b = {0};
         sc_status st = append_value(B, &b, c, node, pos, size);
         if (st == SC_OK &&
@@ -679,22 +843,6 @@ static sc_status money(binder *B, xmlNodePtr n, const char *name,
     return SC_OK;
 }
 
-/* amount = base * score / 100, in fen, rounded half away from zero. */
-static int bonus_amount(long long base_fen, const char *score, long long *out)
-{
-    long long s4; /* score * 10^4 */
-    if (!score || parse_scaled(score, 4, &s4) != 0)
-        return -1;
-    if (llabs(base_fen) > 100000000000LL || llabs(s4) > 100000000LL)
-        return -1;
-    long long num = base_fen * s4; /* / 10^6 */
-    long long q = num / 1000000, r = num % 1000000;
-    if (llabs(r) >= 500000)
-        q += num < 0 ? -1 : 1;
-    *out = q;
-    return 0;
-}
-
 /* The i-th label of a component (template.c keeps them as LITERAL
  * children, defaults filled in); `dflt` only if the list is short. */
 static const char *label(const sc_tnode *t, int i, const char *dflt)
@@ -719,6 +867,27 @@ static sc_cell *cells_new(binder *B, int n, const sc_style *st)
     return c;
 }
 
+/* A money attribute of n as printed (two decimals), noted as printed
+ * from that attribute; "" if absent. */
+static sc_status money_text(binder *B, xmlNodePtr n, const char *name, const char *field,
+                            int line, const char **out)
+{
+    long long fen;
+    int have;
+    *out = "";
+    sc_status st = money(B, n, name, field, &fen, &have);
+    if (st != SC_OK || !have)
+        return st;
+    if (!(*out = fmt_fen(B, fen)))
+        return nomem(B);
+    return note_printed(B, (const xmlNode *)xmlHasProp(n, (const xmlChar *)name), *out,
+                        strlen(*out), line);
+}
+
+/* The bonus table prints what the engine computed (bonus/@amount, each
+ * month's @amount, @year-total): it computes nothing itself, so an amount
+ * the engine did not write (a scheme with bonus type="none") stays
+ * empty rather than becoming a figure nobody checks. */
 static sc_status bind_bonus(binder *B, const sc_tnode *t, xmlNodePtr node,
                             int pos, int size, sc_block *blk)
 {
@@ -728,11 +897,6 @@ static sc_status bind_bonus(binder *B, const sc_tnode *t, xmlNodePtr node,
     if (st != SC_OK)
         return st;
     xmlNodePtr bonus = nn > 0 ? nodes[0] : NULL;
-    long long base = 0;
-    int have_base = 0;
-    st = money(B, bonus, "base", "bonus/@base", &base, &have_base);
-    if (st != SC_OK)
-        return st;
     tbuild tb = {{NULL, 0, 0, sizeof(sc_row)}, {NULL, 0, 0, sizeof(int)}, 0};
     sc_colspec *cols;
     int ncols;
@@ -749,29 +913,24 @@ static sc_status bind_bonus(binder *B, const sc_tnode *t, xmlNodePtr node,
         h[1].text = label(t, 1, "考核得分");
         h[2].text = label(t, 2, "当月绩效奖金");
         sc_buf b = {0};
-        xmlXPathObjectPtr o = eval(B, t, t->expr2, node, pos, size);
-        if (!o)
-            return SC_ERR_XPATH;
-        append_obj(&b, o, t->decimals);
-        xmlXPathFreeObject(o);
-        const char *score = sc_arena_strdup(B->a, b.data ? b.data : "");
+        sc_buf_puts(&b, "");
+        if (t->figure) {
+            st = append_value(B, &b, t, node, pos, size);
+        } else {
+            sc_tnode score = *t;
+            score.expr = t->expr2;
+            score.figure = NULL;
+            st = append_value(B, &b, &score, node, pos, size);
+        }
+        d[1].text = sc_arena_strdup(B->a, b.data ? b.data : "");
         sc_buf_free(&b);
-        if (!score)
-            return nomem(B);
-        long long amount = 0;
-        int have_amount = 0;
-        st = money(B, bonus, "amount", "bonus/@amount", &amount,
-                   &have_amount);
         if (st != SC_OK)
             return st;
-        if (!have_amount && have_base && *score &&
-            bonus_amount(base, score, &amount) == 0)
-            have_amount = 1;
-        d[0].text = have_base ? fmt_fen(B, base) : "";
-        d[1].text = score;
-        d[2].text = have_amount ? fmt_fen(B, amount) : "";
-        if (!d[0].text || !d[2].text)
+        if (!d[1].text)
             return nomem(B);
+        if ((st = money_text(B, bonus, "base", "bonus/@base", t->line, &d[0].text)) ||
+            (st = money_text(B, bonus, "amount", "bonus/@amount", t->line, &d[2].text)))
+            return st;
         if ((st = add_row(B, &tb, SC_ROW_HEADER, 0, h, 3, t->line)) ||
             (st = add_row(B, &tb, SC_ROW_BODY, 0, d, 3, t->line)))
             return st;
@@ -791,8 +950,6 @@ static sc_status bind_bonus(binder *B, const sc_tnode *t, xmlNodePtr node,
         s[0].text = label(t, 1, "得分");
         m[0].text = label(t, 2, "当月绩效奖金");
         h[13].text = label(t, 4, "合计");
-        long long sum = 0;
-        int any = 0;
         for (int k = 1; k <= 12; k++) {
             h[k].text = sc_arena_printf(B->a, "%d", k);
             if (!h[k].text)
@@ -811,29 +968,27 @@ static sc_status bind_bonus(binder *B, const sc_tnode *t, xmlNodePtr node,
             const char *sv = dattr(B, c, "score");
             if (sv) {
                 sc_buf b = {0};
-                append_string(&b, sv, -1);
+                sc_buf_puts(&b, "");
+                /* every month's score in the score format (the figure
+                 * total's, or format=): one quantity, one format */
+                append_string(&b, sv, t->figure ? t->figure->decimals : t->decimals);
                 s[k].text = sc_arena_strdup(B->a, b.data ? b.data : "");
                 sc_buf_free(&b);
+                if (!s[k].text)
+                    return nomem(B);
+                st = note_printed(B, (const xmlNode *)xmlHasProp(c, (const xmlChar *)"score"),
+                                  s[k].text, strlen(s[k].text), t->line);
+                if (st != SC_OK)
+                    return st;
             }
-            long long amt;
-            int have;
-            st = money(B, c, "amount", "bonus/month/@amount", &amt, &have);
-            if (st != SC_OK)
+            if ((st = money_text(B, c, "amount", "bonus/month/@amount", t->line, &m[k].text)))
                 return st;
-            if (!have && have_base && sv && bonus_amount(base, sv, &amt) == 0)
-                have = 1;
-            if (have) {
-                m[k].text = fmt_fen(B, amt);
-                sum += amt;
-                any = 1;
-            }
-            if (!s[k].text || !m[k].text)
-                return nomem(B);
         }
-        /* 得分 合计 stays blank: the year's score is not a sum. */
-        m[13].text = any ? fmt_fen(B, sum) : "";
-        if (!m[13].text)
-            return nomem(B);
+        /* 得分 合计 stays blank: the year's score is not a sum.  当月绩效奖金
+         * 合计 is the engine's sum of the months. */
+        if ((st = money_text(B, bonus, "year-total", "bonus/@year-total", t->line,
+                             &m[13].text)))
+            return st;
         if ((st = add_row(B, &tb, SC_ROW_HEADER, 0, h, 14, t->line)) ||
             (st = add_row(B, &tb, SC_ROW_BODY, 0, s, 14, t->line)) ||
             (st = add_row(B, &tb, SC_ROW_BODY, 0, m, 14, t->line)))
@@ -973,6 +1128,11 @@ static sc_status chart_value(binder *B, const sc_tnode *tn, void *expr,
     sc_buf b = {0};
     sc_buf_puts(&b, "");
     append_obj(&b, o, decimals);
+    if (num && note_printed(B, first_node(o), b.data, b.len, tn->line) != SC_OK) {
+        xmlXPathFreeObject(o);
+        sc_buf_free(&b);
+        return SC_ERR_TEMPLATE;
+    }
     double v = NAN;
     if (num) {
         if (o->type == XPATH_NUMBER) {
@@ -1161,6 +1321,135 @@ static sc_status bind_blocks(binder *B, const sc_tnode *first,
     return SC_OK;
 }
 
+/* ---- figures ------------------------------------------------------------------- */
+
+/* The text of a template figure for this record (evaluated once, with the
+ * employee as context) and the node it came from. */
+static sc_status figure_text(binder *B, const sc_tfigure *f, const char **text,
+                             xmlNodePtr *from)
+{
+    int i = (int)(f - B->t->figures);
+    if (!B->fig_text[i]) {
+        sc_tnode tn = {.line = f->line, .src = f->src};
+        xmlXPathObjectPtr o = eval(B, &tn, f->expr, B->rec->employee, 1, 1);
+        if (!o)
+            return SC_ERR_XPATH;
+        sc_buf b = {0};
+        sc_buf_puts(&b, "");
+        append_obj(&b, o, f->decimals);
+        B->fig_node[i] = (xmlNodePtr)first_node(o);
+        xmlXPathFreeObject(o);
+        B->fig_text[i] = sc_arena_strdup(B->a, b.oom ? "" : b.data);
+        sc_buf_free(&b);
+        if (!B->fig_text[i])
+            return nomem(B);
+    }
+    *text = B->fig_text[i];
+    *from = B->fig_node[i];
+    return SC_OK;
+}
+
+/* Same decimal number, or the same text when either is not a number. */
+static int same_figure(const char *a, const char *b)
+{
+    long long x, y;
+    if (sc_parse_fixed(a, 2, &x) && sc_parse_fixed(b, 2, &y))
+        return x == y;
+    return !strcmp(a, b);
+}
+
+/* Every figure of the template; those named total, grade and bonus must
+ * be what the engine computed for the record, so that the sheet, `check`
+ * and the engine agree by construction. */
+static sc_status eval_figures(binder *B)
+{
+    const sc_template *T = B->t;
+    B->fig_text = sc_arena_alloc(B->a, (size_t)(T->nfigures + 1) * sizeof *B->fig_text);
+    B->fig_node = sc_arena_alloc(B->a, (size_t)(T->nfigures + 1) * sizeof *B->fig_node);
+    if (!B->fig_text || !B->fig_node)
+        return nomem(B);
+    for (int i = 0; i < T->nfigures; i++) {
+        const sc_tfigure *f = &T->figures[i];
+        const char *text;
+        xmlNodePtr from;
+        sc_status st = figure_text(B, f, &text, &from);
+        if (st != SC_OK)
+            return st;
+        const char *engine = NULL;
+        if (!strcmp(f->name, "total") || !strcmp(f->name, "grade") ||
+            !strcmp(f->name, "bonus"))
+            engine = sc_record_get(B->rec, f->name);
+        if (engine && !same_figure(text, engine))
+            return terr(B, SC_ERR_TEMPLATE, f->line,
+                        "figure %s (%s) is \"%s\" (from \"%s\") but the scoring engine's "
+                        "%s of this record is \"%s\": select the engine's figure",
+                        f->name, f->label, text, f->src, f->name, engine);
+    }
+    return SC_OK;
+}
+
+static sc_status binder_begin(binder *B, const sc_template *tpl, const sc_record *rec,
+                              sc_arena *arena, sc_error *err)
+{
+    memset(B, 0, sizeof *B);
+    B->t = tpl;
+    B->rec = rec;
+    B->a = arena;
+    B->err = err;
+    const char *slash = strrchr(tpl->path, '/');
+    B->tfile = slash ? slash + 1 : tpl->path;
+    B->xp = xmlXPathNewContext(rec->doc);
+    if (!B->xp)
+        return nomem(B);
+    B->xp->userData = B;
+    B->xp->error = xpath_error;
+    return SC_OK;
+}
+
+sc_status sc_figures_eval(const sc_template *tpl, const sc_record *rec, sc_arena *arena,
+                          sc_figure **out, int *n, sc_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (!tpl || !rec || !rec->doc || !arena)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "sc_record_figures needs a template and a record");
+    static const char *const keys[] = {"total", "grade", "bonus"};
+    static const char *const labels[] = {"总分", "等级", "绩效奖金"};
+    int count = tpl->nfigures ? tpl->nfigures : 3;
+    sc_figure *f = sc_arena_alloc(arena, (size_t)count * sizeof *f);
+    if (!f)
+        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    if (!tpl->nfigures) {
+        for (int i = 0; i < 3; i++) {
+            f[i].key = keys[i];
+            f[i].label = labels[i];
+            f[i].value = sc_record_get(rec, keys[i]);
+        }
+        *out = f;
+        *n = 3;
+        return SC_OK;
+    }
+    binder B;
+    sc_status st = binder_begin(&B, tpl, rec, arena, err);
+    sc_xml_quiet quiet;
+    sc_xml_quiet_begin(&quiet, B.xperr, sizeof B.xperr);
+    if (st == SC_OK)
+        st = eval_figures(&B);
+    sc_xml_quiet_end(&quiet);
+    for (int i = 0; st == SC_OK && i < tpl->nfigures; i++) {
+        f[i].key = tpl->figures[i].name;
+        f[i].label = tpl->figures[i].label;
+        f[i].value = B.fig_text[i];
+    }
+    xmlXPathFreeContext(B.xp);
+    if (st == SC_OK) {
+        *out = f;
+        *n = count;
+    }
+    return st;
+}
+
 /* ---- public ------------------------------------------------------------------- */
 
 sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
@@ -1171,20 +1460,17 @@ sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
     if (!tpl || !rec || !rec->doc || !rec->employee || !arena || !out)
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
                             "sc_bind needs a template, a record and an arena");
-    binder B = {.t = tpl, .rec = rec, .a = arena, .err = err};
-    const char *slash = strrchr(tpl->path, '/');
-    B.tfile = slash ? slash + 1 : tpl->path;
-    B.xp = xmlXPathNewContext(rec->doc);
-    if (!B.xp)
-        return nomem(&B);
-    B.xp->userData = &B;
-    B.xp->error = xpath_error;
+    binder B;
+    if (binder_begin(&B, tpl, rec, arena, err) != SC_OK)
+        return SC_ERR_NOMEM;
     /* Some run-time XPath problems reach only libxml2's generic channel
      * (per thread): capture it for the call so that nothing is printed. */
     sc_xml_quiet quiet;
     sc_xml_quiet_begin(&quiet, B.xperr, sizeof B.xperr);
 
-    sc_status st = SC_OK;
+    sc_status st = eval_figures(&B);
+    if (st != SC_OK)
+        goto done;
     sc_bound *b = sc_arena_alloc(arena, sizeof *b);
     if (!b) {
         st = nomem(&B);

@@ -238,8 +238,8 @@ struct sc_reader {
     } own[8];
     int nown;
     const sc_scheme *cur;  /* the scheme of the record being read */
-    int period_month;      /* 1-12 for a month batch, else 0 */
     long long period_end;  /* its last day (record.date) */
+    sc_ranking *ranking;   /* <ranking> of the header, kept out of records */
     sc_error perr;         /* first parser error (structured handler) */
     int have_perr;
     int on_child;          /* cursor is on a depth-1 element */
@@ -697,6 +697,7 @@ static const char *const required_attrs[][4] = {
     {"kpi", "id", NULL, NULL},            {"rater", "role", "weight", NULL},
     {"adjustment", "points", "reason", NULL}, {"bonus", "base", NULL, NULL},
     {"month", "n", NULL, NULL},           {"signature", "role", NULL, NULL},
+    {"rating", "role", "score", NULL},    {"entry", "id", "scores", NULL},
 };
 
 static const char *missing_attr(xmlNodePtr n)
@@ -736,6 +737,13 @@ static const attr_rule attr_rules[] = {
     {"adjustments", "min", 's'},  {"adjustments", "max", 's'}, {"grade", "name", 't'},
     {"grade", "min", 's'},        {"item", "kind", 't'},       {"item", "points", '4'},
     {"level", "id", 't'},         {"level", "points", '4'},
+    {"item", "reverse", '4'},     {"item", "unit", 't'},       {"addition", "unit", 't'},
+    {"addition", "kind", 't'},   {"addition", "points", '4'},
+    {"rating", "role", 't'},      {"rating", "score", 's'},    {"over", "kpi", 't'},
+    {"quarter-bonus", "base-ratio", 'w'}, {"rank-award", "months", 'i'},
+    {"award", "rank", 'i'},       {"award", "amount", 'm'},    {"award", "id", 't'},
+    {"award", "name", 't'},       {"award", "n", 'i'},         {"award", "reason", 't'},
+    {"ranking", "months", 'i'},   {"entry", "id", 't'},        {"entry", "scores", 't'},
 };
 
 /* Attributes of a scheme's <kpi>, <bonus> and <category>: numbers (at most
@@ -998,7 +1006,13 @@ static void check_employee(problems *pb, xmlNodePtr emp)
                 char sb[32], wb[32];
                 fmt_hundredths(sb, sizeof sb, s);
                 fmt_hundredths(wb, sizeof wb, w);
-                if (s < 0)
+                long long floor = rule ? sc_rule_floor(rule) / 100 : 0; /* centi */
+                char fb[32];
+                fmt_hundredths(fb, sizeof fb, floor);
+                if (s < floor && floor < 0)
+                    problem(pb, SC_ERR_DATA, sn, NULL,
+                            "score %s is below %s, the lowest the rule gives (倒扣)", sb, fb);
+                else if (s < floor)
                     problem(pb, SC_ERR_DATA, sn, NULL,
                             "score %s is negative; deductions go into the score "
                             "(down to 0) or into <adjustments>", sb);
@@ -1155,6 +1169,24 @@ static sc_status load_scheme(sc_reader *r, xmlNodePtr hroot, sc_error *err)
         return sc_error_set(err, st, r->path, 0, 0, "cannot read the scheme");
     xmlUnlinkNode(inl);
     xmlFreeNode(inl);
+    return st;
+}
+
+/* The batch's ranking table spans employees: it is parsed once and taken
+ * out of the header, so that no record's document (and so no template)
+ * ever sees another employee's scores; score.c writes each record's own
+ * line into it. */
+static sc_status load_ranking(sc_reader *r, xmlNodePtr hroot, sc_error *err)
+{
+    xmlNodePtr rk = sc_xml_child(hroot, "ranking");
+    if (!rk)
+        return SC_OK;
+    problems pb = {r, "", NULL, NULL, err, 0, SC_OK, NULL};
+    sc_status st = sc_ranking_parse(&r->ranking, rk, on_score_problem, &pb);
+    if (st != SC_OK && !pb.count)
+        return sc_error_set(err, st, r->path, 0, 0, "cannot read the ranking");
+    xmlUnlinkNode(rk);
+    xmlFreeNode(rk);
     return st;
 }
 
@@ -1463,12 +1495,8 @@ sc_status sc_reader_open(sc_reader **out, const char *path, sc_diag_fn diag,
     }
     if ((st = load_scheme(r, hroot, err)) != SC_OK)
         goto fail;
-    {
-        xmlNodePtr per = sc_xml_child(hroot, "period");
-        const char *kind = sc_xml_attr(per, "kind"), *mon = sc_xml_attr(per, "month");
-        if (kind && !strcmp(kind, "month") && mon)
-            r->period_month = atoi(mon);
-    }
+    if ((st = load_ranking(r, hroot, err)) != SC_OK)
+        goto fail;
     const char *tpl = sc_xml_attr(hroot, "template");
     r->template_name = tpl ? sc_strdup(tpl) : NULL;
     r->department = sc_xml_text(sc_xml_child(hroot, "department"));
@@ -1501,6 +1529,7 @@ void sc_reader_free(sc_reader *r)
         xmlFreeDoc(r->hdr);
     idset_free(&r->ids);
     sc_scheme_free(r->scheme);
+    sc_ranking_free(r->ranking);
     for (int i = 0; i < r->nown; i++) {
         sc_scheme_free(r->own[i].s);
         free(r->own[i].rel);
@@ -1645,7 +1674,7 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
         check_employee(&pb, emp);
         /* Scores are computed only on a sheet whose shape is right. */
         if (pb.count == 0)
-            sc_score_employee(r->cur, emp, r->period_month, on_score_problem, &pb, &sum);
+            sc_score_employee(r->cur, emp, r->ranking, on_score_problem, &pb, &sum);
         const char *id = sc_xml_attr(emp, "id");
         int added = idset_add(&r->ids, id ? id : "");
         if (added < 0)

@@ -464,6 +464,19 @@ typedef struct sc_tchart {
     const char *title;         /* "" = none */
 } sc_tchart;
 
+/* A figure the sheet prints as its result (<figures><figure>): one name,
+ * one label, one format, evaluated with the employee as context.  Cells
+ * print it with <value figure="…"/>; `scorecard check` lists the figures
+ * with their labels (sc_record_figures). */
+typedef struct sc_tfigure {
+    const char *name;          /* total, grade, bonus, or the template's own */
+    const char *label;         /* 最终得分, 全年奖金 … */
+    void *expr;                /* xmlXPathCompExprPtr */
+    const char *src;
+    int decimals;              /* as <value format>: -1 as is */
+    int line;
+} sc_tfigure;
+
 typedef struct sc_tnode sc_tnode;
 struct sc_tnode {
     int kind;                  /* sc_tkind */
@@ -491,6 +504,7 @@ struct sc_tnode {
     const char **roles;        /* SIGNATURES */
     int nroles;
     const sc_tchart *chart;    /* CHART (added for issue 5) */
+    const sc_tfigure *figure;  /* VALUE/CELL: <value figure="…"/>; BONUS: the score */
 };
 
 struct sc_template {
@@ -506,7 +520,15 @@ struct sc_template {
     int watermark_line;
     void **exprs;                     /* every compiled expression */
     size_t nexprs, capexprs;
+    sc_tfigure *figures;              /* <figures>, in order */
+    int nfigures;
 };
+
+/* The figures a record's sheet prints as its result (see sc_record_figures
+ * in scorecard.h): the template's <figures>, or the engine's total, grade
+ * and bonus.  Strings in *out live in `arena`. */
+sc_status sc_figures_eval(const sc_template *tpl, const sc_record *rec, sc_arena *arena,
+                          sc_figure **out, int *n, sc_error *err);
 
 /* Evaluate the template for one record.  All memory comes from `arena`. */
 sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
@@ -701,7 +723,19 @@ typedef enum sc_count_mode {
     SC_COUNT_LINEAR = 2  /* pro rata: 8.7% = 1.74 steps */
 } sc_count_mode;
 
-typedef struct sc_rule_item { const char *kind; long long points; } sc_rule_item;
+/* What one occurrence of a kind does to the score of its KPI. */
+typedef enum sc_item_effect {
+    SC_ITEM_DEDUCT = 0,  /* <item kind points>: points off (扣2分/次) */
+    SC_ITEM_ADD = 1,     /* <addition kind points>: points on (加5分/次) */
+    SC_ITEM_REVERSE = 2  /* <item kind reverse>: the KPI scores -points
+                            (本项倒扣10分), whatever else happened */
+} sc_item_effect;
+typedef struct sc_rule_item {
+    const char *kind;
+    long long points; /* units, > 0 */
+    int effect;       /* sc_item_effect */
+    const char *unit; /* what an occurrence is counted in (份); NULL: 次 */
+} sc_rule_item;
 typedef struct sc_rule_level {
     const char *id;
     long long points;
@@ -746,10 +780,27 @@ typedef struct sc_rule_input {
     int ncounts;
 } sc_rule_input;
 
+/* How a score came about, for the sheet to print next to it. */
+typedef struct sc_rule_work {
+    int has_completion;
+    long long completion; /* actual / target x 100, in 1/100 percent, rounded once */
+    int has_steps;        /* whole steps (floor or ceil counting) */
+    long long steps;      /* > 0 beyond the target, < 0 short of it */
+    long long step_points;/* units, signed: what the steps added or took */
+    int zeroed;           /* a zero threshold or max-count made it 0 */
+    int capped;           /* the cap (or the weight) limited it */
+    int reversed;         /* a reverse item (倒扣) set it below 0 */
+} sc_rule_work;
+
 /* The score of one KPI in centi (rounded once, half away from zero).
- * SC_ERR_DATA with msg filled if an input is missing or invalid. */
+ * SC_ERR_DATA with msg filled if an input is missing or invalid.  work may
+ * be NULL. */
 sc_status sc_rule_score(const sc_rule *r, const sc_rule_input *in, long long *centi,
                         char *msg, size_t nmsg);
+sc_status sc_rule_score_work(const sc_rule *r, const sc_rule_input *in, long long *centi,
+                             sc_rule_work *work, char *msg, size_t nmsg);
+/* The lowest score a rule can give, in units: 0, or -reverse (倒扣). */
+long long sc_rule_floor(const sc_rule *r);
 const char *sc_rule_type_name(int type);
 
 /* Decimal string -> integer scaled by 10^scale (0..6); a significant
@@ -774,13 +825,25 @@ typedef struct sc_bonus_rule {
     long long per, rise;      /* SC_UNIT points; SC_UNIT percent */
     int count;                /* sc_count_mode */
     int below;                /* sc_below_mode: under the threshold */
+    /* uplift by KPIs (seed 003: 解决率、满意度每超额1%奖金上浮2%): the
+     * steps are the KPIs' excess over their targets, not the total's
+     * excess over the threshold; the threshold still decides the base
+     * part (100%, or `below` under it). */
+    const char *const *over;  /* KPI ids; NULL/0: uplift by the total */
+    int nover;
 } sc_bonus_rule;
 
 /* base x total / 100 in fen, half up.  total in centi. */
 long long sc_bonus_proportional(long long base_fen, long long total_centi);
-/* The month's bonus by rule; SC_END for SC_BONUS_NONE.  Never negative. */
+/* The month's bonus by rule; SC_END for SC_BONUS_NONE.  Never negative.
+ * For an uplift by the total; sc_bonus_compute_steps takes the steps
+ * (a fraction sn/sd >= 0, sd > 0) of an uplift by KPIs.  *rise_bp (may be
+ * NULL) gets the uplift in 1/100 percent of the base. */
 sc_status sc_bonus_compute(const sc_bonus_rule *b, long long base_fen,
                            long long total_centi, long long *out_fen);
+sc_status sc_bonus_compute_steps(const sc_bonus_rule *b, long long base_fen,
+                                 long long total_centi, long long sn, long long sd,
+                                 long long *out_fen, long long *rise_bp);
 
 /* Ranking awards: competition ranking (98, 98, 95 -> 1, 1, 3); ties each
  * receive their rank's award; awards[k] is the award of rank k+1. */
@@ -793,6 +856,7 @@ typedef struct sc_quarter_rule {
     long long withhold_fen; /* 60000 = 600 元 withheld below the base */
     long long fixed_bp;     /* 8000 = 80% */
     long long kpi_bp;       /* 2000 = 20% x KPI coefficient */
+    long long base_ratio_bp;/* 5000 = 基数 is 50% of the target; 0: not checked */
 } sc_quarter_rule;
 typedef struct sc_quarter_in {
     long long actual_fen, base_fen, target_fen;
@@ -830,18 +894,35 @@ const sc_rule *sc_scheme_rule(const sc_scheme *s, const char *kpi);
 /* Borrowed: the grade of a total (centi), or NULL without bands. */
 const char *sc_scheme_grade(const sc_scheme *s, long long total_centi);
 
+/* 1 if the engine writes (or verifies) a figure under this element or
+ * attribute name: score, total, @subtotal, @amount, result …  template.c
+ * refuses a printed expression that does arithmetic on one of them. */
+int sc_score_computed_name(const char *name, size_t n, int attribute);
+
 typedef struct sc_score_summary {
     int have_total, have_bonus;
     long long total_centi, bonus_fen;
     char grade[64];
 } sc_score_summary;
 
+/* A batch's ranking table (<ranking> in the header): every ranked
+ * employee's totals of the last `months` months, oldest first, the last
+ * being the batch period's.  It spans employees, so data.c keeps it out
+ * of the records (one employee's scores never reach another's document)
+ * and hands it to sc_score_employee, which writes into each record only
+ * that employee's own months, rank and award.  Immutable once parsed. */
+typedef struct sc_ranking sc_ranking;
+sc_status sc_ranking_parse(sc_ranking **out, xmlNodePtr ranking, sc_score_report fn,
+                           void *ud);
+void sc_ranking_free(sc_ranking *rk);
+
 /* Compute one validated employee in place (s may be NULL: no rules,
  * proportional bonus, no grade bands): fills empty scores, subtotals,
  * total, grade, bonus and <result>; compares what the data states.
- * period_month: 1-12 for a month batch, else 0.  Returns the number of
- * problems reported through fn. */
-int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, int period_month,
+ * The period (month, quarter or year) is read from the record's
+ * /batch/period.  rk: the batch's ranking table or NULL.  Returns the
+ * number of problems reported through fn. */
+int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, const sc_ranking *rk,
                       sc_score_report fn, void *ud, sc_score_summary *sum);
 
 #endif

@@ -83,3 +83,47 @@ sc_status sc_render_dump(const sc_template *tpl, const sc_fonts *fonts,
     sc_arena_free(arena);
     return st;
 }
+
+sc_status sc_record_figures(const sc_template *tpl, const sc_record *rec, sc_figure **out,
+                            int *n, sc_error *err)
+{
+    if (!out || !n)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "sc_record_figures needs out and n");
+    *out = NULL;
+    *n = 0;
+    sc_arena *arena = sc_arena_new();
+    if (!arena)
+        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    sc_figure *f = NULL;
+    int count = 0;
+    sc_status st = sc_figures_eval(tpl, rec, arena, &f, &count, err);
+    if (st == SC_OK) {
+        /* one allocation: the entries, then their strings */
+        size_t size = (size_t)count * sizeof *f;
+        for (int i = 0; i < count; i++)
+            size += strlen(f[i].key) + strlen(f[i].label) + strlen(f[i].value) + 3;
+        sc_figure *copy = sc_malloc(size ? size : 1);
+        if (!copy) {
+            st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        } else {
+            char *p = (char *)(copy + count);
+            for (int i = 0; i < count; i++) {
+                const char *src[3] = {f[i].key, f[i].label, f[i].value};
+                const char **dst[3] = {&copy[i].key, &copy[i].label, &copy[i].value};
+                for (int k = 0; k < 3; k++) {
+                    size_t len = strlen(src[k]) + 1;
+                    memcpy(p, src[k], len);
+                    *dst[k] = p;
+                    p += len;
+                }
+            }
+            *out = copy;
+            *n = count;
+        }
+    } else if (err && !err->employee[0] && rec && rec->label) {
+        snprintf(err->employee, sizeof err->employee, "%s", rec->label);
+    }
+    sc_arena_free(arena);
+    return st;
+}

@@ -49,6 +49,9 @@ typedef __int128 i128;
 #define MAX_GRADES 16
 #define MAX_RATERS 16
 #define MAX_QUARTERS 64
+#define MAX_RANKS 16
+#define MAX_AWARDS 16
+#define MAX_RANKED 100000
 
 /* ---- numbers ------------------------------------------------------------ */
 
@@ -160,8 +163,9 @@ static void steps_of(i128 gn, i128 gd, long long step, int mode, i128 *sn, i128 
 }
 
 /* Round the score fraction sn/sd (units) into centi and clamp to [lo, hi]
- * (units).  Clamping before rounding keeps the cap exact. */
-static long long finish(i128 sn, i128 sd, long long lo, long long hi)
+ * (units).  Clamping before rounding keeps the cap exact.  *capped is set
+ * when hi limited the score. */
+static long long finish(i128 sn, i128 sd, long long lo, long long hi, int *capped)
 {
     if (sd < 0) {
         sn = -sn;
@@ -169,8 +173,11 @@ static long long finish(i128 sn, i128 sd, long long lo, long long hi)
     }
     if (sn < (i128)lo * sd)
         return (long long)rdiv128(lo, 100);
-    if (sn > (i128)hi * sd)
+    if (sn > (i128)hi * sd) {
+        if (capped)
+            *capped = 1;
         return (long long)rdiv128(hi, 100);
+    }
     return (long long)rdiv128(sn, sd * 100);
 }
 
@@ -190,15 +197,18 @@ static sc_status need(char *msg, size_t n, const char *what)
     return SC_ERR_DATA;
 }
 
-/* Occurrences by kind against the rule's <item>s: their count and the
- * points they cost (units).  Used by "deduct" and, as an extra deduction
- * on top of the computed score, by the other measured rules (每出现一次
- * 服务禁语另扣3分).  SC_ERR_DATA for a kind the rule does not know. */
-static sc_status kind_deduction(const sc_rule *r, const sc_rule_input *in, long long *count,
-                                i128 *ded, char *msg, size_t nmsg)
+/* Occurrences by kind against the rule's items: how many deductions there
+ * were (for max-count), the net points they cost (units: deductions minus
+ * additions) and the worst reverse (倒扣) they trigger (units, 0 if none).
+ * Used by "deduct" and, on top of the computed score, by the other
+ * measured rules (每出现一次服务禁语另扣3分, 新增一个客户加5分).
+ * SC_ERR_DATA for a kind the rule does not know. */
+static sc_status kind_effects(const sc_rule *r, const sc_rule_input *in, long long *count,
+                              i128 *ded, long long *reverse, char *msg, size_t nmsg)
 {
     *count = 0;
     *ded = 0;
+    *reverse = 0;
     for (int i = 0; i < in->ncounts; i++) {
         int found = -1;
         for (int j = 0; j < r->nitems && found < 0; j++)
@@ -212,26 +222,61 @@ static sc_status kind_deduction(const sc_rule *r, const sc_rule_input *in, long 
                 used += (size_t)snprintf(msg + used, nmsg - used, " \"%s\"", r->items[j].kind);
             return SC_ERR_DATA;
         }
-        *count += in->counts[i];
-        *ded += (i128)in->counts[i] * r->items[found].points;
+        const sc_rule_item *it = &r->items[found];
+        if (it->effect == SC_ITEM_REVERSE) {
+            if (in->counts[i] > 0 && it->points > *reverse)
+                *reverse = it->points;
+        } else if (it->effect == SC_ITEM_ADD) {
+            *ded -= (i128)in->counts[i] * it->points;
+        } else {
+            *count += in->counts[i];
+            *ded += (i128)in->counts[i] * it->points;
+        }
     }
     return SC_OK;
+}
+
+long long sc_rule_floor(const sc_rule *r)
+{
+    long long lo = 0;
+    for (int j = 0; r && j < r->nitems; j++)
+        if (r->items[j].effect == SC_ITEM_REVERSE && -r->items[j].points < lo)
+            lo = -r->items[j].points;
+    return lo;
+}
+
+/* completion = v / t x 100 in 1/100 percent, rounded once */
+static void set_completion(sc_rule_work *w, long long v, long long t)
+{
+    if (t > 0) {
+        w->has_completion = 1;
+        w->completion = (long long)rdiv128((i128)v * 10000, t);
+    }
 }
 
 sc_status sc_rule_score(const sc_rule *r, const sc_rule_input *in, long long *centi,
                         char *msg, size_t nmsg)
 {
+    return sc_rule_score_work(r, in, centi, NULL, msg, nmsg);
+}
+
+sc_status sc_rule_score_work(const sc_rule *r, const sc_rule_input *in, long long *centi,
+                             sc_rule_work *work, char *msg, size_t nmsg)
+{
+    sc_rule_work scratch;
+    sc_rule_work *w = work ? work : &scratch;
+    memset(w, 0, sizeof *w);
     msg[0] = '\0';
-    long long w = r->has_weight ? r->weight : in->weight;
-    long long cap = r->has_cap ? r->cap : w;
-    long long base = r->has_base ? r->base : w;
+    long long wt = r->has_weight ? r->weight : in->weight;
+    long long cap = r->has_cap ? r->cap : wt;
+    long long base = r->has_base ? r->base : wt;
     long long target = in->has_target ? in->target : r->target;
     int has_target = in->has_target || r->has_target;
     long long v = in->value;
-    long long extra_n = 0;
+    long long extra_n = 0, reverse = 0;
     i128 extra = 0; /* extra deduction by kind, units (not for deduct) */
     if (r->type != SC_RULE_DEDUCT && r->type != SC_RULE_CHOICE && r->type != SC_RULE_FREE &&
-        kind_deduction(r, in, &extra_n, &extra, msg, nmsg) != SC_OK)
+        kind_effects(r, in, &extra_n, &extra, &reverse, msg, nmsg) != SC_OK)
         return SC_ERR_DATA;
 
     switch (r->type) {
@@ -246,25 +291,28 @@ sc_status sc_rule_score(const sc_rule *r, const sc_rule_input *in, long long *ce
             return need(msg, nmsg, "needs a target above 0 (<target value=\"…\"> or the "
                                    "scheme's target=)");
         if (r->type == SC_RULE_PRORATA)
-            cap = w;
+            cap = wt;
+        if (!r->lower_better)
+            set_completion(w, v, target);
         if (worse_zero(r, v, 1)) {
+            w->zeroed = 1;
             *centi = 0;
-            return SC_OK;
+            break;
         }
         i128 sn, sd;
         if (!r->lower_better) {
-            sn = (i128)w * v;
+            sn = (i128)wt * v;
             sd = target;
         } else {
             if (v <= 0) { /* nothing is better than zero days */
                 *centi = (long long)rdiv128(cap, 100);
-                return SC_OK;
+                break;
             }
-            sn = (i128)w * target;
+            sn = (i128)wt * target;
             sd = v;
         }
-        *centi = finish(sn - extra * sd, sd, 0, cap);
-        return SC_OK;
+        *centi = finish(sn - extra * sd, sd, 0, cap, &w->capped);
+        break;
     }
 
     case SC_RULE_STEP: {
@@ -279,14 +327,16 @@ sc_status sc_rule_score(const sc_rule *r, const sc_rule_input *in, long long *ce
             mn = (i128)v * 100 * SC_UNIT; /* completion in units of a percent */
             md = target;
             tm = (i128)100 * SC_UNIT * md;
+            set_completion(w, v, target);
         } else {
             mn = v;
             md = 1;
             tm = target;
         }
         if (worse_zero(r, mn, md)) {
+            w->zeroed = 1;
             *centi = 0;
-            return SC_OK;
+            break;
         }
         i128 gap = r->lower_better ? mn - tm : tm - mn; /* > 0: short of target */
         i128 sn = (i128)base, sd = 1;
@@ -295,14 +345,26 @@ sc_status sc_rule_score(const sc_rule *r, const sc_rule_input *in, long long *ce
             steps_of(gap, md, r->step_below, r->count, &kn, &kd);
             sn = (i128)base * kd - (i128)r->points_below * kn;
             sd = kd;
+            if (kd == 1) {
+                w->has_steps = 1;
+                w->steps = -(long long)kn;
+                w->step_points = -(long long)((i128)r->points_below * kn);
+            }
         } else if (gap < 0 && r->step_above > 0) {
             i128 kn, kd;
             steps_of(-gap, md, r->step_above, r->count_above, &kn, &kd);
             sn = (i128)base * kd + (i128)r->points_above * kn;
             sd = kd;
+            if (kd == 1) {
+                w->has_steps = 1;
+                w->steps = (long long)kn;
+                w->step_points = (long long)((i128)r->points_above * kn);
+            }
+        } else {
+            w->has_steps = 1; /* on target: no step */
         }
-        *centi = finish(sn - extra * sd, sd, 0, cap);
-        return SC_OK;
+        *centi = finish(sn - extra * sd, sd, 0, cap, &w->capped);
+        break;
     }
 
     case SC_RULE_THRESHOLD: {
@@ -313,8 +375,8 @@ sc_status sc_rule_score(const sc_rule *r, const sc_rule_input *in, long long *ce
                                    "target=)");
         int met = r->lower_better ? v <= target : v >= target;
         *centi = finish((i128)(met ? base : r->otherwise) - extra, 1, 0,
-                        met ? base : r->otherwise);
-        return SC_OK;
+                        met ? base : r->otherwise, &w->capped);
+        break;
     }
 
     case SC_RULE_DEDUCT: {
@@ -336,16 +398,19 @@ sc_status sc_rule_score(const sc_rule *r, const sc_rule_input *in, long long *ce
             if (in->has_value)
                 return need(msg, nmsg, "the rule counts kinds: give <counts><count kind=\"…\" "
                                        "n=\"…\"/></counts>, not <actual value>");
-            sc_status st = kind_deduction(r, in, &occurrences, &ded, msg, nmsg);
+            sc_status st = kind_effects(r, in, &occurrences, &ded, &reverse, msg, nmsg);
             if (st != SC_OK)
                 return st;
         }
+        if (reverse > 0)
+            break; /* below, for every type */
         if (r->has_max_count && occurrences > r->max_count) {
+            w->zeroed = 1;
             *centi = 0;
-            return SC_OK;
+            break;
         }
-        *centi = finish((i128)base - ded, 1, 0, cap); /* 扣完为止: floor 0 */
-        return SC_OK;
+        *centi = finish((i128)base - ded, 1, 0, cap, &w->capped); /* 扣完为止: floor 0 */
+        break;
     }
 
     case SC_RULE_PER_UNIT:
@@ -353,8 +418,8 @@ sc_status sc_rule_score(const sc_rule *r, const sc_rule_input *in, long long *ce
             return need(msg, nmsg, "needs the number of units as <actual value=\"…\">");
         if (v < 0)
             return need(msg, nmsg, "the number of units must not be negative");
-        *centi = finish((i128)v * r->per - extra * SC_UNIT, SC_UNIT, 0, cap);
-        return SC_OK;
+        *centi = finish((i128)v * r->per - extra * SC_UNIT, SC_UNIT, 0, cap, &w->capped);
+        break;
 
     case SC_RULE_CHOICE:
         if (!in->level || !in->level[0]) {
@@ -383,7 +448,7 @@ sc_status sc_rule_score(const sc_rule *r, const sc_rule_input *in, long long *ce
         if (!in->has_reason)
             return need(msg, nmsg, "free points need a reason: write it as the text of "
                                    "<actual>");
-        long long lo = r->has_min ? r->min : 0, hi = r->has_max ? r->max : w;
+        long long lo = r->has_min ? r->min : 0, hi = r->has_max ? r->max : wt;
         if (v < lo || v > hi) {
             char a[32], b[32], c[32];
             sc_format_fixed(a, sizeof a, v, 4, 1);
@@ -398,6 +463,14 @@ sc_status sc_rule_score(const sc_rule *r, const sc_rule_input *in, long long *ce
     default:
         return need(msg, nmsg, "unknown rule type");
     }
+    /* 本项倒扣N分: an occurrence of a reverse kind sets the score to -N,
+     * below everything else the rule would give (seed 001, BD 会议表现). */
+    if (reverse > 0) {
+        memset(w, 0, sizeof *w);
+        w->reversed = 1;
+        *centi = -(long long)rdiv128(reverse, 100);
+    }
+    return SC_OK;
 }
 
 /* ---- money ------------------------------------------------------------- */
@@ -406,6 +479,34 @@ long long sc_bonus_proportional(long long base_fen, long long total_centi)
 {
     /* base x total / 100, total in 1/100 points: / 10^4, half up */
     return (long long)rdiv128((i128)base_fen * total_centi, 10000);
+}
+
+/* The base part of an uplift bonus over den = 100% x U x sd: all of it at
+ * or above the threshold, else by `below` (total% of it, none, or all). */
+static i128 uplift_base(const sc_bonus_rule *b, long long total_centi, long long sd)
+{
+    i128 den = (i128)100 * SC_UNIT * sd;
+    if ((i128)total_centi * 100 >= b->threshold || b->below == SC_BELOW_BASE)
+        return den;
+    if (b->below == SC_BELOW_ZERO)
+        return 0;
+    return (i128)total_centi * 100 * sd; /* total / 100 of den */
+}
+
+sc_status sc_bonus_compute_steps(const sc_bonus_rule *b, long long base_fen,
+                                 long long total_centi, long long sn, long long sd,
+                                 long long *out_fen, long long *rise_bp)
+{
+    if (b->type != SC_BONUS_UPLIFT || sd <= 0 || sn < 0)
+        return SC_ERR_USAGE;
+    /* factor = base part + rise% x steps, over 100% x U x sd */
+    i128 den = (i128)100 * SC_UNIT * sd;
+    i128 rise = (i128)b->rise * sn;
+    i128 amt = rdiv128((i128)base_fen * (uplift_base(b, total_centi, sd) + rise), den);
+    if (rise_bp)
+        *rise_bp = (long long)rdiv128(rise * 100, (i128)SC_UNIT * sd);
+    *out_fen = amt < 0 ? 0 : (long long)amt;
+    return SC_OK;
 }
 
 sc_status sc_bonus_compute(const sc_bonus_rule *b, long long base_fen, long long total_centi,
@@ -421,20 +522,11 @@ sc_status sc_bonus_compute(const sc_bonus_rule *b, long long base_fen, long long
     case SC_BONUS_UPLIFT: {
         /* base 100%; every `per` points above `threshold`, `rise` % more. */
         i128 excess = (i128)total_centi * 100 - b->threshold; /* units */
-        if (excess >= 0) {
-            i128 kn, kd;
+        i128 kn = 0, kd = 1;
+        if (excess >= 0)
             steps_of(excess, 1, b->per > 0 ? b->per : SC_UNIT, b->count, &kn, &kd);
-            /* factor = 1 + rise% * k  ->  base * (100*U*kd + rise*kn) / (100*U*kd) */
-            i128 den = (i128)100 * SC_UNIT * kd;
-            amt = (long long)rdiv128((i128)base_fen * (den + (i128)b->rise * kn), den);
-        } else if (b->below == SC_BELOW_ZERO) {
-            amt = 0;
-        } else if (b->below == SC_BELOW_BASE) {
-            amt = base_fen;
-        } else {
-            amt = sc_bonus_proportional(base_fen, total_centi);
-        }
-        break;
+        return sc_bonus_compute_steps(b, base_fen, total_centi, (long long)kn, (long long)kd,
+                                      out_fen, NULL);
     }
     default:
         return SC_ERR_USAGE;
@@ -565,7 +657,19 @@ struct sc_scheme {
     } grades[MAX_GRADES];
     int ngrades;
     sc_bonus_rule bonus;
+    const char *over[MAX_KPIS]; /* bonus/over/@kpi: uplift by these KPIs */
     sc_quarter_rule quarter; /* <quarter-bonus>, default seed 001's */
+    int has_quarter;         /* declared (else the defaults) */
+    /* <rank-award months="3"><award rank amount/>: 连续3个月综合排名 */
+    int rank_months;         /* 0: no rank award */
+    long long rank_award[MAX_RANKS]; /* fen, by rank 1.. */
+    int nrank_awards;
+    /* <awards><award id name amount/>: fixed amounts per occurrence (创新奖) */
+    struct {
+        const char *id, *name;
+        long long fen;
+    } awards[MAX_AWARDS];
+    int nawards;
     xmlDocPtr doc;           /* a private copy of the <scheme> element (its root) */
 };
 
@@ -706,7 +810,7 @@ static void parse_rule(sc_scheme *s, reporter *rp, xmlNodePtr k, sc_rule *r)
 
     int nitems = 0, nlevels = 0;
     for (xmlNodePtr c = first_elem(k); c; c = next_el(c)) {
-        if (is(c, "item"))
+        if (is(c, "item") || is(c, "addition"))
             nitems++;
         else if (is(c, "level"))
             nlevels++;
@@ -720,10 +824,24 @@ static void parse_rule(sc_scheme *s, reporter *rp, xmlNodePtr k, sc_rule *r)
     if (!r->items || !r->levels)
         return;
     for (xmlNodePtr c = first_elem(k); c; c = next_el(c)) {
-        if (is(c, "item")) {
+        if (is(c, "item") || is(c, "addition")) {
             sc_rule_item *it = &r->items[r->nitems];
             it->kind = sc_arena_strdup(s->a, av(c, "kind") ? av(c, "kind") : "");
-            it->points = num_attr(rp, c, "points", 4, &h);
+            it->unit = av(c, "unit") ? sc_arena_strdup(s->a, av(c, "unit")) : NULL;
+            if (is(c, "addition")) {
+                it->effect = SC_ITEM_ADD;
+                it->points = num_attr(rp, c, "points", 4, &h);
+            } else if (av(c, "reverse")) {
+                it->effect = SC_ITEM_REVERSE;
+                it->points = num_attr(rp, c, "reverse", 4, &h);
+            } else {
+                it->points = num_attr(rp, c, "points", 4, &h);
+            }
+            if (it->points <= 0 || (av(c, "reverse") && av(c, "points")))
+                report(rp, c, NULL, "an <%s> needs %s above 0%s", (const char *)c->name,
+                       it->effect == SC_ITEM_REVERSE ? "reverse=" : "points=",
+                       it->effect == SC_ITEM_ADD ? "" : " (points= to deduct per "
+                       "occurrence, or reverse= for 本项倒扣N分, not both)");
             for (int j = 0; j < r->nitems; j++)
                 if (it->kind && !strcmp(r->items[j].kind, it->kind))
                     report(rp, c, "kind", "kind \"%s\" is declared twice", it->kind);
@@ -757,7 +875,7 @@ sc_status sc_scheme_parse(sc_scheme **out, xmlNodePtr root, sc_score_report fn, 
         return SC_ERR_NOMEM;
     }
     s->bonus.type = SC_BONUS_PROPORTIONAL;
-    s->quarter = (sc_quarter_rule){400, 60000, 8000, 2000};
+    s->quarter = (sc_quarter_rule){400, 60000, 8000, 2000, 0};
     int nk = 0;
     for (xmlNodePtr c = first_elem(root); c; c = next_el(c))
         if (is(c, "kpi"))
@@ -841,6 +959,13 @@ sc_status sc_scheme_parse(sc_scheme **out, xmlNodePtr root, sc_score_report fn, 
             s->bonus.below = b && !strcmp(b, "zero")   ? SC_BELOW_ZERO
                              : b && !strcmp(b, "base") ? SC_BELOW_BASE
                                                        : SC_BELOW_PROPORTIONAL;
+            for (xmlNodePtr o = first_elem(c); o; o = next_el(o))
+                if (is(o, "over") && s->bonus.nover < MAX_KPIS)
+                    s->over[s->bonus.nover++] = sc_arena_strdup(s->a, av(o, "kpi"));
+            s->bonus.over = s->over;
+            if (s->bonus.nover && s->bonus.type != SC_BONUS_UPLIFT)
+                report(&rp, c, NULL, "<over kpi> names the KPIs of an uplift: set "
+                                     "type=\"uplift\"");
         } else if (is(c, "quarter-bonus")) {
             /* percentages in centi percent = basis points; money in fen */
             if (av(c, "rate"))
@@ -851,6 +976,37 @@ sc_status sc_scheme_parse(sc_scheme **out, xmlNodePtr root, sc_score_report fn, 
                 s->quarter.fixed_bp = num_attr(&rp, c, "fixed", 2, &h);
             if (av(c, "kpi"))
                 s->quarter.kpi_bp = num_attr(&rp, c, "kpi", 2, &h);
+            if (av(c, "base-ratio"))
+                s->quarter.base_ratio_bp = num_attr(&rp, c, "base-ratio", 2, &h);
+            s->has_quarter = 1;
+        } else if (is(c, "rank-award")) {
+            long long m = num_attr(&rp, c, "months", 0, &h);
+            s->rank_months = (int)(m > 0 && m <= 24 ? m : 0);
+            if (!s->rank_months)
+                report(&rp, c, "months", "months must be 1 to 24");
+            for (xmlNodePtr a = first_elem(c); a; a = next_el(a)) {
+                if (!is(a, "award"))
+                    continue;
+                long long rank = num_attr(&rp, a, "rank", 0, &h);
+                if (rank != s->nrank_awards + 1 || rank > MAX_RANKS) {
+                    report(&rp, a, "rank", "awards go by rank 1, 2, 3 … in order (at most "
+                                           "%d)", MAX_RANKS);
+                    continue;
+                }
+                s->rank_award[s->nrank_awards++] = num_attr(&rp, a, "amount", 2, &h);
+            }
+        } else if (is(c, "awards")) {
+            for (xmlNodePtr a = first_elem(c); a; a = next_el(a)) {
+                if (!is(a, "award") || s->nawards >= MAX_AWARDS)
+                    continue;
+                const char *id = av(a, "id");
+                for (int j = 0; j < s->nawards; j++)
+                    if (id && !strcmp(s->awards[j].id, id))
+                        report(&rp, a, "id", "award \"%s\" is declared twice", id);
+                s->awards[s->nawards].id = sc_arena_strdup(s->a, id ? id : "");
+                s->awards[s->nawards].name = sc_arena_strdup(s->a, av(a, "name"));
+                s->awards[s->nawards++].fen = num_attr(&rp, a, "amount", 2, &h);
+            }
         }
     }
     if (rp.count) {
@@ -948,7 +1104,7 @@ static void score_quarters(const sc_scheme *s, xmlNodePtr emp, int have_total,
     xmlNodePtr qs = child(emp, "quarters");
     if (!qs)
         return;
-    static const sc_quarter_rule seed = {400, 60000, 8000, 2000};
+    static const sc_quarter_rule seed = {400, 60000, 8000, 2000, 0};
     const sc_quarter_rule *rule = s ? &s->quarter : &seed;
     xmlNodePtr period = child(emp->parent, "period");
     const char *kind = av(period, "kind");
@@ -996,6 +1152,13 @@ static void score_quarters(const sc_scheme *s, xmlNodePtr emp, int have_total,
         if (x->target_fen < x->base_fen) {
             report(rp, q, "target", "target %s is below the base (基数) %s",
                    av(q, "target"), av(q, "base"));
+            bad = 1;
+        } else if (rule->base_ratio_bp &&
+                   (i128)x->base_fen * 10000 != (i128)x->target_fen * rule->base_ratio_bp) {
+            sc_format_fixed(a, sizeof a, rule->base_ratio_bp, 2, 1);
+            report(rp, q, "base", "the base (基数) %s is not %s%% of the target %s, as the "
+                                  "scheme's base-ratio says", av(q, "base"), a,
+                   av(q, "target"));
             bad = 1;
         }
         if (by_quarter && key[n] == pkey)
@@ -1071,6 +1234,19 @@ static void score_quarters(const sc_scheme *s, xmlNodePtr emp, int have_total,
         if (key[i] / 4 == py)
             year += o->actual_fen;
     }
+    /* the parameters it was computed with, defaults filled in, so the
+     * sheet prints the rule from them (4%, 600元, 80% + 20%) */
+    sc_format_fixed(a, sizeof a, rule->rate_bp, 2, 1);
+    xmlSetProp(qs, (const xmlChar *)"rate", (const xmlChar *)a);
+    set_fen(qs, "withhold", rule->withhold_fen);
+    sc_format_fixed(a, sizeof a, rule->fixed_bp, 2, 1);
+    xmlSetProp(qs, (const xmlChar *)"fixed", (const xmlChar *)a);
+    sc_format_fixed(a, sizeof a, rule->kpi_bp, 2, 1);
+    xmlSetProp(qs, (const xmlChar *)"kpi", (const xmlChar *)a);
+    if (rule->base_ratio_bp) {
+        sc_format_fixed(a, sizeof a, rule->base_ratio_bp, 2, 1);
+        xmlSetProp(qs, (const xmlChar *)"base-ratio", (const xmlChar *)a);
+    }
     set_fen(qs, "accrued-total", accrued);
     set_fen(qs, "amount-total", amount);
     set_fen(qs, "withheld-total", withheld);
@@ -1144,19 +1320,349 @@ static void attach_rule(const sc_scheme *s, const sc_rule *r, xmlNodePtr k, repo
     }
 }
 
-int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, int period_month,
-                      sc_score_report fn, void *ud, sc_score_summary *sum)
+/* ---- the ranking table (<ranking>) -------------------------------------------
+ *
+ * 连续3个月综合排名前三名 500 / 300 / 200 元 (seed 001): the basis is the
+ * sum of the employee's totals over the scheme's months (the same as the
+ * average, without a rounding); competition ranking, ties share a rank
+ * and each receives its award.  Only an employee with a total in every
+ * one of the months is ranked (连续: a month missing is no streak).  The
+ * table is header data spanning employees; each record gets only its own
+ * line (see sc_ranking in internal.h). */
+struct sc_ranking {
+    int months, n, line;
+    char **ids;
+    long long *scores; /* n x months, centi */
+    long long *sum;    /* centi */
+    int *rank;         /* 1.. */
+};
+
+static int cmp_desc(const void *a, const void *b)
 {
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+void sc_ranking_free(sc_ranking *rk)
+{
+    if (!rk)
+        return;
+    for (int i = 0; i < rk->n; i++)
+        free(rk->ids[i]);
+    free(rk->ids);
+    free(rk->scores);
+    free(rk->sum);
+    free(rk->rank);
+    free(rk);
+}
+
+sc_status sc_ranking_parse(sc_ranking **out, xmlNodePtr node, sc_score_report fn, void *ud)
+{
+    *out = NULL;
     reporter rp = {fn, ud, 0};
-    memset(sum, 0, sizeof *sum);
-    attach_scheme(s, emp, &rp);
-    xmlNodePtr kpis = child(emp, "kpis");
-    long long kpi_sum = 0;
-    int complete = 1;
+    int h;
+    long long months = num_attr(&rp, node, "months", 0, &h);
+    if (months < 1 || months > 24) {
+        report(&rp, node, "months", "months must be 1 to 24");
+        return SC_ERR_DATA;
+    }
+    int n = 0;
+    for (xmlNodePtr e = first_elem(node); e; e = next_el(e))
+        n += is(e, "entry");
+    if (n > MAX_RANKED) {
+        report(&rp, node, NULL, "a ranking holds at most %d entries", MAX_RANKED);
+        return SC_ERR_DATA;
+    }
+    sc_ranking *rk = sc_calloc(1, sizeof *rk);
+    if (!rk)
+        return SC_ERR_NOMEM;
+    rk->months = (int)months;
+    rk->line = (int)xmlGetLineNo(node);
+    size_t cnt = (size_t)(n ? n : 1);
+    rk->ids = sc_calloc(cnt, sizeof *rk->ids);
+    rk->scores = sc_calloc(cnt * (size_t)months, sizeof *rk->scores);
+    rk->sum = sc_calloc(cnt, sizeof *rk->sum);
+    rk->rank = sc_calloc(cnt, sizeof *rk->rank);
+    long long *sorted = sc_calloc(cnt, sizeof *sorted);
+    if (!rk->ids || !rk->scores || !rk->sum || !rk->rank || !sorted) {
+        free(sorted);
+        sc_ranking_free(rk);
+        return SC_ERR_NOMEM;
+    }
+    for (xmlNodePtr e = first_elem(node); e; e = next_el(e)) {
+        if (!is(e, "entry"))
+            continue;
+        const char *id = av(e, "id");
+        for (int j = 0; j < rk->n; j++)
+            if (id && !strcmp(rk->ids[j], id))
+                report(&rp, e, "id", "employee %s is ranked twice", id);
+        /* scores="96.5 95 91.82": oldest first, the last is this period's */
+        const char *p = av(e, "scores");
+        int k = 0;
+        long long sum = 0;
+        char tok[64];
+        while (p && *p) {
+            while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+                p++;
+            size_t len = strcspn(p, " \t\r\n");
+            if (!len)
+                break;
+            long long v = 0;
+            snprintf(tok, sizeof tok, "%.*s", (int)(len < 63 ? len : 63), p);
+            if (k < months && sc_parse_fixed(tok, 2, &v))
+                rk->scores[(size_t)rk->n * (size_t)months + (size_t)k] = v;
+            sum += v;
+            k++;
+            p += len;
+        }
+        if (k != months)
+            report(&rp, e, "scores", "employee %s has %d scores; the ranking is over %lld "
+                                     "months (oldest first, the last is this period's)",
+                   id ? id : "", k, months);
+        rk->ids[rk->n] = sc_strdup(id ? id : "");
+        if (!rk->ids[rk->n]) {
+            free(sorted);
+            sc_ranking_free(rk);
+            return SC_ERR_NOMEM;
+        }
+        sorted[rk->n] = rk->sum[rk->n] = sum;
+        rk->n++;
+    }
+    /* competition ranking: 1 + how many have a greater sum */
+    qsort(sorted, (size_t)rk->n, sizeof *sorted, cmp_desc);
+    for (int i = 0; i < rk->n; i++) {
+        int lo = 0, hi = rk->n; /* first index whose sum is not greater */
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (sorted[mid] > rk->sum[i])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        rk->rank[i] = lo + 1;
+    }
+    free(sorted);
+    if (rp.count) {
+        sc_ranking_free(rk);
+        return SC_ERR_DATA;
+    }
+    *out = rk;
+    return SC_OK;
+}
+
+/* ---- scoring one employee, by phase ------------------------------------------- */
+
+/* What the phases hand each other for one employee. */
+typedef struct sheet {
+    const sc_scheme *s;
+    xmlNodePtr emp;
+    reporter *rp;
+    const char *period_kind; /* month | quarter | year */
+    long long period_year, period_month;
+    int rated;               /* the KPIs are rated by the raters (多方评分) */
+    int complete;            /* every KPI and category has its score */
+    long long kpi_sum, adj, comp, total;
+    int have_comp;
+    /* KPIs of an uplift by KPIs: their excess over the target (units) */
+    int over_have[MAX_KPIS];
+    long long over_excess[MAX_KPIS];
+    xmlNodePtr over_node[MAX_KPIS];
+} sheet;
+
+static void set_units(xmlNodePtr n, const char *name, long long units)
+{
+    char b[48];
+    sc_format_fixed(b, sizeof b, units, 4, 1);
+    xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)b);
+}
+
+/* How a computed score came about, on the <kpi> and its <count>s, so the
+ * sheet prints the inputs and the working next to the score (完成率
+ * 109.67%，超过目标9个百分点，加18分；新增客户2家，加10分).  Counts and
+ * points are written as magnitudes with the direction in the name
+ * (steps-above / steps-below) or in @effect (add, deduct, reverse): a
+ * template prints them as they are, without arithmetic. */
+static void write_work(const sc_rule *r, xmlNodePtr k, const sc_rule_work *w)
+{
+    char b[48];
+    if (w->has_completion) {
+        sc_format_fixed(b, sizeof b, w->completion, 2, 0);
+        xmlSetProp(k, (const xmlChar *)"completion", (const xmlChar *)b);
+    }
+    if (w->has_steps && w->steps) {
+        snprintf(b, sizeof b, "%lld", w->steps > 0 ? w->steps : -w->steps);
+        xmlSetProp(k, (const xmlChar *)(w->steps > 0 ? "steps-above" : "steps-below"),
+                   (const xmlChar *)b);
+        set_units(k, "step-points", w->step_points > 0 ? w->step_points : -w->step_points);
+    }
+    if (w->zeroed)
+        xmlSetProp(k, (const xmlChar *)"zeroed", (const xmlChar *)"1");
+    if (w->capped)
+        xmlSetProp(k, (const xmlChar *)"capped", (const xmlChar *)"1");
+    if (w->reversed)
+        xmlSetProp(k, (const xmlChar *)"reversed", (const xmlChar *)"1");
+    /* each count: what its occurrences did (4 deducted, 10 added, 倒扣 10) */
+    static const char *const effects[] = {"deduct", "add", "reverse"};
+    for (xmlNodePtr c = first_elem(child(k, "counts")); c; c = next_el(c)) {
+        long long nn = 0;
+        sc_parse_fixed(av(c, "n"), 0, &nn);
+        for (int j = 0; j < r->nitems; j++) {
+            const sc_rule_item *it = &r->items[j];
+            if (!av(c, "kind") || strcmp(it->kind, av(c, "kind")))
+                continue;
+            set_units(c, "points", it->effect == SC_ITEM_REVERSE ? (nn > 0 ? it->points : 0)
+                                                                  : nn * it->points);
+            xmlSetProp(c, (const xmlChar *)"effect", (const xmlChar *)effects[it->effect]);
+            xmlSetProp(c, (const xmlChar *)"unit",
+                       (const xmlChar *)(it->unit ? it->unit : "次"));
+        }
+    }
+}
+
+/* Raw results of one KPI for its rule; kinds/counts point into the
+ * caller's arrays. */
+static void rule_input(reporter *rp, xmlNodePtr k, long long weight_centi, sc_rule_input *in,
+                       const char **kinds, long long *counts)
+{
+    memset(in, 0, sizeof *in);
+    xmlNodePtr tn = child(k, "target"), an = child(k, "actual");
+    in->weight = weight_centi * 100;
+    int hv;
+    in->target = num_attr(rp, tn, "value", 4, &hv);
+    in->has_target = hv;
+    in->value = num_attr(rp, an, "value", 4, &hv);
+    in->has_value = hv;
+    in->level = av(an, "level");
+    for (xmlNodePtr c = first_elem(child(k, "counts")); c && in->ncounts < MAX_ITEMS;
+         c = next_el(c)) {
+        kinds[in->ncounts] = av(c, "kind") ? av(c, "kind") : "";
+        long long nn = 0;
+        sc_parse_fixed(av(c, "n"), 0, &nn);
+        counts[in->ncounts++] = nn;
+    }
+    in->kinds = kinds;
+    in->counts = counts;
+}
+
+/* An uplift by KPIs needs each named KPI's excess over its target. */
+static void note_excess(sheet *sh, const char *id, const sc_rule *r, const sc_rule_input *in,
+                        xmlNodePtr k)
+{
+    const sc_bonus_rule *b = sh->s ? &sh->s->bonus : NULL;
+    for (int i = 0; b && id && i < b->nover; i++) {
+        if (!b->over[i] || strcmp(b->over[i], id))
+            continue;
+        long long t = in->has_target ? in->target : r ? r->target : 0;
+        if (!in->has_value || (!in->has_target && !(r && r->has_target))) {
+            report(sh->rp, k, NULL, "KPI %s raises the bonus (<bonus><over kpi>): it needs "
+                                    "<actual value> and a target", id);
+            continue;
+        }
+        long long e = r && r->lower_better ? t - in->value : in->value - t;
+        sh->over_have[i] = 1;
+        sh->over_excess[i] = e > 0 ? e : 0;
+        sh->over_node[i] = k;
+    }
+}
+
+/* One KPI: its score (given, or computed by its rule and then compared
+ * with a given one).  1 if it has a score, in *score. */
+static int score_kpi(sheet *sh, xmlNodePtr k, long long wc, long long *score)
+{
+    reporter *rp = sh->rp;
+    const sc_scheme *s = sh->s;
+    char a[48], b[48], why[400];
+    const char *id = av(k, "id");
+    xmlNodePtr wn = child(k, "weight"), sn = child(k, "score"), an = child(k, "actual");
+    const sc_rule *r = sc_scheme_rule(s, id);
+    if (r)
+        attach_rule(s, r, k, rp);
+    if (r && r->has_weight && r->weight != wc * 100) {
+        sc_format_fixed(a, sizeof a, wc, 2, 1);
+        sc_format_fixed(b, sizeof b, r->weight, 4, 1);
+        report(rp, wn ? wn : k, NULL, "weight %s differs from the scheme's %s for KPI %s", a,
+               b, id);
+    }
+    const char *kinds[MAX_ITEMS];
+    long long counts[MAX_ITEMS];
+    sc_rule_input in;
+    rule_input(rp, k, wc, &in, kinds, counts);
+    note_excess(sh, id, r, &in, k);
+    long long given = 0;
+    int g = given_centi(sn, &given);
+    int have = g == 1;
+    *score = have ? given : 0;
+    if (r && r->type != SC_RULE_GIVEN) {
+        char *atext = sc_xml_text(an);
+        in.has_reason = atext && atext[0];
+        long long computed = 0;
+        sc_rule_work work;
+        sc_status st = sc_rule_score_work(r, &in, &computed, &work, why, sizeof why);
+        if (st != SC_OK) {
+            report(rp, an ? an : k, NULL, "KPI %s (rule %s): %s", id ? id : "",
+                   sc_rule_type_name(r->type), why);
+            have = 0;
+        } else if (g == 1 && given != computed) {
+            fmt_centi(a, sizeof a, given);
+            fmt_centi(b, sizeof b, computed);
+            report(rp, sn, NULL, "score %s differs from the computed %s (KPI %s, rule %s, "
+                                 "scheme line %d); correct the raw results or the score, or "
+                                 "leave <score> empty to have it computed", a, b,
+                   id ? id : "", sc_rule_type_name(r->type), r->line);
+        } else {
+            *score = computed;
+            have = 1;
+            write_work(r, k, &work);
+            if (g != 1) {
+                fmt_centi(a, sizeof a, computed);
+                if (!set_child_text(k, sn, "score", a))
+                    report(rp, k, NULL, "out of memory");
+            }
+        }
+        /* a chosen level shows its description when the data has none */
+        if (st == SC_OK && r->type == SC_RULE_CHOICE && an && !in.has_reason)
+            for (int j = 0; j < r->nlevels; j++)
+                if (!strcmp(r->levels[j].id, in.level))
+                    xmlNodeAddContent(an, (const xmlChar *)r->levels[j].text);
+        free(atext);
+    }
+    if (!have && g == 0 && wc == 0 && (!r || r->type == SC_RULE_GIVEN))
+        have = 1; /* a 0-weight row left empty (其它: 加扣分 go to adjustments) */
+    return have;
+}
+
+/* A KPI rated by the raters (多方评分) has no rule and no score of its
+ * own: the raters' figures are computed from the ratings. */
+static void check_rated_kpi(sheet *sh, xmlNodePtr k)
+{
+    const char *id = av(k, "id");
+    const sc_rule *r = sc_scheme_rule(sh->s, id);
+    if (!child(k, "ratings"))
+        report(sh->rp, k, NULL, "KPI %s has no <ratings> but other KPIs of this sheet have: "
+                                "either every KPI is rated by the raters or none",
+               id ? id : "");
+    if (r && r->type != SC_RULE_GIVEN)
+        report(sh->rp, k, NULL, "KPI %s is rated by the raters; its rule (%s, scheme line %d) "
+                                "would score it a second way: remove one of them",
+               id ? id : "", sc_rule_type_name(r->type), r->line);
+    if (child(k, "score"))
+        report(sh->rp, child(k, "score"), NULL, "KPI %s is rated by the raters and has no "
+                                                "score of its own: remove <score>",
+               id ? id : "");
+}
+
+/* Phase 1: every KPI, category subtotals, the KPI sum. */
+static void score_kpis(sheet *sh)
+{
+    char a[48], b[48];
+    const sc_scheme *s = sh->s;
     const char *ids[MAX_KPIS];
     int nids = 0;
-    char a[48], b[48], why[400];
-
+    xmlNodePtr kpis = child(sh->emp, "kpis");
+    for (xmlNodePtr cat = child(kpis, "category"); cat; cat = next_el(cat))
+        for (xmlNodePtr k = first_elem(cat); k; k = next_el(k))
+            if (is(k, "kpi") && child(k, "ratings"))
+                sh->rated = 1;
     for (xmlNodePtr cat = child(kpis, "category"); cat; cat = next_el(cat)) {
         if (!is(cat, "category"))
             continue;
@@ -1168,86 +1674,18 @@ int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, int period_month,
             const char *id = av(k, "id");
             for (int j = 0; id && j < nids; j++)
                 if (!strcmp(ids[j], id))
-                    report(&rp, k, "id", "KPI id %s appears twice in this sheet; the scheme "
-                                         "matches rules by id", id);
+                    report(sh->rp, k, "id", "KPI id %s appears twice in this sheet; the "
+                                            "scheme matches rules by id", id);
             if (id && nids < MAX_KPIS)
                 ids[nids++] = id;
-            xmlNodePtr wn = child(k, "weight"), sn = child(k, "score");
-            xmlNodePtr tn = child(k, "target"), an = child(k, "actual");
-            long long wc = 0;
-            given_centi(wn, &wc); /* data.c has checked it */
+            long long wc = 0, score = 0;
+            given_centi(child(k, "weight"), &wc); /* data.c has checked it */
             catw += wc;
-            const sc_rule *r = sc_scheme_rule(s, id);
-            if (r)
-                attach_rule(s, r, k, &rp);
-            long long given = 0;
-            int g = given_centi(sn, &given);
-            long long score = 0;
-            int have = g == 1;
-            if (g == 1)
-                score = given;
-            if (r && r->has_weight && r->weight != wc * 100) {
-                sc_format_fixed(a, sizeof a, wc, 2, 1);
-                sc_format_fixed(b, sizeof b, r->weight, 4, 1);
-                report(&rp, wn ? wn : k, NULL, "weight %s differs from the scheme's %s for "
-                                               "KPI %s", a, b, id);
+            if (sh->rated) {
+                check_rated_kpi(sh, k);
+                continue;
             }
-            if (r && r->type != SC_RULE_GIVEN) {
-                sc_rule_input in;
-                memset(&in, 0, sizeof in);
-                in.weight = wc * 100;
-                int hv;
-                in.target = num_attr(&rp, tn, "value", 4, &hv);
-                in.has_target = hv;
-                in.value = num_attr(&rp, an, "value", 4, &hv);
-                in.has_value = hv;
-                in.level = av(an, "level");
-                char *atext = sc_xml_text(an);
-                in.has_reason = atext && atext[0];
-                const char *kinds[MAX_ITEMS];
-                long long counts[MAX_ITEMS];
-                xmlNodePtr cn = child(k, "counts");
-                for (xmlNodePtr c = first_elem(cn); c && in.ncounts < MAX_ITEMS; c = next_el(c)) {
-                    kinds[in.ncounts] = av(c, "kind") ? av(c, "kind") : "";
-                    long long nn = 0;
-                    sc_parse_fixed(av(c, "n"), 0, &nn);
-                    counts[in.ncounts++] = nn;
-                }
-                in.kinds = kinds;
-                in.counts = counts;
-                long long computed = 0;
-                sc_status st = sc_rule_score(r, &in, &computed, why, sizeof why);
-                if (st != SC_OK) {
-                    report(&rp, an ? an : k, NULL, "KPI %s (rule %s): %s", id ? id : "",
-                           sc_rule_type_name(r->type), why);
-                    have = 0;
-                } else if (g == 1 && given != computed) {
-                    fmt_centi(a, sizeof a, given);
-                    fmt_centi(b, sizeof b, computed);
-                    report(&rp, sn, NULL, "score %s differs from the computed %s (KPI %s, rule "
-                                          "%s, scheme line %d); correct the raw results or "
-                                          "the score, or leave <score> empty to have it "
-                                          "computed", a, b, id ? id : "",
-                           sc_rule_type_name(r->type), r->line);
-                } else {
-                    score = computed;
-                    have = 1;
-                    if (g != 1) {
-                        fmt_centi(a, sizeof a, computed);
-                        if (!set_child_text(k, sn, "score", a))
-                            report(&rp, k, NULL, "out of memory");
-                    }
-                }
-                /* a chosen level shows its description when the data has none */
-                if (st == SC_OK && r->type == SC_RULE_CHOICE && an && !in.has_reason)
-                    for (int j = 0; j < r->nlevels; j++)
-                        if (!strcmp(r->levels[j].id, in.level))
-                            xmlNodeAddContent(an, (const xmlChar *)r->levels[j].text);
-                free(atext);
-            }
-            if (!have && g == 0 && wc == 0 && (!r || r->type == SC_RULE_GIVEN))
-                have = 1; /* a 0-weight row left empty (其它: 加扣分 go to adjustments) */
-            if (have) {
+            if (score_kpi(sh, k, wc, &score)) {
                 sub += score;
                 fmt_centi(a, sizeof a, score);
                 xmlSetProp(k, (const xmlChar *)"computed-score", (const xmlChar *)a);
@@ -1261,222 +1699,522 @@ int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, int period_month,
             if (!strcmp(s->cats[j].name, cname) && s->cats[j].weight != catw) {
                 sc_format_fixed(a, sizeof a, catw, 2, 1);
                 sc_format_fixed(b, sizeof b, s->cats[j].weight, 2, 1);
-                report(&rp, cat, "weight", "category %s weighs %s here but %s in the scheme",
-                       cname, a, b);
+                report(sh->rp, cat, "weight", "category %s weighs %s here but %s in the "
+                                              "scheme", cname, a, b);
             }
+        if (sh->rated)
+            continue;
         if (cat_complete) {
             fmt_centi(a, sizeof a, sub);
             xmlSetProp(cat, (const xmlChar *)"subtotal", (const xmlChar *)a);
-            kpi_sum += sub;
+            sh->kpi_sum += sub;
         } else {
-            complete = 0;
+            sh->complete = 0;
         }
     }
+}
 
-    /* adjustments: free points with a reason (the schema requires one) */
-    long long adj = 0;
-    xmlNodePtr adjs = child(emp, "adjustments");
+/* Phase 2: adjustments (free points with a reason), within the scheme's
+ * range. */
+static void score_adjustments(sheet *sh)
+{
+    const sc_scheme *s = sh->s;
+    xmlNodePtr adjs = child(sh->emp, "adjustments");
     for (xmlNodePtr j = first_elem(adjs); j; j = next_el(j)) {
         long long p = 0;
         if (sc_parse_fixed(av(j, "points"), 2, &p))
-            adj += p;
+            sh->adj += p;
     }
-    if (s && adjs && ((s->has_adj_min && adj < s->adj_min) ||
-                      (s->has_adj_max && adj > s->adj_max))) {
-        fmt_centi(a, sizeof a, adj);
-        char lo[32], hi[32];
+    if (s && adjs && ((s->has_adj_min && sh->adj < s->adj_min) ||
+                      (s->has_adj_max && sh->adj > s->adj_max))) {
+        char a[48], lo[32], hi[32];
+        fmt_centi(a, sizeof a, sh->adj);
         fmt_centi(lo, sizeof lo, s->adj_min);
         fmt_centi(hi, sizeof hi, s->adj_max);
-        report(&rp, adjs, NULL, "the adjustments sum to %s, outside the scheme's %s to %s",
+        report(sh->rp, adjs, NULL, "the adjustments sum to %s, outside the scheme's %s to %s",
                a, s->has_adj_min ? lo : "-", s->has_adj_max ? hi : "+");
     }
+}
 
-    /* raters: weighted composite; the scheme's weights must agree */
-    xmlNodePtr raters = child(emp, "raters");
-    int have_comp = 0;
-    long long comp = 0;
-    if (raters) {
-        i128 acc = 0;
-        int all = 1;
-        for (xmlNodePtr q = first_elem(raters); q; q = next_el(q)) {
-            long long w = 0, sc = 0;
-            sc_parse_fixed(av(q, "weight"), 2, &w);
-            if (!sc_parse_fixed(av(q, "score"), 2, &sc))
-                all = 0;
-            acc += (i128)w * sc;
-            if (s && s->nraters) {
-                const char *role = av(q, "role");
-                int found = 0;
-                for (int j = 0; j < s->nraters; j++)
-                    if (role && !strcmp(s->raters[j].role, role)) {
-                        found = 1;
-                        if (s->raters[j].weight != w) {
-                            fmt_centi(a, sizeof a, w);
-                            fmt_centi(b, sizeof b, s->raters[j].weight);
-                            report(&rp, q, "weight", "rater %s weighs %s here but %s in the "
-                                                     "scheme", role, a, b);
-                        }
-                    }
-                if (!found)
-                    report(&rp, q, "role", "rater role %s is not in the scheme", role ? role : "");
+/* A rater's 百分制 figure from the ratings of a rated sheet: Σ KPI weight x
+ * rating / 100, rounded once (95×25% + 92×20% + … = 93.35).  0 with a
+ * problem reported if a KPI lacks this rater's rating. */
+static int rater_from_ratings(sheet *sh, xmlNodePtr q, const char *role, long long *out)
+{
+    i128 acc = 0;
+    int ok = 1;
+    xmlNodePtr kpis = child(sh->emp, "kpis");
+    for (xmlNodePtr cat = child(kpis, "category"); cat; cat = next_el(cat))
+        for (xmlNodePtr k = first_elem(cat); k; k = next_el(k)) {
+            if (!is(k, "kpi"))
+                continue;
+            long long wc = 0, sc = 0;
+            given_centi(child(k, "weight"), &wc);
+            int found = 0;
+            for (xmlNodePtr g = first_elem(child(k, "ratings")); g; g = next_el(g)) {
+                const char *gr = av(g, "role");
+                if (!gr || strcmp(gr, role))
+                    continue;
+                if (found++)
+                    report(sh->rp, g, "role", "KPI %s has two ratings by %s", av(k, "id"),
+                           role);
+                else if (sc_parse_fixed(av(g, "score"), 2, &sc))
+                    acc += (i128)wc * sc;
+            }
+            if (!found && child(k, "ratings")) {
+                report(sh->rp, child(k, "ratings"), NULL, "KPI %s has no rating by %s (every "
+                                                          "rater rates every KPI)",
+                       av(k, "id") ? av(k, "id") : "", role);
+                ok = 0;
             }
         }
-        if (all) {
-            comp = (long long)rdiv128(acc, 10000);
-            have_comp = 1;
-            fmt_centi(a, sizeof a, comp);
-            xmlSetProp(raters, (const xmlChar *)"composite", (const xmlChar *)a);
+    (void)q;
+    *out = (long long)rdiv128(acc, 10000);
+    return ok;
+}
+
+/* Phase 3: raters.  Each rater's figure (given, or from the ratings), its
+ * weighted part w x score / 100 rounded once, and the composite = Σ the
+ * weighted parts: the sum of what the sheet prints. */
+static void score_raters(sheet *sh)
+{
+    const sc_scheme *s = sh->s;
+    char a[48], b[48];
+    xmlNodePtr raters = child(sh->emp, "raters");
+    if (sh->rated && !raters) {
+        report(sh->rp, child(sh->emp, "kpis"), NULL, "the KPIs carry <ratings>: the sheet "
+                                                     "needs <raters> with their weights");
+        sh->complete = 0;
+        return;
+    }
+    if (!raters)
+        return;
+    long long comp = 0;
+    int all = 1;
+    for (xmlNodePtr q = first_elem(raters); q; q = next_el(q)) {
+        long long w = 0, sc = 0;
+        const char *role = av(q, "role");
+        sc_parse_fixed(av(q, "weight"), 2, &w);
+        int have = sc_parse_fixed(av(q, "score"), 2, &sc);
+        if (sh->rated) {
+            long long computed = 0;
+            if (!rater_from_ratings(sh, q, role ? role : "", &computed)) {
+                all = 0;
+            } else if (have && computed != sc) {
+                fmt_centi(b, sizeof b, computed);
+                report(sh->rp, q, "score", "rater %s's score %s differs from the %s computed "
+                                           "from the ratings; leave score= out to have it "
+                                           "computed", role ? role : "", av(q, "score"), b);
+            } else {
+                sc = computed;
+                have = 1;
+                fmt_centi(a, sizeof a, sc);
+                xmlSetProp(q, (const xmlChar *)"score", (const xmlChar *)a);
+            }
+        }
+        if (have) {
+            long long part = (long long)rdiv128((i128)w * sc, 10000);
+            fmt_centi(a, sizeof a, part);
+            xmlSetProp(q, (const xmlChar *)"weighted", (const xmlChar *)a);
+            comp += part;
+        } else {
+            all = 0;
+        }
+        if (s && s->nraters) {
+            int found = 0;
+            for (int j = 0; j < s->nraters; j++)
+                if (role && !strcmp(s->raters[j].role, role)) {
+                    found = 1;
+                    if (s->raters[j].weight != w) {
+                        fmt_centi(a, sizeof a, w);
+                        fmt_centi(b, sizeof b, s->raters[j].weight);
+                        report(sh->rp, q, "weight", "rater %s weighs %s here but %s in the "
+                                                    "scheme", role, a, b);
+                    }
+                }
+            if (!found)
+                report(sh->rp, q, "role", "rater role %s is not in the scheme",
+                       role ? role : "");
         }
     }
+    /* every rating must be by one of the raters */
+    for (xmlNodePtr cat = child(child(sh->emp, "kpis"), "category"); sh->rated && cat;
+         cat = next_el(cat))
+        for (xmlNodePtr k = first_elem(cat); k; k = next_el(k))
+            for (xmlNodePtr g = first_elem(child(k, "ratings")); g; g = next_el(g)) {
+                const char *gr = av(g, "role");
+                int found = 0;
+                for (xmlNodePtr q = first_elem(raters); q && !found; q = next_el(q))
+                    found = gr && av(q, "role") && !strcmp(av(q, "role"), gr);
+                if (!found)
+                    report(sh->rp, g, "role", "rating by %s, who is not one of the "
+                                              "<raters>", gr ? gr : "");
+            }
+    if (all) {
+        sh->comp = comp;
+        sh->have_comp = 1;
+        fmt_centi(a, sizeof a, comp);
+        xmlSetProp(raters, (const xmlChar *)"composite", (const xmlChar *)a);
+    }
+}
+
+/* Phase 4: the total and the grade.  A rated sheet's total is the raters'
+ * composite; otherwise KPI sum x (100 - share)% + composite x share%;
+ * plus the adjustments. */
+static void score_total(sheet *sh, xmlNodePtr result, sc_score_summary *sum)
+{
+    char a[48], b[48];
+    const sc_scheme *s = sh->s;
     long long share = s ? s->rater_share : 0;
-    if (share > 0 && !have_comp)
-        complete = 0;
+    if (sh->rated) {
+        if (!sh->have_comp)
+            return;
+        sh->total = sh->comp + sh->adj;
+    } else {
+        if (share > 0 && !sh->have_comp)
+            sh->complete = 0;
+        if (!sh->complete)
+            return;
+        fmt_centi(a, sizeof a, sh->kpi_sum);
+        xmlSetProp(result, (const xmlChar *)"kpi-sum", (const xmlChar *)a);
+        sh->total = (long long)rdiv128((i128)sh->kpi_sum * (10000 - share) +
+                                           (i128)sh->comp * share, 10000) + sh->adj;
+    }
+    sum->have_total = 1;
+    sum->total_centi = sh->total;
+    fmt_centi(a, sizeof a, sh->total);
+    xmlSetProp(result, (const xmlChar *)"total", (const xmlChar *)a);
+    xmlNodePtr tn = child(sh->emp, "total");
+    long long given;
+    if (given_centi(tn, &given) == 1) {
+        if (given != sh->total) {
+            fmt_centi(b, sizeof b, given);
+            report(sh->rp, tn, NULL, "total %s differs from the computed %s (%s + "
+                                     "adjustments); correct it or leave <total> out to have "
+                                     "it computed", b, a,
+                   sh->rated ? "raters" : share ? "KPI scores + raters" : "KPI scores");
+        }
+    } else {
+        set_child_text(sh->emp, tn, "total", a);
+    }
+
+    const char *grade = sc_scheme_grade(s, sh->total);
+    if (grade) {
+        snprintf(sum->grade, sizeof sum->grade, "%s", grade);
+        xmlSetProp(result, (const xmlChar *)"grade", (const xmlChar *)grade);
+        xmlNodePtr gn = child(sh->emp, "grade");
+        char *gt = sc_xml_text(gn);
+        if (gt && gt[0] && strcmp(gt, grade))
+            report(sh->rp, gn, NULL, "grade %s differs from the computed %s for the total %s",
+                   gt, grade, a);
+        else if (!gt || !gt[0])
+            set_child_text(sh->emp, gn, "grade", grade);
+        free(gt);
+    } else {
+        char *gt = sc_xml_text(child(sh->emp, "grade"));
+        snprintf(sum->grade, sizeof sum->grade, "%s", gt ? gt : "");
+        free(gt);
+    }
+}
+
+/* The period's amount by the scheme's bonus rule; SC_END: none. */
+static sc_status period_amount(sheet *sh, xmlNodePtr bn, long long base, long long *amt)
+{
+    static const sc_bonus_rule defb = {.type = SC_BONUS_PROPORTIONAL,
+                                       .threshold = 100 * SC_UNIT, .per = SC_UNIT};
+    const sc_bonus_rule *br = sh->s ? &sh->s->bonus : &defb;
+    if (br->type != SC_BONUS_UPLIFT || !br->nover)
+        return sc_bonus_compute(br, base, sh->total, amt);
+    /* uplift by KPIs: Σ each KPI's steps of `per` above its target */
+    long long per = br->per > 0 ? br->per : SC_UNIT;
+    i128 sn = 0;
+    long long sd = br->count == SC_COUNT_LINEAR ? per : 1;
+    for (int i = 0; i < br->nover; i++) {
+        if (!sh->over_have[i]) {
+            report(sh->rp, bn, NULL, "the bonus rises with KPI %s, which this sheet does not "
+                                     "have (with <actual value>)", br->over[i]);
+            return SC_ERR_DATA;
+        }
+        i128 kn, kd; /* kd is sd: per (linear) or 1 */
+        steps_of(sh->over_excess[i], 1, per, br->count, &kn, &kd);
+        sn += kn;
+        set_units(sh->over_node[i], "excess", sh->over_excess[i]);
+    }
+    long long rise_bp = 0;
+    sc_status st = sc_bonus_compute_steps(br, base, sh->total, (long long)sn, sd, amt,
+                                          &rise_bp);
+    if (st == SC_OK) {
+        char a[48];
+        sc_format_fixed(a, sizeof a, rise_bp, 2, 1);
+        xmlSetProp(bn, (const xmlChar *)"uplift", (const xmlChar *)a);
+    }
+    return st;
+}
+
+/* Phase 5: the bonus.  A month or quarter sheet: the period's amount (and
+ * the period's column of a 12-month row).  A year sheet: 全年奖金, the sum
+ * of the months; there is no "amount" of a year other than that sum. */
+static void score_bonus(sheet *sh, xmlNodePtr result, sc_score_summary *sum)
+{
+    char a[48], b[48];
+    xmlNodePtr bn = child(sh->emp, "bonus");
+    long long base = 0;
+    if (!bn || !sc_parse_fixed(av(bn, "base"), 2, &base) || !sum->have_total)
+        return;
+    int year_sheet = sh->period_kind && !strcmp(sh->period_kind, "year");
+    long long amt = 0;
+    int have_amt = 0;
+    if (!year_sheet && period_amount(sh, bn, base, &amt) == SC_OK) {
+        have_amt = 1;
+        sum->have_bonus = 1;
+        sum->bonus_fen = amt;
+        fmt_fen(a, sizeof a, amt);
+        xmlSetProp(result, (const xmlChar *)"bonus", (const xmlChar *)a);
+        long long ga;
+        const char *gs = av(bn, "amount");
+        if (gs && sc_parse_fixed(gs, 2, &ga)) {
+            if (ga != amt) {
+                fmt_fen(b, sizeof b, ga);
+                char ts[48];
+                fmt_centi(ts, sizeof ts, sh->total);
+                report(sh->rp, bn, "amount", "amount %s differs from the computed %s (base "
+                                             "%s, total %s)", b, a, av(bn, "base"), ts);
+            }
+        } else {
+            xmlSetProp(bn, (const xmlChar *)"amount", (const xmlChar *)a);
+        }
+    }
+    /* a 12-month row: the period's month gets this sheet's score and amount */
+    int pm = sh->period_kind && !strcmp(sh->period_kind, "month") ? (int)sh->period_month : 0;
+    if (have_amt && pm >= 1 && pm <= 12 && child(bn, "month")) {
+        xmlNodePtr m = NULL;
+        for (xmlNodePtr c = child(bn, "month"); c; c = next_el(c)) {
+            long long nn = 0;
+            if (is(c, "month") && sc_parse_fixed(av(c, "n"), 0, &nn) && nn == pm)
+                m = c;
+        }
+        char ts[48];
+        fmt_centi(ts, sizeof ts, sh->total);
+        if (!m) {
+            m = xmlNewChild(bn, NULL, (const xmlChar *)"month", NULL);
+            snprintf(b, sizeof b, "%d", pm);
+            if (m)
+                xmlSetProp(m, (const xmlChar *)"n", (const xmlChar *)b);
+        }
+        if (m) {
+            long long ms, ma;
+            const char *msv = av(m, "score"), *mav = av(m, "amount");
+            if (msv && sc_parse_fixed(msv, 2, &ms)) {
+                if (ms != sh->total)
+                    report(sh->rp, m, "score", "month %d score %s differs from this period's "
+                                               "computed total %s", pm, msv, ts);
+            } else {
+                xmlSetProp(m, (const xmlChar *)"score", (const xmlChar *)ts);
+            }
+            if (mav && sc_parse_fixed(mav, 2, &ma)) {
+                if (ma != amt)
+                    report(sh->rp, m, "amount", "month %d amount %s differs from the "
+                                                "computed %s", pm, mav, a);
+            } else {
+                xmlSetProp(m, (const xmlChar *)"amount", (const xmlChar *)a);
+            }
+        }
+    }
+    /* the months' sum (other months: as given, or base x score / 100) */
+    long long year = 0;
+    int any = 0;
+    for (xmlNodePtr c = child(bn, "month"); c; c = next_el(c)) {
+        long long ma, ms;
+        if (!is(c, "month"))
+            continue;
+        if (sc_parse_fixed(av(c, "amount"), 2, &ma)) {
+            year += ma;
+            any = 1;
+        } else if (sc_parse_fixed(av(c, "score"), 2, &ms)) {
+            ma = sc_bonus_proportional(base, ms);
+            fmt_fen(b, sizeof b, ma);
+            xmlSetProp(c, (const xmlChar *)"amount", (const xmlChar *)b);
+            year += ma;
+            any = 1;
+        }
+    }
+    if (!any)
+        return;
+    fmt_fen(b, sizeof b, year);
+    xmlSetProp(result, (const xmlChar *)"year-bonus", (const xmlChar *)b);
+    xmlSetProp(bn, (const xmlChar *)"year-total", (const xmlChar *)b);
+    if (year_sheet) {
+        sum->have_bonus = 1;
+        sum->bonus_fen = year;
+        long long ga;
+        const char *gs = av(bn, "amount");
+        if (gs && sc_parse_fixed(gs, 2, &ga) && ga != year)
+            report(sh->rp, bn, "amount", "amount %s differs from the year's 全年奖金 %s (the "
+                                         "sum of the months); on a year sheet the amount is "
+                                         "that sum: correct it or leave it out", gs, b);
+    }
+}
+
+/* Phase 6: fixed awards the data reports (创新奖: 流程优化建议被采纳 n 次 x
+ * the scheme's amount).  result/@awards is their sum. */
+static void score_awards(sheet *sh, xmlNodePtr result)
+{
+    xmlNodePtr aw = child(sh->emp, "awards");
+    if (!aw)
+        return;
+    long long total = 0;
+    for (xmlNodePtr a = first_elem(aw); a; a = next_el(a)) {
+        const char *id = av(a, "id");
+        int j = 0;
+        while (sh->s && j < sh->s->nawards && (!id || strcmp(sh->s->awards[j].id, id)))
+            j++;
+        if (!sh->s || j == sh->s->nawards) {
+            report(sh->rp, a, "id", "award \"%s\" is not one of the scheme's <awards>",
+                   id ? id : "");
+            continue;
+        }
+        long long nn = 0;
+        sc_parse_fixed(av(a, "n"), 0, &nn);
+        long long fen = nn * sh->s->awards[j].fen;
+        set_fen(a, "amount", fen);
+        if (sh->s->awards[j].name)
+            xmlSetProp(a, (const xmlChar *)"name", (const xmlChar *)sh->s->awards[j].name);
+        set_fen(a, "each", sh->s->awards[j].fen);
+        total += fen;
+    }
+    set_fen(result, "awards", total);
+}
+
+/* Phase 7: the ranking award.  The record gets its own line of the
+ * ranking: the months' totals, their sum, the rank among those ranked and
+ * the award; this period's total must be the one the ranking used. */
+static void score_ranking(sheet *sh, const sc_ranking *rk, xmlNodePtr result,
+                          const sc_score_summary *sum)
+{
+    const sc_scheme *s = sh->s;
+    if (!rk || !s || !s->rank_months)
+        return;
+    char b[48];
+    if (rk->months != s->rank_months) {
+        report(sh->rp, sh->emp, NULL, "the batch's <ranking> (line %d) is over %d months, the "
+                                      "scheme's <rank-award> over %d", rk->line, rk->months,
+               s->rank_months);
+        return;
+    }
+    const char *id = av(sh->emp, "id");
+    int i = 0;
+    while (id && i < rk->n && strcmp(rk->ids[i], id))
+        i++;
+    xmlNodePtr node = xmlNewChild(sh->emp, NULL, (const xmlChar *)"ranking", NULL);
+    if (!node) {
+        report(sh->rp, sh->emp, NULL, "out of memory");
+        return;
+    }
+    snprintf(b, sizeof b, "%d", rk->months);
+    xmlSetProp(node, (const xmlChar *)"months", (const xmlChar *)b);
+    snprintf(b, sizeof b, "%d", rk->n);
+    xmlSetProp(node, (const xmlChar *)"ranked", (const xmlChar *)b);
+    if (!id || i == rk->n)
+        return; /* not ranked: no total in every month */
+    const long long *sc = &rk->scores[(size_t)i * (size_t)rk->months];
+    if (sum->have_total && sc[rk->months - 1] != sum->total_centi) {
+        char g[48], t[48];
+        fmt_centi(g, sizeof g, sc[rk->months - 1]);
+        fmt_centi(t, sizeof t, sum->total_centi);
+        report(sh->rp, sh->emp, "id", "the ranking (data line %d) gives %s %s for this period, "
+                                      "but the computed total is %s: rank with the final "
+                                      "totals", rk->line, id, g, t);
+        return;
+    }
+    /* months oldest first, ending with the batch period's */
+    long long ym = sh->period_year * 12 + (sh->period_month ? sh->period_month - 1 : 0);
+    for (int k = 0; k < rk->months; k++) {
+        xmlNodePtr m = xmlNewChild(node, NULL, (const xmlChar *)"month", NULL);
+        if (!m)
+            break;
+        long long at = ym - (rk->months - 1 - k);
+        snprintf(b, sizeof b, "%lld", at / 12);
+        xmlSetProp(m, (const xmlChar *)"year", (const xmlChar *)b);
+        snprintf(b, sizeof b, "%lld", at % 12 + 1);
+        xmlSetProp(m, (const xmlChar *)"n", (const xmlChar *)b);
+        fmt_centi(b, sizeof b, sc[k]);
+        xmlSetProp(m, (const xmlChar *)"score", (const xmlChar *)b);
+    }
+    fmt_centi(b, sizeof b, rk->sum[i]);
+    xmlSetProp(node, (const xmlChar *)"sum", (const xmlChar *)b);
+    snprintf(b, sizeof b, "%d", rk->rank[i]);
+    xmlSetProp(node, (const xmlChar *)"rank", (const xmlChar *)b);
+    long long award = rk->rank[i] <= s->nrank_awards ? s->rank_award[rk->rank[i] - 1] : 0;
+    set_fen(node, "award", award);
+    set_fen(result, "rank-award", award);
+}
+
+int sc_score_employee(const sc_scheme *s, xmlNodePtr emp, const sc_ranking *rk,
+                      sc_score_report fn, void *ud, sc_score_summary *sum)
+{
+    reporter rp = {fn, ud, 0};
+    memset(sum, 0, sizeof *sum);
+    sheet sh;
+    memset(&sh, 0, sizeof sh);
+    sh.s = s;
+    sh.emp = emp;
+    sh.rp = &rp;
+    sh.complete = 1;
+    xmlNodePtr period = emp->parent ? child(emp->parent, "period") : NULL;
+    sh.period_kind = av(period, "kind");
+    sc_parse_fixed(av(period, "year"), 0, &sh.period_year);
+    sc_parse_fixed(av(period, "month"), 0, &sh.period_month);
+    attach_scheme(s, emp, &rp);
+
+    score_kpis(&sh);
+    score_adjustments(&sh);
+    score_raters(&sh);
 
     xmlNodePtr result = xmlNewChild(emp, NULL, (const xmlChar *)"result", NULL);
     if (!result) {
         report(&rp, emp, NULL, "out of memory");
         return rp.count;
     }
-    fmt_centi(a, sizeof a, adj);
+    char a[48];
+    fmt_centi(a, sizeof a, sh.adj);
     xmlSetProp(result, (const xmlChar *)"adjustments", (const xmlChar *)a);
-    if (have_comp) {
-        fmt_centi(a, sizeof a, comp);
+    if (sh.have_comp) {
+        fmt_centi(a, sizeof a, sh.comp);
         xmlSetProp(result, (const xmlChar *)"raters", (const xmlChar *)a);
     }
-    if (!complete)
+    score_total(&sh, result, sum);
+    if (!sum->have_total)
         return rp.count;
-    fmt_centi(a, sizeof a, kpi_sum);
-    xmlSetProp(result, (const xmlChar *)"kpi-sum", (const xmlChar *)a);
-
-    /* total = KPI sum x (100 - share)% + composite x share% + adjustments */
-    long long total = (long long)rdiv128((i128)kpi_sum * (10000 - share) + (i128)comp * share,
-                                         10000) + adj;
-    sum->have_total = 1;
-    sum->total_centi = total;
-    fmt_centi(a, sizeof a, total);
-    xmlSetProp(result, (const xmlChar *)"total", (const xmlChar *)a);
-    xmlNodePtr tn = child(emp, "total");
-    long long given;
-    if (given_centi(tn, &given) == 1) {
-        if (given != total) {
-            fmt_centi(b, sizeof b, given);
-            report(&rp, tn, NULL, "total %s differs from the computed %s (KPI scores %s%s%s); "
-                                  "correct it or leave <total> out to have it computed",
-                   b, a, "+ adjustments", share ? " + raters" : "", "");
-        }
-    } else {
-        set_child_text(emp, tn, "total", a);
-    }
-
-    /* grade */
-    const char *grade = sc_scheme_grade(s, total);
-    if (grade) {
-        snprintf(sum->grade, sizeof sum->grade, "%s", grade);
-        xmlSetProp(result, (const xmlChar *)"grade", (const xmlChar *)grade);
-        xmlNodePtr gn = child(emp, "grade");
-        char *gt = sc_xml_text(gn);
-        if (gt && gt[0] && strcmp(gt, grade))
-            report(&rp, gn, NULL, "grade %s differs from the computed %s for the total %s", gt,
-                   grade, a);
-        else if (!gt || !gt[0])
-            set_child_text(emp, gn, "grade", grade);
-        free(gt);
-    } else {
-        char *gt = sc_xml_text(child(emp, "grade"));
-        snprintf(sum->grade, sizeof sum->grade, "%s", gt ? gt : "");
-        free(gt);
-    }
-
-    /* bonus */
-    xmlNodePtr bn = child(emp, "bonus");
-    long long base = 0;
-    sc_bonus_rule defb = {SC_BONUS_PROPORTIONAL, 100 * SC_UNIT, SC_UNIT, 0, 0, 0};
-    const sc_bonus_rule *br = s ? &s->bonus : &defb;
-    if (bn && sc_parse_fixed(av(bn, "base"), 2, &base)) {
-        long long amt = 0;
-        if (sc_bonus_compute(br, base, total, &amt) == SC_OK) {
-            sum->have_bonus = 1;
-            sum->bonus_fen = amt;
-            fmt_fen(a, sizeof a, amt);
-            xmlSetProp(result, (const xmlChar *)"bonus", (const xmlChar *)a);
-            long long ga;
-            const char *gs = av(bn, "amount");
-            if (gs && sc_parse_fixed(gs, 2, &ga)) {
-                if (ga != amt) {
-                    fmt_fen(b, sizeof b, ga);
-                    fmt_centi(why, sizeof why, total);
-                    report(&rp, bn, "amount", "amount %s differs from the computed %s (base "
-                                              "%s, total %s)", b, a, av(bn, "base"), why);
-                }
-            } else {
-                xmlSetProp(bn, (const xmlChar *)"amount", (const xmlChar *)a);
-            }
-            /* year sheet: the period's month */
-            xmlNodePtr months = child(bn, "month");
-            if (months && period_month >= 1 && period_month <= 12) {
-                xmlNodePtr m = NULL;
-                for (xmlNodePtr c = months; c; c = next_el(c)) {
-                    long long nn = 0;
-                    if (is(c, "month") && sc_parse_fixed(av(c, "n"), 0, &nn) &&
-                        nn == period_month)
-                        m = c;
-                }
-                char ts[48];
-                fmt_centi(ts, sizeof ts, total);
-                if (!m) {
-                    m = xmlNewChild(bn, NULL, (const xmlChar *)"month", NULL);
-                    snprintf(b, sizeof b, "%d", period_month);
-                    if (m)
-                        xmlSetProp(m, (const xmlChar *)"n", (const xmlChar *)b);
-                }
-                if (m) {
-                    long long ms;
-                    const char *msv = av(m, "score");
-                    if (msv && sc_parse_fixed(msv, 2, &ms)) {
-                        if (ms != total)
-                            report(&rp, m, "score", "month %d score %s differs from this "
-                                                    "period's computed total %s",
-                                   period_month, msv, ts);
-                    } else {
-                        xmlSetProp(m, (const xmlChar *)"score", (const xmlChar *)ts);
-                    }
-                    const char *mav = av(m, "amount");
-                    long long ma;
-                    if (mav && sc_parse_fixed(mav, 2, &ma)) {
-                        if (ma != amt)
-                            report(&rp, m, "amount", "month %d amount %s differs from the "
-                                                     "computed %s", period_month, mav, a);
-                    } else {
-                        xmlSetProp(m, (const xmlChar *)"amount", (const xmlChar *)a);
-                    }
-                }
-            }
-            /* the year's sum (other months: as given, or base x score / 100) */
-            long long year = 0;
-            int any = 0;
-            for (xmlNodePtr c = child(bn, "month"); c; c = next_el(c)) {
-                long long ma, ms;
-                if (!is(c, "month"))
-                    continue;
-                if (sc_parse_fixed(av(c, "amount"), 2, &ma)) {
-                    year += ma;
-                    any = 1;
-                } else if (sc_parse_fixed(av(c, "score"), 2, &ms)) {
-                    ma = sc_bonus_proportional(base, ms);
-                    fmt_fen(b, sizeof b, ma);
-                    xmlSetProp(c, (const xmlChar *)"amount", (const xmlChar *)b);
-                    year += ma;
-                    any = 1;
-                }
-            }
-            if (any) {
-                fmt_fen(b, sizeof b, year);
-                xmlSetProp(result, (const xmlChar *)"year-bonus", (const xmlChar *)b);
-                xmlSetProp(bn, (const xmlChar *)"year-total", (const xmlChar *)b);
-            }
-        }
-    }
+    score_bonus(&sh, result, sum);
+    score_awards(&sh, result);
+    score_ranking(&sh, rk, result, sum);
     /* 大客户部 季度奖金 statement */
-    score_quarters(s, emp, 1, total, &rp, sum);
+    score_quarters(s, emp, 1, sh.total, &rp, sum);
     return rp.count;
+}
+
+/* ---- names of what the engine computes ------------------------------------------
+ *
+ * Every figure above is rounded once from exact inputs.  A template that
+ * adds, scales or averages them prints a number the engine never computed
+ * (93.33 = 14.00 x 100 / 15 where the rater's own figure is 93.35), so
+ * template.c refuses arithmetic in a printed expression that names one of
+ * these; the engine writes the figure the sheet needs instead. */
+int sc_score_computed_name(const char *name, size_t n, int attribute)
+{
+    static const char *const elems[] = {"score", "total", "grade", "result", "ranking"};
+    static const char *const attrs[] = {
+        "computed-score", "subtotal", "composite", "weighted", "score", "amount",
+        "year-total", "uplift", "excess", "completion", "steps-above", "steps-below", "step-points", "points",
+        "counted", "carry-in", "covered", "made-up", "bonus-base", "own-bonus",
+        "made-up-bonus", "accrued", "coefficient", "factor", "withheld", "owed", "carry",
+        "accrued-total", "amount-total", "withheld-total", "sum", "rank", "award", "each",
+        "kpi-sum", "adjustments", "raters", "total", "bonus", "year-bonus", "quarter-bonus",
+        "quarters-bonus", "awards", "rank-award"};
+    const char *const *list = attribute ? attrs : elems;
+    size_t count = attribute ? sizeof attrs / sizeof *attrs : sizeof elems / sizeof *elems;
+    for (size_t i = 0; i < count; i++)
+        if (strlen(list[i]) == n && !strncmp(list[i], name, n))
+            return 1;
+    return 0;
 }

@@ -13,7 +13,9 @@
  *      XPath expression compiled once (xmlXPathCtxtCompile);
  *   4. semantic checks the schema cannot express: unknown style names, a
  *      style inheriting from itself, column counts of rows, margins that
- *      leave no room, <cell merge> outside <rows>.
+ *      leave no room, <cell merge> outside <rows>, unknown figures, and
+ *      arithmetic on the scoring engine's figures in a printed expression
+ *      (check_printed, below).
  *
  * Step 3 and 4 keep going after a problem so that `scorecard check` lists
  * all of them; the first problem is the one returned in err.
@@ -349,6 +351,199 @@ static void *compile(loader *L, xmlNodePtr n, const char *name,
     return compile_str(L, n, name, v);
 }
 
+/* ---- printed expressions: no arithmetic on the engine's figures -------
+ *
+ * The engine rounds each figure once from exact inputs; a sum, ratio or
+ * scaling of rounded figures is another number, which nobody computed
+ * exactly and `check` does not know (93.33 = 14.00 × 100 / 15 printed as a
+ * rater's 百分制 figure that is really 93.35).  So an expression whose text
+ * is printed may not combine arithmetic (+ - * div mod, sum() round()
+ * floor() ceiling()) with a name the engine computes (score, total,
+ * @subtotal, @amount, result/@…: sc_score_computed_name).  Arithmetic on
+ * data and scheme parameters (sum(…/weight), @zero-above - 100) stays
+ * allowed, as does anything inside a predicate (selecting, not printing)
+ * or inside count()/not()/boolean().  It is a lexical check of XPath 1.0
+ * tokens (the operator/name disambiguation of XPath 1.0 section 3.7), so
+ * it sees names, not values: `.` reached through a for-each is not
+ * followed.  There is no opt-in: a figure the sheet needs is written by
+ * the engine (docs/template-format.md, "Computed values"). */
+static int name_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-' || c == '.' || c >= 0x80;
+}
+
+static void check_printed(loader *L, xmlNodePtr n, const char *attrname, const char *src)
+{
+    enum { NONE, OPERAND, OPEN, OP };
+    if (!src)
+        return;
+    const char *p = src, *arith = NULL, *fig = NULL;
+    size_t arith_n = 0, fig_n = 0;
+    int depth = 0, prev = NONE, attr_next = 0, fig_attr = 0;
+    unsigned char shield[64]; /* per open parenthesis: names inside it are not printed */
+    int np = 0, pending_shield = 0;
+    while (*p) {
+        unsigned char c = (unsigned char)*p;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            p++;
+            continue;
+        }
+        int shielded = 0;
+        for (int i = 0; i < np; i++)
+            shielded |= shield[i];
+        int counts = depth == 0 && !shielded; /* this token is part of what is printed */
+        if (c == '\'' || c == '"') {
+            const char *e = strchr(p + 1, (char)c);
+            p = e ? e + 1 : p + strlen(p);
+            prev = OPERAND;
+        } else if ((c >= '0' && c <= '9') || (c == '.' && p[1] >= '0' && p[1] <= '9')) {
+            while ((*p >= '0' && *p <= '9') || *p == '.')
+                p++;
+            prev = OPERAND;
+        } else if (c == '[' || c == '(' || c == ',') {
+            if (c == '[')
+                depth++;
+            if (c == '(' && np < (int)sizeof shield)
+                shield[np++] = (unsigned char)pending_shield;
+            pending_shield = 0;
+            p++;
+            prev = OPEN;
+        } else if (c == ']' || c == ')') {
+            if (c == ']' && depth > 0)
+                depth--;
+            if (c == ')' && np > 0)
+                np--;
+            p++;
+            prev = OPERAND;
+        } else if (c == '@') {
+            attr_next = 1;
+            p++;
+            prev = OPEN;
+        } else if (c == ':' && p[1] == ':') {
+            p += 2;
+            prev = OPEN;
+        } else if (c == '$') {
+            p++;
+            while (name_char((unsigned char)*p) || *p == ':')
+                p++;
+            prev = OPERAND;
+        } else if (c == '*' && prev == OPERAND) {
+            if (counts && !arith)
+                arith = p, arith_n = 1;
+            p++;
+            prev = OP;
+        } else if (c == '*') { /* a name test */
+            p++;
+            attr_next = 0;
+            prev = OPERAND;
+        } else if (c == '.') {
+            p += p[1] == '.' ? 2 : 1;
+            prev = OPERAND;
+        } else if (name_char(c)) {
+            const char *s0 = p;
+            while (name_char((unsigned char)*p) || (*p == ':' && p[1] != ':' &&
+                                                    name_char((unsigned char)p[1])))
+                p++;
+            size_t len = (size_t)(p - s0);
+            if (prev == OPERAND) { /* an operator name: and or div mod */
+                if (counts && !arith && ((len == 3 && !strncmp(s0, "div", 3)) ||
+                                         (len == 3 && !strncmp(s0, "mod", 3))))
+                    arith = s0, arith_n = len;
+                prev = OP;
+                continue;
+            }
+            const char *q = p;
+            while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+                q++;
+            if (*q == '(') { /* a function or node type */
+                static const char *const aggregate[] = {"sum", "round", "floor", "ceiling"};
+                static const char *const shields[] = {"count", "not", "boolean", "name",
+                                                      "local-name", "string-length"};
+                for (size_t i = 0; i < sizeof aggregate / sizeof *aggregate; i++)
+                    if (counts && !arith && strlen(aggregate[i]) == len &&
+                        !strncmp(s0, aggregate[i], len))
+                        arith = s0, arith_n = len;
+                for (size_t i = 0; i < sizeof shields / sizeof *shields; i++)
+                    if (strlen(shields[i]) == len && !strncmp(s0, shields[i], len))
+                        pending_shield = 1;
+                attr_next = 0;
+                prev = NONE;
+            } else if (q[0] == ':' && q[1] == ':') { /* an axis */
+                attr_next = len == 9 && !strncmp(s0, "attribute", 9);
+                prev = OPEN;
+            } else {
+                if (counts && !fig && sc_score_computed_name(s0, len, attr_next))
+                    fig = s0, fig_n = len, fig_attr = attr_next;
+                attr_next = 0;
+                prev = OPERAND;
+            }
+        } else { /* operators: / // | + - = != < <= > >= */
+            if (counts && !arith && (c == '+' || c == '-'))
+                arith = p, arith_n = 1;
+            p += (p[1] == '=' || (c == '/' && p[1] == '/')) ? 2 : 1;
+            attr_next = 0;
+            prev = OP;
+        }
+    }
+    if (arith && fig)
+        report(L, SC_ERR_TEMPLATE, line_of(n),
+               "%s=\"%s\" does arithmetic (%.*s) on the engine's figure %s%.*s: each figure "
+               "is rounded once, and a figure computed from rounded ones is a different "
+               "number that nothing checks; print the engine's own figure for it "
+               "(docs/template-format.md, \"Computed values\")",
+               attrname, src, (int)arith_n, arith, fig_attr ? "@" : "", (int)fig_n, fig);
+}
+
+/* compile() for an expression whose value is printed. */
+static void *compile_printed(loader *L, xmlNodePtr n, const char *name, const char **src)
+{
+    void *e = compile(L, n, name, src);
+    check_printed(L, n, name, attr(L, n, name));
+    return e;
+}
+
+/* ---- figures ------------------------------------------------------------ */
+
+static const sc_tfigure *figure_ref(loader *L, xmlNodePtr n)
+{
+    const char *name = attr(L, n, "figure");
+    if (!name)
+        return NULL;
+    for (int i = 0; i < L->t->nfigures; i++)
+        if (!strcmp(L->t->figures[i].name, name))
+            return &L->t->figures[i];
+    report(L, SC_ERR_TEMPLATE, line_of(n), "figure=\"%s\" is not declared in <figures>", name);
+    return NULL;
+}
+
+static void load_figures(loader *L, xmlNodePtr figs)
+{
+    int n = 0;
+    for (xmlNodePtr c = figs ? figs->children : NULL; c; c = c->next)
+        n += is(c, "figure");
+    if (!n)
+        return;
+    L->t->figures = sc_arena_alloc(L->t->arena, (size_t)n * sizeof *L->t->figures);
+    if (!L->t->figures)
+        return;
+    for (xmlNodePtr c = figs->children; c; c = c->next) {
+        if (!is(c, "figure"))
+            continue;
+        sc_tfigure *f = &L->t->figures[L->t->nfigures];
+        f->name = attr(L, c, "name");
+        for (int i = 0; i < L->t->nfigures; i++)
+            if (!strcmp(L->t->figures[i].name, f->name))
+                report(L, SC_ERR_TEMPLATE, line_of(c), "figure \"%s\" is declared twice",
+                       f->name);
+        f->label = attr(L, c, "label");
+        f->expr = compile_printed(L, c, "select", &f->src);
+        f->decimals = format_attr(L, c);
+        f->line = line_of(c);
+        L->t->nfigures++;
+    }
+}
+
 /* ---- styles ------------------------------------------------------------ */
 
 static const sc_style builtin_style = {
@@ -550,6 +745,20 @@ static sc_tnode *build_labels(loader *L, xmlNodePtr n, const char *const *names,
     return first;
 }
 
+/* A value or cell prints either an expression or a declared figure, whose
+ * format is the figure's: one quantity, one format on the whole form. */
+static void check_value_source(loader *L, xmlNodePtr n, const sc_tnode *t)
+{
+    if (attr(L, n, "figure") && attr(L, n, "select"))
+        report(L, SC_ERR_TEMPLATE, t->line, "<%s> has both figure= and select=: use one",
+               (const char *)n->name);
+    else if (attr(L, n, "figure") && attr(L, n, "format"))
+        report(L, SC_ERR_TEMPLATE, t->line, "figure=\"%s\" is printed in the format its "
+               "<figure> declares: remove format= here", attr(L, n, "figure"));
+    else if (is(n, "value") && !attr(L, n, "figure") && !attr(L, n, "select"))
+        report(L, SC_ERR_TEMPLATE, t->line, "<value> needs select= or figure=");
+}
+
 static sc_tnode *build_inline(loader *L, xmlNodePtr parent)
 {
     sc_tnode *first = NULL, *tail = NULL;
@@ -563,8 +772,10 @@ static sc_tnode *build_inline(loader *L, xmlNodePtr parent)
                 t->text = s;
         } else if (is(c, "value")) {
             if ((t = tnode(L, SC_T_VALUE, c))) {
-                t->expr = compile(L, c, "select", &t->src);
+                t->figure = figure_ref(L, c);
+                t->expr = compile_printed(L, c, "select", &t->src);
                 t->decimals = format_attr(L, c);
+                check_value_source(L, c, t);
             }
         } else if (is(c, "br")) {
             t = tnode(L, SC_T_BR, c);
@@ -617,14 +828,17 @@ static sc_tnode *build_row(loader *L, xmlNodePtr n, int kind, int in_rows,
         k->colspan = int_attr(L, c, "colspan", 1, 1000);
         k->rowspan = int_attr(L, c, "rowspan", 1, 10000);
         k->align = align_of(attr(L, c, "align"));
-        k->expr = compile(L, c, "select", &k->src);
+        k->figure = figure_ref(L, c);
+        k->expr = compile_printed(L, c, "select", &k->src);
         k->decimals = format_attr(L, c);
+        check_value_source(L, c, k);
         k->merge = bool_attr(L, c, "merge", 0);
         k->sign_line = bool_attr(L, c, "sign-line", 0);
         k->first = build_inline(L, c);
-        if (k->src && k->first)
+        if ((k->src || k->figure) && k->first)
             report(L, SC_ERR_TEMPLATE, k->line,
-                   "<cell> has both select= and content: use one of them");
+                   "<cell> has both %s= and content: use one of them",
+                   k->figure ? "figure" : "select");
         if (k->merge && !in_rows)
             report(L, SC_ERR_TEMPLATE, k->line,
                    "merge=\"true\" is only meaningful in a cell of <rows>");
@@ -835,9 +1049,18 @@ static sc_tnode *build_block(loader *L, xmlNodePtr c)
             t->expr = compile(L, c, "select", &t->src);
             const char *m = attr(L, c, "mode");
             t->mode = m && strcmp(m, "year") == 0;
+            /* the score: score=, else the figure "total" (with its format)
+             * when the template declares one, else total */
             const char *sc = attr(L, c, "score");
-            t->expr2 = compile_str(L, c, "score", sc ? sc : "total");
+            for (int i = 0; !sc && i < T->nfigures; i++)
+                if (!strcmp(T->figures[i].name, "total"))
+                    t->figure = &T->figures[i];
+            t->expr2 = t->figure ? NULL : compile_str(L, c, "score", sc ? sc : "total");
+            check_printed(L, c, "score", sc);
             t->decimals = format_attr(L, c); /* of the score, as <value format> */
+            if (t->figure && attr(L, c, "format"))
+                report(L, SC_ERR_TEMPLATE, t->line, "the score is the figure \"total\", "
+                       "printed in its declared format: remove format= here");
             t->keep_together = 1;
             t->style = style_ref(L, c, attr(L, c, "style"), T->default_style);
             t->style2 = style_ref(L, c, attr(L, c, "header-style"), t->style);
@@ -862,7 +1085,7 @@ static void build_series(loader *L, xmlNodePtr n, sc_tseries *se, int idx)
      * darker, the second lighter. */
     static const double grays[SC_CHART_SERIES_MAX] = {0.25, 0.55, 0.4, 0.7};
     se->line = line_of(n);
-    se->value = compile(L, n, "value", &se->src);
+    se->value = compile_printed(L, n, "value", &se->src);
     const char *name = attr(L, n, "name");
     se->name = name ? name : "";
     se->gray = num_attr(L, n, "gray", grays[idx], 0, 1);
@@ -890,7 +1113,7 @@ static sc_tnode *build_chart(loader *L, xmlNodePtr c)
     ch->type = type && strcmp(type, "line") == 0    ? SC_CHART_LINE
                : type && strcmp(type, "radar") == 0 ? SC_CHART_RADAR
                                                     : SC_CHART_BAR;
-    ch->label = compile(L, c, "label", &ch->label_src);
+    ch->label = compile_printed(L, c, "label", &ch->label_src);
     ch->min = attr(L, c, "min") ? num_attr(L, c, "min", 0, -1e9, 1e9) : NAN;
     ch->max = attr(L, c, "max") ? num_attr(L, c, "max", 0, -1e9, 1e9) : NAN;
     if (!isnan(ch->min) && !isnan(ch->max) && ch->max <= ch->min)
@@ -1154,7 +1377,7 @@ sc_status sc_template_load(sc_template **out, const char *path,
     T->lang = lang ? sc_arena_strdup(T->arena, (const char *)lang) : NULL;
     xmlFree(lang);
     xmlNodePtr page = NULL, styles = NULL, wm = NULL, hd = NULL, ft = NULL,
-               body = NULL;
+               body = NULL, figs = NULL;
     for (xmlNodePtr c = root->children; c; c = c->next) {
         if (is(c, "page")) page = c;
         else if (is(c, "styles")) styles = c;
@@ -1162,12 +1385,14 @@ sc_status sc_template_load(sc_template **out, const char *path,
         else if (is(c, "header")) hd = c;
         else if (is(c, "footer")) ft = c;
         else if (is(c, "body")) body = c;
+        else if (is(c, "figures")) figs = c;
     }
     load_page(&L, page);
     load_styles(&L, styles);
+    load_figures(&L, figs);
     if (wm) {
         T->watermark_text = attr(&L, wm, "text");
-        T->watermark_select = compile(&L, wm, "select", NULL);
+        T->watermark_select = compile_printed(&L, wm, "select", NULL);
         T->watermark_if = compile(&L, wm, "if", NULL);
         T->watermark_line = line_of(wm);
     }

@@ -29,7 +29,8 @@ typedef struct rule_case {
     long long centi;      /* expected score, 1/100 point */
 } rule_case;
 
-static const sc_rule_item late_absent[] = {{"迟到", 1 * U}, {"旷工", 5 * U}};
+static const sc_rule_item late_absent[] = {{"迟到", 1 * U, SC_ITEM_DEDUCT, NULL},
+                                           {"旷工", 5 * U, SC_ITEM_DEDUCT, NULL}};
 static const sc_rule_level levels[] = {{"A", 5 * U, "主动承担额外工作"},
                                        {"B", 3 * U, "自觉完成工作任务"},
                                        {"C", 2 * U, "有时推卸责任"},
@@ -227,8 +228,8 @@ typedef struct money_case {
     long long base_fen, total_centi, want_fen;
 } money_case;
 
-#define PROP {SC_BONUS_PROPORTIONAL, 100 * U, U, 0, 0, 0}
-#define UPLIFT(count, below) {SC_BONUS_UPLIFT, 100 * U, U, 2 * U, count, below}
+#define PROP {SC_BONUS_PROPORTIONAL, 100 * U, U, 0, 0, 0, NULL, 0}
+#define UPLIFT(count, below) {SC_BONUS_UPLIFT, 100 * U, U, 2 * U, count, below, NULL, 0}
 
 static const money_case money_cases[] = {
     {"102 of 2000.00 = 2040.00", PROP, 200000, 10200, 204000},
@@ -268,7 +269,7 @@ static void test_money(void **state)
         }
     }
     assert_int_equal(bad, 0);
-    sc_bonus_rule none = {SC_BONUS_NONE, 0, 0, 0, 0, 0};
+    sc_bonus_rule none = {SC_BONUS_NONE, 0, 0, 0, 0, 0, NULL, 0};
     long long x;
     assert_int_equal(sc_bonus_compute(&none, 100, 100, &x), SC_END);
 }
@@ -331,7 +332,7 @@ static void test_quarters(void **state)
      * Q5  X = 180,000 + 50,000 carried = 230,000: above base, nothing owed:
      *     230,000 x 4% = 9,200.00; 系数 0.8537 -> x 0.97074 = 8,930.808
      *     -> 8,930.81 (half up to the fen). */
-    const sc_quarter_rule rule = {400, YUAN(600), 8000, 2000};
+    const sc_quarter_rule rule = {400, YUAN(600), 8000, 2000, 0};
     const sc_quarter_in q[] = {
         {YUAN(150000), YUAN(200000), YUAN(400000), 10000},
         {YUAN(230000), YUAN(200000), YUAN(400000), 10000},
@@ -712,7 +713,7 @@ static const char *const QHEAD =
     "  <company>华东云联</company><department>大客户部</department>\n"
     "  <period kind=\"quarter\" year=\"2026\" quarter=\"4\">2026年第四季度</period>\n"
     "  <scheme><bonus type=\"none\"/><quarter-bonus rate=\"4\" withhold=\"600\" "
-    "fixed=\"80\" kpi=\"20\"/></scheme>\n";
+    "fixed=\"80\" kpi=\"20\" base-ratio=\"50\"/></scheme>\n";
 
 /* %d %d: id; %s: the quarters */
 static const char *const QEMP =
@@ -755,6 +756,9 @@ static void test_quarter_statement(void **state)
                   "      <quarter n=\"4\" actual=\"1\" base=\"2\" target=\"1\"/>\n"
                   "      <quarter year=\"2027\" n=\"1\" actual=\"1\" base=\"1\" target=\"1\" "
                   "kpi-coefficient=\"1\"/>\n");
+    /* Q6: a base that is not 50% of the target (任务基数比为50%) */
+    sc_buf_printf(&b, QEMP, 6, 6,
+                  "      <quarter n=\"4\" actual=\"1\" base=\"150000\" target=\"400000\"/>\n");
     sc_buf_puts(&b, "</batch>\n");
     char *path = write_tmp("quarters.xml", b.data);
     diags d = {0};
@@ -791,6 +795,9 @@ static void test_quarter_statement(void **state)
     ASSERT_XP(rec, "quarters/@amount-total", "41088.00");
     ASSERT_XP(rec, "quarters/@withheld-total", "600.00");
     ASSERT_XP(rec, "result/@quarter-bonus", "15840.00");
+    /* the parameters, for the sheet to print its rules from */
+    ASSERT_XP(rec, "concat(quarters/@rate, '|', quarters/@withhold, '|', quarters/@fixed, '|', "
+                   "quarters/@kpi, '|', quarters/@base-ratio)", "4|600.00|80|20|50");
     assert_string_equal(sc_record_get(rec, "total"), "95.00");
     assert_string_equal(sc_record_get(rec, "bonus"), "15840.00");
     sc_record_free(rec);
@@ -805,10 +812,369 @@ static void test_quarter_statement(void **state)
     assert_int_equal(sc_reader_next(r, &rec, &err), SC_ERR_DATA);
     assert_non_null(strstr(d.text.data, "target 1 is below the base (基数) 2"));
     assert_non_null(strstr(d.text.data, "quarter 2027-Q1 is after the batch period 2026-Q4"));
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_ERR_DATA);
+    assert_non_null(strstr(err.message, "the base (基数) 150000 is not 50% of the target 400000"));
     assert_int_equal(sc_reader_next(r, &rec, &err), SC_END);
     sc_reader_free(r);
     unlink(path);
     free(path);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
+/* ---- what the engine writes beside a score (issue: figures a sheet shows) -- */
+
+/* Run the batch text; every record in recs (NULL for a refused one, its
+ * first problem in msgs[i]).  Returns how many <employee> there were. */
+static int run_batch(const char *name, const char *text, sc_record **recs, char msgs[][512],
+                     int max, diags *d)
+{
+    char *path = write_tmp(name, text);
+    sc_error err;
+    sc_reader *r = NULL;
+    sc_status st = sc_reader_open(&r, path, on_diag, d, &err);
+    if (st != SC_OK)
+        print_error("%s", d->text.data ? d->text.data : err.message);
+    assert_int_equal(st, SC_OK);
+    int n = 0;
+    for (;;) {
+        sc_record *rec = NULL;
+        st = sc_reader_next(r, &rec, &err);
+        if (st == SC_END)
+            break;
+        assert_true(n < max);
+        recs[n] = rec;
+        snprintf(msgs[n], 512, "%s", st == SC_OK ? "" : err.message);
+        n++;
+    }
+    sc_reader_free(r);
+    unlink(path);
+    free(path);
+    return n;
+}
+
+/* 大客户经理 销售任务 (seed 001), one row with its three rules: 每低于目标5%扣3分,
+ * 每超过1%加2分, 新增一个客户加5分/次; 本项最高70分. */
+static const char *const SALES_SCHEME =
+    "<scheme name=\"dk\">\n"
+    "  <kpi id=\"a1\" type=\"step\" weight=\"40\" basis=\"completion\" step-below=\"5\"\n"
+    "       points-below=\"3\" count=\"ceil\" zero-below=\"50\" step-above=\"1\"\n"
+    "       points-above=\"2\" cap=\"70\"><addition kind=\"新客户\" points=\"5\"/></kpi>\n"
+    "  <kpi id=\"m\" type=\"deduct\" weight=\"60\"><item kind=\"迟到\" points=\"2\"/>"
+    "<item kind=\"违规\" points=\"2\"/><item kind=\"无故缺席\" reverse=\"10\"/></kpi>\n"
+    "</scheme>\n";
+static const char *const SALES_EMP =
+    "  <employee id=\"S%d\"><name>销售%d</name><kpis><category name=\"业绩\">\n"
+    "    <kpi id=\"a1\"><indicator>销售任务</indicator><weight>40</weight>\n"
+    "      <target value=\"%s\"/><actual value=\"%s\"/>%s<rule/>%s</kpi>\n"
+    "    <kpi id=\"m\"><indicator>会议表现</indicator><weight>60</weight>%s<rule/>%s</kpi>\n"
+    "  </category></kpis></employee>\n";
+
+static void test_working(void **state)
+{
+    (void)state;
+    sc_buf b = {0};
+    sc_buf_printf(&b, HEAD, "");
+    sc_buf_puts(&b, SALES_SCHEME);
+    /* S1: 131.6 of 120 = 109.666…% -> 109.67%; 9 whole points above: +18;
+     * 2 new customers: +10; 40 + 18 + 10 = 68 (cap 70).  会议: 迟到 1 = 60 - 2. */
+    sc_buf_printf(&b, SALES_EMP, 1, 1, "120", "131.6",
+                  "<counts><count kind=\"新客户\" n=\"2\"/></counts>", "",
+                  "<counts><count kind=\"迟到\" n=\"1\"/></counts>", "");
+    /* S2: 125% -> 40 + 50 = 90, no customer: capped at 70 (no penalty for
+     * none: the addition is a pure bonus); 会议: 迟到 1 and 无故缺席 1:
+     * 本项倒扣10分 = -10 whatever else; total 60. */
+    sc_buf_printf(&b, SALES_EMP, 2, 2, "100", "125", "", "",
+                  "<counts><count kind=\"迟到\" n=\"1\"/><count kind=\"无故缺席\" n=\"1\"/>"
+                  "</counts>", "");
+    /* S3: 91.3% is 8.7% short: 2 started steps of 5%: 40 - 6 = 34; 49.99% would
+     * be 0 (zero-below 50); a given -10 on the 倒扣 row is accepted */
+    sc_buf_printf(&b, SALES_EMP, 3, 3, "100", "91.3", "", "",
+                  "<counts><count kind=\"无故缺席\" n=\"1\"/></counts>", "<score>-10</score>");
+    /* S4: a given -11 is below what the rule can give */
+    sc_buf_printf(&b, SALES_EMP, 4, 4, "100", "49.99", "", "",
+                  "<counts><count kind=\"无故缺席\" n=\"1\"/></counts>", "<score>-11</score>");
+    /* S5: 49.99% is below 50%: 0, zeroed */
+    sc_buf_printf(&b, SALES_EMP, 5, 5, "100", "49.99", "", "", "", "");
+    sc_buf_puts(&b, "</batch>\n");
+    sc_record *recs[8];
+    char msgs[8][512];
+    diags d = {0};
+    int n = run_batch("working.xml", b.data, recs, msgs, 8, &d);
+    assert_int_equal(n, 5);
+    for (int i = 0; i < 3; i++)
+        if (!recs[i])
+            print_error("S%d: %s\n", i + 1, msgs[i]);
+    assert_non_null(recs[0]);
+    ASSERT_XP(recs[0], "kpis/category/kpi[@id='a1']/@completion", "109.67");
+    ASSERT_XP(recs[0], "kpis/category/kpi[@id='a1']/@steps-above", "9");
+    ASSERT_XP(recs[0], "kpis/category/kpi[@id='a1']/@step-points", "18");
+    ASSERT_XP(recs[0], "kpis/category/kpi[@id='a1']/counts/count/@points", "10");
+    ASSERT_XP(recs[0], "kpis/category/kpi[@id='a1']/counts/count/@effect", "add");
+    ASSERT_XP(recs[0], "kpis/category/kpi[@id='a1']/score", "68");
+    ASSERT_XP(recs[0], "count(kpis/category/kpi[@id='a1']/@capped)", "0");
+    ASSERT_XP(recs[0], "kpis/category/kpi[@id='m']/counts/count/@points", "2");
+    ASSERT_XP(recs[0], "kpis/category/kpi[@id='m']/counts/count/@effect", "deduct");
+    ASSERT_XP(recs[0], "total", "126");
+    assert_non_null(recs[1]);
+    ASSERT_XP(recs[1], "kpis/category/kpi[@id='a1']/score", "70");
+    ASSERT_XP(recs[1], "kpis/category/kpi[@id='a1']/@capped", "1");
+    ASSERT_XP(recs[1], "kpis/category/kpi[@id='a1']/@step-points", "50");
+    ASSERT_XP(recs[1], "kpis/category/kpi[@id='m']/score", "-10");
+    ASSERT_XP(recs[1], "kpis/category/kpi[@id='m']/@reversed", "1");
+    ASSERT_XP(recs[1], "kpis/category/kpi[@id='m']/counts/count[@kind='无故缺席']/@points",
+              "10");
+    ASSERT_XP(recs[1], "kpis/category/kpi[@id='m']/counts/count[@kind='无故缺席']/@effect",
+              "reverse");
+    ASSERT_XP(recs[1], "kpis/category/@subtotal", "60");
+    ASSERT_XP(recs[1], "total", "60");
+    assert_non_null(recs[2]);
+    ASSERT_XP(recs[2], "kpis/category/kpi[@id='a1']/@completion", "91.30");
+    ASSERT_XP(recs[2], "kpis/category/kpi[@id='a1']/@steps-below", "2");
+    ASSERT_XP(recs[2], "kpis/category/kpi[@id='a1']/@step-points", "6");
+    ASSERT_XP(recs[2], "kpis/category/kpi[@id='a1']/score", "34");
+    ASSERT_XP(recs[2], "total", "24");
+    assert_null(recs[3]);
+    assert_non_null(strstr(d.text.data, "score -11 is below -10, the lowest the rule gives"));
+    assert_non_null(recs[4]);
+    ASSERT_XP(recs[4], "kpis/category/kpi[@id='a1']/@zeroed", "1");
+    ASSERT_XP(recs[4], "kpis/category/kpi[@id='a1']/score", "0");
+    for (int i = 0; i < n; i++)
+        sc_record_free(recs[i]);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
+/* 客服部KPI考核（多方评分, seed 001): every KPI rated by 本人 15%, 上级领导
+ * 60%, 小组考核 25% in 百分制.  KF001 of examples/kefu-multirater-2026-10.xml:
+ *   本人  95×25% + 92×20% + 90×20% + 94×20% + 96×15% = 93.35 (not 93.33, what
+ *         14.00 × 100 / 15 gives back from the rounded subtotal)
+ *   上级  93×25% + 90×20% + 88×20% + 92×20% + 94×15% = 91.35
+ *   小组  92×25% + 90×20% + 91×20% + 93×20% + 95×15% = 92.05
+ *   weighted 15% × 93.35 = 14.0025 -> 14.00; 60% × 91.35 = 54.81;
+ *   25% × 92.05 = 23.0125 -> 23.01; composite = 14.00 + 54.81 + 23.01 = 91.82. */
+static const char *const RATED_EMP =
+    "  <employee id=\"R%d\"><name>评%d</name><kpis><category name=\"KPI\">\n"
+    "%s"
+    "  </category></kpis>\n"
+    "  <raters><rater role=\"本人\" weight=\"15\"/><rater role=\"上级领导\" weight=\"60\"/>"
+    "<rater role=\"小组考核\" weight=\"25\"%s/></raters>\n"
+    "  <bonus base=\"2000.00\"/></employee>\n";
+#define RKPI(id, w, a, b, c)                                                             \
+    "    <kpi id=\"" id "\"><indicator>" id "</indicator><weight>" w "</weight>"         \
+    "<ratings><rating role=\"本人\" score=\"" a "\"/><rating role=\"上级领导\" score=\"" b \
+    "\"/><rating role=\"小组考核\" score=\"" c "\"/></ratings><rule/></kpi>\n"
+
+static void test_rated(void **state)
+{
+    (void)state;
+    const char *kf001 = RKPI("k1", "25", "95", "93", "92") RKPI("k2", "20", "92", "90", "90")
+        RKPI("k3", "20", "90", "88", "91") RKPI("k4", "20", "94", "92", "93")
+        RKPI("k5", "15", "96", "94", "95");
+    sc_buf b = {0};
+    sc_buf_printf(&b, HEAD, "");
+    sc_buf_printf(&b, RATED_EMP, 1, 1, kf001, "");
+    /* R2: a given rater score that the ratings do not give */
+    sc_buf_printf(&b, RATED_EMP, 2, 2, kf001, " score=\"92\"");
+    /* R3: a KPI without the 小组考核 rating, and one by someone else */
+    sc_buf_printf(&b, RATED_EMP, 3, 3,
+                  "    <kpi id=\"k1\"><indicator>k1</indicator><weight>100</weight><ratings>"
+                  "<rating role=\"本人\" score=\"90\"/><rating role=\"上级领导\" score=\"90\"/>"
+                  "<rating role=\"客户\" score=\"90\"/></ratings><rule/></kpi>\n", "");
+    sc_buf_puts(&b, "</batch>\n");
+    sc_record *recs[4];
+    char msgs[4][512];
+    diags d = {0};
+    int n = run_batch("rated.xml", b.data, recs, msgs, 4, &d);
+    assert_int_equal(n, 3);
+    if (!recs[0])
+        print_error("%s\n", d.text.data);
+    assert_non_null(recs[0]);
+    ASSERT_XP(recs[0], "raters/rater[@role='本人']/@score", "93.35");
+    ASSERT_XP(recs[0], "raters/rater[@role='上级领导']/@score", "91.35");
+    ASSERT_XP(recs[0], "raters/rater[@role='小组考核']/@score", "92.05");
+    ASSERT_XP(recs[0], "raters/rater[@role='本人']/@weighted", "14");
+    ASSERT_XP(recs[0], "raters/rater[@role='上级领导']/@weighted", "54.81");
+    ASSERT_XP(recs[0], "raters/rater[@role='小组考核']/@weighted", "23.01");
+    ASSERT_XP(recs[0], "raters/@composite", "91.82");
+    ASSERT_XP(recs[0], "total", "91.82");
+    ASSERT_XP(recs[0], "bonus/@amount", "1836.40");
+    /* a rated KPI has no score of its own: nothing to add up wrongly */
+    ASSERT_XP(recs[0], "count(kpis//kpi/score | kpis//kpi/@computed-score)", "0");
+    assert_null(recs[1]);
+    assert_non_null(strstr(msgs[1], "rater 小组考核's score 92 differs from the 92.05"));
+    assert_null(recs[2]);
+    assert_non_null(strstr(d.text.data, "KPI k1 has no rating by 小组考核"));
+    assert_non_null(strstr(d.text.data, "rating by 客户, who is not one of the <raters>"));
+    for (int i = 0; i < n; i++)
+        sc_record_free(recs[i]);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
+/* A year sheet (period kind="year"): its bonus is 全年奖金, the sum of the
+ * months; base × year total / 100 (2823.30 for DK001) is no figure at all. */
+static void test_year_sheet(void **state)
+{
+    (void)state;
+    static const char *const YHEAD =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<batch version=\"1\"><company>c</company><department>d</department>\n"
+        "  <period kind=\"year\" year=\"2026\">2026年度</period>\n";
+    static const char *const YEMP =
+        "  <employee id=\"Y%d\"><name>年%d</name><kpis><category name=\"c\">"
+        "<kpi id=\"y\"><indicator>年度</indicator><weight>100</weight><rule/>"
+        "<score>94.11</score></kpi></category></kpis>\n"
+        "  <bonus base=\"3000.00\"%s><month n=\"1\" score=\"95\"/>"
+        "<month n=\"2\" score=\"88\" amount=\"2640.00\"/></bonus></employee>\n";
+    sc_buf b = {0};
+    sc_buf_puts(&b, YHEAD);
+    sc_buf_printf(&b, YEMP, 1, 1, "");                        /* 2850.00 + 2640.00 */
+    sc_buf_printf(&b, YEMP, 2, 2, " amount=\"5490.00\"");     /* stated and right */
+    sc_buf_printf(&b, YEMP, 3, 3, " amount=\"2823.30\"");     /* the old wrong figure */
+    sc_buf_puts(&b, "</batch>\n");
+    sc_record *recs[4];
+    char msgs[4][512];
+    diags d = {0};
+    assert_int_equal(run_batch("year.xml", b.data, recs, msgs, 4, &d), 3);
+    assert_non_null(recs[0]);
+    assert_string_equal(sc_record_get(recs[0], "bonus"), "5490.00");
+    ASSERT_XP(recs[0], "bonus/@year-total", "5490.00");
+    ASSERT_XP(recs[0], "count(bonus/@amount | result/@bonus)", "0");
+    ASSERT_XP(recs[0], "bonus/month[1]/@amount", "2850.00");
+    assert_non_null(recs[1]);
+    assert_string_equal(sc_record_get(recs[1], "bonus"), "5490.00");
+    assert_null(recs[2]);
+    assert_non_null(strstr(msgs[2], "amount 2823.30 differs from the year's 全年奖金 5490.00"));
+    for (int i = 0; i < 3; i++)
+        sc_record_free(recs[i]);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
+/* Seed 003: 基础绩效（指标达标得100%）+ 超额奖（解决率、满意度每超额1%，奖金上浮2%）
+ * + 创新奖 (建议被采纳，奖励N元). */
+static void test_kpi_uplift_awards(void **state)
+{
+    (void)state;
+    static const char *const USCHEME =
+        "<scheme name=\"u\">\n"
+        "  <kpi id=\"q3\" type=\"step\" weight=\"50\" target=\"85\" step-below=\"1\""
+        " points-below=\"1.5\" count=\"linear\"/>\n"
+        "  <kpi id=\"s2\" type=\"step\" weight=\"50\" target=\"95\" step-below=\"1\""
+        " points-below=\"1\" count=\"linear\"/>\n"
+        "  <bonus type=\"uplift\" threshold=\"100\" per=\"1\" rise=\"2\">"
+        "<over kpi=\"q3\"/><over kpi=\"s2\"/></bonus>\n"
+        "  <awards><award id=\"innovation\" name=\"创新奖\" amount=\"500\"/></awards>\n"
+        "</scheme>\n";
+    static const char *const UEMP =
+        "  <employee id=\"U%d\"><name>客服%d</name><kpis><category name=\"c\">\n"
+        "    <kpi id=\"q3\"><indicator>解决率</indicator><weight>50</weight>"
+        "<actual value=\"%s\"/><rule/></kpi>\n"
+        "    <kpi id=\"s2\"><indicator>满意度</indicator><weight>50</weight>"
+        "<actual value=\"%s\"/><rule/></kpi>\n"
+        "  </category></kpis>%s<bonus base=\"2000.00\"/>%s</employee>\n";
+    sc_buf b = {0};
+    sc_buf_printf(&b, HEAD, "");
+    sc_buf_puts(&b, USCHEME);
+    /* U1: 88% (3 over) and 96.5% (1.5 over: 1 whole step): 4 steps = +8%;
+     * total 100: 2000 × 108% = 2160.00; 创新奖 1 × 500 */
+    sc_buf_printf(&b, UEMP, 1, 1, "88", "96.5", "", "<awards><award id=\"innovation\" n=\"1\" "
+                  "reason=\"工单分级流程建议被采纳\"/></awards>");
+    /* U2: 80% (5 short: 50 - 7.5 = 42.5) and 97% (2 over): total 92.5 ->
+     * base part 92.5%, + 2 × 2% = 96.5% of 2000 = 1930.00 */
+    sc_buf_printf(&b, UEMP, 2, 2, "80", "97", "", "");
+    /* U3: an award the scheme does not know */
+    sc_buf_printf(&b, UEMP, 3, 3, "85", "95", "", "<awards><award id=\"star\" n=\"1\" "
+                  "reason=\"x\"/></awards>");
+    sc_buf_puts(&b, "</batch>\n");
+    sc_record *recs[4];
+    char msgs[4][512];
+    diags d = {0};
+    assert_int_equal(run_batch("uplift.xml", b.data, recs, msgs, 4, &d), 3);
+    if (!recs[0] || !recs[1])
+        print_error("%s\n", d.text.data);
+    assert_non_null(recs[0]);
+    ASSERT_XP(recs[0], "kpis//kpi[@id='q3']/@excess", "3");
+    ASSERT_XP(recs[0], "kpis//kpi[@id='s2']/@excess", "1.5");
+    ASSERT_XP(recs[0], "bonus/@uplift", "8");
+    ASSERT_XP(recs[0], "bonus/@amount", "2160.00");
+    ASSERT_XP(recs[0], "awards/award/@amount", "500.00");
+    ASSERT_XP(recs[0], "awards/award/@name", "创新奖");
+    ASSERT_XP(recs[0], "result/@awards", "500.00");
+    assert_non_null(recs[1]);
+    ASSERT_XP(recs[1], "total", "92.5");
+    ASSERT_XP(recs[1], "bonus/@uplift", "4");
+    ASSERT_XP(recs[1], "bonus/@amount", "1930.00");
+    assert_null(recs[2]);
+    assert_non_null(strstr(msgs[2], "award \"star\" is not one of the scheme's <awards>"));
+    for (int i = 0; i < 3; i++)
+        sc_record_free(recs[i]);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
+/* 连续3个月综合排名前三名 500/300/200 元, ties each receive it (seed 001).
+ * Sums: E1 95+96+90.8 = 281.8, E2 284, E3 281.8, E4 270, E5 only 2 months.
+ * Ranks: E2 1, E1 and E3 2 (tied), E4 4: E2 500, E1 300, E3 300, E4 0. */
+static void test_ranking_table(void **state)
+{
+    (void)state;
+    static const char *const RSCHEME =
+        "<scheme name=\"r\"><kpi id=\"k\" type=\"given\" weight=\"100\"/>"
+        "<rank-award months=\"3\"><award rank=\"1\" amount=\"500\"/>"
+        "<award rank=\"2\" amount=\"300\"/><award rank=\"3\" amount=\"200\"/></rank-award>"
+        "</scheme>\n"
+        "<ranking months=\"3\">\n"
+        "  <entry id=\"E1\" scores=\"95 96 90.8\"/>\n"
+        "  <entry id=\"E2\" scores=\"96 94 94\"/>\n"
+        "  <entry id=\"E3\" scores=\"90.8 96 95\"/>\n"
+        "  <entry id=\"E4\" scores=\"90 90 90\"/>\n"
+        "</ranking>\n";
+    static const char *const REMP =
+        "  <employee id=\"E%d\"><name>员%d</name><kpis><category name=\"c\"><kpi id=\"k\">"
+        "<indicator>k</indicator><weight>100</weight><rule/><score>%s</score></kpi>"
+        "</category></kpis></employee>\n";
+    sc_buf b = {0};
+    sc_buf_printf(&b, HEAD, "");
+    sc_buf_puts(&b, RSCHEME);
+    sc_buf_printf(&b, REMP, 1, 1, "90.8");
+    sc_buf_printf(&b, REMP, 2, 2, "94");
+    sc_buf_printf(&b, REMP, 3, 3, "95");
+    sc_buf_printf(&b, REMP, 4, 4, "91"); /* the table says 90 for this month */
+    sc_buf_printf(&b, REMP, 5, 5, "99"); /* not in the table */
+    sc_buf_puts(&b, "</batch>\n");
+    sc_record *recs[8];
+    char msgs[8][512];
+    diags d = {0};
+    assert_int_equal(run_batch("ranking.xml", b.data, recs, msgs, 8, &d), 5);
+    for (int i = 0; i < 3; i++)
+        if (!recs[i])
+            print_error("E%d: %s\n", i + 1, msgs[i]);
+    assert_non_null(recs[0]);
+    ASSERT_XP(recs[0], "ranking/@rank", "2");
+    ASSERT_XP(recs[0], "ranking/@ranked", "4");
+    ASSERT_XP(recs[0], "ranking/@sum", "281.8");
+    ASSERT_XP(recs[0], "ranking/@award", "300.00");
+    ASSERT_XP(recs[0], "result/@rank-award", "300.00");
+    ASSERT_XP(recs[0], "concat(ranking/month[1]/@year, '-', ranking/month[1]/@n, ' ', "
+                       "ranking/month[1]/@score)", "2026-8 95");
+    ASSERT_XP(recs[0], "ranking/month[3]/@n", "10");
+    /* private: no other employee's line reaches this record */
+    ASSERT_XP(recs[0], "count(//entry | /batch/ranking)", "0");
+    assert_non_null(recs[1]);
+    ASSERT_XP(recs[1], "ranking/@rank", "1");
+    ASSERT_XP(recs[1], "ranking/@award", "500.00");
+    assert_non_null(recs[2]);
+    ASSERT_XP(recs[2], "ranking/@rank", "2");
+    ASSERT_XP(recs[2], "ranking/@award", "300.00");
+    assert_null(recs[3]);
+    assert_non_null(strstr(msgs[3], "gives E4 90 for this period, but the computed total is 91"));
+    assert_non_null(recs[4]);
+    ASSERT_XP(recs[4], "count(ranking/@rank)", "0");
+    ASSERT_XP(recs[4], "ranking/@ranked", "4");
+    for (int i = 0; i < 5; i++)
+        sc_record_free(recs[i]);
     sc_buf_free(&b);
     sc_buf_free(&d.text);
 }
@@ -857,7 +1223,9 @@ int main(void)
         cmocka_unit_test(test_quarters),       cmocka_unit_test(test_batch_computes),
         cmocka_unit_test(test_batch_mismatch), cmocka_unit_test(test_scheme_file),
         cmocka_unit_test(test_scheme_problems), cmocka_unit_test(test_quarter_statement),
-        cmocka_unit_test(test_examples),
+        cmocka_unit_test(test_working),       cmocka_unit_test(test_rated),
+        cmocka_unit_test(test_year_sheet),     cmocka_unit_test(test_kpi_uplift_awards),
+        cmocka_unit_test(test_ranking_table),  cmocka_unit_test(test_examples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
