@@ -501,6 +501,14 @@ static void setfix(xmlNodePtr n, const char *k, long long v, int scale, int *ok)
     setp(n, k, b, ok);
 }
 
+/* A share as the scheme wrote it: 20, 12.5. */
+static void setshare(xmlNodePtr n, const char *k, long long v, int *ok)
+{
+    char b[48];
+    sc_format_fixed(b, sizeof b, v, 2, 1);
+    setp(n, k, b, ok);
+}
+
 static void setint(xmlNodePtr n, const char *k, long long v, int *ok)
 {
     char b[32];
@@ -562,7 +570,7 @@ static void distribution(const sc_summary *s, const int *v, int m, xmlNodePtr su
         setfix(g, "percent", counted ? sc_div_round(gc[i].count * 1000LL, counted) : 0, 1, ok);
         const sgrade *d = gc[i].g;
         if (d && d->has_max) {
-            setfix(g, "max-share", d->max_share, 2, ok);
+            setshare(g, "max-share", d->max_share, ok);
             /* count / counted > share%: count x 10000 > share(1/100 %) x counted */
             int over = counted && gc[i].count * 10000LL > d->max_share * counted;
             setp(g, "exceeded", over ? "true" : "false", ok);
@@ -578,7 +586,7 @@ static void distribution(const sc_summary *s, const int *v, int m, xmlNodePtr su
             }
         }
         if (d && d->has_min) {
-            setfix(g, "min-share", d->min_share, 2, ok);
+            setshare(g, "min-share", d->min_share, ok);
             int under = counted && gc[i].count * 10000LL < d->min_share * counted;
             setp(g, "short", under ? "true" : "false", ok);
             if (under && note) {
