@@ -692,8 +692,10 @@ static int cmd_render(const options *o)
             fprintf(out, "scorecard: laid out %d records%s in %.2f s\n", sum.ok,
                     sum.failed ? " (some records failed, see above)" : "", secs);
         else if (o->group_by)
-            fprintf(out, "scorecard: %d documents in %d books, %d pages -> %s/ in %.2f s%s\n",
-                    sum.ok, sum.files, sum.pages, o->outdir ? o->outdir : ".", secs,
+            fprintf(out, "scorecard: %d documents in %d books, %d pages -> %s%s in %.2f s%s\n",
+                    sum.ok, sum.files, sum.pages, o->outdir ? o->outdir : ".",
+                    o->outdir && o->outdir[0] && o->outdir[strlen(o->outdir) - 1] == '/' ? "" : "/",
+                    secs,
                     sum.failed ? " (some records failed, see above)" : "");
         else
             fprintf(out, "scorecard: %d documents, %d pages%s%s in %.2f s%s\n",
