@@ -165,6 +165,10 @@ check "and a warning on stderr" 'grep -q "warning: .*优秀 is given to 2 of 6" 
 check "the bad record is listed as an error, not a zero" \
     'grep -q "KF007 .*赵敏 .*the KPI weights sum to 90" "$g" && ! grep KF007 "$g" | grep -qE "[0-9]\.[0-9]{2}"'
 
+ra=$out/ranking-award.txt
+check "the ranking award: the engine's, ties share 2nd place and 300 each, 1100 in all" \
+    '[ "$(sed -n "/综合排名奖励/,/名次并列/p" "$ra" | grep -E "^ +[0-9] +KF" | awk "{ print \$1, \$2, \$NF }" | tr "\n" ";")" = "1 KF004 500.00;2 KF001 300.00;2 KF003 300.00;" ] && grep -q "合计（3人） *1100.00" "$ra"'
+
 # every row equals the employee's own sheet; the sums are theirs to the fen
 python3 - "$out/summary.pdf" "$out/per" "$out/kefu.csv" > "$out/sums.txt" 2>&1 <<'EOF'
 import glob, re, subprocess, sys
