@@ -91,7 +91,7 @@ check "the book has blank backs at all (the kefu batch has 1-page sheets)" \
 
 "$cli" render -d "$kefu" --combined "$out/simplex.pdf" --no-duplex --no-summary -q 2>> "$out/book.err"
 n_simplex=$(pages_of "$out/simplex.pdf")
-n_records=$(for f in "$out"/per/*.pdf; do pages_of "$f"; done | paste -sd+ | bc)
+n_records=$(for f in "$out"/per/*.pdf; do pages_of "$f"; done | awk "{ s += \$1 } END { print s }")
 check "--no-duplex --no-summary: the records' $n_records pages (got $n_simplex)" '[ "$n_simplex" = "$n_records" ]'
 check "--no-duplex: no page says 此页无正文" '! pdftotext "$out/simplex.pdf" - | grep -q 此页无正文'
 check "--no-duplex: no /Duplex, still /PrintScaling /None" \
