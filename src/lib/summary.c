@@ -311,13 +311,10 @@ static sc_status rank_rows(sc_summary *s)
     int *idx = sc_malloc((size_t)(s->n ? s->n : 1) * sizeof *idx);
     int *rk = sc_malloc((size_t)(s->n ? s->n : 1) * sizeof *rk);
     unsigned char *done = sc_calloc((size_t)(s->n ? s->n : 1), 1);
-    if (!sc || !aw || !idx || !rk || !done) {
-        sc_free(sc), sc_free(aw), sc_free(idx), sc_free(rk), sc_free(done);
-        return SC_ERR_NOMEM;
-    }
-    for (int i = 0; i < s->n; i++)
+    sc_status st = sc && aw && idx && rk && done ? SC_OK : SC_ERR_NOMEM;
+    for (int i = 0; st == SC_OK && i < s->n; i++)
         s->rows[i].rank = s->rows[i].ranked = 0;
-    for (int i = 0; i < s->n; i++) {
+    for (int i = 0; st == SC_OK && i < s->n; i++) {
         srow *a = &s->rows[i];
         if (done[i] || !a->ok || !a->has_total)
             continue;
@@ -336,9 +333,13 @@ static sc_status rank_rows(sc_summary *s)
             s->rows[idx[k]].ranked = m;
         }
     }
-    sc_free(sc), sc_free(aw), sc_free(idx), sc_free(rk), sc_free(done);
-    s->ranks_done = 1;
-    return SC_OK;
+    sc_free(sc);
+    sc_free(aw);
+    sc_free(idx);
+    sc_free(rk);
+    sc_free(done);
+    s->ranks_done = st == SC_OK;
+    return st;
 }
 
 /* Where a grade stands in the schemes' bands (best first); unknown
