@@ -36,5 +36,22 @@ rm -f docs/gallery/*.png
         echo "![$b](gallery/$b.png)"
         echo
     done
+    # the monthly print run: a rater's stack, duplex, the summary in front
+    "$cli" render -d examples/kefu-2026-10.xml --group-by evaluator --sort total \
+        -o "$work/stacks" -q
+    book=$(ls "$work/stacks"/*李建国*.pdf)
+    pdftoppm -r 60 -f 1 -l 1 -singlefile -png "$book" docs/gallery/print-summary
+    pdftoppm -r 60 -f 2 -l 2 -singlefile -png "$book" docs/gallery/print-blank
+    pdftoppm -r 60 -f 3 -l 3 -singlefile -png "$book" docs/gallery/print-first
+    echo "## 部门绩效汇总表 (the print run)"
+    echo
+    echo "\`scorecard render -d examples/kefu-2026-10.xml --group-by evaluator --sort total -o out/\`:"
+    echo "$(basename "$book"), $(pdfinfo "$book" | awk '/^Pages:/ { print $2 }') pages: page 1, the"
+    echo "summary of 李建国's team (\`templates/dept-summary.xml\`); page 2, the blank back"
+    echo "(此页无正文) that lets the first sheet start on a front page; page 3, that sheet."
+    echo
+    echo "![summary](gallery/print-summary.png) ![blank back](gallery/print-blank.png)"
+    echo "![first sheet](gallery/print-first.png)"
+    echo
 } > docs/gallery.md
 echo "gallery: $(ls docs/gallery/*.png | wc -l) pages in docs/gallery.md"

@@ -127,7 +127,8 @@ void sc_reader_free(sc_reader *r);
 /* Borrowed field of a record, for file naming and summaries: "template"
  * (the employee's own template name, "" if it has none), "id", "name",
  * "department", "position", "period" (e.g. 2026-10, 2026-Q3, 2026),
- * "email"; and what the scoring engine computed (docs/scoring.md):
+ * "email", "superior" (直接上级), "evaluator" (考核人); and what the
+ * scoring engine computed (docs/scoring.md):
  * "total" ("102.00"), "grade" ("优秀"), "bonus" (yuan, "2080.00": the
  * month's amount, a quarterly statement's 实际奖金, a year sheet's 全年奖金).
  * Returns "" if absent, NULL for an unknown key. */
@@ -233,8 +234,43 @@ typedef struct sc_batch_opts {
     void *warn_ud;
     sc_result_fn on_result;    /* each record's outcome, in record order */
     void *result_ud;
+    /* Print runs (docs/printing.md).  Books are --combined, or with
+     * group_by one book per group into out_dir, named
+     * {period}_{group}.pdf; an empty group value goes to the group
+     * 未指定<field> and is reported to warn. */
+    int group_by;              /* sc_group_by */
+    int sort;                  /* sc_sort: records within a book, summary rows */
+    int no_duplex;             /* books: 0 (default) every record starts on
+                                * a front page, a blank back (此页无正文)
+                                * inserted where needed */
+    int no_summary;            /* books: no summary sheet in front */
+    const char *summary;       /* also write the department summary as
+                                * this PDF file (any produce mode) */
+    const char *summary_template; /* the summary's template file; NULL:
+                                * "dept-summary", found like a named one */
+    /* With summary set: the summary's layout dump instead of its PDF. */
+    void (*on_summary_dump)(void *ud, const char *dump);
+    void *summary_ud;
 } sc_batch_opts;
 #define SC_BATCH_OPTS_INIT {.size = sizeof(sc_batch_opts), .created = -1}
+
+/* Books (--combined, --group-by): one book per value of a record field. */
+typedef enum sc_group_by {
+    SC_GROUP_NONE = 0,
+    SC_GROUP_SUPERIOR = 1,   /* 直接上级 */
+    SC_GROUP_EVALUATOR = 2,  /* 考核人 */
+    SC_GROUP_DEPARTMENT = 3, /* 部门 */
+    SC_GROUP_POSITION = 4    /* 岗位 */
+} sc_group_by;
+
+/* The order of records within a book and of the summary's rows. */
+typedef enum sc_sort {
+    SC_SORT_DATA = 0,  /* as in the data */
+    SC_SORT_ID = 1,    /* 工号, digits compared as numbers */
+    SC_SORT_NAME = 2,  /* 姓名, Chinese collation (pinyin) */
+    SC_SORT_TOTAL = 3, /* 总分, highest first */
+    SC_SORT_GRADE = 4  /* 等级 as the scheme lists them, then total */
+} sc_sort;
 
 /* What a run did. */
 typedef struct sc_batch_summary {

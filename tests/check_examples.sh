@@ -9,7 +9,8 @@
 # the template declares them, those the engine computes verified against it
 # by the library); every one of them must be printed whole on the sheet,
 # and its label must be the sheet's (check_figures below).  Then the
-# combined print file: one outline entry per employee.
+# combined print book: the department summary, then one outline entry per
+# employee.
 set -u
 cli=$1 examples=$2 out=$3
 rm -rf "$out" && mkdir -p "$out"
@@ -83,8 +84,12 @@ for data in "$examples"/*.xml; do
     done
     "$cli" render -d "$data" --combined "$out/$b-all.pdf" -q 2>> "$out/$b.stderr"
     check "$b: combined qpdf --check" 'qpdf --check "$out/$b-all.pdf" > /dev/null 2>&1'
+    # the department summary first, then one entry per employee
     n_out=$(mutool show "$out/$b-all.pdf" outline 2>/dev/null | grep -c .)
-    check "$b: combined outline has $n_out entries for $n_emp employees" '[ "$n_out" = "$n_emp" ]'
+    check "$b: combined outline has $n_out entries for $n_emp employees and the summary" \
+        '[ "$n_out" = "$((n_emp + 1))" ]'
+    check "$b: the summary comes first in the outline" \
+        'mutool show "$out/$b-all.pdf" outline | head -1 | grep -q 部门绩效汇总表'
 done
 echo "examples: $pass passed, $fail failed"
 [ $fail = 0 ] && [ $pass -gt 0 ]

@@ -5,13 +5,16 @@
  *
  *   scorecard render -d DATA [-d DATA...] [-t TEMPLATE] [-o DIR]
  *                    [--name PATTERN] [--combined FILE] [--dump]
- *   scorecard check  -d DATA [-t TEMPLATE] [--format text|csv]
+ *                    [--group-by FIELD] [--sort KEY] [--no-duplex] [--no-summary]
+ *   scorecard check  -d DATA [-t TEMPLATE] [--format text|csv] [--excel]
+ *                    [--encoding utf-8|gbk|gb18030]
+ *   scorecard summary -d DATA -o FILE.pdf [--sort KEY]   (summary.c)
  *   scorecard fonts  [TEXT]
  *
  * Exit status: 0 all rendered; 1 some records failed, the others were
  * written; 2 usage error; 3 input unusable, nothing written.
  */
-#include "scorecard.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -19,8 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-enum { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2, EXIT_UNUSABLE = 3 };
 
 #define MAX_DATA 64
 
@@ -40,11 +41,17 @@ typedef struct options {
     int quiet;
     int allow_missing;
     int csv;          /* check: the summary table as CSV */
+    int encoding;     /* check --format csv: csv_encoding (csv_enc.c) */
+    int group_by;     /* render: sc_group_by, one book per group */
+    int sort;         /* books and summary: sc_sort */
+    int duplex;       /* books: -1 default (duplex), 0 --no-duplex, 1 --duplex */
+    int no_summary;   /* books: no summary sheet in front */
+    const char *summary_template;
 } options;
 
 /* ---- printing --------------------------------------------------------- */
 
-static void errorf(const char *fmt, ...)
+void errorf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -82,10 +89,10 @@ static void print_problem(const char *kind, const sc_error *e)
     fputc('\n', stderr);
 }
 
-static void print_error(const sc_error *e) { print_problem("", e); }
+void print_error(const sc_error *e) { print_problem("", e); }
 
 /* Every problem the library finds, as it reports it (in record order). */
-static void on_diag(void *ud, const sc_error *e)
+void on_diag(void *ud, const sc_error *e)
 {
     (void)ud;
     print_error(e);
@@ -93,7 +100,7 @@ static void on_diag(void *ud, const sc_error *e)
 
 /* A problem that did not stop the record (e.g. a missing glyph drawn as a
  * marker with --allow-missing-glyphs). */
-static void on_warning(void *ud, const sc_error *e)
+void on_warning(void *ud, const sc_error *e)
 {
     (void)ud;
     print_problem("warning: ", e);
@@ -103,7 +110,10 @@ static void usage(FILE *f)
 {
     fputs("usage: scorecard render -d DATA [-d DATA...] [-t TEMPLATE] [-o DIR]\n"
           "                        [--name PATTERN] [--combined FILE] [--dump]\n"
+          "                        [--group-by FIELD] [--sort KEY] [--no-duplex] [--no-summary]\n"
           "       scorecard check -d DATA [-t TEMPLATE] [--format text|csv]\n"
+          "                       [--excel | --encoding utf-8|gbk|gb18030]\n"
+          "       scorecard summary -d DATA [-d DATA...] -o FILE.pdf [--sort KEY]\n"
           "       scorecard fonts [TEXT]\n"
           "       scorecard --help | --version\n"
           "\n"
@@ -111,6 +121,7 @@ static void usage(FILE *f)
           "check    validate data and template, compute and lay out every record, write\n"
           "         no PDF; print the figures each employee's sheet prints (total,\n"
           "         grade, bonus … under the sheet's labels)\n"
+          "summary  the department summary (部门绩效汇总表) of the data as one PDF\n"
           "fonts    show the resolved fonts and which font draws each character of TEXT\n"
           "\n"
           "  -d, --data FILE       evaluation batch (XML; UTF-8, GBK, GB18030, Big5)\n"
@@ -119,7 +130,15 @@ static void usage(FILE *f)
           "  -o, --output DIR      output folder (created if missing)\n"
           "  -n, --name PATTERN    file name pattern, default {period}_{id}_{name}.pdf\n"
           "                        placeholders: {period} {id} {name} {department} {position}\n"
-          "  -c, --combined FILE   write the whole batch as one print file instead\n"
+          "  -c, --combined FILE   write the whole batch as one print book instead\n"
+          "      --group-by FIELD  one print book per superior, evaluator (考核人),\n"
+          "                        department or position, into DIR: {period}_{value}.pdf\n"
+          "      --sort KEY        order within a book and the summary: id, name (pinyin),\n"
+          "                        total (highest first) or grade (default: the data's)\n"
+          "      --no-duplex       books: no blank back after a record of odd page count\n"
+          "                        (default: every record starts on a front page)\n"
+          "      --no-summary      books: no department summary in front\n"
+          "      --summary-template FILE  the summary's template (default dept-summary)\n"
           "      --dump            print the layout dump instead of writing PDFs\n"
           "      --fonts FILE      font map (default: the installed fonts/fonts.xml)\n"
           "      --watermark TEXT  draw TEXT across every page (\"\" for none)\n"
@@ -129,6 +148,10 @@ static void usage(FILE *f)
           "  -q, --quiet           no summary line\n"
           "      --format FMT      check: the table as text (default) or csv (UTF-8,\n"
           "                        header line, RFC 4180 quoting)\n"
+          "      --excel           check --format csv: UTF-8 with a byte-order mark, which\n"
+          "                        Excel opens without garbling\n"
+          "      --encoding ENC    check --format csv: utf-8 (default), gbk (old Excel; a\n"
+          "                        character GBK lacks is refused) or gb18030\n"
           "\n"
           "exit status: 0 all rendered; 1 some records failed, the others were written;\n"
           "             2 usage error; 3 input unusable, nothing written\n",
@@ -141,7 +164,8 @@ static int parse_args(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
     o->pattern = "{period}_{id}_{name}.pdf";
-    o->outdir = ".";
+    o->outdir = NULL;
+    o->duplex = -1;
     int i = 1;
     if (i >= argc) {
         usage(stderr);
@@ -156,7 +180,8 @@ static int parse_args(int argc, char **argv, options *o)
         printf("scorecard %s\n", SC_VERSION);
         return 1;
     }
-    if (strcmp(o->cmd, "render") && strcmp(o->cmd, "check") && strcmp(o->cmd, "fonts")) {
+    if (strcmp(o->cmd, "render") && strcmp(o->cmd, "check") && strcmp(o->cmd, "fonts") &&
+        strcmp(o->cmd, "summary")) {
         errorf("unknown command '%s' (try: scorecard --help)", o->cmd);
         return -1;
     }
@@ -174,6 +199,47 @@ static int parse_args(int argc, char **argv, options *o)
             continue;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o->quiet = 1;
+            continue;
+        } else if (!strcmp(a, "--duplex") || !strcmp(a, "--no-duplex")) {
+            o->duplex = !strcmp(a, "--duplex");
+            continue;
+        } else if (!strcmp(a, "--no-summary")) {
+            o->no_summary = 1;
+            continue;
+        } else if (!strcmp(a, "--excel")) {
+            o->encoding = CSV_UTF8_BOM;
+            continue;
+        } else if (!strcmp(a, "--encoding") || !strcmp(a, "--group-by") ||
+                   !strcmp(a, "--sort")) {
+            if (i + 1 >= argc) {
+                errorf("option '%s' needs a value", a);
+                return -1;
+            }
+            const char *v = argv[++i];
+            static const char *const groups[] = {"", "superior", "evaluator", "department",
+                                                  "position"};
+            static const char *const sorts[] = {"data", "id", "name", "total", "grade"};
+            int k = -1;
+            if (!strcmp(a, "--encoding")) {
+                if ((k = csv_encoding_parse(v)) < 0) {
+                    errorf("--encoding takes utf-8, gbk or gb18030, not '%s'", v);
+                    return -1;
+                }
+                o->encoding = k;
+                continue;
+            }
+            const char *const *names = !strcmp(a, "--sort") ? sorts : groups;
+            for (int n = 0; n < 5 && k < 0; n++)
+                if (names[n][0] && !strcmp(names[n], v))
+                    k = n;
+            if (k < 0) {
+                errorf(!strcmp(a, "--sort") ? "--sort takes id, name, total, grade or data, not '%s'"
+                                            : "--group-by takes superior, evaluator, department "
+                                              "or position, not '%s'",
+                       v);
+                return -1;
+            }
+            *(!strcmp(a, "--sort") ? &o->sort : &o->group_by) = k;
             continue;
         } else if (!strcmp(a, "-d") || !strcmp(a, "--data")) {
             if (o->ndata == MAX_DATA) {
@@ -195,6 +261,8 @@ static int parse_args(int argc, char **argv, options *o)
             slot = &o->fonts_map;
         } else if (!strcmp(a, "--watermark")) {
             slot = &o->watermark;
+        } else if (!strcmp(a, "--summary-template")) {
+            slot = &o->summary_template;
         } else if (!strcmp(a, "--format")) {
             if (i + 1 >= argc) {
                 errorf("option '%s' needs a value", a);
@@ -236,6 +304,25 @@ static int parse_args(int argc, char **argv, options *o)
         errorf("--combined and --dump exclude each other");
         return -1;
     }
+    if (o->encoding && !o->csv) {
+        errorf("--excel and --encoding are options of 'check --format csv'");
+        return -1;
+    }
+    int book = !strcmp(o->cmd, "render") && (o->combined || o->group_by);
+    if (o->group_by && (strcmp(o->cmd, "render") || o->combined || o->dump)) {
+        errorf("--group-by makes one book per group with 'render' into -o DIR: not with "
+               "--combined, --dump or another command");
+        return -1;
+    }
+    if ((o->duplex >= 0 || o->no_summary) && !book) {
+        errorf("--duplex, --no-duplex and --no-summary are options of print books "
+               "(render --combined or --group-by)");
+        return -1;
+    }
+    if (o->sort && !book && strcmp(o->cmd, "summary")) {
+        errorf("--sort orders a print book (render --combined or --group-by) or the summary");
+        return -1;
+    }
     return 0;
 }
 
@@ -250,7 +337,7 @@ static double now(void)
 
 /* SOURCE_DATE_EPOCH (reproducible builds): the documents' date when set;
  * 1 if set and valid, 0 if unset, -1 if malformed. */
-static int source_date(long long *out)
+int source_date(long long *out)
 {
     const char *sde = getenv("SOURCE_DATE_EPOCH");
     if (!sde || !*sde)
@@ -413,25 +500,39 @@ static const char *cell(const summary_row *row, const columns *c, int i, int nco
 }
 
 /* The per-employee table of `check`: 工号 姓名 <the sheet's figures> 状态. */
-static void print_table(const totals *t, int csv)
+static int print_table(const totals *t, int csv, int encoding)
 {
     columns c;
     figure_columns(t, &c);
     int ncols = c.n + 3;
     if (csv) {
-        fputs("id,name", stdout);
+        /* made in UTF-8, then written in the encoding asked for */
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        if (!m) {
+            errorf("out of memory");
+            return -1;
+        }
+        fputs("id,name", m);
         for (int k = 0; k < c.n; k++)
-            printf(",%s", c.key[k]);
-        fputs(",status\r\n", stdout);
+            fprintf(m, ",%s", c.key[k]);
+        fputs(",status\r\n", m);
         for (int r = 0; r < t->nrows; r++) {
             for (int i = 0; i < ncols; i++) {
                 if (i)
-                    fputc(',', stdout);
-                csv_field(stdout, cell(&t->rows[r], &c, i, ncols));
+                    fputc(',', m);
+                csv_field(m, cell(&t->rows[r], &c, i, ncols));
             }
-            fputs("\r\n", stdout);
+            fputs("\r\n", m);
         }
-        return;
+        fclose(m);
+        char why[512];
+        int rc = csv_write_encoded(stdout, buf, len, encoding, why, sizeof why);
+        if (rc != 0)
+            errorf("%s", why);
+        free(buf);
+        return rc;
     }
     int width[MAXCOLS + 3];
     for (int i = 0; i < ncols; i++) {
@@ -459,6 +560,7 @@ static void print_table(const totals *t, int csv)
         }
         fputc('\n', stdout);
     }
+    return 0;
 }
 
 static void free_rows(totals *t)
@@ -556,7 +658,12 @@ static int cmd_render(const options *o)
     bo.template_file = o->template_file;
     bo.template_dir = o->template_dir;
     bo.template_path = getenv("SCORECARD_TEMPLATES");
-    bo.out_dir = o->outdir;
+    bo.out_dir = o->outdir ? o->outdir : ".";
+    bo.group_by = o->group_by;
+    bo.sort = o->sort;
+    bo.no_duplex = o->duplex == 0;
+    bo.no_summary = o->no_summary;
+    bo.summary_template = o->summary_template;
     bo.name_pattern = o->pattern;
     bo.combined = o->combined;
     bo.watermark = o->watermark;
@@ -572,8 +679,9 @@ static int cmd_render(const options *o)
         print_error(&err);
 
     double secs = now() - t0;
+    int table_rc = 0;
     if (check && (rp.t.nrows > 0 || o->csv))
-        print_table(&rp.t, o->csv);
+        table_rc = print_table(&rp.t, o->csv, o->encoding);
     free_rows(&rp.t);
     FILE *out = o->dump || o->csv ? stderr : stdout;
     if (!o->quiet) {
@@ -583,6 +691,12 @@ static int cmd_render(const options *o)
         else if (o->dump)
             fprintf(out, "scorecard: laid out %d records%s in %.2f s\n", sum.ok,
                     sum.failed ? " (some records failed, see above)" : "", secs);
+        else if (o->group_by)
+            fprintf(out, "scorecard: %d documents in %d books, %d pages -> %s%s in %.2f s%s\n",
+                    sum.ok, sum.files, sum.pages, o->outdir ? o->outdir : ".",
+                    o->outdir && o->outdir[0] && o->outdir[strlen(o->outdir) - 1] == '/' ? "" : "/",
+                    secs,
+                    sum.failed ? " (some records failed, see above)" : "");
         else
             fprintf(out, "scorecard: %d documents, %d pages%s%s in %.2f s%s\n",
                     o->combined ? sum.ok : sum.files, sum.pages,
@@ -595,6 +709,8 @@ static int cmd_render(const options *o)
     }
     if (st != SC_OK)
         return st == SC_ERR_USAGE ? EXIT_USAGE : EXIT_UNUSABLE;
+    if (table_rc != 0)
+        return EXIT_UNUSABLE;
     int trouble = sum.failed || sum.unusable || sum.cut_short;
     if (sum.ok == 0 && trouble)
         return EXIT_UNUSABLE;
@@ -617,5 +733,12 @@ int main(int argc, char **argv)
         return EXIT_ALL_OK;
     if (!strcmp(o.cmd, "fonts"))
         return cmd_fonts(&o);
+    if (!strcmp(o.cmd, "summary")) {
+        summary_args a = {o.data,         o.ndata,         o.outdir,
+                          o.dump,         o.sort,          o.template_file,
+                          o.template_dir, o.summary_template, o.fonts_map,
+                          o.allow_missing, o.quiet};
+        return cmd_summary(&a);
+    }
     return cmd_render(&o);
 }

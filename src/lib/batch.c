@@ -333,7 +333,7 @@ static void work(run *R, job *j)
             j->dump = b.data ? b.data : sc_strdup("");
         }
     }
-    if (st == SC_OK && R->o.produce == SC_PRODUCE_PDF && !R->o.combined) {
+    if (st == SC_OK && R->o.produce == SC_PRODUCE_PDF && !R->o.combined && !R->o.group_by) {
         sc_pdf_opts po = {j->bases, R->o.created >= 0 ? R->o.created : j->rec->date};
         st = sc_render_pdf(j->laid, R->fonts, &po, &j->pdf, &j->len, &j->err);
     }
@@ -346,7 +346,7 @@ static void deliver(run *R, job *j)
 {
     sc_doc d;
     memset(&d, 0, sizeof d);
-    if (j->st == SC_OK && R->o.produce == SC_PRODUCE_PDF) {
+    if (j->st == SC_OK && R->nsteps) {
         d.rec = j->rec;
         d.laid = j->laid;
         d.bases = j->bases;
@@ -365,6 +365,10 @@ static void deliver(run *R, job *j)
             j->len = d.len;
         }
     }
+    for (int i = 0; j->st != SC_OK && i < R->nsteps; i++)
+        if (R->steps[i]->failed)
+            R->steps[i]->failed(R->steps[i], j->rec,
+                                j->rec && j->rec->label ? j->rec->label : j->label, &j->err);
     for (int i = 0; i < j->nheld; i++) {
         sc_diag_fn fn = j->held[i].warning ? R->o.warn : R->o.diag;
         void *ud = j->held[i].warning ? R->o.warn_ud : R->o.diag_ud;
@@ -496,19 +500,49 @@ static void take_opts(sc_batch_opts *o, const sc_batch_opts *given)
         o->name_pattern = "{period}_{id}_{name}.pdf";
 }
 
+/* The summary's template: the option's file, else "dept-summary" looked
+ * up like a named template, loaded before any record is read. */
+static const sc_template *summary_template(run *R, sc_error *err)
+{
+    if (R->o.summary_template)
+        return template_at(R, R->o.summary_template, err);
+    char path[4096];
+    if (sc_template_find(path, sizeof path, "dept-summary", R->o.template_dir,
+                         R->o.ndata ? R->o.data[0] : NULL, R->o.template_path,
+                         err) != SC_OK)
+        return NULL;
+    return template_at(R, path, err);
+}
+
 static sc_status make_steps(run *R, sc_error *err)
 {
-    if (R->o.produce != SC_PRODUCE_PDF)
-        return SC_OK;
-    if (R->o.combined) {
-        R->steps[R->nsteps++] = sc_step_book(R->o.combined, R->fonts, R->o.created);
-    } else {
+    int books = R->o.produce == SC_PRODUCE_PDF && (R->o.combined || R->o.group_by);
+    const sc_template *stpl = NULL;
+    if ((books && !R->o.no_summary) || R->o.summary) {
+        if (!(stpl = summary_template(R, err)))
+            return err->code ? err->code : SC_ERR_TEMPLATE;
+    }
+    if (R->o.produce == SC_PRODUCE_PDF && R->o.group_by) {
+        sc_status st = sc_make_dirs(R->o.out_dir, err);
+        if (st != SC_OK)
+            return st;
+    }
+    if (books) {
+        sc_book_opts bo = {R->o.combined, R->o.out_dir, R->o.group_by, R->o.sort,
+                           !R->o.no_duplex, R->o.no_summary ? NULL : stpl,
+                           R->o.created, R->o.warn, R->o.warn_ud};
+        R->steps[R->nsteps++] = sc_step_book(&bo, R->fonts);
+    } else if (R->o.produce == SC_PRODUCE_PDF) {
         sc_status st = sc_make_dirs(R->o.out_dir, err);
         if (st != SC_OK)
             return st;
         R->steps[R->nsteps++] = sc_step_name(R->o.name_pattern);
         R->steps[R->nsteps++] = sc_step_file(R->o.out_dir);
     }
+    if (R->o.summary)
+        R->steps[R->nsteps++] =
+            sc_step_summary(R->o.summary, stpl, R->fonts, R->o.sort, R->o.created, R->o.warn,
+                            R->o.warn_ud, R->o.on_summary_dump, R->o.summary_ud);
     for (int i = 0; i < R->nsteps; i++)
         if (!R->steps[i])
             return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
@@ -533,7 +567,14 @@ sc_status sc_batch_run(const sc_fonts *fonts, const sc_batch_opts *opts,
     take_opts(&R.o, opts);
     if (R.o.produce == SC_PRODUCE_PDF && !R.o.combined && !R.o.out_dir)
         R.o.out_dir = ".";
-    if (R.o.produce == SC_PRODUCE_PDF && !R.o.combined &&
+    if (R.o.group_by < SC_GROUP_NONE || R.o.group_by > SC_GROUP_POSITION ||
+        R.o.sort < SC_SORT_DATA || R.o.sort > SC_SORT_GRADE)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "group_by or sort is not one of sc_group_by, sc_sort");
+    if (R.o.combined && R.o.group_by)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "one book (--combined) or one per group (--group-by), not both");
+    if (R.o.produce == SC_PRODUCE_PDF && !R.o.combined && !R.o.group_by &&
         sc_filename_pattern_check(R.o.name_pattern, err) != SC_OK)
         return SC_ERR_USAGE;
     sc_status st = make_steps(&R, err);

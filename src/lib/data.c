@@ -744,6 +744,7 @@ static const attr_rule attr_rules[] = {
     {"award", "rank", 'i'},       {"award", "amount", 'm'},    {"award", "id", 't'},
     {"award", "name", 't'},       {"award", "n", 'i'},         {"award", "reason", 't'},
     {"ranking", "months", 'i'},   {"entry", "id", 't'},        {"entry", "scores", 't'},
+    {"grade", "max-share", 'w'},  {"grade", "min-share", 'w'},
 };
 
 /* Attributes of a scheme's <kpi>, <bonus> and <category>: numbers (at most
@@ -1566,6 +1567,8 @@ static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long l
     rec->position = sc_xml_text(sc_xml_child(emp, "position"));
     rec->period = sc_strdup(r->period);
     rec->email = sc_xml_text(sc_xml_child(emp, "email"));
+    rec->superior = sc_xml_text(sc_xml_child(emp, "superior"));
+    rec->evaluator = sc_xml_text(sc_xml_child(emp, "evaluator"));
     char buf[64];
     if (sum->have_total)
         sc_format_fixed(buf, sizeof buf, sum->total_centi, 2, 0);
@@ -1581,8 +1584,8 @@ static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long l
                      rec->name);
     }
     if (!rec->file || !rec->id || !rec->name || !rec->department || !rec->position ||
-        !rec->period || !rec->email || !rec->label || !rec->total || !rec->grade ||
-        !rec->bonus) {
+        !rec->period || !rec->email || !rec->superior || !rec->evaluator || !rec->label ||
+        !rec->total || !rec->grade || !rec->bonus) {
         rec->doc = NULL; /* the caller still owns doc on failure */
         sc_record_free(rec);
         return NULL;

@@ -152,6 +152,7 @@ struct sc_record {
     char *file;           /* source data file path */
     int line;             /* line of <employee> in the source */
     char *id, *name, *department, *position, *period, *email; /* "" if absent */
+    char *superior, *evaluator; /* 直接上级, 考核人: "" if absent */
     char *label;          /* "id name", for errors and outlines */
     long long date;       /* the period's last day, 00:00 UTC, s since 1970 */
     /* Computed by score.c: "" when not computable. */
@@ -578,6 +579,7 @@ typedef struct sc_laid {
     int npages;
     const char *watermark;
     const char *title;
+    const char *lang;   /* the text's language (render.c), or NULL */
 } sc_laid;
 
 /* items.c: append *it to the arena-backed array items[0..*n) of capacity
@@ -590,6 +592,13 @@ sc_status sc_items_push(sc_arena *a, sc_item **items, size_t *n, size_t *cap,
  * SC_ERR_FONT naming the record, the field and U+XXXX.  Memory from arena. */
 sc_status sc_layout(const sc_bound *b, const sc_fonts *fonts,
                     sc_arena *arena, sc_laid **out, sc_error *err);
+
+/* blank.c: the blank back of a duplex book, a page of page_w x page_h
+ * with the small note 此页无正文 (此頁無正文 for Traditional lang) and
+ * no title (no outline entry).  Memory from arena. */
+sc_status sc_layout_blank(const sc_fonts *fonts, double page_w, double page_h,
+                          const char *lang, sc_arena *arena, sc_laid **out,
+                          sc_error *err);
 
 /* ---- chart.c (added for issue 5) ------------------------------------ */
 
@@ -635,6 +644,15 @@ sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts,
 /* Append the pages of laid, with an outline entry laid->title.  On error
  * the document may hold part of the record: it refuses to be finished. */
 sc_status sc_pdf_add(sc_pdf *pdf, const sc_laid *laid, sc_error *err);
+/* A book for double-sided printing: /Duplex in its viewer preferences. */
+void sc_pdf_set_duplex(sc_pdf *pdf, int duplex);
+/* Units: each sc_pdf_add is one (its pages, its outline entry if laid
+ * has a title).  How many so far, and the pages of one. */
+int sc_pdf_units(const sc_pdf *pdf);
+int sc_pdf_unit_pages(const sc_pdf *pdf, int unit);
+/* Show the units in this order (a permutation of 0..units-1) when the
+ * document is finished: pages and outline entries alike. */
+sc_status sc_pdf_arrange(sc_pdf *pdf, const int *order, int n, sc_error *err);
 /* The finished file as bytes in *out (sc_malloc'd, the caller frees).
  * Call once; then only sc_pdf_free. */
 sc_status sc_pdf_finish(sc_pdf *pdf, unsigned char **out, size_t *len,
@@ -679,6 +697,11 @@ typedef struct sc_step sc_step;
 struct sc_step {
     const char *what;
     sc_status (*doc)(sc_step *self, sc_doc *d, sc_error *err);
+    /* May be NULL.  A record that failed (in an earlier stage, this step
+     * or a later one; rec NULL when it could not be read, label "id
+     * name"), for steps that list failures: the summary. */
+    void (*failed)(sc_step *self, const sc_record *rec, const char *label,
+                   const sc_error *why);
     sc_status (*end)(sc_step *self, int *files, int *pages, sc_error *err);
     void (*free)(sc_step *self);
 };
@@ -686,12 +709,34 @@ struct sc_step {
 /* out_name.c: names each document from the pattern; refuses a name that an
  * earlier record of the run has. */
 sc_step *sc_step_name(const char *pattern);
+/* out_name.c: raw made a plain file name as a record's file name is
+ * (separators, control and invisible characters, "..", leading dots...):
+ * used for the books of groups.  And whether two names are the same file
+ * on a file system that folds (ASCII) case. */
+sc_status sc_filename_clean(const char *raw, char *out, size_t n, sc_error *err);
+int sc_filename_same(const char *a, const char *b);
 /* out_file.c: writes each document's PDF as dir/name. */
 sc_step *sc_step_file(const char *dir);
-/* out_book.c: adds each document's pages to one book, written to path at
- * the end (the pages of a failed record never reach it). */
-sc_step *sc_step_book(const char *path, const sc_fonts *fonts,
-                      long long created);
+/* out_book.c: adds each document's pages to a book -- one, or one per
+ * group -- written at the end (the pages of a failed record never reach
+ * it), in sort order, the summary in front, duplex-safe. */
+typedef struct sc_book_opts {
+    const char *path;          /* one book: this file */
+    const char *dir;           /* group_by: the books' folder */
+    int group_by;              /* sc_group_by */
+    int sort;                  /* sc_sort */
+    int duplex;                /* a blank back after odd records */
+    const sc_template *summary_tpl; /* the summary in front, or NULL */
+    long long created;         /* < 0: the first record's date */
+    sc_diag_fn warn;           /* fallback groups, forced distribution */
+    void *warn_ud;
+} sc_book_opts;
+sc_step *sc_step_book(const sc_book_opts *o, const sc_fonts *fonts);
+/* out_summary.c: the department summary of the whole run as one PDF
+ * file (path), or its layout dump handed to dump_fn. */
+sc_step *sc_step_summary(const char *path, const sc_template *tpl, const sc_fonts *fonts,
+                         int sort, long long created, sc_diag_fn warn, void *warn_ud,
+                         void (*dump_fn)(void *ud, const char *dump), void *dump_ud);
 
 /* out_file.c: write data[0..len) as dir/name so that the name only ever
  * refers to a complete file: a temporary file of an unpredictable name,
@@ -702,6 +747,42 @@ sc_status sc_file_write(const char *dir, const char *name, const void *data,
                         size_t len, sc_error *err);
 /* mkdir -p, refusing a path that exists and is not a folder. */
 sc_status sc_make_dirs(const char *path, sc_error *err);
+
+/* ---- summary.c: the department summary (rows, not pages) --------------- */
+
+typedef struct sc_summary sc_summary;
+sc_summary *sc_summary_new(void);
+void sc_summary_free(sc_summary *s);
+/* A record done: its figures as the engine printed them, into group. */
+sc_status sc_summary_add(sc_summary *s, int group, const sc_record *rec, sc_error *err);
+/* A record that failed (rec NULL when it could not be read; label "id
+ * name"): listed as an error, counted nowhere. */
+sc_status sc_summary_add_failed(sc_summary *s, int group, const sc_record *rec,
+                                const char *label, const sc_error *why, sc_error *err);
+int sc_summary_rows(const sc_summary *s);
+/* The rows of group (-1: all) in sort order (sc_sort; ties in data
+ * order): *out (sc_malloc'd) holds *n row indices, in the order rows were
+ * added. */
+sc_status sc_summary_order(const sc_summary *s, int group, int sort, int **out, int *n,
+                           sc_error *err);
+
+/* Told of what the summary finds to warn about (a forced distribution
+ * not kept). */
+typedef void (*sc_summary_note)(void *ud, const char *msg);
+typedef struct sc_summary_view {
+    int group;               /* -1: every row */
+    int sort;                /* sc_sort */
+    const char *group_by;    /* "evaluator", or NULL */
+    const char *group_label; /* 考核人 */
+    const char *group_value; /* 李建国 */
+    const char *department;  /* the title's, or NULL: the header's */
+    sc_summary_note note;
+    void *note_ud;
+} sc_summary_view;
+/* The summary of view's rows as a record for a template (summary.c says
+ * what it holds); *out belongs to the caller (sc_record_free). */
+sc_status sc_summary_record(sc_summary *s, const sc_summary_view *view, sc_record **out,
+                            sc_error *err);
 
 /* ---- score.c: the scoring engine (docs/scoring.md) -------------------- */
 

@@ -217,6 +217,29 @@ sc_status sc_record_filename(const sc_record *rec, const char *pattern,
     return st;
 }
 
+sc_status sc_filename_clean(const char *raw, char *out, size_t n, sc_error *err)
+{
+    int want_pdf = ends_with_pdf(raw, strlen(raw));
+    sc_buf clean = {0}, fin = {0};
+    clean_into(&clean, raw);
+    finish_name(&fin, clean.data ? clean.data : "", want_pdf);
+    if (!fin.oom && fin.len == 0)
+        sc_buf_puts(&fin, want_pdf ? "book.pdf" : "book");
+    sc_status st = SC_OK;
+    if (clean.oom || fin.oom)
+        st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    else if (fin.len + 1 > n)
+        st = sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                          "the file name does not fit in %zu bytes", n);
+    else
+        memcpy(out, fin.data, fin.len + 1);
+    sc_buf_free(&clean);
+    sc_buf_free(&fin);
+    return st;
+}
+
+int sc_filename_same(const char *a, const char *b) { return ascii_ieq(a, b); }
+
 /* ---- the step ------------------------------------------------------------ */
 
 typedef struct taken {

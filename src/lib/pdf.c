@@ -22,6 +22,19 @@
  * The document is handed back as bytes (sc_pdf_finish): where they go --
  * a file, a book, an e-mail -- is the output stage's business.
  *
+ * Units and their order: each sc_pdf_add is a unit (a record's pages, a
+ * summary, a blank back) with an outline entry if it has a title.  A book
+ * sorted by total, or with its summary in front, knows its order only once
+ * every record is in; the pages are drawn as they come and the order is
+ * applied when the document is finished (sc_pdf_arrange): the page tree's
+ * kids are permuted and the outline is made then, in the final order.
+ * Nothing is drawn twice and nothing but a few words per unit is kept.
+ *
+ * Viewer preferences: /PrintScaling /None on every document, so that a
+ * reader prints a form at 100% (a sheet shrunk "to fit" no longer lines up
+ * with pre-printed paper); /Duplex /DuplexFlipLongEdge on books made for
+ * double-sided printing.
+ *
  * Text strings (outline titles, document title): libharu 2.3.0 writes a
  * string made with the UTF-8 encoder as UTF-16BE with a BOM, but maps each
  * character through a 16-bit code, so characters outside the BMP (rare
@@ -66,6 +79,13 @@ typedef struct image_ent {
     HPDF_Image img;
 } image_ent;
 
+/* What one sc_pdf_add put in: its pages and its outline title. */
+typedef struct unit {
+    HPDF_Page first;
+    int npages;
+    char *title; /* NULL: no outline entry */
+} unit;
+
 struct sc_pdf {
     HPDF_Doc doc;
     const sc_fonts *fonts;
@@ -80,8 +100,10 @@ struct sc_pdf {
     image_ent *images;
     int nimages, capimages;
     HPDF_ExtGState wm_gs;
-    int noutlines;
-    int title_set;
+    unit *units;
+    int nunits, capunits;
+    int *order;        /* sc_pdf_arrange: units in this order, or NULL */
+    int duplex;
     HPDF_STATUS error_no;     /* last error seen by the handler */
     HPDF_STATUS error_detail;
 };
@@ -1212,25 +1234,21 @@ static sc_status add_pages(sc_pdf *p, const sc_laid *laid, sc_error *err)
         if (st != SC_OK)
             return st;
     }
-    if (first && laid->title && *laid->title) {
-        HPDF_Outline o = HPDF_CreateOutline(p->doc, NULL, "-", NULL);
-        if (!o)
-            return fail(p, err, "creating an outline entry", NULL);
-        sc_status st = set_text_string(p, o, "Title", laid->title, err);
-        if (st != SC_OK)
-            return st;
-        HPDF_Destination dst = HPDF_Page_CreateDestination(first);
-        if (!dst || HPDF_Outline_SetDestination(o, dst) != HPDF_OK)
-            return fail(p, err, "pointing the outline entry at its page", NULL);
-        p->noutlines++;
-        if (!p->title_set) {
-            /* The info dictionary exists: sc_pdf_new set the Creator. */
-            st = set_text_string(p, p->doc->info, "Title", laid->title, err);
-            if (st != SC_OK)
-                return st;
-            p->title_set = 1;
-        }
+    if (p->nunits == p->capunits) {
+        int cap = p->capunits ? p->capunits * 2 : 8;
+        unit *u = sc_realloc(p->units, (size_t)cap * sizeof *u);
+        if (!u)
+            return nomem(err);
+        p->units = u;
+        p->capunits = cap;
     }
+    unit *u = &p->units[p->nunits];
+    u->first = first;
+    u->npages = laid->npages;
+    u->title = NULL;
+    if (first && laid->title && *laid->title && !(u->title = sc_strdup(laid->title)))
+        return nomem(err);
+    p->nunits++;
     return SC_OK;
 }
 
@@ -1299,6 +1317,140 @@ static sc_status take_bytes(sc_pdf *p, unsigned char **out, size_t *len,
     return SC_OK;
 }
 
+/* ---- order, outline and viewer preferences (at the end) ------------------ */
+
+void sc_pdf_set_duplex(sc_pdf *p, int duplex)
+{
+    if (p)
+        p->duplex = duplex;
+}
+
+int sc_pdf_units(const sc_pdf *p) { return p ? p->nunits : 0; }
+
+int sc_pdf_unit_pages(const sc_pdf *p, int unit_index)
+{
+    return p && unit_index >= 0 && unit_index < p->nunits ? p->units[unit_index].npages : 0;
+}
+
+sc_status sc_pdf_arrange(sc_pdf *p, const int *order, int n, sc_error *err)
+{
+    if (!p || !order || n != p->nunits)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "sc_pdf_arrange needs every unit of the document once");
+    int *o = sc_calloc((size_t)(n ? n : 1), sizeof *o);
+    unsigned char *seen = sc_calloc((size_t)(n ? n : 1), 1);
+    if (!o || !seen) {
+        sc_free(o);
+        sc_free(seen);
+        return nomem(err);
+    }
+    for (int i = 0; i < n; i++) {
+        if (order[i] < 0 || order[i] >= n || seen[order[i]]) {
+            sc_free(o);
+            sc_free(seen);
+            return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                                "sc_pdf_arrange: not a permutation of the units");
+        }
+        seen[order[i]] = 1;
+        o[i] = order[i];
+    }
+    sc_free(seen);
+    sc_free(p->order);
+    p->order = o;
+    return SC_OK;
+}
+
+/* The unit shown at position i. */
+static const unit *unit_at(const sc_pdf *p, int i)
+{
+    return &p->units[p->order ? p->order[i] : i];
+}
+
+/* Put the pages in the units' order.  Every page is a kid of the root
+ * page tree (we never split it), in the order drawn: the kids array and
+ * libharu's page list are permuted in place. */
+static sc_status arrange_pages(sc_pdf *p, sc_error *err)
+{
+    if (!p->order)
+        return SC_OK;
+    HPDF_Array kids = HPDF_Dict_GetItem(p->doc->root_pages, "Kids", HPDF_OCLASS_ARRAY);
+    HPDF_List list = kids ? kids->list : NULL;
+    HPDF_List pages = p->doc->page_list;
+    int total = 0;
+    for (int i = 0; i < p->nunits; i++)
+        total += p->units[i].npages;
+    if (!list || !pages || (int)list->count != total || (int)pages->count != total)
+        return sc_error_set(err, SC_ERR_PDF, NULL, 0, 0,
+                            "the page tree is not as drawn (internal error)");
+    void **k2 = sc_malloc((size_t)(total ? total : 1) * sizeof *k2);
+    void **p2 = sc_malloc((size_t)(total ? total : 1) * sizeof *p2);
+    int *start = sc_malloc((size_t)(p->nunits ? p->nunits : 1) * sizeof *start);
+    if (!k2 || !p2 || !start) {
+        sc_free(k2);
+        sc_free(p2);
+        sc_free(start);
+        return nomem(err);
+    }
+    for (int i = 0, at = 0; i < p->nunits; i++) {
+        start[i] = at;
+        at += p->units[i].npages;
+    }
+    int at = 0;
+    for (int i = 0; i < p->nunits; i++) {
+        int u = p->order[i];
+        for (int k = 0; k < p->units[u].npages; k++, at++) {
+            k2[at] = list->obj[start[u] + k];
+            p2[at] = pages->obj[start[u] + k];
+        }
+    }
+    memcpy(list->obj, k2, (size_t)total * sizeof *k2);
+    memcpy(pages->obj, p2, (size_t)total * sizeof *p2);
+    sc_free(k2);
+    sc_free(p2);
+    sc_free(start);
+    return SC_OK;
+}
+
+/* An outline entry per titled unit, in the final order; the document's
+ * title is the first one's. */
+static sc_status make_outline(sc_pdf *p, sc_error *err)
+{
+    int n = 0;
+    for (int i = 0; i < p->nunits; i++) {
+        const unit *u = unit_at(p, i);
+        if (!u->title)
+            continue;
+        HPDF_Outline o = HPDF_CreateOutline(p->doc, NULL, "-", NULL);
+        if (!o)
+            return fail(p, err, "creating an outline entry", NULL);
+        sc_status st = set_text_string(p, o, "Title", u->title, err);
+        if (st != SC_OK)
+            return st;
+        HPDF_Destination dst = HPDF_Page_CreateDestination(u->first);
+        if (!dst || HPDF_Outline_SetDestination(o, dst) != HPDF_OK)
+            return fail(p, err, "pointing the outline entry at its page", NULL);
+        /* The info dictionary exists: sc_pdf_new set the Creator. */
+        if (n++ == 0 && (st = set_text_string(p, p->doc->info, "Title", u->title, err)) != SC_OK)
+            return st;
+    }
+    if (n > 1 && HPDF_SetPageMode(p->doc, HPDF_PAGE_MODE_USE_OUTLINE) != HPDF_OK)
+        return fail(p, err, "setting the page mode", NULL);
+    return SC_OK;
+}
+
+/* /PrintScaling /None (PDF 1.6), and for duplex books /Duplex (1.7). */
+static sc_status viewer_prefs(sc_pdf *p, sc_error *err)
+{
+    HPDF_Dict vp = HPDF_Dict_New(p->doc->mmgr);
+    if (!vp || HPDF_Dict_Add(p->doc->catalog, "ViewerPreferences", vp) != HPDF_OK ||
+        HPDF_Dict_AddName(vp, "PrintScaling", "None") != HPDF_OK ||
+        (p->duplex && HPDF_Dict_AddName(vp, "Duplex", "DuplexFlipLongEdge") != HPDF_OK))
+        return fail(p, err, "setting the viewer preferences", NULL);
+    if (p->doc->pdf_version < (p->duplex ? HPDF_VER_17 : HPDF_VER_16))
+        p->doc->pdf_version = p->duplex ? HPDF_VER_17 : HPDF_VER_16;
+    return SC_OK;
+}
+
 sc_status sc_pdf_finish(sc_pdf *p, unsigned char **out, size_t *len,
                         sc_error *err)
 {
@@ -1311,10 +1463,13 @@ sc_status sc_pdf_finish(sc_pdf *p, unsigned char **out, size_t *len,
         return sc_error_set(err, SC_ERR_PDF, NULL, 0, 0,
                             "a record failed half-way into this PDF, which "
                             "is therefore not written");
-    if (p->noutlines > 1 &&
-        HPDF_SetPageMode(p->doc, HPDF_PAGE_MODE_USE_OUTLINE) != HPDF_OK)
-        return fail(p, err, "setting the page mode", NULL);
-    sc_status st = finish_fonts(p, err);
+    sc_status st = arrange_pages(p, err);
+    if (st == SC_OK)
+        st = make_outline(p, err);
+    if (st == SC_OK)
+        st = viewer_prefs(p, err);
+    if (st == SC_OK)
+        st = finish_fonts(p, err);
     if (st != SC_OK)
         return st;
     if (HPDF_SaveToStream(p->doc) != HPDF_OK)
@@ -1331,6 +1486,10 @@ void sc_pdf_free(sc_pdf *p)
     if (p->doc)
         HPDF_Free(p->doc);
     sc_free(p->images);
+    for (int i = 0; i < p->nunits; i++)
+        sc_free(p->units[i].title);
+    sc_free(p->units);
+    sc_free(p->order);
     for (int i = 0; p->font && i < p->nfaces; i++)
         sc_subset_free(p->font[i].sub);
     sc_free(p->font);

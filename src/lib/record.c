@@ -175,13 +175,16 @@ sc_status sc_record_form(const sc_record *rec, sc_record **out, char **key,
         f->position = sc_strdup(rec->position ? rec->position : "");
         f->period = sc_strdup(rec->period ? rec->period : "");
         f->email = sc_strdup("");
+        f->superior = sc_strdup("");
+        f->evaluator = sc_strdup("");
         f->label = sc_strdup("");
         f->total = sc_strdup("");
         f->grade = sc_strdup("");
         f->bonus = sc_strdup("");
         f->date = rec->date;
         ok = f->file && f->id && f->name && f->department && f->position &&
-             f->period && f->email && f->label && f->total && f->grade && f->bonus;
+             f->period && f->email && f->superior && f->evaluator && f->label && f->total &&
+             f->grade && f->bonus;
     }
     xmlChar *dump = NULL;
     int len = 0;
@@ -216,6 +219,8 @@ void sc_record_free(sc_record *rec)
     free(rec->position);
     free(rec->period);
     free(rec->email);
+    free(rec->superior);
+    free(rec->evaluator);
     free(rec->label);
     free(rec->total);
     free(rec->grade);
@@ -239,6 +244,10 @@ const char *sc_record_get(const sc_record *rec, const char *key)
         return rec->period;
     if (!strcmp(key, "email"))
         return rec->email;
+    if (!strcmp(key, "superior"))
+        return rec->superior ? rec->superior : "";
+    if (!strcmp(key, "evaluator"))
+        return rec->evaluator ? rec->evaluator : "";
     if (!strcmp(key, "total"))
         return rec->total;
     if (!strcmp(key, "grade"))

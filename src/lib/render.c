@@ -31,11 +31,14 @@ sc_status sc_render_layout(const sc_template *tpl, const sc_fonts *fonts,
      * the template's. */
     xmlChar *lang = rec && rec->employee ? xmlNodeGetLang(rec->employee)
                                          : NULL;
-    fonts = sc_fonts_for_lang(fonts, lang ? (const char *)lang : tpl->lang);
+    const char *use = lang ? (const char *)lang : tpl->lang;
+    fonts = sc_fonts_for_lang(fonts, use);
+    char *keep = use ? sc_arena_strdup(arena, use) : NULL;
     xmlFree(lang);
     st = sc_layout(bound, fonts, arena, laid, err);
     if (st != SC_OK)
         goto fail;
+    (*laid)->lang = keep;
     return SC_OK;
 fail:
     /* Every record error names its record, whichever stage found it. */

@@ -160,6 +160,53 @@ static void test_combined_file_has_one_outline_entry_per_record(void **state)
     remove(path);
 }
 
+/* Units shown in another order than drawn: pages and outline entries
+ * follow (a sorted book, the summary in front). */
+static void test_arrange_reorders_pages_and_outline(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sc_test_pdf4_%ld.pdf", (long)getpid());
+    sc_pdf *pdf = NULL;
+    sc_error err = {0};
+    assert_int_equal(sc_pdf_new(&pdf, fonts, NULL, &err), SC_OK);
+    sc_arena *a = sc_arena_new();
+    const char *titles[] = {"甲 第一", "乙 第二", "丙 第三"};
+    const char *texts[] = {"甲甲甲", "乙乙乙", "丙丙丙"};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(sc_pdf_add(pdf, small_laid(a, titles[i], texts[i]), &err), SC_OK);
+    assert_int_equal(sc_pdf_units(pdf), 3);
+    int bad[] = {0, 0, 1};
+    assert_int_equal(sc_pdf_arrange(pdf, bad, 3, &err), SC_ERR_USAGE);
+    int order[] = {2, 0, 1};
+    assert_int_equal(sc_pdf_arrange(pdf, order, 3, &err), SC_OK);
+    sc_pdf_set_duplex(pdf, 1);
+    assert_int_equal(save_pdf(pdf, path, &err), SC_OK);
+    sc_pdf_free(pdf);
+    sc_arena_free(a);
+    char cmd[256];
+    int status;
+    snprintf(cmd, sizeof cmd, "mutool show '%s' outline 2>/dev/null", path);
+    char *out = run(cmd, &status);
+    const char *c = strstr(out, "丙 第三"), *j = strstr(out, "甲 第一"), *y = strstr(out, "乙 第二");
+    assert_true(c && j && y && c < j && j < y);
+    assert_non_null(strstr(c, "#page=1"));
+    assert_non_null(strstr(j, "#page=2"));
+    assert_non_null(strstr(y, "#page=3"));
+    sc_free(out);
+    for (int p = 1; p <= 3; p++) {
+        snprintf(cmd, sizeof cmd, "pdftotext -f %d -l %d '%s' - 2>/dev/null", p, p, path);
+        out = run(cmd, &status);
+        assert_non_null(strstr(out, texts[(p + 1) % 3]));
+        sc_free(out);
+    }
+    char big[512];
+    snprintf(big, sizeof big, "qpdf --json '%s' | grep -q '\"/Duplex\": \"/DuplexFlipLongEdge\"'",
+             path);
+    assert_int_equal(system(big), 0);
+    remove(path);
+}
+
 /* Whole file into a malloc'd buffer. */
 static unsigned char *slurp(const char *path, size_t *n)
 {
@@ -393,6 +440,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pdf_is_valid_and_text_extracts),
         cmocka_unit_test(test_combined_file_has_one_outline_entry_per_record),
+        cmocka_unit_test(test_arrange_reorders_pages_and_outline),
         cmocka_unit_test(test_form_bases_make_documents_independent),
         cmocka_unit_test(test_each_form_gets_its_own_base),
     };
