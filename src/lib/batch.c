@@ -412,8 +412,8 @@ static void deliver(run *R, job *j)
 
 static int fatal_for_file(sc_status st)
 {
-    return st == SC_ERR_XML || st == SC_ERR_IO || st == SC_ERR_NOMEM ||
-           st == SC_ERR_FORBIDDEN || st == SC_ERR_USAGE;
+    return st == SC_ERR_XML || st == SC_ERR_ENCODING || st == SC_ERR_IO ||
+           st == SC_ERR_NOMEM || st == SC_ERR_FORBIDDEN || st == SC_ERR_USAGE;
 }
 
 static void run_file(run *R, const char *data)

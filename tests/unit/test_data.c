@@ -1,5 +1,6 @@
 /* test_data.c -- the batch reader: records, encodings, checks, security,
  * file names. */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -695,6 +696,176 @@ static void test_big_line_numbers(void **state)
     sc_buf_free(&d.text);
 }
 
+/* ---- streaming: what lies between records, limits, errors after a record */
+
+/* A malformed tag right after a complete record (in the same chunk the
+ * parser reads): every record before it is returned, then the error. */
+static void test_record_before_malformed_xml(void **state)
+{
+    (void)state;
+    const char *tails[] = {"  <employee id=\"A3\"><name>丙</name></employe>\n</batch>\n",
+                           "  <oops\n</batch>\n"};
+    for (int t = 0; t < 2; t++) {
+        sc_buf b = {0};
+        sc_buf_puts(&b, HEAD("UTF-8"));
+        add_employee(&b, "A1", "甲", "40", "60", "40");
+        add_employee(&b, "A2", "乙", "40", "60", "40");
+        sc_buf_puts(&b, tails[t]);
+        char *path = tmp_text("cut", b.data);
+        diags d = {0};
+        got g;
+        sc_error err;
+        assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+        assert_int_equal(g.ok, 2);
+        assert_string_equal(g.ids[1], "A2");
+        assert_int_equal(g.bad, 1);
+        assert_int_equal(g.codes[2], SC_ERR_XML);
+        assert_non_null(strstr(err.message, "the rest of the batch cannot be read"));
+        drop(path);
+        sc_buf_free(&b);
+        sc_buf_free(&d.text);
+    }
+}
+
+/* The same with bytes that are not GBK right after a record of a GBK
+ * file: libxml2 would drop the whole chunk holding them. */
+static void test_record_before_bad_bytes(void **state)
+{
+    (void)state;
+    sc_buf b = {0};
+    sc_buf_puts(&b, HEAD("GBK"));
+    add_employee(&b, "A1", "甲", "40", "60", "40");
+    add_employee(&b, "A2", "乙", "40", "60", "40");
+    sc_buf_puts(&b, "  <employee id=\"A3\"><name>@@</name></employee>\n</batch>\n");
+    size_t n;
+    char *gbk = to_enc(b.data, "GBK", &n);
+    char *at = memmem(gbk, n, "@@", 2);
+    assert_non_null(at);
+    at[0] = at[1] = (char)0xFF;
+    char *path = tmp_file("badgbk", gbk, n);
+    diags d = {0};
+    got g;
+    sc_error err;
+    assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+    assert_int_equal(g.ok, 2);
+    assert_int_equal(g.codes[2], SC_ERR_ENCODING);
+    assert_non_null(strstr(err.message, "not valid GBK"));
+    assert_int_equal(err.line, 44);
+    drop(path);
+    free(gbk);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
+/* Whatever lies between records is not kept: 12 MB of unbroken
+ * whitespace (more than libxml2 allows in one text node), thousands of
+ * comments and processing instructions, one large comment. */
+static void test_padding_between_records(void **state)
+{
+    (void)state;
+    sc_buf b = {0};
+    sc_buf_puts(&b, HEAD("UTF-8"));
+    sc_buf_puts(&b, "  <!-- 头部之后 -->\n");
+    add_employee(&b, "A1", "甲", "40", "60", "40");
+    char *ws = malloc(12 << 20);
+    assert_non_null(ws);
+    memset(ws, ' ', 12 << 20);
+    for (size_t i = 80; i < (12 << 20); i += 81)
+        ws[i] = '\n';
+    sc_buf_append(&b, ws, 12 << 20);
+    free(ws);
+    for (int i = 0; i < 20000; i++)
+        sc_buf_puts(&b, "<!-- padding padding padding --><?pad x y z?>\n");
+    sc_buf_puts(&b, "<!--");
+    for (int i = 0; i < 100000; i++)
+        sc_buf_puts(&b, "一段很长的注释。");
+    sc_buf_puts(&b, "-->\n");
+    add_employee(&b, "A2", "乙", "40", "60", "40");
+    sc_buf_puts(&b, "</batch>\n");
+    assert_false(b.oom);
+    char *path = tmp_file("padding", b.data, b.len);
+    diags d = {0};
+    got g;
+    sc_error err;
+    assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+    assert_int_equal(d.count, 0);
+    assert_int_equal(g.ok, 2);
+    assert_int_equal(g.bad, 0);
+    assert_string_equal(g.ids[1], "A2");
+    drop(path);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
+/* One text node larger than libxml2 allows (10 MB) fails its record, with
+ * the field named; the records around it are read. */
+static void test_oversized_text_fails_its_record(void **state)
+{
+    (void)state;
+    sc_buf b = {0};
+    sc_buf_puts(&b, HEAD("UTF-8"));
+    add_employee(&b, "A1", "甲", "40", "60", "40");
+    sc_buf_puts(&b, "  <employee id=\"A2\"><name>乙</name><kpis><category name=\"C\">"
+                    "<kpi id=\"k\"><indicator>x</indicator><weight>100</weight><rule>");
+    for (int i = 0; i < (11 << 20) / 3; i++)
+        sc_buf_puts(&b, "规");
+    sc_buf_puts(&b, "</rule></kpi></category></kpis></employee>\n");
+    sc_buf_puts(&b, "  <employee id=\"A3\"><name>丙</name><position>");
+    for (int i = 0; i < 20000; i++)
+        sc_buf_puts(&b, "<b/>");
+    sc_buf_puts(&b, "</position><kpis/></employee>\n");
+    add_employee(&b, "A4", "丁", "40", "60", "40");
+    sc_buf_puts(&b, "</batch>\n");
+    assert_false(b.oom);
+    char *path = tmp_file("oversized", b.data, b.len);
+    diags d = {0};
+    got g;
+    sc_error err;
+    assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+    assert_int_equal(g.ok, 2);
+    assert_int_equal(g.bad, 2);
+    assert_int_equal(g.codes[1], SC_ERR_DATA);
+    assert_int_equal(g.codes[2], SC_ERR_DATA);
+    assert_string_equal(g.ids[3], "A4");
+    assert_non_null(strstr(d.text.data, "<rule> is too long"));
+    assert_non_null(strstr(d.text.data, "[A2 乙|kpis/category[C]/kpi[k]/rule]"));
+    assert_non_null(strstr(d.text.data, "too many elements"));
+    assert_non_null(strstr(d.text.data, "[A3 丙|position]"));
+    drop(path);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
+/* Text or an element other than <employee> between records is reported
+ * in its place; the records after it are still read. */
+static void test_stray_between_records(void **state)
+{
+    (void)state;
+    sc_buf b = {0};
+    sc_buf_puts(&b, HEAD("UTF-8"));
+    add_employee(&b, "A1", "甲", "40", "60", "40");
+    sc_buf_puts(&b, "  stray words\n");
+    add_employee(&b, "A2", "乙", "40", "60", "40");
+    sc_buf_puts(&b, "  <company>again</company>\n");
+    add_employee(&b, "A3", "丙", "40", "60", "40");
+    sc_buf_puts(&b, "</batch>\n");
+    char *path = tmp_text("stray", b.data);
+    diags d = {0};
+    got g;
+    sc_error err;
+    assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+    assert_int_equal(g.ok, 3);
+    assert_int_equal(g.bad, 2);
+    assert_int_equal(g.codes[1], SC_ERR_SCHEMA);
+    assert_int_equal(g.codes[3], SC_ERR_SCHEMA);
+    assert_string_equal(g.ids[4], "A3");
+    assert_non_null(strstr(d.text.data, ":25:0: text is not allowed directly inside <batch>"));
+    assert_non_null(strstr(d.text.data, ":45:0: element <company> is not allowed here"));
+    drop(path);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
 /* ---- file names ------------------------------------------------------------ */
 
 static void name_for(const char *name, const char *pattern, char *out, size_t n)
@@ -790,6 +961,11 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_bad_record_in_middle),
         cmocka_unit_test(test_big_line_numbers),
+        cmocka_unit_test(test_record_before_malformed_xml),
+        cmocka_unit_test(test_record_before_bad_bytes),
+        cmocka_unit_test(test_padding_between_records),
+        cmocka_unit_test(test_oversized_text_fails_its_record),
+        cmocka_unit_test(test_stray_between_records),
         cmocka_unit_test(test_filenames),
         cmocka_unit_test(test_catalogue_fields),
     };
