@@ -121,6 +121,7 @@ typedef struct text_limit {
 } text_limit;
 static text_limit text_limits[64];
 static int ntext_limits;
+static xmlDocPtr schema_doc; /* the schema as a tree (rng_* below) */
 
 static xmlNodePtr rng_define(xmlDocPtr schema, const char *name)
 {
@@ -221,7 +222,7 @@ static void init_process(void)
     if (schema) {
         xmlNodePtr start = xmlDocGetRootElement(schema);
         rng_collect_limits(schema, start, "", 0);
-        xmlFreeDoc(schema);
+        schema_doc = schema; /* kept, like data_schema, for content models */
     }
 }
 
@@ -1091,8 +1092,11 @@ typedef struct problems {
     const char *file;      /* NULL: the data file (else a scheme file) */
 } problems;
 
-static void problem(problems *pb, sc_status code, xmlNodePtr node,
-                    const char *attr_name, const char *fmt, ...)
+/* A problem at node (its attribute attr_name, or its missing child
+ * element `child`), on the line of line_of. */
+static void vproblem(problems *pb, sc_status code, xmlNodePtr node,
+                     const char *attr_name, const char *child, xmlNodePtr line_of,
+                     const char *fmt, va_list ap)
 {
     if (pb->count >= MAX_PROBLEMS)
         return;
@@ -1100,14 +1104,15 @@ static void problem(problems *pb, sc_status code, xmlNodePtr node,
     memset(&e, 0, sizeof e);
     e.code = code;
     snprintf(e.file, sizeof e.file, "%s", pb->file ? pb->file : pb->r->path);
-    e.line = (int)sc_linemap_line(pb->lines, node);
-    va_list ap;
-    va_start(ap, fmt);
+    e.line = (int)sc_linemap_line(pb->lines, line_of);
     vsnprintf(e.message, sizeof e.message, fmt, ap);
-    va_end(ap);
     snprintf(e.employee, sizeof e.employee, "%s", pb->label);
     if (node)
         sc_xml_path(e.field, sizeof e.field, node, pb->employee, attr_name);
+    if (child) {
+        size_t used = strlen(e.field);
+        snprintf(e.field + used, sizeof e.field - used, "%s%s", used ? "/" : "", child);
+    }
     sc_error_tidy(&e);
     if (pb->count == 0) {
         pb->code = code;
@@ -1116,6 +1121,26 @@ static void problem(problems *pb, sc_status code, xmlNodePtr node,
     }
     pb->count++;
     sc_diag_emit(pb->r->diag, pb->r->ud, &e);
+}
+
+static void problem(problems *pb, sc_status code, xmlNodePtr node,
+                    const char *attr_name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vproblem(pb, code, node, attr_name, NULL, node, fmt, ap);
+    va_end(ap);
+}
+
+/* A required child element of parent that is not there (reported on the
+ * line of `at`, where it was expected). */
+static void problem_missing(problems *pb, xmlNodePtr parent, const char *child,
+                            xmlNodePtr at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vproblem(pb, SC_ERR_SCHEMA, parent, NULL, child, at, fmt, ap);
+    va_end(ap);
 }
 
 /* ---- schema validation -------------------------------------------------- */
@@ -1321,6 +1346,178 @@ static int word_after(const char *msg, const char *key, char *out, size_t n)
     return len > 0;
 }
 
+/* ---- what the schema expects where ------------------------------------
+ *
+ * libxml2's Relax NG messages name the element it did not expect, not the
+ * one that is missing: a missing <name> reads "Did not expect element kpis
+ * there".  Content models in the schema are sequences (fixed order, each
+ * element optional or required, maybe repeated; docs/data-format.md), so
+ * the parent's children are walked along its sequence, read from the
+ * schema, to say what is missing or out of order. */
+
+typedef struct seq_item {
+    const char *name;
+    int required, repeat;
+} seq_item;
+
+#define MAX_SEQ 40
+
+static xmlNodePtr rng_define_of(const char *name)
+{
+    return schema_doc ? rng_define(schema_doc, name) : NULL;
+}
+
+/* The <element name=name> definition in def's content (refs followed,
+ * other elements not entered); NULL if none. */
+static xmlNodePtr rng_element(xmlNodePtr def, const char *name, int depth)
+{
+    for (xmlNodePtr c = def ? def->children : NULL; c && depth < 16; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        const char *k = (const char *)c->name, *cn = sc_xml_attr(c, "name");
+        xmlNodePtr found = NULL;
+        if (!strcmp(k, "element"))
+            found = cn && !strcmp(cn, name) ? c : NULL;
+        else if (!strcmp(k, "ref"))
+            found = cn ? rng_element(rng_define_of(cn), name, depth + 1) : NULL;
+        else if (strcmp(k, "attribute"))
+            found = rng_element(c, name, depth + 1);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
+/* The child elements of def's content in order into v (at most MAX_SEQ). */
+static void rng_sequence(xmlNodePtr def, int optional, int repeat, seq_item *v,
+                         int *n, int depth)
+{
+    for (xmlNodePtr c = def ? def->children : NULL; c && depth < 16; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        const char *k = (const char *)c->name, *cn = sc_xml_attr(c, "name");
+        if (!strcmp(k, "element")) {
+            if (cn && *n < MAX_SEQ)
+                v[(*n)++] = (seq_item){cn, !optional, repeat};
+        } else if (!strcmp(k, "ref")) {
+            if (cn)
+                rng_sequence(rng_define_of(cn), optional, repeat, v, n, depth + 1);
+        } else if (!strcmp(k, "optional") || !strcmp(k, "choice")) {
+            rng_sequence(c, 1, repeat, v, n, depth + 1);
+        } else if (!strcmp(k, "zeroOrMore")) {
+            rng_sequence(c, 1, 1, v, n, depth + 1);
+        } else if (!strcmp(k, "oneOrMore")) {
+            rng_sequence(c, optional, 1, v, n, depth + 1);
+        } else if (!strcmp(k, "group") || !strcmp(k, "interleave")) {
+            rng_sequence(c, optional, repeat, v, n, depth + 1);
+        }
+    }
+}
+
+/* The schema's sequence for the children of instance element p. */
+static int sequence_of(xmlNodePtr p, seq_item *v)
+{
+    const char *chain[32];
+    int k = 0;
+    for (xmlNodePtr a = p; a && a->type == XML_ELEMENT_NODE && k < 32; a = a->parent)
+        chain[k++] = (const char *)a->name;
+    xmlNodePtr def = schema_doc ? xmlDocGetRootElement(schema_doc) : NULL;
+    xmlNodePtr start = NULL;
+    for (xmlNodePtr c = def ? def->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "start"))
+            start = c;
+    def = start;
+    for (int i = k - 1; i >= 0 && def; i--)
+        def = rng_element(def, chain[i], 0);
+    int n = 0;
+    if (def)
+        rng_sequence(def, 0, 0, v, &n, 0);
+    return n;
+}
+
+static int seq_index(const seq_item *v, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v[i].name, name))
+            return i;
+    return -1;
+}
+
+/* The first element child of p called name after node from (NULL: from
+ * the first child). */
+static xmlNodePtr child_after(xmlNodePtr p, xmlNodePtr from, const char *name)
+{
+    for (xmlNodePtr c = from ? from->next : p->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
+            return c;
+    return NULL;
+}
+
+/* Say what is wrong with the children of p at child x (NULL: at the end
+ * of p): a required element missing before it, one that comes later than
+ * it should, or x out of order or unknown.  Returns 1 if it found which. */
+static int explain_content(problems *pb, xmlNodePtr p, xmlNodePtr x)
+{
+    seq_item v[MAX_SEQ];
+    int n = sequence_of(p, v);
+    if (!n)
+        return 0;
+    const char *pn = (const char *)p->name, *xn = x ? (const char *)x->name : "";
+    /* Walk the children before x along the sequence. */
+    int pos = 0, done = 0; /* done: v[pos] was matched and may repeat */
+    for (xmlNodePtr c = p->children; c && c != x; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        int i = pos;
+        while (i < n && strcmp(v[i].name, (const char *)c->name))
+            i++;
+        if (i == n)
+            return 0; /* an earlier child is wrong already */
+        pos = v[i].repeat ? i : i + 1;
+        done = v[i].repeat;
+    }
+    int end = n;
+    if (x) {
+        int xi = seq_index(v, n, xn);
+        if (xi < 0) {
+            problem(pb, SC_ERR_SCHEMA, x, NULL,
+                    "element <%s> is not allowed in <%s> (wrong name? see "
+                    "docs/data-format.md)", xn, pn);
+            return 1;
+        }
+        if (xi < pos) { /* an earlier sibling belongs after x */
+            for (xmlNodePtr c = p->children; c && c != x; c = c->next)
+                if (c->type == XML_ELEMENT_NODE &&
+                    seq_index(v, n, (const char *)c->name) > xi) {
+                    problem(pb, SC_ERR_SCHEMA, x, NULL,
+                            "<%s> is out of order: in <%s> it comes before <%s>",
+                            xn, pn, (const char *)c->name);
+                    return 1;
+                }
+            return 0;
+        }
+        end = xi;
+    }
+    for (int j = pos; j < end; j++) {
+        if (!v[j].required || (j == pos && done))
+            continue;
+        xmlNodePtr later = x ? child_after(p, x, v[j].name) : NULL;
+        if (later)
+            problem(pb, SC_ERR_SCHEMA, later, NULL,
+                    "<%s> is out of order: in <%s> it comes before <%s>",
+                    v[j].name, pn, xn);
+        else if (x)
+            problem_missing(pb, p, v[j].name, x,
+                            "<%s> is missing <%s>, which comes before <%s>", pn,
+                            v[j].name, xn);
+        else
+            problem_missing(pb, p, v[j].name, p, "<%s> is missing <%s>", pn,
+                            v[j].name);
+        return 1;
+    }
+    return 0;
+}
+
 /* Turn libxml2's Relax NG messages into problems: drop the generic
  * "failed to validate" lines when a more precise message covers the same
  * element or one inside it, and reword the rest. */
@@ -1369,12 +1566,28 @@ static void report_rng(problems *pb, rng_collect *c)
             continue;
         }
         if (word_after(t, "Did not expect element ", w, sizeof w)) {
+            if (node && node->parent && node->parent->type == XML_ELEMENT_NODE &&
+                explain_content(pb, node->parent, node))
+                continue;
             problem(pb, SC_ERR_SCHEMA, node, NULL,
                     "element <%s> is not allowed here (wrong name or wrong order; "
                     "see docs/data-format.md)", w);
-        } else if (word_after(t, "Expecting an element ", w, sizeof w)) {
-            problem(pb, SC_ERR_SCHEMA, node, NULL,
-                    "<%s> is missing the element <%s>", ename, w);
+        } else if (strstr(t, "Expecting an element")) {
+            if (node && explain_content(pb, node, NULL))
+                continue;
+            if (word_after(t, "Expecting an element ", w, sizeof w))
+                problem_missing(pb, node, w, node, "<%s> is missing <%s>", ename, w);
+            else
+                problem(pb, SC_ERR_SCHEMA, node, NULL,
+                        "<%s> ends too early: an element it needs is missing "
+                        "(see docs/data-format.md)", ename);
+        } else if (strstr(t, "has extra content")) {
+            /* libxml2's echo of the "Did not expect" above */
+            int said = 0;
+            for (int j = 0; j < i && !said; j++)
+                said = c->v[j].node == m->node;
+            if (!said)
+                problem(pb, SC_ERR_SCHEMA, node, NULL, "<%s>: %s", ename, t);
         } else if (word_after(t, "Expecting element ", w, sizeof w) &&
                    word_after(t, ", got ", w2, sizeof w2)) {
             problem(pb, SC_ERR_SCHEMA, node, NULL,

@@ -866,6 +866,109 @@ static void test_stray_between_records(void **state)
     sc_buf_free(&d.text);
 }
 
+/* ---- messages: what is missing, long values ------------------------------ */
+
+/* Read one employee made of `body` (after its start tag); the problems. */
+static void problems_of(const char *body, diags *d)
+{
+    sc_buf b = {0};
+    sc_buf_puts(&b, HEAD("UTF-8"));
+    sc_buf_printf(&b, "  <employee id=\"E1\">%s</employee>\n</batch>\n", body);
+    char *path = tmp_text("msg", b.data);
+    got g;
+    sc_error err;
+    memset(d, 0, sizeof *d);
+    assert_int_equal(read_all(path, &g, d, &err), SC_OK);
+    assert_int_equal(g.bad, 1);
+    drop(path);
+    sc_buf_free(&b);
+}
+
+#define KPI "<kpis><category name=\"C\"><kpi id=\"k\"><indicator>x</indicator>" \
+            "<weight>100</weight><rule>r</rule></kpi></category></kpis>"
+
+/* A missing required element is named, not the one after it. */
+static void test_missing_element_named(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body, *want;
+    } cases[] = {
+        {KPI, "<employee> is missing <name>, which comes before <kpis> [E1|name]"},
+        {"<name>甲</name><bonus base=\"1\"/>",
+         "<employee> is missing <kpis>, which comes before <bonus> [E1 甲|kpis]"},
+        {"<name>甲</name>", "<employee> is missing <kpis> [E1 甲|kpis]"},
+        {"<name>甲</name><kpis><category name=\"C\"><kpi id=\"k\"><weight>100</weight>"
+         "<rule>r</rule></kpi></category></kpis>",
+         "<kpi> is missing <indicator>, which comes before <weight> "
+         "[E1 甲|kpis/category[C]/kpi[k]/indicator]"},
+        {"<name>甲</name><kpis><category name=\"C\"/></kpis>",
+         "<category> is missing <kpi> [E1 甲|kpis/category[C]/kpi]"},
+        {"<name>甲</name><kpis><category name=\"C\"><kpi id=\"k\"><indicator>x</indicator>"
+         "<rule>r</rule><weight>100</weight></kpi></category></kpis>",
+         "<weight> is out of order: in <kpi> it comes before <rule>"},
+        {KPI "<name>甲</name>", "<name> is out of order: in <employee> it comes before <kpis>"},
+        {"<name>甲</name><foo/>" KPI, "element <foo> is not allowed in <employee>"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        diags d;
+        problems_of(cases[i].body, &d);
+        if (!strstr(d.text.data, cases[i].want))
+            fail_msg("case %zu: want \"%s\", got %s", i, cases[i].want, d.text.data);
+        assert_int_equal(d.count, 1);
+        sc_buf_free(&d.text);
+    }
+    /* in the header too: fatal, and named */
+    const char *text = "<?xml version=\"1.0\"?>\n<batch version=\"1\">\n"
+                       "  <department>Y</department>\n"
+                       "  <period kind=\"year\" year=\"2026\">2026</period>\n</batch>\n";
+    char *path = tmp_text("nocompany", text);
+    sc_reader *r = NULL;
+    sc_error err;
+    assert_int_equal(sc_reader_open(&r, path, NULL, NULL, &err), SC_ERR_SCHEMA);
+    assert_string_equal(err.message, "<batch> is missing <company>, which comes before <department>");
+    assert_string_equal(err.field, "batch/company");
+    assert_int_equal(err.line, 3);
+    drop(path);
+}
+
+/* Values longer than their field allows: the length, the limit from the
+ * schema, the first 40 characters; every message whole UTF-8. */
+static void test_long_values_quoted(void **state)
+{
+    (void)state;
+    sc_buf body = {0};
+    sc_buf_puts(&body, "<name>");
+    for (int i = 0; i < 300; i++)
+        sc_buf_puts(&body, "长");
+    sc_buf_puts(&body, "</name><kpis><category name=\"C\"><kpi id=\"k\"><indicator>x"
+                       "</indicator><weight>100</weight><rule>");
+    for (int i = 0; i < 5000; i++)
+        sc_buf_puts(&body, "规");
+    sc_buf_puts(&body, "</rule></kpi></category></kpis><adjustments><adjustment "
+                       "points=\"1\" reason=\"");
+    for (int i = 0; i < 4500; i++)
+        sc_buf_puts(&body, "理");
+    sc_buf_puts(&body, "\"/></adjustments>");
+    diags d;
+    problems_of(body.data, &d);
+    assert_int_equal(d.count, 3);
+    const char *t = d.text.data;
+    assert_true(sc_utf8_valid(t, strlen(t), NULL));
+    assert_non_null(strstr(t, "<name> is 300 characters long; it may hold at most 200: \"长长"));
+    assert_non_null(strstr(t, "<rule> is 5000 characters long; it may hold at most 4000: "));
+    assert_non_null(strstr(t, "attribute reason of <adjustment> is 4500 characters long; "
+                              "it may hold at most 4000: "));
+    assert_non_null(strstr(t, "…\" (5000 characters)"));
+    /* the label keeps 40 characters of the name */
+    assert_non_null(strstr(t, "[E1 长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长…|"));
+    assert_true(strlen(d.first.message) < 300);
+    for (const char *line = t; *line; line = strchr(line, '\n') + 1)
+        assert_true(strchr(line, '\n') - line < 512);
+    sc_buf_free(&body);
+    sc_buf_free(&d.text);
+}
+
 /* ---- file names ------------------------------------------------------------ */
 
 static void name_for(const char *name, const char *pattern, char *out, size_t n)
@@ -966,6 +1069,8 @@ int main(void)
         cmocka_unit_test(test_padding_between_records),
         cmocka_unit_test(test_oversized_text_fails_its_record),
         cmocka_unit_test(test_stray_between_records),
+        cmocka_unit_test(test_missing_element_named),
+        cmocka_unit_test(test_long_values_quoted),
         cmocka_unit_test(test_filenames),
         cmocka_unit_test(test_catalogue_fields),
     };
