@@ -244,7 +244,7 @@ int sc_filename_same(const char *a, const char *b) { return ascii_ieq(a, b); }
 
 typedef struct taken {
     char *name;  /* as written */
-    char *label; /* whose file it is */
+    char *label; /* whose file it is: the record's file:line */
 } taken;
 
 typedef struct name_step {
@@ -315,16 +315,21 @@ static sc_status name_doc(sc_step *self, sc_doc *d, sc_error *err)
                                       sizeof d->name, err);
     if (st != SC_OK)
         return st;
+    /* The record that has the name is told by where it is, not by whom:
+     * one employee's name never appears in another's message. */
+    char where[600];
+    snprintf(where, sizeof where, "%s:%d", d->rec->file ? d->rec->file : "",
+             d->rec->line);
     int oom;
-    const char *other = take(ns, d->name, d->rec->label, &oom);
+    const char *other = take(ns, d->name, where, &oom);
     if (oom)
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (other)
         return sc_error_set(err, SC_ERR_DATA, d->rec->file, d->rec->line, 0,
-                            "file name \"%s\" is already taken by %s in this "
-                            "run, and a sheet is never overwritten; put {id} "
-                            "in the pattern, e.g. --name '{period}_{id}_{name}"
-                            ".pdf'", d->name, other);
+                            "file name \"%s\" is already taken in this run by "
+                            "the employee at %s, and a sheet is never "
+                            "overwritten; put {id} in the pattern, e.g. --name "
+                            "'{period}_{id}_{name}.pdf'", d->name, other);
     return SC_OK;
 }
 
