@@ -41,12 +41,17 @@ static int ascii_ieq(const char *a, const char *b)
     return *a == *b;
 }
 
-/* Characters that change how a name reads without being seen. */
+/* Characters that change how a name reads without being seen: bidi
+ * controls and marks, zero-width and other invisible format characters
+ * (Unicode's Cf, and the fillers that render as nothing). */
 static int invisible(uint32_t cp)
 {
     return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
-           (cp >= 0x2060 && cp <= 0x2069) || cp == 0x061C || cp == 0xFEFF ||
-           cp == 0x00AD || cp == 0x180E || (cp >= 0xFFF9 && cp <= 0xFFFB);
+           (cp >= 0x2060 && cp <= 0x206F) || cp == 0x061C || cp == 0xFEFF ||
+           cp == 0x00AD || cp == 0x034F || (cp >= 0x180B && cp <= 0x180F) ||
+           cp == 0x115F || cp == 0x1160 || cp == 0x3164 || cp == 0xFFA0 ||
+           cp == 0x17B4 || cp == 0x17B5 || (cp >= 0xFFF9 && cp <= 0xFFFB) ||
+           (cp >= 0xE0000 && cp <= 0xE007F);
 }
 
 static void clean_into(sc_buf *b, const char *s)

@@ -1023,6 +1023,26 @@ static void test_filenames(void **state)
     name_for("\xff\xfe", "{name}.pdf", out, sizeof out);
     assert_string_equal(out, "__.pdf");
 
+    /* Bidi controls and invisible characters never reach a file name:
+     * "张\u202Eexe.fdp.pdf" would show as 张fdp.exe.pdf. */
+    name_for("张\u202Eexe.fdp", "{name}.pdf", out, sizeof out);
+    assert_string_equal(out, "张_exe.fdp.pdf");
+    static const char *const hidden[] = {
+        "\u200B", "\u200C", "\u200D", "\u200E", "\u200F", "\u202A", "\u202B",
+        "\u202C", "\u202D", "\u2066", "\u2067", "\u2068", "\u2069", "\u2060",
+        "\u061C", "\uFEFF", "\u00AD", "\u180E", "\u2028", "\u2029", "\xC2\x85",
+        "\u3164", "\U000E0041", "\u034F", "\u206A"};
+    for (size_t i = 0; i < sizeof hidden / sizeof *hidden; i++) {
+        char nm[32];
+        snprintf(nm, sizeof nm, "张%s伟", hidden[i]);
+        name_for(nm, "{name}.pdf", out, sizeof out);
+        if (strcmp(out, "张_伟.pdf"))
+            fail_msg("%zu (%s): got %s", i, hidden[i], out);
+    }
+    /* in the pattern's own text too */
+    name_for("张伟", "\u202E{id}_{name}.pdf", out, sizeof out);
+    assert_string_equal(out, "_KF001_张伟.pdf");
+
     /* 300 bytes of Chinese: capped at 200 bytes, whole characters, .pdf */
     char longname[400] = "";
     for (int i = 0; i < 100; i++)
