@@ -2063,9 +2063,9 @@ sc_status sc_reader_open(sc_reader **out, const char *path, sc_diag_fn diag,
     sax.processingInstruction = NULL;
     sax.internalSubset = on_doctype;
     sax.externalSubset = NULL;
-    sax.serror = on_ctxt_error;
-    /* A BOM or UTF-16 guessed wrong fails here, with a message only on
-     * libxml2's generic channel (parser_failure uses it). */
+    /* A BOM or UTF-16 guessed wrong fails here, before the parser knows
+     * its reader (so no structured handler yet): the message goes to
+     * libxml2's generic channel, and parser_failure uses it. */
     sc_xml_quiet_begin(&r->quiet, r->generic, sizeof r->generic);
     r->ctxt = xmlCreatePushParserCtxt(&sax, NULL, first, (int)nfirst, path);
     sc_xml_quiet_end(&r->quiet);
@@ -2075,6 +2075,7 @@ sc_status sc_reader_open(sc_reader **out, const char *path, sc_diag_fn diag,
         return sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
     }
     r->ctxt->_private = r;
+    r->ctxt->sax->serror = on_ctxt_error;
     /* NONET: no network even if something asks.  Deliberately absent:
      * NOENT (entity substitution), DTDLOAD, DTDATTR, DTDVALID, XINCLUDE. */
     xmlCtxtUseOptions(r->ctxt, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
