@@ -117,10 +117,12 @@ sc_status sc_reader_open(sc_reader **out, const char *path,
 const char *sc_reader_template(const sc_reader *r);
 
 /* Next employee record.  SC_OK: *out is a record owned by the caller.
- * SC_END: no more.  SC_ERR_SCHEMA / SC_ERR_DATA / SC_ERR_ENCODING: this
- * record is bad (every problem went to diag), *out is NULL and the reader
- * has moved past it: calling again continues with the next record.
- * Other errors (SC_ERR_XML, SC_ERR_IO) are fatal for the batch. */
+ * SC_END: no more.  SC_ERR_SCHEMA / SC_ERR_DATA: this record, or what
+ * stands between two records, is bad (every problem went to diag), *out
+ * is NULL and the reader has moved past it: calling again continues with
+ * the next record.  Other errors (SC_ERR_XML, SC_ERR_ENCODING, SC_ERR_IO,
+ * SC_ERR_NOMEM) mean the rest of the file cannot be read; they come after
+ * every record completed before the point of failure, and SC_END follows. */
 sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err);
 void sc_reader_free(sc_reader *r);
 

@@ -3,9 +3,10 @@
 # (data.xml, maybe template.xml), `args` (CLI arguments with DATA, TEMPLATE
 # and OUT placeholders), `status` (expected exit code), `expected` (lines
 # that must appear in stderr; a line starting with ! must appear nowhere in
-# stdout or stderr) and optionally `expected-files` (files that must exist
-# in OUT, one per line, and nothing else may be written anywhere else) and
-# `expected-stdout` (lines that must appear in stdout).
+# stdout or stderr) and optionally `expected-files` (the files OUT must
+# hold, one per line, and nothing else: no other sheet, no temporary file;
+# nothing may be written anywhere else) and `expected-stdout` (lines that
+# must appear in stdout).
 set -u
 cli=$1 cases=$2 out=$3
 rm -rf "$out" && mkdir -p "$out"
@@ -47,6 +48,8 @@ for dir in "$cases"/*/; do
             [ -z "$f" ] && continue
             [ -f "$work/out/$f" ] || { echo "FAIL $name: $f not written in OUT"; ok=0; }
         done < "$dir/expected-files"
+        extra=$(cd "$work/out" && find . -type f -printf '%P\n' | grep -vxF -f "$dir/expected-files")
+        [ -z "$extra" ] || { echo "FAIL $name: OUT also holds: $extra"; ok=0; }
         # nothing may escape an output folder (each case writes only there)
         stray=$(find "$out" -type f -name '*.pdf' ! -path "$out/*/out/*" | head -3)
         [ -z "$stray" ] || { echo "FAIL $name: wrote outside OUT: $stray"; ok=0; }

@@ -723,22 +723,43 @@ static int cmd_render(const options *o)
     return EXIT_ALL_OK;
 }
 
+/* Everything printed reached its stream: a full disk or a closed pipe
+ * under stdout (`check > /dev/full`) is a failure, never a silent
+ * success.  A failing stderr cannot be told about, only exited on. */
+static int finish_output(int rc)
+{
+    int e = 0, lost = ferror(stdout); /* an earlier write failed: why is gone */
+    if (fflush(stdout) != 0)
+        e = errno;
+    if (fclose(stdout) != 0 && !e)
+        e = errno;
+    if (e || lost) {
+        if (e)
+            errorf("cannot write the output: %s", strerror(e));
+        else
+            errorf("cannot write the output: part of it was lost (disk full, "
+                   "or the file or pipe closed?)");
+        rc = EXIT_UNUSABLE;
+    }
+    if (fflush(stderr) != 0 || ferror(stderr))
+        rc = EXIT_UNUSABLE;
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     options o;
     int p = parse_args(argc, argv, &o);
-    if (p < 0)
-        return EXIT_USAGE;
-    if (p > 0)
-        return EXIT_ALL_OK;
+    if (p != 0)
+        return finish_output(p < 0 ? EXIT_USAGE : EXIT_ALL_OK);
     if (!strcmp(o.cmd, "fonts"))
-        return cmd_fonts(&o);
+        return finish_output(cmd_fonts(&o));
     if (!strcmp(o.cmd, "summary")) {
         summary_args a = {o.data,         o.ndata,         o.outdir,
                           o.dump,         o.sort,          o.template_file,
                           o.template_dir, o.summary_template, o.fonts_map,
                           o.allow_missing, o.quiet};
-        return cmd_summary(&a);
+        return finish_output(cmd_summary(&a));
     }
-    return cmd_render(&o);
+    return finish_output(cmd_render(&o));
 }

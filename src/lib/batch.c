@@ -112,6 +112,7 @@ static void hold(job *j, const sc_error *e, int warning)
         j->capheld = cap;
     }
     j->held[j->nheld].e = *e;
+    sc_error_tidy(&j->held[j->nheld].e);
     j->held[j->nheld++].warning = warning;
 }
 
@@ -126,8 +127,7 @@ static void on_problem(void *ud, const sc_error *e)
         return;
     }
     R->passed++;
-    if (R->o.diag)
-        R->o.diag(R->o.diag_ud, e);
+    sc_diag_emit(R->o.diag, R->o.diag_ud, e);
 }
 
 static void on_warning(void *ud, const sc_error *e)
@@ -135,8 +135,8 @@ static void on_warning(void *ud, const sc_error *e)
     run *R = ud;
     if (R->cur)
         hold(R->cur, e, 1);
-    else if (R->o.warn)
-        R->o.warn(R->o.warn_ud, e);
+    else
+        sc_diag_emit(R->o.warn, R->o.warn_ud, e);
 }
 
 /* The record failed with j->err: make sure it was reported. */
@@ -395,6 +395,7 @@ static void deliver(run *R, job *j)
         res.label = j->rec && j->rec->label ? j->rec->label : j->label;
         res.record = j->rec;
         res.status = j->st;
+        sc_error_tidy(&j->err);
         res.error = j->st != SC_OK ? &j->err : NULL;
         res.pages = pages;
         res.bytes = d.path[0] ? j->len : 0;
@@ -411,8 +412,8 @@ static void deliver(run *R, job *j)
 
 static int fatal_for_file(sc_status st)
 {
-    return st == SC_ERR_XML || st == SC_ERR_IO || st == SC_ERR_NOMEM ||
-           st == SC_ERR_FORBIDDEN || st == SC_ERR_USAGE;
+    return st == SC_ERR_XML || st == SC_ERR_ENCODING || st == SC_ERR_IO ||
+           st == SC_ERR_NOMEM || st == SC_ERR_FORBIDDEN || st == SC_ERR_USAGE;
 }
 
 static void run_file(run *R, const char *data)

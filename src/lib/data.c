@@ -3,19 +3,39 @@
  * How a batch is read
  * -------------------
  * A batch can hold a whole company's employees, so it is never loaded as
- * one tree.  libxml2's xmlTextReader pulls the file through a small window:
+ * one tree, and what lies between records (comments, whitespace, padding
+ * of any size) is never kept.  The file is pushed through libxml2's push
+ * parser in small chunks, with SAX handlers of our own in front of the
+ * tree builder (xmlSAX2*):
  *
- *   1. sc_reader_open reads the prolog and the <batch> start tag, then each
- *      header child (company, department, period, document-prefix) is
- *      expanded and copied into a tiny "header document".  The header is
- *      validated against the schema (which allows zero employees) and every
- *      header problem is fatal: without a valid header no sheet is right.
- *   2. sc_reader_next expands the one <employee> under the cursor, copies
- *      header + employee into a per-record document, then moves the cursor
- *      past the employee with xmlTextReaderNext, which lets the reader free
- *      the subtree.  Memory stays flat: one employee at a time, plus the set
- *      of ids seen so far (needed to refuse duplicates; O(employees) small
- *      strings, a deliberate trade-off).
+ *   - directly inside <batch>, whitespace, comments and processing
+ *     instructions are dropped as they stream by (text there is a
+ *     problem); comments and PIs are dropped inside records too: nothing
+ *     reads them;
+ *   - each child of <batch> is built as a small tree.  A header child
+ *     (company, department, period, document-prefix, scheme) is copied
+ *     into a tiny "header document" when it ends; an <employee> is
+ *     detached when it ends and queued as a complete record;
+ *   - a record may hold at most MAX_RECORD_BYTES of text and attribute
+ *     values and MAX_RECORD_ELEMENTS elements: past that nothing more of
+ *     it is built, and it fails alone with a message naming the field
+ *     (libxml2's own limit, 10 MB per text node, would end the batch).
+ *
+ * So memory holds one chunk, the records it completed, and the set of ids
+ * seen so far (needed to refuse duplicates; O(employees) small strings, a
+ * deliberate trade-off).  The one thing libxml2 itself buffers whole is a
+ * single piece of markup (a comment, a tag, a PI), bounded by its 10 MB
+ * lookup limit; beyond that the file is cut short with a message.
+ *
+ *   1. sc_reader_open pushes chunks until the first <employee> starts: the
+ *      header is complete.  It is validated against the schema (which
+ *      allows zero employees) and every header problem is fatal: without a
+ *      valid header no sheet is right.
+ *   2. sc_reader_next takes the next queued record (pushing more chunks
+ *      when none is), copies header + employee into a per-record document
+ *      and checks it.  A fatal XML error is returned only after every
+ *      record completed before it: a record whose end tag was read is
+ *      whole, whatever follows it in the same chunk.
  *   3. The record document is validated against the embedded Relax NG
  *      schema (compiled once per process), then checked for what a schema
  *      cannot say: weights summing to exactly 100 (in hundredths, as
@@ -24,10 +44,10 @@
  *      the next call continues with the following one.
  *
  * Line numbers: libxml2 keeps element lines in an unsigned short, so lines
- * past 65535 are stored as 65535.  With XML_PARSE_BIG_LINES the true line
- * of a text node is kept in its psvi field; the copy walks source and copy
- * in parallel and recovers big element lines from the text beside them
- * (see source_line), so messages stay exact in very long files.
+ * past 65535 are stored as 65535.  Our start-element handler keeps the
+ * true line of such an element in its psvi field (unused in these trees);
+ * the copy walks source and copy in parallel and moves big lines into the
+ * record's line map, so messages stay exact in very long files.
  *
  * Security: XML_PARSE_NONET; never NOENT/DTDLOAD/DTDATTR; any DOCTYPE is
  * refused; and a process-wide external entity loader refuses every load, so
@@ -40,7 +60,7 @@
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 #include <libxml/xmlerror.h>
-#include <libxml/xmlreader.h>
+#include <libxml/SAX2.h>
 #include <errno.h>
 #include <iconv.h>
 #include <pthread.h>
@@ -69,7 +89,8 @@ extern const size_t sc_schema_data_len;
  * external DTD, entity or parameter entity, and is refused, for every
  * libxml2 user in the process.  scorecard never needs those (templates and
  * schemas are self-contained), so that is the safe default.  Data files
- * are opened with xmlReaderForFile, which does not use the loader. */
+ * are pushed to a parser we create ourselves, which does not use the
+ * loader. */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static xmlRelaxNGPtr data_schema;
 static char schema_problem[256];
@@ -90,6 +111,96 @@ static void quiet_error(void *ud, xmlErrorPtr e)
         snprintf(schema_problem, sizeof schema_problem, "%s", e->message);
 }
 
+/* The maximum lengths the schema gives text (maxLength facets), by
+ * element and attribute, so that a value refused for its length is
+ * reported as "N characters long; at most M" rather than "not valid".
+ * Read from the schema itself, so the two cannot disagree. */
+typedef struct text_limit {
+    char elem[32], attr[32]; /* attr "": the element's own text */
+    int max;
+} text_limit;
+static text_limit text_limits[64];
+static int ntext_limits;
+static xmlDocPtr schema_doc; /* the schema as a tree (rng_* below) */
+
+static xmlNodePtr rng_define(xmlDocPtr schema, const char *name)
+{
+    xmlNodePtr g = xmlDocGetRootElement(schema);
+    for (xmlNodePtr d = g ? g->children : NULL; d; d = d->next)
+        if (d->type == XML_ELEMENT_NODE && !strcmp((const char *)d->name, "define") &&
+            !strcmp(sc_xml_attr(d, "name") ? sc_xml_attr(d, "name") : "", name))
+            return d;
+    return NULL;
+}
+
+/* The first maxLength facet in n's own content (refs followed, nested
+ * elements and attributes not entered); 0 if none. */
+static int rng_max_length(xmlDocPtr schema, xmlNodePtr n, int depth)
+{
+    for (xmlNodePtr c = n->children; c && depth < 16; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        const char *k = (const char *)c->name;
+        const char *name = sc_xml_attr(c, "name");
+        int m = 0;
+        if (!strcmp(k, "element") || !strcmp(k, "attribute"))
+            continue;
+        if (!strcmp(k, "param") && name && !strcmp(name, "maxLength")) {
+            char *v = sc_xml_text(c);
+            m = v ? atoi(v) : 0;
+            free(v);
+        } else if (!strcmp(k, "ref") && name) {
+            xmlNodePtr d = rng_define(schema, name);
+            m = d ? rng_max_length(schema, d, depth + 1) : 0;
+        } else {
+            m = rng_max_length(schema, c, depth + 1);
+        }
+        if (m > 0)
+            return m;
+    }
+    return 0;
+}
+
+/* The most characters elem's text (attr NULL) or attribute may hold; 0 if
+ * the schema sets no maximum. */
+static int text_limit_of(const char *elem, const char *attr)
+{
+    for (int i = 0; i < ntext_limits; i++)
+        if (!strcmp(text_limits[i].elem, elem) &&
+            !strcmp(text_limits[i].attr, attr ? attr : ""))
+            return text_limits[i].max;
+    return 0;
+}
+
+static void rng_collect_limits(xmlDocPtr schema, xmlNodePtr n, const char *elem, int depth)
+{
+    for (xmlNodePtr c = n->children; c && depth < 16; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        const char *k = (const char *)c->name;
+        const char *name = sc_xml_attr(c, "name");
+        if ((!strcmp(k, "element") || !strcmp(k, "attribute")) && name) {
+            int el = !strcmp(k, "element");
+            int m = rng_max_length(schema, c, 0);
+            if (m > 0 && !text_limit_of(el ? name : elem, el ? "" : name) &&
+                ntext_limits < (int)(sizeof text_limits / sizeof *text_limits)) {
+                text_limit *t = &text_limits[ntext_limits++];
+                snprintf(t->elem, sizeof t->elem, "%s", el ? name : elem);
+                snprintf(t->attr, sizeof t->attr, "%s", el ? "" : name);
+                t->max = m;
+            }
+            if (el)
+                rng_collect_limits(schema, c, name, depth + 1);
+        } else if (!strcmp(k, "ref") && name) {
+            xmlNodePtr d = rng_define(schema, name);
+            if (d)
+                rng_collect_limits(schema, d, elem, depth + 1);
+        } else if (strcmp(k, "define")) {
+            rng_collect_limits(schema, c, elem, depth + 1);
+        }
+    }
+}
+
 static void init_process(void)
 {
     xmlInitParser();
@@ -104,6 +215,15 @@ static void init_process(void)
     xmlRelaxNGSetParserStructuredErrors(pc, quiet_error, NULL);
     data_schema = xmlRelaxNGParse(pc);
     xmlRelaxNGFreeParserCtxt(pc);
+    xmlDocPtr schema = xmlReadMemory((const char *)sc_schema_data,
+                                     (int)sc_schema_data_len, "data.rng", NULL,
+                                     XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                         XML_PARSE_NOWARNING);
+    if (schema) {
+        xmlNodePtr start = xmlDocGetRootElement(schema);
+        rng_collect_limits(schema, start, "", 0);
+        schema_doc = schema; /* kept, like data_schema, for content models */
+    }
 }
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -220,8 +340,24 @@ static void idset_free(idset *set)
 
 /* ---- the reader -------------------------------------------------------- */
 
+/* A record's limits while it is read (see the top of the file).  A field
+ * may hold at most 4000 characters (the schema), 12 KB of UTF-8: a real
+ * employee holds a few hundred elements and well under 1 MB. */
+#define MAX_RECORD_BYTES (4L << 20)
+#define MAX_RECORD_ELEMENTS 10000
+#define CHUNK 16384 /* bytes pushed to the parser at a time */
+
+/* What the parser hands over between records, in file order: a complete
+ * <employee> (detached from the parser's tree) or a problem found between
+ * records (err). */
+typedef struct queued {
+    xmlNodePtr emp;
+    sc_error *err;
+} queued;
+
 struct sc_reader {
-    xmlTextReaderPtr xr;
+    xmlParserCtxtPtr ctxt; /* the push parser; its myDoc holds <batch> */
+    FILE *in;
     char *path;
     sc_diag_fn diag;
     void *ud;
@@ -242,13 +378,32 @@ struct sc_reader {
     sc_ranking *ranking;   /* <ranking> of the header, kept out of records */
     sc_error perr;         /* first parser error (structured handler) */
     int have_perr;
-    int on_child;          /* cursor is on a depth-1 element */
-    int done;              /* past </batch> */
-    int dead;              /* a fatal error was returned: only SC_END now */
-    sc_status pending;     /* fatal error found while advancing */
-    sc_error pending_err;
     sc_xml_quiet quiet;    /* libxml2's generic channel, during reads */
     char generic[256];     /* its first message */
+
+    /* Feeding the parser. */
+    int at_end;            /* the whole file was pushed */
+    int failed;            /* the parser stopped: pending says why */
+    sc_status pending;
+    sc_error pending_err;
+    int dead;              /* pending was returned: only SC_END now */
+
+    /* What the SAX handlers have seen. */
+    int depth;             /* open elements; <batch> is 1 */
+    int built;             /* of them, how many are in the tree */
+    int root_seen, root_closed;
+    int in_employees;      /* the first <employee> started: header done */
+    int doctype;           /* a DOCTYPE was met (refused) */
+    int stray;             /* this depth-2 element is not an <employee> */
+    int stray_text;        /* text in <batch> reported for this stretch */
+    xmlNodePtr top;        /* the depth-2 element being built */
+    long bytes;            /* its text and attribute bytes so far */
+    int elements;          /* its elements so far */
+    sc_error *over;        /* why it went past a limit, or NULL */
+    sc_error *hdr_err;     /* a header problem found while streaming */
+    queued *q;             /* records and problems, in order */
+    size_t qhead, qlen, qcap;
+    int oom;
 };
 
 static int ascii_ieq(const char *a, const char *b)
@@ -463,6 +618,13 @@ static void on_parse_error(void *ud, xmlErrorPtr e)
                      "GB18030 or Big5", r->declared);
         return;
     }
+    if (e->code == XML_ERR_INTERNAL_ERROR && strstr(msg, "Huge input lookup")) {
+        /* libxml2 holds one piece of markup whole, up to 10 MB */
+        sc_error_set(&r->perr, SC_ERR_XML, r->path, e->line, e->int2,
+                     "a single comment, tag or processing instruction here is "
+                     "longer than 10 MB, more than the XML parser reads");
+        return;
+    }
     if (!is_utf8 && !is_conv) {
         sc_error_set(&r->perr, SC_ERR_XML, r->path, e->line, e->int2, "%s", msg);
         return;
@@ -510,31 +672,7 @@ static void release_errors(saved_handler s)
     xmlSetStructuredErrorFunc(s.ctx, s.fn);
 }
 
-static int rd_read(sc_reader *r)
-{
-    saved_handler s = catch_errors(r);
-    int rc = xmlTextReaderRead(r->xr);
-    release_errors(s);
-    return rc;
-}
-
-static int rd_next(sc_reader *r)
-{
-    saved_handler s = catch_errors(r);
-    int rc = xmlTextReaderNext(r->xr);
-    release_errors(s);
-    return rc;
-}
-
-static xmlNodePtr rd_expand(sc_reader *r)
-{
-    saved_handler s = catch_errors(r);
-    xmlNodePtr n = xmlTextReaderExpand(r->xr);
-    release_errors(s);
-    return n;
-}
-
-/* The fatal error after xmlTextReader* failed. */
+/* The fatal error after the parser stopped. */
 static sc_status parser_failure(sc_reader *r, sc_error *out)
 {
     if (r->have_perr) {
@@ -542,53 +680,28 @@ static sc_status parser_failure(sc_reader *r, sc_error *out)
             *out = r->perr;
         return r->perr.code;
     }
+    int line = r->ctxt ? xmlSAX2GetLineNumber(r->ctxt) : 0;
+    int col = r->ctxt ? xmlSAX2GetColumnNumber(r->ctxt) : 0;
     if (r->generic[0])
-        return sc_error_set(out, SC_ERR_ENCODING, r->path,
-                            xmlTextReaderGetParserLineNumber(r->xr),
-                            xmlTextReaderGetParserColumnNumber(r->xr),
+        return sc_error_set(out, SC_ERR_ENCODING, r->path, line, col,
                             "the file cannot be read as its declared (or "
                             "detected) encoding: %s; declare the encoding it "
                             "really has, e.g. <?xml version=\"1.0\" "
                             "encoding=\"GBK\"?>",
                             r->generic);
-    return sc_error_set(out, SC_ERR_XML, r->path,
-                        xmlTextReaderGetParserLineNumber(r->xr),
-                        xmlTextReaderGetParserColumnNumber(r->xr),
+    return sc_error_set(out, SC_ERR_XML, r->path, line, col,
                         "the XML parser stopped (no details from libxml2)");
 }
 
 /* ---- line numbers ------------------------------------------------------- */
 
-/* Line of a text node (psvi holds it past 65535 with BIG_LINES). */
-static long text_line(xmlNodePtr t)
-{
-    if (t->line < BIG_LINE)
-        return t->line;
-    if (t->psvi)
-        return (long)(ptrdiff_t)t->psvi;
-    return BIG_LINE;
-}
-
-/* The true source line of an element of the reader's tree. */
+/* The true source line of an element of the parser's tree (on_start keeps
+ * lines past 65535 in psvi). */
 static long source_line(xmlNodePtr n)
 {
-    for (int guard = 0; n && guard < 64; guard++) {
-        if (n->line > 0 && n->line < BIG_LINE)
-            return n->line;
-        /* Whitespace before the element ends on the element's line. */
-        if (n->prev && n->prev->type == XML_TEXT_NODE)
-            return text_line(n->prev);
-        /* Else the first text inside starts where the start tag ends. */
-        if (n->children && n->children->type == XML_TEXT_NODE) {
-            long l = text_line(n->children);
-            for (const xmlChar *c = n->children->content; c && *c; c++)
-                if (*c == '\n')
-                    l--;
-            return l;
-        }
-        n = n->parent;
-    }
-    return BIG_LINE;
+    if (n->line > 0 && n->line < BIG_LINE)
+        return n->line;
+    return n->psvi ? (long)(ptrdiff_t)n->psvi : BIG_LINE;
 }
 
 /* Walk source `s` and its copy `c` together (same shape), setting the
@@ -597,7 +710,7 @@ static void copy_lines(xmlNodePtr s, xmlNodePtr c, sc_linemap *map)
 {
     for (; s && c; s = s->next, c = c->next) {
         if (s->type == XML_ELEMENT_NODE) {
-            long l = s->line < BIG_LINE ? s->line : source_line(s);
+            long l = source_line(s);
             c->line = (unsigned short)(l < BIG_LINE ? l : BIG_LINE);
             if (l >= BIG_LINE && map) {
                 if (map->n == map->cap) {
@@ -617,6 +730,355 @@ static void copy_lines(xmlNodePtr s, xmlNodePtr c, sc_linemap *map)
     }
 }
 
+/* Deep copy `src` into doc, keeping source line numbers. */
+static xmlNodePtr copy_with_lines(xmlNodePtr src, xmlDocPtr doc, sc_linemap *map)
+{
+    xmlNodePtr c = xmlDocCopyNode(src, doc, 1);
+    if (!c)
+        return NULL;
+    /* copy_lines walks a sibling list: give it just this node by walking
+     * its children, after doing the node itself here. */
+    long l = source_line(src);
+    c->line = (unsigned short)(l < BIG_LINE ? l : BIG_LINE);
+    if (l >= BIG_LINE && map) {
+        sc_bigline *v = sc_realloc(map->v, (map->n + 1 + map->cap) * sizeof *v);
+        if (v) {
+            map->v = v;
+            map->cap += map->n + 1;
+            map->v[map->n].node = c;
+            map->v[map->n].line = l;
+            map->n++;
+        }
+    }
+    copy_lines(src->children, c->children, map);
+    return c;
+}
+
+/* "id name" of an <employee> for messages, even an invalid one; a name
+ * too long for a label is cut after 40 characters, with "…". */
+static void employee_label(char *out, size_t n, xmlNodePtr emp)
+{
+    const char *id = sc_xml_attr(emp, "id");
+    char *nm = sc_xml_text(sc_xml_child(emp, "name"));
+    const char *name = nm ? nm : "";
+    size_t end = 0, k = 0;
+    for (; name[end]; end++)
+        if (((unsigned char)name[end] & 0xC0) != 0x80 && ++k > 40)
+            break;
+    snprintf(out, n, "%s%s%.*s%s", id ? id : "?", name[0] ? " " : "", (int)end,
+             name, name[end] ? "\u2026" : "");
+    sc_utf8_trim(out);
+    free(nm);
+}
+
+/* ---- streaming: the SAX handlers -------------------------------------------
+ *
+ * libxml2 calls these with its parser context; the reader is its _private.
+ * `depth` counts open elements (<batch> = 1), `built` those of them that
+ * are in the tree: once a record is refused (a limit) or a child of
+ * <batch> is not wanted, nothing below is built (built < depth) and the
+ * matching end tags are not passed on. */
+
+static sc_reader *reader_of(void *ctx) { return ((xmlParserCtxtPtr)ctx)->_private; }
+
+/* Stop the parser for a reason of ours (memory, a header problem). */
+static void halt(sc_reader *r) { xmlStopParser(r->ctxt); }
+
+static void enqueue(sc_reader *r, xmlNodePtr emp, sc_error *err)
+{
+    if (r->qlen == r->qcap) {
+        size_t cap = r->qcap ? 2 * r->qcap : 16;
+        queued *q = sc_malloc(cap * sizeof *q);
+        if (!q) {
+            xmlFreeNode(emp);
+            sc_free(err);
+            r->oom = 1;
+            halt(r);
+            return;
+        }
+        for (size_t i = 0; i < r->qlen; i++)
+            q[i] = r->q[(r->qhead + i) % r->qcap];
+        sc_free(r->q);
+        r->q = q;
+        r->qcap = cap;
+        r->qhead = 0;
+    }
+    r->q[(r->qhead + r->qlen++) % r->qcap] = (queued){emp, err};
+}
+
+/* A problem between records (or of a refused record), at the parser's
+ * line: queued after the records before it, or fatal in the header. */
+static sc_error *new_problem(sc_reader *r, sc_status code, const char *fmt, ...)
+{
+    sc_error *e = sc_calloc(1, sizeof *e);
+    if (!e) {
+        r->oom = 1;
+        halt(r);
+        return NULL;
+    }
+    e->code = code;
+    snprintf(e->file, sizeof e->file, "%s", r->path);
+    e->line = xmlSAX2GetLineNumber(r->ctxt);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
+static void between_records(sc_reader *r, sc_error *e)
+{
+    if (!e)
+        return;
+    if (r->in_employees) {
+        enqueue(r, NULL, e);
+    } else if (!r->hdr_err) {
+        r->hdr_err = e; /* the header is unusable: stop here */
+        halt(r);
+    } else {
+        sc_free(e);
+    }
+}
+
+/* Count n bytes (and `elements` elements) against the limits of the
+ * record being built; 0 when it went past them (then it is refused). */
+static int charge(sc_reader *r, size_t n, int elements)
+{
+    if (r->over)
+        return 0;
+    r->bytes += (long)n;
+    r->elements += elements;
+    if (r->bytes <= MAX_RECORD_BYTES && r->elements <= MAX_RECORD_ELEMENTS)
+        return 1;
+    xmlNodePtr at = r->ctxt->node;
+    const char *name = at ? (const char *)at->name : "?";
+    if (r->bytes > MAX_RECORD_BYTES)
+        r->over = new_problem(r, SC_ERR_DATA,
+                              "<%s> is too long: the data of one %s may hold "
+                              "at most %ld MB of text (a field at most 4000 "
+                              "characters; docs/data-format.md)",
+                              name, r->in_employees ? "employee" : "header element",
+                              MAX_RECORD_BYTES >> 20);
+    else
+        r->over = new_problem(r, SC_ERR_DATA,
+                              "too many elements: the data of one %s may hold "
+                              "at most %d (docs/data-format.md)",
+                              r->in_employees ? "employee" : "header element",
+                              MAX_RECORD_ELEMENTS);
+    if (r->over && at && r->top)
+        sc_xml_path(r->over->field, sizeof r->over->field, at,
+                    r->in_employees ? r->top : NULL, NULL);
+    return 0;
+}
+
+/* A child of <batch> starts (depth 2): a header element, the first or a
+ * further <employee>, or something that may not be there. */
+static void child_starts(sc_reader *r, const char *name)
+{
+    r->bytes = 0;
+    r->elements = 0;
+    r->over = NULL;
+    r->top = NULL;
+    r->stray = 0;
+    int employee = !strcmp(name, "employee");
+    if (employee) {
+        r->in_employees = 1;
+    } else if (r->in_employees) {
+        r->stray = 1;
+        between_records(r, new_problem(r, SC_ERR_SCHEMA,
+                                       "element <%s> is not allowed here: after "
+                                       "the first <employee> only <employee> "
+                                       "elements may follow",
+                                       name));
+    }
+}
+
+/* A child of <batch> ended; node is its tree (NULL if none was built). */
+static void child_ends(sc_reader *r, xmlNodePtr node)
+{
+    if (node)
+        xmlUnlinkNode(node);
+    if (r->over) {
+        sc_error *e = r->over;
+        r->over = NULL;
+        if (node && r->in_employees) /* whose record it is */
+            employee_label(e->employee, sizeof e->employee, node);
+        xmlFreeNode(node);
+        between_records(r, e);
+    } else if (node && r->in_employees && !r->stray) {
+        enqueue(r, node, NULL);
+    } else if (node && !r->in_employees) {
+        xmlNodePtr c = copy_with_lines(node, r->hdr, NULL);
+        if (!c || !xmlAddChild(xmlDocGetRootElement(r->hdr), c)) {
+            xmlFreeNode(c);
+            r->oom = 1;
+            halt(r);
+        }
+        xmlFreeNode(node);
+    } else {
+        xmlFreeNode(node);
+    }
+    r->top = NULL;
+}
+
+static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
+                     const xmlChar *uri, int nb_ns, const xmlChar **ns,
+                     int nb_attr, int nb_def, const xmlChar **attrs)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    sc_reader *r = reader_of(ctx);
+    r->depth++;
+    r->stray_text = 0;
+    if (r->depth == 2)
+        child_starts(r, (const char *)local);
+    if (r->built < r->depth - 1 || r->stray)
+        return; /* inside something not built */
+    if (r->depth >= 2) {
+        size_t n = 0;
+        for (int i = 0; i < nb_attr; i++)
+            n += (size_t)(attrs[5 * i + 4] - attrs[5 * i + 3]);
+        if (!charge(r, n, 1))
+            return;
+    }
+    xmlNodePtr parent = ctxt->node;
+    xmlSAX2StartElementNs(ctx, local, prefix, uri, nb_ns, ns, nb_attr, nb_def, attrs);
+    xmlNodePtr node = ctxt->node;
+    if (!node || node == parent)
+        return; /* out of memory: libxml2 stopped the parser */
+    r->built++;
+    int line = xmlSAX2GetLineNumber(ctx);
+    if (line >= BIG_LINE)
+        node->psvi = (void *)(ptrdiff_t)line;
+    if (r->depth == 1) {
+        r->root_seen = 1;
+        /* The root's start tag (its attributes) heads the header. */
+        xmlNodePtr c = xmlDocCopyNode(node, r->hdr, 2);
+        if (!c) {
+            r->oom = 1;
+            halt(r);
+            return;
+        }
+        c->line = node->line;
+        xmlDocSetRootElement(r->hdr, c);
+    } else if (r->depth == 2) {
+        r->top = node;
+    }
+}
+
+static void on_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
+                   const xmlChar *uri)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    sc_reader *r = reader_of(ctx);
+    xmlNodePtr node = NULL;
+    if (r->built == r->depth) {
+        node = ctxt->node;
+        xmlSAX2EndElementNs(ctx, local, prefix, uri);
+        r->built--;
+    }
+    if (r->depth == 2)
+        child_ends(r, node);
+    if (r->depth == 1)
+        r->root_closed = 1;
+    r->depth--;
+    r->stray_text = 0;
+}
+
+/* Text directly inside <batch>: whitespace is dropped, anything else is
+ * reported once per stretch. */
+static void batch_text(sc_reader *r, const xmlChar *ch, int len)
+{
+    int i = 0;
+    while (i < len && is_space(ch[i]))
+        i++;
+    if (i == len || r->stray_text)
+        return;
+    r->stray_text = 1;
+    sc_error *e = new_problem(r, SC_ERR_SCHEMA,
+                              "text is not allowed directly inside <batch>; "
+                              "put it in an element");
+    /* the parser is at the end of ch: back to the line the text starts on */
+    for (; e && i < len; i++)
+        e->line -= ch[i] == '\n';
+    between_records(r, e);
+}
+
+static void on_text(void *ctx, const xmlChar *ch, int len)
+{
+    sc_reader *r = reader_of(ctx);
+    if (r->depth <= 1)
+        batch_text(r, ch, len);
+    else if (r->built == r->depth && !r->stray && charge(r, (size_t)len, 0))
+        xmlSAX2Characters(ctx, ch, len);
+}
+
+static void on_cdata(void *ctx, const xmlChar *ch, int len)
+{
+    sc_reader *r = reader_of(ctx);
+    if (r->depth <= 1)
+        batch_text(r, ch, len);
+    else if (r->built == r->depth && !r->stray && charge(r, (size_t)len, 0))
+        xmlSAX2CDataBlock(ctx, ch, len);
+}
+
+/* A DOCTYPE: refused before anything in it is declared. */
+static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id,
+                       const xmlChar *sys_id)
+{
+    (void)name;
+    (void)ext_id;
+    (void)sys_id;
+    sc_reader *r = reader_of(ctx);
+    r->doctype = 1;
+    halt(r);
+}
+
+static void on_ctxt_error(void *ctx, xmlErrorPtr e)
+{
+    on_parse_error(reader_of(ctx), e);
+}
+
+/* ---- streaming: feeding the parser --------------------------------------- */
+
+/* Push the next chunk of the file: 1 while there is more, 0 once all of
+ * it was parsed, -1 when the parser stopped (r->failed). */
+static int feed(sc_reader *r)
+{
+    if (r->failed)
+        return -1;
+    if (r->at_end)
+        return 0;
+    char buf[CHUNK];
+    size_t n = fread(buf, 1, sizeof buf, r->in);
+    if (n < sizeof buf && ferror(r->in)) {
+        sc_error_set(&r->pending_err, SC_ERR_IO, r->path, 0, 0,
+                     "cannot read the data file: %s", strerror(errno));
+        r->pending = SC_ERR_IO;
+        r->failed = 1;
+        return -1;
+    }
+    int last = n < sizeof buf;
+    saved_handler sh = catch_errors(r);
+    int rc = xmlParseChunk(r->ctxt, buf, (int)n, last);
+    release_errors(sh);
+    if (rc == 0 && !r->oom && !r->doctype && !r->hdr_err) {
+        r->at_end = last;
+        return last ? 0 : 1;
+    }
+    r->failed = 1;
+    if (r->oom)
+        r->pending = sc_error_set(&r->pending_err, SC_ERR_NOMEM, r->path, 0, 0,
+                                  "out of memory");
+    else
+        r->pending = parser_failure(r, &r->pending_err);
+    if (r->in_employees && (r->pending == SC_ERR_ENCODING || r->pending == SC_ERR_XML)) {
+        size_t used = strlen(r->pending_err.message);
+        snprintf(r->pending_err.message + used, sizeof r->pending_err.message - used,
+                 "%s", " (the rest of the batch cannot be read)");
+    }
+    return -1;
+}
+
 /* ---- problems of a record ------------------------------------------- */
 
 typedef struct problems {
@@ -630,8 +1092,11 @@ typedef struct problems {
     const char *file;      /* NULL: the data file (else a scheme file) */
 } problems;
 
-static void problem(problems *pb, sc_status code, xmlNodePtr node,
-                    const char *attr_name, const char *fmt, ...)
+/* A problem at node (its attribute attr_name, or its missing child
+ * element `child`), on the line of line_of. */
+static void vproblem(problems *pb, sc_status code, xmlNodePtr node,
+                     const char *attr_name, const char *child, xmlNodePtr line_of,
+                     const char *fmt, va_list ap)
 {
     if (pb->count >= MAX_PROBLEMS)
         return;
@@ -639,14 +1104,16 @@ static void problem(problems *pb, sc_status code, xmlNodePtr node,
     memset(&e, 0, sizeof e);
     e.code = code;
     snprintf(e.file, sizeof e.file, "%s", pb->file ? pb->file : pb->r->path);
-    e.line = (int)sc_linemap_line(pb->lines, node);
-    va_list ap;
-    va_start(ap, fmt);
+    e.line = (int)sc_linemap_line(pb->lines, line_of);
     vsnprintf(e.message, sizeof e.message, fmt, ap);
-    va_end(ap);
     snprintf(e.employee, sizeof e.employee, "%s", pb->label);
     if (node)
         sc_xml_path(e.field, sizeof e.field, node, pb->employee, attr_name);
+    if (child) {
+        size_t used = strlen(e.field);
+        snprintf(e.field + used, sizeof e.field - used, "%s%s", used ? "/" : "", child);
+    }
+    sc_error_tidy(&e);
     if (pb->count == 0) {
         pb->code = code;
         if (pb->first)
@@ -654,6 +1121,26 @@ static void problem(problems *pb, sc_status code, xmlNodePtr node,
     }
     pb->count++;
     sc_diag_emit(pb->r->diag, pb->r->ud, &e);
+}
+
+static void problem(problems *pb, sc_status code, xmlNodePtr node,
+                    const char *attr_name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vproblem(pb, code, node, attr_name, NULL, node, fmt, ap);
+    va_end(ap);
+}
+
+/* A required child element of parent that is not there (reported on the
+ * line of `at`, where it was expected). */
+static void problem_missing(problems *pb, xmlNodePtr parent, const char *child,
+                            xmlNodePtr at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vproblem(pb, SC_ERR_SCHEMA, parent, NULL, child, at, fmt, ap);
+    va_end(ap);
 }
 
 /* ---- schema validation -------------------------------------------------- */
@@ -787,6 +1274,16 @@ static int explain_attrs(xmlNodePtr n, char *name, size_t nname, char *why, size
                     rule = &scheme_word;
         }
         snprintf(name, nname, "%s", an);
+        char q[SC_QUOTE_MAX];
+        sc_quote(q, sizeof q, v);
+        int limit = text_limit_of((const char *)n->name, an);
+        size_t chars = sc_utf8_count(v);
+        if (limit && chars > (size_t)limit) {
+            snprintf(why, nwhy, "attribute %s of <%s> is %zu characters long; it "
+                     "may hold at most %d: %s", an, (const char *)n->name, chars,
+                     limit, q);
+            return 1;
+        }
         long long x;
         if (!rule) {
             snprintf(why, nwhy, "attribute %s is not allowed on <%s>", an, (const char *)n->name);
@@ -826,7 +1323,7 @@ static int explain_attrs(xmlNodePtr n, char *name, size_t nname, char *why, size
             break;
         }
         if (bad) {
-            snprintf(why, nwhy, "attribute %s=\"%s\" of <%s> must be %s", an, v,
+            snprintf(why, nwhy, "attribute %s=%s of <%s> must be %s", an, q,
                      (const char *)n->name, bad);
             return 1;
         }
@@ -847,6 +1344,178 @@ static int word_after(const char *msg, const char *key, char *out, size_t n)
     memcpy(out, p, len);
     out[len] = '\0';
     return len > 0;
+}
+
+/* ---- what the schema expects where ------------------------------------
+ *
+ * libxml2's Relax NG messages name the element it did not expect, not the
+ * one that is missing: a missing <name> reads "Did not expect element kpis
+ * there".  Content models in the schema are sequences (fixed order, each
+ * element optional or required, maybe repeated; docs/data-format.md), so
+ * the parent's children are walked along its sequence, read from the
+ * schema, to say what is missing or out of order. */
+
+typedef struct seq_item {
+    const char *name;
+    int required, repeat;
+} seq_item;
+
+#define MAX_SEQ 40
+
+static xmlNodePtr rng_define_of(const char *name)
+{
+    return schema_doc ? rng_define(schema_doc, name) : NULL;
+}
+
+/* The <element name=name> definition in def's content (refs followed,
+ * other elements not entered); NULL if none. */
+static xmlNodePtr rng_element(xmlNodePtr def, const char *name, int depth)
+{
+    for (xmlNodePtr c = def ? def->children : NULL; c && depth < 16; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        const char *k = (const char *)c->name, *cn = sc_xml_attr(c, "name");
+        xmlNodePtr found = NULL;
+        if (!strcmp(k, "element"))
+            found = cn && !strcmp(cn, name) ? c : NULL;
+        else if (!strcmp(k, "ref"))
+            found = cn ? rng_element(rng_define_of(cn), name, depth + 1) : NULL;
+        else if (strcmp(k, "attribute"))
+            found = rng_element(c, name, depth + 1);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
+/* The child elements of def's content in order into v (at most MAX_SEQ). */
+static void rng_sequence(xmlNodePtr def, int optional, int repeat, seq_item *v,
+                         int *n, int depth)
+{
+    for (xmlNodePtr c = def ? def->children : NULL; c && depth < 16; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        const char *k = (const char *)c->name, *cn = sc_xml_attr(c, "name");
+        if (!strcmp(k, "element")) {
+            if (cn && *n < MAX_SEQ)
+                v[(*n)++] = (seq_item){cn, !optional, repeat};
+        } else if (!strcmp(k, "ref")) {
+            if (cn)
+                rng_sequence(rng_define_of(cn), optional, repeat, v, n, depth + 1);
+        } else if (!strcmp(k, "optional") || !strcmp(k, "choice")) {
+            rng_sequence(c, 1, repeat, v, n, depth + 1);
+        } else if (!strcmp(k, "zeroOrMore")) {
+            rng_sequence(c, 1, 1, v, n, depth + 1);
+        } else if (!strcmp(k, "oneOrMore")) {
+            rng_sequence(c, optional, 1, v, n, depth + 1);
+        } else if (!strcmp(k, "group") || !strcmp(k, "interleave")) {
+            rng_sequence(c, optional, repeat, v, n, depth + 1);
+        }
+    }
+}
+
+/* The schema's sequence for the children of instance element p. */
+static int sequence_of(xmlNodePtr p, seq_item *v)
+{
+    const char *chain[32];
+    int k = 0;
+    for (xmlNodePtr a = p; a && a->type == XML_ELEMENT_NODE && k < 32; a = a->parent)
+        chain[k++] = (const char *)a->name;
+    xmlNodePtr def = schema_doc ? xmlDocGetRootElement(schema_doc) : NULL;
+    xmlNodePtr start = NULL;
+    for (xmlNodePtr c = def ? def->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "start"))
+            start = c;
+    def = start;
+    for (int i = k - 1; i >= 0 && def; i--)
+        def = rng_element(def, chain[i], 0);
+    int n = 0;
+    if (def)
+        rng_sequence(def, 0, 0, v, &n, 0);
+    return n;
+}
+
+static int seq_index(const seq_item *v, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v[i].name, name))
+            return i;
+    return -1;
+}
+
+/* The first element child of p called name after node from (NULL: from
+ * the first child). */
+static xmlNodePtr child_after(xmlNodePtr p, xmlNodePtr from, const char *name)
+{
+    for (xmlNodePtr c = from ? from->next : p->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
+            return c;
+    return NULL;
+}
+
+/* Say what is wrong with the children of p at child x (NULL: at the end
+ * of p): a required element missing before it, one that comes later than
+ * it should, or x out of order or unknown.  Returns 1 if it found which. */
+static int explain_content(problems *pb, xmlNodePtr p, xmlNodePtr x)
+{
+    seq_item v[MAX_SEQ];
+    int n = sequence_of(p, v);
+    if (!n)
+        return 0;
+    const char *pn = (const char *)p->name, *xn = x ? (const char *)x->name : "";
+    /* Walk the children before x along the sequence. */
+    int pos = 0, done = 0; /* done: v[pos] was matched and may repeat */
+    for (xmlNodePtr c = p->children; c && c != x; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        int i = pos;
+        while (i < n && strcmp(v[i].name, (const char *)c->name))
+            i++;
+        if (i == n)
+            return 0; /* an earlier child is wrong already */
+        pos = v[i].repeat ? i : i + 1;
+        done = v[i].repeat;
+    }
+    int end = n;
+    if (x) {
+        int xi = seq_index(v, n, xn);
+        if (xi < 0) {
+            problem(pb, SC_ERR_SCHEMA, x, NULL,
+                    "element <%s> is not allowed in <%s> (wrong name? see "
+                    "docs/data-format.md)", xn, pn);
+            return 1;
+        }
+        if (xi < pos) { /* an earlier sibling belongs after x */
+            for (xmlNodePtr c = p->children; c && c != x; c = c->next)
+                if (c->type == XML_ELEMENT_NODE &&
+                    seq_index(v, n, (const char *)c->name) > xi) {
+                    problem(pb, SC_ERR_SCHEMA, x, NULL,
+                            "<%s> is out of order: in <%s> it comes before <%s>",
+                            xn, pn, (const char *)c->name);
+                    return 1;
+                }
+            return 0;
+        }
+        end = xi;
+    }
+    for (int j = pos; j < end; j++) {
+        if (!v[j].required || (j == pos && done))
+            continue;
+        xmlNodePtr later = x ? child_after(p, x, v[j].name) : NULL;
+        if (later)
+            problem(pb, SC_ERR_SCHEMA, later, NULL,
+                    "<%s> is out of order: in <%s> it comes before <%s>",
+                    v[j].name, pn, xn);
+        else if (x)
+            problem_missing(pb, p, v[j].name, x,
+                            "<%s> is missing <%s>, which comes before <%s>", pn,
+                            v[j].name, xn);
+        else
+            problem_missing(pb, p, v[j].name, p, "<%s> is missing <%s>", pn,
+                            v[j].name);
+        return 1;
+    }
+    return 0;
 }
 
 /* Turn libxml2's Relax NG messages into problems: drop the generic
@@ -897,12 +1566,28 @@ static void report_rng(problems *pb, rng_collect *c)
             continue;
         }
         if (word_after(t, "Did not expect element ", w, sizeof w)) {
+            if (node && node->parent && node->parent->type == XML_ELEMENT_NODE &&
+                explain_content(pb, node->parent, node))
+                continue;
             problem(pb, SC_ERR_SCHEMA, node, NULL,
                     "element <%s> is not allowed here (wrong name or wrong order; "
                     "see docs/data-format.md)", w);
-        } else if (word_after(t, "Expecting an element ", w, sizeof w)) {
-            problem(pb, SC_ERR_SCHEMA, node, NULL,
-                    "<%s> is missing the element <%s>", ename, w);
+        } else if (strstr(t, "Expecting an element")) {
+            if (node && explain_content(pb, node, NULL))
+                continue;
+            if (word_after(t, "Expecting an element ", w, sizeof w))
+                problem_missing(pb, node, w, node, "<%s> is missing <%s>", ename, w);
+            else
+                problem(pb, SC_ERR_SCHEMA, node, NULL,
+                        "<%s> ends too early: an element it needs is missing "
+                        "(see docs/data-format.md)", ename);
+        } else if (strstr(t, "has extra content")) {
+            /* libxml2's echo of the "Did not expect" above */
+            int said = 0;
+            for (int j = 0; j < i && !said; j++)
+                said = c->v[j].node == m->node;
+            if (!said)
+                problem(pb, SC_ERR_SCHEMA, node, NULL, "<%s>: %s", ename, t);
         } else if (word_after(t, "Expecting element ", w, sizeof w) &&
                    word_after(t, ", got ", w2, sizeof w2)) {
             problem(pb, SC_ERR_SCHEMA, node, NULL,
@@ -915,21 +1600,34 @@ static void report_rng(problems *pb, rng_collect *c)
                 continue;
             }
             xmlChar *v = xmlGetProp(node, (const xmlChar *)w);
+            char q[SC_QUOTE_MAX];
+            sc_quote(q, sizeof q, v ? (const char *)v : "");
             problem(pb, SC_ERR_SCHEMA, node, w,
-                    "attribute %s=\"%s\" of <%s> is not valid (numbers: at most 2 "
+                    "attribute %s=%s of <%s> is not valid (numbers: at most 2 "
                     "decimals; money: yuan, not negative; dates: YYYY-MM-DD)",
-                    w, v ? (const char *)v : "", ename);
+                    w, q, ename);
             xmlFree(v);
         } else if (strstr(t, "Type ") && strstr(t, "doesn't allow value")) {
             continue; /* followed by "Invalid attribute", which names it */
         } else if (word_after(t, "Error validating datatype ", w, sizeof w) ||
                    strstr(t, "failed to compute type")) {
+            xmlChar *raw = node ? xmlNodeGetContent(node) : NULL;
             char *v = sc_xml_text(node);
-            problem(pb, SC_ERR_SCHEMA, node, NULL,
-                    "value \"%s\" of <%s> is not a valid %s (numbers: at most 2 "
-                    "decimals and within range; dates: YYYY-MM-DD)",
-                    v ? v : "", ename, w[0] ? w : "value");
+            char q[SC_QUOTE_MAX];
+            sc_quote(q, sizeof q, v ? v : "");
+            size_t chars = raw ? sc_utf8_count((const char *)raw) : 0;
+            int limit = text_limit_of(ename, NULL);
+            if (limit && chars > (size_t)limit)
+                problem(pb, SC_ERR_SCHEMA, node, NULL,
+                        "<%s> is %zu characters long; it may hold at most %d: %s",
+                        ename, chars, limit, q);
+            else
+                problem(pb, SC_ERR_SCHEMA, node, NULL,
+                        "value %s of <%s> is not a valid %s (numbers: at most 2 "
+                        "decimals and within range; dates: YYYY-MM-DD)",
+                        q, ename, w[0] ? w : "value");
             free(v);
+            xmlFree(raw);
         } else if (strstr(t, "Extra element") || strstr(t, "Element") ) {
             problem(pb, SC_ERR_SCHEMA, node, NULL, "<%s>: %s", ename, t);
         } else {
@@ -973,9 +1671,12 @@ static void check_money(problems *pb, xmlNodePtr n, const char *name)
 {
     const char *v = sc_xml_attr(n, name);
     long long x;
-    if (v && (!parse_hundredths(v, 2, &x) || x < 0))
+    if (v && (!parse_hundredths(v, 2, &x) || x < 0)) {
+        char q[SC_QUOTE_MAX];
+        sc_quote(q, sizeof q, v);
         problem(pb, SC_ERR_DATA, n, name,
-                "%s=\"%s\" is not an amount in yuan with at most 2 decimals", name, v);
+                "%s=%s is not an amount in yuan with at most 2 decimals", name, q);
+    }
 }
 
 static void check_employee(problems *pb, xmlNodePtr emp)
@@ -989,9 +1690,10 @@ static void check_employee(problems *pb, xmlNodePtr emp)
             char *ws = sc_xml_text(wn);
             long long w = 0;
             if (!ws || !parse_hundredths(ws, 2, &w)) {
+                char q[SC_QUOTE_MAX];
+                sc_quote(q, sizeof q, ws ? ws : "");
                 problem(pb, SC_ERR_DATA, wn ? wn : k, NULL,
-                        "weight \"%s\" is not a number with at most 2 decimals",
-                        ws ? ws : "");
+                        "weight %s is not a number with at most 2 decimals", q);
             }
             free(ws);
             catsum += w;
@@ -1242,69 +1944,6 @@ static sc_status employee_scheme(sc_reader *r, xmlNodePtr emp, problems *pb)
 
 /* ---- opening ------------------------------------------------------------ */
 
-/* Move the cursor to the next depth-1 element (after Read or Next has
- * left it somewhere at depth 1), or mark the batch done.  `first`: the
- * cursor was on <batch> and must step inside with Read. */
-static sc_status seek_child(sc_reader *r, int first, sc_error *err)
-{
-    r->on_child = 0;
-    int rc = first ? rd_read(r) : rd_next(r);
-    for (;;) {
-        if (rc < 0)
-            return parser_failure(r, err);
-        if (rc == 0) {
-            r->done = 1;
-            return SC_OK;
-        }
-        int type = xmlTextReaderNodeType(r->xr);
-        int depth = xmlTextReaderDepth(r->xr);
-        if (depth == 1 && type == XML_READER_TYPE_ELEMENT) {
-            r->on_child = 1;
-            return SC_OK;
-        }
-        if (depth == 0 && type == XML_READER_TYPE_END_ELEMENT) {
-            /* Read to the end so trailing garbage is reported. */
-            while ((rc = rd_read(r)) == 1)
-                ;
-            if (rc < 0)
-                return parser_failure(r, err);
-            r->done = 1;
-            return SC_OK;
-        }
-        if (depth == 1 && (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA)) {
-            return sc_error_set(err, SC_ERR_SCHEMA, r->path,
-                                xmlTextReaderGetParserLineNumber(r->xr), 0,
-                                "text is not allowed directly inside <batch>; "
-                                "put it in an element");
-        }
-        rc = rd_next(r);
-    }
-}
-
-/* Deep copy `src` into doc, keeping source line numbers. */
-static xmlNodePtr copy_with_lines(xmlNodePtr src, xmlDocPtr doc, sc_linemap *map)
-{
-    xmlNodePtr c = xmlDocCopyNode(src, doc, 1);
-    if (!c)
-        return NULL;
-    /* copy_lines walks a sibling list: give it just this node by walking
-     * its children, after doing the node itself here. */
-    long l = src->line < BIG_LINE ? src->line : source_line(src);
-    c->line = (unsigned short)(l < BIG_LINE ? l : BIG_LINE);
-    if (l >= BIG_LINE && map) {
-        sc_bigline *v = sc_realloc(map->v, (map->n + 1 + map->cap) * sizeof *v);
-        if (v) {
-            map->v = v;
-            map->cap += map->n + 1;
-            map->v[map->n].node = c;
-            map->v[map->n].line = l;
-            map->n++;
-        }
-    }
-    copy_lines(src->children, c->children, map);
-    return c;
-}
-
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
 static long long days_from_civil(long long y, unsigned m, unsigned d)
 {
@@ -1405,78 +2044,78 @@ sc_status sc_reader_open(sc_reader **out, const char *path, sc_diag_fn diag,
                             "entities are never loaded)");
     }
 
-    /* NONET: no network even if something asks.  Deliberately absent:
-     * NOENT (entity substitution), DTDLOAD, DTDATTR, DTDVALID, XINCLUDE. */
-    sc_xml_quiet_begin(&r->quiet, r->generic, sizeof r->generic);
-    r->xr = xmlReaderForFile(path, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
-    sc_xml_quiet_end(&r->quiet);
-    if (!r->xr) {
+    if (!(r->in = fopen(path, "rb"))) {
         sc_reader_free(r);
         return sc_error_set(err, SC_ERR_IO, path, 0, 0, "cannot read the data file");
     }
-    xmlTextReaderSetStructuredErrorHandler(r->xr, on_parse_error, r);
-
-    sc_status st = SC_OK;
-    /* Prolog up to the root element. */
-    for (;;) {
-        int rc = rd_read(r);
-        if (rc < 0) {
-            st = parser_failure(r, err);
-            goto fail;
-        }
-        if (rc == 0) {
-            st = sc_error_set(err, SC_ERR_XML, path, 0, 0,
-                              "the file holds no XML element (empty file?)");
-            goto fail;
-        }
-        int type = xmlTextReaderNodeType(r->xr);
-        if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
-            if (!find_doctype(path, &dt_line, &dt_col)) {
-                dt_line = xmlTextReaderGetParserLineNumber(r->xr);
-                dt_col = 0;
-            }
-            st = sc_error_set(err, SC_ERR_FORBIDDEN, path, dt_line, dt_col,
-                              "a DOCTYPE is not allowed in data files (external "
-                              "entities are never loaded)");
-            goto fail;
-        }
-        if (type == XML_READER_TYPE_ELEMENT)
-            break;
-    }
-
-    xmlNodePtr root = xmlTextReaderCurrentNode(r->xr);
+    /* The first bytes let libxml2 detect a BOM or UTF-16. */
+    char first[4];
+    size_t nfirst = fread(first, 1, sizeof first, r->in);
+    xmlSAXHandler sax;
+    memset(&sax, 0, sizeof sax);
+    xmlSAXVersion(&sax, 2);
+    sax.startElementNs = on_start;
+    sax.endElementNs = on_end;
+    sax.characters = on_text;
+    sax.ignorableWhitespace = on_text;
+    sax.cdataBlock = on_cdata;
+    sax.comment = NULL;
+    sax.processingInstruction = NULL;
+    sax.internalSubset = on_doctype;
+    sax.externalSubset = NULL;
+    /* A BOM or UTF-16 guessed wrong fails here, before the parser knows
+     * its reader (so no structured handler yet): the message goes to
+     * libxml2's generic channel, and parser_failure uses it. */
+    sc_xml_quiet_begin(&r->quiet, r->generic, sizeof r->generic);
+    r->ctxt = xmlCreatePushParserCtxt(&sax, NULL, first, (int)nfirst, path);
+    sc_xml_quiet_end(&r->quiet);
     r->hdr = xmlNewDoc((const xmlChar *)"1.0");
-    xmlNodePtr hroot = r->hdr ? xmlDocCopyNode(root, r->hdr, 2) : NULL;
-    if (!hroot) {
-        st = sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
+    if (!r->ctxt || !r->hdr) {
+        sc_reader_free(r);
+        return sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    r->ctxt->_private = r;
+    r->ctxt->sax->serror = on_ctxt_error;
+    /* NONET: no network even if something asks.  Deliberately absent:
+     * NOENT (entity substitution), DTDLOAD, DTDATTR, DTDVALID, XINCLUDE. */
+    xmlCtxtUseOptions(r->ctxt, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+
+    /* Up to the first <employee>: the header is complete. */
+    sc_status st = SC_OK;
+    while (!r->in_employees && !r->root_closed && feed(r) == 1)
+        ;
+    if (r->doctype) {
+        if (!find_doctype(path, &dt_line, &dt_col)) {
+            dt_line = xmlSAX2GetLineNumber(r->ctxt);
+            dt_col = 0;
+        }
+        st = sc_error_set(err, SC_ERR_FORBIDDEN, path, dt_line, dt_col,
+                          "a DOCTYPE is not allowed in data files (external "
+                          "entities are never loaded)");
         goto fail;
     }
-    hroot->line = root->line;
-    xmlDocSetRootElement(r->hdr, hroot);
-
-    if (xmlTextReaderIsEmptyElement(r->xr)) {
-        r->done = 1;
-    } else {
-        st = seek_child(r, 1, err);
-        while (st == SC_OK && r->on_child) {
-            const xmlChar *name = xmlTextReaderConstLocalName(r->xr);
-            if (name && !strcmp((const char *)name, "employee"))
-                break;
-            xmlNodePtr n = rd_expand(r);
-            if (!n) {
-                st = parser_failure(r, err);
-                break;
-            }
-            xmlNodePtr c = copy_with_lines(n, r->hdr, NULL);
-            if (!c || !xmlAddChild(hroot, c)) {
-                xmlFreeNode(c);
-                st = sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
-                break;
-            }
-            st = seek_child(r, 0, err);
-        }
-        if (st != SC_OK)
-            goto fail;
+    if (r->hdr_err) {
+        st = r->hdr_err->code;
+        if (err)
+            *err = *r->hdr_err;
+        goto fail;
+    }
+    if (r->failed && !r->in_employees && !r->root_closed) {
+        st = r->pending;
+        if (err)
+            *err = r->pending_err;
+        if (!r->root_seen && r->ctxt->errNo == XML_ERR_DOCUMENT_EMPTY)
+            st = sc_error_set(err, SC_ERR_XML, path, 0, 0,
+                              "the file holds no XML element (empty file?)");
+        goto fail;
+    }
+    /* A fatal error after the header (r->failed) waits until the records
+     * completed before it have been returned. */
+    xmlNodePtr hroot = xmlDocGetRootElement(r->hdr);
+    if (!hroot) {
+        st = sc_error_set(err, SC_ERR_XML, path, 0, 0,
+                          "the file holds no XML element (empty file?)");
+        goto fail;
     }
 
     if (strcmp((const char *)hroot->name, "batch")) {
@@ -1524,8 +2163,22 @@ void sc_reader_free(sc_reader *r)
 {
     if (!r)
         return;
-    if (r->xr)
-        xmlFreeTextReader(r->xr);
+    /* Queued records belong to the parser's document: free them first. */
+    for (size_t i = 0; i < r->qlen; i++) {
+        queued *q = &r->q[(r->qhead + i) % r->qcap];
+        xmlFreeNode(q->emp);
+        sc_free(q->err);
+    }
+    sc_free(r->q);
+    sc_free(r->over);
+    sc_free(r->hdr_err);
+    if (r->ctxt) {
+        xmlFreeDoc(r->ctxt->myDoc);
+        r->ctxt->myDoc = NULL;
+        xmlFreeParserCtxt(r->ctxt);
+    }
+    if (r->in)
+        fclose(r->in);
     if (r->hdr)
         xmlFreeDoc(r->hdr);
     idset_free(&r->ids);
@@ -1604,32 +2257,30 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0, "no reader");
     if (r->dead)
         return SC_END;
-    if (r->pending) {
-        r->dead = 1;
+    while (!r->qlen && feed(r) == 1)
+        ;
+    if (!r->qlen) {
+        if (!r->failed)
+            return SC_END;
+        r->dead = 1; /* every record before the error was returned */
         if (err)
             *err = r->pending_err;
         return r->pending;
     }
-    if (r->done || !r->on_child)
-        return SC_END;
-
-    const xmlChar *name = xmlTextReaderConstLocalName(r->xr);
-    if (!name || strcmp((const char *)name, "employee")) {
-        r->dead = 1;
-        xmlNodePtr cur = xmlTextReaderCurrentNode(r->xr);
-        return sc_error_set(err, SC_ERR_SCHEMA, r->path,
-                            cur ? (int)source_line(cur) : 0, 0,
-                            "element <%s> is not allowed here: after the first "
-                            "<employee> only <employee> elements may follow",
-                            name ? (const char *)name : "?");
-    }
-    xmlNodePtr src = rd_expand(r);
-    if (!src) {
-        r->dead = 1;
-        return parser_failure(r, err);
+    queued q = r->q[r->qhead];
+    r->qhead = (r->qhead + 1) % r->qcap;
+    r->qlen--;
+    if (q.err) { /* a problem between records, or a record refused whole */
+        sc_status code = q.err->code;
+        sc_diag_emit(r->diag, r->ud, q.err);
+        if (err)
+            *err = *q.err;
+        sc_free(q.err);
+        return code;
     }
 
     /* The record document: header copy + this employee. */
+    xmlNodePtr src = q.emp;
     sc_linemap lines = {NULL, 0, 0};
     xmlDocPtr doc = xmlCopyDoc(r->hdr, 1);
     xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
@@ -1637,36 +2288,17 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
     if (root) /* xmlCopyDoc keeps lines of the header, copy them anyway */
         copy_lines(xmlDocGetRootElement(r->hdr), root, NULL);
     long line = source_line(src);
+    xmlFreeNode(src);
     if (!emp || !xmlAddChild(root, emp)) {
         xmlFreeNode(emp);
         xmlFreeDoc(doc);
         free(lines.v);
-        r->dead = 1;
         return sc_error_set(err, SC_ERR_NOMEM, r->path, 0, 0, "out of memory");
-    }
-
-    /* Step past the employee now: a fatal error further on belongs to
-     * the next call, this record is complete. */
-    sc_error adv;
-    sc_status ast = seek_child(r, 0, &adv);
-    if (ast != SC_OK) {
-        r->pending = ast;
-        r->pending_err = adv;
-        if (ast == SC_ERR_ENCODING || ast == SC_ERR_XML)
-            snprintf(r->pending_err.message + strlen(r->pending_err.message),
-                     sizeof r->pending_err.message - strlen(r->pending_err.message),
-                     "%s", " (the rest of the batch cannot be read)");
     }
 
     /* Label for messages, even if the record is invalid. */
     char label[128];
-    {
-        const char *id = sc_xml_attr(emp, "id");
-        char *nm = sc_xml_text(sc_xml_child(emp, "name"));
-        snprintf(label, sizeof label, "%s%s%s", id ? id : "?", nm && nm[0] ? " " : "",
-                 nm ? nm : "");
-        free(nm);
-    }
+    employee_label(label, sizeof label, emp);
     problems pb = {r, label, emp, &lines, err, 0, SC_OK, NULL};
     sc_status st = validate(&pb, doc);
     if (st == SC_OK)

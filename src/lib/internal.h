@@ -59,8 +59,11 @@ void sc_buf_free(sc_buf *b);
 /* Fill `err` (may be NULL) and return `code`.  file may be NULL. */
 sc_status sc_error_set(sc_error *err, sc_status code, const char *file,
                        int line, int column, const char *fmt, ...);
-/* Send a copy of err to diag if set. */
+/* Send a copy of err to diag if set (sc_error_tidy'd). */
 void sc_diag_emit(sc_diag_fn diag, void *ud, const sc_error *err);
+/* Cut each text field of err back to its last whole UTF-8 character: a
+ * field filled by snprintf may end half-way through one. */
+void sc_error_tidy(sc_error *err);
 
 /* libxml2 prints some failures (encoding conversion, I/O) through its
  * per-thread generic error channel, whatever the parser's own handlers
@@ -103,6 +106,15 @@ void sc_format_decimal(char *out, size_t n, double v, int decimals);
 size_t sc_utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* 1 if s[0..n) is valid UTF-8; else 0 and *bad = offset of the bad byte. */
 int sc_utf8_valid(const char *s, size_t n, size_t *bad);
+/* Cut s back so that it ends with a whole character (after snprintf). */
+void sc_utf8_trim(char *s);
+/* Characters in s (UTF-8 lead bytes). */
+size_t sc_utf8_count(const char *s);
+/* A value quoted for a message, always whole characters and short enough
+ * to leave room for the reason: "v" when it has at most 60 characters,
+ * else its first 40, "…" and its length: "长长长…" (300 characters). */
+void sc_quote(char *out, size_t n, const char *v);
+#define SC_QUOTE_MAX 200 /* bytes sc_quote may write */
 
 /* ---- image.c: images the data names, checked before anything is drawn */
 

@@ -41,12 +41,17 @@ static int ascii_ieq(const char *a, const char *b)
     return *a == *b;
 }
 
-/* Characters that change how a name reads without being seen. */
+/* Characters that change how a name reads without being seen: bidi
+ * controls and marks, zero-width and other invisible format characters
+ * (Unicode's Cf, and the fillers that render as nothing). */
 static int invisible(uint32_t cp)
 {
     return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
-           (cp >= 0x2060 && cp <= 0x2069) || cp == 0x061C || cp == 0xFEFF ||
-           cp == 0x00AD || cp == 0x180E || (cp >= 0xFFF9 && cp <= 0xFFFB);
+           (cp >= 0x2060 && cp <= 0x206F) || cp == 0x061C || cp == 0xFEFF ||
+           cp == 0x00AD || cp == 0x034F || (cp >= 0x180B && cp <= 0x180F) ||
+           cp == 0x115F || cp == 0x1160 || cp == 0x3164 || cp == 0xFFA0 ||
+           cp == 0x17B4 || cp == 0x17B5 || (cp >= 0xFFF9 && cp <= 0xFFFB) ||
+           (cp >= 0xE0000 && cp <= 0xE007F);
 }
 
 static void clean_into(sc_buf *b, const char *s)
@@ -244,7 +249,7 @@ int sc_filename_same(const char *a, const char *b) { return ascii_ieq(a, b); }
 
 typedef struct taken {
     char *name;  /* as written */
-    char *label; /* whose file it is */
+    char *label; /* whose file it is: the record's file:line */
 } taken;
 
 typedef struct name_step {
@@ -315,16 +320,21 @@ static sc_status name_doc(sc_step *self, sc_doc *d, sc_error *err)
                                       sizeof d->name, err);
     if (st != SC_OK)
         return st;
+    /* The record that has the name is told by where it is, not by whom:
+     * one employee's name never appears in another's message. */
+    char where[600];
+    snprintf(where, sizeof where, "%s:%d", d->rec->file ? d->rec->file : "",
+             d->rec->line);
     int oom;
-    const char *other = take(ns, d->name, d->rec->label, &oom);
+    const char *other = take(ns, d->name, where, &oom);
     if (oom)
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (other)
         return sc_error_set(err, SC_ERR_DATA, d->rec->file, d->rec->line, 0,
-                            "file name \"%s\" is already taken by %s in this "
-                            "run, and a sheet is never overwritten; put {id} "
-                            "in the pattern, e.g. --name '{period}_{id}_{name}"
-                            ".pdf'", d->name, other);
+                            "file name \"%s\" is already taken in this run by "
+                            "the employee at %s, and a sheet is never "
+                            "overwritten; put {id} in the pattern, e.g. --name "
+                            "'{period}_{id}_{name}.pdf'", d->name, other);
     return SC_OK;
 }
 

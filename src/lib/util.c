@@ -202,13 +202,25 @@ sc_status sc_error_set(sc_error *err, sc_status code, const char *file,
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    sc_error_tidy(err);
     return code;
+}
+
+void sc_error_tidy(sc_error *err)
+{
+    sc_utf8_trim(err->message);
+    sc_utf8_trim(err->file);
+    sc_utf8_trim(err->employee);
+    sc_utf8_trim(err->field);
 }
 
 void sc_diag_emit(sc_diag_fn diag, void *ud, const sc_error *err)
 {
-    if (diag && err)
-        diag(ud, err);
+    if (!diag || !err)
+        return;
+    sc_error e = *err;
+    sc_error_tidy(&e);
+    diag(ud, &e);
 }
 
 /* ---- libxml2's generic error channel --------------------------------- */

@@ -1,5 +1,6 @@
 /* test_data.c -- the batch reader: records, encodings, checks, security,
  * file names. */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -695,6 +696,279 @@ static void test_big_line_numbers(void **state)
     sc_buf_free(&d.text);
 }
 
+/* ---- streaming: what lies between records, limits, errors after a record */
+
+/* A malformed tag right after a complete record (in the same chunk the
+ * parser reads): every record before it is returned, then the error. */
+static void test_record_before_malformed_xml(void **state)
+{
+    (void)state;
+    const char *tails[] = {"  <employee id=\"A3\"><name>丙</name></employe>\n</batch>\n",
+                           "  <oops\n</batch>\n"};
+    for (int t = 0; t < 2; t++) {
+        sc_buf b = {0};
+        sc_buf_puts(&b, HEAD("UTF-8"));
+        add_employee(&b, "A1", "甲", "40", "60", "40");
+        add_employee(&b, "A2", "乙", "40", "60", "40");
+        sc_buf_puts(&b, tails[t]);
+        char *path = tmp_text("cut", b.data);
+        diags d = {0};
+        got g;
+        sc_error err;
+        assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+        assert_int_equal(g.ok, 2);
+        assert_string_equal(g.ids[1], "A2");
+        assert_int_equal(g.bad, 1);
+        assert_int_equal(g.codes[2], SC_ERR_XML);
+        assert_non_null(strstr(err.message, "the rest of the batch cannot be read"));
+        drop(path);
+        sc_buf_free(&b);
+        sc_buf_free(&d.text);
+    }
+}
+
+/* The same with bytes that are not GBK right after a record of a GBK
+ * file: libxml2 would drop the whole chunk holding them. */
+static void test_record_before_bad_bytes(void **state)
+{
+    (void)state;
+    sc_buf b = {0};
+    sc_buf_puts(&b, HEAD("GBK"));
+    add_employee(&b, "A1", "甲", "40", "60", "40");
+    add_employee(&b, "A2", "乙", "40", "60", "40");
+    sc_buf_puts(&b, "  <employee id=\"A3\"><name>@@</name></employee>\n</batch>\n");
+    size_t n;
+    char *gbk = to_enc(b.data, "GBK", &n);
+    char *at = memmem(gbk, n, "@@", 2);
+    assert_non_null(at);
+    at[0] = at[1] = (char)0xFF;
+    char *path = tmp_file("badgbk", gbk, n);
+    diags d = {0};
+    got g;
+    sc_error err;
+    assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+    assert_int_equal(g.ok, 2);
+    assert_int_equal(g.codes[2], SC_ERR_ENCODING);
+    assert_non_null(strstr(err.message, "not valid GBK"));
+    assert_int_equal(err.line, 44);
+    drop(path);
+    free(gbk);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
+/* Whatever lies between records is not kept: 12 MB of unbroken
+ * whitespace (more than libxml2 allows in one text node), thousands of
+ * comments and processing instructions, one large comment. */
+static void test_padding_between_records(void **state)
+{
+    (void)state;
+    sc_buf b = {0};
+    sc_buf_puts(&b, HEAD("UTF-8"));
+    sc_buf_puts(&b, "  <!-- 头部之后 -->\n");
+    add_employee(&b, "A1", "甲", "40", "60", "40");
+    char *ws = malloc(12 << 20);
+    assert_non_null(ws);
+    memset(ws, ' ', 12 << 20);
+    for (size_t i = 80; i < (12 << 20); i += 81)
+        ws[i] = '\n';
+    sc_buf_append(&b, ws, 12 << 20);
+    free(ws);
+    for (int i = 0; i < 20000; i++)
+        sc_buf_puts(&b, "<!-- padding padding padding --><?pad x y z?>\n");
+    sc_buf_puts(&b, "<!--");
+    for (int i = 0; i < 100000; i++)
+        sc_buf_puts(&b, "一段很长的注释。");
+    sc_buf_puts(&b, "-->\n");
+    add_employee(&b, "A2", "乙", "40", "60", "40");
+    sc_buf_puts(&b, "</batch>\n");
+    assert_false(b.oom);
+    char *path = tmp_file("padding", b.data, b.len);
+    diags d = {0};
+    got g;
+    sc_error err;
+    assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+    assert_int_equal(d.count, 0);
+    assert_int_equal(g.ok, 2);
+    assert_int_equal(g.bad, 0);
+    assert_string_equal(g.ids[1], "A2");
+    drop(path);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
+/* One text node larger than libxml2 allows (10 MB) fails its record, with
+ * the field named; the records around it are read. */
+static void test_oversized_text_fails_its_record(void **state)
+{
+    (void)state;
+    sc_buf b = {0};
+    sc_buf_puts(&b, HEAD("UTF-8"));
+    add_employee(&b, "A1", "甲", "40", "60", "40");
+    sc_buf_puts(&b, "  <employee id=\"A2\"><name>乙</name><kpis><category name=\"C\">"
+                    "<kpi id=\"k\"><indicator>x</indicator><weight>100</weight><rule>");
+    for (int i = 0; i < (11 << 20) / 3; i++)
+        sc_buf_puts(&b, "规");
+    sc_buf_puts(&b, "</rule></kpi></category></kpis></employee>\n");
+    sc_buf_puts(&b, "  <employee id=\"A3\"><name>丙</name><position>");
+    for (int i = 0; i < 20000; i++)
+        sc_buf_puts(&b, "<b/>");
+    sc_buf_puts(&b, "</position><kpis/></employee>\n");
+    add_employee(&b, "A4", "丁", "40", "60", "40");
+    sc_buf_puts(&b, "</batch>\n");
+    assert_false(b.oom);
+    char *path = tmp_file("oversized", b.data, b.len);
+    diags d = {0};
+    got g;
+    sc_error err;
+    assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+    assert_int_equal(g.ok, 2);
+    assert_int_equal(g.bad, 2);
+    assert_int_equal(g.codes[1], SC_ERR_DATA);
+    assert_int_equal(g.codes[2], SC_ERR_DATA);
+    assert_string_equal(g.ids[3], "A4");
+    assert_non_null(strstr(d.text.data, "<rule> is too long"));
+    assert_non_null(strstr(d.text.data, "[A2 乙|kpis/category[C]/kpi[k]/rule]"));
+    assert_non_null(strstr(d.text.data, "too many elements"));
+    assert_non_null(strstr(d.text.data, "[A3 丙|position]"));
+    drop(path);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
+/* Text or an element other than <employee> between records is reported
+ * in its place; the records after it are still read. */
+static void test_stray_between_records(void **state)
+{
+    (void)state;
+    sc_buf b = {0};
+    sc_buf_puts(&b, HEAD("UTF-8"));
+    add_employee(&b, "A1", "甲", "40", "60", "40");
+    sc_buf_puts(&b, "  stray words\n");
+    add_employee(&b, "A2", "乙", "40", "60", "40");
+    sc_buf_puts(&b, "  <company>again</company>\n");
+    add_employee(&b, "A3", "丙", "40", "60", "40");
+    sc_buf_puts(&b, "</batch>\n");
+    char *path = tmp_text("stray", b.data);
+    diags d = {0};
+    got g;
+    sc_error err;
+    assert_int_equal(read_all(path, &g, &d, &err), SC_OK);
+    assert_int_equal(g.ok, 3);
+    assert_int_equal(g.bad, 2);
+    assert_int_equal(g.codes[1], SC_ERR_SCHEMA);
+    assert_int_equal(g.codes[3], SC_ERR_SCHEMA);
+    assert_string_equal(g.ids[4], "A3");
+    assert_non_null(strstr(d.text.data, ":25:0: text is not allowed directly inside <batch>"));
+    assert_non_null(strstr(d.text.data, ":45:0: element <company> is not allowed here"));
+    drop(path);
+    sc_buf_free(&b);
+    sc_buf_free(&d.text);
+}
+
+/* ---- messages: what is missing, long values ------------------------------ */
+
+/* Read one employee made of `body` (after its start tag); the problems. */
+static void problems_of(const char *body, diags *d)
+{
+    sc_buf b = {0};
+    sc_buf_puts(&b, HEAD("UTF-8"));
+    sc_buf_printf(&b, "  <employee id=\"E1\">%s</employee>\n</batch>\n", body);
+    char *path = tmp_text("msg", b.data);
+    got g;
+    sc_error err;
+    memset(d, 0, sizeof *d);
+    assert_int_equal(read_all(path, &g, d, &err), SC_OK);
+    assert_int_equal(g.bad, 1);
+    drop(path);
+    sc_buf_free(&b);
+}
+
+#define KPI "<kpis><category name=\"C\"><kpi id=\"k\"><indicator>x</indicator>" \
+            "<weight>100</weight><rule>r</rule></kpi></category></kpis>"
+
+/* A missing required element is named, not the one after it. */
+static void test_missing_element_named(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body, *want;
+    } cases[] = {
+        {KPI, "<employee> is missing <name>, which comes before <kpis> [E1|name]"},
+        {"<name>甲</name><bonus base=\"1\"/>",
+         "<employee> is missing <kpis>, which comes before <bonus> [E1 甲|kpis]"},
+        {"<name>甲</name>", "<employee> is missing <kpis> [E1 甲|kpis]"},
+        {"<name>甲</name><kpis><category name=\"C\"><kpi id=\"k\"><weight>100</weight>"
+         "<rule>r</rule></kpi></category></kpis>",
+         "<kpi> is missing <indicator>, which comes before <weight> "
+         "[E1 甲|kpis/category[C]/kpi[k]/indicator]"},
+        {"<name>甲</name><kpis><category name=\"C\"/></kpis>",
+         "<category> is missing <kpi> [E1 甲|kpis/category[C]/kpi]"},
+        {"<name>甲</name><kpis><category name=\"C\"><kpi id=\"k\"><indicator>x</indicator>"
+         "<rule>r</rule><weight>100</weight></kpi></category></kpis>",
+         "<weight> is out of order: in <kpi> it comes before <rule>"},
+        {KPI "<name>甲</name>", "<name> is out of order: in <employee> it comes before <kpis>"},
+        {"<name>甲</name><foo/>" KPI, "element <foo> is not allowed in <employee>"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        diags d;
+        problems_of(cases[i].body, &d);
+        if (!strstr(d.text.data, cases[i].want))
+            fail_msg("case %zu: want \"%s\", got %s", i, cases[i].want, d.text.data);
+        assert_int_equal(d.count, 1);
+        sc_buf_free(&d.text);
+    }
+    /* in the header too: fatal, and named */
+    const char *text = "<?xml version=\"1.0\"?>\n<batch version=\"1\">\n"
+                       "  <department>Y</department>\n"
+                       "  <period kind=\"year\" year=\"2026\">2026</period>\n</batch>\n";
+    char *path = tmp_text("nocompany", text);
+    sc_reader *r = NULL;
+    sc_error err;
+    assert_int_equal(sc_reader_open(&r, path, NULL, NULL, &err), SC_ERR_SCHEMA);
+    assert_string_equal(err.message, "<batch> is missing <company>, which comes before <department>");
+    assert_string_equal(err.field, "batch/company");
+    assert_int_equal(err.line, 3);
+    drop(path);
+}
+
+/* Values longer than their field allows: the length, the limit from the
+ * schema, the first 40 characters; every message whole UTF-8. */
+static void test_long_values_quoted(void **state)
+{
+    (void)state;
+    sc_buf body = {0};
+    sc_buf_puts(&body, "<name>");
+    for (int i = 0; i < 300; i++)
+        sc_buf_puts(&body, "长");
+    sc_buf_puts(&body, "</name><kpis><category name=\"C\"><kpi id=\"k\"><indicator>x"
+                       "</indicator><weight>100</weight><rule>");
+    for (int i = 0; i < 5000; i++)
+        sc_buf_puts(&body, "规");
+    sc_buf_puts(&body, "</rule></kpi></category></kpis><adjustments><adjustment "
+                       "points=\"1\" reason=\"");
+    for (int i = 0; i < 4500; i++)
+        sc_buf_puts(&body, "理");
+    sc_buf_puts(&body, "\"/></adjustments>");
+    diags d;
+    problems_of(body.data, &d);
+    assert_int_equal(d.count, 3);
+    const char *t = d.text.data;
+    assert_true(sc_utf8_valid(t, strlen(t), NULL));
+    assert_non_null(strstr(t, "<name> is 300 characters long; it may hold at most 200: \"长长"));
+    assert_non_null(strstr(t, "<rule> is 5000 characters long; it may hold at most 4000: "));
+    assert_non_null(strstr(t, "attribute reason of <adjustment> is 4500 characters long; "
+                              "it may hold at most 4000: "));
+    assert_non_null(strstr(t, "…\" (5000 characters)"));
+    /* the label keeps 40 characters of the name */
+    assert_non_null(strstr(t, "[E1 长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长…|"));
+    assert_true(strlen(d.first.message) < 300);
+    for (const char *line = t; *line; line = strchr(line, '\n') + 1)
+        assert_true(strchr(line, '\n') - line < 512);
+    sc_buf_free(&body);
+    sc_buf_free(&d.text);
+}
+
 /* ---- file names ------------------------------------------------------------ */
 
 static void name_for(const char *name, const char *pattern, char *out, size_t n)
@@ -749,6 +1023,26 @@ static void test_filenames(void **state)
     name_for("\xff\xfe", "{name}.pdf", out, sizeof out);
     assert_string_equal(out, "__.pdf");
 
+    /* Bidi controls and invisible characters never reach a file name:
+     * "张\u202Eexe.fdp.pdf" would show as 张fdp.exe.pdf. */
+    name_for("张\u202Eexe.fdp", "{name}.pdf", out, sizeof out);
+    assert_string_equal(out, "张_exe.fdp.pdf");
+    static const char *const hidden[] = {
+        "\u200B", "\u200C", "\u200D", "\u200E", "\u200F", "\u202A", "\u202B",
+        "\u202C", "\u202D", "\u2066", "\u2067", "\u2068", "\u2069", "\u2060",
+        "\u061C", "\uFEFF", "\u00AD", "\u180E", "\u2028", "\u2029", "\xC2\x85",
+        "\u3164", "\U000E0041", "\u034F", "\u206A"};
+    for (size_t i = 0; i < sizeof hidden / sizeof *hidden; i++) {
+        char nm[32];
+        snprintf(nm, sizeof nm, "张%s伟", hidden[i]);
+        name_for(nm, "{name}.pdf", out, sizeof out);
+        if (strcmp(out, "张_伟.pdf"))
+            fail_msg("%zu (%s): got %s", i, hidden[i], out);
+    }
+    /* in the pattern's own text too */
+    name_for("张伟", "\u202E{id}_{name}.pdf", out, sizeof out);
+    assert_string_equal(out, "_KF001_张伟.pdf");
+
     /* 300 bytes of Chinese: capped at 200 bytes, whole characters, .pdf */
     char longname[400] = "";
     for (int i = 0; i < 100; i++)
@@ -790,6 +1084,13 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_bad_record_in_middle),
         cmocka_unit_test(test_big_line_numbers),
+        cmocka_unit_test(test_record_before_malformed_xml),
+        cmocka_unit_test(test_record_before_bad_bytes),
+        cmocka_unit_test(test_padding_between_records),
+        cmocka_unit_test(test_oversized_text_fails_its_record),
+        cmocka_unit_test(test_stray_between_records),
+        cmocka_unit_test(test_missing_element_named),
+        cmocka_unit_test(test_long_values_quoted),
         cmocka_unit_test(test_filenames),
         cmocka_unit_test(test_catalogue_fields),
     };

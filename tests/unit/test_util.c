@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -71,6 +72,36 @@ static void test_error_set_fills_location(void **state)
     assert_string_equal(sc_strerror((sc_status)99), "unknown error");
 }
 
+/* A message never ends half-way through a character, and a long value is
+ * quoted short with its length. */
+static void test_utf8_cut_and_quote(void **state)
+{
+    (void)state;
+    char s[16];
+    strcpy(s, "ab长长");
+    s[7] = '\0'; /* "ab", 长, 2 of the 3 bytes of the next */
+    sc_utf8_trim(s);
+    assert_string_equal(s, "ab长");
+    snprintf(s, sizeof s, "长");
+    sc_utf8_trim(s);
+    assert_string_equal(s, "长");
+    sc_error e;
+    char msg[1200] = "x";
+    for (int i = 0; i < 300; i++)
+        strcat(msg, "长");
+    sc_error_set(&e, SC_ERR_DATA, NULL, 0, 0, "%s", msg); /* cut at 511 bytes */
+    assert_true(sc_utf8_valid(e.message, strlen(e.message), NULL));
+    assert_int_equal(strlen(e.message), 1 + 170 * 3);
+
+    char q[SC_QUOTE_MAX];
+    sc_quote(q, sizeof q, "张三");
+    assert_string_equal(q, "\"张三\"");
+    sc_quote(q, sizeof q, msg + 1);
+    assert_true(sc_utf8_valid(q, strlen(q), NULL));
+    assert_non_null(strstr(q, "…\" (300 characters)"));
+    assert_int_equal(sc_utf8_count(q), 1 + 40 + 2 + strlen(" (300 characters)"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -78,6 +109,7 @@ int main(void)
         cmocka_unit_test(test_arena_strings_and_alignment),
         cmocka_unit_test(test_buf_grows),
         cmocka_unit_test(test_error_set_fills_location),
+        cmocka_unit_test(test_utf8_cut_and_quote),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
