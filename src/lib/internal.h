@@ -319,6 +319,9 @@ typedef struct sc_cell {
     double image_h;        /* image height, pt, if image */
     int sign_line;         /* draw a line to sign on, near the bottom */
     int no_border;         /* 1: draw no frame around this cell */
+    const char *sign_field; /* a signature field is placed where one signs
+                               in this cell, for this role; NULL: none */
+    int sign_required;     /* that field must be signed (verify) */
 } sc_cell;
 
 typedef enum sc_row_kind {
@@ -504,6 +507,9 @@ struct sc_tnode {
     int ncols;
     const char **roles;        /* SIGNATURES */
     int nroles;
+    int sign_fields;           /* SIGNATURES: a signature field per role */
+    const char **required;     /* SIGNATURES: roles that must be signed */
+    int nrequired;
     const sc_tchart *chart;    /* CHART (added for issue 5) */
     const sc_tfigure *figure;  /* VALUE/CELL: <value figure="…"/>; BONUS: the score */
 };
@@ -542,7 +548,9 @@ typedef enum sc_item_kind {
     SC_IT_LINE = 1,  /* x,y -> x+w,y+h */
     SC_IT_RECT = 2,  /* filled rectangle x,y,w,h */
     SC_IT_IMAGE = 3, /* image x,y,w,h (top-left) */
-    SC_IT_PATH = 4   /* added for issue 5: polyline / polygon, see pts */
+    SC_IT_PATH = 4,  /* added for issue 5: polyline / polygon, see pts */
+    SC_IT_SIGN = 5   /* layout.c only: a signature box (text = role),
+                        moved to sc_laid.sigboxes before layout returns */
 } sc_item_kind;
 
 typedef struct sc_item {
@@ -566,12 +574,24 @@ typedef struct sc_item {
     int closed;
     double stroke;
     int dash;
+    int required;      /* SIGN: the field must be signed */
 } sc_item;
 
 typedef struct sc_page {
     sc_item *items;
     size_t nitems, cap;
 } sc_page;
+
+/* Where someone signs: a signature box of the template's signature block
+ * (one per role), on page `page` (0-based) of the record, x, y, w, h in
+ * page coordinates (top-left).  The archive profile puts an unsigned
+ * signature field there. */
+typedef struct sc_sigbox {
+    const char *role;
+    int page;
+    double x, y, w, h;
+    int required;      /* verify fails while it is unsigned */
+} sc_sigbox;
 
 typedef struct sc_laid {
     double page_w, page_h;
@@ -580,6 +600,8 @@ typedef struct sc_laid {
     const char *watermark;
     const char *title;
     const char *lang;   /* the text's language (render.c), or NULL */
+    sc_sigbox *sigboxes; /* in page and drawing order */
+    int nsigboxes;
 } sc_laid;
 
 /* items.c: append *it to the arena-backed array items[0..*n) of capacity
