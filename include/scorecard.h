@@ -190,6 +190,17 @@ typedef enum sc_produce {
     SC_PRODUCE_DUMP = 2   /* the layout dump, handed to on_result */
 } sc_produce;
 
+/* What kind of PDF a run makes (docs/archive.md). */
+typedef enum sc_profile {
+    SC_PROFILE_PRINT = 0,   /* a plain PDF to print or e-mail */
+    SC_PROFILE_ARCHIVE = 1, /* PDF/A-3b: XMP, sRGB output intent, a
+                             * signature field where each role signs, the
+                             * record and its results inside */
+    SC_PROFILE_PDFA1 = 2    /* PDF/A-1b for archives that take only
+                             * part 1: the same without attachments and
+                             * without transparency */
+} sc_profile;
+
 /* One record's outcome, handed to on_result in record order.  Everything
  * is borrowed for the duration of the call. */
 typedef struct sc_result {
@@ -251,6 +262,7 @@ typedef struct sc_batch_opts {
     /* With summary set: the summary's layout dump instead of its PDF. */
     void (*on_summary_dump)(void *ud, const char *dump);
     void *summary_ud;
+    int profile;               /* sc_profile (SC_PRODUCE_PDF) */
 } sc_batch_opts;
 #define SC_BATCH_OPTS_INIT {.size = sizeof(sc_batch_opts), .created = -1}
 

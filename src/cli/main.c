@@ -47,6 +47,7 @@ typedef struct options {
     int duplex;       /* books: -1 default (duplex), 0 --no-duplex, 1 --duplex */
     int no_summary;   /* books: no summary sheet in front */
     const char *summary_template;
+    int profile;      /* render: sc_profile */
 } options;
 
 /* ---- printing --------------------------------------------------------- */
@@ -152,6 +153,9 @@ static void usage(FILE *f)
           "                        Excel opens without garbling\n"
           "      --encoding ENC    check --format csv: utf-8 (default), gbk (old Excel; a\n"
           "                        character GBK lacks is refused) or gb18030\n"
+          "      --profile P       render: print (default), archive (PDF/A-3b with the\n"
+          "                        record inside and a signature field per role) or\n"
+          "                        pdfa1 (PDF/A-1b, no attachments)\n"
           "\n"
           "exit status: 0 all rendered; 1 some records failed, the others were written;\n"
           "             2 usage error; 3 input unusable, nothing written\n",
@@ -263,6 +267,21 @@ static int parse_args(int argc, char **argv, options *o)
             slot = &o->watermark;
         } else if (!strcmp(a, "--summary-template")) {
             slot = &o->summary_template;
+        } else if (!strcmp(a, "--profile")) {
+            if (i + 1 >= argc) {
+                errorf("option '%s' needs a value", a);
+                return -1;
+            }
+            const char *f = argv[++i];
+            if (!strcmp(f, "archive")) {
+                o->profile = SC_PROFILE_ARCHIVE;
+            } else if (!strcmp(f, "pdfa1")) {
+                o->profile = SC_PROFILE_PDFA1;
+            } else if (strcmp(f, "print")) {
+                errorf("--profile takes print, archive or pdfa1, not '%s'", f);
+                return -1;
+            }
+            continue;
         } else if (!strcmp(a, "--format")) {
             if (i + 1 >= argc) {
                 errorf("option '%s' needs a value", a);
@@ -298,6 +317,10 @@ static int parse_args(int argc, char **argv, options *o)
     }
     if (o->csv && strcmp(o->cmd, "check")) {
         errorf("--format is an option of 'check'");
+        return -1;
+    }
+    if (o->profile && strcmp(o->cmd, "render")) {
+        errorf("--profile is an option of 'render'");
         return -1;
     }
     if (o->combined && o->dump) {
@@ -668,6 +691,7 @@ static int cmd_render(const options *o)
     bo.combined = o->combined;
     bo.watermark = o->watermark;
     bo.allow_missing_glyphs = o->allow_missing;
+    bo.profile = o->profile;
     bo.diag = on_diag;
     bo.warn = on_warning;
     bo.on_result = on_result;
