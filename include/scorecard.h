@@ -305,6 +305,37 @@ typedef struct sc_batch_summary {
 sc_status sc_batch_run(const sc_fonts *fonts, const sc_batch_opts *opts,
                        sc_batch_summary *sum, sc_error *err);
 
+/* ---- signing and verifying archive copies (docs/archive.md) ------------ */
+
+/* Options of sc_sign.  Start from SC_SIGN_OPTS_INIT. */
+typedef struct sc_sign_opts {
+    size_t size;             /* sizeof (sc_sign_opts) */
+    const char *in;          /* the PDF to sign */
+    const char *out;         /* the signed copy; NULL: in, replaced whole */
+    const char *key_file;    /* a PEM private key, or a PKCS#12 file */
+    const char *cert_file;   /* PEM: the signer's certificate and its chain
+                              * (NULL: in key_file); unused for PKCS#12 */
+    const char *password;    /* of the key or PKCS#12 file, or NULL */
+    const char *field;       /* sign this unsigned field; NULL: a new field
+                              * "公司签章" */
+    const char *seal;        /* PNG or JPEG shown in the field, or NULL
+                              * (an invisible signature) */
+    int seal_page;           /* a new visible field: its page (1-based) */
+    double seal_box[4];      /* ... x, y, width, height in mm from the
+                              * page's top left */
+    const char *reason;      /* /Reason, or NULL */
+    const char *location;    /* /Location, or NULL */
+    long long time;          /* the claimed signing time (/M), s since
+                              * 1970 UTC; < 0: none */
+} sc_sign_opts;
+#define SC_SIGN_OPTS_INIT {.size = sizeof(sc_sign_opts), .time = -1}
+
+/* Sign opts->in with a PAdES baseline signature (CMS detached, SHA-256,
+ * ETSI.CAdES.detached, signing-certificate-v2) appended as an incremental
+ * update, so that the signatures already in the file stay valid and
+ * others can sign their fields after.  An encrypted file is refused. */
+sc_status sc_sign(const sc_sign_opts *opts, sc_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,8 @@
  *                    [--encoding utf-8|gbk|gb18030]
  *   scorecard summary -d DATA -o FILE.pdf [--sort KEY]   (summary.c)
  *   scorecard fonts  [TEXT]
+ *   scorecard sign   FILE ...   (sign.c)
+ *   scorecard verify FILE...    (verify.c)
  *
  * Exit status: 0 all rendered; 1 some records failed, the others were
  * written; 2 usage error; 3 input unusable, nothing written.
@@ -116,6 +118,9 @@ static void usage(FILE *f)
           "                       [--excel | --encoding utf-8|gbk|gb18030]\n"
           "       scorecard summary -d DATA [-d DATA...] -o FILE.pdf [--sort KEY]\n"
           "       scorecard fonts [TEXT]\n"
+          "       scorecard sign FILE --key KEY [--cert CERT] [--pass-file F | --pass-env V]\n"
+          "                      [-o OUT] [--field NAME] [--seal IMAGE [--at P:X,Y,W,H]]\n"
+          "       scorecard verify [--ca FILE] FILE...\n"
           "       scorecard --help | --version\n"
           "\n"
           "render   one PDF per employee into DIR (default: current folder)\n"
@@ -124,6 +129,8 @@ static void usage(FILE *f)
           "         grade, bonus … under the sheet's labels)\n"
           "summary  the department summary (部门绩效汇总表) of the data as one PDF\n"
           "fonts    show the resolved fonts and which font draws each character of TEXT\n"
+          "sign     add a PAdES signature to an archive copy (scorecard sign --help)\n"
+          "verify   check an archive copy: signatures, PDF/A, the record inside, its scores\n"
           "\n"
           "  -d, --data FILE       evaluation batch (XML; UTF-8, GBK, GB18030, Big5)\n"
           "  -t, --template FILE   template file (default: the one the data names)\n"
@@ -749,6 +756,10 @@ static int cmd_render(const options *o)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "sign"))
+        return cmd_sign(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "verify"))
+        return cmd_verify(argc - 1, argv + 1);
     options o;
     int p = parse_args(argc, argv, &o);
     if (p < 0)
