@@ -336,6 +336,38 @@ typedef struct sc_sign_opts {
  * others can sign their fields after.  An encrypted file is refused. */
 sc_status sc_sign(const sc_sign_opts *opts, sc_error *err);
 
+/* One finding of sc_verify, borrowed for the duration of the call. */
+typedef enum sc_check_result {
+    SC_CHECK_PASS = 0,
+    SC_CHECK_FAIL = 1,
+    SC_CHECK_INFO = 2     /* worth saying, neither (an optional field unsigned) */
+} sc_check_result;
+typedef struct sc_check {
+    const char *file;
+    const char *what;     /* "signature", "field", "pdfa", "record" */
+    int result;           /* sc_check_result */
+    const char *text;     /* what was found, one line */
+} sc_check;
+typedef void (*sc_check_fn)(void *ud, const sc_check *c);
+
+typedef struct sc_verify_opts {
+    size_t size;          /* sizeof (sc_verify_opts) */
+    const char *ca_file;  /* PEM trust anchors for the signers' certificates;
+                           * NULL: signatures checked, certificates not */
+    sc_check_fn report;   /* every finding, as it is made */
+    void *report_ud;
+} sc_verify_opts;
+#define SC_VERIFY_OPTS_INIT {.size = sizeof(sc_verify_opts)}
+
+/* Check the archive copy at path: each signature (byte range, digest, CMS,
+ * signer), required fields signed, the last signature covering the whole
+ * file; the PDF/A self-checks; the embedded record validated, scored
+ * again and compared with the embedded results and the printed figures.
+ * SC_OK when every check passed; SC_ERR_DATA when one failed (*failed:
+ * how many, each reported); another code when the file cannot be read. */
+sc_status sc_verify(const char *path, const sc_verify_opts *opts, int *failed,
+                    sc_error *err);
+
 #ifdef __cplusplus
 }
 #endif
