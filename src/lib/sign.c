@@ -655,6 +655,14 @@ sc_status sc_sign(const sc_sign_opts *given, sc_error *err)
         if ((st = add_seal_image(&u, im, is_pdfa1(d), &img, &aspect, err)) != SC_OK)
             goto done;
         ap = add_appearance(&u, rect[2] - rect[0], rect[3] - rect[1], img, aspect);
+    } else if (!target) {
+        /* an invisible signature still gets an (empty) appearance:
+         * PDF/A-1 wants one on every widget */
+        ap = new_obj(&u);
+        begin_obj(&u, ap, 0);
+        sc_buf_puts(&u.b, "<< /Type /XObject /Subtype /Form /BBox [0 0 0 0] /Length 0 >>\n"
+                          "stream\n\nendstream");
+        end_obj(&u);
     }
 
     /* the signature dictionary, with room for the byte range and CMS */
