@@ -6,7 +6,9 @@
  *   text.c      UTF-8, measuring, Chinese line breaking (kinsoku)
  *   fonts.c     font roles, discovery, metrics (TrueType cmap/hmtx)
  *   layout.c    sc_bound -> sc_laid (pages of positioned items)
- *   pdf.c       sc_laid -> libharu (the only file that calls libharu)
+ *   pdf.c       sc_laid -> libharu (the only file that calls libharu);
+ *               pdfa.c: what a PDF/A archive copy says about itself
+ *   sign.c, verify.c   finished files, read through pdfdoc.c (libqpdf)
  *   dump.c      sc_laid -> text, for golden tests
  *   render.c    the public sc_book_* / sc_render_dump glue
  *
