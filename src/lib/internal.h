@@ -169,7 +169,8 @@ struct sc_record {
 
 /* The computed results of a scored record as a small XML document
  * (UTF-8): total, grade, bonus, the engine's <result>, each category's
- * subtotal and each KPI's score.  A function of the record alone: the
+ * subtotal and each KPI's score; not the ranking award, which follows
+ * from the colleagues' totals.  A function of the record alone: the
  * archive copy embeds it, and verify compares it with the results of
  * the embedded record scored again.  *out is sc_malloc'd. */
 sc_status sc_record_results(const sc_record *rec, char **out, size_t *len,

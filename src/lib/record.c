@@ -298,8 +298,13 @@ sc_status sc_record_results(const sc_record *rec, char **out, size_t *len, sc_er
     set_attr(root, "bonus", rec->bonus);
     xmlNodePtr emp = rec->employee;
     xmlNodePtr res = sc_xml_child(emp, "result");
-    if (res)
-        xmlAddChild(root, xmlDocCopyNode(res, d, 2)); /* its attributes */
+    xmlNodePtr rc = res ? xmlDocCopyNode(res, d, 2) : NULL; /* its attributes */
+    /* but not the ranking award: it follows from the colleagues' totals
+     * (the batch's <ranking>), which a record does not carry */
+    if (rc) {
+        xmlUnsetProp(rc, (const xmlChar *)"rank-award");
+        xmlAddChild(root, rc);
+    }
     for (xmlNodePtr cat = sc_xml_child(sc_xml_child(emp, "kpis"), "category"); cat;
          cat = sc_xml_next(cat, "category")) {
         xmlNodePtr c = xmlNewChild(root, NULL, (const xmlChar *)"category", NULL);
