@@ -192,6 +192,17 @@ typedef enum sc_produce {
     SC_PRODUCE_DUMP = 2   /* the layout dump, handed to on_result */
 } sc_produce;
 
+/* What kind of PDF a run makes (docs/archive.md). */
+typedef enum sc_profile {
+    SC_PROFILE_PRINT = 0,   /* a plain PDF to print or e-mail */
+    SC_PROFILE_ARCHIVE = 1, /* PDF/A-3b: XMP, sRGB output intent, a
+                             * signature field where each role signs, the
+                             * record and its results inside */
+    SC_PROFILE_PDFA1 = 2    /* PDF/A-1b for archives that take only
+                             * part 1: the same without attachments and
+                             * without transparency */
+} sc_profile;
+
 /* One record's outcome, handed to on_result in record order.  Everything
  * is borrowed for the duration of the call. */
 typedef struct sc_result {
@@ -253,6 +264,7 @@ typedef struct sc_batch_opts {
     /* With summary set: the summary's layout dump instead of its PDF. */
     void (*on_summary_dump)(void *ud, const char *dump);
     void *summary_ud;
+    int profile;               /* sc_profile (SC_PRODUCE_PDF) */
 } sc_batch_opts;
 #define SC_BATCH_OPTS_INIT {.size = sizeof(sc_batch_opts), .created = -1}
 
@@ -294,6 +306,69 @@ typedef struct sc_batch_summary {
  * be written) with err set. */
 sc_status sc_batch_run(const sc_fonts *fonts, const sc_batch_opts *opts,
                        sc_batch_summary *sum, sc_error *err);
+
+/* ---- signing and verifying archive copies (docs/archive.md) ------------ */
+
+/* Options of sc_sign.  Start from SC_SIGN_OPTS_INIT. */
+typedef struct sc_sign_opts {
+    size_t size;             /* sizeof (sc_sign_opts) */
+    const char *in;          /* the PDF to sign */
+    const char *out;         /* the signed copy; NULL: in, replaced whole */
+    const char *key_file;    /* a PEM private key, or a PKCS#12 file */
+    const char *cert_file;   /* PEM: the signer's certificate and its chain
+                              * (NULL: in key_file); unused for PKCS#12 */
+    const char *password;    /* of the key or PKCS#12 file, or NULL */
+    const char *field;       /* sign this unsigned field; NULL: a new field
+                              * "公司签章" */
+    const char *seal;        /* PNG or JPEG shown in the field, or NULL
+                              * (an invisible signature) */
+    int seal_page;           /* a new visible field: its page (1-based) */
+    double seal_box[4];      /* ... x, y, width, height in mm from the
+                              * page's top left */
+    const char *reason;      /* /Reason, or NULL */
+    const char *location;    /* /Location, or NULL */
+    long long time;          /* the claimed signing time (/M), s since
+                              * 1970 UTC; < 0: none */
+} sc_sign_opts;
+#define SC_SIGN_OPTS_INIT {.size = sizeof(sc_sign_opts), .time = -1}
+
+/* Sign opts->in with a PAdES baseline signature (CMS detached, SHA-256,
+ * ETSI.CAdES.detached, signing-certificate-v2) appended as an incremental
+ * update, so that the signatures already in the file stay valid and
+ * others can sign their fields after.  An encrypted file is refused. */
+sc_status sc_sign(const sc_sign_opts *opts, sc_error *err);
+
+/* One finding of sc_verify, borrowed for the duration of the call. */
+typedef enum sc_check_result {
+    SC_CHECK_PASS = 0,
+    SC_CHECK_FAIL = 1,
+    SC_CHECK_INFO = 2     /* worth saying, neither (an optional field unsigned) */
+} sc_check_result;
+typedef struct sc_check {
+    const char *file;
+    const char *what;     /* "signature", "field", "pdfa", "record" */
+    int result;           /* sc_check_result */
+    const char *text;     /* what was found, one line */
+} sc_check;
+typedef void (*sc_check_fn)(void *ud, const sc_check *c);
+
+typedef struct sc_verify_opts {
+    size_t size;          /* sizeof (sc_verify_opts) */
+    const char *ca_file;  /* PEM trust anchors for the signers' certificates;
+                           * NULL: signatures checked, certificates not */
+    sc_check_fn report;   /* every finding, as it is made */
+    void *report_ud;
+} sc_verify_opts;
+#define SC_VERIFY_OPTS_INIT {.size = sizeof(sc_verify_opts)}
+
+/* Check the archive copy at path: each signature (byte range, digest, CMS,
+ * signer), required fields signed, the last signature covering the whole
+ * file; the PDF/A self-checks; the embedded record validated, scored
+ * again and compared with the embedded results and the printed figures.
+ * SC_OK when every check passed; SC_ERR_DATA when one failed (*failed:
+ * how many, each reported); another code when the file cannot be read. */
+sc_status sc_verify(const char *path, const sc_verify_opts *opts, int *failed,
+                    sc_error *err);
 
 #ifdef __cplusplus
 }

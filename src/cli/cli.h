@@ -51,4 +51,12 @@ int csv_encoding_parse(const char *name);
  * why[0..nwhy) says what (the line and the character GBK lacks). */
 int csv_write_encoded(FILE *f, const char *s, size_t n, int enc, char *why, size_t nwhy);
 
+/* ---- sign.c, verify.c: `scorecard sign`, `scorecard verify` -------------- */
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+/* A password from --pass-file FILE (its first line) or --pass-env VAR,
+ * never from the command line; malloc'd, NULL (message printed) if it
+ * cannot be had. */
+char *cli_password(const char *file, const char *env);
+
 #endif

@@ -10,6 +10,8 @@
  *                    [--encoding utf-8|gbk|gb18030]
  *   scorecard summary -d DATA -o FILE.pdf [--sort KEY]   (summary.c)
  *   scorecard fonts  [TEXT]
+ *   scorecard sign   FILE ...   (sign.c)
+ *   scorecard verify FILE...    (verify.c)
  *
  * Exit status: 0 all rendered; 1 some records failed, the others were
  * written; 2 usage error; 3 input unusable, nothing written.
@@ -47,6 +49,7 @@ typedef struct options {
     int duplex;       /* books: -1 default (duplex), 0 --no-duplex, 1 --duplex */
     int no_summary;   /* books: no summary sheet in front */
     const char *summary_template;
+    int profile;      /* render: sc_profile */
 } options;
 
 /* ---- printing --------------------------------------------------------- */
@@ -115,6 +118,9 @@ static void usage(FILE *f)
           "                       [--excel | --encoding utf-8|gbk|gb18030]\n"
           "       scorecard summary -d DATA [-d DATA...] -o FILE.pdf [--sort KEY]\n"
           "       scorecard fonts [TEXT]\n"
+          "       scorecard sign FILE --key KEY [--cert CERT] [--pass-file F | --pass-env V]\n"
+          "                      [-o OUT] [--field NAME] [--seal IMAGE [--at P:X,Y,W,H]]\n"
+          "       scorecard verify [--ca FILE] FILE...\n"
           "       scorecard --help | --version\n"
           "\n"
           "render   one PDF per employee into DIR (default: current folder)\n"
@@ -123,6 +129,8 @@ static void usage(FILE *f)
           "         grade, bonus … under the sheet's labels)\n"
           "summary  the department summary (部门绩效汇总表) of the data as one PDF\n"
           "fonts    show the resolved fonts and which font draws each character of TEXT\n"
+          "sign     add a PAdES signature to an archive copy (scorecard sign --help)\n"
+          "verify   check an archive copy: signatures, PDF/A, the record inside, its scores\n"
           "\n"
           "  -d, --data FILE       evaluation batch (XML; UTF-8, GBK, GB18030, Big5)\n"
           "  -t, --template FILE   template file (default: the one the data names)\n"
@@ -152,6 +160,9 @@ static void usage(FILE *f)
           "                        Excel opens without garbling\n"
           "      --encoding ENC    check --format csv: utf-8 (default), gbk (old Excel; a\n"
           "                        character GBK lacks is refused) or gb18030\n"
+          "      --profile P       render: print (default), archive (PDF/A-3b with the\n"
+          "                        record inside and a signature field per role) or\n"
+          "                        pdfa1 (PDF/A-1b, no attachments)\n"
           "\n"
           "exit status: 0 all rendered; 1 some records failed, the others were written;\n"
           "             2 usage error; 3 input unusable, nothing written\n",
@@ -263,6 +274,21 @@ static int parse_args(int argc, char **argv, options *o)
             slot = &o->watermark;
         } else if (!strcmp(a, "--summary-template")) {
             slot = &o->summary_template;
+        } else if (!strcmp(a, "--profile")) {
+            if (i + 1 >= argc) {
+                errorf("option '%s' needs a value", a);
+                return -1;
+            }
+            const char *f = argv[++i];
+            if (!strcmp(f, "archive")) {
+                o->profile = SC_PROFILE_ARCHIVE;
+            } else if (!strcmp(f, "pdfa1")) {
+                o->profile = SC_PROFILE_PDFA1;
+            } else if (strcmp(f, "print")) {
+                errorf("--profile takes print, archive or pdfa1, not '%s'", f);
+                return -1;
+            }
+            continue;
         } else if (!strcmp(a, "--format")) {
             if (i + 1 >= argc) {
                 errorf("option '%s' needs a value", a);
@@ -298,6 +324,10 @@ static int parse_args(int argc, char **argv, options *o)
     }
     if (o->csv && strcmp(o->cmd, "check")) {
         errorf("--format is an option of 'check'");
+        return -1;
+    }
+    if (o->profile && strcmp(o->cmd, "render")) {
+        errorf("--profile is an option of 'render'");
         return -1;
     }
     if (o->combined && o->dump) {
@@ -668,6 +698,7 @@ static int cmd_render(const options *o)
     bo.combined = o->combined;
     bo.watermark = o->watermark;
     bo.allow_missing_glyphs = o->allow_missing;
+    bo.profile = o->profile;
     bo.diag = on_diag;
     bo.warn = on_warning;
     bo.on_result = on_result;
@@ -748,6 +779,10 @@ static int finish_output(int rc)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "sign"))
+        return cmd_sign(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "verify"))
+        return cmd_verify(argc - 1, argv + 1);
     options o;
     int p = parse_args(argc, argv, &o);
     if (p != 0)

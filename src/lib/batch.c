@@ -334,7 +334,8 @@ static void work(run *R, job *j)
         }
     }
     if (st == SC_OK && R->o.produce == SC_PRODUCE_PDF && !R->o.combined && !R->o.group_by) {
-        sc_pdf_opts po = {j->bases, R->o.created >= 0 ? R->o.created : j->rec->date};
+        sc_pdf_opts po = {j->bases, R->o.created >= 0 ? R->o.created : j->rec->date,
+                          R->o.profile, 0, j->rec};
         st = sc_render_pdf(j->laid, R->fonts, &po, &j->pdf, &j->len, &j->err);
     }
     if (st != SC_OK)
@@ -447,6 +448,9 @@ static void run_file(run *R, const char *data)
             return;
         }
     }
+    /* the archive copy embeds each record as the data gave it */
+    if (R->o.produce == SC_PRODUCE_PDF && R->o.profile == SC_PROFILE_ARCHIVE)
+        sc_reader_keep_source(r);
     forms_clear(R);
     for (;;) {
         job j;
@@ -531,7 +535,7 @@ static sc_status make_steps(run *R, sc_error *err)
     if (books) {
         sc_book_opts bo = {R->o.combined, R->o.out_dir, R->o.group_by, R->o.sort,
                            !R->o.no_duplex, R->o.no_summary ? NULL : stpl,
-                           R->o.created, R->o.warn, R->o.warn_ud};
+                           R->o.created, R->o.warn, R->o.warn_ud, R->o.profile};
         R->steps[R->nsteps++] = sc_step_book(&bo, R->fonts);
     } else if (R->o.produce == SC_PRODUCE_PDF) {
         sc_status st = sc_make_dirs(R->o.out_dir, err);

@@ -1061,6 +1061,11 @@ static sc_status bind_signatures(binder *B, const sc_tnode *t,
         top[i].align = bot[i].align = SC_ALIGN_LEFT;
         top[i].no_border = bot[i].no_border = 1;
         top[i].text = sc_arena_printf(B->a, "%s%s", roles[i], label(t, 0, "签字："));
+        if (t->sign_fields && roles[i][0]) {
+            top[i].sign_field = roles[i];
+            for (int k = 0; k < t->nrequired; k++)
+                top[i].sign_required |= !strcmp(t->required[k], roles[i]);
+        }
         if (img && *img) {
             st = resolve_image(B, sig, roles[i], img, &top[i].image);
             if (st != SC_OK)

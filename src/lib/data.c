@@ -63,6 +63,7 @@
 #include <libxml/SAX2.h>
 #include <errno.h>
 #include <iconv.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -355,10 +356,28 @@ typedef struct queued {
     sc_error *err;
 } queued;
 
+/* Where the bytes of a data or scheme file are: a file, or memory (the
+ * record embedded in an archive copy, read again by verify).  The reader
+ * and the prolog sniffers below read either through src_open. */
+typedef struct src {
+    const char *path;   /* the file, or the name messages use */
+    const char *mem;    /* NULL: read the file */
+    size_t len;
+} byte_src;
+
+static FILE *src_open(const byte_src *in)
+{
+    if (!in->mem)
+        return fopen(in->path, "rb");
+    return in->len ? fmemopen((void *)in->mem, in->len, "rb") : NULL;
+}
+
 struct sc_reader {
     xmlParserCtxtPtr ctxt; /* the push parser; its myDoc holds <batch> */
     FILE *in;
     char *path;
+    byte_src src;          /* path, or the bytes of sc_reader_open_mem */
+    int keep_source;       /* sc_reader_keep_source: records carry theirs */
     sc_diag_fn diag;
     void *ud;
     xmlDocPtr hdr;         /* <batch attrs> + header children */
@@ -436,12 +455,12 @@ static int encoding_allowed(const char *e)
 /* Look at the start of the file (bytes, before any decoding): the declared
  * encoding and where a DOCTYPE is, for exact messages.  The XML reader
  * remains the authority; this only adds precision. */
-static void sniff_prolog(const char *path, char *enc, size_t nenc,
+static void sniff_prolog(const byte_src *in, char *enc, size_t nenc,
                          int *doctype_line, int *doctype_col)
 {
     enc[0] = '\0';
     *doctype_line = *doctype_col = 0;
-    FILE *f = fopen(path, "rb");
+    FILE *f = src_open(in);
     if (!f)
         return;
     char buf[8192];
@@ -495,9 +514,9 @@ static void sniff_prolog(const char *path, char *enc, size_t nenc,
 /* Where the first "<!DOCTYPE" is, scanning the raw bytes of the whole
  * prolog region (the parser's own line is ahead of it: it reads in
  * chunks).  Returns 1 if found. */
-static int find_doctype(const char *path, int *line, int *col)
+static int find_doctype(const byte_src *in, int *line, int *col)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = src_open(in);
     if (!f)
         return 0;
     static const char pat[] = "<!DOCTYPE";
@@ -531,13 +550,13 @@ static int find_doctype(const char *path, int *line, int *col)
  * file with iconv, counting lines and characters), for an exact
  * file:line:col when libxml2 only says "conversion failed".  Returns 1 and
  * fills line, col and a "0xAB 0xCD" rendering of the bytes if found. */
-static int locate_bad_bytes(const char *path, const char *enc, int *line,
+static int locate_bad_bytes(const byte_src *bs, const char *enc, int *line,
                             int *col, char *bytes, size_t nbytes)
 {
     iconv_t cd = iconv_open("UTF-8", enc && enc[0] ? enc : "UTF-8");
     if (cd == (iconv_t)-1)
         return 0;
-    FILE *f = fopen(path, "rb");
+    FILE *f = src_open(bs);
     if (!f) {
         iconv_close(cd);
         return 0;
@@ -634,7 +653,7 @@ static void on_parse_error(void *ud, xmlErrorPtr e)
     int line = e->line, col = e->int2;
     char bytes[64] = "";
     const char *enc = r->declared[0] ? r->declared : "UTF-8";
-    locate_bad_bytes(r->path, enc, &line, &col, bytes, sizeof bytes);
+    locate_bad_bytes(&r->src, enc, &line, &col, bytes, sizeof bytes);
     if (!r->declared[0] || ascii_ieq(enc, "UTF-8") || ascii_ieq(enc, "UTF8"))
         sc_error_set(&r->perr, SC_ERR_ENCODING, r->path, line, col,
                      "bytes are not valid UTF-8 %s%s%s; if the file comes from "
@@ -1783,6 +1802,12 @@ static sc_status load_scheme_file(sc_reader *r, const char *rel, xmlNodePtr at,
                                   sc_scheme **out, sc_error *err)
 {
     problems pb = {r, "", NULL, NULL, err, 0, SC_OK, NULL};
+    if (r->src.mem) {
+        problem(&pb, SC_ERR_FORBIDDEN, at, "scheme",
+                "scheme=\"%s\" names a file, but this record was read from memory "
+                "(an archive copy): its scheme must be inline", rel);
+        return SC_ERR_FORBIDDEN;
+    }
     if (!rel[0] || rel[0] == '/' || strstr(rel, "..") || strchr(rel, '\\')) {
         problem(&pb, SC_ERR_FORBIDDEN, at, "scheme",
                 "scheme=\"%s\" must be a relative path inside the data file's folder "
@@ -1808,7 +1833,8 @@ static sc_status load_scheme_file(sc_reader *r, const char *rel, xmlNodePtr at,
         goto done;
     }
     fclose(probe);
-    if (find_doctype(path, &dl_line, &dl_col)) {
+    byte_src sin = {path, NULL, 0};
+    if (find_doctype(&sin, &dl_line, &dl_col)) {
         st = sc_error_set(err, SC_ERR_FORBIDDEN, path, dl_line, dl_col,
                           "a DOCTYPE is not allowed in scheme files");
         goto done;
@@ -2005,30 +2031,38 @@ static char *period_string(xmlNodePtr period)
     return sc_strdup(buf);
 }
 
-sc_status sc_reader_open(sc_reader **out, const char *path, sc_diag_fn diag,
-                         void *ud, sc_error *err)
+/* A reader of the data file `path`, or of mem[0..len) named `path` in
+ * messages. */
+static sc_status open_reader(sc_reader **out, const char *path, const char *mem,
+                             size_t len, sc_diag_fn diag, void *ud, sc_error *err)
 {
     *out = NULL;
     if (!path)
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0, "no data file given");
     pthread_once(&init_once, init_process);
 
-    FILE *probe = fopen(path, "rb");
-    if (!probe)
-        return sc_error_set(err, SC_ERR_IO, path, 0, 0,
-                            "cannot open the data file (check the path and permissions)");
-    fclose(probe);
+    if (!mem) {
+        FILE *probe = fopen(path, "rb");
+        if (!probe)
+            return sc_error_set(err, SC_ERR_IO, path, 0, 0,
+                                "cannot open the data file (check the path and permissions)");
+        fclose(probe);
+    } else if (len > INT_MAX || len == 0) {
+        return sc_error_set(err, SC_ERR_DATA, path, 0, 0,
+                            "the record is empty or too large (%zu bytes)", len);
+    }
 
     sc_reader *r = sc_calloc(1, sizeof *r);
     if (!r || !(r->path = sc_strdup(path))) {
         free(r);
         return sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
     }
+    r->src = (byte_src){r->path, mem, len};
     r->diag = diag;
     r->ud = ud;
 
     int dt_line, dt_col;
-    sniff_prolog(path, r->declared, sizeof r->declared, &dt_line, &dt_col);
+    sniff_prolog(&r->src, r->declared, sizeof r->declared, &dt_line, &dt_col);
     if (r->declared[0] && !encoding_allowed(r->declared)) {
         sc_error_set(err, SC_ERR_ENCODING, path, 1, 0,
                      "encoding \"%s\" is not supported; declare UTF-8, GBK, "
@@ -2044,7 +2078,7 @@ sc_status sc_reader_open(sc_reader **out, const char *path, sc_diag_fn diag,
                             "entities are never loaded)");
     }
 
-    if (!(r->in = fopen(path, "rb"))) {
+    if (!(r->in = src_open(&r->src))) {
         sc_reader_free(r);
         return sc_error_set(err, SC_ERR_IO, path, 0, 0, "cannot read the data file");
     }
@@ -2085,7 +2119,7 @@ sc_status sc_reader_open(sc_reader **out, const char *path, sc_diag_fn diag,
     while (!r->in_employees && !r->root_closed && feed(r) == 1)
         ;
     if (r->doctype) {
-        if (!find_doctype(path, &dt_line, &dt_col)) {
+        if (!find_doctype(&r->src, &dt_line, &dt_col)) {
             dt_line = xmlSAX2GetLineNumber(r->ctxt);
             dt_col = 0;
         }
@@ -2154,6 +2188,26 @@ fail:
     return st;
 }
 
+sc_status sc_reader_open(sc_reader **out, const char *path, sc_diag_fn diag,
+                         void *ud, sc_error *err)
+{
+    return open_reader(out, path, NULL, 0, diag, ud, err);
+}
+
+sc_status sc_reader_open_mem(sc_reader **out, const char *name, const char *data,
+                             size_t len, sc_diag_fn diag, void *ud, sc_error *err)
+{
+    if (!data)
+        return sc_error_set(err, SC_ERR_USAGE, name, 0, 0, "no record given");
+    return open_reader(out, name, data, len, diag, ud, err);
+}
+
+void sc_reader_keep_source(sc_reader *r)
+{
+    if (r)
+        r->keep_source = 1;
+}
+
 const char *sc_reader_template(const sc_reader *r)
 {
     return r ? r->template_name : NULL;
@@ -2196,6 +2250,56 @@ void sc_reader_free(sc_reader *r)
 }
 
 /* ---- records ------------------------------------------------------------ */
+
+/* The record as the data gave it (sc_record.source), for the archive
+ * copy: the batch's attributes and header, the scheme that scores this
+ * employee inline instead of scheme= (so the record needs no other file),
+ * and this one employee as read, before the engine wrote into it.  No
+ * other employee of the batch is in it.  UTF-8 whatever the data file's
+ * encoding; valid against data.rng on its own. */
+static sc_status make_source(sc_reader *r, xmlNodePtr emp, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    xmlDocPtr d = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNodePtr root = d ? xmlDocCopyNode(xmlDocGetRootElement(r->hdr), d, 1) : NULL;
+    if (!root) {
+        xmlFreeDoc(d);
+        return SC_ERR_NOMEM;
+    }
+    xmlDocSetRootElement(d, root);
+    xmlUnsetProp(root, (const xmlChar *)"scheme");
+    /* one child a line, as a person would write it */
+    for (xmlNodePtr c = root->children; c; c = c->next)
+        xmlAddPrevSibling(c, xmlNewDocText(d, (const xmlChar *)"\n  "));
+    xmlNodePtr scheme = sc_scheme_node(r->cur);
+    xmlNodePtr sc = scheme ? xmlDocCopyNode(scheme, d, 1) : NULL;
+    xmlNodePtr e = xmlDocCopyNode(emp, d, 1);
+    int ok = e && (!scheme || sc);
+    if (ok && sc) {
+        xmlAddChild(root, xmlNewDocText(d, (const xmlChar *)"\n  "));
+        ok = xmlAddChild(root, sc) != NULL;
+    }
+    if (ok) {
+        xmlUnsetProp(e, (const xmlChar *)"scheme");
+        xmlAddChild(root, xmlNewDocText(d, (const xmlChar *)"\n  "));
+        ok = xmlAddChild(root, e) != NULL;
+        xmlAddChild(root, xmlNewDocText(d, (const xmlChar *)"\n"));
+    }
+    xmlChar *mem = NULL;
+    int n = 0;
+    if (ok)
+        xmlDocDumpMemoryEnc(d, &mem, &n, "UTF-8");
+    xmlFreeDoc(d);
+    if (!ok || !mem || n <= 0) {
+        xmlFree(mem);
+        return SC_ERR_NOMEM;
+    }
+    *out = sc_strndup((const char *)mem, (size_t)n);
+    *len = (size_t)n;
+    xmlFree(mem);
+    return *out ? SC_OK : SC_ERR_NOMEM;
+}
 
 /* A record of doc (header + emp); takes over *lines on success. */
 static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long line,
@@ -2300,6 +2404,8 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
     char label[128];
     employee_label(label, sizeof label, emp);
     problems pb = {r, label, emp, &lines, err, 0, SC_OK, NULL};
+    char *source = NULL;
+    size_t source_len = 0;
     sc_status st = validate(&pb, doc);
     if (st == SC_OK)
         st = employee_scheme(r, emp, &pb);
@@ -2307,6 +2413,10 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
     memset(&sum, 0, sizeof sum);
     if (st == SC_OK) {
         check_employee(&pb, emp);
+        /* The source is taken before the engine writes into the record. */
+        if (pb.count == 0 && r->keep_source &&
+            make_source(r, emp, &source, &source_len) != SC_OK)
+            problem(&pb, SC_ERR_NOMEM, emp, NULL, "out of memory");
         /* Scores are computed only on a sheet whose shape is right. */
         if (pb.count == 0)
             sc_score_employee(r->cur, emp, r->ranking, on_score_problem, &pb, &sum);
@@ -2326,15 +2436,19 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
     }
     if (st != SC_OK) {
         free(lines.v);
+        free(source);
         xmlFreeDoc(doc);
         return st;
     }
     sc_record *rec = record_new(r, doc, emp, line, &lines, &sum);
     if (!rec) {
         free(lines.v);
+        free(source);
         xmlFreeDoc(doc);
         return sc_error_set(err, SC_ERR_NOMEM, r->path, (int)line, 0, "out of memory");
     }
+    rec->source = source;
+    rec->source_len = source_len;
     *out = rec;
     return SC_OK;
 }

@@ -10,6 +10,8 @@
  *     rect X Y W H gGRAY
  *     image X Y W H "PATH"
  *     path N open|closed fFILL|fnone wLW sSTROKE [dash] X,Y X,Y ...  (charts)
+ *     sign X Y W H "ROLE" [required]   (a signature box: after the page's
+ *                                       items, in drawing order)
  *
  * ROLE is the role the style asked for (body, heading, kai, latin); FACE is
  * the family of the face that draws the run with spaces removed and the
@@ -159,6 +161,16 @@ void sc_dump(const sc_laid *laid, const sc_fonts *fonts, sc_buf *buf)
                 break;
             }
             sc_buf_puts(buf, "\n");
+        }
+        for (int k = 0; k < laid->nsigboxes; k++) {
+            const sc_sigbox *sb = &laid->sigboxes[k];
+            if (sb->page != p)
+                continue;
+            sc_buf_puts(buf, "  sign ");
+            four(buf, sb->x, sb->y, sb->w, sb->h);
+            sc_buf_puts(buf, " ");
+            quoted(buf, sb->role, strlen(sb->role));
+            sc_buf_puts(buf, sb->required ? " required\n" : "\n");
         }
     }
 }

@@ -6,7 +6,9 @@
  *   text.c      UTF-8, measuring, Chinese line breaking (kinsoku)
  *   fonts.c     font roles, discovery, metrics (TrueType cmap/hmtx)
  *   layout.c    sc_bound -> sc_laid (pages of positioned items)
- *   pdf.c       sc_laid -> libharu (the only file that calls libharu)
+ *   pdf.c       sc_laid -> libharu (the only file that calls libharu);
+ *               pdfa.c: what a PDF/A archive copy says about itself
+ *   sign.c, verify.c   finished files, read through pdfdoc.c (libqpdf)
  *   dump.c      sc_laid -> text, for golden tests
  *   render.c    the public sc_book_* / sc_render_dump glue
  *
@@ -171,7 +173,20 @@ struct sc_record {
     char *total;          /* "102.00" (0.01 point) */
     char *grade;          /* "优秀", or the data's grade without bands */
     char *bonus;          /* "2080.00" yuan */
+    /* The record as the data gave it (sc_reader_keep_source): UTF-8 XML,
+     * a batch of this one employee with its scheme inline; else NULL. */
+    char *source;
+    size_t source_len;
 };
+
+/* The computed results of a scored record as a small XML document
+ * (UTF-8): total, grade, bonus, the engine's <result>, each category's
+ * subtotal and each KPI's score; not the ranking award, which follows
+ * from the colleagues' totals.  A function of the record alone: the
+ * archive copy embeds it, and verify compares it with the results of
+ * the embedded record scored again.  *out is sc_malloc'd. */
+sc_status sc_record_results(const sc_record *rec, char **out, size_t *len,
+                            sc_error *err);
 
 /* The true line of node n of rec. */
 long sc_record_line(const sc_record *rec, xmlNodePtr n);
@@ -199,6 +214,17 @@ void sc_record_problem(const sc_record *rec, sc_problems *pb, sc_status code,
  * keys have equal forms.  For the font bases (record.c says more). */
 sc_status sc_record_form(const sc_record *rec, sc_record **out, char **key,
                          sc_error *err);
+
+/* ---- data.c: beyond the public reader ---------------------------------- */
+
+/* Every record read from now on carries its source (sc_record.source). */
+void sc_reader_keep_source(sc_reader *r);
+/* A reader of a batch in memory, data[0..len) (the record embedded in an
+ * archive copy), named `name` in messages; like sc_reader_open, except
+ * that a scheme= naming a file is refused: such a record carries its
+ * scheme inline.  data must outlive the reader. */
+sc_status sc_reader_open_mem(sc_reader **out, const char *name, const char *data,
+                             size_t len, sc_diag_fn diag, void *ud, sc_error *err);
 
 /* ---- coverage.c: can the fonts draw the record? ---------------------------- */
 
@@ -331,6 +357,9 @@ typedef struct sc_cell {
     double image_h;        /* image height, pt, if image */
     int sign_line;         /* draw a line to sign on, near the bottom */
     int no_border;         /* 1: draw no frame around this cell */
+    const char *sign_field; /* a signature field is placed where one signs
+                               in this cell, for this role; NULL: none */
+    int sign_required;     /* that field must be signed (verify) */
 } sc_cell;
 
 typedef enum sc_row_kind {
@@ -516,6 +545,9 @@ struct sc_tnode {
     int ncols;
     const char **roles;        /* SIGNATURES */
     int nroles;
+    int sign_fields;           /* SIGNATURES: a signature field per role */
+    const char **required;     /* SIGNATURES: roles that must be signed */
+    int nrequired;
     const sc_tchart *chart;    /* CHART (added for issue 5) */
     const sc_tfigure *figure;  /* VALUE/CELL: <value figure="…"/>; BONUS: the score */
 };
@@ -554,7 +586,9 @@ typedef enum sc_item_kind {
     SC_IT_LINE = 1,  /* x,y -> x+w,y+h */
     SC_IT_RECT = 2,  /* filled rectangle x,y,w,h */
     SC_IT_IMAGE = 3, /* image x,y,w,h (top-left) */
-    SC_IT_PATH = 4   /* added for issue 5: polyline / polygon, see pts */
+    SC_IT_PATH = 4,  /* added for issue 5: polyline / polygon, see pts */
+    SC_IT_SIGN = 5   /* layout.c only: a signature box (text = role),
+                        moved to sc_laid.sigboxes before layout returns */
 } sc_item_kind;
 
 typedef struct sc_item {
@@ -578,12 +612,24 @@ typedef struct sc_item {
     int closed;
     double stroke;
     int dash;
+    int required;      /* SIGN: the field must be signed */
 } sc_item;
 
 typedef struct sc_page {
     sc_item *items;
     size_t nitems, cap;
 } sc_page;
+
+/* Where someone signs: a signature box of the template's signature block
+ * (one per role), on page `page` (0-based) of the record, x, y, w, h in
+ * page coordinates (top-left).  The archive profile puts an unsigned
+ * signature field there. */
+typedef struct sc_sigbox {
+    const char *role;
+    int page;
+    double x, y, w, h;
+    int required;      /* verify fails while it is unsigned */
+} sc_sigbox;
 
 typedef struct sc_laid {
     double page_w, page_h;
@@ -592,6 +638,8 @@ typedef struct sc_laid {
     const char *watermark;
     const char *title;
     const char *lang;   /* the text's language (render.c), or NULL */
+    sc_sigbox *sigboxes; /* in page and drawing order */
+    int nsigboxes;
 } sc_laid;
 
 /* items.c: append *it to the arena-backed array items[0..*n) of capacity
@@ -650,6 +698,11 @@ typedef struct sc_pdf sc_pdf;
 typedef struct sc_pdf_opts {
     const sc_fontbases *bases; /* the form's font bases, or NULL */
     long long created;         /* CreationDate, s since 1970 UTC; < 0: none */
+    int profile;               /* sc_profile */
+    int book;                  /* several records: their field and file
+                                * names carry the employee id */
+    const sc_record *rec;      /* sc_render_pdf: the one record, for
+                                * sc_pdf_archive */
 } sc_pdf_opts;
 sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts,
                      const sc_pdf_opts *opts, sc_error *err);
@@ -665,6 +718,14 @@ int sc_pdf_unit_pages(const sc_pdf *pdf, int unit);
 /* Show the units in this order (a permutation of 0..units-1) when the
  * document is finished: pages and outline entries alike. */
 sc_status sc_pdf_arrange(sc_pdf *pdf, const int *order, int n, sc_error *err);
+/* What the profile adds for the record whose pages sc_pdf_add has just
+ * drawn: an unsigned signature field on each of laid's signature boxes
+ * (archive, pdfa1) and, in the archive profile, the record as the data
+ * gave it (rec->source, /AFRelationship /Source) and its computed results
+ * (/Data) as associated files.  Nothing for the print profile.  On error
+ * the document refuses to be finished, as with sc_pdf_add. */
+sc_status sc_pdf_archive(sc_pdf *pdf, const sc_laid *laid, const sc_record *rec,
+                         sc_error *err);
 /* The finished file as bytes in *out (sc_malloc'd, the caller frees).
  * Call once; then only sc_pdf_free. */
 sc_status sc_pdf_finish(sc_pdf *pdf, unsigned char **out, size_t *len,
@@ -672,6 +733,35 @@ sc_status sc_pdf_finish(sc_pdf *pdf, unsigned char **out, size_t *len,
 void sc_pdf_free(sc_pdf *pdf);
 /* How many of the document's font programs were made from a base (tests). */
 int sc_pdf_faces_from_base(const sc_pdf *pdf);
+
+/* ---- pdfa.c: what an archive copy says about itself --------------------- */
+
+/* The document's own description, said twice: in the XMP packet and in
+ * the information dictionary (PDF/A wants both to agree). */
+typedef struct sc_pdfa_meta {
+    int part;              /* pdfaid:part: 3 (archive) or 1 (pdfa1) */
+    const char *title;     /* dc:title = /Title; NULL: none */
+    const char *creator;   /* xmp:CreatorTool = /Creator */
+    const char *producer;  /* pdf:Producer = /Producer */
+    long long created;     /* xmp:CreateDate, ModifyDate, MetadataDate =
+                            * /CreationDate, /ModDate */
+} sc_pdfa_meta;
+/* The XMP packet of m, every value XML-escaped, appended to out. */
+sc_status sc_pdfa_xmp(const sc_pdfa_meta *m, sc_buf *out);
+/* t (s since 1970) as a PDF date, D:20261031000000+00'00', and as an XMP
+ * date, 2026-10-31T00:00:00+00:00; "" when out of range. */
+void sc_pdf_date(char out[32], long long t);
+void sc_xmp_date(char out[32], long long t);
+/* SHA-256 over pieces (the /ID of an archive copy), and MD5 (/CheckSum). */
+typedef struct sc_digest sc_digest;
+sc_digest *sc_digest_new(void);
+void sc_digest_add(sc_digest *d, const void *data, size_t len);
+int sc_digest_final(sc_digest *d, unsigned char out[32]);
+void sc_digest_free(sc_digest *d);
+int sc_md5(const void *data, size_t len, unsigned char out[16]);
+/* Debian icc-profiles-free's sRGB.icc (cmake/embed_file.cmake). */
+extern const unsigned char sc_icc_srgb[];
+extern const size_t sc_icc_srgb_len;
 
 /* ---- render.c: one record's pages ------------------------------------- */
 
@@ -742,6 +832,7 @@ typedef struct sc_book_opts {
     long long created;         /* < 0: the first record's date */
     sc_diag_fn warn;           /* fallback groups, forced distribution */
     void *warn_ud;
+    int profile;               /* sc_profile */
 } sc_book_opts;
 sc_step *sc_step_book(const sc_book_opts *o, const sc_fonts *fonts);
 /* out_summary.c: the department summary of the whole run as one PDF
@@ -984,6 +1075,8 @@ sc_status sc_scheme_parse(sc_scheme **out, xmlNodePtr scheme, sc_score_report fn
 void sc_scheme_free(sc_scheme *s);
 /* Borrowed: the rule of a KPI id, or NULL. */
 const sc_rule *sc_scheme_rule(const sc_scheme *s, const char *kpi);
+/* Borrowed: the <scheme> element as declared (inline or its file). */
+xmlNodePtr sc_scheme_node(const sc_scheme *s);
 /* Borrowed: the grade of a total (centi), or NULL without bands. */
 const char *sc_scheme_grade(const sc_scheme *s, long long total_centi);
 

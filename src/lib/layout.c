@@ -758,16 +758,34 @@ static sc_status draw_cell(lay *L, const table *T, const pcell *pc, double x,
         if ((rc = add_item(L, &it, NULL)) != SC_OK)
             return rc;
     }
+    /* The signature box: where the line (or the scanned signature) is,
+     * over the cell's whole height, so a signature drawn there in a PDF
+     * reader has the room a pen would have. */
+    double bx = ix, bw = iw;
     if (pc->cell->sign_line) {
         double right = ix + iw;
         if (pc->text[0] && right - (last_end + 4) >= SIGN_MIN) {
             /* after the label, just under the last line's baseline */
             double by = ty + (double)(pc->nlines - 1) * pc->lh + pc->bo + 2;
             rc = add_line(L, last_end + 4, by, right, by, SIGN_LW);
+            bx = last_end + 4;
+            bw = right - bx;
         } else {
             double by = y + h - st->pad[2];
             rc = add_line(L, ix, by, right, by, SIGN_LW);
         }
+    }
+    if (rc == SC_OK && pc->cell->sign_field && bw > 0) {
+        sc_item it = {0};
+        it.kind = SC_IT_SIGN;
+        it.x = bx;
+        it.y = y;
+        it.w = bw;
+        it.h = h;
+        it.text = pc->cell->sign_field;
+        it.len = strlen(it.text);
+        it.required = pc->cell->sign_required;
+        rc = add_item(L, &it, NULL);
     }
     return rc;
 }
@@ -894,6 +912,7 @@ static sc_status split_row(lay *L, const sc_block *blk, table *T, int r,
             if (p > 0) {
                 c->image = NULL;
                 c->sign_line = 0;
+                c->sign_field = NULL;
             }
             double room = avail - pc->st->pad[0] - pc->st->pad[2];
             size_t per = (size_t)floor(room / pc->lh + EPS);
@@ -1149,6 +1168,43 @@ static sc_status check_watermark(lay *L)
     return rc;
 }
 
+/* The signature boxes drawn (SC_IT_SIGN items) move from the pages to
+ * laid->sigboxes, in page and drawing order: the later stages see them
+ * as a list, and no page holds an item the PDF writer cannot draw. */
+static sc_status take_sigboxes(lay *L, sc_laid *laid)
+{
+    int n = 0;
+    for (int p = 0; p < L->npages; p++)
+        for (size_t i = 0; i < L->pages[p].nitems; i++)
+            n += L->pages[p].items[i].kind == SC_IT_SIGN;
+    if (!n)
+        return SC_OK;
+    laid->sigboxes = sc_arena_alloc(L->arena, (size_t)n * sizeof *laid->sigboxes);
+    if (!laid->sigboxes)
+        return SC_ERR_NOMEM;
+    for (int p = 0; p < L->npages; p++) {
+        sc_page *pg = &L->pages[p];
+        size_t k = 0;
+        for (size_t i = 0; i < pg->nitems; i++) {
+            const sc_item *it = &pg->items[i];
+            if (it->kind != SC_IT_SIGN) {
+                pg->items[k++] = *it;
+                continue;
+            }
+            sc_sigbox *sb = &laid->sigboxes[laid->nsigboxes++];
+            sb->role = it->text;
+            sb->page = p;
+            sb->x = it->x;
+            sb->y = it->y;
+            sb->w = it->w;
+            sb->h = it->h;
+            sb->required = it->required;
+        }
+        pg->nitems = k;
+    }
+    return SC_OK;
+}
+
 sc_status sc_layout(const sc_bound *b, const sc_fonts *fonts,
                     sc_arena *arena, sc_laid **out, sc_error *err)
 {
@@ -1195,6 +1251,8 @@ sc_status sc_layout(const sc_bound *b, const sc_fonts *fonts,
     laid->npages = L.npages;
     laid->watermark = b->watermark;
     laid->title = b->title;
+    if (take_sigboxes(&L, laid) != SC_OK)
+        return nomem(&L);
     *out = laid;
     return SC_OK;
 }

@@ -205,14 +205,17 @@ static sc_status blank_for(book_step *bs, double w, double h, const char *lang, 
     return st;
 }
 
-/* Add laid as a unit of b's book, and a blank back after it when it ends
- * on a front page of a duplex book. */
-static sc_status add_unit(book_step *bs, book *b, const sc_laid *laid, int *unit, int *blk,
-                          sc_error *err)
+/* Add laid as a unit of b's book (with what the profile adds for its
+ * record rec, if any), and a blank back after it when it ends on a front
+ * page of a duplex book. */
+static sc_status add_unit(book_step *bs, book *b, const sc_laid *laid, const sc_record *rec,
+                          int *unit, int *blk, sc_error *err)
 {
     *unit = sc_pdf_units(b->pdf);
     *blk = -1;
     sc_status st = sc_pdf_add(b->pdf, laid, err);
+    if (st == SC_OK && rec)
+        st = sc_pdf_archive(b->pdf, laid, rec, err);
     if (st != SC_OK || !bs->o.duplex || laid->npages % 2 == 0)
         return st;
     sc_laid *bl = NULL;
@@ -227,7 +230,8 @@ static sc_status open_pdf(book_step *bs, book *b, const sc_fontbases *bases, lon
 {
     if (b->pdf)
         return SC_OK;
-    sc_pdf_opts po = {bases, bs->o.created >= 0 ? bs->o.created : created};
+    sc_pdf_opts po = {bases, bs->o.created >= 0 ? bs->o.created : created, bs->o.profile, 1,
+                      NULL};
     sc_status st = sc_pdf_new(&b->pdf, bs->fonts, &po, err);
     if (st == SC_OK)
         sc_pdf_set_duplex(b->pdf, bs->o.duplex);
@@ -258,7 +262,7 @@ static sc_status book_doc(sc_step *self, sc_doc *d, sc_error *err)
     sc_status st = open_pdf(bs, b, d->bases, d->created, err);
     member *m = &b->m[b->n];
     if (st == SC_OK)
-        st = add_unit(bs, b, d->laid, &m->unit, &m->blank, err);
+        st = add_unit(bs, b, d->laid, d->rec, &m->unit, &m->blank, err);
     if (st != SC_OK)
         return st;
     m->row = sc_summary_rows(bs->sum);
@@ -312,7 +316,7 @@ static sc_status add_summary(book_step *bs, int i, int *unit, int *blk, sc_arena
     if (st == SC_OK)
         st = open_pdf(bs, b, NULL, rec->date, err);
     if (st == SC_OK)
-        st = add_unit(bs, b, laid, unit, blk, err);
+        st = add_unit(bs, b, laid, NULL, unit, blk, err);
     sc_record_free(rec);
     return st;
 }

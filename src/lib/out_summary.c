@@ -78,7 +78,7 @@ static sc_status summary_end(sc_step *self, int *files, int *pages, sc_error *er
     } else if (st == SC_OK) {
         unsigned char *bytes = NULL;
         size_t len = 0;
-        sc_pdf_opts po = {NULL, ss->created >= 0 ? ss->created : rec->date};
+        sc_pdf_opts po = {.created = ss->created >= 0 ? ss->created : rec->date};
         st = sc_render_pdf(laid, ss->fonts, &po, &bytes, &len, err);
         if (st == SC_OK)
             st = sc_file_write(ss->dir, ss->name, bytes, len, err);

@@ -43,10 +43,22 @@
  * So we build the UTF-16BE bytes ourselves (surrogate pairs included) and
  * store them as a binary (hex) string object in the outline / info
  * dictionary, through libharu's public object API.
+ *
+ * Profiles (sc_profile, docs/archive.md).  The archive profile makes the
+ * document PDF/A-3b and the pdfa1 profile PDF/A-1b, with objects written
+ * here through libharu's object API rather than its HPDF_PDFA_* and
+ * HPDF_AttachFile (pdfa.c says why): the XMP packet (uncompressed, equal
+ * to the information dictionary), the sRGB output intent, a /ID that is a
+ * digest of the content, an unsigned signature field (/FT /Sig, Print
+ * flag, an empty appearance) on each signature box the layout reported,
+ * and, for part 3, the record and its results as associated files
+ * (/AF, /AFRelationship, /Params /ModDate).  PDF/A-1 allows no
+ * transparency, so there the watermark is drawn opaque under the page.
  */
 #include "fontengine.h"
 
 #include <hpdf.h>
+#include <hpdf_catalog.h>
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
@@ -61,6 +73,10 @@
 #define WATERMARK_ALPHA 0.15
 #define BOLD_STROKE 0.03 /* synthetic bold: stroke width / font size */
 #define BASE_SLACK 4096  /* see choose_bases */
+#define CREATOR "scorecard " SC_VERSION
+#define PRODUCER "libharu 2.3.0 (" CREATOR ")"
+#define F_PRINT 4        /* annotation flags: Print */
+#define FF_REQUIRED 2    /* field flags: Required */
 
 /* One face as a PDF font: a Type0 font with Identity-H encoding over a
  * CIDFontType2 whose CIDs are the glyph ids of our subset (subset.c).  The
@@ -86,6 +102,14 @@ typedef struct unit {
     char *title; /* NULL: no outline entry */
 } unit;
 
+/* An embedded file: its name-tree key (as written) and file spec. */
+typedef struct efile {
+    char *name;        /* the file name */
+    char *key;         /* its bytes as a PDF string */
+    size_t nkey;
+    HPDF_Dict spec;
+} efile;
+
 struct sc_pdf {
     HPDF_Doc doc;
     const sc_fonts *fonts;
@@ -104,8 +128,21 @@ struct sc_pdf {
     int nunits, capunits;
     int *order;        /* sc_pdf_arrange: units in this order, or NULL */
     int duplex;
+    char *title;       /* the document's title (the first unit's) */
     HPDF_STATUS error_no;     /* last error seen by the handler */
     HPDF_STATUS error_detail;
+    /* profiles (see the top) */
+    int profile;              /* sc_profile */
+    int book;                 /* names carry the employee id */
+    long long created;        /* < 0: no date */
+    HPDF_Page *rec_pages;     /* the pages of the record last added */
+    int nrec_pages;
+    sc_digest *id;            /* the /ID: a digest of what went in */
+    HPDF_Array fields;        /* AcroForm /Fields */
+    char **names;             /* field names used */
+    int nnames, capnames;
+    efile *files;             /* embedded files, sorted at the end */
+    int nfiles, capfiles;
 };
 
 static unsigned long long now_ns(void)
@@ -239,6 +276,13 @@ sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts,
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     p->fonts = fonts;
     p->bases = opts ? opts->bases : NULL;
+    p->profile = opts ? opts->profile : SC_PROFILE_PRINT;
+    p->book = opts ? opts->book : 0;
+    p->created = opts ? opts->created : -1;
+    if (p->profile != SC_PROFILE_PRINT && !(p->id = sc_digest_new())) {
+        sc_free(p);
+        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
     p->nfaces = sc_fonts_nfaces(fonts);
     if (p->nfaces > 0 && !(p->font = sc_calloc((size_t)p->nfaces,
                                                sizeof *p->font))) {
@@ -256,27 +300,27 @@ sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts,
         st = fail(p, err, "setting compression", NULL);
     else if (HPDF_UseUTFEncodings(p->doc) != HPDF_OK)
         st = fail(p, err, "enabling UTF-8", NULL);
-    else if (HPDF_SetInfoAttr(p->doc, HPDF_INFO_CREATOR,
-                              "scorecard " SC_VERSION) != HPDF_OK)
+    else if (HPDF_SetInfoAttr(p->doc, HPDF_INFO_CREATOR, CREATOR) != HPDF_OK)
         st = fail(p, err, "setting the creator", NULL);
     /* The creation date is the caller's (the data's or SOURCE_DATE_EPOCH),
-     * never the clock's: the same record gives the same bytes. */
-    if (st == SC_OK && opts && opts->created >= 0) {
-        time_t t = (time_t)opts->created;
-        struct tm tm;
-        if (gmtime_r(&t, &tm)) {
-            HPDF_Date d = {0};
-            d.year = tm.tm_year + 1900;
-            d.month = tm.tm_mon + 1;
-            d.day = tm.tm_mday;
-            d.hour = tm.tm_hour;
-            d.minutes = tm.tm_min;
-            d.seconds = tm.tm_sec > 59 ? 59 : tm.tm_sec;
-            d.ind = 'Z';
-            if (HPDF_SetInfoDateAttr(p->doc, HPDF_INFO_CREATION_DATE, d) !=
-                HPDF_OK)
-                st = fail(p, err, "setting the creation date", NULL);
-        }
+     * never the clock's: the same record gives the same bytes.  Written
+     * by us: libharu's own is D:...Z00'00', which is not a PDF date. */
+    char date[32] = "";
+    if (p->created >= 0)
+        sc_pdf_date(date, p->created);
+    if (st == SC_OK && date[0]) {
+        HPDF_String d = HPDF_String_New(p->doc->mmgr, date, NULL);
+        if (!d || HPDF_Dict_Add(p->doc->info, "CreationDate", d) != HPDF_OK)
+            st = fail(p, err, "setting the creation date", NULL);
+    }
+    if (st == SC_OK && p->profile != SC_PROFILE_PRINT) {
+        /* PDF/A: the XMP says what the information dictionary says, so
+         * both come from here; /ModDate as the XMP's ModifyDate */
+        p->doc->pdf_version = p->profile == SC_PROFILE_PDFA1 ? HPDF_VER_14 : HPDF_VER_17;
+        HPDF_String d = date[0] ? HPDF_String_New(p->doc->mmgr, date, NULL) : NULL;
+        if (HPDF_SetInfoAttr(p->doc, HPDF_INFO_PRODUCER, PRODUCER) != HPDF_OK ||
+            (d && HPDF_Dict_Add(p->doc->info, "ModDate", d) != HPDF_OK))
+            st = fail(p, err, "setting the document information", NULL);
     }
     if (st != SC_OK) {
         sc_pdf_free(p);
@@ -1098,10 +1142,12 @@ static sc_status draw_item(sc_pdf *p, pen *pn, double ph, const sc_item *it,
 
 /* The watermark: body-role text, rotated 45 degrees about the page centre,
  * drawn over the content with a low alpha so fills do not hide it and the
- * content stays readable. */
+ * content stays readable.  PDF/A-1 allows no transparency: there it is
+ * drawn first, under the content, in the gray the alpha gives on white. */
 static sc_status draw_watermark(sc_pdf *p, pen *pn, double pw, double ph,
                                 const char *wm, sc_error *err)
 {
+    int opaque = p->profile == SC_PROFILE_PDFA1;
     HPDF_Page page = pn->page;
     size_t n = strlen(wm);
     double w1 = sc_text_width(p->fonts, SC_ROLE_BODY, 1.0, wm, n);
@@ -1118,7 +1164,7 @@ static sc_status draw_watermark(sc_pdf *p, pen *pn, double pw, double ph,
     if (st != SC_OK)
         return sc_error_set(err, st, NULL, 0, 0,
                             "cannot measure the watermark text");
-    if (!p->wm_gs) {
+    if (!opaque && !p->wm_gs) {
         p->wm_gs = HPDF_CreateExtGState(p->doc);
         if (!p->wm_gs ||
             HPDF_ExtGState_SetAlphaFill(p->wm_gs, WATERMARK_ALPHA) != HPDF_OK ||
@@ -1138,7 +1184,7 @@ static sc_status draw_watermark(sc_pdf *p, pen *pn, double pw, double ph,
         return st;
     }
     int ok = HPDF_Page_GSave(page) == HPDF_OK &&
-             HPDF_Page_SetExtGState(page, p->wm_gs) == HPDF_OK &&
+             (opaque || HPDF_Page_SetExtGState(page, p->wm_gs) == HPDF_OK) &&
              HPDF_Page_Concat(page, (HPDF_REAL)c, (HPDF_REAL)s, (HPDF_REAL)-s,
                               (HPDF_REAL)c, (HPDF_REAL)(pw / 2),
                               (HPDF_REAL)(ph / 2)) == HPDF_OK;
@@ -1153,7 +1199,8 @@ static sc_status draw_watermark(sc_pdf *p, pen *pn, double pw, double ph,
             it.kind = SC_IT_TEXT;
             it.face = runs[i].face;
             it.size = size;
-            it.gray = WATERMARK_GRAY;
+            it.gray = opaque ? 1 - WATERMARK_ALPHA * (1 - WATERMARK_GRAY)
+                             : WATERMARK_GRAY;
             it.text = wm + runs[i].start;
             it.len = runs[i].len;
             it.x = x;
@@ -1208,6 +1255,12 @@ static sc_status choose_bases(sc_pdf *p, const sc_laid *laid, sc_error *err)
 static sc_status add_pages(sc_pdf *p, const sc_laid *laid, sc_error *err)
 {
     HPDF_Page first = NULL;
+    sc_free(p->rec_pages);
+    p->nrec_pages = 0;
+    if (laid->npages > 0 &&
+        !(p->rec_pages = sc_calloc((size_t)laid->npages, sizeof *p->rec_pages)))
+        return nomem(err);
+    int under = p->profile == SC_PROFILE_PDFA1; /* the watermark, see there */
     for (int i = 0; i < laid->npages; i++) {
         HPDF_Page page = HPDF_AddPage(p->doc);
         if (!page ||
@@ -1219,13 +1272,17 @@ static sc_status add_pages(sc_pdf *p, const sc_laid *laid, sc_error *err)
             return fail(p, err, "adding a page", NULL);
         if (!first)
             first = page;
+        p->rec_pages[p->nrec_pages++] = page;
         const sc_page *pg = &laid->pages[i];
         pen pn;
         pen_start(&pn, page);
         sc_status st = SC_OK;
+        int wm = laid->watermark && *laid->watermark;
+        if (wm && under)
+            st = draw_watermark(p, &pn, laid->page_w, laid->page_h, laid->watermark, err);
         for (size_t k = 0; st == SC_OK && k < pg->nitems; k++)
             st = draw_item(p, &pn, laid->page_h, &pg->items[k], err);
-        if (st == SC_OK && laid->watermark && *laid->watermark)
+        if (st == SC_OK && wm && !under)
             st = draw_watermark(p, &pn, laid->page_w, laid->page_h,
                                 laid->watermark, err);
         if (st == SC_OK)
@@ -1280,6 +1337,351 @@ sc_status sc_pdf_add(sc_pdf *p, const sc_laid *laid, sc_error *err)
     if (st != SC_OK)
         p->broken = 1;
     return st;
+}
+
+/* ---- profiles: signature fields, associated files, PDF/A objects ------ */
+
+/* A PDF string of s: a literal when it is ASCII, else UTF-16BE with a
+ * BOM (set_text_string); *key gets the bytes as written, for sorting a
+ * name tree.  NULL when out of memory. */
+static void *pdf_string(sc_pdf *p, const char *s, char **key, size_t *nkey)
+{
+    int ascii = 1;
+    for (const char *c = s; *c; c++)
+        ascii &= (unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f;
+    unsigned char *u = NULL;
+    size_t n = strlen(s);
+    if (!ascii && utf16be(s, &u, &n) != SC_OK)
+        return NULL;
+    void *obj = ascii ? (void *)HPDF_String_New(p->doc->mmgr, s, NULL)
+                      : (void *)HPDF_Binary_New(p->doc->mmgr, u, (HPDF_UINT)n);
+    if (obj && key) {
+        *key = sc_malloc(n + 1);
+        if (*key) {
+            memcpy(*key, ascii ? (const void *)s : (const void *)u, n);
+            (*key)[n] = '\0';
+            *nkey = n;
+        }
+        if (!*key)
+            obj = NULL;
+    }
+    sc_free(u);
+    return obj;
+}
+
+/* want, or want_2, want_3 ... : a field name no earlier field of the
+ * document has; '.' (the separator of field names) becomes '_'. */
+static sc_status unique_name(sc_pdf *p, const char *want, char *out, size_t n,
+                             sc_error *err)
+{
+    char base[256];
+    snprintf(base, sizeof base, "%.255s", want);
+    for (char *c = base; *c; c++)
+        if (*c == '.')
+            *c = '_';
+    snprintf(out, n, "%s", base);
+    for (int k = 2;; k++) {
+        int used = 0;
+        for (int i = 0; i < p->nnames && !used; i++)
+            used = !strcmp(p->names[i], out);
+        if (!used)
+            break;
+        snprintf(out, n, "%s_%d", base, k);
+    }
+    if (p->nnames == p->capnames) {
+        int cap = p->capnames ? p->capnames * 2 : 8;
+        char **v = sc_realloc(p->names, (size_t)cap * sizeof *v);
+        if (!v)
+            return nomem(err);
+        p->names = v;
+        p->capnames = cap;
+    }
+    if (!(p->names[p->nnames] = sc_strdup(out)))
+        return nomem(err);
+    p->nnames++;
+    return SC_OK;
+}
+
+/* An unsigned signature field (merged with its widget) on signature box
+ * sb of the record just drawn: /FT /Sig, printable, with an empty
+ * appearance (PDF/A wants one for every widget), in the page's /Annots
+ * and the AcroForm's /Fields.  A reader signing it fills /V. */
+static sc_status add_field(sc_pdf *p, const sc_laid *laid, const sc_sigbox *sb,
+                           const char *id, sc_error *err)
+{
+    if (sb->page < 0 || sb->page >= p->nrec_pages || sb->w <= 0 || sb->h <= 0)
+        return SC_OK;
+    HPDF_Page page = p->rec_pages[sb->page];
+    HPDF_MMgr mm = p->doc->mmgr;
+    HPDF_Xref xref = p->doc->xref;
+    char want[256], name[320];
+    if (p->book && id && *id)
+        snprintf(want, sizeof want, "%s_%s", id, sb->role);
+    else
+        snprintf(want, sizeof want, "%s", sb->role);
+    sc_status st = unique_name(p, want, name, sizeof name, err);
+    if (st != SC_OK)
+        return st;
+    double y0 = laid->page_h - sb->y - sb->h;
+    HPDF_Dict w = HPDF_Dict_New(mm);
+    HPDF_Array rect = HPDF_Array_New(mm), bbox = HPDF_Array_New(mm);
+    HPDF_Dict ap = HPDF_Dict_New(mm);
+    HPDF_Dict form = HPDF_DictStream_New(mm, xref);
+    HPDF_Dict res = HPDF_Dict_New(mm);
+    int ok = w && rect && bbox && ap && form && res && HPDF_Xref_Add(xref, w) == HPDF_OK;
+    ok = ok && HPDF_Array_AddReal(rect, (HPDF_REAL)sb->x) == HPDF_OK &&
+         HPDF_Array_AddReal(rect, (HPDF_REAL)y0) == HPDF_OK &&
+         HPDF_Array_AddReal(rect, (HPDF_REAL)(sb->x + sb->w)) == HPDF_OK &&
+         HPDF_Array_AddReal(rect, (HPDF_REAL)(y0 + sb->h)) == HPDF_OK &&
+         HPDF_Array_AddNumber(bbox, 0) == HPDF_OK && HPDF_Array_AddNumber(bbox, 0) == HPDF_OK &&
+         HPDF_Array_AddReal(bbox, (HPDF_REAL)sb->w) == HPDF_OK &&
+         HPDF_Array_AddReal(bbox, (HPDF_REAL)sb->h) == HPDF_OK &&
+         HPDF_Dict_AddName(form, "Type", "XObject") == HPDF_OK &&
+         HPDF_Dict_AddName(form, "Subtype", "Form") == HPDF_OK &&
+         HPDF_Dict_Add(form, "BBox", bbox) == HPDF_OK &&
+         HPDF_Dict_Add(form, "Resources", res) == HPDF_OK &&
+         HPDF_Dict_Add(ap, "N", form) == HPDF_OK &&
+         HPDF_Dict_AddName(w, "Type", "Annot") == HPDF_OK &&
+         HPDF_Dict_AddName(w, "Subtype", "Widget") == HPDF_OK &&
+         HPDF_Dict_AddName(w, "FT", "Sig") == HPDF_OK &&
+         HPDF_Dict_AddNumber(w, "F", F_PRINT) == HPDF_OK &&
+         (!sb->required || HPDF_Dict_AddNumber(w, "Ff", FF_REQUIRED) == HPDF_OK) &&
+         HPDF_Dict_Add(w, "Rect", rect) == HPDF_OK &&
+         HPDF_Dict_Add(w, "P", page) == HPDF_OK &&
+         HPDF_Dict_Add(w, "AP", ap) == HPDF_OK;
+    if (!ok)
+        return fail(p, err, "adding a signature field", NULL);
+    char tu[300];
+    snprintf(tu, sizeof tu, "%s签字", sb->role);
+    if ((st = set_text_string(p, w, "T", name, err)) != SC_OK ||
+        (st = set_text_string(p, w, "TU", tu, err)) != SC_OK)
+        return st;
+    HPDF_Array annots = HPDF_Dict_GetItem(page, "Annots", HPDF_OCLASS_ARRAY);
+    if (!annots) {
+        annots = HPDF_Array_New(mm);
+        if (!annots || HPDF_Dict_Add(page, "Annots", annots) != HPDF_OK)
+            return fail(p, err, "adding a signature field", NULL);
+    }
+    if (!p->fields) {
+        HPDF_Dict acro = HPDF_Dict_New(mm);
+        p->fields = HPDF_Array_New(mm);
+        if (!acro || !p->fields || HPDF_Xref_Add(xref, acro) != HPDF_OK ||
+            HPDF_Dict_Add(acro, "Fields", p->fields) != HPDF_OK ||
+            HPDF_Dict_Add(p->doc->catalog, "AcroForm", acro) != HPDF_OK) {
+            p->fields = NULL;
+            return fail(p, err, "adding the form", NULL);
+        }
+    }
+    if (HPDF_Array_Add(annots, w) != HPDF_OK || HPDF_Array_Add(p->fields, w) != HPDF_OK)
+        return fail(p, err, "adding a signature field", NULL);
+    return SC_OK;
+}
+
+/* An associated file: data[0..len) (XML) embedded under the name fname,
+ * its relationship to the document rel (Source, Data), listed in the
+ * catalog's /AF and, at the end, the /EmbeddedFiles name tree. */
+static sc_status add_file(sc_pdf *p, const char *fname, const char *desc,
+                          const char *rel, const char *data, size_t len, sc_error *err)
+{
+    HPDF_MMgr mm = p->doc->mmgr;
+    HPDF_Xref xref = p->doc->xref;
+    if (p->nfiles == p->capfiles) {
+        int cap = p->capfiles ? p->capfiles * 2 : 4;
+        efile *v = sc_realloc(p->files, (size_t)cap * sizeof *v);
+        if (!v)
+            return nomem(err);
+        p->files = v;
+        p->capfiles = cap;
+    }
+    char date[32] = "";
+    if (p->created >= 0)
+        sc_pdf_date(date, p->created);
+    unsigned char md5[16];
+    HPDF_Dict ef = HPDF_DictStream_New(mm, xref);
+    HPDF_Dict params = HPDF_Dict_New(mm), efd = HPDF_Dict_New(mm);
+    HPDF_Dict spec = HPDF_Dict_New(mm);
+    int ok = ef && params && efd && spec && HPDF_Xref_Add(xref, spec) == HPDF_OK &&
+             sc_md5(data, len, md5);
+    if (ok) {
+        ef->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+        HPDF_Binary sum = HPDF_Binary_New(mm, md5, 16);
+        ok = (!len || HPDF_Stream_Write(ef->stream, (const HPDF_BYTE *)data,
+                                        (HPDF_UINT)len) == HPDF_OK) &&
+             HPDF_Dict_AddName(ef, "Type", "EmbeddedFile") == HPDF_OK &&
+             HPDF_Dict_AddName(ef, "Subtype", "text/xml") == HPDF_OK &&
+             HPDF_Dict_Add(ef, "Params", params) == HPDF_OK &&
+             HPDF_Dict_AddNumber(params, "Size", (HPDF_INT32)len) == HPDF_OK &&
+             sum && HPDF_Dict_Add(params, "CheckSum", sum) == HPDF_OK &&
+             (!date[0] || HPDF_Dict_Add(params, "ModDate",
+                                        HPDF_String_New(mm, date, NULL)) == HPDF_OK) &&
+             HPDF_Dict_AddName(spec, "Type", "Filespec") == HPDF_OK &&
+             HPDF_Dict_AddName(spec, "AFRelationship", rel) == HPDF_OK &&
+             HPDF_Dict_Add(spec, "EF", efd) == HPDF_OK &&
+             HPDF_Dict_Add(efd, "F", ef) == HPDF_OK && HPDF_Dict_Add(efd, "UF", ef) == HPDF_OK;
+    }
+    if (!ok)
+        return fail(p, err, "embedding a file", fname);
+    efile *e = &p->files[p->nfiles];
+    memset(e, 0, sizeof *e);
+    e->spec = spec;
+    void *f = pdf_string(p, fname, &e->key, &e->nkey);
+    e->name = sc_strdup(fname);
+    p->nfiles++; /* freed with the document, whatever happens next */
+    if (!f || !e->name || HPDF_Dict_Add(spec, "F", f) != HPDF_OK)
+        return e->key && e->name ? fail(p, err, "embedding a file", fname) : nomem(err);
+    sc_status st = set_text_string(p, spec, "UF", fname, err);
+    if (st == SC_OK)
+        st = set_text_string(p, spec, "Desc", desc, err);
+    if (st != SC_OK)
+        return st;
+    HPDF_Array af = HPDF_Dict_GetItem(p->doc->catalog, "AF", HPDF_OCLASS_ARRAY);
+    if (!af) {
+        af = HPDF_Array_New(mm);
+        if (!af || HPDF_Dict_Add(p->doc->catalog, "AF", af) != HPDF_OK)
+            return fail(p, err, "embedding a file", fname);
+    }
+    if (HPDF_Array_Add(af, spec) != HPDF_OK)
+        return fail(p, err, "embedding a file", fname);
+    return SC_OK;
+}
+
+/* The record's two associated files: its source and its results. */
+static sc_status add_record_files(sc_pdf *p, const sc_record *rec, sc_error *err)
+{
+    if (!rec->source)
+        return sc_error_set(err, SC_ERR_USAGE, rec->file, rec->line, 0,
+                            "the record was read without its source (internal error: "
+                            "sc_reader_keep_source)");
+    char *results = NULL;
+    size_t nresults = 0;
+    sc_status st = sc_record_results(rec, &results, &nresults, err);
+    if (st != SC_OK)
+        return st;
+    sc_digest_add(p->id, rec->source, rec->source_len);
+    sc_digest_add(p->id, results, nresults);
+    char src_name[300], res_name[300], desc[400];
+    st = sc_record_filename(rec, "{id}-record.xml", src_name, sizeof src_name, err);
+    if (st == SC_OK)
+        st = sc_record_filename(rec, "{id}-results.xml", res_name, sizeof res_name, err);
+    if (st == SC_OK) {
+        snprintf(desc, sizeof desc, "考核数据（源记录）%s", rec->label);
+        st = add_file(p, src_name, desc, "Source", rec->source, rec->source_len, err);
+    }
+    if (st == SC_OK) {
+        snprintf(desc, sizeof desc, "计算结果（总分、等级、奖金、各项得分）%s", rec->label);
+        st = add_file(p, res_name, desc, "Data", results, nresults, err);
+    }
+    sc_free(results);
+    return st;
+}
+
+sc_status sc_pdf_archive(sc_pdf *p, const sc_laid *laid, const sc_record *rec,
+                         sc_error *err)
+{
+    if (!p || !laid)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "sc_pdf_archive needs a document and a layout");
+    if (p->profile == SC_PROFILE_PRINT)
+        return SC_OK;
+    if (p->broken || !p->rec_pages)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "sc_pdf_archive comes right after sc_pdf_add");
+    sc_status st = SC_OK;
+    if (laid->title)
+        sc_digest_add(p->id, laid->title, strlen(laid->title) + 1);
+    for (int i = 0; st == SC_OK && i < laid->nsigboxes; i++)
+        st = add_field(p, laid, &laid->sigboxes[i], rec ? rec->id : NULL, err);
+    if (st == SC_OK && rec && p->profile == SC_PROFILE_ARCHIVE)
+        st = add_record_files(p, rec, err);
+    sc_free(p->rec_pages);
+    p->rec_pages = NULL;
+    p->nrec_pages = 0;
+    if (st != SC_OK)
+        p->broken = 1;
+    return st;
+}
+
+/* Name-tree order: the keys' bytes, a prefix first. */
+static int by_key(const void *a, const void *b)
+{
+    const efile *x = a, *y = b;
+    size_t n = x->nkey < y->nkey ? x->nkey : y->nkey;
+    int c = memcmp(x->key, y->key, n);
+    return c ? c : (x->nkey > y->nkey) - (x->nkey < y->nkey);
+}
+
+/* Before saving: the XMP packet, the output intent, the embedded-file
+ * name tree (keys in order) and the /ID. */
+static sc_status finish_profile(sc_pdf *p, sc_error *err)
+{
+    if (p->profile == SC_PROFILE_PRINT)
+        return SC_OK;
+    HPDF_MMgr mm = p->doc->mmgr;
+    HPDF_Xref xref = p->doc->xref;
+    HPDF_Dict cat = p->doc->catalog;
+    sc_pdfa_meta m = {p->profile == SC_PROFILE_PDFA1 ? 1 : 3, p->title, CREATOR, PRODUCER,
+                      p->created};
+    sc_buf x = {0};
+    if (sc_pdfa_xmp(&m, &x) != SC_OK) {
+        sc_buf_free(&x);
+        return nomem(err);
+    }
+    /* uncompressed: PDF/A wants the metadata readable as it is */
+    HPDF_Dict md = HPDF_DictStream_New(mm, xref);
+    int ok = md && HPDF_Dict_AddName(md, "Type", "Metadata") == HPDF_OK &&
+             HPDF_Dict_AddName(md, "Subtype", "XML") == HPDF_OK &&
+             HPDF_Stream_Write(md->stream, (const HPDF_BYTE *)x.data, (HPDF_UINT)x.len) ==
+                 HPDF_OK &&
+             HPDF_Dict_Add(cat, "Metadata", md) == HPDF_OK;
+    sc_buf_free(&x);
+    if (md)
+        md->filter = HPDF_STREAM_FILTER_NONE;
+    if (!ok)
+        return fail(p, err, "writing the XMP metadata", NULL);
+
+    HPDF_Dict icc = new_stream(p, sc_icc_srgb, sc_icc_srgb_len);
+    HPDF_Dict oi = HPDF_Dict_New(mm);
+    HPDF_Array ois = HPDF_Array_New(mm);
+    ok = icc && oi && ois && HPDF_Dict_AddNumber(icc, "N", 3) == HPDF_OK &&
+         HPDF_Dict_AddName(oi, "Type", "OutputIntent") == HPDF_OK &&
+         HPDF_Dict_AddName(oi, "S", "GTS_PDFA1") == HPDF_OK &&
+         HPDF_Dict_Add(oi, "OutputConditionIdentifier",
+                       HPDF_String_New(mm, "sRGB IEC61966-2.1", NULL)) == HPDF_OK &&
+         HPDF_Dict_Add(oi, "Info", HPDF_String_New(mm, "sRGB IEC61966-2.1", NULL)) == HPDF_OK &&
+         HPDF_Dict_Add(oi, "RegistryName", HPDF_String_New(mm, "http://www.color.org", NULL)) ==
+             HPDF_OK &&
+         HPDF_Dict_Add(oi, "DestOutputProfile", icc) == HPDF_OK &&
+         HPDF_Array_Add(ois, oi) == HPDF_OK && HPDF_Dict_Add(cat, "OutputIntents", ois) == HPDF_OK;
+    if (!ok)
+        return fail(p, err, "writing the output intent", NULL);
+
+    if (p->nfiles) {
+        qsort(p->files, (size_t)p->nfiles, sizeof *p->files, by_key);
+        HPDF_Dict names = HPDF_Dict_New(mm), tree = HPDF_Dict_New(mm);
+        HPDF_Array kv = HPDF_Array_New(mm);
+        ok = names && tree && kv && HPDF_Dict_Add(cat, "Names", names) == HPDF_OK &&
+             HPDF_Dict_Add(names, "EmbeddedFiles", tree) == HPDF_OK &&
+             HPDF_Dict_Add(tree, "Names", kv) == HPDF_OK;
+        for (int i = 0; ok && i < p->nfiles; i++) {
+            void *key = pdf_string(p, p->files[i].name, NULL, NULL);
+            ok = key && HPDF_Array_Add(kv, key) == HPDF_OK &&
+                 HPDF_Array_Add(kv, p->files[i].spec) == HPDF_OK;
+        }
+        if (!ok)
+            return fail(p, err, "listing the embedded files", NULL);
+    }
+
+    unsigned char id[32];
+    HPDF_Array ida = HPDF_Array_New(mm);
+    char date[32] = "";
+    if (p->created >= 0)
+        sc_pdf_date(date, p->created);
+    sc_digest_add(p->id, date, strlen(date));
+    ok = ida && sc_digest_final(p->id, id) &&
+         HPDF_Array_Add(ida, HPDF_Binary_New(mm, id, 16)) == HPDF_OK &&
+         HPDF_Array_Add(ida, HPDF_Binary_New(mm, id, 16)) == HPDF_OK &&
+         HPDF_Dict_Add(p->doc->trailer, "ID", ida) == HPDF_OK;
+    return ok ? SC_OK : fail(p, err, "writing the document ID", NULL);
 }
 
 /* libharu's memory stream into one malloc'd buffer. */
@@ -1426,12 +1828,21 @@ static sc_status make_outline(sc_pdf *p, sc_error *err)
         sc_status st = set_text_string(p, o, "Title", u->title, err);
         if (st != SC_OK)
             return st;
-        HPDF_Destination dst = HPDF_Page_CreateDestination(u->first);
-        if (!dst || HPDF_Outline_SetDestination(o, dst) != HPDF_OK)
+        /* A direct [page /Fit] array: libharu's destinations are
+         * indirect objects, which PDF/A validators refuse. */
+        HPDF_Array dst = HPDF_Array_New(p->doc->mmgr);
+        if (!dst || HPDF_Array_Add(dst, u->first) != HPDF_OK ||
+            HPDF_Array_AddName(dst, "Fit") != HPDF_OK ||
+            HPDF_Dict_Add(o, "Dest", dst) != HPDF_OK)
             return fail(p, err, "pointing the outline entry at its page", NULL);
-        /* The info dictionary exists: sc_pdf_new set the Creator. */
-        if (n++ == 0 && (st = set_text_string(p, p->doc->info, "Title", u->title, err)) != SC_OK)
-            return st;
+        /* The info dictionary exists: sc_pdf_new set the Creator.  The
+         * XMP says the same title (finish_profile). */
+        if (n++ == 0) {
+            if ((st = set_text_string(p, p->doc->info, "Title", u->title, err)) != SC_OK)
+                return st;
+            if (!(p->title = sc_strdup(u->title)))
+                return nomem(err);
+        }
     }
     if (n > 1 && HPDF_SetPageMode(p->doc, HPDF_PAGE_MODE_USE_OUTLINE) != HPDF_OK)
         return fail(p, err, "setting the page mode", NULL);
@@ -1470,6 +1881,8 @@ sc_status sc_pdf_finish(sc_pdf *p, unsigned char **out, size_t *len,
         st = viewer_prefs(p, err);
     if (st == SC_OK)
         st = finish_fonts(p, err);
+    if (st == SC_OK)
+        st = finish_profile(p, err);
     if (st != SC_OK)
         return st;
     if (HPDF_SaveToStream(p->doc) != HPDF_OK)
@@ -1490,6 +1903,17 @@ void sc_pdf_free(sc_pdf *p)
         sc_free(p->units[i].title);
     sc_free(p->units);
     sc_free(p->order);
+    sc_free(p->rec_pages);
+    sc_digest_free(p->id);
+    for (int i = 0; i < p->nnames; i++)
+        sc_free(p->names[i]);
+    sc_free(p->names);
+    for (int i = 0; i < p->nfiles; i++) {
+        sc_free(p->files[i].name);
+        sc_free(p->files[i].key);
+    }
+    sc_free(p->files);
+    sc_free(p->title);
     for (int i = 0; p->font && i < p->nfaces; i++)
         sc_subset_free(p->font[i].sub);
     sc_free(p->font);

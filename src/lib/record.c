@@ -225,6 +225,7 @@ void sc_record_free(sc_record *rec)
     free(rec->total);
     free(rec->grade);
     free(rec->bonus);
+    free(rec->source);
     free(rec);
 }
 
@@ -259,4 +260,78 @@ const char *sc_record_get(const sc_record *rec, const char *key)
         return t ? t : "";
     }
     return NULL;
+}
+
+/* ---- the computed results, for the archive copy ------------------------- */
+
+static void set_attr(xmlNodePtr n, const char *name, const char *v)
+{
+    if (v && *v)
+        xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)v);
+}
+
+static void set_text_attr(xmlNodePtr n, const char *name, xmlNodePtr from)
+{
+    char *t = sc_xml_text(from);
+    set_attr(n, name, t);
+    free(t);
+}
+
+sc_status sc_record_results(const sc_record *rec, char **out, size_t *len, sc_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    if (!rec || !rec->employee)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0, "no record");
+    xmlDocPtr d = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNodePtr root = d ? xmlNewDocNode(d, NULL, (const xmlChar *)"results", NULL) : NULL;
+    if (!root) {
+        xmlFreeDoc(d);
+        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    xmlDocSetRootElement(d, root);
+    set_attr(root, "employee", rec->id);
+    set_attr(root, "name", rec->name);
+    set_attr(root, "period", rec->period);
+    set_attr(root, "total", rec->total);
+    set_attr(root, "grade", rec->grade);
+    set_attr(root, "bonus", rec->bonus);
+    xmlNodePtr emp = rec->employee;
+    xmlNodePtr res = sc_xml_child(emp, "result");
+    xmlNodePtr rc = res ? xmlDocCopyNode(res, d, 2) : NULL; /* its attributes */
+    /* but not the ranking award: it follows from the colleagues' totals
+     * (the batch's <ranking>), which a record does not carry */
+    if (rc) {
+        xmlUnsetProp(rc, (const xmlChar *)"rank-award");
+        xmlAddChild(root, rc);
+    }
+    for (xmlNodePtr cat = sc_xml_child(sc_xml_child(emp, "kpis"), "category"); cat;
+         cat = sc_xml_next(cat, "category")) {
+        xmlNodePtr c = xmlNewChild(root, NULL, (const xmlChar *)"category", NULL);
+        if (!c)
+            break;
+        set_attr(c, "name", sc_xml_attr(cat, "name"));
+        set_attr(c, "weight", sc_xml_attr(cat, "weight"));
+        set_attr(c, "subtotal", sc_xml_attr(cat, "subtotal"));
+        for (xmlNodePtr k = sc_xml_child(cat, "kpi"); k; k = sc_xml_next(k, "kpi")) {
+            xmlNodePtr e = xmlNewChild(c, NULL, (const xmlChar *)"kpi", NULL);
+            if (!e)
+                break;
+            set_attr(e, "id", sc_xml_attr(k, "id"));
+            set_text_attr(e, "indicator", sc_xml_child(k, "indicator"));
+            set_text_attr(e, "weight", sc_xml_child(k, "weight"));
+            set_text_attr(e, "score", sc_xml_child(k, "score"));
+        }
+    }
+    xmlChar *mem = NULL;
+    int n = 0;
+    xmlDocDumpFormatMemoryEnc(d, &mem, &n, "UTF-8", 1);
+    xmlFreeDoc(d);
+    if (!mem || n <= 0 || !(*out = sc_strndup((const char *)mem, (size_t)n))) {
+        xmlFree(mem);
+        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    *len = (size_t)n;
+    xmlFree(mem);
+    return SC_OK;
 }

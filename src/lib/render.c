@@ -58,6 +58,8 @@ sc_status sc_render_pdf(const sc_laid *laid, const sc_fonts *fonts,
     if (st == SC_OK)
         st = sc_pdf_add(pdf, laid, err);
     if (st == SC_OK)
+        st = sc_pdf_archive(pdf, laid, popts ? popts->rec : NULL, err);
+    if (st == SC_OK)
         st = sc_pdf_finish(pdf, out, len, err);
     sc_pdf_free(pdf);
     return st;

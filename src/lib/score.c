@@ -1044,6 +1044,11 @@ const sc_rule *sc_scheme_rule(const sc_scheme *s, const char *kpi)
     return NULL;
 }
 
+xmlNodePtr sc_scheme_node(const sc_scheme *s)
+{
+    return s && s->doc ? xmlDocGetRootElement(s->doc) : NULL;
+}
+
 const char *sc_scheme_grade(const sc_scheme *s, long long total_centi)
 {
     for (int i = 0; s && i < s->ngrades; i++)

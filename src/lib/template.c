@@ -725,6 +725,29 @@ static const char *clean_literal(loader *L, const char *s)
     return d;
 }
 
+/* The words of a space-separated attribute (roles=, required=) into
+ * *out[0..*n), in the template's arena; NULL s gives none.  0 if out of
+ * memory. */
+static int words(loader *L, const char *s, const char ***out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return 1;
+    int cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ' ' || *p == '\t' || *p == '\r' || *p == '\n';
+    const char **v = sc_arena_alloc(L->t->arena, (size_t)cap * sizeof *v);
+    char *r = sc_arena_strdup(L->t->arena, s);
+    if (!v || !r)
+        return 0;
+    for (char *save = NULL, *tok = strtok_r(r, " \t\r\n", &save); tok && *n < cap;
+         tok = strtok_r(NULL, " \t\r\n", &save))
+        v[(*n)++] = tok;
+    *out = v;
+    return 1;
+}
+
 /* The fixed labels of a component (<signatures>, <bonus-table>), each an
  * attribute with the Simplified text as its default, become the node's
  * children: one LITERAL per label, in the order of `names`, so bind.c
@@ -1014,19 +1037,20 @@ static sc_tnode *build_block(loader *L, xmlNodePtr c)
             t->keep_together = bool_attr(L, c, "keep-together", 1);
             t->style = style_ref(L, c, attr(L, c, "style"), T->default_style);
             t->height = length_attr(L, c, "image-height", 12 * MM);
-            const char *roles = attr(L, c, "roles");
-            if (roles) {
-                int cap = 1;
-                for (const char *p = roles; *p; p++)
-                    cap += *p == ' ';
-                t->roles = sc_arena_alloc(T->arena, (size_t)cap * sizeof(char *));
-                char *r = sc_arena_strdup(T->arena, roles);
-                if (!t->roles || !r)
-                    return NULL;
-                for (char *save = NULL, *tok = strtok_r(r, " \t\r\n", &save);
-                     tok && t->nroles < cap;
-                     tok = strtok_r(NULL, " \t\r\n", &save))
-                    t->roles[t->nroles++] = tok;
+            if (!words(L, attr(L, c, "roles"), &t->roles, &t->nroles) ||
+                !words(L, attr(L, c, "required"), &t->required, &t->nrequired))
+                return NULL;
+            /* where each role signs becomes a signature field (the archive
+             * profile, docs/archive.md); required ones must be signed */
+            t->sign_fields = bool_attr(L, c, "fields", 1);
+            for (int i = 0; i < t->nrequired && t->nroles; i++) {
+                int k = 0;
+                while (k < t->nroles && strcmp(t->roles[k], t->required[i]))
+                    k++;
+                if (k == t->nroles)
+                    report(L, SC_ERR_TEMPLATE, t->line,
+                           "required=\"%s\" names a role that roles= does not "
+                           "list; use one of roles=", t->required[i]);
             }
             static const char *const names[] = {"sign-label", "name-label", "date-label",
                                                 "date-blank"};

@@ -76,7 +76,7 @@ static void write_pdf(const sc_fonts *f)
     items[k++] = (sc_item){.kind = SC_IT_RECT, .x = 40, .y = 110, .w = 100,
                            .h = 20, .gray = 0.9};
     sc_page page = {items, k, k};
-    sc_laid laid = {300, 200, &page, 1, "草稿 A", "中A 𠮷", NULL};
+    sc_laid laid = {300, 200, &page, 1, "草稿 A", "中A 𠮷", NULL, NULL, 0};
     sc_pdf *pdf = NULL;
     sc_error err;
     if (sc_pdf_new(&pdf, f, NULL, &err) == SC_OK) {

@@ -68,22 +68,22 @@ static void table(sc_arena *a, sc_block *blk, int nbody, int group)
     rows[0].ncells = 3;
     const char *hd[] = {"考核项目", "考核指标", "得分"};
     for (int i = 0; i < 3; i++)
-        rows[0].cells[i] = (sc_cell){hd[i], &head_style, 1, 1, -1, NULL, 0, 0, 0};
+        rows[0].cells[i] = (sc_cell){hd[i], &head_style, 1, 1, -1, NULL, 0, 0, 0, NULL, 0};
     for (int r = 1; r < nr; r++) {
         sc_row *row = &rows[r];
         row->kind = SC_ROW_BODY;
         row->cells = sc_arena_alloc(a, 3 * sizeof(sc_cell));
         int k = 0;
         if (group <= 0) {
-            row->cells[k++] = (sc_cell){"项目", &cell_style, 1, 1, -1, NULL, 0, 0, 0};
+            row->cells[k++] = (sc_cell){"项目", &cell_style, 1, 1, -1, NULL, 0, 0, 0, NULL, 0};
         } else if ((r - 1) % group == 0) {
             int span = nr - r < group ? nr - r : group;
             row->cells[k++] = (sc_cell){"工作业绩", &cell_style, 1, span, -1,
-                                        NULL, 0, 0, 0};
+                                        NULL, 0, 0, 0, NULL, 0};
         }
         row->cells[k++] = (sc_cell){sc_arena_printf(a, "指标%d", r),
-                                    &cell_style, 1, 1, -1, NULL, 0, 0, 0};
-        row->cells[k++] = (sc_cell){"9.5", &cell_style, 1, 1, -1, NULL, 0, 0, 0};
+                                    &cell_style, 1, 1, -1, NULL, 0, 0, 0, NULL, 0};
+        row->cells[k++] = (sc_cell){"9.5", &cell_style, 1, 1, -1, NULL, 0, 0, 0, NULL, 0};
         row->ncells = k;
     }
     blk->kind = SC_BLK_TABLE;
@@ -506,8 +506,8 @@ static void test_dump_of_small_layout(void **state)
     rows[0].kind = SC_ROW_BODY;
     rows[0].ncells = 2;
     rows[0].cells = sc_arena_alloc(a, 2 * sizeof(sc_cell));
-    rows[0].cells[0] = (sc_cell){"得分", &head_style, 1, 1, -1, NULL, 0, 0, 0};
-    rows[0].cells[1] = (sc_cell){"", &cell_style, 1, 1, -1, NULL, 0, 1, 0};
+    rows[0].cells[0] = (sc_cell){"得分", &head_style, 1, 1, -1, NULL, 0, 0, 0, NULL, 0};
+    rows[0].cells[1] = (sc_cell){"", &cell_style, 1, 1, -1, NULL, 0, 1, 0, NULL, 0};
     b->body[1].kind = SC_BLK_TABLE;
     b->body[1].cols = cols;
     b->body[1].ncols = 2;

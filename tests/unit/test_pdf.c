@@ -49,9 +49,9 @@ static sc_laid *small_laid(sc_arena *a, const char *title, const char *text)
         rows[r].ncells = 2;
         rows[r].cells = sc_arena_alloc(a, 2 * sizeof(sc_cell));
         rows[r].cells[0] = (sc_cell){r ? "客户满意度" : "考核指标", &body,
-                                     1, 1, -1, NULL, 0, 0, 0};
+                                     1, 1, -1, NULL, 0, 0, 0, NULL, 0};
         rows[r].cells[1] = (sc_cell){r ? "≥ 90%" : "目标值", &body, 1, 1, -1,
-                                     NULL, 0, 0, 0};
+                                     NULL, 0, 0, 0, NULL, 0};
     }
     b->body[2] = (sc_block){.kind = SC_BLK_TABLE, .style = &body, .cols = cols,
                             .ncols = 2, .rows = rows, .nrows = 2, .borders = 1};
@@ -235,7 +235,7 @@ static void write_doc(sc_fonts *f, const sc_fontbases *bases, const char *path,
     sc_pdf *pdf = NULL;
     sc_error err = {0};
     sc_arena *a = sc_arena_new();
-    sc_pdf_opts po = {bases, 1700000000};
+    sc_pdf_opts po = {.bases = bases, .created = 1700000000};
     assert_int_equal(sc_pdf_new(&pdf, f, &po, &err), SC_OK);
     assert_int_equal(sc_pdf_add(pdf, small_laid(a, title, text), &err), SC_OK);
     sc_status st = save_pdf(pdf, path, &err);
@@ -321,7 +321,7 @@ static void test_form_bases_make_documents_independent(void **state)
                                 .text = "甲乙丙丁戊己庚辛壬癸"};
         sc_laid *l = NULL;
         sc_pdf *pdf = NULL;
-        sc_pdf_opts po = {bases, 1700000000};
+        sc_pdf_opts po = {.bases = bases, .created = 1700000000};
         assert_int_equal(sc_layout(b, f, a, &l, &err), SC_OK);
         assert_int_equal(sc_pdf_new(&pdf, f, &po, &err), SC_OK);
         assert_int_equal(sc_pdf_add(pdf, l, &err), SC_OK);
@@ -411,7 +411,7 @@ static void test_each_form_gets_its_own_base(void **state)
                 assert_int_equal(sc_layout(b, f, a, &l, &err), SC_OK);
             }
             sc_pdf *pdf = NULL;
-            sc_pdf_opts po = {form ? bb : ba, 1700000000};
+            sc_pdf_opts po = {.bases = form ? bb : ba, .created = 1700000000};
             assert_int_equal(sc_pdf_new(&pdf, f, &po, &err), SC_OK);
             assert_int_equal(sc_pdf_add(pdf, l, &err), SC_OK);
             assert_int_equal(save_pdf(pdf, path, &err), SC_OK);

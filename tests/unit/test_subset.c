@@ -256,7 +256,7 @@ static sc_status render_from(const sc_fonts *f, const char *path,
     sc_arena *a = sc_arena_new();
     sc_laid *l = lay(a, f, styles, nstyles, texts, n, err);
     sc_pdf *pdf = NULL;
-    sc_pdf_opts po = {bases, -1};
+    sc_pdf_opts po = {.bases = bases, .created = -1};
     sc_status st = l ? SC_OK : err->code;
     if (st == SC_OK)
         st = sc_pdf_new(&pdf, f, &po, err);
