@@ -73,7 +73,10 @@ typedef struct lay {
     int quiet;          /* measuring: the real pass reports, not this one */
     int total;          /* page count, once known (0: not yet) */
     int uses_total;     /* body text contains SC_PH_PAGES */
-    const char *warned[32]; /* texts already reported as force-broken */
+    struct {
+        int kind;
+        const char *text;
+    } warned[32]; /* texts already reported (kind 0 forced, 1 lone) */
     int nwarned;
 } lay;
 
@@ -314,23 +317,34 @@ static sc_status emit_runs(lay *L, const sc_style *st, const char *field,
     return rc;
 }
 
-/* A word or number wider than its space gets broken inside (98.5|0):
- * legal, but never what the template author wanted, so say so once per
- * text -- the same cell is measured again on every page it lands on. */
-static void warn_forced(lay *L, const char *field, const char *text, double w)
+/* Say `msg` about `text` once per text and kind -- the same cell is
+ * measured again on every page it lands on. */
+static void warn_once(lay *L, int kind, const char *field, const char *text,
+                      const char *fmt, double w)
 {
     if (!L->b->diag || L->quiet)
         return;
     for (int i = 0; i < L->nwarned; i++)
-        if (!strcmp(L->warned[i], text))
+        if (L->warned[i].kind == kind && !strcmp(L->warned[i].text, text))
             return;
-    if (L->nwarned < (int)(sizeof L->warned / sizeof *L->warned))
-        L->warned[L->nwarned++] = text;
+    if (L->nwarned < (int)(sizeof L->warned / sizeof *L->warned)) {
+        L->warned[L->nwarned].kind = kind;
+        L->warned[L->nwarned++].text = text;
+    }
+    /* the first 40 characters, cut on a character boundary */
+    char quote[200];
+    size_t q = 0, chars = 0, n = strlen(text);
+    while (q < n && chars < 40) {
+        uint32_t cp;
+        size_t k = sc_utf8_decode(text + q, n - q, &cp);
+        if (!k || q + k + 4 > sizeof quote)
+            break;
+        q += k;
+        chars++;
+    }
+    snprintf(quote, sizeof quote, "%.*s%s", (int)q, text, q < n ? "…" : "");
     sc_error e = {0};
-    sc_error_set(&e, SC_ERR_LAYOUT, NULL, 0, 0,
-                 "\"%.60s\" does not fit its %.1f pt: a word or number was "
-                 "broken inside; widen the column or shorten the text",
-                 text, w);
+    sc_error_set(&e, SC_ERR_LAYOUT, NULL, 0, 0, fmt, quote, w);
     if (L->b->label)
         snprintf(e.employee, sizeof e.employee, "%s", L->b->label);
     if (field)
@@ -338,15 +352,20 @@ static void warn_forced(lay *L, const char *field, const char *text, double w)
     L->b->diag(L->b->diag_ud, &e);
 }
 
-/* Break text at width w; lines copied into the arena. */
-static sc_status break_text(lay *L, const sc_style *st, const char *field,
-                            const char *text, double w, sc_line **out,
-                            size_t *nout)
+/* Break text at width w; lines copied into the arena.  A word or number
+ * broken inside (98.5|0), or a last line of one character that the line
+ * before could not rebalance (月/季/年/度 in a column one character wide):
+ * legal, but never what the template author wanted, so say so. */
+static sc_status break_text(lay *L, const sc_style *st, int align,
+                            const char *field, const char *text, double w,
+                            sc_line **out, size_t *nout)
 {
     sc_line *lines = NULL;
     size_t n = 0;
+    unsigned flags = align == SC_ALIGN_LEFT || align == SC_ALIGN_JUSTIFY
+                         ? SC_BREAK_HANG : 0;
     sc_status rc = sc_text_break(L->f, st->role, st->size, text,
-                                 w > 1 ? w : 1, &lines, &n);
+                                 w > 1 ? w : 1, flags, &lines, &n);
     if (rc != SC_OK)
         return rc == SC_ERR_NOMEM
                    ? nomem(L)
@@ -361,12 +380,20 @@ static sc_status break_text(lay *L, const sc_style *st, const char *field,
         memcpy(*out, lines, n * sizeof *lines);
     *nout = n;
     sc_free(lines);
+    int forced = 0, lone = 0;
     for (size_t i = 0; i < n; i++) {
-        if ((*out)[i].forced) {
-            warn_forced(L, field, text, w);
-            break;
-        }
+        forced |= (*out)[i].forced;
+        lone |= (*out)[i].lone;
     }
+    if (forced)
+        warn_once(L, 0, field, text,
+                  "\"%s\" does not fit its %.1f pt: a word or number was "
+                  "broken inside; widen the column or shorten the text", w);
+    if (lone)
+        warn_once(L, 1, field, text,
+                  "\"%s\" ends with a line of a single character that "
+                  "cannot be rebalanced in its %.1f pt; widen the column or "
+                  "shorten the text", w);
     return SC_OK;
 }
 
@@ -393,7 +420,8 @@ static sc_status lay_para(lay *L, const sc_block *blk)
     double w = (L->right - L->left) - st->pad[1] - st->pad[3];
     sc_line *lines;
     size_t n;
-    sc_status rc = break_text(L, st, blk->field, text, w, &lines, &n);
+    sc_status rc = break_text(L, st, st->align, blk->field, text, w, &lines,
+                              &n);
     if (rc != SC_OK)
         return rc;
     double lh = line_height(st), bo = baseline_offset(L, st);
@@ -415,7 +443,8 @@ static sc_status lay_para(lay *L, const sc_block *blk)
                                        0, st->fill, &rect)) != SC_OK)
                 return rc;
         }
-        double lx = align_x(st->align, x, w, lines[i].width);
+        double lx = align_x(st->align, x + lines[i].indent,
+                            w - lines[i].indent, lines[i].width);
         rc = emit_runs(L, st, blk->field, lx, L->y + bo,
                        text + lines[i].start, lines[i].len);
         if (rc != SC_OK)
@@ -598,7 +627,8 @@ static sc_status measure_cell(lay *L, pcell *pc, const char *field)
     if (!pc->text)
         return nomem(L);
     double iw = pc->w - st->pad[1] - st->pad[3];
-    sc_status rc = break_text(L, st, field, pc->text, iw, &pc->lines,
+    int align = pc->cell->align >= 0 ? pc->cell->align : st->align;
+    sc_status rc = break_text(L, st, align, field, pc->text, iw, &pc->lines,
                               &pc->nlines);
     if (rc != SC_OK)
         return rc;
@@ -739,7 +769,8 @@ static sc_status draw_cell(lay *L, const table *T, const pcell *pc, double x,
     double last_end = ix;
     if (pc->text[0])
         for (size_t i = 0; i < pc->nlines && rc == SC_OK; i++) {
-            double lx = align_x(align, ix, iw, pc->lines[i].width);
+            double lx = align_x(align, ix + pc->lines[i].indent,
+                                iw - pc->lines[i].indent, pc->lines[i].width);
             rc = emit_runs(L, st, T->blk->field, lx,
                            ty + (double)i * pc->lh + pc->bo,
                            pc->text + pc->lines[i].start, pc->lines[i].len);
