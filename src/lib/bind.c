@@ -1505,6 +1505,7 @@ sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
     memcpy(b->margin, tpl->margin, sizeof b->margin);
     b->header_y = tpl->header_y;
     b->footer_y = tpl->footer_y;
+    b->min_spacing = tpl->min_spacing;
     b->title = rec->label;
     b->label = rec->label;
 

@@ -328,6 +328,11 @@ typedef struct sc_cell {
     double image_h;        /* image height, pt, if image */
     int sign_line;         /* draw a line to sign on, near the bottom */
     int no_border;         /* 1: draw no frame around this cell */
+    /* Set only by layout, when it cuts a row taller than a page: this
+     * piece's lines of the cell, already broken (offsets into text), so
+     * that every piece keeps the breaks and indents of the whole. */
+    const sc_line *lines;
+    size_t nlines;
 } sc_cell;
 
 typedef enum sc_row_kind {
@@ -417,6 +422,8 @@ typedef struct sc_bound {
     double margin[4];       /* top, right, bottom, left, pt */
     double header_y;        /* top of the header area from the page top */
     double footer_y;        /* top of the footer area from the page top */
+    double min_spacing;     /* vertical spacing may shrink to this factor
+                               (0.5..1) to save a page; 1 = never */
     sc_block *header;       /* in the top margin, on every page */
     int nheader;
     sc_block *footer;       /* in the bottom margin, on every page */
@@ -522,6 +529,7 @@ struct sc_template {
     const char *lang;       /* xml:lang of <template> (BCP 47), or NULL */
     sc_arena *arena;
     double page_w, page_h, margin[4], header_y, footer_y;
+    double min_spacing;               /* <page min-spacing>, 1 = never */
     const sc_style *default_style;
     sc_tnode *header, *footer, *body; /* lists of blocks (first child) */
     const char *watermark_text;       /* <watermark text=> */
