@@ -500,6 +500,41 @@ static void test_tall_row_in_merged_group_is_split(void **state)
     sc_arena_free(a);
 }
 
+/* A merged category cut by a page break shows its whole text in each part:
+ * a part too short for it grows (its last row), rather than letting the
+ * text run below the table or the page. */
+static void test_cut_merged_cell_part_grows(void **state)
+{
+    (void)state;
+    for (double left = 40; left <= 120; left += 10) {
+        sc_arena *a = sc_arena_new();
+        sc_bound *b = new_bound(a);
+        b->body = blocks(a, 3);
+        b->nbody = 3;
+        para(&b->body[0], "开始"); /* 15.75 pt */
+        b->body[1].kind = SC_BLK_SPACE;
+        b->body[1].height = (b->page_h - 100) - 15.75 - left;
+        table(a, &b->body[2], 6, 6);
+        b->body[2].rows[1].cells[0].text = "工作\n业绩\n考核\n项目\n七成";
+        sc_laid *l = lay_ok(b, a);
+        for (int p = 0; p < l->npages; p++) {
+            const sc_page *pg = &l->pages[p];
+            double bottom = 0;
+            for (size_t i = 0; i < pg->nitems; i++)
+                if (pg->items[i].kind == SC_IT_LINE && pg->items[i].y > bottom)
+                    bottom = pg->items[i].y + (pg->items[i].h > 0 ? pg->items[i].h : 0);
+            for (size_t i = 0; i < pg->nitems; i++)
+                if (pg->items[i].kind == SC_IT_TEXT && pg->items[i].y > 100) {
+                    assert_true(pg->items[i].y < bottom);
+                    assert_true(pg->items[i].y <= b->page_h - b->margin[2]);
+                }
+            if (count_text(l, p, "指标1") || count_text(l, p, "指标6"))
+                assert_int_equal(count_text(l, p, "七成"), 1);
+        }
+        sc_arena_free(a);
+    }
+}
+
 /* A row spanning the header's columns (评语 across them) never starts a
  * page part alone: the row above comes along, and so does the header. */
 static void test_full_width_row_kept_with_row_above(void **state)
@@ -758,6 +793,7 @@ int main(void)
         cmocka_unit_test(test_too_many_cells_is_a_layout_error),
         cmocka_unit_test(test_row_taller_than_page_is_split),
         cmocka_unit_test(test_tall_row_in_merged_group_is_split),
+        cmocka_unit_test(test_cut_merged_cell_part_grows),
         cmocka_unit_test(test_full_width_row_kept_with_row_above),
         cmocka_unit_test(test_header_not_over_full_width_rows),
         cmocka_unit_test(test_min_spacing_saves_a_page),
