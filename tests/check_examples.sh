@@ -8,9 +8,12 @@
 # `scorecard check` lists each sheet's figures (total, grade, bonus, … as
 # the template declares them, those the engine computes verified against it
 # by the library); every one of them must be printed whole on the sheet,
-# and its label must be the sheet's (check_figures below).  Then the
-# combined print book: the department summary, then one outline entry per
-# employee.
+# and its label must be the sheet's (check_figures below).  The layout dump
+# of each batch goes through tests/check_typography.py: no lone last
+# character, no number split from its unit, no operator at a line end; the
+# sheets of the batches in tests/example-one-page.txt (monthly forms) each
+# print on one page.  Then the combined print book: the department
+# summary, then one outline entry per employee.
 set -u
 cli=$1 examples=$2 out=$3
 rm -rf "$out" && mkdir -p "$out"
@@ -41,6 +44,8 @@ PY
 }
 check() { if eval "$2"; then pass=$((pass + 1)); else echo "FAIL $1"; fail=$((fail + 1)); fi; }
 titles="$(dirname "$0")/example-titles.txt"
+one_page="$(dirname "$0")/example-one-page.txt"
+typo="$(dirname "$0")/check_typography.py"
 fontcheck="$(dirname "$0")/fonts/check_pdf.sh"
 for data in "$examples"/*.xml; do
     b=$(basename "$data" .xml)
@@ -56,6 +61,13 @@ for data in "$examples"/*.xml; do
     check "$b: check lists no figures" '[ "$(head -1 "$out/$b.csv" | tr -d "\r")" != "id,name,status" ]' 
     # e.g. a total broken inside because its column is too narrow
     check "$b: warnings: $(grep -m1 warning "$out/$b.stderr")" '! grep -q warning "$out/$b.stderr"'
+    "$cli" render -d "$data" --dump -q > "$out/$b.dump" 2>> "$out/$b.stderr"
+    ty=$("$typo" "$out/$b.dump" 2>&1); tyrc=$?
+    check "$b: line breaks: $(echo "$ty" | head -3)" '[ $tyrc = 0 ]'
+    if grep -qx "$b" "$one_page"; then
+        multi=$(grep '^document pages=' "$out/$b.dump" | grep -v '^document pages=1 ' | head -1)
+        check "$b: a monthly sheet on more than one page: $multi" '[ -z "$multi" ]'
+    fi
     for pdf in "$out/$b"/*.pdf; do
         [ -f "$pdf" ] || continue
         p=$(basename "$pdf" .pdf)

@@ -1042,11 +1042,16 @@ static sc_status bind_signatures(binder *B, const sc_tnode *t,
         if (!roles[i])
             roles[i] = "";
     }
+    /* three rows -- signature, name, date -- so that each line sits level
+     * with the same line of the other columns whatever is empty; the name
+     * row only if someone has a name */
     sc_cell *top = cells_new(B, nr, t->style);
+    sc_cell *mid = cells_new(B, nr, t->style);
     sc_cell *bot = cells_new(B, nr, t->style);
     sc_colspec *cols = sc_arena_alloc(B->a, (size_t)nr * sizeof *cols);
-    if (!top || !bot || !cols)
+    if (!top || !mid || !bot || !cols)
         return nomem(B);
+    int names = 0;
     for (int i = 0; i < nr; i++) {
         cols[i].weight = 1;
         xmlNodePtr sig = NULL;
@@ -1058,8 +1063,8 @@ static sc_status bind_signatures(binder *B, const sc_tnode *t,
         const char *name = dattr(B, sig, "name");
         const char *date = dattr(B, sig, "date");
         const char *img = dattr(B, sig, "image");
-        top[i].align = bot[i].align = SC_ALIGN_LEFT;
-        top[i].no_border = bot[i].no_border = 1;
+        top[i].align = mid[i].align = bot[i].align = SC_ALIGN_LEFT;
+        top[i].no_border = mid[i].no_border = bot[i].no_border = 1;
         top[i].text = sc_arena_printf(B->a, "%s%s", roles[i], label(t, 0, "签字："));
         if (t->sign_fields && roles[i][0]) {
             top[i].sign_field = roles[i];
@@ -1078,7 +1083,11 @@ static sc_status bind_signatures(binder *B, const sc_tnode *t,
         if (name && *name) {
             sc_buf_puts(&b, label(t, 1, "姓名："));
             append_string(&b, name, -1);
-            sc_buf_puts(&b, "\n");
+            mid[i].text = sc_arena_strdup(B->a, b.oom ? "" : b.data);
+            sc_buf_free(&b);
+            names = 1;
+            if (!mid[i].text)
+                return nomem(B);
         }
         sc_buf_puts(&b, label(t, 2, "日期："));
         if (date && *date)
@@ -1090,9 +1099,24 @@ static sc_status bind_signatures(binder *B, const sc_tnode *t,
         if (!top[i].text || !bot[i].text)
             return nomem(B);
     }
+    if (names && t->style) {
+        /* the name and date lines as close as two lines of one cell */
+        sc_style *above = sc_arena_alloc(B->a, sizeof *above);
+        sc_style *below = sc_arena_alloc(B->a, sizeof *below);
+        if (!above || !below)
+            return nomem(B);
+        *above = *below = *t->style;
+        above->pad[2] = 0;
+        below->pad[0] = 0;
+        for (int i = 0; i < nr; i++) {
+            mid[i].style = above;
+            bot[i].style = below;
+        }
+    }
     tbuild tb = {{NULL, 0, 0, sizeof(sc_row)}, {NULL, 0, 0, sizeof(int)}, nr};
     double min_h = t->height + 6;
     if ((st = add_row(B, &tb, SC_ROW_BODY, min_h, top, nr, t->line)) ||
+        (names && (st = add_row(B, &tb, SC_ROW_BODY, 0, mid, nr, t->line))) ||
         (st = add_row(B, &tb, SC_ROW_BODY, 0, bot, nr, t->line)))
         return st;
     int nkids = t->text && *t->text ? 2 : 1;
@@ -1486,6 +1510,7 @@ sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
     memcpy(b->margin, tpl->margin, sizeof b->margin);
     b->header_y = tpl->header_y;
     b->footer_y = tpl->footer_y;
+    b->min_spacing = tpl->min_spacing;
     b->title = rec->label;
     b->label = rec->label;
 

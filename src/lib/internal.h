@@ -282,22 +282,31 @@ double sc_text_width(const sc_fonts *f, int role, double size,
                      const char *s, size_t n);
 
 /* A line of a broken paragraph: bytes s[start, start+len), trailing
- * spaces excluded, and its width in pt. */
+ * spaces excluded, its width in pt, and where it starts: `indent` pt
+ * from the left edge of the text box (hanging numbered items). */
 typedef struct sc_line {
     size_t start, len;
     double width;
+    double indent;
     int forced; /* 1: ends inside a word or number wider than the line */
+    int lone;   /* 1: a last line holding a single character that could
+                   not be rebalanced (the line before cannot give one) */
 } sc_line;
+
+/* sc_text_break flags. */
+#define SC_BREAK_HANG 1 /* numbered items (1、 ① （一）...) hang */
 
 /* Break s (NUL-terminated UTF-8) into lines no wider than max_width:
  * between any two CJK characters, at spaces, never before closing or after
  * opening punctuation (kinsoku), keeping Latin words and numbers such as
- * 98% or 2026-10 whole unless one alone is wider than the line.  '\n'
- * forces a break.  An empty string gives one empty line.  *out is
- * sc_malloc'd, caller frees. */
+ * 98% or 2026-10 whole unless one alone is wider than the line, a number
+ * with the character after it (30秒, 10分）) and an operator with what
+ * follows it (× 100%).  A last line of one character takes one from the
+ * line before when it can.  '\n' forces a break.  An empty string gives
+ * one empty line.  *out is sc_malloc'd, caller frees. */
 sc_status sc_text_break(const sc_fonts *f, int role, double size,
-                        const char *s, double max_width, sc_line **out,
-                        size_t *nout);
+                        const char *s, double max_width, unsigned flags,
+                        sc_line **out, size_t *nout);
 
 /* A run of characters drawn with one face. */
 typedef struct sc_run {
@@ -360,6 +369,11 @@ typedef struct sc_cell {
     const char *sign_field; /* a signature field is placed where one signs
                                in this cell, for this role; NULL: none */
     int sign_required;     /* that field must be signed (verify) */
+    /* Set only by layout, when it cuts a row taller than a page: this
+     * piece's lines of the cell, already broken (offsets into text), so
+     * that every piece keeps the breaks and indents of the whole. */
+    const sc_line *lines;
+    size_t nlines;
 } sc_cell;
 
 typedef enum sc_row_kind {
@@ -449,6 +463,8 @@ typedef struct sc_bound {
     double margin[4];       /* top, right, bottom, left, pt */
     double header_y;        /* top of the header area from the page top */
     double footer_y;        /* top of the footer area from the page top */
+    double min_spacing;     /* vertical spacing may shrink to this factor
+                               (0.5..1) to save a page; 1 = never */
     sc_block *header;       /* in the top margin, on every page */
     int nheader;
     sc_block *footer;       /* in the bottom margin, on every page */
@@ -557,6 +573,7 @@ struct sc_template {
     const char *lang;       /* xml:lang of <template> (BCP 47), or NULL */
     sc_arena *arena;
     double page_w, page_h, margin[4], header_y, footer_y;
+    double min_spacing;               /* <page min-spacing>, 1 = never */
     const sc_style *default_style;
     sc_tnode *header, *footer, *body; /* lists of blocks (first child) */
     const char *watermark_text;       /* <watermark text=> */

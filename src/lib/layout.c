@@ -21,21 +21,45 @@
  * where a category label centred in the merged cell does not mind).
  *
  * Pagination works on chunks of rows that must stay together: one row,
- * plus any TOTAL rows right after it (a total row never starts a page
- * alone).  A page part of the table is: the leading HEADER rows, then as
- * many chunks as fit.  A part is only started if its header and first
- * chunk fit; otherwise the table moves to the next page, so a header never
- * sits alone at a page bottom.  Rows are never split, except a row taller
- * than a whole page, whose cells' lines are divided over pages (the table
- * is rebuilt with that row cut into several rows first).  Rowspans do not
- * constrain breaking: each page part draws every cell that overlaps its
- * rows, clipped to them, so a merged category cut by a page break shows
- * its text on both pages, each part framed as a cell of its own.
+ * plus the TOTAL rows right after it (a total row never starts a page
+ * alone) and the rows after it that do not use the header's columns --
+ * rows with no cell exactly under a header cell, such as 最终得分 or 评语
+ * spanning the KPI columns: they mean nothing alone at the top of a page.
+ * A page part of the table is: the leading HEADER rows, then as many
+ * chunks as fit.  A part is only started if its header and first chunk
+ * fit; otherwise the table moves to the next page, so a header never sits
+ * alone at a page bottom.  A part holding only rows that do not use the
+ * header's columns (a chunk longer than a page, taken row by row) is
+ * drawn without the header: it would label nothing.
+ *
+ * Rows are never split, except a row taller than a page.  A dry run of
+ * the pagination finds where such a row falls; the table is rebuilt with
+ * it cut into pieces, the first as tall as what is left on that page (if
+ * a line of each cell fits there), the others a page at most, each cell's
+ * lines divided between them as they were broken for the whole cell.
+ * Cells that fit the first piece (序号, 指标, 得分) and merged cells span
+ * all the pieces instead, so they show on every page the row reaches.
+ * Rowspans do not constrain breaking: each page part draws every cell
+ * that overlaps its rows, clipped to them, so a merged category cut by a
+ * page break shows its text on both pages, each part framed as a cell of
+ * its own; a part too short for such a text grows its last row (what
+ * part_height adds).  Nothing is drawn outside its cell or the page:
+ * what cannot be laid out -- a merged cell or a single line taller than a
+ * page, padding wider than its column, a running header that runs into
+ * the body -- fails the record with SC_ERR_LAYOUT naming the template
+ * line (block field), the cell and its text.
  *
  * Drawing order per table part: fills, then text / images / signing
  * lines, then the grid.  The grid is collected as edges of every cell's
  * visible rectangle (so merged cells have no interior lines), duplicates
  * dropped and collinear touching edges joined before they are emitted.
+ *
+ * Fitting.  A template may let vertical spacing shrink to save a page
+ * (<page min-spacing>, sc_bound.min_spacing): lay_fit tries the body at
+ * natural and at the least spacing, counting pages only, and keeps the
+ * largest spacing that saves the page (L->sq scales line gaps, vertical
+ * cell padding, paragraph spacing and SPACE blocks; never text, widths,
+ * min-heights or images).  Text is broken once per record (bcache).
  *
  * Header and footer blocks are laid out last, on each page, with SC_PH_PAGE
  * and SC_PH_PAGES replaced by the page number and count.  If body text
@@ -44,6 +68,7 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,6 +81,23 @@
 static const sc_style default_style = {
     "default", SC_ROLE_BODY, 10.5, 0, SC_ALIGN_LEFT, SC_VALIGN_TOP,
     {2, 3, 2, 3}, 1.35, -1, 0, 0, 0};
+
+/* Lines of a text broken at a width, kept for the record's other layout
+ * passes (fitting, measuring, the page count): breaking does not depend
+ * on where the text lands, and it is most of a pass. */
+typedef struct broken {
+    const char *text;   /* the string laid out (pointer identity) */
+    const sc_style *st;
+    double w;
+    unsigned flags;
+    sc_line *lines;     /* in the arena */
+    size_t n;
+} broken;
+
+typedef struct bcache {
+    broken *v;          /* open addressing, cap a power of two */
+    size_t n, cap;
+} bcache;
 
 typedef struct lay {
     const sc_bound *b;
@@ -72,8 +114,16 @@ typedef struct lay {
     int nobreak;        /* header/footer/measuring: never paginate */
     int quiet;          /* measuring: the real pass reports, not this one */
     int total;          /* page count, once known (0: not yet) */
+    double sq;          /* vertical spacing factor, 1 = as the template
+                           says (shrunk to fit a page: see lay_fit) */
+    int count_only;     /* positions only, nothing drawn: fitting passes
+                           and measuring */
+    bcache *bc;         /* shared by every pass and copy of this lay */
     int uses_total;     /* body text contains SC_PH_PAGES */
-    const char *warned[32]; /* texts already reported as force-broken */
+    struct {
+        int kind;
+        const char *text;
+    } warned[32]; /* texts already reported (kind 0 forced, 1 lone) */
     int nwarned;
 } lay;
 
@@ -106,6 +156,11 @@ static sc_status new_page(lay *L)
 /* Append an item to the current page; *idx gets its index (may be NULL). */
 static sc_status add_item(lay *L, const sc_item *it, size_t *idx)
 {
+    if (L->count_only) {
+        if (idx)
+            *idx = 0;
+        return SC_OK;
+    }
     sc_page *pg = &L->pages[L->cur];
     if (idx)
         *idx = pg->nitems;
@@ -147,9 +202,58 @@ static const sc_style *style_or_default(const sc_style *s)
     return s ? s : &default_style;
 }
 
-static double line_height(const sc_style *st)
+/* Line height: the size plus the line gap, the gap shrunk by L->sq. */
+static double line_height(const lay *L, const sc_style *st)
 {
-    return st->size * (st->leading > 0 ? st->leading : 1.35);
+    double leading = st->leading > 0 ? st->leading : 1.35;
+    if (leading > 1)
+        leading = 1 + (leading - 1) * L->sq;
+    return st->size * leading;
+}
+
+/* Top (0) or bottom (2) padding, shrunk by L->sq. */
+static double vpad(const lay *L, const sc_style *st, int side)
+{
+    return st->pad[side] * L->sq;
+}
+
+/* A quote of text for messages: its first 40 characters, cut on a
+ * character boundary, "…" if there is more. */
+static void quote(char *out, size_t n, const char *text)
+{
+    size_t q = 0, chars = 0, len = strlen(text);
+    while (q < len && chars < 40) {
+        uint32_t cp;
+        size_t k = sc_utf8_decode(text + q, len - q, &cp);
+        if (!k || q + k + 4 > n)
+            break;
+        q += k;
+        chars++;
+    }
+    snprintf(out, n, "%.*s%s", (int)q, text, q < len ? "…" : "");
+    for (char *p = out; *p; p++) /* one line in a message */
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+}
+
+/* A block that cannot be laid out: fails the record, naming the
+ * template line the block comes from. */
+static sc_status block_error(lay *L, const char *field, const char *fmt, ...)
+{
+    char msg[sizeof L->err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sc_error_set(L->err, SC_ERR_LAYOUT, NULL, 0, 0, "%s", msg);
+    if (L->err) {
+        if (L->b->label)
+            snprintf(L->err->employee, sizeof L->err->employee, "%s",
+                     L->b->label);
+        if (field)
+            snprintf(L->err->field, sizeof L->err->field, "%s", field);
+    }
+    return SC_ERR_LAYOUT;
 }
 
 /* Baseline offset from the top of a line box of style st. */
@@ -161,7 +265,7 @@ static double baseline_offset(lay *L, const sc_style *st)
     const sc_face *fc = fi >= 0 ? sc_fonts_face(L->f, fi) : NULL;
     double asc = fc ? sc_face_ascent(fc) : 0.88;
     double desc = fc ? sc_face_descent(fc) : 0.12;
-    double lh = line_height(st);
+    double lh = line_height(L, st);
     return (lh - (asc + desc) * st->size) / 2 + asc * st->size;
 }
 
@@ -272,7 +376,7 @@ static sc_status missing_marker(lay *L, const sc_style *st, const char *field,
 static sc_status emit_runs(lay *L, const sc_style *st, const char *field,
                            double x, double y, const char *s, size_t n)
 {
-    if (n == 0)
+    if (n == 0 || L->count_only)
         return SC_OK;
     sc_run *runs = NULL;
     size_t nruns = 0;
@@ -314,23 +418,24 @@ static sc_status emit_runs(lay *L, const sc_style *st, const char *field,
     return rc;
 }
 
-/* A word or number wider than its space gets broken inside (98.5|0):
- * legal, but never what the template author wanted, so say so once per
- * text -- the same cell is measured again on every page it lands on. */
-static void warn_forced(lay *L, const char *field, const char *text, double w)
+/* Say `msg` about `text` once per text and kind -- the same cell is
+ * measured again on every page it lands on. */
+static void warn_once(lay *L, int kind, const char *field, const char *text,
+                      const char *fmt, double w)
 {
     if (!L->b->diag || L->quiet)
         return;
     for (int i = 0; i < L->nwarned; i++)
-        if (!strcmp(L->warned[i], text))
+        if (L->warned[i].kind == kind && !strcmp(L->warned[i].text, text))
             return;
-    if (L->nwarned < (int)(sizeof L->warned / sizeof *L->warned))
-        L->warned[L->nwarned++] = text;
+    if (L->nwarned < (int)(sizeof L->warned / sizeof *L->warned)) {
+        L->warned[L->nwarned].kind = kind;
+        L->warned[L->nwarned++].text = text;
+    }
+    char q[200];
+    quote(q, sizeof q, text);
     sc_error e = {0};
-    sc_error_set(&e, SC_ERR_LAYOUT, NULL, 0, 0,
-                 "\"%.60s\" does not fit its %.1f pt: a word or number was "
-                 "broken inside; widen the column or shorten the text",
-                 text, w);
+    sc_error_set(&e, SC_ERR_LAYOUT, NULL, 0, 0, fmt, q, w);
     if (L->b->label)
         snprintf(e.employee, sizeof e.employee, "%s", L->b->label);
     if (field)
@@ -338,35 +443,70 @@ static void warn_forced(lay *L, const char *field, const char *text, double w)
     L->b->diag(L->b->diag_ud, &e);
 }
 
-/* Break text at width w; lines copied into the arena. */
-static sc_status break_text(lay *L, const sc_style *st, const char *field,
-                            const char *text, double w, sc_line **out,
-                            size_t *nout)
+/* Break text at width w; lines copied into the arena.  A word or number
+ * broken inside (98.5|0), or a last line of one character that the line
+ * before could not rebalance (月/季/年/度 in a column one character wide):
+ * legal, but never what the template author wanted, so say so. */
+static sc_status break_text(lay *L, const sc_style *st, int align,
+                            const char *field, const char *text, double w,
+                            sc_line **out, size_t *nout)
 {
-    sc_line *lines = NULL;
-    size_t n = 0;
-    sc_status rc = sc_text_break(L->f, st->role, st->size, text,
-                                 w > 1 ? w : 1, &lines, &n);
-    if (rc != SC_OK)
-        return rc == SC_ERR_NOMEM
-                   ? nomem(L)
-                   : sc_error_set(L->err, rc, NULL, 0, 0,
-                                  "cannot break text into lines");
-    *out = sc_arena_alloc(L->arena, (n ? n : 1) * sizeof **out);
-    if (!*out) {
-        sc_free(lines);
-        return nomem(L);
+    unsigned flags = align == SC_ALIGN_LEFT || align == SC_ALIGN_JUSTIFY
+                         ? SC_BREAK_HANG : 0;
+    bcache *bc = L->bc;
+    broken *e = NULL;
+    if (bc) {
+        uint64_t hsh = (uint64_t)(uintptr_t)text ^ (uint64_t)(uintptr_t)st >> 4 ^
+                       (uint64_t)(long long)(w * 64) * 2654435761u ^ flags;
+        size_t slot = (hsh ^ hsh >> 17) & (bc->cap - 1);
+        for (; bc->v[slot].text; slot = (slot + 1) & (bc->cap - 1))
+            if (bc->v[slot].text == text && bc->v[slot].st == st &&
+                bc->v[slot].w == w && bc->v[slot].flags == flags)
+                break;
+        e = &bc->v[slot];
     }
-    if (n)
-        memcpy(*out, lines, n * sizeof *lines);
-    *nout = n;
-    sc_free(lines);
-    for (size_t i = 0; i < n; i++) {
-        if ((*out)[i].forced) {
-            warn_forced(L, field, text, w);
-            break;
+    if (e && e->text) {
+        *out = e->lines;
+        *nout = e->n;
+    } else {
+        sc_line *lines = NULL;
+        size_t n = 0;
+        sc_status rc = sc_text_break(L->f, st->role, st->size, text,
+                                     w > 1 ? w : 1, flags, &lines, &n);
+        if (rc != SC_OK)
+            return rc == SC_ERR_NOMEM
+                       ? nomem(L)
+                       : sc_error_set(L->err, rc, NULL, 0, 0,
+                                      "cannot break text into lines");
+        *out = sc_arena_alloc(L->arena, (n ? n : 1) * sizeof **out);
+        if (!*out) {
+            sc_free(lines);
+            return nomem(L);
+        }
+        if (n)
+            memcpy(*out, lines, n * sizeof *lines);
+        *nout = n;
+        sc_free(lines);
+        if (e && bc->n * 2 < bc->cap) { /* half full: cache no more */
+            *e = (broken){text, st, w, flags, *out, n};
+            bc->n++;
         }
     }
+    /* warned once per text, by the pass that is not quiet */
+    int forced = 0, lone = 0;
+    for (size_t i = 0; i < *nout; i++) {
+        forced |= (*out)[i].forced;
+        lone |= (*out)[i].lone;
+    }
+    if (forced)
+        warn_once(L, 0, field, text,
+                  "\"%s\" does not fit its %.1f pt: a word or number was "
+                  "broken inside; widen the column or shorten the text", w);
+    if (lone)
+        warn_once(L, 1, field, text,
+                  "\"%s\" ends with a line of a single character that "
+                  "cannot be rebalanced in its %.1f pt; widen the column or "
+                  "shorten the text", w);
     return SC_OK;
 }
 
@@ -388,22 +528,44 @@ static sc_status lay_para(lay *L, const sc_block *blk)
     if (!text)
         return nomem(L);
     if (!L->fresh)
-        L->y += st->space_before;
+        L->y += st->space_before * L->sq;
     double x = L->left + st->pad[3];
     double w = (L->right - L->left) - st->pad[1] - st->pad[3];
     sc_line *lines;
     size_t n;
-    sc_status rc = break_text(L, st, blk->field, text, w, &lines, &n);
+    char q[200];
+    if (w < 1 && text[0]) {
+        quote(q, sizeof q, text);
+        return block_error(L, blk->field, "\"%s\" cannot be set in the "
+                           "%.1f pt its padding leaves; reduce the padding",
+                           q, w);
+    }
+    sc_status rc = break_text(L, st, st->align, blk->field, text, w, &lines,
+                              &n);
     if (rc != SC_OK)
         return rc;
-    double lh = line_height(st), bo = baseline_offset(L, st);
-    int fill = st->fill >= 0 && st->fill < 1;
+    double lh = line_height(L, st), bo = baseline_offset(L, st);
+    if (!L->nobreak && lh + vpad(L, st, 0) > L->bottom - L->top + EPS) {
+        quote(q, sizeof q, text);
+        return block_error(L, blk->field, "a line of \"%s\" is %.1f pt "
+                           "tall, more than a page holds (%.1f pt); reduce "
+                           "the size or leading", q, lh + vpad(L, st, 0),
+                           L->bottom - L->top);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (lines[i].indent + lines[i].width > w + EPS) {
+            quote(q, sizeof q, text);
+            return block_error(L, blk->field, "\"%s\" cannot be set in "
+                               "the %.1f pt its padding leaves; reduce the "
+                               "padding", q, w);
+        }
+    int fill = st->fill >= 0 && st->fill < 1 && !L->count_only;
     size_t rect = 0;
     double seg_top = L->y;
     if (fill && (rc = add_rect(L, L->left, L->y, L->right - L->left, 0,
                                st->fill, &rect)) != SC_OK)
         return rc;
-    L->y += st->pad[0];
+    L->y += vpad(L, st, 0);
     for (size_t i = 0; i < n; i++) {
         if (!L->nobreak && L->y + lh > L->bottom + EPS && !L->fresh) {
             if (fill)
@@ -415,7 +577,8 @@ static sc_status lay_para(lay *L, const sc_block *blk)
                                        0, st->fill, &rect)) != SC_OK)
                 return rc;
         }
-        double lx = align_x(st->align, x, w, lines[i].width);
+        double lx = align_x(st->align, x + lines[i].indent,
+                            w - lines[i].indent, lines[i].width);
         rc = emit_runs(L, st, blk->field, lx, L->y + bo,
                        text + lines[i].start, lines[i].len);
         if (rc != SC_OK)
@@ -423,10 +586,10 @@ static sc_status lay_para(lay *L, const sc_block *blk)
         L->y += lh;
         L->fresh = 0;
     }
-    L->y += st->pad[2];
+    L->y += vpad(L, st, 2);
     if (fill)
         L->pages[L->cur].items[rect].h = L->y - seg_top;
-    L->y += st->space_after;
+    L->y += st->space_after * L->sq;
     L->fresh = 0;
     return SC_OK;
 }
@@ -454,6 +617,7 @@ typedef struct pcell {
     sc_line *lines;
     size_t nlines;
     double lh, bo;      /* line height, baseline offset */
+    double pt, pb;      /* top and bottom padding */
     double need;        /* content height incl. padding */
     double img_w, img_h; /* image size, if image */
 } pcell;
@@ -470,8 +634,16 @@ typedef struct table {
     double *h;   /* row heights */
     double *ry;  /* row top y in the current part */
     int nh;      /* leading header rows */
+    double hh;   /* their height */
+    unsigned char *uses; /* body row r has a cell under a header cell */
+    int *spans;  /* indices of the cells that span rows */
+    int nspans;
+    double *grow; /* scratch: per row, what a page part adds */
     edge *edges;
     int nedges, capedges;
+    int *enext;  /* per edge: the next edge whose start is in its bucket */
+    int *ehead;  /* nbuckets (a power of two) chains by start point, -1 */
+    int nbuckets;
 } table;
 
 static sc_status col_widths(lay *L, const sc_block *blk, double x0,
@@ -591,19 +763,58 @@ static sc_status place_cells(lay *L, const sc_block *blk, table *T)
     return SC_OK;
 }
 
-static sc_status measure_cell(lay *L, pcell *pc, const char *field)
+/* A cell that cannot be laid out: fails the record, naming the table's
+ * template line, the cell and the start of its text. */
+static sc_status cell_error(lay *L, const table *T, const pcell *pc,
+                            const char *what)
+{
+    char q[200];
+    quote(q, sizeof q, pc->text ? pc->text : "");
+    return block_error(L, T->blk->field, "%s (table row %d, column %d: "
+                       "\"%s\")", what, pc->r + 1, pc->c + 1, q);
+}
+
+/* Nothing may be drawn outside its cell: padding that leaves no room, or
+ * a character wider than the room left, cannot be set. */
+static sc_status too_narrow(lay *L, const table *T, const pcell *pc, double iw)
+{
+    char what[160];
+    snprintf(what, sizeof what, "the cell is %.1f pt wide and its "
+             "padding leaves %.1f pt, too narrow for its content; "
+             "reduce the padding or widen the column", pc->w, iw);
+    return cell_error(L, T, pc, what);
+}
+
+static sc_status measure_cell(lay *L, const table *T, pcell *pc)
 {
     const sc_style *st = pc->st;
-    pc->text = expand(L, pc->cell->text, !L->nobreak);
-    if (!pc->text)
-        return nomem(L);
     double iw = pc->w - st->pad[1] - st->pad[3];
-    sc_status rc = break_text(L, st, field, pc->text, iw, &pc->lines,
-                              &pc->nlines);
-    if (rc != SC_OK)
-        return rc;
-    pc->lh = line_height(st);
+    sc_status rc;
+    if (iw < 1 && (pc->cell->text[0] || pc->cell->image || pc->cell->sign_line)) {
+        pc->text = pc->cell->text;
+        return too_narrow(L, T, pc, iw);
+    }
+    if (pc->cell->lines) { /* a piece of a row cut by layout */
+        pc->text = pc->cell->text;
+        pc->lines = (sc_line *)pc->cell->lines;
+        pc->nlines = pc->cell->nlines;
+    } else {
+        pc->text = expand(L, pc->cell->text, !L->nobreak);
+        if (!pc->text)
+            return nomem(L);
+        int align = pc->cell->align >= 0 ? pc->cell->align : st->align;
+        rc = break_text(L, st, align, T->blk->field, pc->text, iw,
+                        &pc->lines, &pc->nlines);
+        if (rc != SC_OK)
+            return rc;
+    }
+    for (size_t i = 0; pc->text[0] && i < pc->nlines; i++)
+        if (pc->lines[i].indent + pc->lines[i].width > iw + EPS)
+            return too_narrow(L, T, pc, iw);
+    pc->lh = line_height(L, st);
     pc->bo = baseline_offset(L, st);
+    pc->pt = vpad(L, st, 0);
+    pc->pb = vpad(L, st, 2);
     double content = pc->text[0] ? pc->lh * (double)pc->nlines : 0;
     if (!pc->text[0] && !pc->cell->image)
         content = pc->lh; /* an empty cell is one line tall */
@@ -617,14 +828,19 @@ static sc_status measure_cell(lay *L, pcell *pc, const char *field)
         pc->img_h = h;
         content += h;
     }
-    pc->need = content + st->pad[0] + st->pad[2];
+    pc->need = content + pc->pt + pc->pb;
     return SC_OK;
 }
 
-static void row_heights(const sc_block *blk, table *T)
+/* Row heights: the tallest single-row cell, at least min_height (but
+ * never more than `cap`, what a page holds under the header), then the
+ * spanning cells' needs. */
+static void row_heights(const sc_block *blk, table *T, double cap)
 {
-    for (int r = 0; r < blk->nrows; r++)
-        T->h[r] = blk->rows[r].min_height > 0 ? blk->rows[r].min_height : 0;
+    for (int r = 0; r < blk->nrows; r++) {
+        double m = blk->rows[r].min_height;
+        T->h[r] = m > 0 ? (m < cap ? m : cap) : 0;
+    }
     for (int i = 0; i < T->ncells; i++)
         if (T->cells[i].rs == 1 && T->cells[i].need > T->h[T->cells[i].r])
             T->h[T->cells[i].r] = T->cells[i].need;
@@ -646,41 +862,129 @@ static void row_heights(const sc_block *blk, table *T)
         }
 }
 
+/* Edges are found by their start point: a grid of EPS-sized buckets,
+ * hashed; two points within EPS of each other are in neighbouring
+ * buckets, so looking at the 3x3 buckets around a point finds every edge
+ * that starts within EPS of it -- the same answers as comparing with
+ * every edge, without the quadratic cost (a one-page KPI table has some
+ * 600 edges). */
+static unsigned edge_bucket(const table *T, long long bx, long long by)
+{
+    uint64_t h = (uint64_t)bx * 0x9E3779B97F4A7C15u ^
+                 (uint64_t)by * 0xC2B2AE3D27D4EB4Fu;
+    return (unsigned)(h >> 32) & (unsigned)(T->nbuckets - 1);
+}
+
+static long long edge_cell(double v) { return (long long)floor(v / EPS); }
+
+static void edge_link(table *T, int i)
+{
+    unsigned b = edge_bucket(T, edge_cell(T->edges[i].x1),
+                             edge_cell(T->edges[i].y1));
+    T->enext[i] = T->ehead[b];
+    T->ehead[b] = i;
+}
+
+static void edge_unlink(table *T, int i)
+{
+    unsigned b = edge_bucket(T, edge_cell(T->edges[i].x1),
+                             edge_cell(T->edges[i].y1));
+    int *p = &T->ehead[b];
+    while (*p != i)
+        p = &T->enext[*p];
+    *p = T->enext[i];
+}
+
+/* Calls fn(T, k, ud) for every edge k that may start within EPS of
+ * (x, y) (perhaps twice, never missing one); stops when fn returns 1. */
+static void edges_near(const table *T, double x, double y,
+                       int (*fn)(const table *, int, void *), void *ud)
+{
+    long long cx = edge_cell(x), cy = edge_cell(y);
+    for (long long dx = -1; dx <= 1; dx++)
+        for (long long dy = -1; dy <= 1; dy++)
+            for (int k = T->ehead[edge_bucket(T, cx + dx, cy + dy)]; k >= 0;
+                 k = T->enext[k])
+                if (fn(T, k, ud))
+                    return;
+}
+
+typedef struct probe {
+    edge e;
+    int found;
+} probe;
+
+static int same_edge(const table *T, int k, void *ud)
+{
+    probe *p = ud;
+    const edge *e = &T->edges[k];
+    p->found = fabs(e->x1 - p->e.x1) < EPS && fabs(e->y1 - p->e.y1) < EPS &&
+               fabs(e->x2 - p->e.x2) < EPS && fabs(e->y2 - p->e.y2) < EPS;
+    return p->found;
+}
+
 static sc_status add_edge(lay *L, table *T, double x1, double y1, double x2,
                           double y2)
 {
-    for (int i = 0; i < T->nedges; i++) {
-        edge *e = &T->edges[i];
-        if (fabs(e->x1 - x1) < EPS && fabs(e->y1 - y1) < EPS &&
-            fabs(e->x2 - x2) < EPS && fabs(e->y2 - y2) < EPS)
-            return SC_OK;
-    }
+    edge n = {x1, y1, x2, y2};
     if (T->nedges == T->capedges) {
         int cap = T->capedges ? T->capedges * 2 : 64;
-        edge *n = sc_realloc(T->edges, (size_t)cap * sizeof *n);
-        if (!n)
+        edge *e = sc_realloc(T->edges, (size_t)cap * sizeof *e);
+        if (e)
+            T->edges = e;
+        int *nx = e ? sc_realloc(T->enext, (size_t)cap * sizeof *nx) : NULL;
+        if (nx)
+            T->enext = nx;
+        int *hd = nx ? sc_realloc(T->ehead, (size_t)cap * 2 * sizeof *hd) : NULL;
+        if (!hd)
             return nomem(L);
-        T->edges = n;
+        T->ehead = hd;
         T->capedges = cap;
+        T->nbuckets = cap * 2;
+        for (int b = 0; b < T->nbuckets; b++)
+            T->ehead[b] = -1;
+        for (int k = 0; k < T->nedges; k++)
+            edge_link(T, k);
     }
-    T->edges[T->nedges++] = (edge){x1, y1, x2, y2};
+    probe p = {n, 0}; /* the same edge from the cell beside: drawn once */
+    if (T->nedges)
+        edges_near(T, x1, y1, same_edge, &p);
+    if (p.found)
+        return SC_OK;
+    T->edges[T->nedges] = n;
+    edge_link(T, T->nedges++);
     return SC_OK;
 }
 
-/* Does edge b continue edge a (same line, b starts where a ends)?  Then
- * extend a over b and return 1. */
-static int join_edge(edge *a, const edge *b)
+/* Can edge b continue edge a (same line, b starts where a ends)? */
+static int joins(const edge *a, const edge *b)
+{
+    return (fabs(a->y1 - a->y2) < EPS && fabs(b->y1 - b->y2) < EPS &&
+            fabs(a->y1 - b->y1) < EPS && fabs(a->x2 - b->x1) < EPS) ||
+           (fabs(a->x1 - a->x2) < EPS && fabs(b->x1 - b->x2) < EPS &&
+            fabs(a->x1 - b->x1) < EPS && fabs(a->y2 - b->y1) < EPS);
+}
+
+/* Extend a over b, which continues it. */
+static void join_edge(edge *a, const edge *b)
 {
     if (fabs(a->y1 - a->y2) < EPS && fabs(b->y1 - b->y2) < EPS &&
-        fabs(a->y1 - b->y1) < EPS && fabs(a->x2 - b->x1) < EPS) {
+        fabs(a->y1 - b->y1) < EPS && fabs(a->x2 - b->x1) < EPS)
         a->x2 = b->x2;
-        return 1;
-    }
-    if (fabs(a->x1 - a->x2) < EPS && fabs(b->x1 - b->x2) < EPS &&
-        fabs(a->x1 - b->x1) < EPS && fabs(a->y2 - b->y1) < EPS) {
+    else
         a->y2 = b->y2;
-        return 1;
-    }
+}
+
+typedef struct cont {
+    int i, best;
+} cont;
+
+static int lower_continuation(const table *T, int k, void *ud)
+{
+    cont *c = ud;
+    if (k != c->i && (c->best < 0 || k < c->best) &&
+        joins(&T->edges[c->i], &T->edges[k]))
+        c->best = k;
     return 0;
 }
 
@@ -695,20 +999,31 @@ static int join_edge(edge *a, const edge *b)
  * edge before i that can have one afterwards is the one moved into slot
  * j when j < i (edge i itself, if it was the last).  Hence: look for the
  * lowest continuation of edge i; join it and go on from min(i, j);
- * without one, go on with i + 1. */
+ * without one, go on with i + 1.  A continuation starts where edge i
+ * ends: it is looked up by that point (edges_near), not searched for. */
 static sc_status flush_edges(lay *L, table *T)
 {
     edge *e = T->edges;
     int i = 0;
     while (i < T->nedges) {
-        int j = 0;
-        while (j < T->nedges && (j == i || !join_edge(&e[i], &e[j])))
-            j++;
-        if (j == T->nedges) {
+        /* a horizontal continuation starts at (x2, y1), a vertical one at
+         * (x1, y2) */
+        cont c = {i, -1};
+        edges_near(T, e[i].x2, e[i].y1, lower_continuation, &c);
+        edges_near(T, e[i].x1, e[i].y2, lower_continuation, &c);
+        int j = c.best;
+        if (j < 0) {
             i++;
             continue;
         }
-        e[j] = e[--T->nedges];
+        join_edge(&e[i], &e[j]);
+        edge_unlink(T, j);
+        int last = --T->nedges;
+        if (j != last) {
+            edge_unlink(T, last);
+            e[j] = e[last];
+            edge_link(T, j);
+        }
         if (j < i)
             i = j;
     }
@@ -716,6 +1031,8 @@ static sc_status flush_edges(lay *L, table *T)
     for (int k = 0; k < T->nedges && rc == SC_OK; k++)
         rc = add_line(L, e[k].x1, e[k].y1, e[k].x2, e[k].y2, BORDER_LW);
     T->nedges = 0;
+    for (int b = 0; b < T->nbuckets; b++)
+        T->ehead[b] = -1;
     return rc;
 }
 
@@ -729,8 +1046,8 @@ static sc_status draw_cell(lay *L, const table *T, const pcell *pc, double x,
     double text_h = pc->text[0] ? pc->lh * (double)pc->nlines : 0;
     double img_h = pc->img_h;
     double content = text_h + img_h;
-    double avail = h - st->pad[0] - st->pad[2];
-    double ty = y + st->pad[0];
+    double avail = h - pc->pt - pc->pb;
+    double ty = y + pc->pt;
     if (st->valign == SC_VALIGN_MIDDLE && avail > content)
         ty += (avail - content) / 2;
     else if (st->valign == SC_VALIGN_BOTTOM && avail > content)
@@ -739,7 +1056,8 @@ static sc_status draw_cell(lay *L, const table *T, const pcell *pc, double x,
     double last_end = ix;
     if (pc->text[0])
         for (size_t i = 0; i < pc->nlines && rc == SC_OK; i++) {
-            double lx = align_x(align, ix, iw, pc->lines[i].width);
+            double lx = align_x(align, ix + pc->lines[i].indent,
+                                iw - pc->lines[i].indent, pc->lines[i].width);
             rc = emit_runs(L, st, T->blk->field, lx,
                            ty + (double)i * pc->lh + pc->bo,
                            pc->text + pc->lines[i].start, pc->lines[i].len);
@@ -771,7 +1089,7 @@ static sc_status draw_cell(lay *L, const table *T, const pcell *pc, double x,
             bx = last_end + 4;
             bw = right - bx;
         } else {
-            double by = y + h - st->pad[2];
+            double by = y + h - pc->pb;
             rc = add_line(L, ix, by, right, by, SIGN_LW);
         }
     }
@@ -822,19 +1140,21 @@ static sc_status draw_rows(lay *L, table *T, int a, int b, int phase)
     return SC_OK;
 }
 
-/* One page part: header rows at y, then body rows [r0, r1). */
-static sc_status draw_part(lay *L, table *T, double y, int r0, int r1)
+/* One page part: the header rows at y if `header`, then body rows
+ * [r0, r1). */
+static sc_status draw_part(lay *L, table *T, double y, int header, int r0,
+                           int r1)
 {
     for (int r = 0; r < T->nh; r++) {
         T->ry[r] = y;
-        y += T->h[r];
+        y += header ? T->h[r] : 0;
     }
     for (int r = r0; r < r1; r++) {
         T->ry[r] = y;
         y += T->h[r];
     }
     for (int phase = 0; phase < 3; phase++) {
-        sc_status rc = draw_rows(L, T, 0, T->nh, phase);
+        sc_status rc = header ? draw_rows(L, T, 0, T->nh, phase) : SC_OK;
         if (rc == SC_OK && r1 > r0)
             rc = draw_rows(L, T, r0, r1, phase);
         if (rc != SC_OK)
@@ -843,41 +1163,134 @@ static sc_status draw_part(lay *L, table *T, double y, int r0, int r1)
     return flush_edges(L, T);
 }
 
-/* End (exclusive) of the chunk starting at row r: r plus following TOTALs. */
-static int chunk_end(const sc_block *blk, int r)
+/* Which body rows sit under the header's columns: those with a cell
+ * exactly under a cell of the last header row.  A row that only spans
+ * them (最终得分, 评语 across the KPI columns) does not, and neither
+ * brings the header to a new page nor starts one alone (chunk_end). */
+static void mark_uses(const sc_block *blk, table *T)
+{
+    for (int r = T->nh; r < blk->nrows; r++)
+        T->uses[r] = T->nh == 0;
+    if (T->nh == 0)
+        return;
+    int nhc = 0; /* cells are in row order: the header's come first */
+    while (nhc < T->ncells && T->cells[nhc].r < T->nh)
+        nhc++;
+    for (int i = nhc; i < T->ncells; i++) {
+        const pcell *pc = &T->cells[i];
+        for (int j = 0; j < nhc && !T->uses[pc->r]; j++) {
+            const pcell *hc = &T->cells[j];
+            if (hc->r + hc->rs == T->nh && hc->c == pc->c && hc->cs == pc->cs)
+                T->uses[pc->r] = 1;
+        }
+    }
+}
+
+/* End (exclusive) of the chunk starting at row r: rows that must not
+ * start a page part: r plus the TOTAL rows after it and the rows after
+ * it that do not use the header's columns. */
+static int chunk_end(const sc_block *blk, const table *T, int r)
 {
     int k = r + 1;
-    while (k < blk->nrows && blk->rows[k].kind == SC_ROW_TOTAL)
+    while (k < blk->nrows &&
+           (blk->rows[k].kind == SC_ROW_TOTAL || !T->uses[k]))
         k++;
     return k;
 }
 
-static sc_status lay_table_rows(lay *L, const sc_block *blk, table *T);
-
-/* A table whose row `r` is taller than `avail`: rebuild it with that row
- * cut into rows of at most `avail`, each cell's lines divided between
- * them.  Only rows without rowspans in or across them can be cut; others
- * are left to overflow (reported as an error by the caller). */
-static sc_status split_row(lay *L, const sc_block *blk, table *T, int r,
-                           double avail, sc_block **out)
+/* Height of body rows [r0, r1) as a page part: a cell spanning rows that
+ * the part cuts is drawn in the part with all its text, so the part's
+ * last row in its span grows until it holds it (T->grow, per row). */
+static double part_height(table *T, int r0, int r1)
 {
-    *out = NULL;
+    double sum = 0;
+    for (int r = r0; r < r1; r++) {
+        T->grow[r] = 0;
+        sum += T->h[r];
+    }
+    for (int i = 0; i < T->nspans; i++) {
+        const pcell *pc = &T->cells[T->spans[i]];
+        int v0 = pc->r > r0 ? pc->r : r0;
+        int v1 = pc->r + pc->rs < r1 ? pc->r + pc->rs : r1;
+        if (v0 >= v1 || (pc->r >= r0 && pc->r + pc->rs <= r1))
+            continue; /* not in the part, or whole in it */
+        double vis = 0;
+        for (int r = v0; r < v1; r++)
+            vis += T->h[r] + T->grow[r];
+        if (pc->need > vis + EPS) {
+            T->grow[v1 - 1] += pc->need - vis;
+            sum += pc->need - vis;
+        }
+    }
+    return sum;
+}
+
+static int any_uses(const table *T, int r0, int r1)
+{
+    for (int r = r0; r < r1; r++)
+        if (T->uses[r])
+            return 1;
+    return 0;
+}
+
+/* The least height worth starting body row r with on a page when it is
+ * cut: a line of each of its cells, and its merged cells whole. */
+static double min_piece(const table *T, int r)
+{
+    double m = 0;
     for (int i = 0; i < T->ncells; i++) {
         const pcell *pc = &T->cells[i];
-        if (pc->rs > 1 && pc->r <= r && pc->r + pc->rs > r)
-            return SC_OK;
+        if (pc->r != r)
+            continue;
+        double h = pc->rs > 1 ? pc->need
+                              : pc->pt + pc->pb + pc->img_h +
+                                    (pc->text[0] ? pc->lh : 0);
+        if (h > m)
+            m = h;
     }
-    /* how many lines of each cell fit in avail; pieces = max pieces */
+    return m;
+}
+
+/* Lines of cell pc in the first piece of its row and in each further
+ * piece, when the first piece has `first_room` and the others `avail`. */
+static void piece_lines(const pcell *pc, double first_room, double avail,
+                        size_t *first, size_t *per)
+{
+    double f = floor((first_room - pc->pt - pc->pb - pc->img_h) / pc->lh + EPS);
+    double p = floor((avail - pc->pt - pc->pb) / pc->lh + EPS);
+    *first = f > 0 ? (size_t)f : 0;
+    *per = p > 1 ? (size_t)p : 1;
+}
+
+/* A table whose body row `r` is taller than `avail`: rebuild it with that
+ * row cut into rows, the first at most `first_room` tall (what is left on
+ * the page where it starts), the others at most `avail`, each cell's
+ * lines divided between them (the pieces keep the lines as broken for
+ * the whole cell).  Cells spanning rows across it -- merged categories --
+ * span all the pieces and are drawn, framed and with their text, in every
+ * page part. */
+static sc_status split_row(lay *L, const sc_block *blk, table *T, int r,
+                           double first_room, double avail, sc_block **out)
+{
+    *out = NULL;
+    /* lines of each single-row cell per piece: the first piece also
+     * holds the cell's image */
     int pieces = 1;
     for (int i = 0; i < T->ncells; i++) {
         const pcell *pc = &T->cells[i];
-        if (pc->r != r || !pc->text[0])
+        if (pc->r != r || pc->rs > 1)
             continue;
-        double room = avail - pc->st->pad[0] - pc->st->pad[2];
-        int per = (int)floor(room / pc->lh + EPS);
-        if (per < 1)
-            per = 1;
-        int p = (int)((pc->nlines + (size_t)per - 1) / (size_t)per);
+        double room = avail - pc->pt - pc->pb;
+        if (room - pc->img_h < -EPS || (pc->text[0] && room < pc->lh - EPS))
+            return cell_error(L, T, pc, "a line or image of this cell with "
+                              "its padding is taller than a page holds; "
+                              "reduce the size, leading or padding");
+        if (!pc->text[0])
+            continue;
+        size_t per, first;
+        piece_lines(pc, first_room, avail, &first, &per);
+        int p = pc->nlines <= first
+                    ? 1 : 1 + (int)((pc->nlines - first + per - 1) / per);
         if (p > pieces)
             pieces = p;
     }
@@ -892,6 +1305,22 @@ static sc_status split_row(lay *L, const sc_block *blk, table *T, int r,
     memcpy(rows, blk->rows, (size_t)r * sizeof *rows);
     memcpy(rows + r + pieces, blk->rows + r + 1,
            (size_t)(blk->nrows - r - 1) * sizeof *rows);
+    /* cells from rows above that span row r span every piece */
+    for (int i = 0; i < T->ncells; i++) {
+        const pcell *pc = &T->cells[i];
+        if (pc->r >= r || pc->r + pc->rs <= r)
+            continue;
+        sc_row *row = &rows[pc->r];
+        if (row->cells == blk->rows[pc->r].cells) { /* copy once */
+            sc_cell *c = sc_arena_alloc(L->arena, (size_t)row->ncells *
+                                                      sizeof *c);
+            if (!c)
+                return nomem(L);
+            memcpy(c, row->cells, (size_t)row->ncells * sizeof *c);
+            row->cells = c;
+        }
+        row->cells[pc->cell - blk->rows[pc->r].cells].rowspan += pieces - 1;
+    }
     const sc_row *src = &blk->rows[r];
     for (int p = 0; p < pieces; p++) {
         sc_row *dst = &rows[r + p];
@@ -906,30 +1335,44 @@ static sc_status split_row(lay *L, const sc_block *blk, table *T, int r,
             const pcell *pc = &T->cells[i];
             if (pc->r != r)
                 continue;
+            size_t per, first;
+            piece_lines(pc, first_room, avail, &first, &per);
+            /* a cell that fits the first piece (序号, 指标, 得分) spans
+             * every piece, drawn whole in each part like a merged cell */
+            int whole = pc->rs > 1 || !pc->text[0] || pc->nlines <= first;
+            if (p > 0 && whole)
+                continue;
             sc_cell *c = &dst->cells[k++];
             *c = *pc->cell;
-            c->rowspan = 1;
-            if (p > 0) {
-                c->image = NULL;
-                c->sign_line = 0;
-                c->sign_field = NULL;
-            }
-            double room = avail - pc->st->pad[0] - pc->st->pad[2];
-            size_t per = (size_t)floor(room / pc->lh + EPS);
-            if (per < 1)
-                per = 1;
-            size_t a = (size_t)p * per, e = a + per;
-            if (!pc->text[0] || a >= pc->nlines) {
-                c->text = "";
+            if (whole) {
+                c->rowspan = pc->rs + pieces - 1;
+                if (pc->text[0]) {
+                    c->text = pc->text;
+                    c->lines = pc->lines;
+                    c->nlines = pc->nlines;
+                }
                 continue;
             }
+            size_t a = p == 0 ? 0 : first + (size_t)(p - 1) * per;
+            size_t e = p == 0 ? first : a + per;
             if (e > pc->nlines)
                 e = pc->nlines;
-            size_t s0 = pc->lines[a].start;
-            size_t s1 = pc->lines[e - 1].start + pc->lines[e - 1].len;
-            c->text = sc_arena_strndup(L->arena, pc->text + s0, s1 - s0);
-            if (!c->text)
-                return nomem(L);
+            if (p > 0)
+                c->image = NULL;
+            /* the signing line goes with the last line of the text, and
+             * the signature field with it (or with the image, piece 0) */
+            c->sign_line = pc->cell->sign_line && e == pc->nlines && a < e;
+            int keeps_field = c->sign_line || (!pc->cell->sign_line && p == 0);
+            if (!keeps_field)
+                c->sign_field = NULL;
+            c->text = "";
+            c->lines = NULL;
+            c->nlines = 0;
+            if (a < e) {
+                c->text = pc->text;
+                c->lines = pc->lines + a;
+                c->nlines = e - a;
+            }
         }
         dst->ncells = k;
     }
@@ -938,6 +1381,9 @@ static sc_status split_row(lay *L, const sc_block *blk, table *T, int r,
     *out = nb;
     return SC_OK;
 }
+
+static sc_status paginate(lay *L, const sc_block *blk, table *T,
+                          double avail, int draw, int *cut, double *cut_room);
 
 static sc_status lay_table(lay *L, const sc_block *blk)
 {
@@ -949,70 +1395,138 @@ static sc_status lay_table(lay *L, const sc_block *blk)
     if (rc == SC_OK)
         rc = place_cells(L, blk, &T);
     for (int i = 0; i < T.ncells && rc == SC_OK; i++)
-        rc = measure_cell(L, &T.cells[i], blk->field);
+        rc = measure_cell(L, &T, &T.cells[i]);
     if (rc != SC_OK)
         return rc;
-    T.h = sc_arena_alloc(L->arena, (size_t)blk->nrows * sizeof(double));
-    T.ry = sc_arena_alloc(L->arena, (size_t)blk->nrows * sizeof(double));
-    if (!T.h || !T.ry)
+    size_t nr = (size_t)blk->nrows;
+    T.h = sc_arena_alloc(L->arena, nr * sizeof(double));
+    T.ry = sc_arena_alloc(L->arena, nr * sizeof(double));
+    T.grow = sc_arena_alloc(L->arena, nr * sizeof(double));
+    T.uses = sc_arena_alloc(L->arena, nr);
+    T.spans = sc_arena_alloc(L->arena, (size_t)(T.ncells ? T.ncells : 1) *
+                                           sizeof(int));
+    if (!T.h || !T.ry || !T.grow || !T.uses || !T.spans)
         return nomem(L);
-    row_heights(blk, &T);
+    for (int i = 0; i < T.ncells; i++)
+        if (T.cells[i].rs > 1 && T.cells[i].r >= T.nh)
+            T.spans[T.nspans++] = i;
+    /* header heights first: what a body row may take is what is left */
+    row_heights(blk, &T, INFINITY);
+    for (int r = 0; r < T.nh; r++)
+        T.hh += T.h[r];
+    double avail = L->bottom - L->top - T.hh;
+    if (!L->nobreak && avail < 1) {
+        char what[160];
+        snprintf(what, sizeof what, "the table's header rows are %.1f pt "
+                 "tall and leave no room on a %.1f pt page; shorten them",
+                 T.hh, L->bottom - L->top);
+        return block_error(L, blk->field, "%s", what);
+    }
+    row_heights(blk, &T, avail);
+    mark_uses(blk, &T);
     if (!L->nobreak) {
-        double hh = 0;
-        for (int r = 0; r < T.nh; r++)
-            hh += T.h[r];
-        double avail = L->bottom - L->top - hh;
-        for (int r = T.nh; r < blk->nrows; r++) {
-            if (T.h[r] <= avail + EPS)
-                continue;
+        int tall = 0;
+        for (int i = 0; i < T.nspans; i++) {
+            const pcell *pc = &T.cells[T.spans[i]];
+            if (pc->need > avail + EPS)
+                return cell_error(L, &T, pc, "this merged cell's content "
+                                  "is taller than a page holds; shorten it "
+                                  "or widen its column");
+        }
+        for (int r = T.nh; r < blk->nrows; r++)
+            tall |= T.h[r] > avail + EPS;
+        int cut = -1;
+        double room = 0;
+        if (tall && (rc = paginate(L, blk, &T, avail, 0, &cut, &room)))
+            return rc;
+        if (cut >= 0) {
             sc_block *nb = NULL;
-            rc = split_row(L, blk, &T, r, avail, &nb);
-            if (rc == SC_OK && nb)
-                return lay_table(L, nb);
-            break;
+            rc = split_row(L, blk, &T, cut, room, avail, &nb);
+            if (rc != SC_OK)
+                return rc;
+            if (!nb)
+                return block_error(L, blk->field, "table row %d is %.1f pt "
+                                   "tall and cannot be divided to fit a "
+                                   "%.1f pt page", cut + 1, T.h[cut], avail);
+            return lay_table(L, nb);
         }
     }
-    rc = lay_table_rows(L, blk, &T);
+    rc = paginate(L, blk, &T, avail, 1, NULL, NULL);
     sc_free(T.edges);
+    sc_free(T.enext);
+    sc_free(T.ehead);
     return rc;
 }
 
-static sc_status lay_table_rows(lay *L, const sc_block *blk, table *T)
+/* Page parts: the header (unless no row of the part uses its columns),
+ * then as many chunks as fit; a part is started only if its first chunk
+ * fits, so a header never sits alone at a page bottom.
+ *
+ * draw = 0 is a dry run from the cursor that draws nothing and makes no
+ * page: it finds the first row taller than a page (*cut, else -1) and the
+ * room its first piece gets where it falls (*cut_room): what is left on
+ * that page if a line of each cell fits there, else a whole page.  Once
+ * such rows are cut (split_row) every row is at most a page tall, so a
+ * row alone always fits an empty page. */
+static sc_status paginate(lay *L, const sc_block *blk, table *T,
+                          double avail, int draw, int *cut, double *cut_room)
 {
-    double hh = 0;
-    for (int r = 0; r < T->nh; r++)
-        hh += T->h[r];
-    int r = T->nh;
+    int r = T->nh, fresh = L->fresh;
+    double y = L->y;
     sc_status rc;
+    if (cut)
+        *cut = -1;
     for (;;) {
-        int r0 = r, at_top = L->fresh;
-        double by = L->y + hh;
+        int r0 = r, at_top = fresh;
+        int header = r0 == T->nh || (r0 < blk->nrows && T->uses[r0]);
+        double room = L->bottom - y;
         while (r < blk->nrows) {
-            int k = chunk_end(blk, r);
-            double ch = 0;
-            for (int i = r; i < k; i++)
-                ch += T->h[i];
-            if (!L->nobreak && by + ch > L->bottom + EPS) {
+            if (!draw && T->h[r] > avail + EPS) {
+                int hdr = header || T->uses[r];
+                double left = room - (hdr ? T->hh : 0) - part_height(T, r0, r);
+                *cut = r;
+                *cut_room = left >= min_piece(T, r) ? left : avail;
+                return SC_OK;
+            }
+            int k = chunk_end(blk, T, r);
+            int hdr = header || any_uses(T, r, k);
+            double need = (hdr ? T->hh : 0) + part_height(T, r0, k);
+            if (!L->nobreak && need > room + EPS) {
                 if (r > r0 || !at_top)
                     break;
-                /* at the top of a page and still too tall: drop the
-                 * keep-with-total rule, then let a lone row overflow */
+                /* at the top of a page and still too tall: the chunk's
+                 * rows go one by one */
                 k = r + 1;
-                ch = T->h[r];
+                hdr = header || T->uses[r];
+                need = (hdr ? T->hh : 0) + part_height(T, r0, k);
+                if (need > room + EPS)
+                    return block_error(L, blk->field, "table row %d does "
+                                       "not fit an empty page", r + 1);
             }
-            by += ch;
+            header = hdr;
             r = k;
         }
         if (r > r0 || r >= blk->nrows) {
-            if ((rc = draw_part(L, T, L->y, r0, r)) != SC_OK)
-                return rc;
-            L->y = by;
-            L->fresh = 0;
+            double h = (header ? T->hh : 0) + part_height(T, r0, r);
+            if (draw && !L->count_only) {
+                for (int i = r0; i < r; i++)
+                    T->h[i] += T->grow[i];
+                if ((rc = draw_part(L, T, y, header, r0, r)) != SC_OK)
+                    return rc;
+            }
+            y += h;
+            fresh = 0;
         }
         if (r >= blk->nrows)
             break;
-        if ((rc = new_page(L)) != SC_OK)
+        if (draw && (rc = new_page(L)) != SC_OK)
             return rc;
+        y = L->top;
+        fresh = 1;
+    }
+    if (draw) {
+        L->y = y;
+        L->fresh = fresh;
     }
     return SC_OK;
 }
@@ -1036,6 +1550,11 @@ static sc_status lay_chart(lay *L, const sc_block *blk)
     double x = L->left + (w > c->width ? (w - c->width) / 2 : 0);
     sc_item *items = NULL;
     size_t n = 0;
+    if (L->count_only) {
+        L->y += c->height;
+        L->fresh = 0;
+        return SC_OK;
+    }
     rc = sc_chart_lower(c, L->f, x, L->y, L->arena, L->b->label, &items, &n,
                         L->err);
     if (rc != SC_OK) {
@@ -1061,6 +1580,7 @@ static sc_status measure(lay *L, const sc_block *blk, double *h)
     M.cur = 0;
     M.nobreak = 1;
     M.quiet = 1;
+    M.count_only = 1;
     M.y = 0;
     sc_status rc = lay_blocks(&M, blk, 1);
     *h = M.y;
@@ -1086,7 +1606,7 @@ static sc_status lay_block(lay *L, const sc_block *blk)
         return lay_table(L, blk);
     case SC_BLK_SPACE:
         if (!L->fresh || L->nobreak)
-            L->y += blk->height;
+            L->y += blk->height * L->sq;
         if (!L->nobreak && L->y > L->bottom)
             L->y = L->bottom;
         return SC_OK;
@@ -1126,7 +1646,50 @@ static sc_status lay_body(lay *L)
     return rc;
 }
 
-/* Header and footer on every page, once the page count is known. */
+/* The body laid out so that it takes the fewest pages the template
+ * allows.  A template with <page min-spacing> lets the vertical spacing
+ * (line gaps, cell padding, paragraph and <space> spacing; never text,
+ * min-heights or images) shrink down to that factor when this saves a
+ * page -- a monthly form of one page and two lines prints on one page --
+ * and then shrinks it no more than needed (three halvings of the range:
+ * within 1/8 of it).  The trial passes only count pages (nothing drawn;
+ * the texts are broken once, in the first, and the breaks reused), then
+ * one pass lays out for real.  A template without min-spacing is laid
+ * out once. */
+static sc_status lay_fit(lay *L)
+{
+    double lo = L->b->min_spacing, hi = 1;
+    L->sq = 1;
+    if (!(lo > 0 && lo < 1))
+        return lay_body(L);
+    L->count_only = 1;
+    sc_status rc = lay_body(L);
+    int natural = L->npages;
+    if (rc == SC_OK && natural > 1) {
+        L->sq = lo;
+        rc = lay_body(L);
+        int target = L->npages;
+        if (rc == SC_OK && target < natural) {
+            for (int i = 0; i < 3 && rc == SC_OK; i++) {
+                L->sq = (lo + hi) / 2;
+                rc = lay_body(L);
+                if (L->npages <= target)
+                    lo = L->sq;
+                else
+                    hi = L->sq;
+            }
+            L->sq = lo;
+        } else {
+            L->sq = 1; /* no page saved: as the template says */
+        }
+    }
+    L->count_only = 0;
+    return rc == SC_OK ? lay_body(L) : rc;
+}
+
+/* Header and footer on every page, once the page count is known.  They
+ * must stay in their margins: a header that runs into the body, or a
+ * footer past the page edge, fails the record. */
 static sc_status lay_margins(lay *L)
 {
     L->nobreak = 1;
@@ -1138,10 +1701,21 @@ static sc_status lay_margins(lay *L)
         sc_status rc = lay_blocks(L, L->b->header, L->b->nheader);
         if (rc != SC_OK)
             return rc;
+        if (L->y > L->b->margin[0] + EPS)
+            return block_error(L, L->b->header[0].field, "the running header "
+                               "ends %.1f pt below the top of the page, in "
+                               "the body (which starts at %.1f pt); shorten "
+                               "it or widen the top margin", L->y,
+                               L->b->margin[0]);
         L->y = L->b->footer_y;
         L->fresh = 1;
         if ((rc = lay_blocks(L, L->b->footer, L->b->nfooter)) != SC_OK)
             return rc;
+        if (L->y > L->b->page_h + EPS)
+            return block_error(L, L->b->footer[0].field, "the running footer "
+                               "ends %.1f pt below the bottom of the page; "
+                               "shorten it or move it up (footer=)",
+                               L->y - L->b->page_h);
     }
     return SC_OK;
 }
@@ -1218,6 +1792,11 @@ sc_status sc_layout(const sc_bound *b, const sc_fonts *fonts,
     L.f = fonts;
     L.arena = arena;
     L.err = err;
+    L.sq = 1;
+    bcache bc = {sc_arena_alloc(arena, 512 * sizeof(broken)), 0, 512};
+    if (!bc.v)
+        return nomem(&L);
+    L.bc = &bc;
     L.left = b->margin[3];
     L.right = b->page_w - b->margin[1];
     if (b->page_w <= 0 || b->page_h <= 0 || L.right - L.left < 20 ||
@@ -1229,7 +1808,7 @@ sc_status sc_layout(const sc_bound *b, const sc_fonts *fonts,
                             b->margin[1], b->margin[2], b->margin[3]);
     sc_status rc = check_watermark(&L);
     if (rc == SC_OK)
-        rc = lay_body(&L);
+        rc = lay_fit(&L);
     if (rc == SC_OK && L.uses_total) {
         /* second pass: the page count is now known */
         L.total = L.npages;

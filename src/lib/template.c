@@ -61,6 +61,7 @@ typedef struct loader {
     int *sstate;            /* 0 unresolved, 1 resolving, 2 done */
     int nstyles;
     double body_w;          /* width between the side margins, pt */
+    double body_h;          /* height between the top and bottom margins */
 } loader;
 
 static int line_of(xmlNodePtr n) { return (int)xmlGetLineNo(n); }
@@ -170,6 +171,25 @@ static int parse_length(const char **s, double *out)
     *out = v * k;
     *s = end + 2;
     return 0;
+}
+
+static double length_attr(loader *L, xmlNodePtr n, const char *name,
+                          double dflt);
+
+/* A height that must fit the page body: a row's min-height, an image or
+ * chart taller than the page cannot be placed anywhere. */
+static double height_attr(loader *L, xmlNodePtr n, const char *name,
+                          double dflt)
+{
+    double h = length_attr(L, n, name, dflt);
+    if (h > L->body_h + 0.01) {
+        report(L, SC_ERR_TEMPLATE, line_of(n),
+               "%s=\"%s\" is taller than the page body (%.1fmm between the "
+               "top and bottom margins)", name, attr(L, n, name),
+               L->body_h / MM);
+        return dflt < L->body_h ? dflt : L->body_h;
+    }
+    return h;
 }
 
 static double length_attr(loader *L, xmlNodePtr n, const char *name,
@@ -836,7 +856,7 @@ static sc_tnode *build_row(loader *L, xmlNodePtr n, int kind, int in_rows,
     r->row_kind = kind;
     r->style = style_ref(L, n, attr(L, n, "style"),
                          kind == SC_ROW_HEADER ? tc->head : tc->cell);
-    r->height = length_attr(L, n, "min-height", 0);
+    r->height = height_attr(L, n, "min-height", 0);
     if (in_rows)
         r->expr = compile(L, n, "select", &r->src);
     sc_tnode *tail = NULL;
@@ -1036,7 +1056,7 @@ static sc_tnode *build_block(loader *L, xmlNodePtr c)
             t->expr = compile(L, c, "select", &t->src);
             t->keep_together = bool_attr(L, c, "keep-together", 1);
             t->style = style_ref(L, c, attr(L, c, "style"), T->default_style);
-            t->height = length_attr(L, c, "image-height", 12 * MM);
+            t->height = height_attr(L, c, "image-height", 12 * MM);
             if (!words(L, attr(L, c, "roles"), &t->roles, &t->nroles) ||
                 !words(L, attr(L, c, "required"), &t->required, &t->nrequired))
                 return NULL;
@@ -1168,7 +1188,7 @@ static sc_tnode *build_chart(loader *L, xmlNodePtr c)
             }
         }
     }
-    ch->height = length_attr(L, c, "height", 60 * MM);
+    ch->height = height_attr(L, c, "height", 60 * MM);
     if (ch->height < 20 * MM)
         report(L, SC_ERR_TEMPLATE, line_of(c),
                "height: a chart needs at least 20mm to draw its axes and "
@@ -1246,7 +1266,19 @@ static void load_page(loader *L, xmlNodePtr page)
         fd = length_attr(L, page, "footer", fd);
     }
     int line = page ? line_of(page) : 0;
+    T->min_spacing = 1;
+    const char *ms = page ? attr(L, page, "min-spacing") : NULL;
+    if (ms) {
+        T->min_spacing = atof(ms) / 100;
+        if (T->min_spacing < 0.5 || T->min_spacing > 1) {
+            report(L, SC_ERR_TEMPLATE, line,
+                   "min-spacing=\"%s\": vertical spacing may shrink to "
+                   "50%% at the least (100%%: never)", ms);
+            T->min_spacing = 1;
+        }
+    }
     L->body_w = T->page_w - T->margin[1] - T->margin[3];
+    L->body_h = T->page_h - T->margin[0] - T->margin[2];
     if (L->body_w < 72 || T->page_h - T->margin[0] - T->margin[2] < 72)
         report(L, SC_ERR_TEMPLATE, line,
                "margins leave less than 1 inch for the body");

@@ -13,11 +13,17 @@
  *      mark, combining marks, variation selectors, ZWJ);
  *   3. never after opening punctuation  （「『【《〈“‘ ( [ {  and currency
  *      signs ￥ ¥ $ £ € that precede their amount;
- *   4. after a space: yes;
+ *   4. after a space: yes, unless an operator precedes the space (6);
  *   5. never inside ——, ……, ‥‥ (two-em dash and ellipsis are one unit);
- *   6. if a or b is wide: yes (between any two hanzi, and between hanzi
+ *   6. never after an operator (+ = × ÷ ± ≤ ≥ / ...), even across spaces:
+ *      "× 100%" stays together, the line breaks before the "×"; and not
+ *      before a slash either (3分/次, 元/月 are one unit);
+ *   7. never between a digit and a hanzi after it: a number keeps its
+ *      unit (30秒, 60分）。, 2026年), clreq's unbreakable digits and their
+ *      suffixes;
+ *   8. if a or b is wide: yes (between any two hanzi, and between hanzi
  *      and Latin, as clreq allows);
- *   7. otherwise no: runs of letters, digits and ASCII symbols (98%,
+ *   9. otherwise no: runs of letters, digits and ASCII symbols (98%,
  *      2026-10, 1,234.50, A/B, ≥90%, e-mail addresses) stay whole.
  *
  * Lines are filled greedily: characters are added until the next one would
@@ -30,6 +36,24 @@
  * broken by characters, still keeping a closing mark off the start and an
  * opening one off the end when there is more than one character to spare.
  * Each line holds at least one character, so breaking always terminates.
+ *
+ * Lone last characters (clreq 7.1.2, 孤字不成行).  A paragraph whose last
+ * line holds one hanzi (perhaps with punctuation after it: 度, 分。) takes
+ * the last character that may leave the line before, as clreq describes
+ * (that line gets shorter; our lines are not justified, so nothing else
+ * moves, and the paragraph keeps its number of lines).  Only if the line
+ * before would keep fewer than two characters, or was itself broken by
+ * characters, is the lone line left, marked `lone` so that layout can
+ * warn: a column one or two characters wide needs a wider column, not a
+ * different break.
+ *
+ * Hanging numbered items (SC_BREAK_HANG).  A paragraph that starts with
+ * an item number (1、 2. 3) （4） ① 一、 （二）) wraps its lines under the
+ * text after the number, not under the number.  A first paragraph that
+ * starts with a short label and a number (说明：1、...) also sets where
+ * the numbers of the following paragraphs go ("2、" under "1、").  The
+ * indents are part of each sc_line; a hang that would leave less than
+ * half the width is not applied.
  *
  * Widths: each character is measured in the first face of the role's chain
  * that maps it (sc_fonts_pick), as the PDF will draw it; one no face maps
@@ -134,14 +158,45 @@ typedef struct ch {
     double em;
 } ch;
 
-static int can_break(const ch *a, const ch *b)
+static int is_digit(uint32_t c)
 {
+    return (c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19);
+}
+
+/* Operators that stay with the operand after them: a line never ends in
+ * "×" or "=" with the 100% on the next line. */
+static int is_operator(uint32_t c)
+{
+    switch (c) {
+    case '+': case '=': case '<': case '>': case '*': case '/':
+    case 0x00B1: case 0x00D7: case 0x00F7: case 0x2212: case 0x2215:
+    case 0x2248: case 0x2260: case 0x2264: case 0x2265:
+    case 0xFF0B: case 0xFF0F: case 0xFF1C: case 0xFF1D: case 0xFF1E:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* May a line end before c[k]?  c[p] is the paragraph's first character
+ * (for looking back over spaces). */
+static int can_break(const ch *c, size_t p, size_t k)
+{
+    const ch *a = &c[k - 1], *b = &c[k];
     if (b->cls == K_SPACE || b->cls == K_CLOSE || a->cls == K_OPEN)
         return 0;
-    if (a->cls == K_SPACE)
-        return 1;
+    if (a->cls == K_SPACE) { /* "20% × KPI": not after "× " either */
+        size_t j = k - 1;
+        while (j > p && c[j].cls == K_SPACE)
+            j--;
+        return c[j].cls == K_SPACE || !is_operator(c[j].cp);
+    }
     if (a->cp == b->cp && (a->cp == 0x2014 || a->cp == 0x2026 || a->cp == 0x2025))
         return 0;
+    if (is_operator(a->cp) || b->cp == '/' || b->cp == 0xFF0F)
+        return 0; /* and 分/次, 元/月 keep both sides of the slash */
+    if (is_digit(a->cp) && b->wide && b->cls == K_OTHER)
+        return 0; /* 30秒, 10分）, 2026年: a number keeps its unit */
     return a->wide || b->wide;
 }
 
@@ -183,8 +238,7 @@ typedef struct lines {
     size_t n, cap;
 } lines;
 
-static int push_line(lines *ls, size_t start, size_t len, double width,
-                     int forced)
+static int push_line(lines *ls, const sc_line *l)
 {
     if (ls->n == ls->cap) {
         size_t cap = ls->cap ? ls->cap * 2 : 8;
@@ -194,72 +248,219 @@ static int push_line(lines *ls, size_t start, size_t len, double width,
         ls->v = v;
         ls->cap = cap;
     }
-    ls->v[ls->n++] = (sc_line){start, len, width, forced};
+    ls->v[ls->n++] = *l;
     return 0;
+}
+
+/* c[a, b) without its trailing spaces: the new b. */
+static size_t trim_end(const ch *c, size_t a, size_t b)
+{
+    while (b > a && c[b - 1].cls == K_SPACE)
+        b--;
+    return b;
+}
+
+static double em_sum(const ch *c, size_t a, size_t b)
+{
+    double em = 0;
+    for (size_t i = a; i < b; i++)
+        em += c[i].em;
+    return em;
 }
 
 /* Emit c[a, b) as a line, without its trailing spaces. */
 static int emit(lines *ls, const ch *c, size_t a, size_t b, double size,
-                int forced)
+                double indent, int forced)
 {
-    while (b > a && c[b - 1].cls == K_SPACE)
-        b--;
-    double em = 0;
-    for (size_t i = a; i < b; i++)
-        em += c[i].em;
+    b = trim_end(c, a, b);
     size_t start = c[a].off;
     size_t end = b > a ? c[b - 1].off + c[b - 1].len : start;
-    return push_line(ls, start, end - start, em * size, forced);
+    sc_line l = {start, end - start, em_sum(c, a, b) * size, indent, forced, 0};
+    return push_line(ls, &l);
+}
+
+/* ---- numbered items ---- */
+
+static int is_cjk_numeral(uint32_t c)
+{
+    return c == 0x4E00 || c == 0x4E8C || c == 0x4E09 || c == 0x56DB ||
+           c == 0x4E94 || c == 0x516D || c == 0x4E03 || c == 0x516B ||
+           c == 0x4E5D || c == 0x5341; /* 一二三四五六七八九十 */
+}
+
+/* Length in characters of the item number at c[i] (with the spaces after
+ * it) -- 1、 2. 3) （4） ① 一、 （二） -- or 0.  Something must follow it,
+ * and "1.5" is a number, not an item. */
+static size_t enumerator(const ch *c, size_t i, size_t q)
+{
+    size_t k = i;
+    if (k >= q)
+        return 0;
+    if (c[k].cp >= 0x2460 && c[k].cp <= 0x249B) { /* ① ⑴ ⒈ ... */
+        k++;
+    } else {
+        int paren = c[k].cp == '(' || c[k].cp == 0xFF08;
+        k += (size_t)paren;
+        size_t d = k;
+        int digits = 0, cjk = 0;
+        for (; k < q && k - d < 3; k++) {
+            if (is_digit(c[k].cp))
+                digits = 1;
+            else if (is_cjk_numeral(c[k].cp))
+                cjk = 1;
+            else
+                break;
+        }
+        if (k == d || k >= q || (digits && cjk))
+            return 0;
+        uint32_t e = c[k].cp;
+        int close = e == ')' || e == 0xFF09;
+        if (paren ? !close
+                  : !(e == 0x3001 ||
+                      (digits && (close || ((e == '.' || e == 0xFF0E) &&
+                                            !(k + 1 < q && is_digit(c[k + 1].cp)))))))
+            return 0;
+        k++;
+    }
+    while (k < q && c[k].cls == K_SPACE)
+        k++;
+    return k < q ? k - i : 0;
+}
+
+/* Length of a label such as 说明： directly followed by an item number at
+ * c[i], or 0. */
+static size_t label_len(const ch *c, size_t i, size_t q)
+{
+    for (size_t k = i; k < q && k < i + 8; k++) {
+        if (c[k].cls == K_SPACE || c[k].cls == K_OPEN || c[k].cls == K_NL)
+            return 0;
+        if (c[k].cp == 0xFF1A || c[k].cp == ':')
+            return k > i && enumerator(c, k + 1, q) ? k + 1 - i : 0;
+    }
+    return 0;
+}
+
+/* Indents of the paragraph c[p, q): *first for its first line, *hang for
+ * the others.  "1、xxx" hangs its wrapped lines after "1、"; ideographic
+ * spaces before the number count as part of it; a later paragraph that
+ * starts with a number lines up under the number of a first paragraph
+ * that began with a label ("说明：1、..." then "2、..."), whose width is
+ * label_em.  A hang that would leave less than half the width is
+ * dropped. */
+static void para_indents(const ch *c, size_t p, size_t q, int first_para,
+                         double label_em, double size, double max_width,
+                         double *first, double *hang)
+{
+    *first = *hang = 0;
+    size_t k = p;
+    while (k < q && c[k].cp == 0x3000)
+        k++;
+    double lead = 0;
+    if (first_para)
+        k += label_len(c, k, q);
+    else if (k == p)
+        lead = label_em;
+    size_t e = enumerator(c, k, q);
+    if (!e)
+        return;
+    double h = (lead + em_sum(c, p, k + e)) * size;
+    if (h > max_width / 2)
+        return;
+    *first = lead * size;
+    *hang = h;
+}
+
+/* A last line of one character (clreq: 孤字, one hanzi, perhaps with
+ * punctuation after it)? */
+static int lone_line(const ch *c, size_t a, size_t q)
+{
+    q = trim_end(c, a, q);
+    if (q <= a || !c[a].wide || c[a].cls != K_OTHER || c[a].cp == 0x3000)
+        return 0;
+    for (size_t i = a + 1; i < q; i++)
+        if (c[i].cls != K_CLOSE)
+            return 0;
+    return 1;
+}
+
+/* Characters of c[a, b) that are not punctuation after a character. */
+static int units(const ch *c, size_t a, size_t b)
+{
+    int n = 0;
+    for (size_t i = a; i < b; i++)
+        n += c[i].cls != K_CLOSE && c[i].cls != K_SPACE;
+    return n;
 }
 
 /* Break the paragraph c[p, q) (no newlines in it); q > p. */
 static int break_para(lines *ls, const ch *c, size_t p, size_t q,
-                      double size, double max_width)
+                      double size, double max_width, double first,
+                      double hang)
 {
-    size_t a = p;
+    size_t a = p, n0 = ls->n;
+    size_t prev_a = p, last_a = p; /* starts of the last two lines */
     while (a < q) {
+        double room = max_width - (ls->n == n0 ? first : hang);
         double em = 0;
         size_t bp = 0, k; /* bp > a: a break is allowed before c[bp] */
         int over = 0;
         for (k = a; k < q; k++) {
-            if (k > a && can_break(&c[k - 1], &c[k]))
+            if (k > a && can_break(c, p, k))
                 bp = k;
             if (c[k].cls == K_SPACE) {
                 em += c[k].em; /* hangs if it ends the line */
                 continue;
             }
             double next = em + c[k].em;
-            if (k > a && next * size > max_width + 1e-9) {
+            if (k > a && next * size > room + 1e-9) {
                 over = 1;
                 break;
             }
             em = next;
         }
-        if (!over)
-            return emit(ls, c, a, q, size, 0);
-        size_t end;
+        size_t end = q;
         int forced = 0;
-        if (bp > a) {
+        if (over && bp > a) {
             end = bp;
-        } else { /* one unit wider than the line: break by characters */
+        } else if (over) { /* one unit wider than the line: break by characters */
             forced = 1;
             end = k;
             while (end - 1 > a && (c[end].cls == K_CLOSE ||
                                    c[end - 1].cls == K_OPEN))
                 end--;
         }
-        if (emit(ls, c, a, end, size, forced))
+        prev_a = last_a;
+        last_a = a;
+        if (emit(ls, c, a, end, size, ls->n == n0 ? first : hang, forced))
             return -1;
         a = end;
         while (a < q && c[a].cls == K_SPACE)
             a++;
     }
+    if (ls->n < n0 + 2 || !lone_line(c, last_a, q))
+        return 0;
+    /* 孤字: take the last character that may go from the line before
+     * (clreq 7.1.2), if that line keeps two and the last line still fits. */
+    sc_line *prev = &ls->v[ls->n - 2];
+    size_t bp = last_a - 1;
+    while (bp > prev_a && !can_break(c, p, bp))
+        bp--;
+    if (prev->forced || bp <= prev_a || units(c, prev_a, bp) < 2 ||
+        em_sum(c, bp, trim_end(c, bp, q)) * size > max_width - hang + 1e-9) {
+        ls->v[ls->n - 1].lone = 1;
+        return 0;
+    }
+    double indent = prev->indent;
+    ls->n -= 2;
+    if (emit(ls, c, prev_a, bp, size, indent, 0) ||
+        emit(ls, c, bp, q, size, hang, 0))
+        return -1;
     return 0;
 }
 
 sc_status sc_text_break(const sc_fonts *f, int role, double size,
-                        const char *s, double max_width, sc_line **out,
-                        size_t *nout)
+                        const char *s, double max_width, unsigned flags,
+                        sc_line **out, size_t *nout)
 {
     if (!out || !nout)
         return SC_ERR_USAGE;
@@ -289,14 +490,30 @@ sc_status sc_text_break(const sc_fonts *f, int role, double size,
     lines ls = {0};
     size_t p = 0;
     int bad = 0;
+    double label_em = 0;
+    if (flags & SC_BREAK_HANG) {
+        size_t q = 0, k = 0;
+        while (q < nc && c[q].cls != K_NL)
+            q++;
+        while (k < q && c[k].cp == 0x3000)
+            k++;
+        size_t l = label_len(c, k, q);
+        label_em = l ? em_sum(c, 0, k + l) : 0;
+    }
     for (;;) {
         size_t q = p;
         while (q < nc && c[q].cls != K_NL)
             q++;
-        if (q == p)
-            bad = push_line(&ls, p < nc ? c[p].off : n, 0, 0, 0);
-        else
-            bad = break_para(&ls, c, p, q, size, max_width);
+        if (q == p) {
+            sc_line l = {p < nc ? c[p].off : n, 0, 0, 0, 0, 0};
+            bad = push_line(&ls, &l);
+        } else {
+            double first = 0, hang = 0;
+            if (flags & SC_BREAK_HANG)
+                para_indents(c, p, q, p == 0, label_em, size, max_width,
+                             &first, &hang);
+            bad = break_para(&ls, c, p, q, size, max_width, first, hang);
+        }
         if (bad || q == nc)
             break;
         p = q + 1;

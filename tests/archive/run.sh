@@ -212,15 +212,15 @@ open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(
                               + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 EOF
 "$cli" sign "$kf" -o "$out/seal-new.pdf" --key "$pki/company.p12" --pass-file "$pki/pass" \
-    --seal "$out/seal.png" --at 2:140,160,40,40 > /dev/null
+    --seal "$out/seal.png" --at 1:140,160,40,40 > /dev/null
 "$cli" sign "$kf" -o "$out/seal-field.pdf" --key "$pki/company.p12" --pass-file "$pki/pass" \
     --seal "$out/seal.png" --field 复核人 > /dev/null
 for f in "$out/seal-new.pdf" "$out/seal-field.pdf"; do
     check "$(basename "$f"): pdfsig: valid" 'pdfsig "$f" 2>&1 | grep -q "Signature is Valid"'
     check "$(basename "$f"): verify" '"$cli" verify --ca "$pki/ca.pem" "$f" > /dev/null 2>&1'
-    pdftoppm -r 30 -f 2 -l 2 "$f" "${f%.pdf}"
-    check "$(basename "$f"): the seal is drawn (red on page 2)" \
-        '[ "$(red_pixels "${f%.pdf}-2.ppm")" -gt 20 ]'
+    pdftoppm -r 30 -f 1 -l 1 "$f" "${f%.pdf}"
+    check "$(basename "$f"): the seal is drawn (red on page 1)" \
+        '[ "$(red_pixels "${f%.pdf}-1.ppm")" -gt 20 ]'
 done
 
 # ---- what verify must catch --------------------------------------------
@@ -281,8 +281,8 @@ check "... saying why" 'grep -q "signed and not encrypted" "$out/encrypted.err"'
 # ---- pdf.js, the book, same bytes ---------------------------------------
 node "$here/pdfjs_fields.mjs" "$pdfjs" "$kf" > "$out/pdfjs.txt" 2> "$out/pdfjs.err"; rc=$?
 check "pdf.js reads the fields (exit $rc: $(head -2 "$out/pdfjs.err"))" '[ $rc = 0 ]'
-check "pdf.js lists the three unsigned signature fields on page 2" \
-    '[ "$(cat "$out/pdfjs.txt")" = "$(printf "2 Sig 被考核人\n2 Sig 考核人\n2 Sig 复核人")" ]'
+check "pdf.js lists the three unsigned signature fields on page 1 (the one-page form)" \
+    '[ "$(cat "$out/pdfjs.txt")" = "$(printf "1 Sig 被考核人\n1 Sig 考核人\n1 Sig 复核人")" ]'
 "$cli" render -q -d "$src/examples/kefu-2026-10.xml" --combined "$out/book.pdf" --profile archive
 node "$here/pdfjs_fields.mjs" "$pdfjs" "$out/book.pdf" > "$out/book-fields.txt" 2> /dev/null
 check "the book: one field per role and employee (36)" '[ "$(wc -l < "$out/book-fields.txt")" = 36 ]'

@@ -109,7 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(runs);
     sc_line *lines = NULL;
     size_t nlines = 0;
-    if (sc_text_break(f, SC_ROLE_BODY, 10.5, sample, 40, &lines, &nlines) ==
+    if (sc_text_break(f, SC_ROLE_BODY, 10.5, sample, 40, 0, &lines, &nlines) ==
         SC_OK)
         free(lines);
     char *desc = NULL;

@@ -80,12 +80,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t zn = strlen(z);
     sc_line *lines = NULL;
     size_t nlines = 0;
-    if (sc_text_break(fonts, role, pt, z, width, &lines, &nlines) == SC_OK) {
+    unsigned flags = data[1] & 1 ? SC_BREAK_HANG : 0;
+    if (sc_text_break(fonts, role, pt, z, width, flags, &lines, &nlines) ==
+        SC_OK) {
         if (nlines == 0)
             abort(); /* even "" is one line */
-        for (size_t i = 0; i < nlines; i++)
+        size_t end = 0;
+        for (size_t i = 0; i < nlines; i++) {
             if (lines[i].start > zn || lines[i].len > zn - lines[i].start)
                 abort();
+            if (lines[i].start < end || lines[i].indent < 0 ||
+                lines[i].indent > width / 2 + 1e-9)
+                abort(); /* in order, and a hang leaves half the width */
+            end = lines[i].start + lines[i].len;
+        }
         free(lines);
     }
     free(z);

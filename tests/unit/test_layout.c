@@ -68,22 +68,22 @@ static void table(sc_arena *a, sc_block *blk, int nbody, int group)
     rows[0].ncells = 3;
     const char *hd[] = {"考核项目", "考核指标", "得分"};
     for (int i = 0; i < 3; i++)
-        rows[0].cells[i] = (sc_cell){hd[i], &head_style, 1, 1, -1, NULL, 0, 0, 0, NULL, 0};
+        rows[0].cells[i] = (sc_cell){hd[i], &head_style, 1, 1, -1, NULL, 0, 0, 0, NULL, 0, NULL, 0};
     for (int r = 1; r < nr; r++) {
         sc_row *row = &rows[r];
         row->kind = SC_ROW_BODY;
         row->cells = sc_arena_alloc(a, 3 * sizeof(sc_cell));
         int k = 0;
         if (group <= 0) {
-            row->cells[k++] = (sc_cell){"项目", &cell_style, 1, 1, -1, NULL, 0, 0, 0, NULL, 0};
+            row->cells[k++] = (sc_cell){"项目", &cell_style, 1, 1, -1, NULL, 0, 0, 0, NULL, 0, NULL, 0};
         } else if ((r - 1) % group == 0) {
             int span = nr - r < group ? nr - r : group;
             row->cells[k++] = (sc_cell){"工作业绩", &cell_style, 1, span, -1,
-                                        NULL, 0, 0, 0, NULL, 0};
+                                        NULL, 0, 0, 0, NULL, 0, NULL, 0};
         }
         row->cells[k++] = (sc_cell){sc_arena_printf(a, "指标%d", r),
-                                    &cell_style, 1, 1, -1, NULL, 0, 0, 0, NULL, 0};
-        row->cells[k++] = (sc_cell){"9.5", &cell_style, 1, 1, -1, NULL, 0, 0, 0, NULL, 0};
+                                    &cell_style, 1, 1, -1, NULL, 0, 0, 0, NULL, 0, NULL, 0};
+        row->cells[k++] = (sc_cell){"9.5", &cell_style, 1, 1, -1, NULL, 0, 0, 0, NULL, 0, NULL, 0};
         row->ncells = k;
     }
     blk->kind = SC_BLK_TABLE;
@@ -442,6 +442,246 @@ static void test_row_taller_than_page_is_split(void **state)
     sc_arena_free(a);
 }
 
+/* Every item of every page inside the page, every text item inside the
+ * content box. */
+static void assert_all_on_page(const sc_laid *l, const sc_bound *b)
+{
+    for (int p = 0; p < l->npages; p++) {
+        const sc_page *pg = &l->pages[p];
+        for (size_t i = 0; i < pg->nitems; i++) {
+            const sc_item *it = &pg->items[i];
+            double x2 = it->x + it->w, y2 = it->y + it->h;
+            assert_true(it->x >= -0.01 && x2 <= b->page_w + 0.01);
+            assert_true(it->y >= -0.01 && y2 <= b->page_h + 0.01);
+            if (it->kind == SC_IT_TEXT && it->y > b->margin[0]) {
+                assert_true(it->x >= b->margin[3] - 0.01);
+                assert_true(x2 <= b->page_w - b->margin[1] + 0.01);
+                assert_true(it->y <= b->page_h - b->margin[2] + 0.01);
+            }
+        }
+    }
+}
+
+/* A row taller than a page inside a merged category: cut over pages, every
+ * line of its long cell once, the merged category and the row's short
+ * cells (its 指标) on every page it reaches, the first piece filling what
+ * is left of the page it starts on. */
+static void test_tall_row_in_merged_group_is_split(void **state)
+{
+    (void)state;
+    sc_arena *a = sc_arena_new();
+    sc_bound *b = new_bound(a);
+    b->body = blocks(a, 2);
+    b->nbody = 2;
+    para(&b->body[0], "开始");
+    table(a, &b->body[1], 3, 3); /* one category over the 3 rows */
+    sc_buf long_text = {0};
+    for (int i = 0; i < 150; i++)
+        sc_buf_printf(&long_text, "第%d条说明\n", i + 1);
+    b->body[1].rows[2].cells[1].text = sc_arena_strdup(a, long_text.data);
+    sc_buf_free(&long_text);
+    sc_laid *l = lay_ok(b, a);
+    assert_int_equal(l->npages, 3);
+    int lines = 0;
+    for (int p = 0; p < l->npages; p++) {
+        char s[32];
+        for (int i = 1; i <= 150; i++) {
+            snprintf(s, sizeof s, "第%d条说明", i);
+            lines += count_text(l, p, s);
+        }
+        assert_int_equal(count_text(l, p, "工作业绩"), 1);
+        assert_int_equal(count_text(l, p, "指标2"), 1);
+        assert_int_equal(count_text(l, p, "考核项目"), 1);
+    }
+    assert_int_equal(lines, 150);
+    assert_int_equal(count_text(l, 0, "第1条说明"), 1); /* starts on page 1 */
+    assert_int_equal(count_text(l, 0, "开始"), 1);
+    assert_all_on_page(l, b);
+    sc_arena_free(a);
+}
+
+/* A merged category cut by a page break shows its whole text in each part:
+ * a part too short for it grows (its last row), rather than letting the
+ * text run below the table or the page. */
+static void test_cut_merged_cell_part_grows(void **state)
+{
+    (void)state;
+    for (double left = 40; left <= 120; left += 10) {
+        sc_arena *a = sc_arena_new();
+        sc_bound *b = new_bound(a);
+        b->body = blocks(a, 3);
+        b->nbody = 3;
+        para(&b->body[0], "开始"); /* 15.75 pt */
+        b->body[1].kind = SC_BLK_SPACE;
+        b->body[1].height = (b->page_h - 100) - 15.75 - left;
+        table(a, &b->body[2], 6, 6);
+        b->body[2].rows[1].cells[0].text = "工作\n业绩\n考核\n项目\n七成";
+        sc_laid *l = lay_ok(b, a);
+        for (int p = 0; p < l->npages; p++) {
+            const sc_page *pg = &l->pages[p];
+            double bottom = 0;
+            for (size_t i = 0; i < pg->nitems; i++)
+                if (pg->items[i].kind == SC_IT_LINE && pg->items[i].y > bottom)
+                    bottom = pg->items[i].y + (pg->items[i].h > 0 ? pg->items[i].h : 0);
+            for (size_t i = 0; i < pg->nitems; i++)
+                if (pg->items[i].kind == SC_IT_TEXT && pg->items[i].y > 100) {
+                    assert_true(pg->items[i].y < bottom);
+                    assert_true(pg->items[i].y <= b->page_h - b->margin[2]);
+                }
+            if (count_text(l, p, "指标1") || count_text(l, p, "指标6"))
+                assert_int_equal(count_text(l, p, "七成"), 1);
+        }
+        sc_arena_free(a);
+    }
+}
+
+/* A row spanning the header's columns (评语 across them) never starts a
+ * page part alone: the row above comes along, and so does the header. */
+static void test_full_width_row_kept_with_row_above(void **state)
+{
+    (void)state;
+    sc_arena *a = sc_arena_new();
+    sc_bound *b = new_bound(a);
+    b->body = blocks(a, 1);
+    b->nbody = 1;
+    table(a, &b->body[0], 80, 0);
+    sc_block *t = &b->body[0];
+    sc_laid *l = lay_ok(b, a);
+    int last = 0;
+    for (int r = 1; r <= 80; r++) {
+        char s[32];
+        snprintf(s, sizeof s, "指标%d", r);
+        if (count_text(l, 0, s))
+            last = r;
+    }
+    assert_true(last > 1 && last < 79);
+    sc_row *row = &t->rows[last + 1];
+    row->cells[0].text = "评语";
+    row->cells[0].colspan = 3;
+    row->ncells = 1;
+    l = lay_ok(b, a);
+    char s[32];
+    snprintf(s, sizeof s, "指标%d", last);
+    assert_int_equal(count_text(l, 0, s), 0);
+    assert_int_equal(count_text(l, 1, s), 1);
+    assert_int_equal(count_text(l, 1, "评语"), 1);
+    assert_int_equal(count_text(l, 1, "考核项目"), 1);
+    sc_arena_free(a);
+}
+
+/* ... and a page part of nothing but such rows has no header: they do not
+ * use its columns. */
+static void test_header_not_over_full_width_rows(void **state)
+{
+    (void)state;
+    sc_arena *a = sc_arena_new();
+    sc_bound *b = new_bound(a);
+    b->body = blocks(a, 1);
+    b->nbody = 1;
+    table(a, &b->body[0], 120, 0);
+    sc_block *t = &b->body[0];
+    for (int r = 6; r <= 120; r++) { /* rows 6..120: one note each */
+        t->rows[r].cells[0].text = sc_arena_printf(a, "备注%d", r);
+        t->rows[r].cells[0].colspan = 3;
+        t->rows[r].ncells = 1;
+    }
+    sc_laid *l = lay_ok(b, a);
+    assert_true(l->npages >= 3);
+    int notes = 0;
+    for (int p = 0; p < l->npages; p++)
+        for (int r = 6; r <= 120; r++) {
+            char s[32];
+            snprintf(s, sizeof s, "备注%d", r);
+            notes += count_text(l, p, s);
+        }
+    assert_int_equal(notes, 115);
+    assert_int_equal(count_text(l, 0, "考核项目"), 1);
+    assert_int_equal(count_text(l, l->npages - 1, "考核项目"), 0);
+    assert_int_equal(count_text(l, l->npages - 1, "备注120"), 1);
+    sc_arena_free(a);
+}
+
+/* min_spacing: a body a few lines over one page is set tighter on one
+ * page; one that shrinking cannot bring to fewer pages keeps its spacing. */
+static void test_min_spacing_saves_a_page(void **state)
+{
+    (void)state;
+    for (int n = 48; n <= 80; n += 32) {
+        sc_arena *a = sc_arena_new();
+        sc_bound *b = new_bound(a);
+        b->body = blocks(a, n);
+        b->nbody = n;
+        for (int i = 0; i < n; i++) /* 15.75 pt each; a page holds 741.89 */
+            para(&b->body[i], sc_arena_printf(a, "第%d行", i + 1));
+        sc_laid *l = lay_ok(b, a);
+        assert_int_equal(l->npages, 2);
+        b->min_spacing = 0.6;
+        l = lay_ok(b, a);
+        double y1 = -1, y2 = -1;
+        for (size_t i = 0; i < l->pages[0].nitems && y2 < 0; i++)
+            if (l->pages[0].items[i].kind == SC_IT_TEXT)
+                y1 < 0 ? (y1 = l->pages[0].items[i].y)
+                       : (y2 = l->pages[0].items[i].y);
+        if (n == 48) {
+            /* 48 lines fit at 741.89 / 48 = 15.456 pt: the line gap
+             * (0.5 of the size, 5.25 pt) shrinks to 0.944 of itself at
+             * most, and by no more than 1/8 of the allowed range (0.05)
+             * beyond: 10.5 + 5.25 x 0.894 = 15.19 */
+            assert_int_equal(l->npages, 1);
+            assert_true(y2 - y1 <= 15.456 && y2 - y1 >= 15.19 - 0.01);
+        } else {
+            assert_int_equal(l->npages, 2);
+            assert_true(fabs(y2 - y1 - 15.75) < 0.01);
+        }
+        sc_arena_free(a);
+    }
+}
+
+/* What cannot be laid out fails the record, naming the block: a cell whose
+ * padding leaves no room for a character, a line taller than the page, a
+ * running header that runs into the body. */
+static void test_impossible_layouts_fail(void **state)
+{
+    (void)state;
+    static const sc_style fat = {
+        "fat", SC_ROLE_BODY, 10, 0, SC_ALIGN_LEFT, SC_VALIGN_TOP,
+        {3, 200, 3, 200}, 1.35, -1, 0, 0, 0};
+    static const sc_style huge = {
+        "huge", SC_ROLE_BODY, 200, 0, SC_ALIGN_LEFT, SC_VALIGN_TOP,
+        {0, 0, 0, 0}, 5, -1, 0, 0, 0};
+    for (int k = 0; k < 3; k++) {
+        sc_arena *a = sc_arena_new();
+        sc_bound *b = new_bound(a);
+        b->body = blocks(a, 1);
+        b->nbody = 1;
+        if (k == 0) {
+            table(a, &b->body[0], 3, 0);
+            b->body[0].rows[2].cells[1].style = &fat;
+        } else if (k == 1) {
+            para(&b->body[0], "大字");
+            b->body[0].style = &huge;
+        } else {
+            para(&b->body[0], "正文");
+            b->header = blocks(a, 1);
+            b->nheader = 1;
+            para(&b->header[0], "页眉\n第二行\n第三行");
+        }
+        b->body[0].field = "t.xml:7";
+        if (b->nheader)
+            b->header[0].field = "t.xml:3";
+        sc_laid *l = NULL;
+        sc_error err = {0};
+        assert_int_equal(sc_layout(b, fonts, a, &l, &err), SC_ERR_LAYOUT);
+        assert_null(l);
+        assert_string_equal(err.employee, "KF001 张晓明");
+        assert_string_equal(err.field, k == 2 ? "t.xml:3" : "t.xml:7");
+        assert_non_null(strstr(err.message, k == 0   ? "padding leaves"
+                                            : k == 1 ? "more than a page"
+                                                     : "running header"));
+        sc_arena_free(a);
+    }
+}
+
 /* The grid is emitted joined: one horizontal line per row boundary (a
  * rowspan only shortens it), vertical lines only at the 4 column edges,
  * and no two lines that touch end to end on one line.  (A category
@@ -506,8 +746,8 @@ static void test_dump_of_small_layout(void **state)
     rows[0].kind = SC_ROW_BODY;
     rows[0].ncells = 2;
     rows[0].cells = sc_arena_alloc(a, 2 * sizeof(sc_cell));
-    rows[0].cells[0] = (sc_cell){"得分", &head_style, 1, 1, -1, NULL, 0, 0, 0, NULL, 0};
-    rows[0].cells[1] = (sc_cell){"", &cell_style, 1, 1, -1, NULL, 0, 1, 0, NULL, 0};
+    rows[0].cells[0] = (sc_cell){"得分", &head_style, 1, 1, -1, NULL, 0, 0, 0, NULL, 0, NULL, 0};
+    rows[0].cells[1] = (sc_cell){"", &cell_style, 1, 1, -1, NULL, 0, 1, 0, NULL, 0, NULL, 0};
     b->body[1].kind = SC_BLK_TABLE;
     b->body[1].cols = cols;
     b->body[1].ncols = 2;
@@ -552,6 +792,12 @@ int main(void)
         cmocka_unit_test(test_character_in_no_font_fails),
         cmocka_unit_test(test_too_many_cells_is_a_layout_error),
         cmocka_unit_test(test_row_taller_than_page_is_split),
+        cmocka_unit_test(test_tall_row_in_merged_group_is_split),
+        cmocka_unit_test(test_cut_merged_cell_part_grows),
+        cmocka_unit_test(test_full_width_row_kept_with_row_above),
+        cmocka_unit_test(test_header_not_over_full_width_rows),
+        cmocka_unit_test(test_min_spacing_saves_a_page),
+        cmocka_unit_test(test_impossible_layouts_fail),
         cmocka_unit_test(test_table_grid_lines_are_joined),
         cmocka_unit_test(test_dump_of_small_layout),
     };

@@ -49,9 +49,9 @@ static sc_laid *small_laid(sc_arena *a, const char *title, const char *text)
         rows[r].ncells = 2;
         rows[r].cells = sc_arena_alloc(a, 2 * sizeof(sc_cell));
         rows[r].cells[0] = (sc_cell){r ? "客户满意度" : "考核指标", &body,
-                                     1, 1, -1, NULL, 0, 0, 0, NULL, 0};
+                                     1, 1, -1, NULL, 0, 0, 0, NULL, 0, NULL, 0};
         rows[r].cells[1] = (sc_cell){r ? "≥ 90%" : "目标值", &body, 1, 1, -1,
-                                     NULL, 0, 0, 0, NULL, 0};
+                                     NULL, 0, 0, 0, NULL, 0, NULL, 0};
     }
     b->body[2] = (sc_block){.kind = SC_BLK_TABLE, .style = &body, .cols = cols,
                             .ncols = 2, .rows = rows, .nrows = 2, .borders = 1};

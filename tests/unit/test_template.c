@@ -240,8 +240,10 @@ static void kefu_binds_basic(void **state)
         assert_true(st3->rows[0].cells[c].sign_line);
         assert_true(st3->rows[0].cells[c].no_border);
     }
-    assert_string_equal(st3->rows[1].cells[2].text,
-                        "姓名：王秀英\n日期：2026年11月04日");
+    /* a row for names and a row for dates, level across the columns */
+    assert_int_equal(st3->nrows, 3);
+    assert_string_equal(st3->rows[1].cells[2].text, "姓名：王秀英");
+    assert_string_equal(st3->rows[2].cells[2].text, "日期：2026年11月04日");
     assert_int_equal(sig->children[1].kind, SC_BLK_PARA);
     assert_non_null(strstr(sig->children[1].text,
                            "被考核人在接到该表确认后不签名则视为默认"));
@@ -339,9 +341,13 @@ static void dakehu_year_bonus(void **state)
         if (b->body[i].kind == SC_BLK_GROUP)
             sig = &b->body[i];
     assert_non_null(sig);
-    assert_string_equal(sig->children[0].rows[1].cells[0].text,
-                        "姓名：陈立\n日期：____年__月__日");
-    assert_string_equal(sig->children[0].rows[1].cells[1].text,
+    assert_string_equal(sig->children[0].rows[1].cells[0].text, "姓名：陈立");
+    assert_string_equal(sig->children[0].rows[2].cells[0].text,
+                        "日期：____年__月__日");
+    /* a signer without a name: the date stays in the date row, level
+     * with the others, under an empty name cell */
+    assert_string_equal(sig->children[0].rows[1].cells[1].text, "");
+    assert_string_equal(sig->children[0].rows[2].cells[1].text,
                         "日期：____年__月__日");
 
     sc_arena_free(a);
@@ -669,9 +675,11 @@ static void scheme_values_and_labels(void **state)
     assert_non_null(sig);
     const sc_block *st = &sig->children[0];
     assert_string_equal(st->rows[0].cells[0].text, "被考核人簽字：");
-    assert_non_null(strstr(st->rows[1].cells[0].text, "姓名：赵立新\n日期：2026年10月12日"));
+    assert_string_equal(st->rows[1].cells[0].text, "姓名：赵立新");
+    assert_string_equal(st->rows[2].cells[0].text, "日期：2026年10月12日");
     assert_string_equal(st->rows[0].cells[1].text, "审批人簽字：");
-    assert_string_equal(st->rows[1].cells[1].text, "日期：＿年＿月＿日"); /* no such signature */
+    assert_string_equal(st->rows[1].cells[1].text, ""); /* no such signature */
+    assert_string_equal(st->rows[2].cells[1].text, "日期：＿年＿月＿日");
     /* the year table keeps its Simplified defaults (得分 in year mode) */
     const sc_block *year = find_table(b->body, b->nbody, 14);
     assert_non_null(year);

@@ -91,12 +91,13 @@ static void test_width(void **state)
 typedef struct broken {
     sc_line *l;
     size_t n;
+    unsigned flags; /* sc_text_break flags, 0 unless a test sets them */
     char text[64][256];
 } broken;
 
 static void brk(broken *b, int role, double size, const char *s, double w)
 {
-    assert_int_equal(sc_text_break(fonts, role, size, s, w, &b->l, &b->n), SC_OK);
+    assert_int_equal(sc_text_break(fonts, role, size, s, w, b->flags, &b->l, &b->n), SC_OK);
     assert_true(b->n >= 1 && b->n <= 64);
     for (size_t i = 0; i < b->n; i++) {
         assert_true(b->l[i].len < 256);
@@ -136,7 +137,7 @@ static const char *const opening[] = {
 static void test_break_simple(void **state)
 {
     (void)state;
-    broken b;
+    broken b = {0};
     /* 5em per line: 五 cannot stay because ， may not start a line, so 五
      * comes down with it. */
     brk(&b, SC_ROLE_BODY, 10, "一二三四五，六七八", 50);
@@ -164,15 +165,16 @@ static void test_break_numbers_whole(void **state)
 {
     (void)state;
     const char *s = "投诉处理结案率98%，统计期间2026-10，金额1,234.50元";
-    /* from 45pt on, the widest unit ("2026-10，", 4.5em) fits a line */
-    for (double w = 45; w <= 200; w += 5) {
-        broken b;
+    /* from 50pt on, the widest unit ("1,234.50元", 5em: a number keeps
+     * the unit after it) fits a line */
+    for (double w = 50; w <= 200; w += 5) {
+        broken b = {0};
         brk(&b, SC_ROLE_BODY, 10, s, w);
         int pct = 0, per = 0, amt = 0;
         for (size_t i = 0; i < b.n; i++) {
             pct += strstr(b.text[i], "98%") != NULL;
             per += strstr(b.text[i], "2026-10") != NULL;
-            amt += strstr(b.text[i], "1,234.50") != NULL;
+            amt += strstr(b.text[i], "1,234.50元") != NULL;
         }
         assert_int_equal(pct, 1);
         assert_int_equal(per, 1);
@@ -195,7 +197,7 @@ static void test_break_kinsoku_sweep(void **state)
                     "反馈：A/B test, e-mail zhangxm@example.com (see “附件”)。";
     size_t n = strlen(s);
     for (double w = 35; w <= 300; w += 3.5) {
-        broken b;
+        broken b = {0};
         brk(&b, SC_ROLE_BODY, 10, s, w);
         size_t prev_end = 0;
         for (size_t i = 0; i < b.n; i++) {
@@ -223,7 +225,7 @@ static void test_break_kinsoku_sweep(void **state)
 static void test_break_spaces(void **state)
 {
     (void)state;
-    broken b;
+    broken b = {0};
     double hello = sc_text_width(fonts, SC_ROLE_BODY, 10, "hello", 5);
     brk(&b, SC_ROLE_BODY, 10, "hello world", hello + 1);
     assert_int_equal(b.n, 2);
@@ -244,7 +246,7 @@ static void test_break_spaces(void **state)
 static void test_break_overlong_word(void **state)
 {
     (void)state;
-    broken b;
+    broken b = {0};
     const char *s = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz";
     brk(&b, SC_ROLE_BODY, 10, s, 30);
     assert_true(b.n > 3);
@@ -267,7 +269,7 @@ static void test_break_overlong_word(void **state)
     assert_int_equal(b.n, 4);
     assert_string_equal(b.text[2], "，");
     free(b.l);
-    assert_int_equal(sc_text_break(fonts, SC_ROLE_BODY, 10, "ab", 0, &b.l, &b.n), SC_OK);
+    assert_int_equal(sc_text_break(fonts, SC_ROLE_BODY, 10, "ab", 0, 0, &b.l, &b.n), SC_OK);
     assert_int_equal(b.n, 2);
     free(b.l);
 }
@@ -275,7 +277,7 @@ static void test_break_overlong_word(void **state)
 static void test_break_newlines(void **state)
 {
     (void)state;
-    broken b;
+    broken b = {0};
     brk(&b, SC_ROLE_BODY, 10, "甲\n乙", 100);
     assert_int_equal(b.n, 2);
     assert_string_equal(b.text[0], "甲");
@@ -305,13 +307,151 @@ static void test_break_errors(void **state)
     (void)state;
     sc_line *l = (sc_line *)1;
     size_t n = 7;
-    assert_int_equal(sc_text_break(fonts, SC_ROLE_BODY, 10, "ab\xC0\xAF", 100, &l, &n),
+    assert_int_equal(sc_text_break(fonts, SC_ROLE_BODY, 10, "ab\xC0\xAF", 100, 0, &l, &n),
                      SC_ERR_ENCODING);
     assert_null(l);
     assert_int_equal(n, 0);
     sc_run *r;
     assert_int_equal(sc_text_runs(fonts, SC_ROLE_BODY, 10, "\xED\xA0\x80", 3, &r, &n),
                      SC_ERR_ENCODING);
+}
+
+/* A number keeps its unit and closing bracket (30秒, 60分）。), a slash
+ * both of its sides (3分/次), an operator the operand after it. */
+static void test_break_units_operators(void **state)
+{
+    (void)state;
+    const char *s = "在线≤30秒，电话≤15秒；本项最高60分）。每次扣3分/次，"
+                    "奖金 = 计提奖金 × (80% + 20% × KPI系数)";
+    for (double w = 60; w <= 300; w += 2.5) {
+        broken b = {0};
+        brk(&b, SC_ROLE_BODY, 10, s, w);
+        for (size_t i = 0; i + 1 < b.n; i++) {
+            const char *t = b.text[i], *u = b.text[i + 1];
+            size_t n = strlen(t);
+            /* no line ends in a digit followed by a hanzi or a slash */
+            if (n && t[n - 1] >= '0' && t[n - 1] <= '9')
+                assert_true(u[0] != '/' && (unsigned char)u[0] < 0x80);
+            /* no line ends in an operator or a slash */
+            assert_false(ends_with_any(t, (const char *const[]){
+                "=", "×", "+", "/", "≤", NULL}));
+            assert_false(u[0] == '/');
+            assert_int_equal(b.l[i].forced, 0);
+        }
+        free(b.l);
+    }
+    broken b = {0};
+    /* 4.5em: "在线≤30" fits but the unit comes along */
+    brk(&b, SC_ROLE_BODY, 10, "在线≤30秒", 45);
+    assert_int_equal(b.n, 2);
+    assert_string_equal(b.text[0], "在线");
+    assert_string_equal(b.text[1], "≤30秒");
+    free(b.l);
+    /* the line breaks before "×", not after it */
+    double w = sc_text_width(fonts, SC_ROLE_BODY, 10, "20% × K", strlen("20% × K"));
+    brk(&b, SC_ROLE_BODY, 10, "20% × KPI", w);
+    assert_int_equal(b.n, 2);
+    assert_string_equal(b.text[0], "20%");
+    assert_string_equal(b.text[1], "× KPI");
+    free(b.l);
+}
+
+/* clreq 孤字: a last line of one hanzi takes a character from the line
+ * before; where that line cannot give one, the line is marked lone. */
+static void test_break_lone_last(void **state)
+{
+    (void)state;
+    broken b = {0};
+    brk(&b, SC_ROLE_BODY, 10, "首次响应时间", 50); /* greedy: 首次响应时|间 */
+    assert_int_equal(b.n, 2);
+    assert_string_equal(b.text[0], "首次响应");
+    assert_string_equal(b.text[1], "时间");
+    assert_int_equal(b.l[1].lone, 0);
+    free(b.l);
+
+    brk(&b, SC_ROLE_BODY, 10, "考核维度", 30); /* 考核维|度 */
+    assert_string_equal(b.text[0], "考核");
+    assert_string_equal(b.text[1], "维度");
+    free(b.l);
+
+    /* punctuation after the lone character comes with it: 不得|分。 */
+    brk(&b, SC_ROLE_BODY, 10, "低于70%时本项不得分。", 80);
+    assert_int_equal(b.n, 2);
+    assert_string_equal(b.text[1], "得分。");
+    free(b.l);
+
+    /* only the last paragraph line of each \n-paragraph counts */
+    brk(&b, SC_ROLE_BODY, 10, "考核维度\n数据来源", 30);
+    assert_int_equal(b.n, 4);
+    assert_string_equal(b.text[1], "维度");
+    assert_string_equal(b.text[3], "来源");
+    free(b.l);
+
+    /* the line before would keep one character: left, and marked */
+    brk(&b, SC_ROLE_BODY, 10, "考核度", 20);
+    assert_int_equal(b.n, 2);
+    assert_string_equal(b.text[1], "度");
+    assert_int_equal(b.l[1].lone, 1);
+    free(b.l);
+    /* no break allowed inside "月/季/年": nothing can move */
+    brk(&b, SC_ROLE_BODY, 10, "月/季/年度", 40);
+    assert_int_equal(b.n, 2);
+    assert_string_equal(b.text[1], "度");
+    assert_int_equal(b.l[1].lone, 1);
+    free(b.l);
+    /* a last line of two characters, or of a digit, is not lone */
+    brk(&b, SC_ROLE_BODY, 10, "一二三四五六", 40);
+    assert_string_equal(b.text[1], "五六");
+    assert_int_equal(b.l[1].lone, 0);
+    free(b.l);
+}
+
+/* Numbered items hang: wrapped lines start under the text after "1、",
+ * and with a label (说明：1、) the next items line up under "1、". */
+static void test_break_hanging(void **state)
+{
+    (void)state;
+    broken b = {0};
+    b.flags = SC_BREAK_HANG;
+    const char *s = "说明：1、评价标准中的目标值由公司确定。\n2、当月绩效奖金等于考核分数乘基数。";
+    brk(&b, SC_ROLE_BODY, 10, s, 100);
+    double label = sc_text_width(fonts, SC_ROLE_BODY, 10, "说明：", strlen("说明："));
+    double one = sc_text_width(fonts, SC_ROLE_BODY, 10, "1、", strlen("1、"));
+    assert_true(b.n >= 4);
+    assert_true(b.l[0].indent == 0);
+    assert_true(fabs(b.l[1].indent - (label + one)) < 1e-9);
+    size_t k = 1;
+    while (k < b.n && strncmp(b.text[k], "2、", strlen("2、")))
+        k++;
+    assert_true(k + 1 < b.n);
+    assert_true(fabs(b.l[k].indent - label) < 1e-9);     /* 2、 under 1、 */
+    assert_true(fabs(b.l[k + 1].indent - (label + one)) < 1e-9);
+    for (size_t i = 0; i < b.n; i++)
+        assert_true(b.l[i].indent + b.l[i].width <= 100 + 1e-9);
+    free(b.l);
+
+    /* ideographic spaces before the number count as its indent */
+    brk(&b, SC_ROLE_BODY, 10, "　　2、当月绩效奖金等于考核分数乘基数。", 100);
+    assert_true(b.l[0].indent == 0);
+    assert_true(fabs(b.l[1].indent - 20 - one) < 1e-9);
+    free(b.l);
+
+    /* 1.5 is a number, not an item; a hang over half the width is
+     * dropped; without the flag nothing hangs */
+    brk(&b, SC_ROLE_BODY, 10, "1.5分以上的部分按比例计入本项得分", 60);
+    assert_true(b.l[1].indent == 0);
+    free(b.l);
+    brk(&b, SC_ROLE_BODY, 10, "（一）考核期内未被投诉得满分", 50);
+    assert_true(b.l[1].indent == 0);
+    free(b.l);
+    brk(&b, SC_ROLE_BODY, 10, "（一）考核期内未被投诉得满分", 100);
+    assert_true(fabs(b.l[1].indent - 30) < 1e-9);
+    free(b.l);
+    b.flags = 0;
+    brk(&b, SC_ROLE_BODY, 10, s, 100);
+    for (size_t i = 0; i < b.n; i++)
+        assert_true(b.l[i].indent == 0);
+    free(b.l);
 }
 
 /* ---- runs ----------------------------------------------------------------- */
@@ -369,6 +509,9 @@ int main(void)
         cmocka_unit_test(test_break_overlong_word),
         cmocka_unit_test(test_break_newlines),
         cmocka_unit_test(test_break_errors),
+        cmocka_unit_test(test_break_units_operators),
+        cmocka_unit_test(test_break_lone_last),
+        cmocka_unit_test(test_break_hanging),
         cmocka_unit_test(test_runs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
