@@ -425,20 +425,6 @@ struct sc_reader {
     int oom;
 };
 
-static int ascii_ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        int x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x >= 'a' && x <= 'z')
-            x -= 32;
-        if (y >= 'a' && y <= 'z')
-            y -= 32;
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
-}
-
 /* The encodings a data file may declare.  libxml2 handles UTF-8 itself and
  * the others through iconv (glibc has them all). */
 static int encoding_allowed(const char *e)
@@ -447,7 +433,7 @@ static int encoding_allowed(const char *e)
                                      "GBK", "CP936", "GB2312", "GB18030",
                                      "BIG5", "BIG-5", "BIG5-HKSCS"};
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
-        if (ascii_ieq(e, ok[i]))
+        if (sc_ascii_ieq(e, ok[i]))
             return 1;
     return 0;
 }
@@ -654,7 +640,7 @@ static void on_parse_error(void *ud, xmlErrorPtr e)
     char bytes[64] = "";
     const char *enc = r->declared[0] ? r->declared : "UTF-8";
     locate_bad_bytes(&r->src, enc, &line, &col, bytes, sizeof bytes);
-    if (!r->declared[0] || ascii_ieq(enc, "UTF-8") || ascii_ieq(enc, "UTF8"))
+    if (!r->declared[0] || sc_ascii_ieq(enc, "UTF-8") || sc_ascii_ieq(enc, "UTF8"))
         sc_error_set(&r->perr, SC_ERR_ENCODING, r->path, line, col,
                      "bytes are not valid UTF-8 %s%s%s; if the file comes from "
                      "an older system, declare its encoding, e.g. "

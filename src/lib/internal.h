@@ -63,6 +63,8 @@ sc_status sc_error_set(sc_error *err, sc_status code, const char *file,
                        int line, int column, const char *fmt, ...);
 /* Send a copy of err to diag if set (sc_error_tidy'd). */
 void sc_diag_emit(sc_diag_fn diag, void *ud, const sc_error *err);
+/* 1 if a and b are equal with ASCII letters' case folded. */
+int sc_ascii_ieq(const char *a, const char *b);
 /* Cut each text field of err back to its last whole UTF-8 character: a
  * field filled by snprintf may end half-way through one. */
 void sc_error_tidy(sc_error *err);

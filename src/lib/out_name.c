@@ -27,20 +27,6 @@
 
 #define FILENAME_MAX_BYTES 200
 
-static int ascii_ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        int x = (unsigned char)*a, y = (unsigned char)*b;
-        if (x >= 'a' && x <= 'z')
-            x -= 32;
-        if (y >= 'a' && y <= 'z')
-            y -= 32;
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
-}
-
 /* Characters that change how a name reads without being seen: bidi
  * controls and marks, zero-width and other invisible format characters
  * (Unicode's Cf, and the fillers that render as nothing). */
@@ -87,7 +73,7 @@ static void clean_into(sc_buf *b, const char *s)
 
 static int ends_with_pdf(const char *s, size_t n)
 {
-    return n >= 4 && ascii_ieq(s + n - 4, ".pdf");
+    return n >= 4 && sc_ascii_ieq(s + n - 4, ".pdf");
 }
 
 /* Trim leading dots/spaces, trailing dots/spaces, cap the length. */
@@ -118,7 +104,7 @@ static void finish_name(sc_buf *b, const char *raw, int want_pdf)
             char tmp[8];
             memcpy(tmp, s, n);
             tmp[n] = '\0';
-            if (ascii_ieq(tmp, dev[i]))
+            if (sc_ascii_ieq(tmp, dev[i]))
                 sc_buf_append(b, "_", 1);
         }
     }
@@ -243,7 +229,7 @@ sc_status sc_filename_clean(const char *raw, char *out, size_t n, sc_error *err)
     return st;
 }
 
-int sc_filename_same(const char *a, const char *b) { return ascii_ieq(a, b); }
+int sc_filename_same(const char *a, const char *b) { return sc_ascii_ieq(a, b); }
 
 /* ---- the step ------------------------------------------------------------ */
 
@@ -298,7 +284,7 @@ static const char *take(name_step *ns, const char *name, const char *label,
     }
     size_t h = fold_hash(name) & (ns->cap - 1);
     for (; ns->v[h].name; h = (h + 1) & (ns->cap - 1))
-        if (ascii_ieq(ns->v[h].name, name))
+        if (sc_ascii_ieq(ns->v[h].name, name))
             return ns->v[h].label;
     ns->v[h].name = sc_strdup(name);
     ns->v[h].label = sc_strdup(label);

@@ -253,6 +253,20 @@ void sc_xml_quiet_end(sc_xml_quiet *q)
     xmlSetGenericErrorFunc(q->old_ctx, q->old_fn);
 }
 
+int sc_ascii_ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        int x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'a' && x <= 'z')
+            x -= 32;
+        if (y >= 'a' && y <= 'z')
+            y -= 32;
+        if (x != y)
+            return 0;
+    }
+    return *a == *b;
+}
+
 /* ---- decimals --------------------------------------------------------- */
 
 void sc_format_decimal(char *out, size_t n, double v, int decimals)
