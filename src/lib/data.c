@@ -413,7 +413,10 @@ struct sc_reader {
     int root_seen, root_closed;
     int in_employees;      /* the first <employee> started: header done */
     int doctype;           /* a DOCTYPE was met (refused) */
-    int stray;             /* this depth-2 element is not an <employee> */
+    int stray;             /* this depth-2 element is not built: not an
+                            * <employee>, or one only counted */
+    int counting;          /* sc_data_count: employees are counted only */
+    int counted;
     int stray_text;        /* text in <batch> reported for this stretch */
     xmlNodePtr top;        /* the depth-2 element being built */
     long bytes;            /* its text and attribute bytes so far */
@@ -888,6 +891,10 @@ static void child_starts(sc_reader *r, const char *name)
     int employee = !strcmp(name, "employee");
     if (employee) {
         r->in_employees = 1;
+        if (r->counting) {
+            r->counted++;
+            r->stray = 1;
+        }
     } else if (r->in_employees) {
         r->stray = 1;
         between_records(r, new_problem(r, SC_ERR_SCHEMA,
@@ -2197,6 +2204,29 @@ void sc_reader_keep_source(sc_reader *r)
 const char *sc_reader_template(const sc_reader *r)
 {
     return r ? r->template_name : NULL;
+}
+
+sc_status sc_data_count(const char *path, int *n, sc_error *err)
+{
+    *n = 0;
+    sc_reader *r = NULL;
+    sc_status st = sc_reader_open(&r, path, NULL, NULL, err);
+    if (st != SC_OK)
+        return st;
+    /* The employees after those the header's chunks completed are only
+     * counted: nothing of them is built. */
+    r->counting = 1;
+    while (feed(r) > 0)
+        ;
+    int k = r->counted;
+    for (size_t i = 0; i < r->qlen; i++)
+        k += r->q[(r->qhead + i) % r->qcap].emp != NULL;
+    *n = k;
+    if (r->failed)
+        st = sc_error_set(err, r->pending ? r->pending : SC_ERR_XML, path, 0, 0,
+                          "%s", r->pending_err.message);
+    sc_reader_free(r);
+    return st;
 }
 
 void sc_reader_free(sc_reader *r)

@@ -205,6 +205,13 @@ sc_status sc_record_form(const sc_record *rec, sc_record **out, char **key,
     return SC_OK;
 }
 
+int sc_record_secret(xmlNodePtr n)
+{
+    return n && n->type == XML_ELEMENT_NODE &&
+           (xmlStrEqual(n->name, BAD_CAST "password") ||
+            xmlStrEqual(n->name, BAD_CAST "id-number"));
+}
+
 void sc_record_free(sc_record *rec)
 {
     if (!rec)
