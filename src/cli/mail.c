@@ -195,6 +195,8 @@ static void progress(tally *t)
 {
     double secs = now() - t->t0;
     int out = t->sent + t->written;
+    if (t->total < t->done) /* the count failed: the run says why */
+        t->total = t->done;
     fprintf(stderr, "\r\033[Kscorecard: mail %d/%d, %d %s", t->done, t->total, out,
             t->written ? "written" : "sent");
     if (secs > 0.5 && t->done)

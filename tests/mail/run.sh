@@ -80,6 +80,14 @@ check "dry run: the summary" 'grep -q "12 messages written to $out/dry, 0 sent b
 check "dry run: no PDF files, no journal" '[ ! -e "$out/dry-out" ]'
 
 # ---- 2. the batch sent ----------------------------------------------------------
+# render encrypts with the same source, and check finds every password
+"$cli" check -d "$out/batch.xml" --password-from '{id-number:-6}' > /dev/null 2>&1
+rc=$?
+check "check --password-from: every employee has a password, exit $rc" '[ $rc = 0 ]'
+"$cli" render -q -d "$out/batch.xml" -o "$out/rendered" --password-from '{id-number:-6}'
+check "render --password-from: KF003's sheet is AES-256 R6 with its password" \
+    'qpdf --show-encryption --password=$(echo $passwords | cut -d" " -f3) "$out/rendered/2026-10_KF003_刘佳怡.pdf" | grep -q "R = 6" && ! pdftotext "$out/rendered/2026-10_KF003_刘佳怡.pdf" - > /dev/null 2>&1'
+
 start_server main
 mail "$out/batch.xml" "$out/sent" > "$out/sent.stdout" 2> "$out/sent.stderr"
 rc=$?
