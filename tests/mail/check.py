@@ -145,6 +145,8 @@ def cmd_sent(spool, people_file, period_label, out, dry, journal):
         # what qpdf says of the encryption
         rc, enc = run("qpdf", "--show-encryption", "--password=" + p["password"],
                       os.path.join(out, fname))
+        check("Supplied password is user password" in enc and "is owner password" not in enc,
+              tag + "the open password is not the owner password")
         check("R = 6" in enc and "file encryption method: AESv3" in enc,
               tag + "AES-256 R6: " + enc.replace("\n", "; ")[:120])
         for perm in ["print high resolution: allowed", "modify forms: allowed",
