@@ -66,8 +66,6 @@ static void check_node(const sc_record *rec, sc_problems *pb, const sc_fonts *f,
             if (node->content)
                 check_text(rec, pb, f, node->parent, NULL, (const char *)node->content);
         } else if (node->type == XML_ELEMENT_NODE) {
-            if (sc_record_secret(node))
-                continue; /* never drawn; a message would quote it */
             for (xmlAttrPtr a = node->properties; a; a = a->next) {
                 xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
                 if (v)

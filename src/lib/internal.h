@@ -186,6 +186,12 @@ struct sc_record {
      * a batch of this one employee with its scheme inline; else NULL. */
     char *source;
     size_t source_len;
+    /* Secrets (<id-number>, <password>): the reader takes them out of doc
+     * once the record is valid, so that nothing that walks the record --
+     * a template, the glyph check, a copy of the record -- can reach
+     * them.  NULL if absent; wiped when the record is freed. */
+    char *id_number, *password;
+    int id_number_line, password_line;
 };
 
 /* The computed results of a scored record as a small XML document
@@ -234,10 +240,6 @@ void sc_reader_keep_source(sc_reader *r);
  * scheme inline.  data must outlive the reader. */
 sc_status sc_reader_open_mem(sc_reader **out, const char *name, const char *data,
                              size_t len, sc_diag_fn diag, void *ud, sc_error *err);
-
-/* 1 if n is an employee's secret (<password>, <id-number>): it is never
- * drawn, and no message ever quotes it. */
-int sc_record_secret(xmlNodePtr n);
 
 /* ---- coverage.c: can the fonts draw the record? ---------------------------- */
 

@@ -22,8 +22,11 @@
  *
  * The values never appear in an error: messages name the employee, the
  * field and what is wrong with it (missing, too short, a character not
- * allowed), not the value.  The password file must not be readable by
- * other users; its copy in memory is wiped when the run ends. */
+ * allowed), not the value.  The reader has already taken <id-number> and
+ * <password> out of the record's document (sc_record.id_number,
+ * .password), so no template can print them.  The password file must not
+ * be readable by other users; its copy in memory is wiped when the run
+ * ends. */
 #include "internal.h"
 
 #include <errno.h>
@@ -345,9 +348,9 @@ void sc_passwords_free(sc_passwords *p)
     sc_free(p);
 }
 
-/* The error of rec's password: at node (or the record), never quoting
+/* The error of rec's password: at line (or the record's), never quoting
  * the value. */
-static sc_status pw_error(const sc_record *rec, xmlNodePtr node, const char *field,
+static sc_status pw_error(const sc_record *rec, int line, const char *field,
                           sc_error *err, const char *fmt, ...)
 {
     if (!err)
@@ -355,7 +358,7 @@ static sc_status pw_error(const sc_record *rec, xmlNodePtr node, const char *fie
     memset(err, 0, sizeof *err);
     err->code = SC_ERR_DATA;
     snprintf(err->file, sizeof err->file, "%s", rec->file ? rec->file : "");
-    err->line = node ? (int)sc_record_line(rec, node) : rec->line;
+    err->line = line > 0 ? line : rec->line;
     snprintf(err->employee, sizeof err->employee, "%s", rec->label ? rec->label : "");
     snprintf(err->field, sizeof err->field, "%s", field);
     va_list ap;
@@ -388,72 +391,55 @@ sc_status sc_passwords_get(const sc_passwords *p, const sc_record *rec, char *ou
 {
     static const char *const names[] = {"password", "id-number", "password file"};
     size_t len = 0;
-    xmlNodePtr where = NULL; /* the first field the password comes from */
+    int where = 0; /* the line of the first field the password comes from */
     out[0] = '\0';
     for (int i = 0; i < p->nparts; i++) {
         const part *pt = &p->parts[i];
         const char *field = names[pt->src];
-        xmlNodePtr node = NULL;
-        char *own = NULL;
         const char *v = NULL;
+        int line = 0;
         if (pt->src == SRC_FILE) {
             const entry *en = p->cap ? slot((sc_passwords *)p, rec->id) : NULL;
             if (!en || !en->pw)
-                return pw_error(rec, NULL, field, err,
+                return pw_error(rec, 0, field, err,
                                 "employee %s has no line in the password file %s, "
                                 "so their sheet cannot be encrypted", rec->id,
                                 p->file);
             v = en->pw;
         } else {
-            node = sc_xml_child(rec->employee, pt->src == SRC_PASSWORD ? "password"
-                                                                     : "id-number");
-            own = node ? sc_xml_text(node) : NULL;
-            if (!own || !own[0]) {
-                sc_free(own);
-                return pw_error(rec, node, field, err,
+            v = pt->src == SRC_PASSWORD ? rec->password : rec->id_number;
+            line = pt->src == SRC_PASSWORD ? rec->password_line : rec->id_number_line;
+            if (!v || !v[0])
+                return pw_error(rec, line, field, err,
                                 "no <%s>: the open password (%s) is made from it; add "
                                 "it to the data or choose another --password-from",
                                 field, p->pattern);
-            }
-            v = own;
             if (!where)
-                where = node;
+                where = line;
         }
         size_t have = chars(v);
         const char *from = v;
         size_t take = have;
         if (pt->cut) {
             size_t want = (size_t)(pt->cut < 0 ? -pt->cut : pt->cut);
-            if (have < want) {
-                if (own) {
-                    sc_wipe(own, strlen(own));
-                    sc_free(own);
-                }
-                return pw_error(rec, node, field, err,
+            if (have < want)
+                return pw_error(rec, line, field, err,
                                 "the %s has %zu characters, fewer than the %zu the "
                                 "password source (%s) takes", field, have, want,
                                 p->pattern);
-            }
             take = want;
             if (pt->cut < 0)
                 from = at_char(v, have - want);
         }
-        const char *to = at_char(from, take);
-        size_t bytes = (size_t)(to - from);
-        int fits = len + bytes < n;
-        if (fits)
-            memcpy(out + len, from, bytes);
-        len += bytes;
-        if (own) {
-            sc_wipe(own, strlen(own));
-            sc_free(own);
-        }
-        if (!fits) {
+        size_t bytes = (size_t)(at_char(from, take) - from);
+        if (len + bytes >= n) {
             sc_wipe(out, n);
-            return pw_error(rec, node, field, err,
+            return pw_error(rec, line, field, err,
                             "the open password is longer than %d characters",
                             SC_PASSWORD_MAX);
         }
+        memcpy(out + len, from, bytes);
+        len += bytes;
     }
     out[len] = '\0';
     const char *field = p->nparts ? names[p->parts[0].src] : "password";

@@ -205,13 +205,6 @@ sc_status sc_record_form(const sc_record *rec, sc_record **out, char **key,
     return SC_OK;
 }
 
-int sc_record_secret(xmlNodePtr n)
-{
-    return n && n->type == XML_ELEMENT_NODE &&
-           (xmlStrEqual(n->name, BAD_CAST "password") ||
-            xmlStrEqual(n->name, BAD_CAST "id-number"));
-}
-
 void sc_record_free(sc_record *rec)
 {
     if (!rec)
@@ -233,6 +226,12 @@ void sc_record_free(sc_record *rec)
     free(rec->grade);
     free(rec->bonus);
     free(rec->source);
+    if (rec->id_number)
+        sc_wipe(rec->id_number, strlen(rec->id_number));
+    if (rec->password)
+        sc_wipe(rec->password, strlen(rec->password));
+    free(rec->id_number);
+    free(rec->password);
     free(rec);
 }
 

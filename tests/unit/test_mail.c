@@ -123,6 +123,19 @@ static void test_password_from_fields(void **state)
     write_batch(data, 4, ids, extra);
     sc_record *recs[8];
     assert_int_equal(read_records(data, recs), 4);
+    /* the secrets are out of the record's document: nothing that walks it
+     * (a template, the glyph check, a copy of the record) sees them */
+    assert_null(sc_xml_child(recs[0]->employee, "id-number"));
+    assert_null(sc_xml_child(recs[0]->employee, "password"));
+    xmlChar *dump = NULL;
+    int dlen = 0;
+    xmlDocDumpMemory(recs[0]->doc, &dump, &dlen);
+    assert_non_null(dump);
+    assert_null(strstr((const char *)dump, "01107X"));
+    assert_null(strstr((const char *)dump, "Kq!83"));
+    xmlFree(dump);
+    assert_string_equal(recs[0]->id_number, "31010419880301107X");
+    assert_true(recs[0]->id_number_line > 0);
     static const struct {
         const char *pattern;
         const char *want;
