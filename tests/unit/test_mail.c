@@ -667,6 +667,35 @@ static void test_step_admits(void **state)
     rmtree(dir);
 }
 
+/* The progress line's total: every employee counted, without building
+ * them, also past the chunks the header needed. */
+static void test_data_count(void **state)
+{
+    (void)state;
+    char *dir = tmpdir("count");
+    char data[256];
+    snprintf(data, sizeof data, "%s/b.xml", dir);
+    FILE *fp = fopen(data, "w");
+    assert_non_null(fp);
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+          "<batch version=\"1\" template=\"kefu-monthly\">\n"
+          "<company>华东云联科技有限公司</company><department>客户服务部</department>\n"
+          "<period kind=\"month\" year=\"2026\" month=\"10\">2026年10月</period>\n",
+          fp);
+    for (int i = 0; i < 3000; i++)
+        fprintf(fp, "<employee id=\"E%d\"><name>员工</name><!-- %0200d --></employee>\n", i,
+                0);
+    fputs("</batch>\n", fp);
+    fclose(fp);
+    int n = -1;
+    sc_error err;
+    assert_int_equal(sc_data_count(data, &n, &err), SC_OK);
+    assert_int_equal(n, 3000);
+    assert_int_equal(sc_data_count(SC_SOURCE_DIR "/examples/kefu-2026-10.xml", &n, &err), SC_OK);
+    assert_int_equal(n, 12);
+    rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -681,6 +710,7 @@ int main(void)
         cmocka_unit_test(test_message_template),
         cmocka_unit_test(test_journal),
         cmocka_unit_test(test_step_admits),
+        cmocka_unit_test(test_data_count),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
