@@ -287,6 +287,11 @@ static int check_options(const mail_common *c, const mail_cli *m, const char *pa
         errorf("--password-from and --no-encryption exclude each other");
         return 0;
     }
+    if (m->user && m->netrc) {
+        errorf("--netrc gives the login with its password: leave out --smtp-user "
+               "(libcurl looks a netrc up by the host alone)");
+        return 0;
+    }
     if (!m->dry_run && m->user && !password && !m->netrc) {
         errorf("no password for %s: set $%s (it never goes on the command line), "
                "or give --netrc FILE", m->user, PASSWORD_ENV);

@@ -133,8 +133,7 @@ for _ in $(seq 600); do
     [ -e "$out/crash1/hung" ] && break
     sleep 0.1
 done
-kill -9 "$pid"
-wait "$pid" 2> /dev/null
+{ kill -9 "$pid" && wait "$pid"; } 2> /dev/null # bash would say "Killed"
 wait "$mpid"
 rc=$?
 check "killed: exit $rc, not 0" '[ $rc != 0 ]'
@@ -172,6 +171,14 @@ mail "$out/batch.xml" "$out/r" --smtp "smtps://127.0.0.1:$port" --rate 600/min >
 rc=$?
 t1=$(date +%s%N)
 check "--rate 600/min: exit $rc, 12 messages no faster than one per 0.1 s" '[ $rc = 0 ] && [ $(( (t1 - t0) / 1000000 )) -ge 1100 ]'
+# the login and password from a netrc file instead of the environment
+printf 'machine 127.0.0.1 login hr password %s\n' "$SMTPD_PASSWORD" > "$out/netrc"
+chmod 600 "$out/netrc"
+SCORECARD_SMTP_PASSWORD= "$cli" mail -d "$out/batch.xml" -o "$out/n" --from hr@huadong-yun.cn \
+    --smtp "smtps://127.0.0.1:$port" --cacert "$out/cert.pem" --netrc "$out/netrc" \
+    --password-from '{id-number:-6}' > "$out/n.stdout" 2> "$out/n.stderr"
+rc=$?
+check "--netrc: exit $rc, 12 more messages" '[ $rc = 0 ] && [ "$(envelopes tls)" = 36 ]'
 stop_server
 start_server plain --plain
 SCORECARD_SMTP_PASSWORD= "$cli" mail -d "$out/batch.xml" -o "$out/p" --from hr@huadong-yun.cn \
