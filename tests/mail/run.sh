@@ -223,10 +223,18 @@ chmod 600 "$out/pw.tsv"
 rc=$?
 check "a password file: KF001 written, the others without a line fail, exit $rc" '[ $rc = 1 ] && [ "$(ls "$out/pwf" | wc -l)" = 1 ] && grep -q "employee KF002 has no line in the password file" "$out/pwf.out"'
 
+# ---- an archive copy carries the record, never its secrets ------------------------
+"$cli" render -q -d "$out/batch.xml" -o "$out/archive" --profile archive
+mkdir -p "$out/embedded"
+for f in "$out/archive"/*.pdf; do (cd "$out/embedded" && pdfdetach -saveall "$f"); done
+check "archive: 12 embedded records" '[ "$(ls "$out/embedded"/*-record.xml | wc -l)" = 12 ]'
+check "archive: no <id-number> or <password> in an embedded record" \
+    '! grep -l -e "<id-number" -e "<password" "$out/embedded"/*.xml'
+
 # ---- no password anywhere ---------------------------------------------------------------
 for pw in $passwords secret-1 "$SMTPD_PASSWORD"; do
     check "password $pw printed, journalled or in a message" \
-        '! grep -rqF -- "$pw" "$out"/*.stdout "$out"/*.stderr "$out"/*.out "$out"/*/mail-journal.tsv "$out/dry" "$out/main"'
+        '! grep -rqF -- "$pw" "$out"/*.stdout "$out"/*.stderr "$out"/*.out "$out"/*/mail-journal.tsv "$out/dry" "$out/main" "$out/embedded"'
 done
 
 echo "mail: $pass passed, $fail failed"

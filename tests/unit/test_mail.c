@@ -662,6 +662,11 @@ static void test_step_admits(void **state)
     assert_int_equal(sc_batch_run(fonts, &c, &sum, &err), SC_ERR_USAGE);
     assert_non_null(strstr(err.message, "one employee's password"));
     c = o;
+    c.mail = NULL;
+    c.profile = SC_PROFILE_ARCHIVE; /* PDF/A forbids encryption */
+    assert_int_equal(sc_batch_run(fonts, &c, &sum, &err), SC_ERR_USAGE);
+    assert_non_null(strstr(err.message, "archive"));
+    c = o;
     mo.from = "not an address";
     assert_int_equal(sc_batch_run(fonts, &c, &sum, &err), SC_ERR_USAGE);
     rmtree(dir);
