@@ -40,7 +40,9 @@ typedef enum sc_status {
     SC_ERR_LAYOUT = 11,    /* content cannot be placed on the page */
     SC_ERR_PDF = 12,       /* the PDF writer failed */
     SC_ERR_USAGE = 13,     /* bad argument to a library call */
-    SC_ERR_FORBIDDEN = 14  /* DTD/external entity, path outside output dir */
+    SC_ERR_FORBIDDEN = 14, /* DTD/external entity, path outside output dir */
+    SC_ERR_MAIL = 15       /* the mail server refused a message or cannot be
+                            * reached */
 } sc_status;
 
 /* One problem, with where it is.  Empty strings / 0 mean "not known". */
@@ -125,6 +127,11 @@ const char *sc_reader_template(const sc_reader *r);
  * every record completed before the point of failure, and SC_END follows. */
 sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err);
 void sc_reader_free(sc_reader *r);
+
+/* How many employee records the data file holds, counted without reading
+ * them (for a progress line); the header is checked as by
+ * sc_reader_open. */
+sc_status sc_data_count(const char *path, int *n, sc_error *err);
 
 /* Borrowed field of a record, for file naming and summaries: "template"
  * (the employee's own template name, "" if it has none), "id", "name",
@@ -220,9 +227,61 @@ typedef struct sc_result {
      * (see sc_record_figures): what `scorecard check` lists */
     const sc_figure *figures;
     int nfigures;
+    int mail;                /* sc_mail_outcome (a run with mail) */
+    const char *mail_to;     /* the address it went or would go to, or "" */
+    const char *mail_note;   /* the server's reply, or why it was not sent */
 } sc_result;
 
 typedef void (*sc_result_fn)(void *ud, const sc_result *r);
+
+/* ---- e-mail ---------------------------------------------------------------
+ *
+ * Each employee's own sheet (encrypted: password_pattern) as one message
+ * to the record's <email>, through an SMTP server or into .eml files (a
+ * dry run).  A journal keeps every message the server accepted, so that a
+ * rerun of the same batch sends only the rest (docs/mail.md). */
+
+/* What became of a record's message (sc_result.mail). */
+typedef enum sc_mail_outcome {
+    SC_MAIL_NONE = 0,       /* no mail in this run, or the record failed
+                             * before its message was made */
+    SC_MAIL_SENT = 1,       /* accepted by the server (and journalled) */
+    SC_MAIL_WRITTEN = 2,    /* dry run: written as a .eml file */
+    SC_MAIL_EARLIER = 3,    /* accepted in an earlier run (journal): not
+                             * sent again */
+    SC_MAIL_NO_ADDRESS = 4, /* skipped: no usable address (status says why) */
+    SC_MAIL_FAILED = 5      /* refused or not sent (status says why) */
+} sc_mail_outcome;
+
+typedef struct sc_mail_opts {
+    size_t size;             /* sizeof (sc_mail_opts) */
+    const char *url;         /* smtp://HOST[:PORT] (STARTTLS, required unless
+                              * HOST is loopback) or smtps://HOST[:PORT] */
+    const char *user;        /* AUTH login, or NULL (none, or the netrc's) */
+    const char *password;    /* AUTH password: the caller takes it from the
+                              * environment or a file, never from argv */
+    const char *netrc;       /* a netrc file with login and password, or NULL */
+    const char *ca_file;     /* certificates to verify the server with;
+                              * NULL: the system's */
+    const char *from;        /* "addr" or "Display Name <addr>" (required) */
+    const char *reply_to;    /* an address, or NULL */
+    const char *cc;          /* an address, or "superior" (the record's
+                              * superior/@email), or NULL */
+    const char *bcc;         /* an address (an archive mailbox), or NULL */
+    const char *message;     /* the subject and body template (a file), or
+                              * NULL: the default */
+    const char *dry_run_dir; /* write the messages here as .eml files
+                              * instead of sending them */
+    const char *journal;     /* NULL: mail-journal.tsv in out_dir */
+    long long date;          /* the messages' Date:, s since 1970 UTC */
+    int interval_ms;         /* at least this long from one message to the
+                              * next (a provider's rate limit); 0: none */
+    int tries;               /* attempts per message on a 4xx reply or a
+                              * lost connection; 0: 5 */
+    int retry_wait_ms;       /* the first wait between attempts, doubled
+                              * each time; 0: 2000 */
+} sc_mail_opts;
+#define SC_MAIL_OPTS_INIT {.size = sizeof(sc_mail_opts)}
 
 /* Options of a batch run.  Start from SC_BATCH_OPTS_INIT: `size` lets the
  * struct grow without breaking callers built against an older header. */
@@ -265,6 +324,15 @@ typedef struct sc_batch_opts {
     void (*on_summary_dump)(void *ud, const char *dump);
     void *summary_ud;
     int profile;               /* sc_profile (SC_PRODUCE_PDF) */
+    /* Encryption of each record's PDF (AES-256, R6) with an open password
+     * from its own data: a pattern of placeholders only -- {password} (the
+     * record's <password>), {id-number} (its <id-number>), {file} (its
+     * line in password_file); {x:-6} takes the last 6 characters, {x:6}
+     * the first 6.  NULL: no encryption.  SC_PRODUCE_CHECK checks that
+     * every record has one. */
+    const char *password_pattern;
+    const char *password_file; /* lines "ID<TAB>password" or "ID,password" */
+    const sc_mail_opts *mail;  /* e-mail each record's PDF, or NULL */
 } sc_batch_opts;
 #define SC_BATCH_OPTS_INIT {.size = sizeof(sc_batch_opts), .created = -1}
 

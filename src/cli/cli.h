@@ -20,6 +20,8 @@ void on_diag(void *ud, const sc_error *e);
 void on_warning(void *ud, const sc_error *e);
 /* SOURCE_DATE_EPOCH: 1 set (into *out), 0 unset, -1 malformed. */
 int source_date(long long *out);
+/* Monotonic seconds. */
+double now(void);
 
 /* ---- summary.c: `scorecard summary` ------------------------------------ */
 typedef struct summary_args {

@@ -9,6 +9,7 @@
  *   scorecard check  -d DATA [-t TEMPLATE] [--format text|csv] [--excel]
  *                    [--encoding utf-8|gbk|gb18030]
  *   scorecard summary -d DATA -o FILE.pdf [--sort KEY]   (summary.c)
+ *   scorecard mail   -d DATA --from ADDR --smtp URL ...   (mail.c)
  *   scorecard fonts  [TEXT]
  *   scorecard sign   FILE ...   (sign.c)
  *   scorecard verify FILE...    (verify.c)
@@ -17,6 +18,7 @@
  * written; 2 usage error; 3 input unusable, nothing written.
  */
 #include "cli.h"
+#include "mail.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -50,6 +52,8 @@ typedef struct options {
     int no_summary;   /* books: no summary sheet in front */
     const char *summary_template;
     int profile;      /* render: sc_profile */
+    const char *password_from; /* encryption: where each password comes from */
+    mail_cli mail;    /* mail's own options */
 } options;
 
 /* ---- printing --------------------------------------------------------- */
@@ -117,6 +121,8 @@ static void usage(FILE *f)
           "       scorecard check -d DATA [-t TEMPLATE] [--format text|csv]\n"
           "                       [--excel | --encoding utf-8|gbk|gb18030]\n"
           "       scorecard summary -d DATA [-d DATA...] -o FILE.pdf [--sort KEY]\n"
+          "       scorecard mail -d DATA --from ADDR --smtp URL --password-from SOURCE\n"
+          "                      [--smtp-user USER] [-o DIR] [--dry-run DIR] [...]\n"
           "       scorecard fonts [TEXT]\n"
           "       scorecard sign FILE --key KEY [--cert CERT] [--pass-file F | --pass-env V]\n"
           "                      [-o OUT] [--field NAME] [--seal IMAGE [--at P:X,Y,W,H]]\n"
@@ -128,6 +134,8 @@ static void usage(FILE *f)
           "         no PDF; print the figures each employee's sheet prints (total,\n"
           "         grade, bonus … under the sheet's labels)\n"
           "summary  the department summary (部门绩效汇总表) of the data as one PDF\n"
+          "mail     e-mail each employee their own sheet, encrypted, exactly once\n"
+          "         (a journal in DIR: a rerun sends only the rest); docs/mail.md\n"
           "fonts    show the resolved fonts and which font draws each character of TEXT\n"
           "sign     add a PAdES signature to an archive copy (scorecard sign --help)\n"
           "verify   check an archive copy: signatures, PDF/A, the record inside, its scores\n"
@@ -163,6 +171,28 @@ static void usage(FILE *f)
           "      --profile P       render: print (default), archive (PDF/A-3b with the\n"
           "                        record inside and a signature field per role) or\n"
           "                        pdfa1 (PDF/A-1b, no attachments)\n"
+          "      --password-from SOURCE\n"
+          "                        encrypt each PDF (AES-256) with its employee's password\n"
+          "                        from the data: '{id-number:-6}' (last 6 characters of\n"
+          "                        <id-number>), '{password}' (<password>), or file:FILE\n"
+          "                        (lines ID<TAB>password); never a password itself\n"
+          "\n"
+          "mail (and -d -t -T -o -n --fonts --password-from -q above):\n"
+          "      --smtp URL        smtp://HOST:587 (STARTTLS required unless HOST is this\n"
+          "                        machine) or smtps://HOST:465\n"
+          "      --smtp-user USER  AUTH login; the password is $SCORECARD_SMTP_PASSWORD\n"
+          "      --netrc FILE      login and password from a netrc file instead\n"
+          "      --cacert FILE     certificates to verify the server with\n"
+          "      --from ADDR       sender, e.g. '人力资源部 <hr@example.com>'\n"
+          "      --cc ADDR|superior, --bcc ADDR, --reply-to ADDR\n"
+          "                        a copy (superior: <superior email=\"...\">), an archive\n"
+          "      --message FILE    subject and body template (default: a Chinese text)\n"
+          "      --dry-run DIR     write each message as DIR/NAME.eml, send nothing\n"
+          "      --journal FILE    what was sent (default: DIR/mail-journal.tsv)\n"
+          "      --rate N/min      at most N messages a minute (or N/h)\n"
+          "      --retries N       tries per message on a 4xx reply (default 5), waiting\n"
+          "      --retry-wait S    S seconds, doubled each time (default 2)\n"
+          "      --no-encryption   send the sheets unencrypted (they show the bonus)\n"
           "\n"
           "exit status: 0 all rendered; 1 some records failed, the others were written;\n"
           "             2 usage error; 3 input unusable, nothing written\n",
@@ -192,13 +222,20 @@ static int parse_args(int argc, char **argv, options *o)
         return 1;
     }
     if (strcmp(o->cmd, "render") && strcmp(o->cmd, "check") && strcmp(o->cmd, "fonts") &&
-        strcmp(o->cmd, "summary")) {
+        strcmp(o->cmd, "summary") && strcmp(o->cmd, "mail")) {
         errorf("unknown command '%s' (try: scorecard --help)", o->cmd);
         return -1;
     }
+    if (encryption_conflict(argc, argv))
+        return -1;
     for (; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
+        int mk = !strcmp(o->cmd, "mail") ? mail_option(&o->mail, argc, argv, &i) : 0;
+        if (mk < 0)
+            return -1;
+        if (mk > 0)
+            continue;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 1;
@@ -289,6 +326,8 @@ static int parse_args(int argc, char **argv, options *o)
                 return -1;
             }
             continue;
+        } else if (!strcmp(a, "--password-from")) {
+            slot = &o->password_from;
         } else if (!strcmp(a, "--format")) {
             if (i + 1 >= argc) {
                 errorf("option '%s' needs a value", a);
@@ -330,6 +369,11 @@ static int parse_args(int argc, char **argv, options *o)
         errorf("--profile is an option of 'render'");
         return -1;
     }
+    if (!strcmp(o->cmd, "mail") && (o->combined || o->dump || o->group_by)) {
+        errorf("mail sends each employee their own PDF: --combined, --group-by and "
+               "--dump are options of render");
+        return -1;
+    }
     if (o->combined && o->dump) {
         errorf("--combined and --dump exclude each other");
         return -1;
@@ -358,7 +402,7 @@ static int parse_args(int argc, char **argv, options *o)
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static double now(void)
+double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -699,6 +743,7 @@ static int cmd_render(const options *o)
     bo.watermark = o->watermark;
     bo.allow_missing_glyphs = o->allow_missing;
     bo.profile = o->profile;
+    password_source(o->password_from, &bo.password_pattern, &bo.password_file);
     bo.diag = on_diag;
     bo.warn = on_warning;
     bo.on_result = on_result;
@@ -795,6 +840,12 @@ int main(int argc, char **argv)
                           o.template_dir, o.summary_template, o.fonts_map,
                           o.allow_missing, o.quiet};
         return finish_output(cmd_summary(&a));
+    }
+    if (!strcmp(o.cmd, "mail")) {
+        mail_common c = {o.data,          o.ndata,       o.template_file, o.template_dir,
+                         o.outdir,        o.pattern,     o.fonts_map,     o.watermark,
+                         o.password_from, o.allow_missing, o.quiet};
+        return finish_output(cmd_mail(&c, &o.mail));
     }
     return finish_output(cmd_render(&o));
 }

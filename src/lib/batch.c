@@ -80,6 +80,8 @@ typedef struct job {
     sc_error err;
     held *held;        /* problems of this record, in the order found */
     int nheld, capheld;
+    sc_doc doc;        /* on its way out: what the steps fill in */
+    int done_before;   /* a step's admit: nothing to do (an earlier run) */
 } job;
 
 typedef struct run {
@@ -275,9 +277,37 @@ static void job_free(job *j)
     memset(j, 0, sizeof *j);
 }
 
-/* Find the record's template and its form's bases (in record order). */
+/* Ask the steps whether the record is to be worked on, the last step
+ * first: it may know that nothing is left to do for the record (mailed in
+ * an earlier run), and then what earlier steps would need of it does not
+ * matter. */
+static int admit(run *R, job *j)
+{
+    j->doc.rec = j->rec;
+    j->doc.created = R->o.created >= 0 ? R->o.created : j->rec->date;
+    for (int i = R->nsteps - 1; i >= 0; i--) {
+        sc_step *s = R->steps[i];
+        if (!s->admit)
+            continue;
+        sc_status st = s->admit(s, &j->doc, &j->err);
+        if (st == SC_END) {
+            j->done_before = 1;
+            return 0;
+        }
+        if (st != SC_OK) {
+            fail_job(j, st);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Admit the record, find its template and its form's bases (in record
+ * order). */
 static void prepare(run *R, const sc_template *batch_tpl, job *j)
 {
+    if (!admit(R, j))
+        return;
     const char *own = R->o.template_file ? "" : sc_record_get(j->rec, "template");
     if (own[0]) {
         j->tpl = template_for(R, j->data, own, &j->err);
@@ -300,7 +330,7 @@ static void prepare(run *R, const sc_template *batch_tpl, job *j)
  * state, so it may run on any thread. */
 static void work(run *R, job *j)
 {
-    if (j->st != SC_OK)
+    if (j->st != SC_OK || j->done_before)
         return;
     sc_problems pb = {on_problem, R, &j->err, 0, SC_OK};
     if (!R->o.allow_missing_glyphs &&
@@ -345,25 +375,24 @@ static void work(run *R, job *j)
 /* The output steps, the record's problems, its result (in record order). */
 static void deliver(run *R, job *j)
 {
-    sc_doc d;
-    memset(&d, 0, sizeof d);
-    if (j->st == SC_OK && R->nsteps) {
-        d.rec = j->rec;
-        d.laid = j->laid;
-        d.bases = j->bases;
-        d.created = R->o.created >= 0 ? R->o.created : j->rec->date;
-        d.pdf = j->pdf;
-        d.len = j->len;
+    sc_doc *d = &j->doc;
+    if (j->st == SC_OK && !j->done_before && R->nsteps) {
+        d->rec = j->rec;
+        d->laid = j->laid;
+        d->bases = j->bases;
+        d->created = R->o.created >= 0 ? R->o.created : j->rec->date;
+        d->pdf = j->pdf;
+        d->len = j->len;
         for (int i = 0; i < R->nsteps && j->st == SC_OK; i++) {
             sc_step *s = R->steps[i];
-            sc_status st = s->doc ? s->doc(s, &d, &j->err) : SC_OK;
+            sc_status st = s->doc ? s->doc(s, d, &j->err) : SC_OK;
+            if (d->pdf != j->pdf) { /* the step replaced the bytes */
+                sc_free(j->pdf);
+                j->pdf = d->pdf;
+                j->len = d->len;
+            }
             if (st != SC_OK)
                 fail_job(j, st);
-        }
-        if (d.pdf != j->pdf) { /* a step replaced the bytes */
-            sc_free(j->pdf);
-            j->pdf = d.pdf;
-            j->len = d.len;
         }
     }
     for (int i = 0; j->st != SC_OK && i < R->nsteps; i++)
@@ -381,7 +410,7 @@ static void deliver(run *R, job *j)
     int pages = j->st == SC_OK && j->laid ? j->laid->npages : 0;
     if (j->st == SC_OK) {
         S->ok++;
-        if (d.path[0]) {
+        if (d->path[0]) {
             S->files++;
             S->pages += pages;
         }
@@ -399,11 +428,14 @@ static void deliver(run *R, job *j)
         sc_error_tidy(&j->err);
         res.error = j->st != SC_OK ? &j->err : NULL;
         res.pages = pages;
-        res.bytes = d.path[0] ? j->len : 0;
-        res.path = d.path[0] ? d.path : NULL;
+        res.bytes = d->path[0] ? j->len : 0;
+        res.path = d->path[0] ? d->path : NULL;
         res.dump = j->dump;
         res.figures = j->st == SC_OK ? j->figures : NULL;
         res.nfigures = j->st == SC_OK ? j->nfigures : 0;
+        res.mail = d->mail;
+        res.mail_to = d->mail_to;
+        res.mail_note = d->mail_note;
         R->o.on_result(R->o.result_ud, &res);
     }
     job_free(j);
@@ -519,39 +551,92 @@ static const sc_template *summary_template(run *R, sc_error *err)
     return template_at(R, path, err);
 }
 
+/* What cannot go together, said before anything is read. */
+static sc_status check_opts(const sc_batch_opts *o, sc_error *err)
+{
+    int pdf = o->produce == SC_PRODUCE_PDF;
+    int books = pdf && (o->combined || o->group_by);
+    if (o->password_file && !o->password_pattern)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "a password file without a password source that "
+                            "uses it ({file})");
+    if (o->password_pattern && o->profile != SC_PROFILE_PRINT)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "encryption and the archive profile do not go in one "
+                            "file: PDF/A forbids encryption, and encrypting a "
+                            "signed file breaks its signature; archive copies are "
+                            "signed and unencrypted, e-mailed copies encrypted");
+    if (books && o->password_pattern)
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "a print book holds many employees' sheets and "
+                            "cannot have one employee's password: encrypt "
+                            "per-employee files (-o DIR) instead");
+    if (o->mail && (!pdf || books))
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "e-mail sends each employee their own PDF: it needs "
+                            "per-employee PDFs, not %s",
+                            pdf ? "print books" : "a check or a dump");
+    return SC_OK;
+}
+
+static sc_status add_step(run *R, sc_step *s, sc_error *err)
+{
+    if (!s)
+        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    R->steps[R->nsteps++] = s;
+    return SC_OK;
+}
+
+/* The chain, in its fixed order: naming, encryption, writing, mail -- or
+ * the book(s) -- then the summary.  A check gets the encryption step for
+ * its admit alone: a record without a password is found by `check` too. */
 static sc_status make_steps(run *R, sc_error *err)
 {
-    int books = R->o.produce == SC_PRODUCE_PDF && (R->o.combined || R->o.group_by);
+    int pdf = R->o.produce == SC_PRODUCE_PDF;
+    int books = pdf && (R->o.combined || R->o.group_by);
+    int dry = R->o.mail && R->o.mail->dry_run_dir;
     const sc_template *stpl = NULL;
+    sc_status st = SC_OK;
     if ((books && !R->o.no_summary) || R->o.summary) {
         if (!(stpl = summary_template(R, err)))
             return err->code ? err->code : SC_ERR_TEMPLATE;
     }
-    if (R->o.produce == SC_PRODUCE_PDF && R->o.group_by) {
-        sc_status st = sc_make_dirs(R->o.out_dir, err);
-        if (st != SC_OK)
-            return st;
-    }
+    if (pdf && (R->o.group_by || (!books && !dry)) &&
+        (st = sc_make_dirs(R->o.out_dir, err)) != SC_OK)
+        return st;
     if (books) {
         sc_book_opts bo = {R->o.combined, R->o.out_dir, R->o.group_by, R->o.sort,
                            !R->o.no_duplex, R->o.no_summary ? NULL : stpl,
                            R->o.created, R->o.warn, R->o.warn_ud, R->o.profile};
-        R->steps[R->nsteps++] = sc_step_book(&bo, R->fonts);
-    } else if (R->o.produce == SC_PRODUCE_PDF) {
-        sc_status st = sc_make_dirs(R->o.out_dir, err);
-        if (st != SC_OK)
-            return st;
-        R->steps[R->nsteps++] = sc_step_name(R->o.name_pattern);
-        R->steps[R->nsteps++] = sc_step_file(R->o.out_dir);
+        st = add_step(R, sc_step_book(&bo, R->fonts), err);
+    } else if (pdf) {
+        st = add_step(R, sc_step_name(R->o.name_pattern), err);
     }
-    if (R->o.summary)
-        R->steps[R->nsteps++] =
-            sc_step_summary(R->o.summary, stpl, R->fonts, R->o.sort, R->o.created, R->o.warn,
-                            R->o.warn_ud, R->o.on_summary_dump, R->o.summary_ud);
-    for (int i = 0; i < R->nsteps; i++)
-        if (!R->steps[i])
-            return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    return SC_OK;
+    if (st == SC_OK && R->o.password_pattern &&
+        ((pdf && !books) || R->o.produce == SC_PRODUCE_CHECK)) {
+        sc_passwords *pw = NULL;
+        st = sc_passwords_new(&pw, R->o.password_pattern, R->o.password_file, err);
+        sc_step *s = st == SC_OK ? sc_step_encrypt(pw) : NULL;
+        if (st == SC_OK && !s)
+            sc_passwords_free(pw);
+        if (st == SC_OK)
+            st = add_step(R, s, err);
+    }
+    if (st == SC_OK && pdf && !books && !dry)
+        st = add_step(R, sc_step_file(R->o.out_dir), err);
+    if (st == SC_OK && pdf && !books && R->o.mail) {
+        sc_step *s = NULL;
+        st = sc_step_mail(&s, R->o.mail, R->o.out_dir, err);
+        if (st == SC_OK)
+            st = add_step(R, s, err);
+    }
+    if (st == SC_OK && R->o.summary)
+        st = add_step(R,
+                      sc_step_summary(R->o.summary, stpl, R->fonts, R->o.sort, R->o.created,
+                                      R->o.warn, R->o.warn_ud, R->o.on_summary_dump,
+                                      R->o.summary_ud),
+                      err);
+    return st;
 }
 
 sc_status sc_batch_run(const sc_fonts *fonts, const sc_batch_opts *opts,
@@ -582,7 +667,9 @@ sc_status sc_batch_run(const sc_fonts *fonts, const sc_batch_opts *opts,
     if (R.o.produce == SC_PRODUCE_PDF && !R.o.combined && !R.o.group_by &&
         sc_filename_pattern_check(R.o.name_pattern, err) != SC_OK)
         return SC_ERR_USAGE;
-    sc_status st = make_steps(&R, err);
+    sc_status st = check_opts(&R.o, err);
+    if (st == SC_OK)
+        st = make_steps(&R, err);
     for (int i = 0; st == SC_OK && i < R.o.ndata; i++)
         run_file(&R, R.o.data[i]);
     for (int i = 0; st == SC_OK && i < R.nsteps; i++) {

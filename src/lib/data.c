@@ -413,7 +413,10 @@ struct sc_reader {
     int root_seen, root_closed;
     int in_employees;      /* the first <employee> started: header done */
     int doctype;           /* a DOCTYPE was met (refused) */
-    int stray;             /* this depth-2 element is not an <employee> */
+    int stray;             /* this depth-2 element is not built: not an
+                            * <employee>, or one only counted */
+    int counting;          /* sc_data_count: employees are counted only */
+    int counted;
     int stray_text;        /* text in <batch> reported for this stretch */
     xmlNodePtr top;        /* the depth-2 element being built */
     long bytes;            /* its text and attribute bytes so far */
@@ -888,6 +891,10 @@ static void child_starts(sc_reader *r, const char *name)
     int employee = !strcmp(name, "employee");
     if (employee) {
         r->in_employees = 1;
+        if (r->counting) {
+            r->counted++;
+            r->stray = 1;
+        }
     } else if (r->in_employees) {
         r->stray = 1;
         between_records(r, new_problem(r, SC_ERR_SCHEMA,
@@ -1614,6 +1621,12 @@ static void report_rng(problems *pb, rng_collect *c)
             xmlFree(v);
         } else if (strstr(t, "Type ") && strstr(t, "doesn't allow value")) {
             continue; /* followed by "Invalid attribute", which names it */
+        } else if ((word_after(t, "Error validating datatype ", w, sizeof w) ||
+                    strstr(t, "failed to compute type")) &&
+                   (!strcmp(ename, "password") || !strcmp(ename, "id-number"))) {
+            /* a secret: what is wrong with it, never what it is */
+            problem(pb, SC_ERR_SCHEMA, node, NULL, "<%s> is longer than %d characters",
+                    ename, !strcmp(ename, "password") ? SC_PASSWORD_MAX : 64);
         } else if (word_after(t, "Error validating datatype ", w, sizeof w) ||
                    strstr(t, "failed to compute type")) {
             xmlChar *raw = node ? xmlNodeGetContent(node) : NULL;
@@ -2199,6 +2212,29 @@ const char *sc_reader_template(const sc_reader *r)
     return r ? r->template_name : NULL;
 }
 
+sc_status sc_data_count(const char *path, int *n, sc_error *err)
+{
+    *n = 0;
+    sc_reader *r = NULL;
+    sc_status st = sc_reader_open(&r, path, NULL, NULL, err);
+    if (st != SC_OK)
+        return st;
+    /* The employees after those the header's chunks completed are only
+     * counted: nothing of them is built. */
+    r->counting = 1;
+    while (feed(r) > 0)
+        ;
+    int k = r->counted;
+    for (size_t i = 0; i < r->qlen; i++)
+        k += r->q[(r->qhead + i) % r->qcap].emp != NULL;
+    *n = k;
+    if (r->failed)
+        st = sc_error_set(err, r->pending ? r->pending : SC_ERR_XML, path, 0, 0,
+                          "%s", r->pending_err.message);
+    sc_reader_free(r);
+    return st;
+}
+
 void sc_reader_free(sc_reader *r)
 {
     if (!r)
@@ -2261,6 +2297,16 @@ static sc_status make_source(sc_reader *r, xmlNodePtr emp, char **out, size_t *l
     xmlNodePtr scheme = sc_scheme_node(r->cur);
     xmlNodePtr sc = scheme ? xmlDocCopyNode(scheme, d, 1) : NULL;
     xmlNodePtr e = xmlDocCopyNode(emp, d, 1);
+    /* never a secret: an archive copy is not encrypted, and a record
+     * embedded in it needs no password to be scored again */
+    for (xmlNodePtr c = e ? e->children : NULL, next; c; c = next) {
+        next = c->next;
+        if (c->type == XML_ELEMENT_NODE && (xmlStrEqual(c->name, BAD_CAST "id-number") ||
+                                            xmlStrEqual(c->name, BAD_CAST "password"))) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        }
+    }
     int ok = e && (!scheme || sc);
     if (ok && sc) {
         xmlAddChild(root, xmlNewDocText(d, (const xmlChar *)"\n  "));
@@ -2285,6 +2331,21 @@ static sc_status make_source(sc_reader *r, xmlNodePtr emp, char **out, size_t *l
     *len = (size_t)n;
     xmlFree(mem);
     return *out ? SC_OK : SC_ERR_NOMEM;
+}
+
+/* Take the secret element `name` out of the record's document into *value
+ * (NULL if absent) and its line: no template, glyph check or copy of the
+ * record can reach it after this.  0 when out of memory. */
+static int take_secret(sc_record *rec, const char *name, char **value, int *line)
+{
+    xmlNodePtr n = sc_xml_child(rec->employee, name);
+    if (!n)
+        return 1;
+    *line = (int)sc_record_line(rec, n);
+    *value = sc_xml_text(n);
+    xmlUnlinkNode(n);
+    xmlFreeNode(n);
+    return *value != NULL;
 }
 
 /* A record of doc (header + emp); takes over *lines on success. */
@@ -2336,6 +2397,12 @@ static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long l
     if (lines) {
         rec->lines = *lines;
         *lines = (sc_linemap){NULL, 0, 0};
+    }
+    if (!take_secret(rec, "id-number", &rec->id_number, &rec->id_number_line) ||
+        !take_secret(rec, "password", &rec->password, &rec->password_line)) {
+        rec->doc = NULL; /* the caller frees doc */
+        sc_record_free(rec);
+        return NULL;
     }
     return rec;
 }

@@ -58,6 +58,13 @@ void sc_buf_puts(sc_buf *b, const char *s);
 void sc_buf_printf(sc_buf *b, const char *fmt, ...);
 void sc_buf_free(sc_buf *b);
 
+/* Secrets (passwords) are wiped with this, which the compiler keeps. */
+void sc_wipe(void *p, size_t n);
+/* n bytes from the kernel's random source; 0 on success. */
+int sc_random(void *p, size_t n);
+/* SHA-256 of data[0..len) as 64 lowercase hex digits (libcrypto). */
+void sc_sha256_hex(const void *data, size_t len, char out[65]);
+
 /* Fill `err` (may be NULL) and return `code`.  file may be NULL. */
 sc_status sc_error_set(sc_error *err, sc_status code, const char *file,
                        int line, int column, const char *fmt, ...);
@@ -179,6 +186,12 @@ struct sc_record {
      * a batch of this one employee with its scheme inline; else NULL. */
     char *source;
     size_t source_len;
+    /* Secrets (<id-number>, <password>): the reader takes them out of doc
+     * once the record is valid, so that nothing that walks the record --
+     * a template, the glyph check, a copy of the record -- can reach
+     * them.  NULL if absent; wiped when the record is freed. */
+    char *id_number, *password;
+    int id_number_line, password_line;
 };
 
 /* The computed results of a scored record as a small XML document
@@ -795,6 +808,25 @@ sc_status sc_render_pdf(const sc_laid *laid, const sc_fonts *fonts,
                         const sc_pdf_opts *popts, unsigned char **out,
                         size_t *len, sc_error *err);
 
+/* ---- password.c: each record's open password, from its own data ------- */
+
+#define SC_PASSWORD_MIN 6
+#define SC_PASSWORD_MAX 127
+
+typedef struct sc_passwords sc_passwords;
+/* Parse the password source -- placeholders only: {password},
+ * {id-number}, {file}, each optionally cut ({id-number:-6}) -- and read
+ * the password file if it uses {file} (file must then be given, and be
+ * readable by its owner only).  SC_ERR_USAGE for a bad pattern. */
+sc_status sc_passwords_new(sc_passwords **out, const char *pattern, const char *file,
+                           sc_error *err);
+/* rec's open password into out[0..n) (wipe it after use).  SC_ERR_DATA
+ * naming the employee and field when the data gives none or a bad one;
+ * no message ever holds the value. */
+sc_status sc_passwords_get(const sc_passwords *p, const sc_record *rec, char *out,
+                           size_t n, sc_error *err);
+void sc_passwords_free(sc_passwords *p);
+
 /* ---- the output stage: steps, each in its own out_*.c ------------------- */
 
 /* One document on its way out.  The driver fills rec, laid, bases and
@@ -809,11 +841,19 @@ typedef struct sc_doc {
     size_t len;
     char name[256];             /* out_name: its file name */
     char path[4352];            /* out_file: the file written */
+    int mail;                   /* out_mail: sc_mail_outcome */
+    char mail_to[256];          /* out_mail: the address */
+    char mail_note[512];        /* out_mail: the reply, or why not sent */
 } sc_doc;
 
 /* A step of the chain: doc is called for each record that got this far,
  * in record order; end once after the last record (a book writes itself
- * then).  An error from doc fails that record only. */
+ * then).  An error from doc fails that record only.  admit (may be NULL)
+ * is asked in record order before the record is worked on, with d->rec
+ * set: SC_OK goes on; SC_END means there is nothing to do for it (done in
+ * an earlier run), so it is not drawn and no step sees it; an error fails
+ * it at once -- what a step can tell from the record alone is refused
+ * before anything is drawn. */
 typedef struct sc_step sc_step;
 struct sc_step {
     const char *what;
@@ -825,6 +865,7 @@ struct sc_step {
                    const sc_error *why);
     sc_status (*end)(sc_step *self, int *files, int *pages, sc_error *err);
     void (*free)(sc_step *self);
+    sc_status (*admit)(sc_step *self, sc_doc *d, sc_error *err);
 };
 
 /* out_name.c: names each document from the pattern; refuses a name that an
@@ -859,6 +900,16 @@ sc_step *sc_step_book(const sc_book_opts *o, const sc_fonts *fonts);
 sc_step *sc_step_summary(const char *path, const sc_template *tpl, const sc_fonts *fonts,
                          int sort, long long created, sc_diag_fn warn, void *warn_ud,
                          void (*dump_fn)(void *ud, const char *dump), void *dump_ud);
+
+/* out_encrypt.c: encrypts each document's PDF (AES-256, R6) with the
+ * open password its record gives (password.c); its admit checks that the
+ * record has one before anything is drawn. */
+sc_step *sc_step_encrypt(sc_passwords *pw);
+/* out_mail.c: e-mails each document to its record's address (or writes
+ * the message as a .eml file), journalled so that a rerun sends only the
+ * rest.  out_dir: where the journal is by default. */
+sc_status sc_step_mail(sc_step **out, const sc_mail_opts *o, const char *out_dir,
+                       sc_error *err);
 
 /* out_file.c: write data[0..len) as dir/name so that the name only ever
  * refers to a complete file: a temporary file of an unpredictable name,
@@ -905,6 +956,85 @@ typedef struct sc_summary_view {
  * what it holds); *out belongs to the caller (sc_record_free). */
 sc_status sc_summary_record(sc_summary *s, const sc_summary_view *view, sc_record **out,
                             sc_error *err);
+
+/* ---- mime.c: a message as bytes (RFC 5322, 2045, 2047, 2231) --------- */
+
+typedef struct sc_message {
+    const char *from_name, *from; /* display name ("" none), address */
+    const char *to_name, *to;
+    const char *cc, *reply_to;    /* addresses, or NULL / "" */
+    const char *subject;          /* UTF-8 */
+    const char *body;             /* UTF-8, lines ending in \n */
+    const char *filename;         /* the attachment's name, UTF-8 */
+    const unsigned char *att;     /* the attachment (a PDF) */
+    size_t att_len;
+    long long date;               /* s since 1970 UTC */
+    const char *message_id;       /* "<...@...>" */
+} sc_message;
+/* Append the whole message, CRLF line ends, to out. */
+sc_status sc_mime_build(const sc_message *m, sc_buf *out, sc_error *err);
+/* RFC 2047 "B" encoded-words of UTF-8 text starting at column col, folded
+ * with CRLF SP before 76 columns, cut on character boundaries. */
+void sc_mime_words(sc_buf *b, const char *text, size_t col);
+/* ";\r\n param*=UTF-8''..." (RFC 2231), continued (param*0*=...) when
+ * long. */
+void sc_mime_param_2231(sc_buf *b, const char *param, const char *value);
+/* Base64 in lines of 76 characters, each ending in CRLF. */
+void sc_mime_base64(sc_buf *b, const void *data, size_t len);
+/* RFC 5322 date, UTC: "Sat, 31 Oct 2026 00:00:00 +0000". */
+void sc_mime_date(char out[40], long long t);
+/* 1 if addr is an address we send to (ASCII dot-atom @ a domain of LDH
+ * labels with a dot): nothing in it can add a header or a recipient.
+ * Else 0 and why[0..n) says what is wrong. */
+int sc_mail_address_ok(const char *addr, char *why, size_t n);
+/* "addr" or "Display Name <addr>" split; 0 if it is neither. */
+int sc_mail_parse_mailbox(const char *s, char *name, size_t nn, char *addr,
+                          size_t na);
+
+/* ---- mailtext.c: subject and body from HR's template ------------------- */
+
+typedef struct sc_mailtext sc_mailtext;
+/* Load and check the template at path (NULL: the default text). */
+sc_status sc_mailtext_load(sc_mailtext **out, const char *path, sc_error *err);
+/* Subject and body for rec, sc_malloc'd. */
+sc_status sc_mailtext_expand(const sc_mailtext *t, const sc_record *rec,
+                             char **subject, char **body, sc_error *err);
+void sc_mailtext_free(sc_mailtext *t);
+
+/* ---- journal.c: what the server accepted ------------------------------- */
+
+typedef struct sc_journal sc_journal;
+/* Open the journal at path and read its keys; writable: create it if
+ * missing and lock it for the run (else a missing one is empty). */
+sc_status sc_journal_open(sc_journal **out, const char *path, int writable,
+                          sc_error *err);
+/* 1 if a message of period/id to `to` was accepted before. */
+int sc_journal_has(const sc_journal *j, const char *period, const char *id,
+                   const char *to);
+/* Append an accepted message's line and fsync it. */
+sc_status sc_journal_add(sc_journal *j, const char *date, const char *period,
+                         const char *id, const char *to, const char *sha256,
+                         const char *message_id, const char *reply, sc_error *err);
+void sc_journal_close(sc_journal *j);
+
+/* ---- smtp.c: messages to an SMTP server (libcurl) ------------------------ */
+
+typedef struct sc_smtp sc_smtp;
+/* 1 if url is smtp:// or smtps:// without a login in it; *tls_required
+ * unless it is smtp:// to the machine itself.  Else 0 with why. */
+int sc_smtp_url_check(const char *url, int *tls_required, char *why, size_t n);
+sc_status sc_smtp_open(sc_smtp **out, const sc_mail_opts *o, sc_error *err);
+/* Send msg to rcpt[0..n): SC_OK when accepted; reply: the server's last
+ * line.  SC_ERR_MAIL when refused (5xx), deferred every time (4xx), or
+ * not sent because the server is down (then sc_smtp_down says why). */
+sc_status sc_smtp_send(sc_smtp *s, const char *from, const char *const *rcpt, int n,
+                       const void *msg, size_t len, char *reply, size_t nreply,
+                       sc_error *err);
+/* Why no message can be sent any more, or NULL. */
+const char *sc_smtp_down(const sc_smtp *s);
+/* Send nothing more, for `why`. */
+void sc_smtp_stop(sc_smtp *s, const char *why);
+void sc_smtp_close(sc_smtp *s);
 
 /* ---- score.c: the scoring engine (docs/scoring.md) -------------------- */
 

@@ -226,6 +226,12 @@ void sc_record_free(sc_record *rec)
     free(rec->grade);
     free(rec->bonus);
     free(rec->source);
+    if (rec->id_number)
+        sc_wipe(rec->id_number, strlen(rec->id_number));
+    if (rec->password)
+        sc_wipe(rec->password, strlen(rec->password));
+    free(rec->id_number);
+    free(rec->password);
     free(rec);
 }
 

@@ -2,10 +2,13 @@
 #include "internal.h"
 
 #include <libxml/xmlerror.h>
+#include <openssl/evp.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 void *sc_malloc(size_t n) { return malloc(n ? n : 1); }
 void *sc_calloc(size_t n, size_t size) { return calloc(n ? n : 1, size ? size : 1); }
@@ -160,6 +163,42 @@ void sc_buf_free(sc_buf *b)
     b->oom = 0;
 }
 
+/* ---- secrets, randomness, digests --------------------------------------- */
+
+void sc_wipe(void *p, size_t n)
+{
+    volatile unsigned char *v = p;
+    while (n--)
+        *v++ = 0;
+}
+
+int sc_random(void *p, size_t n)
+{
+    unsigned char *o = p;
+    while (n) {
+        ssize_t k = getrandom(o, n, 0);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        o += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+void sc_sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32) {
+        out[0] = '\0'; /* libcrypto out of memory: no digest */
+        return;
+    }
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
 /* ---- errors ----------------------------------------------------------- */
 
 static const char *const messages[] = {
@@ -178,6 +217,7 @@ static const char *const messages[] = {
     [SC_ERR_PDF] = "PDF writer error",
     [SC_ERR_USAGE] = "usage error",
     [SC_ERR_FORBIDDEN] = "forbidden construct",
+    [SC_ERR_MAIL] = "mail not sent",
 };
 
 const char *sc_strerror(sc_status code)
