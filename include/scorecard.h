@@ -216,7 +216,9 @@ typedef struct sc_result {
     int index;               /* 1, 2, ... over all data files of the run */
     const char *data_file;
     const char *label;       /* "id name"; "" if not even that was read */
-    const sc_record *record; /* NULL if the record could not be read */
+    const sc_record *record; /* for a refused record, what was read of it
+                              * (id, name, department, position, period;
+                              * no figures); NULL if not even that */
     sc_status status;        /* SC_OK, or why the record failed */
     const sc_error *error;   /* its first problem when status != SC_OK */
     int pages;
@@ -230,6 +232,9 @@ typedef struct sc_result {
     int mail;                /* sc_mail_outcome (a run with mail) */
     const char *mail_to;     /* the address it went or would go to, or "" */
     const char *mail_note;   /* the server's reply, or why it was not sent */
+    int cut_short;           /* 1: its data file breaks off inside this
+                              * record (malformed XML...), which is why it
+                              * failed; the records after it were not read */
 } sc_result;
 
 typedef void (*sc_result_fn)(void *ud, const sc_result *r);
@@ -437,6 +442,14 @@ typedef struct sc_verify_opts {
  * how many, each reported); another code when the file cannot be read. */
 sc_status sc_verify(const char *path, const sc_verify_opts *opts, int *failed,
                     sc_error *err);
+
+/* ---- files ------------------------------------------------------------ */
+
+/* Write data[0..len) as the file path, whole or not at all: a temporary
+ * file beside it (created exclusively, never through a link), every write
+ * checked, flushed to disk, renamed over path.  On failure path keeps what
+ * it had.  For a caller's own outputs (a CSV of problems...). */
+sc_status sc_file_save(const char *path, const void *data, size_t len, sc_error *err);
 
 #ifdef __cplusplus
 }

@@ -82,6 +82,7 @@ typedef struct job {
     int nheld, capheld;
     sc_doc doc;        /* on its way out: what the steps fill in */
     int done_before;   /* a step's admit: nothing to do (an earlier run) */
+    int cut_short;     /* its data file breaks off inside it */
 } job;
 
 typedef struct run {
@@ -436,6 +437,7 @@ static void deliver(run *R, job *j)
         res.mail = d->mail;
         res.mail_to = d->mail_to;
         res.mail_note = d->mail_note;
+        res.cut_short = j->cut_short;
         R->o.on_result(R->o.result_ud, &res);
     }
     job_free(j);
@@ -497,18 +499,30 @@ static void run_file(run *R, const char *data)
             break;
         }
         if (st != SC_OK && fatal_for_file(st)) {
-            /* The rest of the file cannot be read. */
+            /* The rest of the file cannot be read.  When it breaks off
+             * inside an employee, that employee is a refused record (it
+             * gets its line); the records after it were never reached. */
             R->cur = NULL;
+            R->sum->cut_short++;
+            if (j.err.employee[0]) {
+                R->index++;
+                j.rec = sc_reader_refused(r);
+                j.cut_short = 1;
+                snprintf(j.label, sizeof j.label, "%s", j.err.employee);
+                fail_job(&j, st);
+                deliver(R, &j);
+                break;
+            }
             for (int i = 0; i < j.nheld; i++)
                 on_problem(R, &j.held[i].e);
             if (!j.nheld)
                 on_problem(R, &j.err);
             job_free(&j);
-            R->sum->cut_short++;
             break;
         }
         R->index++;
         if (st != SC_OK) {
+            j.rec = sc_reader_refused(r);
             snprintf(j.label, sizeof j.label, "%s", j.err.employee);
             fail_job(&j, st);
         } else {

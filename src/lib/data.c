@@ -426,6 +426,7 @@ struct sc_reader {
     queued *q;             /* records and problems, in order */
     size_t qhead, qlen, qcap;
     int oom;
+    sc_record *refused;    /* what was read of the record just refused */
 };
 
 /* The encodings a data file may declare.  libxml2 handles UTF-8 itself and
@@ -540,7 +541,7 @@ static int find_doctype(const byte_src *in, int *line, int *col)
  * file:line:col when libxml2 only says "conversion failed".  Returns 1 and
  * fills line, col and a "0xAB 0xCD" rendering of the bytes if found. */
 static int locate_bad_bytes(const byte_src *bs, const char *enc, int *line,
-                            int *col, char *bytes, size_t nbytes)
+                            int *col, char *bytes, size_t nbytes, unsigned char raw[4])
 {
     iconv_t cd = iconv_open("UTF-8", enc && enc[0] ? enc : "UTF-8");
     if (cd == (iconv_t)-1)
@@ -575,6 +576,8 @@ static int locate_bad_bytes(const byte_src *bs, const char *enc, int *line,
         if (e == EILSEQ || (e == EINVAL && eof)) {
             found = 1;
             size_t used = 0;
+            for (size_t i = 0; i < il && i < 4; i++)
+                raw[i] = (unsigned char)ip[i];
             for (size_t i = 0; i < il && i < 4; i++) {
                 int w = snprintf(bytes + used, nbytes - used, "%s0x%02X",
                                  i ? " " : "", (unsigned char)ip[i]);
@@ -598,6 +601,36 @@ static int locate_bad_bytes(const byte_src *bs, const char *enc, int *line,
         *col = c;
     }
     return found;
+}
+
+/* A GBK file with a GB18030 four-byte sequence (b1 81-FE, b2 30-39, b3
+ * 81-FE, b4 30-39): characters GBK lacks, such as 𠮷 in a name, which
+ * tools that write "GBK" often emit anyway.  1 and what it is ("𠮷
+ * (U+20BB7)") if raw is one and enc is a GBK name. */
+static int gb18030_char(const char *enc, const unsigned char raw[4], char *out, size_t n)
+{
+    if (!sc_ascii_ieq(enc, "GBK") && !sc_ascii_ieq(enc, "CP936") && !sc_ascii_ieq(enc, "GB2312"))
+        return 0;
+    if (raw[0] < 0x81 || raw[0] > 0xFE || raw[1] < 0x30 || raw[1] > 0x39 || raw[2] < 0x81 ||
+        raw[2] > 0xFE || raw[3] < 0x30 || raw[3] > 0x39)
+        return 0;
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == (iconv_t)-1)
+        return 0;
+    char in[4], utf[8] = "";
+    memcpy(in, raw, 4);
+    char *ip = in, *op = utf;
+    size_t il = 4, ol = sizeof utf - 1;
+    size_t rc = iconv(cd, &ip, &il, &op, &ol);
+    iconv_close(cd);
+    if (rc == (size_t)-1 || il)
+        return 0;
+    *op = '\0';
+    uint32_t cp = 0;
+    if (!sc_utf8_decode(utf, strlen(utf), &cp))
+        return 0;
+    snprintf(out, n, "%s (U+%04X)", utf, (unsigned)cp);
+    return 1;
 }
 
 /* Structured error handler of the text reader: keep the first error. */
@@ -634,15 +667,25 @@ static void on_parse_error(void *ud, xmlErrorPtr e)
         return;
     }
     if (!is_utf8 && !is_conv) {
-        sc_error_set(&r->perr, SC_ERR_XML, r->path, e->line, e->int2, "%s", msg);
+        char said[400];
+        sc_xml_explain(said, sizeof said, e->code, msg);
+        sc_error_set(&r->perr, SC_ERR_XML, r->path, e->line, e->int2, "%s", said);
         return;
     }
     /* Encoding trouble: find the exact spot ourselves (libxml2 converts
      * ahead of parsing, so its position is only roughly right). */
     int line = e->line, col = e->int2;
-    char bytes[64] = "";
+    char bytes[64] = "", gb[160] = "";
+    unsigned char raw[4] = {0, 0, 0, 0};
     const char *enc = r->declared[0] ? r->declared : "UTF-8";
-    locate_bad_bytes(&r->src, enc, &line, &col, bytes, sizeof bytes);
+    locate_bad_bytes(&r->src, enc, &line, &col, bytes, sizeof bytes, raw);
+    if (gb18030_char(enc, raw, gb, sizeof gb)) {
+        sc_error_set(&r->perr, SC_ERR_ENCODING, r->path, line, col,
+                     "bytes are not valid %s as declared: %s is %s in GB18030, which %s "
+                     "cannot hold; declare encoding=\"GB18030\" (GB18030 is a superset "
+                     "of GBK: the rest of the file reads the same)", enc, bytes, gb, enc);
+        return;
+    }
     if (!r->declared[0] || sc_ascii_ieq(enc, "UTF-8") || sc_ascii_ieq(enc, "UTF8"))
         sc_error_set(&r->perr, SC_ERR_ENCODING, r->path, line, col,
                      "bytes are not valid UTF-8 %s%s%s; if the file comes from "
@@ -1091,6 +1134,70 @@ static int feed(sc_reader *r)
     return -1;
 }
 
+/* ---- what is read of a refused record ---------------------------------- */
+
+/* What was read of a refused employee: its id, name, department,
+ * position, superior, evaluator and period, no figures and no document,
+ * so that the table, the summary, the manifest and the file name can
+ * still say who it was.  When the file breaks off inside the employee
+ * (whole = 0), a field only if its element is whole: the text of the last
+ * one may be cut. */
+static sc_record *record_stub(sc_reader *r, xmlNodePtr emp, int whole)
+{
+    sc_record *rec = sc_calloc(1, sizeof *rec);
+    if (!rec)
+        return NULL;
+    const char *id = sc_xml_attr(emp, "id");
+    static const char *const names[] = {"name", "department", "position", "superior",
+                                        "evaluator"};
+    char **fields[] = {&rec->name, &rec->department, &rec->position, &rec->superior,
+                       &rec->evaluator};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        xmlNodePtr c = sc_xml_child(emp, names[i]);
+        *fields[i] = c && (whole || c->next) ? sc_xml_text(c) : sc_strdup("");
+    }
+    if (rec->department && !rec->department[0]) {
+        free(rec->department);
+        rec->department = sc_strdup(r->department ? r->department : "");
+    }
+    rec->file = sc_strdup(r->path);
+    rec->id = sc_strdup(id ? id : "");
+    rec->period = sc_strdup(r->period ? r->period : "");
+    rec->email = sc_strdup("");
+    rec->total = sc_strdup("");
+    rec->grade = sc_strdup("");
+    rec->bonus = sc_strdup("");
+    rec->date = r->period_end;
+    rec->line = (int)source_line(emp);
+    if (rec->id && rec->name) {
+        size_t n = strlen(rec->id) + strlen(rec->name) + 2;
+        if ((rec->label = sc_malloc(n)))
+            snprintf(rec->label, n, "%s%s%s", rec->id, rec->id[0] && rec->name[0] ? " " : "",
+                     rec->name);
+    }
+    if (!rec->file || !rec->id || !rec->name || !rec->department || !rec->position ||
+        !rec->superior || !rec->evaluator || !rec->period || !rec->email || !rec->total ||
+        !rec->grade || !rec->bonus || !rec->label) {
+        sc_record_free(rec);
+        return NULL;
+    }
+    return rec;
+}
+
+static void keep_refused(sc_reader *r, xmlNodePtr emp, int whole)
+{
+    sc_record_free(r->refused);
+    r->refused = record_stub(r, emp, whole);
+}
+
+sc_record *sc_reader_refused(sc_reader *r)
+{
+    sc_record *rec = r ? r->refused : NULL;
+    if (r)
+        r->refused = NULL;
+    return rec;
+}
+
 /* ---- problems of a record ------------------------------------------- */
 
 typedef struct problems {
@@ -1214,28 +1321,28 @@ static const char *missing_attr(xmlNodePtr n)
 /* Which attributes each element may carry, and what kind of value. */
 typedef struct attr_rule {
     const char *elem, *name;
-    char kind; /* t text, m money, w weight, s score, d date, D date or empty,
-                  i integer, b boolean */
+    char kind; /* t text, T text not empty, m money, w weight, s score, d date,
+                  D date or empty, i integer, b boolean */
 } attr_rule;
 
 static const attr_rule attr_rules[] = {
-    {"batch", "version", 't'},    {"batch", "template", 't'},  {"batch", "status", 't'},
+    {"batch", "version", 't'},    {"batch", "template", 'T'},  {"batch", "status", 't'},
     {"period", "kind", 't'},      {"period", "year", 'i'},     {"period", "month", 'i'},
     {"period", "quarter", 'i'},   {"period", "start", 'd'},    {"period", "end", 'd'},
-    {"employee", "id", 't'},      {"category", "name", 't'},   {"category", "weight", 'w'},
-    {"kpi", "id", 't'},           {"kpi", "bonus-allowed", 'b'},
-    {"rater", "role", 't'},       {"rater", "weight", 'w'},    {"rater", "score", 's'},
-    {"adjustment", "points", 's'}, {"adjustment", "reason", 't'},
+    {"employee", "id", 'T'},      {"category", "name", 'T'},   {"category", "weight", 'w'},
+    {"kpi", "id", 'T'},           {"kpi", "bonus-allowed", 'b'},
+    {"rater", "role", 'T'},       {"rater", "weight", 'w'},    {"rater", "score", 's'},
+    {"adjustment", "points", 's'}, {"adjustment", "reason", 'T'},
     {"comment", "by", 't'},       {"bonus", "base", 'm'},      {"bonus", "amount", 'm'},
     {"month", "n", 'i'},          {"month", "score", 's'},     {"month", "amount", 'm'},
-    {"signature", "role", 't'},   {"signature", "name", 't'},  {"signature", "date", 'D'},
+    {"signature", "role", 'T'},   {"signature", "name", 't'},  {"signature", "date", 'D'},
     {"signature", "image", 't'},
     {"batch", "scheme", 't'},     {"target", "value", '4'},    {"actual", "value", '4'},
-    {"actual", "level", 't'},     {"count", "kind", 't'},      {"count", "n", 'i'},
+    {"actual", "level", 'T'},     {"count", "kind", 'T'},      {"count", "n", 'i'},
     {"scheme", "name", 't'},      {"scheme", "version", 't'},  {"raters", "share", 'w'},
-    {"adjustments", "min", 's'},  {"adjustments", "max", 's'}, {"grade", "name", 't'},
-    {"grade", "min", 's'},        {"item", "kind", 't'},       {"item", "points", '4'},
-    {"level", "id", 't'},         {"level", "points", '4'},
+    {"adjustments", "min", 's'},  {"adjustments", "max", 's'}, {"grade", "name", 'T'},
+    {"grade", "min", 's'},        {"item", "kind", 'T'},       {"item", "points", '4'},
+    {"level", "id", 'T'},         {"level", "points", '4'},
     {"item", "reverse", '4'},     {"item", "unit", 't'},       {"addition", "unit", 't'},
     {"addition", "kind", 't'},   {"addition", "points", '4'},
     {"rating", "role", 't'},      {"rating", "score", 's'},    {"over", "kpi", 't'},
@@ -1262,6 +1369,24 @@ static int valid_date(const char *v)
     if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
         return 0;
     return v[4] == '-' && v[7] == '-' && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+/* The range of a whole-number attribute. */
+static void int_range(const char *elem, const char *name, long long *lo, long long *hi)
+{
+    static const struct {
+        const char *elem, *name;
+        long long lo, hi;
+    } r[] = {{"period", "month", 1, 12},   {"period", "quarter", 1, 4},
+             {"period", "year", 1900, 2999}, {"month", "n", 1, 12},
+             {"count", "n", 0, 100000}};
+    *lo = 0;
+    *hi = 1000000000;
+    for (size_t i = 0; i < sizeof r / sizeof *r; i++)
+        if (!strcmp(r[i].elem, elem) && !strcmp(r[i].name, name)) {
+            *lo = r[i].lo;
+            *hi = r[i].hi;
+        }
 }
 
 /* Find the attribute of n that the schema refuses and say why, for the
@@ -1297,6 +1422,13 @@ static int explain_attrs(xmlNodePtr n, char *name, size_t nname, char *why, size
             return 1;
         }
         long long x;
+        char vals[300];
+        if (sc_schema_enum(sc_schema_data, sc_schema_data_len, (const char *)n->name, an, v,
+                           vals, sizeof vals)) {
+            snprintf(why, nwhy, "attribute %.40s=%.60s of <%.30s> must be %.100s", an, q,
+                     (const char *)n->name, vals);
+            return 1;
+        }
         if (!rule) {
             snprintf(why, nwhy, "attribute %s is not allowed on <%s>", an, (const char *)n->name);
             return 1;
@@ -1331,8 +1463,34 @@ static int explain_attrs(xmlNodePtr n, char *name, size_t nname, char *why, size
             if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "1") && strcmp(v, "0"))
                 bad = "true or false";
             break;
+        case 'T':
+            if (!v[0]) {
+                snprintf(why, nwhy, "attribute %s of <%s> is empty: %s", an,
+                         (const char *)n->name,
+                         !strcmp(an, "reason") ? "every adjustment says why the points "
+                                                 "are given or taken"
+                                               : "give it a value");
+                return 1;
+            }
+            break;
+        case 'i': {
+            long long lo, hi;
+            int_range((const char *)n->name, an, &lo, &hi);
+            if (!sc_parse_fixed(v, 0, &x) || x < lo || x > hi) {
+                snprintf(why, nwhy, "attribute %s=%s of <%s> must be a whole number "
+                                    "from %lld to %lld", an, q, (const char *)n->name, lo, hi);
+                return 1;
+            }
+            break;
+        }
         default:
             break;
+        }
+        if (bad && strchr(v, ',') && strchr("mws4", rule->kind)) {
+            snprintf(why, nwhy, "attribute %.40s=%.60s of <%.30s> must be %s, written "
+                                "without thousands separators (1500.00, not 1,500.00)", an, q,
+                     (const char *)n->name, bad);
+            return 1;
         }
         if (bad) {
             snprintf(why, nwhy, "attribute %s=%s of <%s> must be %s", an, q,
@@ -1492,9 +1650,17 @@ static int explain_content(problems *pb, xmlNodePtr p, xmlNodePtr x)
     if (x) {
         int xi = seq_index(v, n, xn);
         if (xi < 0) {
-            problem(pb, SC_ERR_SCHEMA, x, NULL,
-                    "element <%s> is not allowed in <%s> (wrong name? see "
-                    "docs/data-format.md)", xn, pn);
+            const char *names[MAX_SEQ];
+            char near[64];
+            for (int j = 0; j < n; j++)
+                names[j] = v[j].name;
+            if (sc_suggest(xn, names, n, near, sizeof near))
+                problem(pb, SC_ERR_SCHEMA, x, NULL,
+                        "<%s> takes no element <%s>; did you mean <%s>?", pn, xn, near);
+            else
+                problem(pb, SC_ERR_SCHEMA, x, NULL,
+                        "element <%s> is not allowed in <%s> (wrong name? see "
+                        "docs/data-format.md)", xn, pn);
             return 1;
         }
         if (xi < pos) { /* an earlier sibling belongs after x */
@@ -1571,9 +1737,14 @@ static void report_rng(problems *pb, rng_collect *c)
                             "<%s> has an attribute that is not allowed or not valid "
                             "(see docs/data-format.md)", ename);
             } else {
-                problem(pb, SC_ERR_SCHEMA, node, NULL,
-                        "the content of <%s> is not valid (see docs/data-format.md)",
-                        ename);
+                /* a choice of attribute sets (period) fails as content */
+                char an[64], why[300];
+                if (explain_attrs(node, an, sizeof an, why, sizeof why))
+                    problem(pb, SC_ERR_SCHEMA, node, an, "%s", why);
+                else
+                    problem(pb, SC_ERR_SCHEMA, node, NULL,
+                            "the content of <%s> is not valid (see docs/data-format.md)",
+                            ename);
             }
             continue;
         }
@@ -1611,6 +1782,11 @@ static void report_rng(problems *pb, rng_collect *c)
                 problem(pb, SC_ERR_SCHEMA, node, w, "%s", why);
                 continue;
             }
+            if (sc_schema_attr_unknown(sc_schema_data, sc_schema_data_len, node, w, why,
+                                       sizeof why)) {
+                problem(pb, SC_ERR_SCHEMA, node, w, "%s", why);
+                continue;
+            }
             xmlChar *v = xmlGetProp(node, (const xmlChar *)w);
             char q[SC_QUOTE_MAX];
             sc_quote(q, sizeof q, v ? (const char *)v : "");
@@ -1620,7 +1796,17 @@ static void report_rng(problems *pb, rng_collect *c)
                     w, q, ename);
             xmlFree(v);
         } else if (strstr(t, "Type ") && strstr(t, "doesn't allow value")) {
-            continue; /* followed by "Invalid attribute", which names it */
+            /* an attribute's value (then "failed to validate attributes"
+             * or "Invalid attribute" follows, which this covers) */
+            char an[64], why[300];
+            if (node && explain_attrs(node, an, sizeof an, why, sizeof why)) {
+                int dup = 0;
+                for (int j = 0; j < i && !dup; j++)
+                    dup = c->v[j].node == m->node && strstr(c->v[j].text, "doesn't allow");
+                if (!dup)
+                    problem(pb, SC_ERR_SCHEMA, node, an, "%s", why);
+            }
+            continue;
         } else if ((word_after(t, "Error validating datatype ", w, sizeof w) ||
                     strstr(t, "failed to compute type")) &&
                    (!strcmp(ename, "password") || !strcmp(ename, "id-number"))) {
@@ -1846,10 +2032,7 @@ static sc_status load_scheme_file(sc_reader *r, const char *rel, xmlNodePtr at,
     if (!doc) {
         xmlErrorPtr xe = xmlGetLastError();
         char msg[300];
-        snprintf(msg, sizeof msg, "%s", xe && xe->message ? xe->message : "not well-formed");
-        for (char *p = msg; *p; p++)
-            if (*p == '\n')
-                *p = ' ';
+        sc_xml_explain(msg, sizeof msg, xe ? xe->code : 0, xe ? xe->message : NULL);
         st = sc_error_set(err, SC_ERR_XML, path, xe ? xe->line : 0, xe ? xe->int2 : 0,
                           "scheme file: %s", msg);
         goto done;
@@ -2248,6 +2431,7 @@ void sc_reader_free(sc_reader *r)
     sc_free(r->q);
     sc_free(r->over);
     sc_free(r->hdr_err);
+    sc_record_free(r->refused);
     if (r->ctxt) {
         xmlFreeDoc(r->ctxt->myDoc);
         r->ctxt->myDoc = NULL;
@@ -2422,6 +2606,14 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
         r->dead = 1; /* every record before the error was returned */
         if (err)
             *err = r->pending_err;
+        /* it broke off inside an employee: that record is refused, by
+         * what was read of it (check's table gives it a line) */
+        if (r->top && r->in_employees && !r->stray &&
+            !strcmp((const char *)r->top->name, "employee")) {
+            keep_refused(r, r->top, 0);
+            if (err && r->refused)
+                snprintf(err->employee, sizeof err->employee, "%s", r->refused->label);
+        }
         return r->pending;
     }
     queued q = r->q[r->qhead];
@@ -2488,6 +2680,7 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
             (void)idset_add(&r->ids, id);
     }
     if (st != SC_OK) {
+        keep_refused(r, emp, 1);
         free(lines.v);
         free(source);
         xmlFreeDoc(doc);

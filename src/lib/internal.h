@@ -106,9 +106,35 @@ char *sc_xml_text(xmlNodePtr n);
 void sc_xml_path(char *out, size_t n, xmlNodePtr node, xmlNodePtr top,
                  const char *attr_name);
 
+/* A libxml2 well-formedness error (its code and message) in the user's
+ * words, with what to write instead where the mistake is a common one
+ * (a bare & or <, a mismatched end tag); one line into out[0..n). */
+void sc_xml_explain(char *out, size_t n, int code, const char *msg);
 /* Formats a decimal number with `decimals` digits, rounding half away
  * from zero on the decimal string (not binary): "92.345" -> "92.35". */
 void sc_format_decimal(char *out, size_t n, double v, int decimals);
+
+/* ---- schemahint.c: what a schema expects, for messages ------------------- */
+
+/* The candidate closest to word if it is close enough to be a typo of it:
+ * 1 and out filled, else 0. */
+int sc_suggest(const char *word, const char *const *cands, int ncands, char *out,
+               size_t n);
+/* The same against the names the schema rng[0..len) declares as kind
+ * ("element" or "attribute"). */
+int sc_schema_suggest(const unsigned char *rng, size_t len, const char *kind,
+                      const char *word, char *out, size_t n);
+/* 1 if that schema declares a kind called name anywhere. */
+int sc_schema_has(const unsigned char *rng, size_t len, const char *kind, const char *name);
+/* 1 if the schema lists the values attribute attr of an element elem
+ * takes and value is not one of them: out says "one of: a, b, c" and the
+ * closest one. */
+int sc_schema_enum(const unsigned char *rng, size_t len, const char *elem, const char *attr,
+                   const char *value, char *out, size_t n);
+/* 1 if the schema's declaration of node (the one that fits its other
+ * attributes) has no attribute attr: out says so, with the closest name. */
+int sc_schema_attr_unknown(const unsigned char *rng, size_t len, xmlNodePtr node,
+                           const char *attr, char *out, size_t n);
 
 /* ---- utf8.c ------------------------------------------------------------ */
 
@@ -240,6 +266,11 @@ void sc_reader_keep_source(sc_reader *r);
  * scheme inline.  data must outlive the reader. */
 sc_status sc_reader_open_mem(sc_reader **out, const char *name, const char *data,
                              size_t len, sc_diag_fn diag, void *ud, sc_error *err);
+
+/* What was read of the record sc_reader_next just refused (id, name,
+ * department, position, period; no document, no figures), or NULL.  The
+ * caller owns it. */
+sc_record *sc_reader_refused(sc_reader *r);
 
 /* ---- coverage.c: can the fonts draw the record? ---------------------------- */
 

@@ -154,6 +154,22 @@ sc_status sc_file_write(const char *dir, const char *name, const void *data,
     return write_file(dir, name, data, len, 1, err);
 }
 
+sc_status sc_file_save(const char *path, const void *data, size_t len, sc_error *err)
+{
+    char dir[4096];
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    if (!path || !*path || (slash && !slash[1]))
+        return sc_error_set(err, SC_ERR_USAGE, path, 0, 0, "not a file name");
+    if (!slash)
+        return write_file(".", path, data, len, 1, err);
+    size_t dl = (size_t)(slash - path);
+    if (dl >= sizeof dir)
+        return sc_error_set(err, SC_ERR_USAGE, path, 0, 0, "the path is too long");
+    memcpy(dir, path, dl);
+    dir[dl] = '\0';
+    return write_file(dl ? dir : "/", slash + 1, data, len, 1, err);
+}
+
 sc_status sc_make_dirs(const char *path, sc_error *err)
 {
     char buf[4096];

@@ -1009,6 +1009,16 @@ sc_status sc_scheme_parse(sc_scheme **out, xmlNodePtr root, sc_score_report fn, 
             }
         }
     }
+    /* declared category weights are the whole sheet's: said once here,
+     * not once per employee whose sheet then disagrees */
+    long long catsum = 0;
+    for (int j = 0; j < s->ncats; j++)
+        catsum += s->cats[j].weight;
+    if (s->ncats && catsum != 10000) {
+        char a[32];
+        sc_format_fixed(a, sizeof a, catsum, 2, 1);
+        report(&rp, root, NULL, "the scheme's category weights sum to %s, not 100", a);
+    }
     if (rp.count) {
         sc_scheme_free(s);
         return SC_ERR_DATA;

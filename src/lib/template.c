@@ -62,6 +62,12 @@ typedef struct loader {
     int nstyles;
     double body_w;          /* width between the side margins, pt */
     double body_h;          /* height between the top and bottom margins */
+    /* schema problems, held until validation ends (schema_problems) */
+    struct rng_note {
+        int line, precise;
+        char msg[512];
+    } rng[32];
+    int nrng;
 } loader;
 
 static int line_of(xmlNodePtr n) { return (int)xmlGetLineNo(n); }
@@ -94,6 +100,98 @@ static void chomp(char *s)
         s[--n] = '\0';
 }
 
+/* ---- schema problems ------------------------------------------------------
+ *
+ * libxml2's Relax NG validator reports one mistake several times: a
+ * misspelt <cel> in a row gives "Expecting element cell, got cel", then
+ * "extra content" for the row, the table and the body, then "Invalid
+ * sequence in interleave" and "failed to validate content" for the
+ * root.  Only the first says where and what; the others are consequences.
+ * So the precise messages are kept (in the user's words, with the name
+ * the schema has that is closest to a misspelt one), and the generic ones
+ * are reported only when nothing precise was said. */
+
+static void suggest_suffix(char *out, size_t n, const char *kind, const char *word)
+{
+    char best[64];
+    out[0] = '\0';
+    if (sc_schema_suggest(sc_schema_template, sc_schema_template_len, kind, word, best,
+                          sizeof best))
+        snprintf(out, n, "; did you mean %s%s%s?", kind[0] == 'e' ? "<" : "", best,
+                 kind[0] == 'e' ? ">" : "");
+}
+
+static void schema_note(loader *L, int line, xmlNodePtr node, const char *m)
+{
+    if (L->nrng == (int)(sizeof L->rng / sizeof *L->rng))
+        return;
+    struct rng_note *note = &L->rng[L->nrng];
+    char a[128], b[128], dym[200];
+    note->line = line;
+    note->precise = 1;
+    if (sscanf(m, "Expecting element %127[^,], got %127s", a, b) == 2) {
+        suggest_suffix(dym, sizeof dym, "element", b);
+        char want[160];
+        snprintf(want, sizeof want, "; did you mean <%s>?", a);
+        if (!strcmp(dym, want))
+            snprintf(note->msg, sizeof note->msg, "element <%s> is not allowed here%s", b,
+                     dym);
+        else
+            snprintf(note->msg, sizeof note->msg,
+                     "element <%s> is not allowed here (expected <%s>)%s", b, a, dym);
+    } else if (sscanf(m, "Did not expect element %127s there", a) == 1) {
+        suggest_suffix(dym, sizeof dym, "element", a);
+        snprintf(note->msg, sizeof note->msg, "element <%s> is not allowed here%s", a,
+                 dym);
+    } else if (sscanf(m, "Invalid attribute %127s for element %127s", a, b) == 2) {
+        xmlChar *v = node ? xmlGetProp(node, (const xmlChar *)a) : NULL;
+        suggest_suffix(dym, sizeof dym, "attribute", a);
+        if (v && sc_schema_has(sc_schema_template, sc_schema_template_len, "attribute", a))
+            snprintf(note->msg, sizeof note->msg,
+                     "%.60s=\"%.100s\" is not a value <%.60s> allows for %.60s%s", a,
+                     (const char *)v, b, a,
+                     !strcmp(a, "format") ? " (0 to 6 or 0.00: decimals; date; or a date "
+                                            "pattern such as yyyy年M月d日)"
+                                          : " (see docs/template-format.md)");
+        else
+            snprintf(note->msg, sizeof note->msg, "attribute %s is not allowed on <%s>%s",
+                     a, b, dym);
+        xmlFree(v);
+    } else if (sscanf(m, "Expecting an element %127[^,], got nothing", a) == 1) {
+        snprintf(note->msg, sizeof note->msg, "the element <%s> is missing here", a);
+    } else if (sscanf(m, "Element %127s has extra content: %127s", a, b) == 2) {
+        note->precise = 0;
+        suggest_suffix(dym, sizeof dym, "element", b);
+        snprintf(note->msg, sizeof note->msg, "element <%s> is not allowed inside <%s>%s",
+                 b, a, dym);
+    } else if (strstr(m, "Invalid sequence in interleave") ||
+               strstr(m, "failed to validate")) {
+        note->precise = 0;
+        snprintf(note->msg, sizeof note->msg, "%s (see docs/template-format.md)", m);
+    } else {
+        snprintf(note->msg, sizeof note->msg, "%s", m);
+    }
+    for (int i = 0; i < L->nrng; i++)
+        if (L->rng[i].line == line && !strcmp(L->rng[i].msg, note->msg))
+            return; /* said already */
+    L->nrng++;
+}
+
+/* Report the schema problems held by schema_note: the precise ones, or
+ * the generic ones if there is nothing precise. */
+static void schema_problems(loader *L)
+{
+    int precise = 0;
+    for (int i = 0; i < L->nrng; i++)
+        precise |= L->rng[i].precise;
+    for (int i = 0; i < L->nrng; i++)
+        if (L->rng[i].precise || !precise) {
+            report(L, SC_ERR_SCHEMA, L->rng[i].line, "%s", L->rng[i].msg);
+            if (!precise)
+                break; /* the first generic one is the innermost */
+        }
+}
+
 /* libxml2 parser and RELAX NG errors, collected instead of printed. */
 static void xml_error(void *ud, xmlErrorPtr xe)
 {
@@ -101,13 +199,19 @@ static void xml_error(void *ud, xmlErrorPtr xe)
     if (!xe || xe->level == XML_ERR_WARNING)
         return;
     char msg[400];
-    snprintf(msg, sizeof msg, "%s", xe->message ? xe->message : "error");
+    if (xe->domain == XML_FROM_PARSER)
+        sc_xml_explain(msg, sizeof msg, xe->code, xe->message);
+    else
+        snprintf(msg, sizeof msg, "%s", xe->message ? xe->message : "error");
     chomp(msg);
     int line = xe->line;
     if (line <= 0 && xe->node)
         line = line_of((xmlNodePtr)xe->node);
-    report(L, xe->domain == XML_FROM_RELAXNGV ? SC_ERR_SCHEMA : SC_ERR_XML,
-           line, "%s", msg);
+    if (xe->domain == XML_FROM_RELAXNGV) {
+        schema_note(L, line, (xmlNodePtr)xe->node, msg);
+        return;
+    }
+    report(L, SC_ERR_XML, line, "%s", msg);
 }
 
 /* The parser hands its own context as user data; we keep ours in _private. */
@@ -1335,6 +1439,7 @@ static int validate(loader *L, xmlDocPtr doc)
         xmlRelaxNGSetValidStructuredErrors(vc, xml_error, L);
         rc = xmlRelaxNGValidateDoc(vc, doc);
         xmlRelaxNGFreeValidCtxt(vc);
+        schema_problems(L);
     }
     xmlRelaxNGFree(schema);
     return rc;
