@@ -14,8 +14,8 @@
  *   scorecard sign   FILE ...   (sign.c)
  *   scorecard verify FILE...    (verify.c)
  *
- * Exit status: 0 all rendered; 1 some records failed, the others were
- * written; 2 usage error; 3 input unusable, nothing written.
+ * Exit status: 0 all done; 1 some records refused, the others done; 2
+ * usage error; 3 nothing done; 4 a data file breaks off (usage()).
  */
 #include "cli.h"
 #include "mail.h"
@@ -54,6 +54,8 @@ typedef struct options {
     int profile;      /* render: sc_profile */
     const char *password_from; /* encryption: where each password comes from */
     mail_cli mail;    /* mail's own options */
+    int zh;           /* check: Chinese column names and status words */
+    const char *problems; /* check: the problems as CSV into this file */
 } options;
 
 /* ---- printing --------------------------------------------------------- */
@@ -98,19 +100,20 @@ static void print_problem(const char *kind, const sc_error *e)
 
 void print_error(const sc_error *e) { print_problem("", e); }
 
-/* Every problem the library finds, as it reports it (in record order). */
+/* Every problem the library finds, as it reports it (in record order);
+ * ud: the check table, which lists them for --problems (or NULL). */
 void on_diag(void *ud, const sc_error *e)
 {
-    (void)ud;
     print_error(e);
+    table_problem(ud, e, 0);
 }
 
 /* A problem that did not stop the record (e.g. a missing glyph drawn as a
  * marker with --allow-missing-glyphs). */
 void on_warning(void *ud, const sc_error *e)
 {
-    (void)ud;
     print_problem("warning: ", e);
+    table_problem(ud, e, 1);
 }
 
 static void usage(FILE *f)
@@ -341,6 +344,21 @@ static int parse_args(int argc, char **argv, options *o)
                 return -1;
             }
             continue;
+        } else if (!strcmp(a, "--headers")) {
+            if (i + 1 >= argc) {
+                errorf("option '%s' needs a value", a);
+                return -1;
+            }
+            const char *h = argv[++i];
+            if (!strcmp(h, "zh")) {
+                o->zh = 1;
+            } else if (strcmp(h, "en")) {
+                errorf("--headers takes zh or en, not '%s'", h);
+                return -1;
+            }
+            continue;
+        } else if (!strcmp(a, "--problems")) {
+            slot = &o->problems;
         } else if (a[0] == '-' && a[1]) {
             errorf("unknown option '%s' (try: scorecard --help)", a);
             return -1;
@@ -361,8 +379,8 @@ static int parse_args(int argc, char **argv, options *o)
         errorf("no data file: give one with -d FILE");
         return -1;
     }
-    if (o->csv && strcmp(o->cmd, "check")) {
-        errorf("--format is an option of 'check'");
+    if ((o->csv || o->zh) && strcmp(o->cmd, "check")) {
+        errorf("%s is an option of 'check'", o->csv ? "--format" : "--headers");
         return -1;
     }
     if (o->profile && strcmp(o->cmd, "render")) {
@@ -378,8 +396,8 @@ static int parse_args(int argc, char **argv, options *o)
         errorf("--combined and --dump exclude each other");
         return -1;
     }
-    if (o->encoding && !o->csv) {
-        errorf("--excel and --encoding are options of 'check --format csv'");
+    if (o->encoding && !o->csv && !o->problems) {
+        errorf("--excel and --encoding are options of 'check --format csv' and --problems");
         return -1;
     }
     int book = !strcmp(o->cmd, "render") && (o->combined || o->group_by);
@@ -425,243 +443,12 @@ int source_date(long long *out)
     return 1;
 }
 
-/* One line of `check`'s table: what HR holds against their spreadsheet:
- * the figures the employee's sheet prints, under the sheet's own labels
- * (sc_result.figures).  A refused record gets a line too (status "error",
- * no figures), so the table always lists every employee of the batch. */
-typedef struct summary_row {
-    char *id, *name, *status;
-    char **key, **label, **value; /* nfig each */
-    int nfig;
-} summary_row;
-
-typedef struct totals {
-    summary_row *rows;
-    int nrows, caprows;
-} totals;
-
-static void add_row(totals *t, const sc_result *r)
-{
-    if (t->nrows == t->caprows) {
-        int cap = t->caprows ? t->caprows * 2 : 64;
-        summary_row *rows = realloc(t->rows, (size_t)cap * sizeof *rows);
-        if (!rows)
-            return; /* the table is a convenience: a row less, not a crash */
-        t->rows = rows;
-        t->caprows = cap;
-    }
-    summary_row *row = &t->rows[t->nrows++];
-    memset(row, 0, sizeof *row);
-    if (r->status == SC_OK && r->record) {
-        row->id = strdup(sc_record_get(r->record, "id"));
-        row->name = strdup(sc_record_get(r->record, "name"));
-        row->status = strdup("ok");
-        int n = r->nfigures;
-        row->key = calloc((size_t)(n ? n : 1), sizeof *row->key);
-        row->label = calloc((size_t)(n ? n : 1), sizeof *row->label);
-        row->value = calloc((size_t)(n ? n : 1), sizeof *row->value);
-        if (!row->key || !row->label || !row->value)
-            return;
-        for (int i = 0; i < n; i++) {
-            row->key[i] = strdup(r->figures[i].key);
-            row->label[i] = strdup(r->figures[i].label);
-            row->value[i] = strdup(r->figures[i].value);
-        }
-        row->nfig = n;
-        return;
-    }
-    const char *label = r->label ? r->label : "";
-    const char *sp = strchr(label, ' ');
-    row->id = sp ? strndup(label, (size_t)(sp - label)) : strdup(label);
-    row->name = strdup(sp ? sp + 1 : "");
-    row->status = strdup("error");
-}
-
-/* Columns on a terminal: CJK and fullwidth characters take two. */
-static int display_width(const char *s)
-{
-    int w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        unsigned cp = *p;
-        int len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
-        if (len > 1) {
-            cp &= 0x3Fu >> (len - 1);
-            for (int k = 1; k < len && (p[k] & 0xC0) == 0x80; k++)
-                cp = (cp << 6) | (p[k] & 0x3Fu);
-        }
-        for (int k = 0; k < len && *p; k++)
-            p++;
-        int wide = cp >= 0x1100 &&
-                   (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-                    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                    (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                    (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000);
-        w += wide ? 2 : 1;
-    }
-    return w;
-}
-
-/* RFC 4180: quote a field holding a comma, quote or line break. */
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-/* The columns of the table: 工号, 姓名, one per figure key in the order the
- * sheets declare them (total, grade, bonus, then a sheet's own such as
- * award), 状态.  A figure column is headed by the sheets' label for it
- * (their labels joined by / when the batch holds several forms). */
-#define MAXCOLS 32
-typedef struct columns {
-    const char *key[MAXCOLS];
-    char head[MAXCOLS][256];
-    int n;
-} columns;
-
-static void figure_columns(const totals *t, columns *c)
-{
-    memset(c, 0, sizeof *c);
-    for (int r = 0; r < t->nrows; r++)
-        for (int i = 0; i < t->rows[r].nfig; i++) {
-            const summary_row *row = &t->rows[r];
-            int k = 0;
-            while (k < c->n && strcmp(c->key[k], row->key[i]))
-                k++;
-            if (k == c->n) {
-                if (c->n == MAXCOLS)
-                    continue;
-                c->key[c->n++] = row->key[i];
-            }
-            if (!strstr(c->head[k], row->label[i])) {
-                size_t used = strlen(c->head[k]);
-                snprintf(c->head[k] + used, sizeof c->head[k] - used, "%s%s",
-                         used ? "/" : "", row->label[i]);
-            }
-        }
-}
-
-static const char *figure_value(const summary_row *row, const char *key)
-{
-    for (int i = 0; i < row->nfig; i++)
-        if (!strcmp(row->key[i], key))
-            return row->value[i];
-    return "";
-}
-
-/* The cell of column i (0 工号, 1 姓名, figures, last 状态); row NULL: the header. */
-static const char *cell(const summary_row *row, const columns *c, int i, int ncols)
-{
-    const char *v;
-    if (i == 0)
-        v = row ? row->id : "工号";
-    else if (i == 1)
-        v = row ? row->name : "姓名";
-    else if (i == ncols - 1)
-        v = row ? row->status : "状态";
-    else
-        v = row ? figure_value(row, c->key[i - 2]) : c->head[i - 2];
-    return v ? v : "";
-}
-
-/* The per-employee table of `check`: 工号 姓名 <the sheet's figures> 状态. */
-static int print_table(const totals *t, int csv, int encoding)
-{
-    columns c;
-    figure_columns(t, &c);
-    int ncols = c.n + 3;
-    if (csv) {
-        /* made in UTF-8, then written in the encoding asked for */
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&buf, &len);
-        if (!m) {
-            errorf("out of memory");
-            return -1;
-        }
-        fputs("id,name", m);
-        for (int k = 0; k < c.n; k++)
-            fprintf(m, ",%s", c.key[k]);
-        fputs(",status\r\n", m);
-        for (int r = 0; r < t->nrows; r++) {
-            for (int i = 0; i < ncols; i++) {
-                if (i)
-                    fputc(',', m);
-                csv_field(m, cell(&t->rows[r], &c, i, ncols));
-            }
-            fputs("\r\n", m);
-        }
-        fclose(m);
-        char why[512];
-        int rc = csv_write_encoded(stdout, buf, len, encoding, why, sizeof why);
-        if (rc != 0)
-            errorf("%s", why);
-        free(buf);
-        return rc;
-    }
-    int width[MAXCOLS + 3];
-    for (int i = 0; i < ncols; i++) {
-        width[i] = display_width(cell(NULL, &c, i, ncols));
-        for (int r = 0; r < t->nrows; r++) {
-            int w = display_width(cell(&t->rows[r], &c, i, ncols));
-            if (w > width[i])
-                width[i] = w;
-        }
-    }
-    for (int r = -1; r < t->nrows; r++) {
-        const summary_row *row = r < 0 ? NULL : &t->rows[r];
-        for (int i = 0; i < ncols; i++) {
-            const char *v = cell(row, &c, i, ncols);
-            int pad = width[i] - display_width(v);
-            /* figures right-aligned, except words (a grade) */
-            int right = i >= 2 && i < ncols - 1 && strcmp(c.key[i - 2], "grade");
-            if (right)
-                printf("%*s", pad, "");
-            fputs(v, stdout);
-            if (!right && i < ncols - 1)
-                printf("%*s", pad, "");
-            if (i < ncols - 1)
-                fputs("  ", stdout);
-        }
-        fputc('\n', stdout);
-    }
-    return 0;
-}
-
-static void free_rows(totals *t)
-{
-    for (int r = 0; r < t->nrows; r++) {
-        summary_row *row = &t->rows[r];
-        for (int i = 0; i < row->nfig; i++) {
-            free(row->key[i]);
-            free(row->label[i]);
-            free(row->value[i]);
-        }
-        free(row->key);
-        free(row->label);
-        free(row->value);
-        free(row->id);
-        free(row->name);
-        free(row->status);
-    }
-    free(t->rows);
-}
-
-
 /* ---- what the driver reports ------------------------------------------ */
 
 typedef struct reporter {
     const options *o;
-    totals t;
+    check_table *table; /* check, or --problems */
+    int pages;          /* laid out (--dump) */
 } reporter;
 
 static void on_result(void *ud, const sc_result *r)
@@ -669,8 +456,9 @@ static void on_result(void *ud, const sc_result *r)
     reporter *rp = ud;
     if (r->dump && rp->o->dump)
         fputs(r->dump, stdout);
+    rp->pages += r->pages;
     if (!strcmp(rp->o->cmd, "check"))
-        add_row(&rp->t, r);
+        table_add(rp->table, r);
 }
 
 /* ---- commands --------------------------------------------------------- */
@@ -700,6 +488,64 @@ static int cmd_fonts(const options *o)
     return rc;
 }
 
+/* What the run did, on standard error (standard output holds the table
+ * or the dump, for a pipe). */
+static void print_summary(const options *o, const sc_batch_summary *sum, int pages,
+                          double secs)
+{
+    int check = !strcmp(o->cmd, "check");
+    char refused[64] = "";
+    if (sum->failed)
+        snprintf(refused, sizeof refused, "; %d record%s refused (see above)", sum->failed,
+                 sum->failed > 1 ? "s" : "");
+    if (check)
+        fprintf(stderr, "scorecard: checked %d record%s: %d ok, %d refused (%.2f s)\n",
+                sum->records, sum->records == 1 ? "" : "s", sum->ok, sum->failed, secs);
+    else if (o->dump)
+        fprintf(stderr, "scorecard: laid out %d record%s, %d page%s in %.2f s%s\n", sum->ok,
+                sum->ok == 1 ? "" : "s", pages, pages == 1 ? "" : "s", secs, refused);
+    else if (o->group_by)
+        fprintf(stderr, "scorecard: %d document%s in %d book%s, %d page%s -> %s%s in %.2f s%s\n",
+                sum->ok, sum->ok == 1 ? "" : "s", sum->files, sum->files == 1 ? "" : "s",
+                sum->pages, sum->pages == 1 ? "" : "s", o->outdir ? o->outdir : ".",
+                o->outdir && o->outdir[0] && o->outdir[strlen(o->outdir) - 1] == '/' ? "" : "/",
+                secs, refused);
+    else
+        fprintf(stderr, "scorecard: %d document%s, %d page%s%s%s in %.2f s%s\n",
+                o->combined ? sum->ok : sum->files,
+                (o->combined ? sum->ok : sum->files) == 1 ? "" : "s", sum->pages,
+                sum->pages == 1 ? "" : "s", o->combined ? " -> " : "",
+                o->combined ? o->combined : "", secs, refused);
+    if (sum->unusable)
+        fprintf(stderr, "scorecard: %d data file%s could not be used (see above): none of "
+                        "%s records were read\n",
+                sum->unusable, sum->unusable > 1 ? "s" : "", sum->unusable > 1 ? "their" : "its");
+    if (sum->cut_short)
+        fprintf(stderr, "scorecard: %d data file%s break%s off (see above): the records "
+                        "after the break were not read (exit status %d)\n",
+                sum->cut_short, sum->cut_short > 1 ? "s" : "", sum->cut_short > 1 ? "" : "s",
+                EXIT_CUT_SHORT);
+}
+
+/* The exit status of a run (docs: README, --help): usage 2 first; a data
+ * file that breaks off 4, whatever else happened (records after the break
+ * were never read, so nothing may look complete); nothing done 3; some
+ * records refused 1; all done 0. */
+static int exit_status(sc_status st, const sc_batch_summary *sum)
+{
+    if (st == SC_ERR_USAGE)
+        return EXIT_USAGE;
+    if (sum->cut_short)
+        return EXIT_CUT_SHORT;
+    if (st != SC_OK)
+        return EXIT_UNUSABLE;
+    if (sum->ok == 0)
+        return EXIT_UNUSABLE;
+    if (sum->failed || sum->unusable)
+        return EXIT_SOME_FAILED;
+    return EXIT_ALL_OK;
+}
+
 static int cmd_render(const options *o)
 {
     double t0 = now();
@@ -712,6 +558,7 @@ static int cmd_render(const options *o)
         errorf("SOURCE_DATE_EPOCH must be a number of seconds since 1970");
         return EXIT_USAGE;
     }
+    /* a pattern is the user's, not the data's: refused before any reading */
     if (!check && !o->dump && !o->combined &&
         sc_filename_pattern_check(o->pattern, &err) != SC_OK) {
         print_error(&err);
@@ -726,6 +573,11 @@ static int cmd_render(const options *o)
     reporter rp;
     memset(&rp, 0, sizeof rp);
     rp.o = o;
+    if ((check || o->problems) && !(rp.table = table_new(o->zh, o->encoding))) {
+        sc_fonts_free(fonts);
+        errorf("out of memory");
+        return EXIT_UNUSABLE;
+    }
     bo.data = o->data;
     bo.ndata = o->ndata;
     bo.produce = check ? SC_PRODUCE_CHECK : o->dump ? SC_PRODUCE_DUMP : SC_PRODUCE_PDF;
@@ -745,7 +597,9 @@ static int cmd_render(const options *o)
     bo.profile = o->profile;
     password_source(o->password_from, &bo.password_pattern, &bo.password_file);
     bo.diag = on_diag;
+    bo.diag_ud = rp.table;
     bo.warn = on_warning;
+    bo.warn_ud = rp.table;
     bo.on_result = on_result;
     bo.result_ud = &rp;
     sc_batch_summary sum;
@@ -755,48 +609,19 @@ static int cmd_render(const options *o)
         print_error(&err);
 
     double secs = now() - t0;
-    int table_rc = 0;
-    if (check && (rp.t.nrows > 0 || o->csv))
-        table_rc = print_table(&rp.t, o->csv, o->encoding);
-    free_rows(&rp.t);
-    FILE *out = o->dump || o->csv ? stderr : stdout;
-    if (!o->quiet) {
-        if (check)
-            fprintf(out, "scorecard: checked %d records: %d ok, %d with problems (%.2f s)\n",
-                    sum.records, sum.ok, sum.failed, secs);
-        else if (o->dump)
-            fprintf(out, "scorecard: laid out %d records%s in %.2f s\n", sum.ok,
-                    sum.failed ? " (some records failed, see above)" : "", secs);
-        else if (o->group_by)
-            fprintf(out, "scorecard: %d documents in %d books, %d pages -> %s%s in %.2f s%s\n",
-                    sum.ok, sum.files, sum.pages, o->outdir ? o->outdir : ".",
-                    o->outdir && o->outdir[0] && o->outdir[strlen(o->outdir) - 1] == '/' ? "" : "/",
-                    secs,
-                    sum.failed ? " (some records failed, see above)" : "");
-        else
-            fprintf(out, "scorecard: %d documents, %d pages%s%s in %.2f s%s\n",
-                    o->combined ? sum.ok : sum.files, sum.pages,
-                    o->combined ? " -> " : "", o->combined ? o->combined : "", secs,
-                    sum.failed ? " (some records failed, see above)" : "");
-        if (sum.cut_short)
-            fprintf(out, "scorecard: %d data file%s ended early (see above): the "
-                         "records after that point were not read\n",
-                    sum.cut_short, sum.cut_short > 1 ? "s" : "");
+    int rc = exit_status(st, &sum);
+    if (check && (sum.records > 0 || o->csv) && table_print(rp.table, stdout, o->csv) != 0)
+        rc = EXIT_UNUSABLE;
+    if (o->problems && table_save_problems(rp.table, o->problems, &err) != SC_OK) {
+        print_error(&err);
+        rc = EXIT_UNUSABLE;
     }
-    if (st != SC_OK)
-        return st == SC_ERR_USAGE ? EXIT_USAGE : EXIT_UNUSABLE;
-    if (table_rc != 0)
-        return EXIT_UNUSABLE;
-    int trouble = sum.failed || sum.unusable || sum.cut_short;
-    if (sum.ok == 0 && trouble)
-        return EXIT_UNUSABLE;
-    if (trouble)
-        return EXIT_SOME_FAILED;
-    if (sum.ok == 0) {
+    table_free(rp.table);
+    if (!o->quiet)
+        print_summary(o, &sum, rp.pages, secs);
+    if (rc == EXIT_UNUSABLE && st == SC_OK && sum.records == 0 && !sum.unusable)
         errorf("the data holds no employee record");
-        return EXIT_UNUSABLE;
-    }
-    return EXIT_ALL_OK;
+    return rc;
 }
 
 /* Everything printed reached its stream: a full disk or a closed pipe
