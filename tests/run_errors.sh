@@ -6,7 +6,7 @@
 # stdout or stderr) and optionally `expected-files` (the files OUT must
 # hold, one per line, and nothing else: no other sheet, no temporary file;
 # nothing may be written anywhere else) and `expected-stdout` (lines that
-# must appear in stdout).
+# must appear in stdout; a line starting with ! must not).
 set -u
 cli=$1 cases=$2 out=$3
 rm -rf "$out" && mkdir -p "$out"
@@ -40,6 +40,11 @@ for dir in "$cases"/*/; do
     if [ -f "$dir/expected-stdout" ]; then
         while IFS= read -r line || [ -n "$line" ]; do
             [ -z "$line" ] && continue
+            if [ "${line:0:1}" = "!" ]; then
+                ! grep -qF -- "${line:1}" "$work/stdout" ||
+                    { echo "FAIL $name: stdout contains forbidden '${line:1}'"; ok=0; }
+                continue
+            fi
             grep -qF -- "$line" "$work/stdout" || { echo "FAIL $name: stdout lacks '$line'"; ok=0; }
         done < "$dir/expected-stdout"
     fi
