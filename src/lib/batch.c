@@ -485,6 +485,7 @@ static void run_file(run *R, const char *data)
     /* the archive copy embeds each record as the data gave it */
     if (R->o.produce == SC_PRODUCE_PDF && R->o.profile == SC_PROFILE_ARCHIVE)
         sc_reader_keep_source(r);
+    sc_reader_set_warn(r, on_warning, R);
     forms_clear(R);
     for (;;) {
         job j;
@@ -496,6 +497,7 @@ static void run_file(run *R, const char *data)
         if (st == SC_END) {
             R->cur = NULL;
             job_free(&j);
+            sc_reader_end(r);
             break;
         }
         if (st != SC_OK && fatal_for_file(st)) {

@@ -390,8 +390,15 @@ struct sc_reader {
     struct {               /* employees' own schemes (<employee scheme=>) */
         char *rel;
         sc_scheme *s;
+        unsigned char *used; /* per rule: it scored a KPI of this batch */
     } own[8];
     int nown;
+    unsigned char *used;   /* the same for the batch's scheme */
+    char *scheme_file;     /* the batch's scheme file, or NULL (inline) */
+    char *kpi_ids[64];     /* KPI ids of the batch, for suggestions */
+    int nkpi_ids;
+    sc_diag_fn warn;
+    void *warn_ud;
     const sc_scheme *cur;  /* the scheme of the record being read */
     long long period_end;  /* its last day (record.date) */
     sc_ranking *ranking;   /* <ranking> of the header, kept out of records */
@@ -2071,8 +2078,10 @@ static sc_status load_scheme(sc_reader *r, xmlNodePtr hroot, sc_error *err)
                 "the batch has both scheme=\"%s\" and an inline <scheme>; keep one", file);
         return SC_ERR_DATA;
     }
-    if (file)
+    if (file) {
+        r->scheme_file = sc_strdup(file);
         return load_scheme_file(r, file, hroot, &r->scheme, err);
+    }
     if (!inl)
         return SC_OK;
     sc_status st = sc_scheme_parse(&r->scheme, inl, on_score_problem, &pb);
@@ -2148,6 +2157,95 @@ static sc_status employee_scheme(sc_reader *r, xmlNodePtr emp, problems *pb)
     r->own[r->nown++].s = s;
     r->cur = s;
     return SC_OK;
+}
+
+/* ---- which rules the batch uses -------------------------------------------
+ *
+ * A scheme rule that scores no KPI of any employee is a typo in an id
+ * (rule p4, sheets P4) or a rule left over from last year's form.  Every
+ * record would be fine on its own, so this is said once, after the last
+ * record, as a warning: the sheets themselves fail elsewhere if a KPI is
+ * left without a score. */
+
+static unsigned char **usage_of(sc_reader *r, const sc_scheme *s)
+{
+    if (s && s == r->scheme)
+        return &r->used;
+    for (int i = 0; s && i < r->nown; i++)
+        if (r->own[i].s == s)
+            return &r->own[i].used;
+    return NULL;
+}
+
+/* Note the KPIs of emp against the rules of its scheme r->cur. */
+static void note_usage(sc_reader *r, xmlNodePtr emp)
+{
+    unsigned char **used = usage_of(r, r->cur);
+    int n = sc_scheme_nrules(r->cur);
+    if (!used || n == 0)
+        return;
+    if (!*used && !(*used = sc_calloc((size_t)n, 1)))
+        return;
+    xmlNodePtr kpis = sc_xml_child(emp, "kpis");
+    for (xmlNodePtr c = sc_xml_child(kpis, "category"); c; c = sc_xml_next(c, "category"))
+        for (xmlNodePtr k = sc_xml_child(c, "kpi"); k; k = sc_xml_next(k, "kpi")) {
+            const char *id = sc_xml_attr(k, "id");
+            for (int i = 0; id && i < n; i++)
+                if (!strcmp(sc_scheme_rule_at(r->cur, i)->kpi, id))
+                    (*used)[i] = 1;
+            int seen = 0;
+            for (int i = 0; id && i < r->nkpi_ids && !seen; i++)
+                seen = !strcmp(r->kpi_ids[i], id);
+            if (id && !seen && r->nkpi_ids < (int)(sizeof r->kpi_ids / sizeof *r->kpi_ids) &&
+                (r->kpi_ids[r->nkpi_ids] = sc_strdup(id)))
+                r->nkpi_ids++;
+        }
+}
+
+static void warn_unused(sc_reader *r, const sc_scheme *s, const unsigned char *used,
+                        const char *rel)
+{
+    char path[4096];
+    if (rel) {
+        const char *slash = strrchr(r->path, '/');
+        int dl = slash ? (int)(slash - r->path) + 1 : 0;
+        snprintf(path, sizeof path, "%.*s%s", dl, r->path, rel);
+    } else {
+        snprintf(path, sizeof path, "%s", r->path);
+    }
+    for (int i = 0; used && i < sc_scheme_nrules(s); i++) {
+        const sc_rule *rule = sc_scheme_rule_at(s, i);
+        if (used[i])
+            continue;
+        char near[64], hint[128] = "";
+        if (sc_suggest(rule->kpi, (const char *const *)r->kpi_ids, r->nkpi_ids, near,
+                       sizeof near))
+            snprintf(hint, sizeof hint, "; the sheets have a KPI %s: is it this one?", near);
+        sc_error e;
+        sc_error_set(&e, SC_ERR_DATA, path, rule->line, 0,
+                     "the scheme's rule for KPI %s scores no KPI of any employee in this "
+                     "batch%s", rule->kpi, hint);
+        snprintf(e.field, sizeof e.field, "scheme/kpi[%s]", rule->kpi);
+        r->warn(r->warn_ud, &e);
+    }
+}
+
+void sc_reader_set_warn(sc_reader *r, sc_diag_fn warn, void *ud)
+{
+    if (r) {
+        r->warn = warn;
+        r->warn_ud = ud;
+    }
+}
+
+void sc_reader_end(sc_reader *r)
+{
+    /* only a batch read to its end shows that a rule is never used */
+    if (!r || !r->warn || r->failed || !r->at_end || r->qlen)
+        return;
+    warn_unused(r, r->scheme, r->used, r->scheme_file);
+    for (int i = 0; i < r->nown; i++)
+        warn_unused(r, r->own[i].s, r->own[i].used, r->own[i].rel);
 }
 
 /* ---- opening ------------------------------------------------------------ */
@@ -2444,9 +2542,14 @@ void sc_reader_free(sc_reader *r)
     idset_free(&r->ids);
     sc_scheme_free(r->scheme);
     sc_ranking_free(r->ranking);
+    free(r->used);
+    free(r->scheme_file);
+    for (int i = 0; i < r->nkpi_ids; i++)
+        free(r->kpi_ids[i]);
     for (int i = 0; i < r->nown; i++) {
         sc_scheme_free(r->own[i].s);
         free(r->own[i].rel);
+        free(r->own[i].used);
     }
     free(r->template_name);
     free(r->department);
@@ -2657,6 +2760,7 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
     sc_score_summary sum;
     memset(&sum, 0, sizeof sum);
     if (st == SC_OK) {
+        note_usage(r, emp);
         check_employee(&pb, emp);
         /* The source is taken before the engine writes into the record. */
         if (pb.count == 0 && r->keep_source &&

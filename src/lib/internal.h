@@ -271,6 +271,11 @@ sc_status sc_reader_open_mem(sc_reader **out, const char *name, const char *data
  * department, position, period; no document, no figures), or NULL.  The
  * caller owns it. */
 sc_record *sc_reader_refused(sc_reader *r);
+/* Where warnings go (by default nowhere): problems that refuse nothing. */
+void sc_reader_set_warn(sc_reader *r, sc_diag_fn warn, void *ud);
+/* After the last record (SC_END): warn about what only the whole batch
+ * shows -- a scheme rule that scored no KPI of any employee. */
+void sc_reader_end(sc_reader *r);
 
 /* ---- coverage.c: can the fonts draw the record? ---------------------------- */
 
@@ -1257,6 +1262,9 @@ void sc_scheme_free(sc_scheme *s);
 const sc_rule *sc_scheme_rule(const sc_scheme *s, const char *kpi);
 /* Borrowed: the <scheme> element as declared (inline or its file). */
 xmlNodePtr sc_scheme_node(const sc_scheme *s);
+/* The scheme's KPI rules, in the order declared (i in 0..nrules-1). */
+int sc_scheme_nrules(const sc_scheme *s);
+const sc_rule *sc_scheme_rule_at(const sc_scheme *s, int i);
 /* Borrowed: the grade of a total (centi), or NULL without bands. */
 const char *sc_scheme_grade(const sc_scheme *s, long long total_centi);
 

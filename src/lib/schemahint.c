@@ -15,6 +15,7 @@
 #include <libxml/parser.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* Levenshtein distance of a and b (bytes), for suggestions; short words
  * only (names), so the quadratic table stays small. */
@@ -47,17 +48,26 @@ static int edit_distance(const char *a, const char *b)
 int sc_suggest(const char *word, const char *const *cands, int ncands, char *out,
                size_t n)
 {
-    int best = 99;
+    int best = 99, ties = 0;
     const char *pick = NULL;
     for (int i = 0; word && i < ncands; i++) {
         if (!cands[i] || !strcmp(cands[i], word))
             continue;
+        if (!strcasecmp(cands[i], word)) { /* P4 for p4: that one */
+            snprintf(out, n, "%s", cands[i]);
+            return 1;
+        }
         int dist = edit_distance(word, cands[i]);
         if (dist < best) {
             best = dist;
             pick = cands[i];
+            ties = 0;
+        } else if (dist == best && strcmp(cands[i], pick)) {
+            ties++;
         }
     }
+    if (ties)
+        return 0; /* p4 among p1, p2, p3: no one is meant more than another */
     /* close enough to be a typo: one edit in a short name, a third of a
      * longer one */
     size_t len = word ? strlen(word) : 0;
