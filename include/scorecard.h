@@ -338,6 +338,11 @@ typedef struct sc_batch_opts {
     const char *password_pattern;
     const char *password_file; /* lines "ID<TAB>password" or "ID,password" */
     const sc_mail_opts *mail;  /* e-mail each record's PDF, or NULL */
+    /* 1: what is otherwise a warning about the template -- a select that
+     * gives nothing for any record of a data file (a misspelt path) --
+     * is an error, reported to diag and counted in sc_batch_summary's
+     * unmatched (for the CI of templates) */
+    int strict;
 } sc_batch_opts;
 #define SC_BATCH_OPTS_INIT {.size = sizeof(sc_batch_opts), .created = -1}
 
@@ -369,6 +374,8 @@ typedef struct sc_batch_summary {
     int unusable;  /* data files that could not be used at all */
     int cut_short; /* data files that stopped half-way (malformed XML...):
                     * records after that point were never reached */
+    int unmatched; /* strict: template selects that gave nothing for a
+                    * whole data file (each reported to diag) */
 } sc_batch_summary;
 
 /* Read every data file of opts and make what opts asks of each record.  A

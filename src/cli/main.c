@@ -44,6 +44,7 @@ typedef struct options {
     int dump;
     int quiet;
     int allow_missing;
+    int strict;       /* template warnings are errors */
     int csv;          /* check: the summary table as CSV */
     int encoding;     /* check --format csv: csv_encoding (csv_enc.c) */
     int group_by;     /* render: sc_group_by, one book per group */
@@ -247,6 +248,9 @@ static int parse_args(int argc, char **argv, options *o)
             continue;
         } else if (!strcmp(a, "--allow-missing-glyphs")) {
             o->allow_missing = 1;
+            continue;
+        } else if (!strcmp(a, "--strict")) {
+            o->strict = 1;
             continue;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o->quiet = 1;
@@ -520,6 +524,9 @@ static void print_summary(const options *o, const sc_batch_summary *sum, int pag
         fprintf(stderr, "scorecard: %d data file%s could not be used (see above): none of "
                         "%s records were read\n",
                 sum->unusable, sum->unusable > 1 ? "s" : "", sum->unusable > 1 ? "their" : "its");
+    if (sum->unmatched)
+        fprintf(stderr, "scorecard: --strict: %d template select%s gave nothing for a whole "
+                        "batch (see above)\n", sum->unmatched, sum->unmatched > 1 ? "s" : "");
     if (sum->cut_short)
         fprintf(stderr, "scorecard: %d data file%s break%s off (see above): the records "
                         "after the break were not read (exit status %d)\n",
@@ -530,7 +537,8 @@ static void print_summary(const options *o, const sc_batch_summary *sum, int pag
 /* The exit status of a run (docs: README, --help): usage 2 first; a data
  * file that breaks off 4, whatever else happened (records after the break
  * were never read, so nothing may look complete); nothing done 3; some
- * records refused 1; all done 0. */
+ * records refused (or, with --strict, a template select that gave
+ * nothing) 1; all done 0. */
 static int exit_status(sc_status st, const sc_batch_summary *sum)
 {
     if (st == SC_ERR_USAGE)
@@ -541,7 +549,7 @@ static int exit_status(sc_status st, const sc_batch_summary *sum)
         return EXIT_UNUSABLE;
     if (sum->ok == 0)
         return EXIT_UNUSABLE;
-    if (sum->failed || sum->unusable)
+    if (sum->failed || sum->unusable || sum->unmatched)
         return EXIT_SOME_FAILED;
     return EXIT_ALL_OK;
 }
@@ -596,6 +604,7 @@ static int cmd_render(const options *o)
     bo.allow_missing_glyphs = o->allow_missing;
     bo.profile = o->profile;
     password_source(o->password_from, &bo.password_pattern, &bo.password_file);
+    bo.strict = o->strict;
     bo.diag = on_diag;
     bo.diag_ud = rp.table;
     bo.warn = on_warning;

@@ -44,6 +44,9 @@ typedef struct tentry {
     char *path;
     sc_template *tpl;  /* NULL: loading failed (err says why) */
     sc_error err;
+    /* what its selects gave over the records of the current data file */
+    unsigned char *evaluated, *matched;
+    int records;
 } tentry;
 
 /* The font bases of one form: a template and the definitions its
@@ -83,6 +86,7 @@ typedef struct job {
     sc_doc doc;        /* on its way out: what the steps fill in */
     int done_before;   /* a step's admit: nothing to do (an earlier run) */
     int cut_short;     /* its data file breaks off inside it */
+    sc_selects sel;    /* what its template's selects gave (arena) */
 } job;
 
 typedef struct run {
@@ -259,11 +263,72 @@ static const sc_fontbases *bases_for(run *R, const sc_record *rec, const sc_temp
     sc_render_opts ro = SC_RENDER_OPTS_INIT;
     ro.watermark = R->o.watermark;
     ro.allow_missing_glyphs = 1;
-    if (a && sc_render_layout(tpl, R->fonts, blank, &ro, a, &laid, &e) == SC_OK)
+    if (a && sc_render_layout(tpl, R->fonts, blank, &ro, a, &laid, NULL, &e) == SC_OK)
         (void)sc_fontbases_new(&f->bases, R->fonts, laid, &e);
     sc_record_free(blank);
     sc_arena_free(a);
     return f->bases;
+}
+
+/* ---- selects that give nothing ------------------------------------------------
+ *
+ * A misspelt path in a template (kpis/catagory/kpi, nmae) is valid XPath
+ * and selects nothing: every sheet gets an empty table or an empty 姓名 and
+ * is otherwise fine.  One record proves nothing (an employee may have no
+ * adjustments), a whole batch does: after the last record of a data file,
+ * each select that ran for its records and never gave anything is said
+ * once, as a warning -- an error with `strict`, for the CI of templates.
+ * What ran inside an <if> whose test was false did not run at all, which
+ * is how a template says that something is optional. */
+
+static void note_selects(run *R, const job *j)
+{
+    if (!j->tpl || !j->sel.evaluated)
+        return;
+    for (int i = 0; i < R->ntpl; i++) {
+        tentry *t = &R->tpl[i];
+        if (t->tpl != j->tpl)
+            continue;
+        size_t n = t->tpl->nexprs ? t->tpl->nexprs : 1;
+        if (!t->evaluated && (!(t->evaluated = sc_calloc(n, 1)) ||
+                              !(t->matched = sc_calloc(n, 1))))
+            return; /* a warning less, never a failure */
+        for (size_t k = 0; k < t->tpl->nexprs; k++) {
+            t->evaluated[k] |= j->sel.evaluated[k];
+            t->matched[k] |= j->sel.matched[k];
+        }
+        t->records++;
+    }
+}
+
+static void report_selects(run *R, const char *data)
+{
+    for (int i = 0; i < R->ntpl; i++) {
+        tentry *t = &R->tpl[i];
+        for (size_t k = 0; t->records && k < t->tpl->nexprs; k++) {
+            if (!t->evaluated[k] || t->matched[k])
+                continue;
+            const struct sc_texpr *x = &t->tpl->exprinfo[k];
+            char hint[200] = "";
+            if (sc_path_hint(x->src, hint + 2, sizeof hint - 2))
+                memcpy(hint, "; ", 2);
+            sc_error e;
+            sc_error_set(&e, SC_ERR_TEMPLATE, t->path, x->line, 0,
+                         "%s=\"%s\" gives nothing for any of the %d record%s of %s%s", x->attr,
+                         x->src, t->records, t->records > 1 ? "s" : "", data, hint);
+            if (R->o.strict) {
+                R->sum->unmatched++;
+                if (R->o.diag)
+                    R->o.diag(R->o.diag_ud, &e);
+            } else if (R->o.warn) {
+                R->o.warn(R->o.warn_ud, &e);
+            }
+        }
+        sc_free(t->evaluated);
+        sc_free(t->matched);
+        t->evaluated = t->matched = NULL;
+        t->records = 0;
+    }
 }
 
 /* ---- one record ---------------------------------------------------------- */
@@ -350,7 +415,7 @@ static void work(run *R, job *j)
         return;
     }
     sc_status st = sc_render_layout(j->tpl, R->fonts, j->rec, &ro, j->arena,
-                                    &j->laid, &j->err);
+                                    &j->laid, &j->sel, &j->err);
     /* the sheet's figures: binding has checked those of the engine */
     if (st == SC_OK)
         st = sc_figures_eval(j->tpl, j->rec, j->arena, &j->figures, &j->nfigures, &j->err);
@@ -440,6 +505,7 @@ static void deliver(run *R, job *j)
         res.cut_short = j->cut_short;
         R->o.on_result(R->o.result_ud, &res);
     }
+    note_selects(R, j);
     job_free(j);
 }
 
@@ -535,6 +601,7 @@ static void run_file(run *R, const char *data)
         R->cur = NULL;
         deliver(R, &j);
     }
+    report_selects(R, data);
     sc_reader_free(r);
 }
 
@@ -701,6 +768,8 @@ sc_status sc_batch_run(const sc_fonts *fonts, const sc_batch_opts *opts,
     for (int i = 0; i < R.ntpl; i++) {
         sc_template_free(R.tpl[i].tpl);
         sc_free(R.tpl[i].path);
+        sc_free(R.tpl[i].evaluated);
+        sc_free(R.tpl[i].matched);
     }
     sc_free(R.tpl);
     return st;

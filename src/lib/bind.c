@@ -66,6 +66,8 @@ typedef struct binder {
     int nsites;
     const char **fig_text; /* per template figure: its text (NULL: not yet) */
     xmlNodePtr *fig_node;  /* and the node it came from, or NULL */
+    int testing;        /* evaluating a test, not a select */
+    sc_selects sel;     /* what the selects gave */
 } binder;
 
 /* A growable array in the arena (old copies are left behind: cheap). */
@@ -144,6 +146,27 @@ static void xpath_error(void *ud, xmlErrorPtr xe)
     }
 }
 
+/* A select gave o: note whether it gave something, so that the batch can
+ * say which selects gave nothing for any of its records (a misspelt
+ * path prints an empty cell on every sheet, and nothing else shows it). */
+static void note_select(binder *B, void *expr, xmlXPathObjectPtr o)
+{
+    if (!B->sel.evaluated)
+        return;
+    size_t i = 0;
+    while (i < B->t->nexprs && B->t->exprs[i] != expr)
+        i++;
+    if (i == B->t->nexprs)
+        return;
+    B->sel.evaluated[i] = 1;
+    int got = o->type == XPATH_NODESET   ? o->nodesetval && o->nodesetval->nodeNr > 0
+              : o->type == XPATH_STRING  ? o->stringval && o->stringval[0]
+              : o->type == XPATH_NUMBER  ? !isnan(o->floatval)
+                                         : 1;
+    if (got)
+        B->sel.matched[i] = 1;
+}
+
 /* Evaluate a compiled expression with node as context node and
  * position()/last() = pos/size.  NULL (and err set) on failure. */
 static xmlXPathObjectPtr eval(binder *B, const sc_tnode *tn, void *expr,
@@ -158,6 +181,8 @@ static xmlXPathObjectPtr eval(binder *B, const sc_tnode *tn, void *expr,
         terr(B, SC_ERR_XPATH, tn->line, "cannot evaluate \"%s\": %s",
              tn->src ? tn->src : "expression",
              B->xperr[0] ? B->xperr : "XPath evaluation failed");
+    else if (!B->testing)
+        note_select(B, expr, o);
     return o;
 }
 
@@ -414,7 +439,9 @@ static sc_status append_value(binder *B, sc_buf *b, const sc_tnode *tn,
 static int eval_bool(binder *B, const sc_tnode *tn, void *expr,
                      xmlNodePtr node, int pos, int size, int *res)
 {
+    B->testing = 1;
     xmlXPathObjectPtr o = eval(B, tn, expr, node, pos, size);
+    B->testing = 0;
     if (!o)
         return -1;
     *res = xmlXPathCastToBoolean(o);
@@ -1497,7 +1524,10 @@ sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
     sc_xml_quiet quiet;
     sc_xml_quiet_begin(&quiet, B.xperr, sizeof B.xperr);
 
-    sc_status st = eval_figures(&B);
+    size_t nx = tpl->nexprs ? tpl->nexprs : 1;
+    B.sel.evaluated = sc_arena_alloc(arena, nx);
+    B.sel.matched = sc_arena_alloc(arena, nx);
+    sc_status st = B.sel.evaluated && B.sel.matched ? eval_figures(&B) : nomem(&B);
     if (st != SC_OK)
         goto done;
     sc_bound *b = sc_arena_alloc(arena, sizeof *b);
@@ -1551,6 +1581,7 @@ sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
             sc_buf_free(&buf);
         }
     }
+    b->selects = B.sel;
     *out = b;
 done:
     sc_xml_quiet_end(&quiet);

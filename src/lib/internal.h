@@ -135,6 +135,10 @@ int sc_schema_enum(const unsigned char *rng, size_t len, const char *elem, const
  * attributes) has no attribute attr: out says so, with the closest name. */
 int sc_schema_attr_unknown(const unsigned char *rng, size_t len, xmlNodePtr node,
                            const char *attr, char *out, size_t n);
+/* 1 if a template's XPath names an element or attribute that no record
+ * has (neither the data format nor what the engine writes into it): out
+ * says which, and the name probably meant. */
+int sc_path_hint(const char *xpath, char *out, size_t n);
 
 /* ---- utf8.c ------------------------------------------------------------ */
 
@@ -508,6 +512,14 @@ struct sc_block {
     const sc_chart *chart;  /* CHART (added for issue 5) */
 };
 
+/* What the selects of a template gave for one record: per compiled
+ * expression (tpl->exprs[i]), evaluated[i] = 1 if it ran as a select (not
+ * a test), matched[i] = 1 if it gave something (nodes, a non-empty
+ * string, a number).  Both arrays have tpl->nexprs entries. */
+typedef struct sc_selects {
+    unsigned char *evaluated, *matched;
+} sc_selects;
+
 /* One record bound to a template: everything layout needs. */
 typedef struct sc_bound {
     double page_w, page_h;  /* pt */
@@ -531,6 +543,7 @@ typedef struct sc_bound {
     int allow_missing;
     sc_diag_fn diag;
     void *diag_ud;
+    sc_selects selects;     /* what the template's selects gave (bind) */
 } sc_bound;
 
 /* The loaded template tree, shared by template.c (builds it) and bind.c
@@ -635,6 +648,11 @@ struct sc_template {
     size_t nexprs, capexprs;
     sc_tfigure *figures;              /* <figures>, in order */
     int nfigures;
+    struct sc_texpr {                 /* where each one is written */
+        int line;
+        const char *attr;             /* "select", "test", ... */
+        const char *src;
+    } *exprinfo;                      /* parallel to exprs */
 };
 
 /* The figures a record's sheet prints as its result (see sc_record_figures
@@ -643,7 +661,8 @@ struct sc_template {
 sc_status sc_figures_eval(const sc_template *tpl, const sc_record *rec, sc_arena *arena,
                           sc_figure **out, int *n, sc_error *err);
 
-/* Evaluate the template for one record.  All memory comes from `arena`. */
+/* Evaluate the template for one record.  All memory comes from `arena`;
+ * (*out)->selects says what the selects gave. */
 sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
                   sc_arena *arena, sc_bound **out, sc_error *err);
 
@@ -834,11 +853,13 @@ extern const size_t sc_icc_srgb_len;
 /* ---- render.c: one record's pages ------------------------------------- */
 
 /* Bind rec to tpl and lay it out; *laid lives in arena.  A record error
- * names the record.  bases: the form's font bases, noted in the layout
+ * names the record.  selects (may be NULL): what the template's selects
+ * gave (arena memory).  bases: the form's font bases, noted in the layout
  * for the PDF writer (may be NULL). */
 sc_status sc_render_layout(const sc_template *tpl, const sc_fonts *fonts,
                            const sc_record *rec, const sc_render_opts *opts,
-                           sc_arena *arena, sc_laid **laid, sc_error *err);
+                           sc_arena *arena, sc_laid **laid, sc_selects *selects,
+                           sc_error *err);
 /* One laid-out record as a whole PDF file, in *out (sc_malloc'd). */
 sc_status sc_render_pdf(const sc_laid *laid, const sc_fonts *fonts,
                         const sc_pdf_opts *popts, unsigned char **out,

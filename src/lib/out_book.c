@@ -312,7 +312,7 @@ static sc_status add_summary(book_step *bs, int i, int *unit, int *blk, sc_arena
     ro.diag = bs->o.warn;
     ro.diag_ud = bs->o.warn_ud;
     sc_laid *laid = NULL;
-    st = sc_render_layout(bs->o.summary_tpl, bs->fonts, rec, &ro, a, &laid, err);
+    st = sc_render_layout(bs->o.summary_tpl, bs->fonts, rec, &ro, a, &laid, NULL, err);
     if (st == SC_OK)
         st = open_pdf(bs, b, NULL, rec->date, err);
     if (st == SC_OK)

@@ -65,7 +65,7 @@ static sc_status summary_end(sc_step *self, int *files, int *pages, sc_error *er
     ro.allow_missing_glyphs = 1; /* a name no font has failed its record */
     ro.diag = ss->warn;
     ro.diag_ud = ss->warn_ud;
-    st = a ? sc_render_layout(ss->tpl, ss->fonts, rec, &ro, a, &laid, err)
+    st = a ? sc_render_layout(ss->tpl, ss->fonts, rec, &ro, a, &laid, NULL, err)
            : sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (st == SC_OK && ss->dump_fn) {
         sc_buf b = {0};

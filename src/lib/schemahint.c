@@ -333,3 +333,92 @@ int sc_schema_attr_unknown(const unsigned char *rng, size_t len, xmlNodePtr node
     xmlFreeDoc(doc);
     return said;
 }
+
+/* ---- names in a template's paths ------------------------------------------ */
+
+extern const unsigned char sc_schema_data[];
+extern const size_t sc_schema_data_len;
+
+/* What the reader and the scoring engine write into a record beyond the
+ * data format (docs/scoring.md, "What the engine writes into the record"). */
+static const char *const computed_elems[] = {"result", "scheme-rule"};
+static const char *const computed_attrs[] = {
+    "computed-score", "subtotal", "composite", "rule-type", "kpi-sum", "adjustments",
+    "raters", "total", "grade", "bonus", "year-bonus", "year-total", "counted", "carry-in",
+    "covered", "made-up", "bonus-base", "own-bonus", "made-up-bonus", "accrued",
+    "coefficient", "factor", "withheld", "owed", "carry", "floating", "accrued-total",
+    "amount-total", "withheld-total", "quarter-bonus", "quarters-bonus"};
+
+static int is_name_start(int c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c >= 0x80;
+}
+
+static int is_name_char(int c)
+{
+    return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+int sc_path_hint(const char *xpath, char *out, size_t n)
+{
+    xmlDocPtr de = NULL, da = NULL;
+    const char *elems[600], *attrs[600];
+    int ne = schema_names(sc_schema_data, sc_schema_data_len, "element", &de, elems, 560);
+    int na = schema_names(sc_schema_data, sc_schema_data_len, "attribute", &da, attrs, 560);
+    for (size_t i = 0; i < sizeof computed_elems / sizeof *computed_elems; i++)
+        elems[ne++] = computed_elems[i];
+    for (size_t i = 0; i < sizeof computed_attrs / sizeof *computed_attrs; i++)
+        attrs[na++] = computed_attrs[i];
+    static const char *const words[] = {"and", "or", "div", "mod", "text", "node"};
+    int said = 0;
+    for (const char *p = xpath; p && *p && !said;) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '\'' || c == '"') { /* a literal */
+            const char *q = strchr(p + 1, c);
+            p = q ? q + 1 : p + strlen(p);
+            continue;
+        }
+        if (c == '$' || (c >= '0' && c <= '9')) { /* a variable, a number */
+            p++;
+            while (*p && is_name_char((unsigned char)*p))
+                p++;
+            continue;
+        }
+        if (!is_name_start(c)) {
+            p++;
+            continue;
+        }
+        int attr = p > xpath && p[-1] == '@';
+        const char *start = p;
+        while (*p && is_name_char((unsigned char)*p))
+            p++;
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(p - start), start);
+        const char *q = p;
+        while (*q == ' ')
+            q++;
+        if (*q == '(' || (q[0] == ':' && q[1] == ':'))
+            continue; /* a function or an axis */
+        int skip = 0;
+        for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+            skip |= !strcmp(name, words[i]);
+        const char **v = attr ? attrs : elems;
+        int nv = attr ? na : ne, known = 0;
+        for (int i = 0; i < nv && !known; i++)
+            known = !strcmp(v[i], name);
+        if (skip || known)
+            continue;
+        char near[64];
+        if (sc_suggest(name, v, nv, near, sizeof near))
+            snprintf(out, n, "the data has no %s%s%s%s; did you mean %s%s%s?",
+                     attr ? "attribute @" : "element <", name, attr ? "" : ">", "",
+                     attr ? "@" : "<", near, attr ? "" : ">");
+        else
+            snprintf(out, n, "the data has no %s%s%s", attr ? "attribute @" : "element <",
+                     name, attr ? "" : ">");
+        said = 1;
+    }
+    xmlFreeDoc(de);
+    xmlFreeDoc(da);
+    return said;
+}

@@ -454,14 +454,18 @@ static void *compile_str(loader *L, xmlNodePtr n, const char *name,
     if (t->nexprs == t->capexprs) {
         size_t cap = t->capexprs ? t->capexprs * 2 : 32;
         void **e = sc_realloc(t->exprs, cap * sizeof *e);
-        if (!e) {
+        if (e)
+            t->exprs = e;
+        struct sc_texpr *info = e ? sc_realloc(t->exprinfo, cap * sizeof *info) : NULL;
+        if (!info) {
             xmlXPathFreeCompExpr(c);
             report(L, SC_ERR_NOMEM, line_of(n), "out of memory");
             return NULL;
         }
-        t->exprs = e;
+        t->exprinfo = info;
         t->capexprs = cap;
     }
+    t->exprinfo[t->nexprs] = (struct sc_texpr){line_of(n), name, v};
     t->exprs[t->nexprs++] = c;
     return c;
 }
@@ -1411,6 +1415,7 @@ void sc_template_free(sc_template *tpl)
     for (size_t i = 0; i < tpl->nexprs; i++)
         xmlXPathFreeCompExpr(tpl->exprs[i]);
     sc_free(tpl->exprs);
+    sc_free(tpl->exprinfo);
     sc_free(tpl->name);
     sc_free(tpl->path);
     sc_arena_free(tpl->arena);
