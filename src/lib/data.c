@@ -1308,7 +1308,7 @@ static const char *const required_attrs[][4] = {
     {"batch", "version", NULL, NULL},     {"employee", "id", NULL, NULL},
     {"period", "kind", "year", NULL},     {"category", "name", NULL, NULL},
     {"kpi", "id", NULL, NULL},            {"rater", "role", "weight", NULL},
-    {"adjustment", "points", "reason", NULL}, {"bonus", "base", NULL, NULL},
+    {"adjustment", "points", "reason", NULL},
     {"month", "n", NULL, NULL},           {"signature", "role", NULL, NULL},
     {"rating", "role", "score", NULL},    {"entry", "id", "scores", NULL},
 };
@@ -1979,6 +1979,8 @@ static void check_employee(problems *pb, xmlNodePtr emp)
 
 /* ---- the scheme (scoring rules) ------------------------------------------ */
 
+static void check_form(problems *pb, const sc_scheme *s);
+
 static void on_score_problem(void *ud, sc_status code, xmlNodePtr node, const char *attr_name,
                              const char *msg)
 {
@@ -2058,6 +2060,11 @@ static sc_status load_scheme_file(sc_reader *r, const char *rel, xmlNodePtr at,
     st = sc_scheme_parse(out, root, on_score_problem, &spb);
     if (st != SC_OK && !spb.count)
         st = sc_error_set(err, st, path, 0, 0, "cannot read the scheme");
+    if (st == SC_OK && (check_form(&spb, *out), spb.count)) {
+        st = spb.code;
+        sc_scheme_free(*out);
+        *out = NULL;
+    }
 done:
     xmlFreeDoc(doc);
     free(path);
@@ -2087,6 +2094,8 @@ static sc_status load_scheme(sc_reader *r, xmlNodePtr hroot, sc_error *err)
     sc_status st = sc_scheme_parse(&r->scheme, inl, on_score_problem, &pb);
     if (st != SC_OK && !pb.count)
         return sc_error_set(err, st, r->path, 0, 0, "cannot read the scheme");
+    if (st == SC_OK && (check_form(&pb, r->scheme), pb.count))
+        st = pb.code;
     xmlUnlinkNode(inl);
     xmlFreeNode(inl);
     return st;
@@ -2157,6 +2166,217 @@ static sc_status employee_scheme(sc_reader *r, xmlNodePtr emp, problems *pb)
     r->own[r->nown++].s = s;
     r->cur = s;
     return SC_OK;
+}
+
+/* ---- the form declared once ------------------------------------------------
+ *
+ * A form's KPI definitions (category, indicator, weight, target text,
+ * rule text, source) are the same for every employee of a position; when
+ * the scheme declares them (its <kpis>), an employee's <kpis> holds only
+ * the results, <kpi id> by <kpi id>, and the scheme's <bonus base> is every
+ * employee's base.  Here the two are put together into the record exactly
+ * as if the data had the sheet in full, before anything else reads it:
+ * the checks, the scoring engine, the templates and the form's font bases
+ * (sc_record_form) see no difference.  The merged definitions carry the
+ * line of the employee's <kpi> (or <kpis>), so messages point into the
+ * data file. */
+
+static const char *const kpi_order[] = {"indicator", "weight", "target",     "actual",
+                                        "counts",    "ratings", "rule",       "definition",
+                                        "cycle",     "source",  "score"};
+
+static int order_of(xmlNodePtr n)
+{
+    for (int i = 0; i < (int)(sizeof kpi_order / sizeof *kpi_order); i++)
+        if (!strcmp((const char *)n->name, kpi_order[i]))
+            return i;
+    return 99;
+}
+
+static void set_lines(xmlNodePtr n, unsigned short line)
+{
+    for (; n; n = n->next) {
+        n->line = line;
+        set_lines(n->children, line);
+    }
+}
+
+/* Put the result element res (moved out of the employee's <kpi>) into
+ * the definition def at its place in the order of a full <kpi>; an
+ * element of the same name there (a target) is replaced. */
+static void place(xmlNodePtr def, xmlNodePtr res)
+{
+    int o = order_of(res);
+    xmlNodePtr same = sc_xml_child(def, (const char *)res->name);
+    xmlUnlinkNode(res);
+    if (same) {
+        xmlReplaceNode(same, res);
+        xmlFreeNode(same);
+        return;
+    }
+    for (xmlNodePtr c = def->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && order_of(c) > o) {
+            xmlAddPrevSibling(c, res);
+            return;
+        }
+    xmlAddChild(def, res);
+}
+
+/* The ids of the form's KPIs, for a suggestion. */
+static int form_ids(xmlNodePtr form, const char **ids, int cap)
+{
+    int n = 0;
+    for (xmlNodePtr c = sc_xml_child(form, "category"); c; c = sc_xml_next(c, "category"))
+        for (xmlNodePtr k = sc_xml_child(c, "kpi"); k && n < cap; k = sc_xml_next(k, "kpi"))
+            ids[n++] = sc_xml_attr(k, "id");
+    return n;
+}
+
+static void expand_form(problems *pb, xmlNodePtr emp)
+{
+    xmlNodePtr kpis = sc_xml_child(emp, "kpis");
+    if (!kpis || sc_xml_child(kpis, "category"))
+        return; /* the sheet in full */
+    xmlNodePtr scheme = sc_scheme_node(pb->r->cur);
+    xmlNodePtr form = sc_xml_child(scheme, "kpis");
+    if (!form) {
+        problem(pb, SC_ERR_DATA, kpis, NULL,
+                "<kpis> holds results only (<kpi> without <category>), but %s declares no "
+                "form: give the KPI definitions once in the scheme's <kpis>, or write "
+                "each KPI in full (docs/data-format.md, \"The form declared once\")",
+                scheme ? "the scheme" : "the batch has no scheme that");
+        return;
+    }
+    const char *ids[256];
+    int nids = form_ids(form, ids, 256);
+    /* every result names a KPI of the form, once */
+    for (xmlNodePtr k = sc_xml_child(kpis, "kpi"); k; k = sc_xml_next(k, "kpi")) {
+        const char *id = sc_xml_attr(k, "id");
+        int known = 0;
+        for (int i = 0; i < nids && !known; i++)
+            known = id && ids[i] && !strcmp(ids[i], id);
+        char near[64], hint[100] = "";
+        if (!known && id && sc_suggest(id, ids, nids, near, sizeof near))
+            snprintf(hint, sizeof hint, "; did you mean %s?", near);
+        if (!known)
+            problem(pb, SC_ERR_DATA, k, "id", "KPI %s is not on the form the scheme declares%s",
+                    id ? id : "", hint);
+        for (xmlNodePtr e = sc_xml_next(k, "kpi"); e && known; e = sc_xml_next(e, "kpi"))
+            if (id && sc_xml_attr(e, "id") && !strcmp(sc_xml_attr(e, "id"), id)) {
+                problem(pb, SC_ERR_DATA, e, "id", "KPI %s is given twice", id);
+                break;
+            }
+    }
+    if (pb->count)
+        return;
+    xmlNodePtr full = xmlDocCopyNode(form, emp->doc, 1);
+    if (!full) {
+        problem(pb, SC_ERR_NOMEM, kpis, NULL, "out of memory");
+        return;
+    }
+    unsigned short kline = kpis->line;
+    set_lines(full, kline);
+    for (xmlNodePtr c = sc_xml_child(full, "category"); c; c = sc_xml_next(c, "category"))
+        for (xmlNodePtr def = sc_xml_child(c, "kpi"); def; def = sc_xml_next(def, "kpi")) {
+            xmlNodePtr res = NULL;
+            for (xmlNodePtr k = sc_xml_child(kpis, "kpi"); k && !res; k = sc_xml_next(k, "kpi"))
+                if (!strcmp(sc_xml_attr(k, "id"), sc_xml_attr(def, "id")))
+                    res = k;
+            if (res)
+                set_lines(def, res->line);
+            if (!sc_xml_child(def, "rule")) {
+                xmlNodePtr rule = xmlNewDocNode(emp->doc, NULL, BAD_CAST "rule", NULL);
+                if (rule) {
+                    rule->line = def->line;
+                    place(def, rule);
+                }
+            }
+            for (xmlNodePtr e = res ? res->children : NULL, next; e; e = next) {
+                next = e->next;
+                if (e->type == XML_ELEMENT_NODE)
+                    place(def, e);
+            }
+        }
+    xmlReplaceNode(kpis, full);
+    xmlFreeNode(kpis);
+}
+
+/* The scheme's bonus base for an employee without one of their own. */
+static void expand_bonus(problems *pb, xmlNodePtr emp)
+{
+    xmlNodePtr sb = sc_xml_child(sc_scheme_node(pb->r->cur), "bonus");
+    const char *base = sc_xml_attr(sb, "base");
+    xmlNodePtr bonus = sc_xml_child(emp, "bonus");
+    if (bonus && sc_xml_attr(bonus, "base"))
+        return;
+    if (!base) {
+        if (bonus)
+            problem(pb, SC_ERR_DATA, bonus, NULL,
+                    "<bonus> has no base= and the scheme declares none: give "
+                    "<bonus base=\"…\"> here, or once in the scheme's <bonus base=\"…\">");
+        return;
+    }
+    if (!bonus) {
+        bonus = xmlNewDocNode(emp->doc, NULL, BAD_CAST "bonus", NULL);
+        if (!bonus) {
+            problem(pb, SC_ERR_NOMEM, emp, NULL, "out of memory");
+            return;
+        }
+        bonus->line = emp->line;
+        /* before what follows it in an employee: quarters, signatures */
+        xmlNodePtr after = sc_xml_child(emp, "quarters");
+        if (!after)
+            after = sc_xml_child(emp, "signatures");
+        if (after)
+            xmlAddPrevSibling(after, bonus);
+        else
+            xmlAddChild(emp, bonus);
+    }
+    xmlSetProp(bonus, BAD_CAST "base", BAD_CAST base);
+}
+
+/* Checks of a scheme's form, once when the scheme is read: weights sum
+ * to 100 and to each category's weight, the rules agree with it. */
+static void check_form(problems *pb, const sc_scheme *s)
+{
+    xmlNodePtr form = sc_xml_child(sc_scheme_node(s), "kpis");
+    if (!form)
+        return;
+    long long total = 0;
+    for (xmlNodePtr c = sc_xml_child(form, "category"); c; c = sc_xml_next(c, "category")) {
+        long long catsum = 0;
+        for (xmlNodePtr k = sc_xml_child(c, "kpi"); k; k = sc_xml_next(k, "kpi")) {
+            char *ws = sc_xml_text(sc_xml_child(k, "weight"));
+            long long w = 0;
+            if (ws && parse_hundredths(ws, 2, &w))
+                catsum += w;
+            const sc_rule *rule = sc_scheme_rule(s, sc_xml_attr(k, "id"));
+            if (rule && rule->has_weight && rule->weight != w * 100) {
+                char a[32], b[32];
+                fmt_hundredths(a, sizeof a, w);
+                sc_format_fixed(b, sizeof b, rule->weight, 4, 1);
+                problem(pb, SC_ERR_DATA, sc_xml_child(k, "weight"), NULL,
+                        "KPI %s weighs %s on the form but %s in its rule (line %d)",
+                        sc_xml_attr(k, "id"), a, b, rule->line);
+            }
+            free(ws);
+        }
+        const char *cw = sc_xml_attr(c, "weight");
+        long long cv;
+        if (cw && parse_hundredths(cw, 2, &cv) && cv != catsum) {
+            char a[32], b[32];
+            fmt_hundredths(a, sizeof a, cv);
+            fmt_hundredths(b, sizeof b, catsum);
+            problem(pb, SC_ERR_DATA, c, "weight",
+                    "category weight %s differs from the sum of its KPI weights %s", a, b);
+        }
+        total += catsum;
+    }
+    if (total != 10000) {
+        char a[32];
+        fmt_hundredths(a, sizeof a, total);
+        problem(pb, SC_ERR_DATA, form, NULL, "the form's KPI weights sum to %s, not 100", a);
+    }
 }
 
 /* ---- which rules the batch uses -------------------------------------------
@@ -2760,6 +2980,8 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
     sc_score_summary sum;
     memset(&sum, 0, sizeof sum);
     if (st == SC_OK) {
+        expand_form(&pb, emp);
+        expand_bonus(&pb, emp);
         note_usage(r, emp);
         check_employee(&pb, emp);
         /* The source is taken before the engine writes into the record. */
