@@ -343,6 +343,13 @@ typedef struct sc_batch_opts {
      * is an error, reported to diag and counted in sc_batch_summary's
      * unmatched (for the CI of templates) */
     int strict;
+    /* per-record files (out_dir): the manifest of the run, STEM.csv and
+     * STEM.json in out_dir -- a line per record: file, id, name, pages,
+     * bytes, sha256, total, grade, bonus, status (NULL or "": none) */
+    const char *manifest;
+    /* per-record files: a record that fails removes the file of its name
+     * an earlier run left (else that file is only warned about) */
+    int remove_stale;
 } sc_batch_opts;
 #define SC_BATCH_OPTS_INIT {.size = sizeof(sc_batch_opts), .created = -1}
 

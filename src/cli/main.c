@@ -45,6 +45,8 @@ typedef struct options {
     int quiet;
     int allow_missing;
     int strict;       /* template warnings are errors */
+    const char *manifest; /* render -o: its stem ("" none) */
+    int remove_stale; /* render -o: a failed record removes its old sheet */
     int csv;          /* check: the summary table as CSV */
     int encoding;     /* check --format csv: csv_encoding (csv_enc.c) */
     int group_by;     /* render: sc_group_by, one book per group */
@@ -211,6 +213,7 @@ static int parse_args(int argc, char **argv, options *o)
     o->pattern = "{period}_{id}_{name}.pdf";
     o->outdir = NULL;
     o->duplex = -1;
+    o->manifest = "manifest";
     int i = 1;
     if (i >= argc) {
         usage(stderr);
@@ -252,6 +255,11 @@ static int parse_args(int argc, char **argv, options *o)
         } else if (!strcmp(a, "--strict")) {
             o->strict = 1;
             continue;
+        } else if (!strcmp(a, "--remove-stale")) {
+            o->remove_stale = 1;
+            continue;
+        } else if (!strcmp(a, "--manifest")) {
+            slot = &o->manifest;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o->quiet = 1;
             continue;
@@ -605,6 +613,8 @@ static int cmd_render(const options *o)
     bo.profile = o->profile;
     password_source(o->password_from, &bo.password_pattern, &bo.password_file);
     bo.strict = o->strict;
+    bo.manifest = o->manifest;
+    bo.remove_stale = o->remove_stale;
     bo.diag = on_diag;
     bo.diag_ud = rp.table;
     bo.warn = on_warning;

@@ -461,10 +461,23 @@ static void deliver(run *R, job *j)
                 fail_job(j, st);
         }
     }
-    for (int i = 0; j->st != SC_OK && i < R->nsteps; i++)
-        if (R->steps[i]->failed)
-            R->steps[i]->failed(R->steps[i], j->rec,
-                                j->rec && j->rec->label ? j->rec->label : j->label, &j->err);
+    if (j->st != SC_OK && R->nsteps) {
+        /* what the steps have to say about a record that failed (d->path
+         * is set if a step after the writing failed it: the file is this
+         * run's) */
+        d->rec = j->rec;
+        d->label = j->rec && j->rec->label ? j->rec->label : j->label;
+        for (int i = 0; i < R->nsteps; i++) {
+            sc_step *s = R->steps[i];
+            sc_error note;
+            memset(&note, 0, sizeof note);
+            if (s->failed && s->failed(s, d, &j->err, &note)) {
+                if (!note.employee[0])
+                    snprintf(note.employee, sizeof note.employee, "%s", j->label);
+                hold(j, &note, 1);
+            }
+        }
+    }
     for (int i = 0; i < j->nheld; i++) {
         sc_diag_fn fn = j->held[i].warning ? R->o.warn : R->o.diag;
         void *ud = j->held[i].warning ? R->o.warn_ud : R->o.diag_ud;
@@ -670,8 +683,8 @@ static sc_status add_step(run *R, sc_step *s, sc_error *err)
     return SC_OK;
 }
 
-/* The chain, in its fixed order: naming, encryption, writing, mail -- or
- * the book(s) -- then the summary.  A check gets the encryption step for
+/* The chain, in its fixed order: naming, encryption, writing, mail, the
+ * manifest -- or the book(s) -- then the summary.  A check gets the encryption step for
  * its admit alone: a record without a password is found by `check` too. */
 static sc_status make_steps(run *R, sc_error *err)
 {
@@ -693,7 +706,16 @@ static sc_status make_steps(run *R, sc_error *err)
                            R->o.created, R->o.warn, R->o.warn_ud, R->o.profile};
         st = add_step(R, sc_step_book(&bo, R->fonts), err);
     } else if (pdf) {
-        st = add_step(R, sc_step_name(R->o.name_pattern), err);
+        sc_step *name = sc_step_name(R->o.name_pattern);
+        st = add_step(R, name, err);
+        if (st == SC_OK && !dry && R->o.manifest && R->o.manifest[0]) {
+            char csv[300], json[300];
+            snprintf(csv, sizeof csv, "%s.csv", R->o.manifest);
+            snprintf(json, sizeof json, "%s.json", R->o.manifest);
+            if (!sc_step_name_reserve(name, csv, "the run's manifest") ||
+                !sc_step_name_reserve(name, json, "the run's manifest"))
+                st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        }
     }
     if (st == SC_OK && R->o.password_pattern &&
         ((pdf && !books) || R->o.produce == SC_PRODUCE_CHECK)) {
@@ -706,13 +728,16 @@ static sc_status make_steps(run *R, sc_error *err)
             st = add_step(R, s, err);
     }
     if (st == SC_OK && pdf && !books && !dry)
-        st = add_step(R, sc_step_file(R->o.out_dir), err);
+        st = add_step(R, sc_step_file(R->o.out_dir, R->o.remove_stale), err);
     if (st == SC_OK && pdf && !books && R->o.mail) {
         sc_step *s = NULL;
         st = sc_step_mail(&s, R->o.mail, R->o.out_dir, err);
         if (st == SC_OK)
             st = add_step(R, s, err);
     }
+    /* last: it lists what the steps before did with each record */
+    if (st == SC_OK && pdf && !books && !dry && R->o.manifest && R->o.manifest[0])
+        st = add_step(R, sc_step_manifest(R->o.out_dir, R->o.manifest), err);
     if (st == SC_OK && R->o.summary)
         st = add_step(R,
                       sc_step_summary(R->o.summary, stpl, R->fonts, R->o.sort, R->o.created,

@@ -896,6 +896,7 @@ typedef struct sc_doc {
     unsigned char *pdf;         /* its PDF, when made per record (owned by
                                  * the driver; a step may replace it) */
     size_t len;
+    const char *label;          /* "id name" (a failed record's) */
     char name[256];             /* out_name: its file name */
     char path[4352];            /* out_file: the file written */
     int mail;                   /* out_mail: sc_mail_outcome */
@@ -915,18 +916,24 @@ typedef struct sc_step sc_step;
 struct sc_step {
     const char *what;
     sc_status (*doc)(sc_step *self, sc_doc *d, sc_error *err);
-    /* May be NULL.  A record that failed (in an earlier stage, this step
-     * or a later one; rec NULL when it could not be read, label "id
-     * name"), for steps that list failures: the summary. */
-    void (*failed)(sc_step *self, const sc_record *rec, const char *label,
-                   const sc_error *why);
+    /* May be NULL.  A record that failed -- refused by the reader or a
+     * stage, or by this step or another -- in record order, after the
+     * steps it reached: for steps that list failures (the summary, the
+     * manifest) or have something to say about them.  d->rec is what was
+     * read of it (for a refused record only its id, name, department,
+     * position, superior, evaluator and period, no document) or NULL,
+     * d->label its "id name", d->pdf NULL; why is its first problem.
+     * Returns 1 with *note filled to warn about it (a sheet an earlier
+     * run left under its name). */
+    int (*failed)(sc_step *self, sc_doc *d, const sc_error *why, sc_error *note);
     sc_status (*end)(sc_step *self, int *files, int *pages, sc_error *err);
     void (*free)(sc_step *self);
     sc_status (*admit)(sc_step *self, sc_doc *d, sc_error *err);
 };
 
 /* out_name.c: names each document from the pattern; refuses a name that an
- * earlier record of the run has. */
+ * earlier record of the run has.  For a failed record it works out the
+ * name it would have had (d->name; "" if this run wrote that name). */
 sc_step *sc_step_name(const char *pattern);
 /* out_name.c: raw made a plain file name as a record's file name is
  * (separators, control and invisible characters, "..", leading dots...):
@@ -934,8 +941,18 @@ sc_step *sc_step_name(const char *pattern);
  * on a file system that folds (ASCII) case. */
 sc_status sc_filename_clean(const char *raw, char *out, size_t n, sc_error *err);
 int sc_filename_same(const char *a, const char *b);
-/* out_file.c: writes each document's PDF as dir/name. */
-sc_step *sc_step_file(const char *dir);
+/* Take `name` for `whose` (a file of the run that is not a sheet, such as
+ * the manifest), so that no document gets it. */
+int sc_step_name_reserve(sc_step *self, const char *name, const char *whose);
+/* out_file.c: writes each document's PDF as dir/name.  A failed record
+ * whose name holds a file from an earlier run is warned about; with
+ * remove_stale that file is removed, so the folder holds only this run's
+ * sheets of the batch. */
+sc_step *sc_step_file(const char *dir, int remove_stale);
+/* out_manifest.c: lists every record of the run -- the file written, id,
+ * name, pages, bytes, SHA-256, total, grade, bonus, status -- and writes
+ * the list at the end as dir/stem.csv and dir/stem.json. */
+sc_step *sc_step_manifest(const char *dir, const char *stem);
 /* out_book.c: adds each document's pages to a book -- one, or one per
  * group -- written at the end (the pages of a failed record never reach
  * it), in sort order, the summary in front, duplex-safe. */

@@ -273,18 +273,21 @@ static sc_status book_doc(sc_step *self, sc_doc *d, sc_error *err)
     return SC_OK;
 }
 
-static void book_failed(sc_step *self, const sc_record *rec, const char *label,
-                        const sc_error *why)
+static int book_failed(sc_step *self, sc_doc *d, const sc_error *why, sc_error *said)
 {
+    const sc_record *rec = d->rec;
+    const char *label = d->label;
+    (void)said;
     book_step *bs = (book_step *)self;
     if (!bs->o.summary_tpl)
-        return; /* a failed record only shows in the summary */
+        return 0; /* a failed record only shows in the summary */
     sc_error e;
     int i = book_for(bs, rec, 0, &e);
     if (i < 0)
-        return;
+        return 0;
     if (sc_summary_add_failed(bs->sum, i, rec, label, why, &e) == SC_OK)
         bs->b[i].errors++;
+    return 0;
 }
 
 static void note(void *ud, const char *msg) { warn(ud, NULL, NULL, msg); }
