@@ -630,6 +630,8 @@ struct sc_tnode {
     int nrequired;
     const sc_tchart *chart;    /* CHART (added for issue 5) */
     const sc_tfigure *figure;  /* VALUE/CELL: <value figure="…"/>; BONUS: the score */
+    const char *datefmt;       /* decimals -2: the date pattern ("yyyy年M月d日");
+                                  SIGNATURES: of the dates; NULL: yyyy年MM月dd日 */
 };
 
 struct sc_template {

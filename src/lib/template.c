@@ -397,14 +397,51 @@ static int align_of(const char *v)
     return SC_ALIGN_LEFT;
 }
 
-/* format="0.00" or "2": decimals; "date": -2; absent: -1. */
-static int format_attr(loader *L, xmlNodePtr n)
+/* A date pattern: yyyy the year, MM/M the month with/without a leading
+ * zero, dd/d the day; any other text literal, but no other ASCII letter
+ * (a typo such as YYYY or mm would print as itself).  Returns the
+ * pattern, or NULL (reported) if v is not one. */
+static const char *date_pattern(loader *L, xmlNodePtr n, const char *attr_name, const char *v)
+{
+    int fields = 0, ok = 1;
+    for (const char *p = v; *p && ok;) {
+        size_t k = 1;
+        if (*p == 'y' || *p == 'M' || *p == 'd') {
+            char one[2] = {*p, 0};
+            k = strspn(p, one);
+            ok = *p == 'y' ? k == 4 : k <= 2;
+            fields++;
+        } else if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')) {
+            ok = 0;
+        }
+        p += k;
+    }
+    if (ok && fields)
+        return v;
+    report(L, SC_ERR_TEMPLATE, line_of(n),
+           "%s=\"%s\" is not a date pattern: write yyyy for the year, M or MM for the "
+           "month (MM: 03), d or dd for the day, e.g. yyyy年M月d日 or yyyy-MM-dd",
+           attr_name, v);
+    return NULL;
+}
+
+/* format="0.00" or "2": decimals; "date" or a date pattern: -2 (the
+ * pattern into *datefmt; "date" is yyyy年MM月dd日); absent: -1. */
+static int format_attr(loader *L, xmlNodePtr n, const char **datefmt)
 {
     const char *v = attr(L, n, "format");
+    if (datefmt)
+        *datefmt = NULL;
     if (!v)
         return -1;
     if (strcmp(v, "date") == 0)
         return -2;
+    if (!(v[0] >= '0' && v[0] <= '9')) {
+        const char *p = date_pattern(L, n, "format", v);
+        if (datefmt)
+            *datefmt = p;
+        return -2;
+    }
     const char *dot = strchr(v, '.');
     if (dot)
         return (int)strlen(dot + 1);
@@ -666,7 +703,7 @@ static void load_figures(loader *L, xmlNodePtr figs)
                        f->name);
         f->label = attr(L, c, "label");
         f->expr = compile_printed(L, c, "select", &f->src);
-        f->decimals = format_attr(L, c);
+        f->decimals = format_attr(L, c, NULL);
         f->line = line_of(c);
         L->t->nfigures++;
     }
@@ -925,7 +962,7 @@ static sc_tnode *build_inline(loader *L, xmlNodePtr parent)
             if ((t = tnode(L, SC_T_VALUE, c))) {
                 t->figure = figure_ref(L, c);
                 t->expr = compile_printed(L, c, "select", &t->src);
-                t->decimals = format_attr(L, c);
+                t->decimals = format_attr(L, c, &t->datefmt);
                 check_value_source(L, c, t);
             }
         } else if (is(c, "br")) {
@@ -981,7 +1018,7 @@ static sc_tnode *build_row(loader *L, xmlNodePtr n, int kind, int in_rows,
         k->align = align_of(attr(L, c, "align"));
         k->figure = figure_ref(L, c);
         k->expr = compile_printed(L, c, "select", &k->src);
-        k->decimals = format_attr(L, c);
+        k->decimals = format_attr(L, c, &k->datefmt);
         check_value_source(L, c, k);
         k->merge = bool_attr(L, c, "merge", 0);
         k->sign_line = bool_attr(L, c, "sign-line", 0);
@@ -1165,6 +1202,8 @@ static sc_tnode *build_block(loader *L, xmlNodePtr c)
             t->keep_together = bool_attr(L, c, "keep-together", 1);
             t->style = style_ref(L, c, attr(L, c, "style"), T->default_style);
             t->height = height_attr(L, c, "image-height", 12 * MM);
+            const char *df = attr(L, c, "date-format");
+            t->datefmt = df && strcmp(df, "date") ? date_pattern(L, c, "date-format", df) : NULL;
             if (!words(L, attr(L, c, "roles"), &t->roles, &t->nroles) ||
                 !words(L, attr(L, c, "required"), &t->required, &t->nrequired))
                 return NULL;
@@ -1209,7 +1248,7 @@ static sc_tnode *build_block(loader *L, xmlNodePtr c)
                     t->figure = &T->figures[i];
             t->expr2 = t->figure ? NULL : compile_str(L, c, "score", sc ? sc : "total");
             check_printed(L, c, "score", sc);
-            t->decimals = format_attr(L, c); /* of the score, as <value format> */
+            t->decimals = format_attr(L, c, NULL); /* of the score, as <value format> */
             if (t->figure && attr(L, c, "format"))
                 report(L, SC_ERR_TEMPLATE, t->line, "the score is the figure \"total\", "
                        "printed in its declared format: remove format= here");
@@ -1247,7 +1286,7 @@ static void build_series(loader *L, xmlNodePtr n, sc_tseries *se, int idx)
                    : num_attr(L, n, "fill", -1, 0, 1);
     se->dash = bool_attr(L, n, "dash", 0);
     se->show_values = bool_attr(L, n, "values", 1);
-    se->decimals = format_attr(L, n);
+    se->decimals = format_attr(L, n, NULL);
 }
 
 static sc_tnode *build_chart(loader *L, xmlNodePtr c)
