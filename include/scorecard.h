@@ -96,8 +96,9 @@ void sc_template_free(sc_template *tpl);
 const char *sc_template_name(const sc_template *tpl);
 
 /* Find the file of the template called `name`: `dir` if given, else the
- * directory of `data_file`, then `search` (may be NULL; the CLI passes
- * $SCORECARD_TEMPLATES), then the installed and source template folders.
+ * directory of `data_file`, then the folders of `search` (separated by
+ * ':'; may be NULL; the CLI passes $SCORECARD_TEMPLATES and the templates
+ * installed beside it), then the installed and source template folders.
  * Writes the path into out[0..n). */
 sc_status sc_template_find(char *out, size_t n, const char *name,
                            const char *dir, const char *data_file,
@@ -297,7 +298,8 @@ typedef struct sc_batch_opts {
     int produce;               /* sc_produce */
     const char *template_file; /* every record uses this template, or NULL */
     const char *template_dir;  /* named templates: only this folder */
-    const char *template_path; /* ... else the data's folder, then this one */
+    const char *template_path; /* ... else the data's folder, then these
+                                * (folders separated by ':') */
     const char *out_dir;       /* a PDF per record into this folder */
     const char *name_pattern;  /* NULL: "{period}_{id}_{name}.pdf" */
     const char *combined;      /* instead: the whole run as one book */

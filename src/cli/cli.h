@@ -27,6 +27,12 @@ void on_diag(void *ud, const sc_error *e);
 void on_warning(void *ud, const sc_error *e);
 /* SOURCE_DATE_EPOCH: 1 set (into *out), 0 unset, -1 malformed. */
 int source_date(long long *out);
+/* The font map: given (--fonts), else $SCORECARD_FONTS, else the one
+ * installed beside the program (into buf); NULL: the library's default. */
+const char *cli_font_map(const char *given, char *buf, size_t n);
+/* Where named templates are looked up after the data file's folder:
+ * $SCORECARD_TEMPLATES, then the ones installed beside the program. */
+const char *cli_template_path(char *buf, size_t n);
 /* Monotonic seconds. */
 double now(void);
 

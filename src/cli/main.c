@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_DATA 64
 
@@ -119,61 +120,48 @@ void on_warning(void *ud, const sc_error *e)
     table_problem(ud, e, 1);
 }
 
+/* The help text is also the man page (help2man, CMakeLists.txt) and what
+ * tests/docs checks the documentation against: every option is here
+ * (sign's and verify's in their own --help). */
 static void usage(FILE *f)
 {
-    fputs("usage: scorecard render -d DATA [-d DATA...] [-t TEMPLATE] [-o DIR]\n"
-          "                        [--name PATTERN] [--combined FILE] [--dump]\n"
-          "                        [--group-by FIELD] [--sort KEY] [--no-duplex] [--no-summary]\n"
-          "       scorecard check -d DATA [-t TEMPLATE] [--format text|csv]\n"
-          "                       [--excel | --encoding utf-8|gbk|gb18030]\n"
-          "       scorecard summary -d DATA [-d DATA...] -o FILE.pdf [--sort KEY]\n"
-          "       scorecard mail -d DATA --from ADDR --smtp URL --password-from SOURCE\n"
-          "                      [--smtp-user USER] [-o DIR] [--dry-run DIR] [...]\n"
-          "       scorecard fonts [TEXT]\n"
-          "       scorecard sign FILE --key KEY [--cert CERT] [--pass-file F | --pass-env V]\n"
-          "                      [-o OUT] [--field NAME] [--seal IMAGE [--at P:X,Y,W,H]]\n"
-          "       scorecard verify [--ca FILE] FILE...\n"
-          "       scorecard --help | --version\n"
+    fputs("Usage: scorecard render -d DATA [-d DATA...] [OPTION]...\n"
+          "  or:  scorecard check -d DATA [-d DATA...] [OPTION]...\n"
+          "  or:  scorecard summary -d DATA [-d DATA...] -o FILE.pdf [OPTION]...\n"
+          "  or:  scorecard mail -d DATA --from ADDR --smtp URL --password-from SOURCE\n"
+          "                      [OPTION]...\n"
+          "  or:  scorecard fonts [TEXT]\n"
+          "  or:  scorecard sign FILE --key KEY [OPTION]...   (scorecard sign --help)\n"
+          "  or:  scorecard verify [--ca FILE] FILE...       (scorecard verify --help)\n"
+          "  or:  scorecard --help | --version\n"
+          "Turn evaluation data (XML) and a layout template (XML) into Chinese PDF\n"
+          "performance sheets (绩效考核表), computing every score, total, grade and bonus.\n"
           "\n"
-          "render   one PDF per employee into DIR (default: current folder)\n"
-          "check    validate data and template, compute and lay out every record, write\n"
-          "         no PDF; print the figures each employee's sheet prints (total,\n"
-          "         grade, bonus … under the sheet's labels)\n"
-          "summary  the department summary (部门绩效汇总表) of the data as one PDF\n"
-          "mail     e-mail each employee their own sheet, encrypted, exactly once\n"
-          "         (a journal in DIR: a rerun sends only the rest); docs/mail.md\n"
-          "fonts    show the resolved fonts and which font draws each character of TEXT\n"
-          "sign     add a PAdES signature to an archive copy (scorecard sign --help)\n"
-          "verify   check an archive copy: signatures, PDF/A, the record inside, its scores\n"
+          "Commands:\n"
+          "  render   one PDF per employee into DIR (default: the current folder), with\n"
+          "           the run's manifest (manifest.csv, manifest.json); or print books\n"
+          "  check    validate data and template, compute and lay out every record,\n"
+          "           write no PDF; print the figures each employee's sheet prints\n"
+          "           (total, grade, bonus … under the sheet's labels)\n"
+          "  summary  the department summary (部门绩效汇总表) of the data as one PDF\n"
+          "  mail     e-mail each employee their own sheet, encrypted, exactly once (a\n"
+          "           journal in DIR: a rerun sends only the rest); docs/mail.md\n"
+          "  fonts    show the resolved fonts and which font draws each character of TEXT\n"
+          "  sign     add a PAdES signature to an archive copy\n"
+          "  verify   check an archive copy: signatures, PDF/A, the record inside, its\n"
+          "           scores\n"
           "\n"
+          "Options:\n"
           "  -d, --data FILE       evaluation batch (XML; UTF-8, GBK, GB18030, Big5)\n"
           "  -t, --template FILE   template file (default: the one the data names)\n"
           "  -T, --templates DIR   folder to look for named templates in first\n"
           "  -o, --output DIR      output folder (created if missing)\n"
-          "  -n, --name PATTERN    file name pattern, default {period}_{id}_{name}.pdf\n"
+          "  -n, --name PATTERN    file name pattern, default {period}_{id}_{name}.pdf;\n"
           "                        placeholders: {period} {id} {name} {department} {position}\n"
-          "  -c, --combined FILE   write the whole batch as one print book instead\n"
-          "      --group-by FIELD  one print book per superior, evaluator (考核人),\n"
-          "                        department or position, into DIR: {period}_{value}.pdf\n"
-          "      --sort KEY        order within a book and the summary: id, name (pinyin),\n"
-          "                        total (highest first) or grade (default: the data's)\n"
-          "      --no-duplex       books: no blank back after a record of odd page count\n"
-          "                        (default: every record starts on a front page)\n"
-          "      --no-summary      books: no department summary in front\n"
-          "      --summary-template FILE  the summary's template (default dept-summary)\n"
-          "      --dump            print the layout dump instead of writing PDFs\n"
-          "      --fonts FILE      font map (default: the installed fonts/fonts.xml)\n"
-          "      --watermark TEXT  draw TEXT across every page (\"\" for none)\n"
-          "      --allow-missing-glyphs\n"
-          "                        draw a character no font has as a framed ? and warn,\n"
-          "                        instead of failing the record\n"
-          "  -q, --quiet           no summary line\n"
-          "      --format FMT      check: the table as text (default) or csv (UTF-8,\n"
-          "                        header line, RFC 4180 quoting)\n"
-          "      --excel           check --format csv: UTF-8 with a byte-order mark, which\n"
-          "                        Excel opens without garbling\n"
-          "      --encoding ENC    check --format csv: utf-8 (default), gbk (old Excel; a\n"
-          "                        character GBK lacks is refused) or gb18030\n"
+          "      --manifest STEM   the run's manifest in the output folder: STEM.csv and\n"
+          "                        STEM.json (default manifest; \"\" for none)\n"
+          "      --remove-stale    a record that fails removes the sheet an earlier run left\n"
+          "                        under its file name (else that sheet is warned about)\n"
           "      --profile P       render: print (default), archive (PDF/A-3b with the\n"
           "                        record inside and a signature field per role) or\n"
           "                        pdfa1 (PDF/A-1b, no attachments)\n"
@@ -182,6 +170,37 @@ static void usage(FILE *f)
           "                        from the data: '{id-number:-6}' (last 6 characters of\n"
           "                        <id-number>), '{password}' (<password>), or file:FILE\n"
           "                        (lines ID<TAB>password); never a password itself\n"
+          "  -c, --combined FILE   write the whole batch as one print book instead\n"
+          "      --group-by FIELD  one print book per superior, evaluator (考核人),\n"
+          "                        department or position, into DIR: {period}_{value}.pdf\n"
+          "      --sort KEY        order within a book and the summary: id, name (pinyin),\n"
+          "                        total (highest first) or grade (default: the data's)\n"
+          "      --duplex          books: every record starts on a front page (default)\n"
+          "      --no-duplex       books: no blank back after a record of odd page count\n"
+          "      --no-summary      books: no department summary in front\n"
+          "      --summary-template FILE\n"
+          "                        the summary's template (default dept-summary)\n"
+          "      --dump            print the layout dump instead of writing PDFs\n"
+          "      --fonts FILE      font map (default: the installed fonts/fonts.xml)\n"
+          "      --watermark TEXT  draw TEXT across every page (\"\" for none)\n"
+          "      --allow-missing-glyphs\n"
+          "                        draw a character no font has as a framed ? and warn,\n"
+          "                        instead of failing the record\n"
+          "      --strict          a template select that gives nothing for a whole batch\n"
+          "                        is an error, not a warning (for checking templates)\n"
+          "      --format FMT      check: the table as text (default) or csv (CRLF, RFC\n"
+          "                        4180 quoting; period and department columns)\n"
+          "      --headers LANG    check: en (default) or zh: Chinese column names and\n"
+          "                        status words in the CSV (工号,姓名,…,状态)\n"
+          "      --problems FILE   check: every problem also as CSV into FILE (employee,\n"
+          "                        field, file, line, column, kind, message)\n"
+          "      --excel           check's CSVs: UTF-8 with a byte-order mark, which Excel\n"
+          "                        opens without garbling\n"
+          "      --encoding ENC    check's CSVs: utf-8 (default), gbk (old Excel; a\n"
+          "                        character GBK lacks is refused) or gb18030\n"
+          "  -q, --quiet           no summary line\n"
+          "  -h, --help            this text\n"
+          "      --version         the version\n"
           "\n"
           "mail (and -d -t -T -o -n --fonts --password-from -q above):\n"
           "      --smtp URL        smtp://HOST:587 (STARTTLS required unless HOST is this\n"
@@ -200,8 +219,32 @@ static void usage(FILE *f)
           "      --retry-wait S    S seconds, doubled each time (default 2)\n"
           "      --no-encryption   send the sheets unencrypted (they show the bonus)\n"
           "\n"
-          "exit status: 0 all rendered; 1 some records failed, the others were written;\n"
-          "             2 usage error; 3 input unusable, nothing written\n",
+          "The summary line and every problem go to standard error; standard output\n"
+          "holds only the table (check) or the layout dump (--dump).\n"
+          "\n"
+          "Exit status:\n"
+          "  0  every record done\n"
+          "  1  some records refused (each named on standard error), the others done;\n"
+          "     with --strict also a template select that gave nothing\n"
+          "  2  usage error: nothing read\n"
+          "  3  nothing done: the data or the template is unusable, or every record was\n"
+          "     refused (no sheet written)\n"
+          "  4  a data file breaks off (malformed XML, a wrong encoding half-way): the\n"
+          "     records before the break are done or refused as reported, the records\n"
+          "     after it were not read\n"
+          "\n"
+          "Environment:\n"
+          "  SCORECARD_TEMPLATES   folders (separated by :) to look for named templates\n"
+          "                        in, after the data file's own folder\n"
+          "  SCORECARD_FONTS       font map to use instead of the installed one\n"
+          "  SCORECARD_SMTP_PASSWORD  mail: the SMTP login's password\n"
+          "  SOURCE_DATE_EPOCH     the documents' date (seconds since 1970); else the\n"
+          "                        last day of the period in the data\n"
+          "\n"
+          "Files:\n"
+          "  PREFIX/share/scorecard/templates   the shipped templates, found from the\n"
+          "                                     program's own folder (../share/scorecard)\n"
+          "  PREFIX/share/scorecard/fonts       the default font map, fonts.xml\n",
           f);
 }
 
@@ -475,12 +518,65 @@ static void on_result(void *ud, const sc_result *r)
 
 /* ---- commands --------------------------------------------------------- */
 
+/* ---- where an installed scorecard finds its data ------------------------ */
+
+/* The data folder installed with this program: ../share/scorecard beside
+ * it (cmake --install puts it there, whatever the prefix), if it holds the
+ * font map.  NULL when run from the build tree: the library then takes
+ * the folder it was configured to install to, or its source tree. */
+static const char *installed_data(void)
+{
+    static char dir[4096];
+    static int done;
+    if (done)
+        return dir[0] ? dir : NULL;
+    done = 1;
+    char exe[3800];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    char probe[4200];
+    snprintf(dir, sizeof dir, "%s/../share/scorecard", exe);
+    snprintf(probe, sizeof probe, "%s/fonts/fonts.xml", dir);
+    if (access(probe, R_OK) != 0)
+        dir[0] = '\0';
+    return dir[0] ? dir : NULL;
+}
+
+const char *cli_font_map(const char *given, char *buf, size_t n)
+{
+    const char *map = given ? given : getenv("SCORECARD_FONTS");
+    if (map && *map)
+        return map;
+    const char *data = installed_data();
+    if (!data)
+        return NULL;
+    snprintf(buf, n, "%s/fonts/fonts.xml", data);
+    return buf;
+}
+
+const char *cli_template_path(char *buf, size_t n)
+{
+    const char *env = getenv("SCORECARD_TEMPLATES");
+    const char *data = installed_data();
+    if (!data)
+        return env;
+    snprintf(buf, n, "%s%s%s/templates", env && *env ? env : "", env && *env ? ":" : "",
+             data);
+    return buf;
+}
+
 static int cmd_fonts(const options *o)
 {
     sc_fonts *fonts = NULL;
     sc_error err;
-    const char *map = o->fonts_map ? o->fonts_map : getenv("SCORECARD_FONTS");
-    if (sc_fonts_load(&fonts, map && *map ? map : NULL, &err) != SC_OK) {
+    char mapbuf[4300];
+    if (sc_fonts_load(&fonts, cli_font_map(o->fonts_map, mapbuf, sizeof mapbuf), &err) != SC_OK) {
         print_error(&err);
         return EXIT_UNUSABLE;
     }
@@ -580,9 +676,9 @@ static int cmd_render(const options *o)
         print_error(&err);
         return EXIT_USAGE;
     }
-    const char *map = o->fonts_map ? o->fonts_map : getenv("SCORECARD_FONTS");
+    char mapbuf[4300], tplbuf[8400];
     sc_fonts *fonts = NULL;
-    if (sc_fonts_load(&fonts, map && *map ? map : NULL, &err) != SC_OK) {
+    if (sc_fonts_load(&fonts, cli_font_map(o->fonts_map, mapbuf, sizeof mapbuf), &err) != SC_OK) {
         print_error(&err);
         return EXIT_UNUSABLE;
     }
@@ -599,7 +695,7 @@ static int cmd_render(const options *o)
     bo.produce = check ? SC_PRODUCE_CHECK : o->dump ? SC_PRODUCE_DUMP : SC_PRODUCE_PDF;
     bo.template_file = o->template_file;
     bo.template_dir = o->template_dir;
-    bo.template_path = getenv("SCORECARD_TEMPLATES");
+    bo.template_path = cli_template_path(tplbuf, sizeof tplbuf);
     bo.out_dir = o->outdir ? o->outdir : ".";
     bo.group_by = o->group_by;
     bo.sort = o->sort;

@@ -1663,8 +1663,19 @@ sc_status sc_template_find(char *out, size_t n, const char *name,
         if (try_dir(out, n, d, name))
             return SC_OK;
     }
-    if (try_dir(out, n, search, name))
-        return SC_OK;
+    /* search: folders separated by ':' (like PATH) */
+    for (const char *p = search; p && *p;) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        char d[4096];
+        if (len && len < sizeof d) {
+            memcpy(d, p, len);
+            d[len] = '\0';
+            if (try_dir(out, n, d, name))
+                return SC_OK;
+        }
+        p += len + (colon ? 1 : 0);
+    }
 #ifdef SC_DATADIR_INSTALLED
     if (try_dir(out, n, SC_DATADIR_INSTALLED "/templates", name))
         return SC_OK;
