@@ -53,7 +53,9 @@ for dir in "$cases"/*/; do
             [ -z "$f" ] && continue
             [ -f "$work/out/$f" ] || { echo "FAIL $name: $f not written in OUT"; ok=0; }
         done < "$dir/expected-files"
-        extra=$(cd "$work/out" && find . -type f -printf '%P\n' | grep -vxF -f "$dir/expected-files")
+        # the run's manifest is in every -o folder (tests/manifest checks it)
+        extra=$(cd "$work/out" && find . -type f ! -name manifest.csv ! -name manifest.json \
+            -printf '%P\n' | grep -vxF -f "$dir/expected-files")
         [ -z "$extra" ] || { echo "FAIL $name: OUT also holds: $extra"; ok=0; }
         # nothing may escape an output folder (each case writes only there)
         stray=$(find "$out" -type f -name '*.pdf' ! -path "$out/*/out/*" | head -3)

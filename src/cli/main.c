@@ -649,8 +649,8 @@ static int exit_status(sc_status st, const sc_batch_summary *sum)
         return EXIT_USAGE;
     if (sum->cut_short)
         return EXIT_CUT_SHORT;
-    if (st != SC_OK)
-        return EXIT_UNUSABLE;
+    if (st != SC_OK) /* an output failed at the end: 3 only if none was written */
+        return sum->files > 0 ? EXIT_SOME_FAILED : EXIT_UNUSABLE;
     if (sum->ok == 0)
         return EXIT_UNUSABLE;
     if (sum->failed || sum->unusable || sum->unmatched)

@@ -780,10 +780,20 @@ sc_status sc_batch_run(const sc_fonts *fonts, const sc_batch_opts *opts,
         st = make_steps(&R, err);
     for (int i = 0; st == SC_OK && i < R.o.ndata; i++)
         run_file(&R, R.o.data[i]);
-    for (int i = 0; st == SC_OK && i < R.nsteps; i++) {
+    /* Every step ends, even after one failed: a manifest that does not fit
+     * on a full disk must not keep the summary from being written.  The
+     * first failure is the run's; later ones go to diag. */
+    int ran = st == SC_OK;
+    for (int i = 0; ran && i < R.nsteps; i++) {
         sc_step *s = R.steps[i];
-        if (s->end)
-            st = s->end(s, &sum->files, &sum->pages, err);
+        sc_error later;
+        sc_status es = s->end ? s->end(s, &sum->files, &sum->pages,
+                                       st == SC_OK ? err : &later)
+                              : SC_OK;
+        if (es != SC_OK && st == SC_OK)
+            st = es;
+        else if (es != SC_OK && R.o.diag)
+            R.o.diag(R.o.diag_ud, &later);
     }
     for (int i = 0; i < R.nsteps; i++)
         if (R.steps[i])

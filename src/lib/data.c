@@ -1432,7 +1432,7 @@ static int explain_attrs(xmlNodePtr n, char *name, size_t nname, char *why, size
         char vals[300];
         if (sc_schema_enum(sc_schema_data, sc_schema_data_len, (const char *)n->name, an, v,
                            vals, sizeof vals)) {
-            snprintf(why, nwhy, "attribute %.40s=%.60s of <%.30s> must be %.100s", an, q,
+            snprintf(why, nwhy, "attribute %.40s=%.60s of <%.30s> must be %.250s", an, q,
                      (const char *)n->name, vals);
             return 1;
         }
@@ -1630,6 +1630,31 @@ static xmlNodePtr child_after(xmlNodePtr p, xmlNodePtr from, const char *name)
     return NULL;
 }
 
+/* c, a child of p, stands before an element it belongs after: say where
+ * it belongs, between the elements of p that are there (the user moves
+ * the one they misplaced, not the ones around it). */
+static void misplaced(problems *pb, xmlNodePtr p, xmlNodePtr c, const seq_item *v, int n)
+{
+    const char *cn = (const char *)c->name, *pn = (const char *)p->name;
+    const char *after = NULL, *before = NULL;
+    int ci = seq_index(v, n, cn);
+    for (int j = ci - 1; j >= 0 && !after; j--)
+        if (child_after(p, NULL, v[j].name))
+            after = v[j].name;
+    for (int j = ci + 1; j < n && !before; j++)
+        if (child_after(p, NULL, v[j].name))
+            before = v[j].name;
+    if (after && before)
+        problem(pb, SC_ERR_SCHEMA, c, NULL, "<%s> is out of place: in <%s> it comes after <%s> "
+                "and before <%s>", cn, pn, after, before);
+    else if (after)
+        problem(pb, SC_ERR_SCHEMA, c, NULL, "<%s> is out of place: in <%s> it comes after <%s>",
+                cn, pn, after);
+    else
+        problem(pb, SC_ERR_SCHEMA, c, NULL, "<%s> is out of place: in <%s> it comes before "
+                "<%s>", cn, pn, before ? before : "?");
+}
+
 /* Say what is wrong with the children of p at child x (NULL: at the end
  * of p): a required element missing before it, one that comes later than
  * it should, or x out of order or unknown.  Returns 1 if it found which. */
@@ -1674,9 +1699,7 @@ static int explain_content(problems *pb, xmlNodePtr p, xmlNodePtr x)
             for (xmlNodePtr c = p->children; c && c != x; c = c->next)
                 if (c->type == XML_ELEMENT_NODE &&
                     seq_index(v, n, (const char *)c->name) > xi) {
-                    problem(pb, SC_ERR_SCHEMA, x, NULL,
-                            "<%s> is out of order: in <%s> it comes before <%s>",
-                            xn, pn, (const char *)c->name);
+                    misplaced(pb, p, c, v, n);
                     return 1;
                 }
             return 0;
@@ -1687,7 +1710,10 @@ static int explain_content(problems *pb, xmlNodePtr p, xmlNodePtr x)
         if (!v[j].required || (j == pos && done))
             continue;
         xmlNodePtr later = x ? child_after(p, x, v[j].name) : NULL;
-        if (later)
+        int xi = x ? seq_index(v, n, xn) : -1;
+        if (later && xi >= 0 && !v[xi].required)
+            misplaced(pb, p, x, v, n); /* an optional one came too early */
+        else if (later)
             problem(pb, SC_ERR_SCHEMA, later, NULL,
                     "<%s> is out of order: in <%s> it comes before <%s>",
                     v[j].name, pn, xn);
@@ -1733,7 +1759,7 @@ static void report_rng(problems *pb, rng_collect *c)
                 continue;
             if (generic_attrs) {
                 const char *miss = missing_attr(node);
-                char an[64], why[300];
+                char an[64], why[512];
                 if (!miss && explain_attrs(node, an, sizeof an, why, sizeof why))
                     problem(pb, SC_ERR_SCHEMA, node, an, "%s", why);
                 else if (miss)
@@ -1745,7 +1771,7 @@ static void report_rng(problems *pb, rng_collect *c)
                             "(see docs/data-format.md)", ename);
             } else {
                 /* a choice of attribute sets (period) fails as content */
-                char an[64], why[300];
+                char an[64], why[512];
                 if (explain_attrs(node, an, sizeof an, why, sizeof why))
                     problem(pb, SC_ERR_SCHEMA, node, an, "%s", why);
                 else
@@ -1784,7 +1810,7 @@ static void report_rng(problems *pb, rng_collect *c)
                     "expected element <%s> but found <%s>", w, w2);
         } else if (word_after(t, "Invalid attribute ", w, sizeof w)) {
             /* Prefer the datatype message before it, which has the value. */
-            char an[64], why[300];
+            char an[64], why[512];
             if (explain_attrs(node, an, sizeof an, why, sizeof why) && !strcmp(an, w)) {
                 problem(pb, SC_ERR_SCHEMA, node, w, "%s", why);
                 continue;
@@ -1805,7 +1831,7 @@ static void report_rng(problems *pb, rng_collect *c)
         } else if (strstr(t, "Type ") && strstr(t, "doesn't allow value")) {
             /* an attribute's value (then "failed to validate attributes"
              * or "Invalid attribute" follows, which this covers) */
-            char an[64], why[300];
+            char an[64], why[512];
             if (node && explain_attrs(node, an, sizeof an, why, sizeof why)) {
                 int dup = 0;
                 for (int j = 0; j < i && !dup; j++)

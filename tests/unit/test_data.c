@@ -752,7 +752,7 @@ static void test_record_before_bad_bytes(void **state)
     assert_int_equal(g.ok, 2);
     assert_int_equal(g.codes[2], SC_ERR_ENCODING);
     assert_non_null(strstr(err.message, "not valid GBK"));
-    assert_int_equal(err.line, 44);
+    assert_int_equal(err.line, 46);
     drop(path);
     free(gbk);
     sc_buf_free(&b);
@@ -861,8 +861,8 @@ static void test_stray_between_records(void **state)
     assert_int_equal(g.codes[1], SC_ERR_SCHEMA);
     assert_int_equal(g.codes[3], SC_ERR_SCHEMA);
     assert_string_equal(g.ids[4], "A3");
-    assert_non_null(strstr(d.text.data, ":25:0: text is not allowed directly inside <batch>"));
-    assert_non_null(strstr(d.text.data, ":45:0: element <company> is not allowed here"));
+    assert_non_null(strstr(d.text.data, ":26:0: text is not allowed directly inside <batch>"));
+    assert_non_null(strstr(d.text.data, ":47:0: element <company> is not allowed here"));
     drop(path);
     sc_buf_free(&b);
     sc_buf_free(&d.text);
