@@ -15,7 +15,7 @@ docs=("$src/README.md" "$src"/docs/*.md)
 while IFS=: read -r file line opt; do
     grep -qxF -- "$opt" <<< "$known" && continue
     tool=$(awk -v o="$opt" '$1 == o { print $2 }' "$here/other-tools.txt")
-    text=$(sed -n "${line}p" "$file")
+    text=$(sed -n "$((line > 1 ? line - 1 : 1)),${line}p" "$file")
     if [ -z "$tool" ] || ! grep -qw -- "$tool" <<< "$text"; then
         echo "FAIL $(basename "$file"):$line mentions $opt, which scorecard --help does not list"
         fail=1
