@@ -46,9 +46,9 @@ awk -v n="$n" -v names="${names[*]}" '
 echo "bench: $n employees from $src ($(du -k "$data" | cut -f1) KB of XML)"
 /usr/bin/time -f "%e %M" -o "$work/time" "$cli" render -d "$data" -o "$work/out" -q
 read -r secs rss_kb < "$work/time"
-docs=$(ls "$work/out" | wc -l)
+docs=$(ls "$work/out"/*.pdf | wc -l) # the sheets, not the run's manifest
 # file sizes, not disk blocks (du -sk counted 4 KB blocks: 76.1 "KB")
-kb=$(find "$work/out" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.1f", s / 1024 }')
+kb=$(find "$work/out" -type f -name '*.pdf' -printf '%s\n' | awk '{ s += $1 } END { printf "%.1f", s / 1024 }')
 awk -v d="$docs" -v s="$secs" -v kb="$kb" -v rss="$rss_kb" 'BEGIN {
     printf "documents: %d\nseconds: %.2f\ndocuments/second: %.1f\nKB/document: %.1f\npeak RSS: %.1f MB\n",
            d, s, (s > 0 ? d / s : 0), kb / d, rss / 1024 }'

@@ -96,8 +96,9 @@ void sc_template_free(sc_template *tpl);
 const char *sc_template_name(const sc_template *tpl);
 
 /* Find the file of the template called `name`: `dir` if given, else the
- * directory of `data_file`, then `search` (may be NULL; the CLI passes
- * $SCORECARD_TEMPLATES), then the installed and source template folders.
+ * directory of `data_file`, then the folders of `search` (separated by
+ * ':'; may be NULL; the CLI passes $SCORECARD_TEMPLATES and the templates
+ * installed beside it), then the installed and source template folders.
  * Writes the path into out[0..n). */
 sc_status sc_template_find(char *out, size_t n, const char *name,
                            const char *dir, const char *data_file,
@@ -216,7 +217,9 @@ typedef struct sc_result {
     int index;               /* 1, 2, ... over all data files of the run */
     const char *data_file;
     const char *label;       /* "id name"; "" if not even that was read */
-    const sc_record *record; /* NULL if the record could not be read */
+    const sc_record *record; /* for a refused record, what was read of it
+                              * (id, name, department, position, period;
+                              * no figures); NULL if not even that */
     sc_status status;        /* SC_OK, or why the record failed */
     const sc_error *error;   /* its first problem when status != SC_OK */
     int pages;
@@ -230,6 +233,9 @@ typedef struct sc_result {
     int mail;                /* sc_mail_outcome (a run with mail) */
     const char *mail_to;     /* the address it went or would go to, or "" */
     const char *mail_note;   /* the server's reply, or why it was not sent */
+    int cut_short;           /* 1: its data file breaks off inside this
+                              * record (malformed XML...), which is why it
+                              * failed; the records after it were not read */
 } sc_result;
 
 typedef void (*sc_result_fn)(void *ud, const sc_result *r);
@@ -292,7 +298,8 @@ typedef struct sc_batch_opts {
     int produce;               /* sc_produce */
     const char *template_file; /* every record uses this template, or NULL */
     const char *template_dir;  /* named templates: only this folder */
-    const char *template_path; /* ... else the data's folder, then this one */
+    const char *template_path; /* ... else the data's folder, then these
+                                * (folders separated by ':') */
     const char *out_dir;       /* a PDF per record into this folder */
     const char *name_pattern;  /* NULL: "{period}_{id}_{name}.pdf" */
     const char *combined;      /* instead: the whole run as one book */
@@ -333,6 +340,18 @@ typedef struct sc_batch_opts {
     const char *password_pattern;
     const char *password_file; /* lines "ID<TAB>password" or "ID,password" */
     const sc_mail_opts *mail;  /* e-mail each record's PDF, or NULL */
+    /* 1: what is otherwise a warning about the template -- a select that
+     * gives nothing for any record of a data file (a misspelt path) --
+     * is an error, reported to diag and counted in sc_batch_summary's
+     * unmatched (for the CI of templates) */
+    int strict;
+    /* per-record files (out_dir): the manifest of the run, STEM.csv and
+     * STEM.json in out_dir -- a line per record: file, id, name, pages,
+     * bytes, sha256, total, grade, bonus, status (NULL or "": none) */
+    const char *manifest;
+    /* per-record files: a record that fails removes the file of its name
+     * an earlier run left (else that file is only warned about) */
+    int remove_stale;
 } sc_batch_opts;
 #define SC_BATCH_OPTS_INIT {.size = sizeof(sc_batch_opts), .created = -1}
 
@@ -364,6 +383,8 @@ typedef struct sc_batch_summary {
     int unusable;  /* data files that could not be used at all */
     int cut_short; /* data files that stopped half-way (malformed XML...):
                     * records after that point were never reached */
+    int unmatched; /* strict: template selects that gave nothing for a
+                    * whole data file (each reported to diag) */
 } sc_batch_summary;
 
 /* Read every data file of opts and make what opts asks of each record.  A
@@ -437,6 +458,14 @@ typedef struct sc_verify_opts {
  * how many, each reported); another code when the file cannot be read. */
 sc_status sc_verify(const char *path, const sc_verify_opts *opts, int *failed,
                     sc_error *err);
+
+/* ---- files ------------------------------------------------------------ */
+
+/* Write data[0..len) as the file path, whole or not at all: a temporary
+ * file beside it (created exclusively, never through a link), every write
+ * checked, flushed to disk, renamed over path.  On failure path keeps what
+ * it had.  For a caller's own outputs (a CSV of problems...). */
+sc_status sc_file_save(const char *path, const void *data, size_t len, sc_error *err);
 
 #ifdef __cplusplus
 }

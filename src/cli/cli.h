@@ -9,7 +9,14 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2, EXIT_UNUSABLE = 3 };
+/* Exit statuses (--help, README.md): 4 a data file breaks off. */
+enum {
+    EXIT_ALL_OK = 0,
+    EXIT_SOME_FAILED = 1,
+    EXIT_USAGE = 2,
+    EXIT_UNUSABLE = 3,
+    EXIT_CUT_SHORT = 4
+};
 
 /* scorecard: MESSAGE */
 void errorf(const char *fmt, ...);
@@ -20,6 +27,12 @@ void on_diag(void *ud, const sc_error *e);
 void on_warning(void *ud, const sc_error *e);
 /* SOURCE_DATE_EPOCH: 1 set (into *out), 0 unset, -1 malformed. */
 int source_date(long long *out);
+/* The font map: given (--fonts), else $SCORECARD_FONTS, else the one
+ * installed beside the program (into buf); NULL: the library's default. */
+const char *cli_font_map(const char *given, char *buf, size_t n);
+/* Where named templates are looked up after the data file's folder:
+ * $SCORECARD_TEMPLATES, then the ones installed beside the program. */
+const char *cli_template_path(char *buf, size_t n);
 /* Monotonic seconds. */
 double now(void);
 
@@ -60,5 +73,29 @@ int cmd_verify(int argc, char **argv);
  * never from the command line; malloc'd, NULL (message printed) if it
  * cannot be had. */
 char *cli_password(const char *file, const char *env);
+
+/* ---- table.c: check's table and the problems list ----------------------- */
+
+typedef struct check_table check_table;
+
+/* zh: Chinese column names and status words (for a spreadsheet on a
+ * Chinese desktop); else English.  encoding: the CSV's (csv_encoding). */
+check_table *table_new(int zh, int encoding);
+void table_free(check_table *t);
+/* One record's outcome: a line per employee the data reaches, refused
+ * ones too (status error, no figures), and the one a file breaks off
+ * inside (status unreadable). */
+void table_add(check_table *t, const sc_result *r);
+/* One problem (warning: 1 for a warning), for the problems CSV. */
+void table_problem(check_table *t, const sc_error *e, int warning);
+/* The table, aligned for a terminal or as CSV (RFC 4180, CRLF, in the
+ * table's encoding), to f.  Returns 0, or -1 (said) if writing failed. */
+int table_print(const check_table *t, FILE *f, int csv);
+/* The problems as CSV (employee, field, file, line, column, kind,
+ * message; the table's encoding) into path, written whole or not at all. */
+sc_status table_save_problems(const check_table *t, const char *path, sc_error *err);
+
+/* Columns on a terminal: CJK and fullwidth characters take two. */
+int display_width(const char *s);
 
 #endif

@@ -328,9 +328,9 @@ int cmd_mail(const mail_common *c, const mail_cli *m)
         print_error(&err);
         return EXIT_USAGE;
     }
-    const char *map = c->fonts_map ? c->fonts_map : getenv("SCORECARD_FONTS");
+    char mapbuf[4300], tplbuf[8400];
     sc_fonts *fonts = NULL;
-    if (sc_fonts_load(&fonts, map && *map ? map : NULL, &err) != SC_OK) {
+    if (sc_fonts_load(&fonts, cli_font_map(c->fonts_map, mapbuf, sizeof mapbuf), &err) != SC_OK) {
         print_error(&err);
         return EXIT_UNUSABLE;
     }
@@ -363,7 +363,7 @@ int cmd_mail(const mail_common *c, const mail_cli *m)
     bo.produce = SC_PRODUCE_PDF;
     bo.template_file = c->template_file;
     bo.template_dir = c->template_dir;
-    bo.template_path = getenv("SCORECARD_TEMPLATES");
+    bo.template_path = cli_template_path(tplbuf, sizeof tplbuf);
     bo.out_dir = c->outdir;
     bo.name_pattern = c->pattern;
     bo.watermark = c->watermark;

@@ -14,8 +14,8 @@
  *   scorecard sign   FILE ...   (sign.c)
  *   scorecard verify FILE...    (verify.c)
  *
- * Exit status: 0 all rendered; 1 some records failed, the others were
- * written; 2 usage error; 3 input unusable, nothing written.
+ * Exit status: 0 all done; 1 some records refused, the others done; 2
+ * usage error; 3 nothing done; 4 a data file breaks off (usage()).
  */
 #include "cli.h"
 #include "mail.h"
@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_DATA 64
 
@@ -44,6 +45,9 @@ typedef struct options {
     int dump;
     int quiet;
     int allow_missing;
+    int strict;       /* template warnings are errors */
+    const char *manifest; /* render -o: its stem ("" none) */
+    int remove_stale; /* render -o: a failed record removes its old sheet */
     int csv;          /* check: the summary table as CSV */
     int encoding;     /* check --format csv: csv_encoding (csv_enc.c) */
     int group_by;     /* render: sc_group_by, one book per group */
@@ -54,6 +58,8 @@ typedef struct options {
     int profile;      /* render: sc_profile */
     const char *password_from; /* encryption: where each password comes from */
     mail_cli mail;    /* mail's own options */
+    int zh;           /* check: Chinese column names and status words */
+    const char *problems; /* check: the problems as CSV into this file */
 } options;
 
 /* ---- printing --------------------------------------------------------- */
@@ -98,76 +104,64 @@ static void print_problem(const char *kind, const sc_error *e)
 
 void print_error(const sc_error *e) { print_problem("", e); }
 
-/* Every problem the library finds, as it reports it (in record order). */
+/* Every problem the library finds, as it reports it (in record order);
+ * ud: the check table, which lists them for --problems (or NULL). */
 void on_diag(void *ud, const sc_error *e)
 {
-    (void)ud;
     print_error(e);
+    table_problem(ud, e, 0);
 }
 
 /* A problem that did not stop the record (e.g. a missing glyph drawn as a
  * marker with --allow-missing-glyphs). */
 void on_warning(void *ud, const sc_error *e)
 {
-    (void)ud;
     print_problem("warning: ", e);
+    table_problem(ud, e, 1);
 }
 
+/* The help text is also the man page (help2man, CMakeLists.txt) and what
+ * tests/docs checks the documentation against: every option is here
+ * (sign's and verify's in their own --help). */
 static void usage(FILE *f)
 {
-    fputs("usage: scorecard render -d DATA [-d DATA...] [-t TEMPLATE] [-o DIR]\n"
-          "                        [--name PATTERN] [--combined FILE] [--dump]\n"
-          "                        [--group-by FIELD] [--sort KEY] [--no-duplex] [--no-summary]\n"
-          "       scorecard check -d DATA [-t TEMPLATE] [--format text|csv]\n"
-          "                       [--excel | --encoding utf-8|gbk|gb18030]\n"
-          "       scorecard summary -d DATA [-d DATA...] -o FILE.pdf [--sort KEY]\n"
-          "       scorecard mail -d DATA --from ADDR --smtp URL --password-from SOURCE\n"
-          "                      [--smtp-user USER] [-o DIR] [--dry-run DIR] [...]\n"
-          "       scorecard fonts [TEXT]\n"
-          "       scorecard sign FILE --key KEY [--cert CERT] [--pass-file F | --pass-env V]\n"
-          "                      [-o OUT] [--field NAME] [--seal IMAGE [--at P:X,Y,W,H]]\n"
-          "       scorecard verify [--ca FILE] FILE...\n"
-          "       scorecard --help | --version\n"
+    fputs("Usage: scorecard render -d DATA [-d DATA...] [OPTION]...\n"
+          "  or:  scorecard check -d DATA [-d DATA...] [OPTION]...\n"
+          "  or:  scorecard summary -d DATA [-d DATA...] -o FILE.pdf [OPTION]...\n"
+          "  or:  scorecard mail -d DATA --from ADDR --smtp URL --password-from SOURCE\n"
+          "                      [OPTION]...\n"
+          "  or:  scorecard fonts [TEXT]\n"
+          "  or:  scorecard sign FILE --key KEY [OPTION]...   (scorecard sign --help)\n"
+          "  or:  scorecard verify [--ca FILE] FILE...       (scorecard verify --help)\n"
+          "  or:  scorecard --help | --version\n"
+          "Turn evaluation data (XML) and a layout template (XML) into Chinese PDF\n"
+          "performance sheets (绩效考核表), computing every score, total, grade and bonus.\n"
           "\n"
-          "render   one PDF per employee into DIR (default: current folder)\n"
-          "check    validate data and template, compute and lay out every record, write\n"
-          "         no PDF; print the figures each employee's sheet prints (total,\n"
-          "         grade, bonus … under the sheet's labels)\n"
-          "summary  the department summary (部门绩效汇总表) of the data as one PDF\n"
-          "mail     e-mail each employee their own sheet, encrypted, exactly once\n"
-          "         (a journal in DIR: a rerun sends only the rest); docs/mail.md\n"
-          "fonts    show the resolved fonts and which font draws each character of TEXT\n"
-          "sign     add a PAdES signature to an archive copy (scorecard sign --help)\n"
-          "verify   check an archive copy: signatures, PDF/A, the record inside, its scores\n"
+          "Commands:\n"
+          "  render   one PDF per employee into DIR (default: the current folder), with\n"
+          "           the run's manifest (manifest.csv, manifest.json); or print books\n"
+          "  check    validate data and template, compute and lay out every record,\n"
+          "           write no PDF; print the figures each employee's sheet prints\n"
+          "           (total, grade, bonus … under the sheet's labels)\n"
+          "  summary  the department summary (部门绩效汇总表) of the data as one PDF\n"
+          "  mail     e-mail each employee their own sheet, encrypted, exactly once (a\n"
+          "           journal in DIR: a rerun sends only the rest); docs/mail.md\n"
+          "  fonts    show the resolved fonts and which font draws each character of TEXT\n"
+          "  sign     add a PAdES signature to an archive copy\n"
+          "  verify   check an archive copy: signatures, PDF/A, the record inside, its\n"
+          "           scores\n"
           "\n"
+          "Options:\n"
           "  -d, --data FILE       evaluation batch (XML; UTF-8, GBK, GB18030, Big5)\n"
           "  -t, --template FILE   template file (default: the one the data names)\n"
           "  -T, --templates DIR   folder to look for named templates in first\n"
           "  -o, --output DIR      output folder (created if missing)\n"
-          "  -n, --name PATTERN    file name pattern, default {period}_{id}_{name}.pdf\n"
+          "  -n, --name PATTERN    file name pattern, default {period}_{id}_{name}.pdf;\n"
           "                        placeholders: {period} {id} {name} {department} {position}\n"
-          "  -c, --combined FILE   write the whole batch as one print book instead\n"
-          "      --group-by FIELD  one print book per superior, evaluator (考核人),\n"
-          "                        department or position, into DIR: {period}_{value}.pdf\n"
-          "      --sort KEY        order within a book and the summary: id, name (pinyin),\n"
-          "                        total (highest first) or grade (default: the data's)\n"
-          "      --no-duplex       books: no blank back after a record of odd page count\n"
-          "                        (default: every record starts on a front page)\n"
-          "      --no-summary      books: no department summary in front\n"
-          "      --summary-template FILE  the summary's template (default dept-summary)\n"
-          "      --dump            print the layout dump instead of writing PDFs\n"
-          "      --fonts FILE      font map (default: the installed fonts/fonts.xml)\n"
-          "      --watermark TEXT  draw TEXT across every page (\"\" for none)\n"
-          "      --allow-missing-glyphs\n"
-          "                        draw a character no font has as a framed ? and warn,\n"
-          "                        instead of failing the record\n"
-          "  -q, --quiet           no summary line\n"
-          "      --format FMT      check: the table as text (default) or csv (UTF-8,\n"
-          "                        header line, RFC 4180 quoting)\n"
-          "      --excel           check --format csv: UTF-8 with a byte-order mark, which\n"
-          "                        Excel opens without garbling\n"
-          "      --encoding ENC    check --format csv: utf-8 (default), gbk (old Excel; a\n"
-          "                        character GBK lacks is refused) or gb18030\n"
+          "      --manifest STEM   the run's manifest in the output folder: STEM.csv and\n"
+          "                        STEM.json (default manifest; \"\" for none)\n"
+          "      --remove-stale    a record that fails removes the sheet an earlier run left\n"
+          "                        under its file name (else that sheet is warned about)\n"
           "      --profile P       render: print (default), archive (PDF/A-3b with the\n"
           "                        record inside and a signature field per role) or\n"
           "                        pdfa1 (PDF/A-1b, no attachments)\n"
@@ -176,6 +170,37 @@ static void usage(FILE *f)
           "                        from the data: '{id-number:-6}' (last 6 characters of\n"
           "                        <id-number>), '{password}' (<password>), or file:FILE\n"
           "                        (lines ID<TAB>password); never a password itself\n"
+          "  -c, --combined FILE   write the whole batch as one print book instead\n"
+          "      --group-by FIELD  one print book per superior, evaluator (考核人),\n"
+          "                        department or position, into DIR: {period}_{value}.pdf\n"
+          "      --sort KEY        order within a book and the summary: id, name (pinyin),\n"
+          "                        total (highest first) or grade (default: the data's)\n"
+          "      --duplex          books: every record starts on a front page (default)\n"
+          "      --no-duplex       books: no blank back after a record of odd page count\n"
+          "      --no-summary      books: no department summary in front\n"
+          "      --summary-template FILE\n"
+          "                        the summary's template (default dept-summary)\n"
+          "      --dump            print the layout dump instead of writing PDFs\n"
+          "      --fonts FILE      font map (default: the installed fonts/fonts.xml)\n"
+          "      --watermark TEXT  draw TEXT across every page (\"\" for none)\n"
+          "      --allow-missing-glyphs\n"
+          "                        draw a character no font has as a framed ? and warn,\n"
+          "                        instead of failing the record\n"
+          "      --strict          a template select that gives nothing for a whole batch\n"
+          "                        is an error, not a warning (for checking templates)\n"
+          "      --format FMT      check: the table as text (default) or csv (CRLF, RFC\n"
+          "                        4180 quoting; period and department columns)\n"
+          "      --headers LANG    check: en (default) or zh: Chinese column names and\n"
+          "                        status words in the CSV (工号,姓名,…,状态)\n"
+          "      --problems FILE   check: every problem also as CSV into FILE (employee,\n"
+          "                        field, file, line, column, kind, message)\n"
+          "      --excel           check's CSVs: UTF-8 with a byte-order mark, which Excel\n"
+          "                        opens without garbling\n"
+          "      --encoding ENC    check's CSVs: utf-8 (default), gbk (old Excel; a\n"
+          "                        character GBK lacks is refused) or gb18030\n"
+          "  -q, --quiet           no summary line\n"
+          "  -h, --help            this text\n"
+          "      --version         the version\n"
           "\n"
           "mail (and -d -t -T -o -n --fonts --password-from -q above):\n"
           "      --smtp URL        smtp://HOST:587 (STARTTLS required unless HOST is this\n"
@@ -194,8 +219,32 @@ static void usage(FILE *f)
           "      --retry-wait S    S seconds, doubled each time (default 2)\n"
           "      --no-encryption   send the sheets unencrypted (they show the bonus)\n"
           "\n"
-          "exit status: 0 all rendered; 1 some records failed, the others were written;\n"
-          "             2 usage error; 3 input unusable, nothing written\n",
+          "The summary line and every problem go to standard error; standard output\n"
+          "holds only the table (check) or the layout dump (--dump).\n"
+          "\n"
+          "Exit status:\n"
+          "  0  every record done\n"
+          "  1  some records refused (each named on standard error), the others done;\n"
+          "     with --strict also a template select that gave nothing\n"
+          "  2  usage error: nothing read\n"
+          "  3  nothing done: the data or the template is unusable, or every record was\n"
+          "     refused (no sheet written)\n"
+          "  4  a data file breaks off (malformed XML, a wrong encoding half-way): the\n"
+          "     records before the break are done or refused as reported, the records\n"
+          "     after it were not read\n"
+          "\n"
+          "Environment:\n"
+          "  SCORECARD_TEMPLATES   folders (separated by :) to look for named templates\n"
+          "                        in, after the data file's own folder\n"
+          "  SCORECARD_FONTS       font map to use instead of the installed one\n"
+          "  SCORECARD_SMTP_PASSWORD  mail: the SMTP login's password\n"
+          "  SOURCE_DATE_EPOCH     the documents' date (seconds since 1970); else the\n"
+          "                        last day of the period in the data\n"
+          "\n"
+          "Files:\n"
+          "  PREFIX/share/scorecard/templates   the shipped templates, found from the\n"
+          "                                     program's own folder (../share/scorecard)\n"
+          "  PREFIX/share/scorecard/fonts       the default font map, fonts.xml\n",
           f);
 }
 
@@ -207,6 +256,7 @@ static int parse_args(int argc, char **argv, options *o)
     o->pattern = "{period}_{id}_{name}.pdf";
     o->outdir = NULL;
     o->duplex = -1;
+    o->manifest = "manifest";
     int i = 1;
     if (i >= argc) {
         usage(stderr);
@@ -245,6 +295,14 @@ static int parse_args(int argc, char **argv, options *o)
         } else if (!strcmp(a, "--allow-missing-glyphs")) {
             o->allow_missing = 1;
             continue;
+        } else if (!strcmp(a, "--strict")) {
+            o->strict = 1;
+            continue;
+        } else if (!strcmp(a, "--remove-stale")) {
+            o->remove_stale = 1;
+            continue;
+        } else if (!strcmp(a, "--manifest")) {
+            slot = &o->manifest;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o->quiet = 1;
             continue;
@@ -341,6 +399,21 @@ static int parse_args(int argc, char **argv, options *o)
                 return -1;
             }
             continue;
+        } else if (!strcmp(a, "--headers")) {
+            if (i + 1 >= argc) {
+                errorf("option '%s' needs a value", a);
+                return -1;
+            }
+            const char *h = argv[++i];
+            if (!strcmp(h, "zh")) {
+                o->zh = 1;
+            } else if (strcmp(h, "en")) {
+                errorf("--headers takes zh or en, not '%s'", h);
+                return -1;
+            }
+            continue;
+        } else if (!strcmp(a, "--problems")) {
+            slot = &o->problems;
         } else if (a[0] == '-' && a[1]) {
             errorf("unknown option '%s' (try: scorecard --help)", a);
             return -1;
@@ -361,8 +434,8 @@ static int parse_args(int argc, char **argv, options *o)
         errorf("no data file: give one with -d FILE");
         return -1;
     }
-    if (o->csv && strcmp(o->cmd, "check")) {
-        errorf("--format is an option of 'check'");
+    if ((o->csv || o->zh) && strcmp(o->cmd, "check")) {
+        errorf("%s is an option of 'check'", o->csv ? "--format" : "--headers");
         return -1;
     }
     if (o->profile && strcmp(o->cmd, "render")) {
@@ -378,8 +451,8 @@ static int parse_args(int argc, char **argv, options *o)
         errorf("--combined and --dump exclude each other");
         return -1;
     }
-    if (o->encoding && !o->csv) {
-        errorf("--excel and --encoding are options of 'check --format csv'");
+    if (o->encoding && !o->csv && !o->problems) {
+        errorf("--excel and --encoding are options of 'check --format csv' and --problems");
         return -1;
     }
     int book = !strcmp(o->cmd, "render") && (o->combined || o->group_by);
@@ -425,243 +498,12 @@ int source_date(long long *out)
     return 1;
 }
 
-/* One line of `check`'s table: what HR holds against their spreadsheet:
- * the figures the employee's sheet prints, under the sheet's own labels
- * (sc_result.figures).  A refused record gets a line too (status "error",
- * no figures), so the table always lists every employee of the batch. */
-typedef struct summary_row {
-    char *id, *name, *status;
-    char **key, **label, **value; /* nfig each */
-    int nfig;
-} summary_row;
-
-typedef struct totals {
-    summary_row *rows;
-    int nrows, caprows;
-} totals;
-
-static void add_row(totals *t, const sc_result *r)
-{
-    if (t->nrows == t->caprows) {
-        int cap = t->caprows ? t->caprows * 2 : 64;
-        summary_row *rows = realloc(t->rows, (size_t)cap * sizeof *rows);
-        if (!rows)
-            return; /* the table is a convenience: a row less, not a crash */
-        t->rows = rows;
-        t->caprows = cap;
-    }
-    summary_row *row = &t->rows[t->nrows++];
-    memset(row, 0, sizeof *row);
-    if (r->status == SC_OK && r->record) {
-        row->id = strdup(sc_record_get(r->record, "id"));
-        row->name = strdup(sc_record_get(r->record, "name"));
-        row->status = strdup("ok");
-        int n = r->nfigures;
-        row->key = calloc((size_t)(n ? n : 1), sizeof *row->key);
-        row->label = calloc((size_t)(n ? n : 1), sizeof *row->label);
-        row->value = calloc((size_t)(n ? n : 1), sizeof *row->value);
-        if (!row->key || !row->label || !row->value)
-            return;
-        for (int i = 0; i < n; i++) {
-            row->key[i] = strdup(r->figures[i].key);
-            row->label[i] = strdup(r->figures[i].label);
-            row->value[i] = strdup(r->figures[i].value);
-        }
-        row->nfig = n;
-        return;
-    }
-    const char *label = r->label ? r->label : "";
-    const char *sp = strchr(label, ' ');
-    row->id = sp ? strndup(label, (size_t)(sp - label)) : strdup(label);
-    row->name = strdup(sp ? sp + 1 : "");
-    row->status = strdup("error");
-}
-
-/* Columns on a terminal: CJK and fullwidth characters take two. */
-static int display_width(const char *s)
-{
-    int w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        unsigned cp = *p;
-        int len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
-        if (len > 1) {
-            cp &= 0x3Fu >> (len - 1);
-            for (int k = 1; k < len && (p[k] & 0xC0) == 0x80; k++)
-                cp = (cp << 6) | (p[k] & 0x3Fu);
-        }
-        for (int k = 0; k < len && *p; k++)
-            p++;
-        int wide = cp >= 0x1100 &&
-                   (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-                    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                    (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                    (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000);
-        w += wide ? 2 : 1;
-    }
-    return w;
-}
-
-/* RFC 4180: quote a field holding a comma, quote or line break. */
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-/* The columns of the table: 工号, 姓名, one per figure key in the order the
- * sheets declare them (total, grade, bonus, then a sheet's own such as
- * award), 状态.  A figure column is headed by the sheets' label for it
- * (their labels joined by / when the batch holds several forms). */
-#define MAXCOLS 32
-typedef struct columns {
-    const char *key[MAXCOLS];
-    char head[MAXCOLS][256];
-    int n;
-} columns;
-
-static void figure_columns(const totals *t, columns *c)
-{
-    memset(c, 0, sizeof *c);
-    for (int r = 0; r < t->nrows; r++)
-        for (int i = 0; i < t->rows[r].nfig; i++) {
-            const summary_row *row = &t->rows[r];
-            int k = 0;
-            while (k < c->n && strcmp(c->key[k], row->key[i]))
-                k++;
-            if (k == c->n) {
-                if (c->n == MAXCOLS)
-                    continue;
-                c->key[c->n++] = row->key[i];
-            }
-            if (!strstr(c->head[k], row->label[i])) {
-                size_t used = strlen(c->head[k]);
-                snprintf(c->head[k] + used, sizeof c->head[k] - used, "%s%s",
-                         used ? "/" : "", row->label[i]);
-            }
-        }
-}
-
-static const char *figure_value(const summary_row *row, const char *key)
-{
-    for (int i = 0; i < row->nfig; i++)
-        if (!strcmp(row->key[i], key))
-            return row->value[i];
-    return "";
-}
-
-/* The cell of column i (0 工号, 1 姓名, figures, last 状态); row NULL: the header. */
-static const char *cell(const summary_row *row, const columns *c, int i, int ncols)
-{
-    const char *v;
-    if (i == 0)
-        v = row ? row->id : "工号";
-    else if (i == 1)
-        v = row ? row->name : "姓名";
-    else if (i == ncols - 1)
-        v = row ? row->status : "状态";
-    else
-        v = row ? figure_value(row, c->key[i - 2]) : c->head[i - 2];
-    return v ? v : "";
-}
-
-/* The per-employee table of `check`: 工号 姓名 <the sheet's figures> 状态. */
-static int print_table(const totals *t, int csv, int encoding)
-{
-    columns c;
-    figure_columns(t, &c);
-    int ncols = c.n + 3;
-    if (csv) {
-        /* made in UTF-8, then written in the encoding asked for */
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&buf, &len);
-        if (!m) {
-            errorf("out of memory");
-            return -1;
-        }
-        fputs("id,name", m);
-        for (int k = 0; k < c.n; k++)
-            fprintf(m, ",%s", c.key[k]);
-        fputs(",status\r\n", m);
-        for (int r = 0; r < t->nrows; r++) {
-            for (int i = 0; i < ncols; i++) {
-                if (i)
-                    fputc(',', m);
-                csv_field(m, cell(&t->rows[r], &c, i, ncols));
-            }
-            fputs("\r\n", m);
-        }
-        fclose(m);
-        char why[512];
-        int rc = csv_write_encoded(stdout, buf, len, encoding, why, sizeof why);
-        if (rc != 0)
-            errorf("%s", why);
-        free(buf);
-        return rc;
-    }
-    int width[MAXCOLS + 3];
-    for (int i = 0; i < ncols; i++) {
-        width[i] = display_width(cell(NULL, &c, i, ncols));
-        for (int r = 0; r < t->nrows; r++) {
-            int w = display_width(cell(&t->rows[r], &c, i, ncols));
-            if (w > width[i])
-                width[i] = w;
-        }
-    }
-    for (int r = -1; r < t->nrows; r++) {
-        const summary_row *row = r < 0 ? NULL : &t->rows[r];
-        for (int i = 0; i < ncols; i++) {
-            const char *v = cell(row, &c, i, ncols);
-            int pad = width[i] - display_width(v);
-            /* figures right-aligned, except words (a grade) */
-            int right = i >= 2 && i < ncols - 1 && strcmp(c.key[i - 2], "grade");
-            if (right)
-                printf("%*s", pad, "");
-            fputs(v, stdout);
-            if (!right && i < ncols - 1)
-                printf("%*s", pad, "");
-            if (i < ncols - 1)
-                fputs("  ", stdout);
-        }
-        fputc('\n', stdout);
-    }
-    return 0;
-}
-
-static void free_rows(totals *t)
-{
-    for (int r = 0; r < t->nrows; r++) {
-        summary_row *row = &t->rows[r];
-        for (int i = 0; i < row->nfig; i++) {
-            free(row->key[i]);
-            free(row->label[i]);
-            free(row->value[i]);
-        }
-        free(row->key);
-        free(row->label);
-        free(row->value);
-        free(row->id);
-        free(row->name);
-        free(row->status);
-    }
-    free(t->rows);
-}
-
-
 /* ---- what the driver reports ------------------------------------------ */
 
 typedef struct reporter {
     const options *o;
-    totals t;
+    check_table *table; /* check, or --problems */
+    int pages;          /* laid out (--dump) */
 } reporter;
 
 static void on_result(void *ud, const sc_result *r)
@@ -669,18 +511,72 @@ static void on_result(void *ud, const sc_result *r)
     reporter *rp = ud;
     if (r->dump && rp->o->dump)
         fputs(r->dump, stdout);
+    rp->pages += r->pages;
     if (!strcmp(rp->o->cmd, "check"))
-        add_row(&rp->t, r);
+        table_add(rp->table, r);
 }
 
 /* ---- commands --------------------------------------------------------- */
+
+/* ---- where an installed scorecard finds its data ------------------------ */
+
+/* The data folder installed with this program: ../share/scorecard beside
+ * it (cmake --install puts it there, whatever the prefix), if it holds the
+ * font map.  NULL when run from the build tree: the library then takes
+ * the folder it was configured to install to, or its source tree. */
+static const char *installed_data(void)
+{
+    static char dir[4096];
+    static int done;
+    if (done)
+        return dir[0] ? dir : NULL;
+    done = 1;
+    char exe[3800];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    char probe[4200];
+    snprintf(dir, sizeof dir, "%s/../share/scorecard", exe);
+    snprintf(probe, sizeof probe, "%s/fonts/fonts.xml", dir);
+    if (access(probe, R_OK) != 0)
+        dir[0] = '\0';
+    return dir[0] ? dir : NULL;
+}
+
+const char *cli_font_map(const char *given, char *buf, size_t n)
+{
+    const char *map = given ? given : getenv("SCORECARD_FONTS");
+    if (map && *map)
+        return map;
+    const char *data = installed_data();
+    if (!data)
+        return NULL;
+    snprintf(buf, n, "%s/fonts/fonts.xml", data);
+    return buf;
+}
+
+const char *cli_template_path(char *buf, size_t n)
+{
+    const char *env = getenv("SCORECARD_TEMPLATES");
+    const char *data = installed_data();
+    if (!data)
+        return env;
+    snprintf(buf, n, "%s%s%s/templates", env && *env ? env : "", env && *env ? ":" : "",
+             data);
+    return buf;
+}
 
 static int cmd_fonts(const options *o)
 {
     sc_fonts *fonts = NULL;
     sc_error err;
-    const char *map = o->fonts_map ? o->fonts_map : getenv("SCORECARD_FONTS");
-    if (sc_fonts_load(&fonts, map && *map ? map : NULL, &err) != SC_OK) {
+    char mapbuf[4300];
+    if (sc_fonts_load(&fonts, cli_font_map(o->fonts_map, mapbuf, sizeof mapbuf), &err) != SC_OK) {
         print_error(&err);
         return EXIT_UNUSABLE;
     }
@@ -700,6 +596,68 @@ static int cmd_fonts(const options *o)
     return rc;
 }
 
+/* What the run did, on standard error (standard output holds the table
+ * or the dump, for a pipe). */
+static void print_summary(const options *o, const sc_batch_summary *sum, int pages,
+                          double secs)
+{
+    int check = !strcmp(o->cmd, "check");
+    char refused[64] = "";
+    if (sum->failed)
+        snprintf(refused, sizeof refused, "; %d record%s refused (see above)", sum->failed,
+                 sum->failed > 1 ? "s" : "");
+    if (check)
+        fprintf(stderr, "scorecard: checked %d record%s: %d ok, %d refused (%.2f s)\n",
+                sum->records, sum->records == 1 ? "" : "s", sum->ok, sum->failed, secs);
+    else if (o->dump)
+        fprintf(stderr, "scorecard: laid out %d record%s, %d page%s in %.2f s%s\n", sum->ok,
+                sum->ok == 1 ? "" : "s", pages, pages == 1 ? "" : "s", secs, refused);
+    else if (o->group_by)
+        fprintf(stderr, "scorecard: %d document%s in %d book%s, %d page%s -> %s%s in %.2f s%s\n",
+                sum->ok, sum->ok == 1 ? "" : "s", sum->files, sum->files == 1 ? "" : "s",
+                sum->pages, sum->pages == 1 ? "" : "s", o->outdir ? o->outdir : ".",
+                o->outdir && o->outdir[0] && o->outdir[strlen(o->outdir) - 1] == '/' ? "" : "/",
+                secs, refused);
+    else
+        fprintf(stderr, "scorecard: %d document%s, %d page%s%s%s in %.2f s%s\n",
+                o->combined ? sum->ok : sum->files,
+                (o->combined ? sum->ok : sum->files) == 1 ? "" : "s", sum->pages,
+                sum->pages == 1 ? "" : "s", o->combined ? " -> " : "",
+                o->combined ? o->combined : "", secs, refused);
+    if (sum->unusable)
+        fprintf(stderr, "scorecard: %d data file%s could not be used (see above): none of "
+                        "%s records were read\n",
+                sum->unusable, sum->unusable > 1 ? "s" : "", sum->unusable > 1 ? "their" : "its");
+    if (sum->unmatched)
+        fprintf(stderr, "scorecard: --strict: %d template select%s gave nothing for a whole "
+                        "batch (see above)\n", sum->unmatched, sum->unmatched > 1 ? "s" : "");
+    if (sum->cut_short)
+        fprintf(stderr, "scorecard: %d data file%s break%s off (see above): the records "
+                        "after the break were not read (exit status %d)\n",
+                sum->cut_short, sum->cut_short > 1 ? "s" : "", sum->cut_short > 1 ? "" : "s",
+                EXIT_CUT_SHORT);
+}
+
+/* The exit status of a run (docs: README, --help): usage 2 first; a data
+ * file that breaks off 4, whatever else happened (records after the break
+ * were never read, so nothing may look complete); nothing done 3; some
+ * records refused (or, with --strict, a template select that gave
+ * nothing) 1; all done 0. */
+static int exit_status(sc_status st, const sc_batch_summary *sum)
+{
+    if (st == SC_ERR_USAGE)
+        return EXIT_USAGE;
+    if (sum->cut_short)
+        return EXIT_CUT_SHORT;
+    if (st != SC_OK) /* an output failed at the end: 3 only if none was written */
+        return sum->files > 0 ? EXIT_SOME_FAILED : EXIT_UNUSABLE;
+    if (sum->ok == 0)
+        return EXIT_UNUSABLE;
+    if (sum->failed || sum->unusable || sum->unmatched)
+        return EXIT_SOME_FAILED;
+    return EXIT_ALL_OK;
+}
+
 static int cmd_render(const options *o)
 {
     double t0 = now();
@@ -712,26 +670,32 @@ static int cmd_render(const options *o)
         errorf("SOURCE_DATE_EPOCH must be a number of seconds since 1970");
         return EXIT_USAGE;
     }
+    /* a pattern is the user's, not the data's: refused before any reading */
     if (!check && !o->dump && !o->combined &&
         sc_filename_pattern_check(o->pattern, &err) != SC_OK) {
         print_error(&err);
         return EXIT_USAGE;
     }
-    const char *map = o->fonts_map ? o->fonts_map : getenv("SCORECARD_FONTS");
+    char mapbuf[4300], tplbuf[8400];
     sc_fonts *fonts = NULL;
-    if (sc_fonts_load(&fonts, map && *map ? map : NULL, &err) != SC_OK) {
+    if (sc_fonts_load(&fonts, cli_font_map(o->fonts_map, mapbuf, sizeof mapbuf), &err) != SC_OK) {
         print_error(&err);
         return EXIT_UNUSABLE;
     }
     reporter rp;
     memset(&rp, 0, sizeof rp);
     rp.o = o;
+    if ((check || o->problems) && !(rp.table = table_new(o->zh, o->encoding))) {
+        sc_fonts_free(fonts);
+        errorf("out of memory");
+        return EXIT_UNUSABLE;
+    }
     bo.data = o->data;
     bo.ndata = o->ndata;
     bo.produce = check ? SC_PRODUCE_CHECK : o->dump ? SC_PRODUCE_DUMP : SC_PRODUCE_PDF;
     bo.template_file = o->template_file;
     bo.template_dir = o->template_dir;
-    bo.template_path = getenv("SCORECARD_TEMPLATES");
+    bo.template_path = cli_template_path(tplbuf, sizeof tplbuf);
     bo.out_dir = o->outdir ? o->outdir : ".";
     bo.group_by = o->group_by;
     bo.sort = o->sort;
@@ -744,8 +708,13 @@ static int cmd_render(const options *o)
     bo.allow_missing_glyphs = o->allow_missing;
     bo.profile = o->profile;
     password_source(o->password_from, &bo.password_pattern, &bo.password_file);
+    bo.strict = o->strict;
+    bo.manifest = o->manifest;
+    bo.remove_stale = o->remove_stale;
     bo.diag = on_diag;
+    bo.diag_ud = rp.table;
     bo.warn = on_warning;
+    bo.warn_ud = rp.table;
     bo.on_result = on_result;
     bo.result_ud = &rp;
     sc_batch_summary sum;
@@ -755,48 +724,19 @@ static int cmd_render(const options *o)
         print_error(&err);
 
     double secs = now() - t0;
-    int table_rc = 0;
-    if (check && (rp.t.nrows > 0 || o->csv))
-        table_rc = print_table(&rp.t, o->csv, o->encoding);
-    free_rows(&rp.t);
-    FILE *out = o->dump || o->csv ? stderr : stdout;
-    if (!o->quiet) {
-        if (check)
-            fprintf(out, "scorecard: checked %d records: %d ok, %d with problems (%.2f s)\n",
-                    sum.records, sum.ok, sum.failed, secs);
-        else if (o->dump)
-            fprintf(out, "scorecard: laid out %d records%s in %.2f s\n", sum.ok,
-                    sum.failed ? " (some records failed, see above)" : "", secs);
-        else if (o->group_by)
-            fprintf(out, "scorecard: %d documents in %d books, %d pages -> %s%s in %.2f s%s\n",
-                    sum.ok, sum.files, sum.pages, o->outdir ? o->outdir : ".",
-                    o->outdir && o->outdir[0] && o->outdir[strlen(o->outdir) - 1] == '/' ? "" : "/",
-                    secs,
-                    sum.failed ? " (some records failed, see above)" : "");
-        else
-            fprintf(out, "scorecard: %d documents, %d pages%s%s in %.2f s%s\n",
-                    o->combined ? sum.ok : sum.files, sum.pages,
-                    o->combined ? " -> " : "", o->combined ? o->combined : "", secs,
-                    sum.failed ? " (some records failed, see above)" : "");
-        if (sum.cut_short)
-            fprintf(out, "scorecard: %d data file%s ended early (see above): the "
-                         "records after that point were not read\n",
-                    sum.cut_short, sum.cut_short > 1 ? "s" : "");
+    int rc = exit_status(st, &sum);
+    if (check && (sum.records > 0 || o->csv) && table_print(rp.table, stdout, o->csv) != 0)
+        rc = EXIT_UNUSABLE;
+    if (o->problems && table_save_problems(rp.table, o->problems, &err) != SC_OK) {
+        print_error(&err);
+        rc = EXIT_UNUSABLE;
     }
-    if (st != SC_OK)
-        return st == SC_ERR_USAGE ? EXIT_USAGE : EXIT_UNUSABLE;
-    if (table_rc != 0)
-        return EXIT_UNUSABLE;
-    int trouble = sum.failed || sum.unusable || sum.cut_short;
-    if (sum.ok == 0 && trouble)
-        return EXIT_UNUSABLE;
-    if (trouble)
-        return EXIT_SOME_FAILED;
-    if (sum.ok == 0) {
+    table_free(rp.table);
+    if (!o->quiet)
+        print_summary(o, &sum, rp.pages, secs);
+    if (rc == EXIT_UNUSABLE && st == SC_OK && sum.records == 0 && !sum.unusable)
         errorf("the data holds no employee record");
-        return EXIT_UNUSABLE;
-    }
-    return EXIT_ALL_OK;
+    return rc;
 }
 
 /* Everything printed reached its stream: a full disk or a closed pipe

@@ -27,9 +27,9 @@ int cmd_summary(const summary_args *a)
         errorf("SOURCE_DATE_EPOCH must be a number of seconds since 1970");
         return EXIT_USAGE;
     }
-    const char *map = a->fonts_map ? a->fonts_map : getenv("SCORECARD_FONTS");
+    char mapbuf[4300], tplbuf[8400];
     sc_fonts *fonts = NULL;
-    if (sc_fonts_load(&fonts, map && *map ? map : NULL, &err) != SC_OK) {
+    if (sc_fonts_load(&fonts, cli_font_map(a->fonts_map, mapbuf, sizeof mapbuf), &err) != SC_OK) {
         print_error(&err);
         return EXIT_UNUSABLE;
     }
@@ -38,7 +38,7 @@ int cmd_summary(const summary_args *a)
     bo.produce = SC_PRODUCE_CHECK;
     bo.template_file = a->template_file;
     bo.template_dir = a->template_dir;
-    bo.template_path = getenv("SCORECARD_TEMPLATES");
+    bo.template_path = cli_template_path(tplbuf, sizeof tplbuf);
     bo.allow_missing_glyphs = a->allow_missing;
     bo.diag = on_diag;
     bo.warn = on_warning;

@@ -44,6 +44,9 @@ typedef struct tentry {
     char *path;
     sc_template *tpl;  /* NULL: loading failed (err says why) */
     sc_error err;
+    /* what its selects gave over the records of the current data file */
+    unsigned char *evaluated, *matched;
+    int records;
 } tentry;
 
 /* The font bases of one form: a template and the definitions its
@@ -82,6 +85,8 @@ typedef struct job {
     int nheld, capheld;
     sc_doc doc;        /* on its way out: what the steps fill in */
     int done_before;   /* a step's admit: nothing to do (an earlier run) */
+    int cut_short;     /* its data file breaks off inside it */
+    sc_selects sel;    /* what its template's selects gave (arena) */
 } job;
 
 typedef struct run {
@@ -258,11 +263,72 @@ static const sc_fontbases *bases_for(run *R, const sc_record *rec, const sc_temp
     sc_render_opts ro = SC_RENDER_OPTS_INIT;
     ro.watermark = R->o.watermark;
     ro.allow_missing_glyphs = 1;
-    if (a && sc_render_layout(tpl, R->fonts, blank, &ro, a, &laid, &e) == SC_OK)
+    if (a && sc_render_layout(tpl, R->fonts, blank, &ro, a, &laid, NULL, &e) == SC_OK)
         (void)sc_fontbases_new(&f->bases, R->fonts, laid, &e);
     sc_record_free(blank);
     sc_arena_free(a);
     return f->bases;
+}
+
+/* ---- selects that give nothing ------------------------------------------------
+ *
+ * A misspelt path in a template (kpis/catagory/kpi, nmae) is valid XPath
+ * and selects nothing: every sheet gets an empty table or an empty 姓名 and
+ * is otherwise fine.  One record proves nothing (an employee may have no
+ * adjustments), a whole batch does: after the last record of a data file,
+ * each select that ran for its records and never gave anything is said
+ * once, as a warning -- an error with `strict`, for the CI of templates.
+ * What ran inside an <if> whose test was false did not run at all, which
+ * is how a template says that something is optional. */
+
+static void note_selects(run *R, const job *j)
+{
+    if (!j->tpl || !j->sel.evaluated)
+        return;
+    for (int i = 0; i < R->ntpl; i++) {
+        tentry *t = &R->tpl[i];
+        if (t->tpl != j->tpl)
+            continue;
+        size_t n = t->tpl->nexprs ? t->tpl->nexprs : 1;
+        if (!t->evaluated && (!(t->evaluated = sc_calloc(n, 1)) ||
+                              !(t->matched = sc_calloc(n, 1))))
+            return; /* a warning less, never a failure */
+        for (size_t k = 0; k < t->tpl->nexprs; k++) {
+            t->evaluated[k] |= j->sel.evaluated[k];
+            t->matched[k] |= j->sel.matched[k];
+        }
+        t->records++;
+    }
+}
+
+static void report_selects(run *R, const char *data)
+{
+    for (int i = 0; i < R->ntpl; i++) {
+        tentry *t = &R->tpl[i];
+        for (size_t k = 0; t->records && k < t->tpl->nexprs; k++) {
+            if (!t->evaluated[k] || t->matched[k])
+                continue;
+            const struct sc_texpr *x = &t->tpl->exprinfo[k];
+            char hint[200] = "";
+            if (sc_path_hint(x->src, hint + 2, sizeof hint - 2))
+                memcpy(hint, "; ", 2);
+            sc_error e;
+            sc_error_set(&e, SC_ERR_TEMPLATE, t->path, x->line, 0,
+                         "%s=\"%s\" gives nothing for any of the %d record%s of %s%s", x->attr,
+                         x->src, t->records, t->records > 1 ? "s" : "", data, hint);
+            if (R->o.strict) {
+                R->sum->unmatched++;
+                if (R->o.diag)
+                    R->o.diag(R->o.diag_ud, &e);
+            } else if (R->o.warn) {
+                R->o.warn(R->o.warn_ud, &e);
+            }
+        }
+        sc_free(t->evaluated);
+        sc_free(t->matched);
+        t->evaluated = t->matched = NULL;
+        t->records = 0;
+    }
 }
 
 /* ---- one record ---------------------------------------------------------- */
@@ -349,7 +415,7 @@ static void work(run *R, job *j)
         return;
     }
     sc_status st = sc_render_layout(j->tpl, R->fonts, j->rec, &ro, j->arena,
-                                    &j->laid, &j->err);
+                                    &j->laid, &j->sel, &j->err);
     /* the sheet's figures: binding has checked those of the engine */
     if (st == SC_OK)
         st = sc_figures_eval(j->tpl, j->rec, j->arena, &j->figures, &j->nfigures, &j->err);
@@ -395,10 +461,23 @@ static void deliver(run *R, job *j)
                 fail_job(j, st);
         }
     }
-    for (int i = 0; j->st != SC_OK && i < R->nsteps; i++)
-        if (R->steps[i]->failed)
-            R->steps[i]->failed(R->steps[i], j->rec,
-                                j->rec && j->rec->label ? j->rec->label : j->label, &j->err);
+    if (j->st != SC_OK && R->nsteps) {
+        /* what the steps have to say about a record that failed (d->path
+         * is set if a step after the writing failed it: the file is this
+         * run's) */
+        d->rec = j->rec;
+        d->label = j->rec && j->rec->label ? j->rec->label : j->label;
+        for (int i = 0; i < R->nsteps; i++) {
+            sc_step *s = R->steps[i];
+            sc_error note;
+            memset(&note, 0, sizeof note);
+            if (s->failed && s->failed(s, d, &j->err, &note)) {
+                if (!note.employee[0])
+                    snprintf(note.employee, sizeof note.employee, "%s", j->label);
+                hold(j, &note, 1);
+            }
+        }
+    }
     for (int i = 0; i < j->nheld; i++) {
         sc_diag_fn fn = j->held[i].warning ? R->o.warn : R->o.diag;
         void *ud = j->held[i].warning ? R->o.warn_ud : R->o.diag_ud;
@@ -436,8 +515,10 @@ static void deliver(run *R, job *j)
         res.mail = d->mail;
         res.mail_to = d->mail_to;
         res.mail_note = d->mail_note;
+        res.cut_short = j->cut_short;
         R->o.on_result(R->o.result_ud, &res);
     }
+    note_selects(R, j);
     job_free(j);
 }
 
@@ -483,6 +564,7 @@ static void run_file(run *R, const char *data)
     /* the archive copy embeds each record as the data gave it */
     if (R->o.produce == SC_PRODUCE_PDF && R->o.profile == SC_PROFILE_ARCHIVE)
         sc_reader_keep_source(r);
+    sc_reader_set_warn(r, on_warning, R);
     forms_clear(R);
     for (;;) {
         job j;
@@ -494,21 +576,34 @@ static void run_file(run *R, const char *data)
         if (st == SC_END) {
             R->cur = NULL;
             job_free(&j);
+            sc_reader_end(r);
             break;
         }
         if (st != SC_OK && fatal_for_file(st)) {
-            /* The rest of the file cannot be read. */
+            /* The rest of the file cannot be read.  When it breaks off
+             * inside an employee, that employee is a refused record (it
+             * gets its line); the records after it were never reached. */
             R->cur = NULL;
+            R->sum->cut_short++;
+            if (j.err.employee[0]) {
+                R->index++;
+                j.rec = sc_reader_refused(r);
+                j.cut_short = 1;
+                snprintf(j.label, sizeof j.label, "%s", j.err.employee);
+                fail_job(&j, st);
+                deliver(R, &j);
+                break;
+            }
             for (int i = 0; i < j.nheld; i++)
                 on_problem(R, &j.held[i].e);
             if (!j.nheld)
                 on_problem(R, &j.err);
             job_free(&j);
-            R->sum->cut_short++;
             break;
         }
         R->index++;
         if (st != SC_OK) {
+            j.rec = sc_reader_refused(r);
             snprintf(j.label, sizeof j.label, "%s", j.err.employee);
             fail_job(&j, st);
         } else {
@@ -519,6 +614,7 @@ static void run_file(run *R, const char *data)
         R->cur = NULL;
         deliver(R, &j);
     }
+    report_selects(R, data);
     sc_reader_free(r);
 }
 
@@ -587,8 +683,8 @@ static sc_status add_step(run *R, sc_step *s, sc_error *err)
     return SC_OK;
 }
 
-/* The chain, in its fixed order: naming, encryption, writing, mail -- or
- * the book(s) -- then the summary.  A check gets the encryption step for
+/* The chain, in its fixed order: naming, encryption, writing, mail, the
+ * manifest -- or the book(s) -- then the summary.  A check gets the encryption step for
  * its admit alone: a record without a password is found by `check` too. */
 static sc_status make_steps(run *R, sc_error *err)
 {
@@ -610,7 +706,16 @@ static sc_status make_steps(run *R, sc_error *err)
                            R->o.created, R->o.warn, R->o.warn_ud, R->o.profile};
         st = add_step(R, sc_step_book(&bo, R->fonts), err);
     } else if (pdf) {
-        st = add_step(R, sc_step_name(R->o.name_pattern), err);
+        sc_step *name = sc_step_name(R->o.name_pattern);
+        st = add_step(R, name, err);
+        if (st == SC_OK && !dry && R->o.manifest && R->o.manifest[0]) {
+            char csv[300], json[300];
+            snprintf(csv, sizeof csv, "%s.csv", R->o.manifest);
+            snprintf(json, sizeof json, "%s.json", R->o.manifest);
+            if (!sc_step_name_reserve(name, csv, "the run's manifest") ||
+                !sc_step_name_reserve(name, json, "the run's manifest"))
+                st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        }
     }
     if (st == SC_OK && R->o.password_pattern &&
         ((pdf && !books) || R->o.produce == SC_PRODUCE_CHECK)) {
@@ -623,13 +728,16 @@ static sc_status make_steps(run *R, sc_error *err)
             st = add_step(R, s, err);
     }
     if (st == SC_OK && pdf && !books && !dry)
-        st = add_step(R, sc_step_file(R->o.out_dir), err);
+        st = add_step(R, sc_step_file(R->o.out_dir, R->o.remove_stale), err);
     if (st == SC_OK && pdf && !books && R->o.mail) {
         sc_step *s = NULL;
         st = sc_step_mail(&s, R->o.mail, R->o.out_dir, err);
         if (st == SC_OK)
             st = add_step(R, s, err);
     }
+    /* last: it lists what the steps before did with each record */
+    if (st == SC_OK && pdf && !books && !dry && R->o.manifest && R->o.manifest[0])
+        st = add_step(R, sc_step_manifest(R->o.out_dir, R->o.manifest), err);
     if (st == SC_OK && R->o.summary)
         st = add_step(R,
                       sc_step_summary(R->o.summary, stpl, R->fonts, R->o.sort, R->o.created,
@@ -672,10 +780,20 @@ sc_status sc_batch_run(const sc_fonts *fonts, const sc_batch_opts *opts,
         st = make_steps(&R, err);
     for (int i = 0; st == SC_OK && i < R.o.ndata; i++)
         run_file(&R, R.o.data[i]);
-    for (int i = 0; st == SC_OK && i < R.nsteps; i++) {
+    /* Every step ends, even after one failed: a manifest that does not fit
+     * on a full disk must not keep the summary from being written.  The
+     * first failure is the run's; later ones go to diag. */
+    int ran = st == SC_OK;
+    for (int i = 0; ran && i < R.nsteps; i++) {
         sc_step *s = R.steps[i];
-        if (s->end)
-            st = s->end(s, &sum->files, &sum->pages, err);
+        sc_error later;
+        sc_status es = s->end ? s->end(s, &sum->files, &sum->pages,
+                                       st == SC_OK ? err : &later)
+                              : SC_OK;
+        if (es != SC_OK && st == SC_OK)
+            st = es;
+        else if (es != SC_OK && R.o.diag)
+            R.o.diag(R.o.diag_ud, &later);
     }
     for (int i = 0; i < R.nsteps; i++)
         if (R.steps[i])
@@ -685,6 +803,8 @@ sc_status sc_batch_run(const sc_fonts *fonts, const sc_batch_opts *opts,
     for (int i = 0; i < R.ntpl; i++) {
         sc_template_free(R.tpl[i].tpl);
         sc_free(R.tpl[i].path);
+        sc_free(R.tpl[i].evaluated);
+        sc_free(R.tpl[i].matched);
     }
     sc_free(R.tpl);
     return st;

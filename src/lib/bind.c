@@ -66,6 +66,8 @@ typedef struct binder {
     int nsites;
     const char **fig_text; /* per template figure: its text (NULL: not yet) */
     xmlNodePtr *fig_node;  /* and the node it came from, or NULL */
+    int testing;        /* evaluating a test, not a select */
+    sc_selects sel;     /* what the selects gave */
 } binder;
 
 /* A growable array in the arena (old copies are left behind: cheap). */
@@ -144,6 +146,27 @@ static void xpath_error(void *ud, xmlErrorPtr xe)
     }
 }
 
+/* A select gave o: note whether it gave something, so that the batch can
+ * say which selects gave nothing for any of its records (a misspelt
+ * path prints an empty cell on every sheet, and nothing else shows it). */
+static void note_select(binder *B, void *expr, xmlXPathObjectPtr o)
+{
+    if (!B->sel.evaluated)
+        return;
+    size_t i = 0;
+    while (i < B->t->nexprs && B->t->exprs[i] != expr)
+        i++;
+    if (i == B->t->nexprs)
+        return;
+    B->sel.evaluated[i] = 1;
+    int got = o->type == XPATH_NODESET   ? o->nodesetval && o->nodesetval->nodeNr > 0
+              : o->type == XPATH_STRING  ? o->stringval && o->stringval[0]
+              : o->type == XPATH_NUMBER  ? !isnan(o->floatval)
+                                         : 1;
+    if (got)
+        B->sel.matched[i] = 1;
+}
+
 /* Evaluate a compiled expression with node as context node and
  * position()/last() = pos/size.  NULL (and err set) on failure. */
 static xmlXPathObjectPtr eval(binder *B, const sc_tnode *tn, void *expr,
@@ -158,6 +181,8 @@ static xmlXPathObjectPtr eval(binder *B, const sc_tnode *tn, void *expr,
         terr(B, SC_ERR_XPATH, tn->line, "cannot evaluate \"%s\": %s",
              tn->src ? tn->src : "expression",
              B->xperr[0] ? B->xperr : "XPath evaluation failed");
+    else if (!B->testing)
+        note_select(B, expr, o);
     return o;
 }
 
@@ -294,25 +319,37 @@ static void trim(const char **s, size_t *n)
         (*n)--;
 }
 
-/* "2026-11-03" -> "2026年11月03日"; anything else unchanged. */
-static void append_date(sc_buf *b, const char *s, size_t n)
+/* "2026-11-03" in the date pattern fmt (NULL: yyyy年MM月dd日, the
+ * template loader has checked the pattern): yyyy the year, MM/M the month
+ * with/without its leading zero, dd/d the day, the rest as written.
+ * Anything that is not a YYYY-MM-DD date is printed unchanged. */
+static void append_date(sc_buf *b, const char *s, size_t n, const char *fmt)
 {
-    if (n == 10 && s[4] == '-' && s[7] == '-') {
-        int ok = 1;
-        for (int i = 0; i < 10; i++)
-            if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-                ok = 0;
-        if (ok) {
+    int ok = n == 10 && s[4] == '-' && s[7] == '-';
+    for (int i = 0; ok && i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            ok = 0;
+    if (!ok) {
+        sc_buf_append(b, s, n);
+        return;
+    }
+    for (const char *p = fmt ? fmt : "yyyy年MM月dd日"; *p;) {
+        if (!strncmp(p, "yyyy", 4)) {
             sc_buf_append(b, s, 4);
-            sc_buf_puts(b, "年");
-            sc_buf_append(b, s + 5, 2);
-            sc_buf_puts(b, "月");
-            sc_buf_append(b, s + 8, 2);
-            sc_buf_puts(b, "日");
-            return;
+            p += 4;
+        } else if (*p == 'M' || *p == 'd') {
+            const char *two = *p == 'M' ? s + 5 : s + 8;
+            int pad = p[1] == *p;
+            if (pad || two[0] != '0')
+                sc_buf_append(b, two, 2);
+            else
+                sc_buf_append(b, two + 1, 1);
+            p += pad ? 2 : 1;
+        } else {
+            sc_buf_append(b, p, 1);
+            p++;
         }
     }
-    sc_buf_append(b, s, n);
 }
 
 static void append_number(sc_buf *b, double v, int decimals)
@@ -337,12 +374,12 @@ static void append_number(sc_buf *b, double v, int decimals)
 
 /* Append a string value: numbers in it are reformatted if decimals >= 0,
  * dates if decimals == -2; otherwise it goes in verbatim (trimmed). */
-static void append_string(sc_buf *b, const char *s, int decimals)
+static void append_string(sc_buf *b, const char *s, int decimals, const char *datefmt)
 {
     size_t n = strlen(s);
     trim(&s, &n);
     if (decimals == -2) {
-        append_date(b, s, n);
+        append_date(b, s, n, datefmt);
         return;
     }
     if (decimals >= 0 && n > 0 && n < 60) {
@@ -362,7 +399,7 @@ static void append_string(sc_buf *b, const char *s, int decimals)
     sc_buf_append(b, s, n);
 }
 
-static void append_obj(sc_buf *b, xmlXPathObjectPtr o, int decimals)
+static void append_obj(sc_buf *b, xmlXPathObjectPtr o, int decimals, const char *datefmt)
 {
     switch (o->type) {
     case XPATH_BOOLEAN:
@@ -373,11 +410,11 @@ static void append_obj(sc_buf *b, xmlXPathObjectPtr o, int decimals)
         break;
     case XPATH_STRING:
         append_string(b, o->stringval ? (const char *)o->stringval : "",
-                      decimals);
+                      decimals, datefmt);
         break;
     default: {
         xmlChar *s = xmlXPathCastToString(o);
-        append_string(b, s ? (const char *)s : "", decimals);
+        append_string(b, s ? (const char *)s : "", decimals, datefmt);
         xmlFree(s);
     }
     }
@@ -404,7 +441,7 @@ static sc_status append_value(binder *B, sc_buf *b, const sc_tnode *tn,
     if (!o)
         return SC_ERR_XPATH;
     size_t before = b->len;
-    append_obj(b, o, tn->decimals);
+    append_obj(b, o, tn->decimals, tn->datefmt);
     sc_status st = note_printed(B, first_node(o), b->data ? b->data + before : "",
                                 b->len - before, tn->line);
     xmlXPathFreeObject(o);
@@ -414,7 +451,9 @@ static sc_status append_value(binder *B, sc_buf *b, const sc_tnode *tn,
 static int eval_bool(binder *B, const sc_tnode *tn, void *expr,
                      xmlNodePtr node, int pos, int size, int *res)
 {
+    B->testing = 1;
     xmlXPathObjectPtr o = eval(B, tn, expr, node, pos, size);
+    B->testing = 0;
     if (!o)
         return -1;
     *res = xmlXPathCastToBoolean(o);
@@ -971,7 +1010,7 @@ static sc_status bind_bonus(binder *B, const sc_tnode *t, xmlNodePtr node,
                 sc_buf_puts(&b, "");
                 /* every month's score in the score format (the figure
                  * total's, or format=): one quantity, one format */
-                append_string(&b, sv, t->figure ? t->figure->decimals : t->decimals);
+                append_string(&b, sv, t->figure ? t->figure->decimals : t->decimals, NULL);
                 s[k].text = sc_arena_strdup(B->a, b.data ? b.data : "");
                 sc_buf_free(&b);
                 if (!s[k].text)
@@ -1082,7 +1121,7 @@ static sc_status bind_signatures(binder *B, const sc_tnode *t,
         sc_buf b = {0};
         if (name && *name) {
             sc_buf_puts(&b, label(t, 1, "姓名："));
-            append_string(&b, name, -1);
+            append_string(&b, name, -1, NULL);
             mid[i].text = sc_arena_strdup(B->a, b.oom ? "" : b.data);
             sc_buf_free(&b);
             names = 1;
@@ -1091,7 +1130,7 @@ static sc_status bind_signatures(binder *B, const sc_tnode *t,
         }
         sc_buf_puts(&b, label(t, 2, "日期："));
         if (date && *date)
-            append_string(&b, date, -2);
+            append_string(&b, date, -2, t->datefmt);
         else
             sc_buf_puts(&b, label(t, 3, "____年__月__日"));
         bot[i].text = sc_arena_strdup(B->a, b.oom ? "" : b.data);
@@ -1156,7 +1195,7 @@ static sc_status chart_value(binder *B, const sc_tnode *tn, void *expr,
         return SC_ERR_XPATH;
     sc_buf b = {0};
     sc_buf_puts(&b, "");
-    append_obj(&b, o, decimals);
+    append_obj(&b, o, decimals, NULL);
     if (num && note_printed(B, first_node(o), b.data, b.len, tn->line) != SC_OK) {
         xmlXPathFreeObject(o);
         sc_buf_free(&b);
@@ -1365,7 +1404,7 @@ static sc_status figure_text(binder *B, const sc_tfigure *f, const char **text,
             return SC_ERR_XPATH;
         sc_buf b = {0};
         sc_buf_puts(&b, "");
-        append_obj(&b, o, f->decimals);
+        append_obj(&b, o, f->decimals, NULL);
         B->fig_node[i] = (xmlNodePtr)first_node(o);
         xmlXPathFreeObject(o);
         B->fig_text[i] = sc_arena_strdup(B->a, b.oom ? "" : b.data);
@@ -1497,7 +1536,10 @@ sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
     sc_xml_quiet quiet;
     sc_xml_quiet_begin(&quiet, B.xperr, sizeof B.xperr);
 
-    sc_status st = eval_figures(&B);
+    size_t nx = tpl->nexprs ? tpl->nexprs : 1;
+    B.sel.evaluated = sc_arena_alloc(arena, nx);
+    B.sel.matched = sc_arena_alloc(arena, nx);
+    sc_status st = B.sel.evaluated && B.sel.matched ? eval_figures(&B) : nomem(&B);
     if (st != SC_OK)
         goto done;
     sc_bound *b = sc_arena_alloc(arena, sizeof *b);
@@ -1544,13 +1586,14 @@ sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
                 goto done;
             }
             sc_buf buf = {0};
-            append_obj(&buf, o, -1);
+            append_obj(&buf, o, -1, NULL);
             xmlXPathFreeObject(o);
             if (buf.len)
                 b->watermark = sc_arena_strdup(arena, buf.data);
             sc_buf_free(&buf);
         }
     }
+    b->selects = B.sel;
     *out = b;
 done:
     sc_xml_quiet_end(&quiet);

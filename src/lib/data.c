@@ -390,8 +390,15 @@ struct sc_reader {
     struct {               /* employees' own schemes (<employee scheme=>) */
         char *rel;
         sc_scheme *s;
+        unsigned char *used; /* per rule: it scored a KPI of this batch */
     } own[8];
     int nown;
+    unsigned char *used;   /* the same for the batch's scheme */
+    char *scheme_file;     /* the batch's scheme file, or NULL (inline) */
+    char *kpi_ids[64];     /* KPI ids of the batch, for suggestions */
+    int nkpi_ids;
+    sc_diag_fn warn;
+    void *warn_ud;
     const sc_scheme *cur;  /* the scheme of the record being read */
     long long period_end;  /* its last day (record.date) */
     sc_ranking *ranking;   /* <ranking> of the header, kept out of records */
@@ -426,6 +433,7 @@ struct sc_reader {
     queued *q;             /* records and problems, in order */
     size_t qhead, qlen, qcap;
     int oom;
+    sc_record *refused;    /* what was read of the record just refused */
 };
 
 /* The encodings a data file may declare.  libxml2 handles UTF-8 itself and
@@ -540,7 +548,7 @@ static int find_doctype(const byte_src *in, int *line, int *col)
  * file:line:col when libxml2 only says "conversion failed".  Returns 1 and
  * fills line, col and a "0xAB 0xCD" rendering of the bytes if found. */
 static int locate_bad_bytes(const byte_src *bs, const char *enc, int *line,
-                            int *col, char *bytes, size_t nbytes)
+                            int *col, char *bytes, size_t nbytes, unsigned char raw[4])
 {
     iconv_t cd = iconv_open("UTF-8", enc && enc[0] ? enc : "UTF-8");
     if (cd == (iconv_t)-1)
@@ -575,6 +583,8 @@ static int locate_bad_bytes(const byte_src *bs, const char *enc, int *line,
         if (e == EILSEQ || (e == EINVAL && eof)) {
             found = 1;
             size_t used = 0;
+            for (size_t i = 0; i < il && i < 4; i++)
+                raw[i] = (unsigned char)ip[i];
             for (size_t i = 0; i < il && i < 4; i++) {
                 int w = snprintf(bytes + used, nbytes - used, "%s0x%02X",
                                  i ? " " : "", (unsigned char)ip[i]);
@@ -598,6 +608,36 @@ static int locate_bad_bytes(const byte_src *bs, const char *enc, int *line,
         *col = c;
     }
     return found;
+}
+
+/* A GBK file with a GB18030 four-byte sequence (b1 81-FE, b2 30-39, b3
+ * 81-FE, b4 30-39): characters GBK lacks, such as 𠮷 in a name, which
+ * tools that write "GBK" often emit anyway.  1 and what it is ("𠮷
+ * (U+20BB7)") if raw is one and enc is a GBK name. */
+static int gb18030_char(const char *enc, const unsigned char raw[4], char *out, size_t n)
+{
+    if (!sc_ascii_ieq(enc, "GBK") && !sc_ascii_ieq(enc, "CP936") && !sc_ascii_ieq(enc, "GB2312"))
+        return 0;
+    if (raw[0] < 0x81 || raw[0] > 0xFE || raw[1] < 0x30 || raw[1] > 0x39 || raw[2] < 0x81 ||
+        raw[2] > 0xFE || raw[3] < 0x30 || raw[3] > 0x39)
+        return 0;
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == (iconv_t)-1)
+        return 0;
+    char in[4], utf[8] = "";
+    memcpy(in, raw, 4);
+    char *ip = in, *op = utf;
+    size_t il = 4, ol = sizeof utf - 1;
+    size_t rc = iconv(cd, &ip, &il, &op, &ol);
+    iconv_close(cd);
+    if (rc == (size_t)-1 || il)
+        return 0;
+    *op = '\0';
+    uint32_t cp = 0;
+    if (!sc_utf8_decode(utf, strlen(utf), &cp))
+        return 0;
+    snprintf(out, n, "%s (U+%04X)", utf, (unsigned)cp);
+    return 1;
 }
 
 /* Structured error handler of the text reader: keep the first error. */
@@ -634,15 +674,25 @@ static void on_parse_error(void *ud, xmlErrorPtr e)
         return;
     }
     if (!is_utf8 && !is_conv) {
-        sc_error_set(&r->perr, SC_ERR_XML, r->path, e->line, e->int2, "%s", msg);
+        char said[400];
+        sc_xml_explain(said, sizeof said, e->code, msg);
+        sc_error_set(&r->perr, SC_ERR_XML, r->path, e->line, e->int2, "%s", said);
         return;
     }
     /* Encoding trouble: find the exact spot ourselves (libxml2 converts
      * ahead of parsing, so its position is only roughly right). */
     int line = e->line, col = e->int2;
-    char bytes[64] = "";
+    char bytes[64] = "", gb[160] = "";
+    unsigned char raw[4] = {0, 0, 0, 0};
     const char *enc = r->declared[0] ? r->declared : "UTF-8";
-    locate_bad_bytes(&r->src, enc, &line, &col, bytes, sizeof bytes);
+    locate_bad_bytes(&r->src, enc, &line, &col, bytes, sizeof bytes, raw);
+    if (gb18030_char(enc, raw, gb, sizeof gb)) {
+        sc_error_set(&r->perr, SC_ERR_ENCODING, r->path, line, col,
+                     "bytes are not valid %s as declared: %s is %s in GB18030, which %s "
+                     "cannot hold; declare encoding=\"GB18030\" (GB18030 is a superset "
+                     "of GBK: the rest of the file reads the same)", enc, bytes, gb, enc);
+        return;
+    }
     if (!r->declared[0] || sc_ascii_ieq(enc, "UTF-8") || sc_ascii_ieq(enc, "UTF8"))
         sc_error_set(&r->perr, SC_ERR_ENCODING, r->path, line, col,
                      "bytes are not valid UTF-8 %s%s%s; if the file comes from "
@@ -1091,6 +1141,70 @@ static int feed(sc_reader *r)
     return -1;
 }
 
+/* ---- what is read of a refused record ---------------------------------- */
+
+/* What was read of a refused employee: its id, name, department,
+ * position, superior, evaluator and period, no figures and no document,
+ * so that the table, the summary, the manifest and the file name can
+ * still say who it was.  When the file breaks off inside the employee
+ * (whole = 0), a field only if its element is whole: the text of the last
+ * one may be cut. */
+static sc_record *record_stub(sc_reader *r, xmlNodePtr emp, int whole)
+{
+    sc_record *rec = sc_calloc(1, sizeof *rec);
+    if (!rec)
+        return NULL;
+    const char *id = sc_xml_attr(emp, "id");
+    static const char *const names[] = {"name", "department", "position", "superior",
+                                        "evaluator"};
+    char **fields[] = {&rec->name, &rec->department, &rec->position, &rec->superior,
+                       &rec->evaluator};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        xmlNodePtr c = sc_xml_child(emp, names[i]);
+        *fields[i] = c && (whole || c->next) ? sc_xml_text(c) : sc_strdup("");
+    }
+    if (rec->department && !rec->department[0]) {
+        free(rec->department);
+        rec->department = sc_strdup(r->department ? r->department : "");
+    }
+    rec->file = sc_strdup(r->path);
+    rec->id = sc_strdup(id ? id : "");
+    rec->period = sc_strdup(r->period ? r->period : "");
+    rec->email = sc_strdup("");
+    rec->total = sc_strdup("");
+    rec->grade = sc_strdup("");
+    rec->bonus = sc_strdup("");
+    rec->date = r->period_end;
+    rec->line = (int)source_line(emp);
+    if (rec->id && rec->name) {
+        size_t n = strlen(rec->id) + strlen(rec->name) + 2;
+        if ((rec->label = sc_malloc(n)))
+            snprintf(rec->label, n, "%s%s%s", rec->id, rec->id[0] && rec->name[0] ? " " : "",
+                     rec->name);
+    }
+    if (!rec->file || !rec->id || !rec->name || !rec->department || !rec->position ||
+        !rec->superior || !rec->evaluator || !rec->period || !rec->email || !rec->total ||
+        !rec->grade || !rec->bonus || !rec->label) {
+        sc_record_free(rec);
+        return NULL;
+    }
+    return rec;
+}
+
+static void keep_refused(sc_reader *r, xmlNodePtr emp, int whole)
+{
+    sc_record_free(r->refused);
+    r->refused = record_stub(r, emp, whole);
+}
+
+sc_record *sc_reader_refused(sc_reader *r)
+{
+    sc_record *rec = r ? r->refused : NULL;
+    if (r)
+        r->refused = NULL;
+    return rec;
+}
+
 /* ---- problems of a record ------------------------------------------- */
 
 typedef struct problems {
@@ -1194,7 +1308,7 @@ static const char *const required_attrs[][4] = {
     {"batch", "version", NULL, NULL},     {"employee", "id", NULL, NULL},
     {"period", "kind", "year", NULL},     {"category", "name", NULL, NULL},
     {"kpi", "id", NULL, NULL},            {"rater", "role", "weight", NULL},
-    {"adjustment", "points", "reason", NULL}, {"bonus", "base", NULL, NULL},
+    {"adjustment", "points", "reason", NULL},
     {"month", "n", NULL, NULL},           {"signature", "role", NULL, NULL},
     {"rating", "role", "score", NULL},    {"entry", "id", "scores", NULL},
 };
@@ -1214,28 +1328,28 @@ static const char *missing_attr(xmlNodePtr n)
 /* Which attributes each element may carry, and what kind of value. */
 typedef struct attr_rule {
     const char *elem, *name;
-    char kind; /* t text, m money, w weight, s score, d date, D date or empty,
-                  i integer, b boolean */
+    char kind; /* t text, T text not empty, m money, w weight, s score, d date,
+                  D date or empty, i integer, b boolean */
 } attr_rule;
 
 static const attr_rule attr_rules[] = {
-    {"batch", "version", 't'},    {"batch", "template", 't'},  {"batch", "status", 't'},
+    {"batch", "version", 't'},    {"batch", "template", 'T'},  {"batch", "status", 't'},
     {"period", "kind", 't'},      {"period", "year", 'i'},     {"period", "month", 'i'},
     {"period", "quarter", 'i'},   {"period", "start", 'd'},    {"period", "end", 'd'},
-    {"employee", "id", 't'},      {"category", "name", 't'},   {"category", "weight", 'w'},
-    {"kpi", "id", 't'},           {"kpi", "bonus-allowed", 'b'},
-    {"rater", "role", 't'},       {"rater", "weight", 'w'},    {"rater", "score", 's'},
-    {"adjustment", "points", 's'}, {"adjustment", "reason", 't'},
+    {"employee", "id", 'T'},      {"category", "name", 'T'},   {"category", "weight", 'w'},
+    {"kpi", "id", 'T'},           {"kpi", "bonus-allowed", 'b'},
+    {"rater", "role", 'T'},       {"rater", "weight", 'w'},    {"rater", "score", 's'},
+    {"adjustment", "points", 's'}, {"adjustment", "reason", 'T'},
     {"comment", "by", 't'},       {"bonus", "base", 'm'},      {"bonus", "amount", 'm'},
     {"month", "n", 'i'},          {"month", "score", 's'},     {"month", "amount", 'm'},
-    {"signature", "role", 't'},   {"signature", "name", 't'},  {"signature", "date", 'D'},
+    {"signature", "role", 'T'},   {"signature", "name", 't'},  {"signature", "date", 'D'},
     {"signature", "image", 't'},
     {"batch", "scheme", 't'},     {"target", "value", '4'},    {"actual", "value", '4'},
-    {"actual", "level", 't'},     {"count", "kind", 't'},      {"count", "n", 'i'},
+    {"actual", "level", 'T'},     {"count", "kind", 'T'},      {"count", "n", 'i'},
     {"scheme", "name", 't'},      {"scheme", "version", 't'},  {"raters", "share", 'w'},
-    {"adjustments", "min", 's'},  {"adjustments", "max", 's'}, {"grade", "name", 't'},
-    {"grade", "min", 's'},        {"item", "kind", 't'},       {"item", "points", '4'},
-    {"level", "id", 't'},         {"level", "points", '4'},
+    {"adjustments", "min", 's'},  {"adjustments", "max", 's'}, {"grade", "name", 'T'},
+    {"grade", "min", 's'},        {"item", "kind", 'T'},       {"item", "points", '4'},
+    {"level", "id", 'T'},         {"level", "points", '4'},
     {"item", "reverse", '4'},     {"item", "unit", 't'},       {"addition", "unit", 't'},
     {"addition", "kind", 't'},   {"addition", "points", '4'},
     {"rating", "role", 't'},      {"rating", "score", 's'},    {"over", "kpi", 't'},
@@ -1262,6 +1376,24 @@ static int valid_date(const char *v)
     if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
         return 0;
     return v[4] == '-' && v[7] == '-' && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+/* The range of a whole-number attribute. */
+static void int_range(const char *elem, const char *name, long long *lo, long long *hi)
+{
+    static const struct {
+        const char *elem, *name;
+        long long lo, hi;
+    } r[] = {{"period", "month", 1, 12},   {"period", "quarter", 1, 4},
+             {"period", "year", 1900, 2999}, {"month", "n", 1, 12},
+             {"count", "n", 0, 100000}};
+    *lo = 0;
+    *hi = 1000000000;
+    for (size_t i = 0; i < sizeof r / sizeof *r; i++)
+        if (!strcmp(r[i].elem, elem) && !strcmp(r[i].name, name)) {
+            *lo = r[i].lo;
+            *hi = r[i].hi;
+        }
 }
 
 /* Find the attribute of n that the schema refuses and say why, for the
@@ -1297,6 +1429,13 @@ static int explain_attrs(xmlNodePtr n, char *name, size_t nname, char *why, size
             return 1;
         }
         long long x;
+        char vals[300];
+        if (sc_schema_enum(sc_schema_data, sc_schema_data_len, (const char *)n->name, an, v,
+                           vals, sizeof vals)) {
+            snprintf(why, nwhy, "attribute %.40s=%.60s of <%.30s> must be %.250s", an, q,
+                     (const char *)n->name, vals);
+            return 1;
+        }
         if (!rule) {
             snprintf(why, nwhy, "attribute %s is not allowed on <%s>", an, (const char *)n->name);
             return 1;
@@ -1331,8 +1470,34 @@ static int explain_attrs(xmlNodePtr n, char *name, size_t nname, char *why, size
             if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "1") && strcmp(v, "0"))
                 bad = "true or false";
             break;
+        case 'T':
+            if (!v[0]) {
+                snprintf(why, nwhy, "attribute %s of <%s> is empty: %s", an,
+                         (const char *)n->name,
+                         !strcmp(an, "reason") ? "every adjustment says why the points "
+                                                 "are given or taken"
+                                               : "give it a value");
+                return 1;
+            }
+            break;
+        case 'i': {
+            long long lo, hi;
+            int_range((const char *)n->name, an, &lo, &hi);
+            if (!sc_parse_fixed(v, 0, &x) || x < lo || x > hi) {
+                snprintf(why, nwhy, "attribute %s=%s of <%s> must be a whole number "
+                                    "from %lld to %lld", an, q, (const char *)n->name, lo, hi);
+                return 1;
+            }
+            break;
+        }
         default:
             break;
+        }
+        if (bad && strchr(v, ',') && strchr("mws4", rule->kind)) {
+            snprintf(why, nwhy, "attribute %.40s=%.60s of <%.30s> must be %s, written "
+                                "without thousands separators (1500.00, not 1,500.00)", an, q,
+                     (const char *)n->name, bad);
+            return 1;
         }
         if (bad) {
             snprintf(why, nwhy, "attribute %s=%s of <%s> must be %s", an, q,
@@ -1465,6 +1630,31 @@ static xmlNodePtr child_after(xmlNodePtr p, xmlNodePtr from, const char *name)
     return NULL;
 }
 
+/* c, a child of p, stands before an element it belongs after: say where
+ * it belongs, between the elements of p that are there (the user moves
+ * the one they misplaced, not the ones around it). */
+static void misplaced(problems *pb, xmlNodePtr p, xmlNodePtr c, const seq_item *v, int n)
+{
+    const char *cn = (const char *)c->name, *pn = (const char *)p->name;
+    const char *after = NULL, *before = NULL;
+    int ci = seq_index(v, n, cn);
+    for (int j = ci - 1; j >= 0 && !after; j--)
+        if (child_after(p, NULL, v[j].name))
+            after = v[j].name;
+    for (int j = ci + 1; j < n && !before; j++)
+        if (child_after(p, NULL, v[j].name))
+            before = v[j].name;
+    if (after && before)
+        problem(pb, SC_ERR_SCHEMA, c, NULL, "<%s> is out of place: in <%s> it comes after <%s> "
+                "and before <%s>", cn, pn, after, before);
+    else if (after)
+        problem(pb, SC_ERR_SCHEMA, c, NULL, "<%s> is out of place: in <%s> it comes after <%s>",
+                cn, pn, after);
+    else
+        problem(pb, SC_ERR_SCHEMA, c, NULL, "<%s> is out of place: in <%s> it comes before "
+                "<%s>", cn, pn, before ? before : "?");
+}
+
 /* Say what is wrong with the children of p at child x (NULL: at the end
  * of p): a required element missing before it, one that comes later than
  * it should, or x out of order or unknown.  Returns 1 if it found which. */
@@ -1492,18 +1682,24 @@ static int explain_content(problems *pb, xmlNodePtr p, xmlNodePtr x)
     if (x) {
         int xi = seq_index(v, n, xn);
         if (xi < 0) {
-            problem(pb, SC_ERR_SCHEMA, x, NULL,
-                    "element <%s> is not allowed in <%s> (wrong name? see "
-                    "docs/data-format.md)", xn, pn);
+            const char *names[MAX_SEQ];
+            char near[64];
+            for (int j = 0; j < n; j++)
+                names[j] = v[j].name;
+            if (sc_suggest(xn, names, n, near, sizeof near))
+                problem(pb, SC_ERR_SCHEMA, x, NULL,
+                        "<%s> takes no element <%s>; did you mean <%s>?", pn, xn, near);
+            else
+                problem(pb, SC_ERR_SCHEMA, x, NULL,
+                        "element <%s> is not allowed in <%s> (wrong name? see "
+                        "docs/data-format.md)", xn, pn);
             return 1;
         }
         if (xi < pos) { /* an earlier sibling belongs after x */
             for (xmlNodePtr c = p->children; c && c != x; c = c->next)
                 if (c->type == XML_ELEMENT_NODE &&
                     seq_index(v, n, (const char *)c->name) > xi) {
-                    problem(pb, SC_ERR_SCHEMA, x, NULL,
-                            "<%s> is out of order: in <%s> it comes before <%s>",
-                            xn, pn, (const char *)c->name);
+                    misplaced(pb, p, c, v, n);
                     return 1;
                 }
             return 0;
@@ -1514,7 +1710,10 @@ static int explain_content(problems *pb, xmlNodePtr p, xmlNodePtr x)
         if (!v[j].required || (j == pos && done))
             continue;
         xmlNodePtr later = x ? child_after(p, x, v[j].name) : NULL;
-        if (later)
+        int xi = x ? seq_index(v, n, xn) : -1;
+        if (later && xi >= 0 && !v[xi].required)
+            misplaced(pb, p, x, v, n); /* an optional one came too early */
+        else if (later)
             problem(pb, SC_ERR_SCHEMA, later, NULL,
                     "<%s> is out of order: in <%s> it comes before <%s>",
                     v[j].name, pn, xn);
@@ -1560,7 +1759,7 @@ static void report_rng(problems *pb, rng_collect *c)
                 continue;
             if (generic_attrs) {
                 const char *miss = missing_attr(node);
-                char an[64], why[300];
+                char an[64], why[512];
                 if (!miss && explain_attrs(node, an, sizeof an, why, sizeof why))
                     problem(pb, SC_ERR_SCHEMA, node, an, "%s", why);
                 else if (miss)
@@ -1571,9 +1770,14 @@ static void report_rng(problems *pb, rng_collect *c)
                             "<%s> has an attribute that is not allowed or not valid "
                             "(see docs/data-format.md)", ename);
             } else {
-                problem(pb, SC_ERR_SCHEMA, node, NULL,
-                        "the content of <%s> is not valid (see docs/data-format.md)",
-                        ename);
+                /* a choice of attribute sets (period) fails as content */
+                char an[64], why[512];
+                if (explain_attrs(node, an, sizeof an, why, sizeof why))
+                    problem(pb, SC_ERR_SCHEMA, node, an, "%s", why);
+                else
+                    problem(pb, SC_ERR_SCHEMA, node, NULL,
+                            "the content of <%s> is not valid (see docs/data-format.md)",
+                            ename);
             }
             continue;
         }
@@ -1606,8 +1810,13 @@ static void report_rng(problems *pb, rng_collect *c)
                     "expected element <%s> but found <%s>", w, w2);
         } else if (word_after(t, "Invalid attribute ", w, sizeof w)) {
             /* Prefer the datatype message before it, which has the value. */
-            char an[64], why[300];
+            char an[64], why[512];
             if (explain_attrs(node, an, sizeof an, why, sizeof why) && !strcmp(an, w)) {
+                problem(pb, SC_ERR_SCHEMA, node, w, "%s", why);
+                continue;
+            }
+            if (sc_schema_attr_unknown(sc_schema_data, sc_schema_data_len, node, w, why,
+                                       sizeof why)) {
                 problem(pb, SC_ERR_SCHEMA, node, w, "%s", why);
                 continue;
             }
@@ -1620,7 +1829,17 @@ static void report_rng(problems *pb, rng_collect *c)
                     w, q, ename);
             xmlFree(v);
         } else if (strstr(t, "Type ") && strstr(t, "doesn't allow value")) {
-            continue; /* followed by "Invalid attribute", which names it */
+            /* an attribute's value (then "failed to validate attributes"
+             * or "Invalid attribute" follows, which this covers) */
+            char an[64], why[512];
+            if (node && explain_attrs(node, an, sizeof an, why, sizeof why)) {
+                int dup = 0;
+                for (int j = 0; j < i && !dup; j++)
+                    dup = c->v[j].node == m->node && strstr(c->v[j].text, "doesn't allow");
+                if (!dup)
+                    problem(pb, SC_ERR_SCHEMA, node, an, "%s", why);
+            }
+            continue;
         } else if ((word_after(t, "Error validating datatype ", w, sizeof w) ||
                     strstr(t, "failed to compute type")) &&
                    (!strcmp(ename, "password") || !strcmp(ename, "id-number"))) {
@@ -1786,6 +2005,8 @@ static void check_employee(problems *pb, xmlNodePtr emp)
 
 /* ---- the scheme (scoring rules) ------------------------------------------ */
 
+static void check_form(problems *pb, const sc_scheme *s);
+
 static void on_score_problem(void *ud, sc_status code, xmlNodePtr node, const char *attr_name,
                              const char *msg)
 {
@@ -1846,10 +2067,7 @@ static sc_status load_scheme_file(sc_reader *r, const char *rel, xmlNodePtr at,
     if (!doc) {
         xmlErrorPtr xe = xmlGetLastError();
         char msg[300];
-        snprintf(msg, sizeof msg, "%s", xe && xe->message ? xe->message : "not well-formed");
-        for (char *p = msg; *p; p++)
-            if (*p == '\n')
-                *p = ' ';
+        sc_xml_explain(msg, sizeof msg, xe ? xe->code : 0, xe ? xe->message : NULL);
         st = sc_error_set(err, SC_ERR_XML, path, xe ? xe->line : 0, xe ? xe->int2 : 0,
                           "scheme file: %s", msg);
         goto done;
@@ -1868,6 +2086,11 @@ static sc_status load_scheme_file(sc_reader *r, const char *rel, xmlNodePtr at,
     st = sc_scheme_parse(out, root, on_score_problem, &spb);
     if (st != SC_OK && !spb.count)
         st = sc_error_set(err, st, path, 0, 0, "cannot read the scheme");
+    if (st == SC_OK && (check_form(&spb, *out), spb.count)) {
+        st = spb.code;
+        sc_scheme_free(*out);
+        *out = NULL;
+    }
 done:
     xmlFreeDoc(doc);
     free(path);
@@ -1888,13 +2111,17 @@ static sc_status load_scheme(sc_reader *r, xmlNodePtr hroot, sc_error *err)
                 "the batch has both scheme=\"%s\" and an inline <scheme>; keep one", file);
         return SC_ERR_DATA;
     }
-    if (file)
+    if (file) {
+        r->scheme_file = sc_strdup(file);
         return load_scheme_file(r, file, hroot, &r->scheme, err);
+    }
     if (!inl)
         return SC_OK;
     sc_status st = sc_scheme_parse(&r->scheme, inl, on_score_problem, &pb);
     if (st != SC_OK && !pb.count)
         return sc_error_set(err, st, r->path, 0, 0, "cannot read the scheme");
+    if (st == SC_OK && (check_form(&pb, r->scheme), pb.count))
+        st = pb.code;
     xmlUnlinkNode(inl);
     xmlFreeNode(inl);
     return st;
@@ -1965,6 +2192,306 @@ static sc_status employee_scheme(sc_reader *r, xmlNodePtr emp, problems *pb)
     r->own[r->nown++].s = s;
     r->cur = s;
     return SC_OK;
+}
+
+/* ---- the form declared once ------------------------------------------------
+ *
+ * A form's KPI definitions (category, indicator, weight, target text,
+ * rule text, source) are the same for every employee of a position; when
+ * the scheme declares them (its <kpis>), an employee's <kpis> holds only
+ * the results, <kpi id> by <kpi id>, and the scheme's <bonus base> is every
+ * employee's base.  Here the two are put together into the record exactly
+ * as if the data had the sheet in full, before anything else reads it:
+ * the checks, the scoring engine, the templates and the form's font bases
+ * (sc_record_form) see no difference.  The merged definitions carry the
+ * line of the employee's <kpi> (or <kpis>), so messages point into the
+ * data file. */
+
+static const char *const kpi_order[] = {"indicator", "weight", "target",     "actual",
+                                        "counts",    "ratings", "rule",       "definition",
+                                        "cycle",     "source",  "score"};
+
+static int order_of(xmlNodePtr n)
+{
+    for (int i = 0; i < (int)(sizeof kpi_order / sizeof *kpi_order); i++)
+        if (!strcmp((const char *)n->name, kpi_order[i]))
+            return i;
+    return 99;
+}
+
+static void set_lines(xmlNodePtr n, unsigned short line)
+{
+    for (; n; n = n->next) {
+        n->line = line;
+        set_lines(n->children, line);
+    }
+}
+
+/* Put the result element res (moved out of the employee's <kpi>) into
+ * the definition def at its place in the order of a full <kpi>; an
+ * element of the same name there (a target) is replaced. */
+static void place(xmlNodePtr def, xmlNodePtr res)
+{
+    int o = order_of(res);
+    xmlNodePtr same = sc_xml_child(def, (const char *)res->name);
+    xmlUnlinkNode(res);
+    if (same) {
+        xmlReplaceNode(same, res);
+        xmlFreeNode(same);
+        return;
+    }
+    for (xmlNodePtr c = def->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && order_of(c) > o) {
+            xmlAddPrevSibling(c, res);
+            return;
+        }
+    xmlAddChild(def, res);
+}
+
+/* The ids of the form's KPIs, for a suggestion. */
+static int form_ids(xmlNodePtr form, const char **ids, int cap)
+{
+    int n = 0;
+    for (xmlNodePtr c = sc_xml_child(form, "category"); c; c = sc_xml_next(c, "category"))
+        for (xmlNodePtr k = sc_xml_child(c, "kpi"); k && n < cap; k = sc_xml_next(k, "kpi"))
+            ids[n++] = sc_xml_attr(k, "id");
+    return n;
+}
+
+static void expand_form(problems *pb, xmlNodePtr emp)
+{
+    xmlNodePtr kpis = sc_xml_child(emp, "kpis");
+    if (!kpis || sc_xml_child(kpis, "category"))
+        return; /* the sheet in full */
+    xmlNodePtr scheme = sc_scheme_node(pb->r->cur);
+    xmlNodePtr form = sc_xml_child(scheme, "kpis");
+    if (!form) {
+        problem(pb, SC_ERR_DATA, kpis, NULL,
+                "<kpis> holds results only (<kpi> without <category>), but %s declares no "
+                "form: give the KPI definitions once in the scheme's <kpis>, or write "
+                "each KPI in full (docs/data-format.md, \"The form declared once\")",
+                scheme ? "the scheme" : "the batch has no scheme that");
+        return;
+    }
+    const char *ids[256];
+    int nids = form_ids(form, ids, 256);
+    /* every result names a KPI of the form, once */
+    for (xmlNodePtr k = sc_xml_child(kpis, "kpi"); k; k = sc_xml_next(k, "kpi")) {
+        const char *id = sc_xml_attr(k, "id");
+        int known = 0;
+        for (int i = 0; i < nids && !known; i++)
+            known = id && ids[i] && !strcmp(ids[i], id);
+        char near[64], hint[100] = "";
+        if (!known && id && sc_suggest(id, ids, nids, near, sizeof near))
+            snprintf(hint, sizeof hint, "; did you mean %s?", near);
+        if (!known)
+            problem(pb, SC_ERR_DATA, k, "id", "KPI %s is not on the form the scheme declares%s",
+                    id ? id : "", hint);
+        for (xmlNodePtr e = sc_xml_next(k, "kpi"); e && known; e = sc_xml_next(e, "kpi"))
+            if (id && sc_xml_attr(e, "id") && !strcmp(sc_xml_attr(e, "id"), id)) {
+                problem(pb, SC_ERR_DATA, e, "id", "KPI %s is given twice", id);
+                break;
+            }
+    }
+    if (pb->count)
+        return;
+    xmlNodePtr full = xmlDocCopyNode(form, emp->doc, 1);
+    if (!full) {
+        problem(pb, SC_ERR_NOMEM, kpis, NULL, "out of memory");
+        return;
+    }
+    unsigned short kline = kpis->line;
+    set_lines(full, kline);
+    for (xmlNodePtr c = sc_xml_child(full, "category"); c; c = sc_xml_next(c, "category"))
+        for (xmlNodePtr def = sc_xml_child(c, "kpi"); def; def = sc_xml_next(def, "kpi")) {
+            xmlNodePtr res = NULL;
+            for (xmlNodePtr k = sc_xml_child(kpis, "kpi"); k && !res; k = sc_xml_next(k, "kpi"))
+                if (!strcmp(sc_xml_attr(k, "id"), sc_xml_attr(def, "id")))
+                    res = k;
+            if (res)
+                set_lines(def, res->line);
+            if (!sc_xml_child(def, "rule")) {
+                xmlNodePtr rule = xmlNewDocNode(emp->doc, NULL, BAD_CAST "rule", NULL);
+                if (rule) {
+                    rule->line = def->line;
+                    place(def, rule);
+                }
+            }
+            for (xmlNodePtr e = res ? res->children : NULL, next; e; e = next) {
+                next = e->next;
+                if (e->type == XML_ELEMENT_NODE)
+                    place(def, e);
+            }
+        }
+    xmlReplaceNode(kpis, full);
+    xmlFreeNode(kpis);
+}
+
+/* The scheme's bonus base for an employee without one of their own. */
+static void expand_bonus(problems *pb, xmlNodePtr emp)
+{
+    xmlNodePtr sb = sc_xml_child(sc_scheme_node(pb->r->cur), "bonus");
+    const char *base = sc_xml_attr(sb, "base");
+    xmlNodePtr bonus = sc_xml_child(emp, "bonus");
+    if (bonus && sc_xml_attr(bonus, "base"))
+        return;
+    if (!base) {
+        if (bonus)
+            problem(pb, SC_ERR_DATA, bonus, NULL,
+                    "<bonus> has no base= and the scheme declares none: give "
+                    "<bonus base=\"…\"> here, or once in the scheme's <bonus base=\"…\">");
+        return;
+    }
+    if (!bonus) {
+        bonus = xmlNewDocNode(emp->doc, NULL, BAD_CAST "bonus", NULL);
+        if (!bonus) {
+            problem(pb, SC_ERR_NOMEM, emp, NULL, "out of memory");
+            return;
+        }
+        bonus->line = emp->line;
+        /* before what follows it in an employee: quarters, signatures */
+        xmlNodePtr after = sc_xml_child(emp, "quarters");
+        if (!after)
+            after = sc_xml_child(emp, "signatures");
+        if (after)
+            xmlAddPrevSibling(after, bonus);
+        else
+            xmlAddChild(emp, bonus);
+    }
+    xmlSetProp(bonus, BAD_CAST "base", BAD_CAST base);
+}
+
+/* Checks of a scheme's form, once when the scheme is read: weights sum
+ * to 100 and to each category's weight, the rules agree with it. */
+static void check_form(problems *pb, const sc_scheme *s)
+{
+    xmlNodePtr form = sc_xml_child(sc_scheme_node(s), "kpis");
+    if (!form)
+        return;
+    long long total = 0;
+    for (xmlNodePtr c = sc_xml_child(form, "category"); c; c = sc_xml_next(c, "category")) {
+        long long catsum = 0;
+        for (xmlNodePtr k = sc_xml_child(c, "kpi"); k; k = sc_xml_next(k, "kpi")) {
+            char *ws = sc_xml_text(sc_xml_child(k, "weight"));
+            long long w = 0;
+            if (ws && parse_hundredths(ws, 2, &w))
+                catsum += w;
+            const sc_rule *rule = sc_scheme_rule(s, sc_xml_attr(k, "id"));
+            if (rule && rule->has_weight && rule->weight != w * 100) {
+                char a[32], b[32];
+                fmt_hundredths(a, sizeof a, w);
+                sc_format_fixed(b, sizeof b, rule->weight, 4, 1);
+                problem(pb, SC_ERR_DATA, sc_xml_child(k, "weight"), NULL,
+                        "KPI %s weighs %s on the form but %s in its rule (line %d)",
+                        sc_xml_attr(k, "id"), a, b, rule->line);
+            }
+            free(ws);
+        }
+        const char *cw = sc_xml_attr(c, "weight");
+        long long cv;
+        if (cw && parse_hundredths(cw, 2, &cv) && cv != catsum) {
+            char a[32], b[32];
+            fmt_hundredths(a, sizeof a, cv);
+            fmt_hundredths(b, sizeof b, catsum);
+            problem(pb, SC_ERR_DATA, c, "weight",
+                    "category weight %s differs from the sum of its KPI weights %s", a, b);
+        }
+        total += catsum;
+    }
+    if (total != 10000) {
+        char a[32];
+        fmt_hundredths(a, sizeof a, total);
+        problem(pb, SC_ERR_DATA, form, NULL, "the form's KPI weights sum to %s, not 100", a);
+    }
+}
+
+/* ---- which rules the batch uses -------------------------------------------
+ *
+ * A scheme rule that scores no KPI of any employee is a typo in an id
+ * (rule p4, sheets P4) or a rule left over from last year's form.  Every
+ * record would be fine on its own, so this is said once, after the last
+ * record, as a warning: the sheets themselves fail elsewhere if a KPI is
+ * left without a score. */
+
+static unsigned char **usage_of(sc_reader *r, const sc_scheme *s)
+{
+    if (s && s == r->scheme)
+        return &r->used;
+    for (int i = 0; s && i < r->nown; i++)
+        if (r->own[i].s == s)
+            return &r->own[i].used;
+    return NULL;
+}
+
+/* Note the KPIs of emp against the rules of its scheme r->cur. */
+static void note_usage(sc_reader *r, xmlNodePtr emp)
+{
+    unsigned char **used = usage_of(r, r->cur);
+    int n = sc_scheme_nrules(r->cur);
+    if (!used || n == 0)
+        return;
+    if (!*used && !(*used = sc_calloc((size_t)n, 1)))
+        return;
+    xmlNodePtr kpis = sc_xml_child(emp, "kpis");
+    for (xmlNodePtr c = sc_xml_child(kpis, "category"); c; c = sc_xml_next(c, "category"))
+        for (xmlNodePtr k = sc_xml_child(c, "kpi"); k; k = sc_xml_next(k, "kpi")) {
+            const char *id = sc_xml_attr(k, "id");
+            for (int i = 0; id && i < n; i++)
+                if (!strcmp(sc_scheme_rule_at(r->cur, i)->kpi, id))
+                    (*used)[i] = 1;
+            int seen = 0;
+            for (int i = 0; id && i < r->nkpi_ids && !seen; i++)
+                seen = !strcmp(r->kpi_ids[i], id);
+            if (id && !seen && r->nkpi_ids < (int)(sizeof r->kpi_ids / sizeof *r->kpi_ids) &&
+                (r->kpi_ids[r->nkpi_ids] = sc_strdup(id)))
+                r->nkpi_ids++;
+        }
+}
+
+static void warn_unused(sc_reader *r, const sc_scheme *s, const unsigned char *used,
+                        const char *rel)
+{
+    char path[4096];
+    if (rel) {
+        const char *slash = strrchr(r->path, '/');
+        int dl = slash ? (int)(slash - r->path) + 1 : 0;
+        snprintf(path, sizeof path, "%.*s%s", dl, r->path, rel);
+    } else {
+        snprintf(path, sizeof path, "%s", r->path);
+    }
+    for (int i = 0; used && i < sc_scheme_nrules(s); i++) {
+        const sc_rule *rule = sc_scheme_rule_at(s, i);
+        if (used[i])
+            continue;
+        char near[64], hint[128] = "";
+        if (sc_suggest(rule->kpi, (const char *const *)r->kpi_ids, r->nkpi_ids, near,
+                       sizeof near))
+            snprintf(hint, sizeof hint, "; the sheets have a KPI %s: is it this one?", near);
+        sc_error e;
+        sc_error_set(&e, SC_ERR_DATA, path, rule->line, 0,
+                     "the scheme's rule for KPI %s scores no KPI of any employee in this "
+                     "batch%s", rule->kpi, hint);
+        snprintf(e.field, sizeof e.field, "scheme/kpi[%s]", rule->kpi);
+        r->warn(r->warn_ud, &e);
+    }
+}
+
+void sc_reader_set_warn(sc_reader *r, sc_diag_fn warn, void *ud)
+{
+    if (r) {
+        r->warn = warn;
+        r->warn_ud = ud;
+    }
+}
+
+void sc_reader_end(sc_reader *r)
+{
+    /* only a batch read to its end shows that a rule is never used */
+    if (!r || !r->warn || r->failed || !r->at_end || r->qlen)
+        return;
+    warn_unused(r, r->scheme, r->used, r->scheme_file);
+    for (int i = 0; i < r->nown; i++)
+        warn_unused(r, r->own[i].s, r->own[i].used, r->own[i].rel);
 }
 
 /* ---- opening ------------------------------------------------------------ */
@@ -2248,6 +2775,7 @@ void sc_reader_free(sc_reader *r)
     sc_free(r->q);
     sc_free(r->over);
     sc_free(r->hdr_err);
+    sc_record_free(r->refused);
     if (r->ctxt) {
         xmlFreeDoc(r->ctxt->myDoc);
         r->ctxt->myDoc = NULL;
@@ -2260,9 +2788,14 @@ void sc_reader_free(sc_reader *r)
     idset_free(&r->ids);
     sc_scheme_free(r->scheme);
     sc_ranking_free(r->ranking);
+    free(r->used);
+    free(r->scheme_file);
+    for (int i = 0; i < r->nkpi_ids; i++)
+        free(r->kpi_ids[i]);
     for (int i = 0; i < r->nown; i++) {
         sc_scheme_free(r->own[i].s);
         free(r->own[i].rel);
+        free(r->own[i].used);
     }
     free(r->template_name);
     free(r->department);
@@ -2422,6 +2955,14 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
         r->dead = 1; /* every record before the error was returned */
         if (err)
             *err = r->pending_err;
+        /* it broke off inside an employee: that record is refused, by
+         * what was read of it (check's table gives it a line) */
+        if (r->top && r->in_employees && !r->stray &&
+            !strcmp((const char *)r->top->name, "employee")) {
+            keep_refused(r, r->top, 0);
+            if (err && r->refused)
+                snprintf(err->employee, sizeof err->employee, "%s", r->refused->label);
+        }
         return r->pending;
     }
     queued q = r->q[r->qhead];
@@ -2465,6 +3006,9 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
     sc_score_summary sum;
     memset(&sum, 0, sizeof sum);
     if (st == SC_OK) {
+        expand_form(&pb, emp);
+        expand_bonus(&pb, emp);
+        note_usage(r, emp);
         check_employee(&pb, emp);
         /* The source is taken before the engine writes into the record. */
         if (pb.count == 0 && r->keep_source &&
@@ -2488,6 +3032,7 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
             (void)idset_add(&r->ids, id);
     }
     if (st != SC_OK) {
+        keep_refused(r, emp, 1);
         free(lines.v);
         free(source);
         xmlFreeDoc(doc);

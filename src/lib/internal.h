@@ -106,9 +106,39 @@ char *sc_xml_text(xmlNodePtr n);
 void sc_xml_path(char *out, size_t n, xmlNodePtr node, xmlNodePtr top,
                  const char *attr_name);
 
+/* A libxml2 well-formedness error (its code and message) in the user's
+ * words, with what to write instead where the mistake is a common one
+ * (a bare & or <, a mismatched end tag); one line into out[0..n). */
+void sc_xml_explain(char *out, size_t n, int code, const char *msg);
 /* Formats a decimal number with `decimals` digits, rounding half away
  * from zero on the decimal string (not binary): "92.345" -> "92.35". */
 void sc_format_decimal(char *out, size_t n, double v, int decimals);
+
+/* ---- schemahint.c: what a schema expects, for messages ------------------- */
+
+/* The candidate closest to word if it is close enough to be a typo of it:
+ * 1 and out filled, else 0. */
+int sc_suggest(const char *word, const char *const *cands, int ncands, char *out,
+               size_t n);
+/* The same against the names the schema rng[0..len) declares as kind
+ * ("element" or "attribute"). */
+int sc_schema_suggest(const unsigned char *rng, size_t len, const char *kind,
+                      const char *word, char *out, size_t n);
+/* 1 if that schema declares a kind called name anywhere. */
+int sc_schema_has(const unsigned char *rng, size_t len, const char *kind, const char *name);
+/* 1 if the schema lists the values attribute attr of an element elem
+ * takes and value is not one of them: out says "one of: a, b, c" and the
+ * closest one. */
+int sc_schema_enum(const unsigned char *rng, size_t len, const char *elem, const char *attr,
+                   const char *value, char *out, size_t n);
+/* 1 if the schema's declaration of node (the one that fits its other
+ * attributes) has no attribute attr: out says so, with the closest name. */
+int sc_schema_attr_unknown(const unsigned char *rng, size_t len, xmlNodePtr node,
+                           const char *attr, char *out, size_t n);
+/* 1 if a template's XPath names an element or attribute that no record
+ * has (neither the data format nor what the engine writes into it): out
+ * says which, and the name probably meant. */
+int sc_path_hint(const char *xpath, char *out, size_t n);
 
 /* ---- utf8.c ------------------------------------------------------------ */
 
@@ -240,6 +270,16 @@ void sc_reader_keep_source(sc_reader *r);
  * scheme inline.  data must outlive the reader. */
 sc_status sc_reader_open_mem(sc_reader **out, const char *name, const char *data,
                              size_t len, sc_diag_fn diag, void *ud, sc_error *err);
+
+/* What was read of the record sc_reader_next just refused (id, name,
+ * department, position, period; no document, no figures), or NULL.  The
+ * caller owns it. */
+sc_record *sc_reader_refused(sc_reader *r);
+/* Where warnings go (by default nowhere): problems that refuse nothing. */
+void sc_reader_set_warn(sc_reader *r, sc_diag_fn warn, void *ud);
+/* After the last record (SC_END): warn about what only the whole batch
+ * shows -- a scheme rule that scored no KPI of any employee. */
+void sc_reader_end(sc_reader *r);
 
 /* ---- coverage.c: can the fonts draw the record? ---------------------------- */
 
@@ -472,6 +512,14 @@ struct sc_block {
     const sc_chart *chart;  /* CHART (added for issue 5) */
 };
 
+/* What the selects of a template gave for one record: per compiled
+ * expression (tpl->exprs[i]), evaluated[i] = 1 if it ran as a select (not
+ * a test), matched[i] = 1 if it gave something (nodes, a non-empty
+ * string, a number).  Both arrays have tpl->nexprs entries. */
+typedef struct sc_selects {
+    unsigned char *evaluated, *matched;
+} sc_selects;
+
 /* One record bound to a template: everything layout needs. */
 typedef struct sc_bound {
     double page_w, page_h;  /* pt */
@@ -495,6 +543,7 @@ typedef struct sc_bound {
     int allow_missing;
     sc_diag_fn diag;
     void *diag_ud;
+    sc_selects selects;     /* what the template's selects gave (bind) */
 } sc_bound;
 
 /* The loaded template tree, shared by template.c (builds it) and bind.c
@@ -581,6 +630,8 @@ struct sc_tnode {
     int nrequired;
     const sc_tchart *chart;    /* CHART (added for issue 5) */
     const sc_tfigure *figure;  /* VALUE/CELL: <value figure="…"/>; BONUS: the score */
+    const char *datefmt;       /* decimals -2: the date pattern ("yyyy年M月d日");
+                                  SIGNATURES: of the dates; NULL: yyyy年MM月dd日 */
 };
 
 struct sc_template {
@@ -599,6 +650,11 @@ struct sc_template {
     size_t nexprs, capexprs;
     sc_tfigure *figures;              /* <figures>, in order */
     int nfigures;
+    struct sc_texpr {                 /* where each one is written */
+        int line;
+        const char *attr;             /* "select", "test", ... */
+        const char *src;
+    } *exprinfo;                      /* parallel to exprs */
 };
 
 /* The figures a record's sheet prints as its result (see sc_record_figures
@@ -607,7 +663,8 @@ struct sc_template {
 sc_status sc_figures_eval(const sc_template *tpl, const sc_record *rec, sc_arena *arena,
                           sc_figure **out, int *n, sc_error *err);
 
-/* Evaluate the template for one record.  All memory comes from `arena`. */
+/* Evaluate the template for one record.  All memory comes from `arena`;
+ * (*out)->selects says what the selects gave. */
 sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
                   sc_arena *arena, sc_bound **out, sc_error *err);
 
@@ -798,11 +855,13 @@ extern const size_t sc_icc_srgb_len;
 /* ---- render.c: one record's pages ------------------------------------- */
 
 /* Bind rec to tpl and lay it out; *laid lives in arena.  A record error
- * names the record.  bases: the form's font bases, noted in the layout
+ * names the record.  selects (may be NULL): what the template's selects
+ * gave (arena memory).  bases: the form's font bases, noted in the layout
  * for the PDF writer (may be NULL). */
 sc_status sc_render_layout(const sc_template *tpl, const sc_fonts *fonts,
                            const sc_record *rec, const sc_render_opts *opts,
-                           sc_arena *arena, sc_laid **laid, sc_error *err);
+                           sc_arena *arena, sc_laid **laid, sc_selects *selects,
+                           sc_error *err);
 /* One laid-out record as a whole PDF file, in *out (sc_malloc'd). */
 sc_status sc_render_pdf(const sc_laid *laid, const sc_fonts *fonts,
                         const sc_pdf_opts *popts, unsigned char **out,
@@ -839,6 +898,7 @@ typedef struct sc_doc {
     unsigned char *pdf;         /* its PDF, when made per record (owned by
                                  * the driver; a step may replace it) */
     size_t len;
+    const char *label;          /* "id name" (a failed record's) */
     char name[256];             /* out_name: its file name */
     char path[4352];            /* out_file: the file written */
     int mail;                   /* out_mail: sc_mail_outcome */
@@ -858,18 +918,24 @@ typedef struct sc_step sc_step;
 struct sc_step {
     const char *what;
     sc_status (*doc)(sc_step *self, sc_doc *d, sc_error *err);
-    /* May be NULL.  A record that failed (in an earlier stage, this step
-     * or a later one; rec NULL when it could not be read, label "id
-     * name"), for steps that list failures: the summary. */
-    void (*failed)(sc_step *self, const sc_record *rec, const char *label,
-                   const sc_error *why);
+    /* May be NULL.  A record that failed -- refused by the reader or a
+     * stage, or by this step or another -- in record order, after the
+     * steps it reached: for steps that list failures (the summary, the
+     * manifest) or have something to say about them.  d->rec is what was
+     * read of it (for a refused record only its id, name, department,
+     * position, superior, evaluator and period, no document) or NULL,
+     * d->label its "id name", d->pdf NULL; why is its first problem.
+     * Returns 1 with *note filled to warn about it (a sheet an earlier
+     * run left under its name). */
+    int (*failed)(sc_step *self, sc_doc *d, const sc_error *why, sc_error *note);
     sc_status (*end)(sc_step *self, int *files, int *pages, sc_error *err);
     void (*free)(sc_step *self);
     sc_status (*admit)(sc_step *self, sc_doc *d, sc_error *err);
 };
 
 /* out_name.c: names each document from the pattern; refuses a name that an
- * earlier record of the run has. */
+ * earlier record of the run has.  For a failed record it works out the
+ * name it would have had (d->name; "" if this run wrote that name). */
 sc_step *sc_step_name(const char *pattern);
 /* out_name.c: raw made a plain file name as a record's file name is
  * (separators, control and invisible characters, "..", leading dots...):
@@ -877,8 +943,18 @@ sc_step *sc_step_name(const char *pattern);
  * on a file system that folds (ASCII) case. */
 sc_status sc_filename_clean(const char *raw, char *out, size_t n, sc_error *err);
 int sc_filename_same(const char *a, const char *b);
-/* out_file.c: writes each document's PDF as dir/name. */
-sc_step *sc_step_file(const char *dir);
+/* Take `name` for `whose` (a file of the run that is not a sheet, such as
+ * the manifest), so that no document gets it. */
+int sc_step_name_reserve(sc_step *self, const char *name, const char *whose);
+/* out_file.c: writes each document's PDF as dir/name.  A failed record
+ * whose name holds a file from an earlier run is warned about; with
+ * remove_stale that file is removed, so the folder holds only this run's
+ * sheets of the batch. */
+sc_step *sc_step_file(const char *dir, int remove_stale);
+/* out_manifest.c: lists every record of the run -- the file written, id,
+ * name, pages, bytes, SHA-256, total, grade, bonus, status -- and writes
+ * the list at the end as dir/stem.csv and dir/stem.json. */
+sc_step *sc_step_manifest(const char *dir, const char *stem);
 /* out_book.c: adds each document's pages to a book -- one, or one per
  * group -- written at the end (the pages of a failed record never reach
  * it), in sort order, the summary in front, duplex-safe. */
@@ -1226,6 +1302,9 @@ void sc_scheme_free(sc_scheme *s);
 const sc_rule *sc_scheme_rule(const sc_scheme *s, const char *kpi);
 /* Borrowed: the <scheme> element as declared (inline or its file). */
 xmlNodePtr sc_scheme_node(const sc_scheme *s);
+/* The scheme's KPI rules, in the order declared (i in 0..nrules-1). */
+int sc_scheme_nrules(const sc_scheme *s);
+const sc_rule *sc_scheme_rule_at(const sc_scheme *s, int i);
 /* Borrowed: the grade of a total (centi), or NULL without bands. */
 const char *sc_scheme_grade(const sc_scheme *s, long long total_centi);
 

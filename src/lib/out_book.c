@@ -273,18 +273,21 @@ static sc_status book_doc(sc_step *self, sc_doc *d, sc_error *err)
     return SC_OK;
 }
 
-static void book_failed(sc_step *self, const sc_record *rec, const char *label,
-                        const sc_error *why)
+static int book_failed(sc_step *self, sc_doc *d, const sc_error *why, sc_error *said)
 {
+    const sc_record *rec = d->rec;
+    const char *label = d->label;
+    (void)said;
     book_step *bs = (book_step *)self;
     if (!bs->o.summary_tpl)
-        return; /* a failed record only shows in the summary */
+        return 0; /* a failed record only shows in the summary */
     sc_error e;
     int i = book_for(bs, rec, 0, &e);
     if (i < 0)
-        return;
+        return 0;
     if (sc_summary_add_failed(bs->sum, i, rec, label, why, &e) == SC_OK)
         bs->b[i].errors++;
+    return 0;
 }
 
 static void note(void *ud, const char *msg) { warn(ud, NULL, NULL, msg); }
@@ -312,7 +315,7 @@ static sc_status add_summary(book_step *bs, int i, int *unit, int *blk, sc_arena
     ro.diag = bs->o.warn;
     ro.diag_ud = bs->o.warn_ud;
     sc_laid *laid = NULL;
-    st = sc_render_layout(bs->o.summary_tpl, bs->fonts, rec, &ro, a, &laid, err);
+    st = sc_render_layout(bs->o.summary_tpl, bs->fonts, rec, &ro, a, &laid, NULL, err);
     if (st == SC_OK)
         st = open_pdf(bs, b, NULL, rec->date, err);
     if (st == SC_OK)

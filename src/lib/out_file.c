@@ -154,6 +154,22 @@ sc_status sc_file_write(const char *dir, const char *name, const void *data,
     return write_file(dir, name, data, len, 1, err);
 }
 
+sc_status sc_file_save(const char *path, const void *data, size_t len, sc_error *err)
+{
+    char dir[4096];
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    if (!path || !*path || (slash && !slash[1]))
+        return sc_error_set(err, SC_ERR_USAGE, path, 0, 0, "not a file name");
+    if (!slash)
+        return write_file(".", path, data, len, 1, err);
+    size_t dl = (size_t)(slash - path);
+    if (dl >= sizeof dir)
+        return sc_error_set(err, SC_ERR_USAGE, path, 0, 0, "the path is too long");
+    memcpy(dir, path, dl);
+    dir[dl] = '\0';
+    return write_file(dl ? dir : "/", slash + 1, data, len, 1, err);
+}
+
 sc_status sc_make_dirs(const char *path, sc_error *err)
 {
     char buf[4096];
@@ -187,6 +203,7 @@ typedef struct file_step {
     sc_step step;
     const char *dir;
     int written;
+    int remove_stale;
 } file_step;
 
 static sc_status file_doc(sc_step *self, sc_doc *d, sc_error *err)
@@ -219,9 +236,44 @@ static sc_status file_end(sc_step *self, int *files, int *pages, sc_error *err)
     return st;
 }
 
+/* A failed record leaves no sheet of this run; one of an earlier run
+ * under its name would pass for it (a rerun after a fix in the data, a
+ * pattern without {period}).  Say so, or remove it: only a plain file,
+ * never through a link, only that name. */
+static int file_failed(sc_step *self, sc_doc *d, const sc_error *why, sc_error *note)
+{
+    (void)why;
+    file_step *fs = (file_step *)self;
+    struct stat st;
+    if (!d->name[0] || d->path[0]) /* no name, or this run's own file */
+        return 0;
+    int dfd = open(fs->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return 0;
+    int found = fstatat(dfd, d->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+    if (found && fs->remove_stale) {
+        if (unlinkat(dfd, d->name, 0) == 0) {
+            (void)sync_dir(dfd, fs->dir, NULL);
+            sc_error_set(note, SC_ERR_IO, NULL, 0, 0,
+                         "%s/%s, the sheet of an earlier run, was removed "
+                         "(--remove-stale): this run has none for this employee",
+                         fs->dir, d->name);
+        } else {
+            io_error(note, fs->dir, d->name, "remove the earlier sheet", errno);
+        }
+    } else if (found) {
+        sc_error_set(note, SC_ERR_IO, NULL, 0, 0,
+                     "%s/%s is from an earlier run and was not replaced: it is not this "
+                     "run's sheet (--remove-stale removes it; the manifest lists what "
+                     "this run wrote)", fs->dir, d->name);
+    }
+    close(dfd);
+    return found;
+}
+
 static void file_free(sc_step *self) { sc_free(self); }
 
-sc_step *sc_step_file(const char *dir)
+sc_step *sc_step_file(const char *dir, int remove_stale)
 {
     file_step *fs = sc_calloc(1, sizeof *fs);
     if (!fs)
@@ -230,6 +282,8 @@ sc_step *sc_step_file(const char *dir)
     fs->step.doc = file_doc;
     fs->step.end = file_end;
     fs->step.free = file_free;
+    fs->step.failed = file_failed;
     fs->dir = dir;
+    fs->remove_stale = remove_stale;
     return &fs->step;
 }

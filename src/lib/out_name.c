@@ -324,6 +324,41 @@ static sc_status name_doc(sc_step *self, sc_doc *d, sc_error *err)
     return SC_OK;
 }
 
+/* The label of whoever has name in this run, or NULL. */
+static const char *holder(const name_step *ns, const char *name)
+{
+    if (!ns->cap)
+        return NULL;
+    for (size_t h = fold_hash(name) & (ns->cap - 1); ns->v[h].name;
+         h = (h + 1) & (ns->cap - 1))
+        if (sc_ascii_ieq(ns->v[h].name, name))
+            return ns->v[h].label;
+    return NULL;
+}
+
+/* The name a failed record would have had: what may be left of it from
+ * an earlier run.  None if it is a name this run has written. */
+static int name_failed(sc_step *self, sc_doc *d, const sc_error *why, sc_error *note)
+{
+    (void)why;
+    (void)note;
+    name_step *ns = (name_step *)self;
+    sc_error e;
+    if (!d->name[0] && d->rec &&
+        sc_record_filename(d->rec, ns->pattern, d->name, sizeof d->name, &e) != SC_OK)
+        d->name[0] = '\0';
+    if (d->name[0] && holder(ns, d->name))
+        d->name[0] = '\0';
+    return 0;
+}
+
+int sc_step_name_reserve(sc_step *self, const char *name, const char *whose)
+{
+    int oom;
+    (void)take((name_step *)self, name, whose, &oom);
+    return !oom;
+}
+
 static void name_free(sc_step *self)
 {
     name_step *ns = (name_step *)self;
@@ -343,6 +378,7 @@ sc_step *sc_step_name(const char *pattern)
     ns->step.what = "naming";
     ns->step.doc = name_doc;
     ns->step.free = name_free;
+    ns->step.failed = name_failed;
     ns->pattern = pattern;
     return &ns->step;
 }

@@ -29,12 +29,15 @@ static sc_status summary_doc(sc_step *self, sc_doc *d, sc_error *err)
     return sc_summary_add(ss->sum, 0, d->rec, err);
 }
 
-static void summary_failed(sc_step *self, const sc_record *rec, const char *label,
-                           const sc_error *why)
+static int summary_failed(sc_step *self, sc_doc *d, const sc_error *why, sc_error *said)
 {
+    const sc_record *rec = d->rec;
+    const char *label = d->label;
+    (void)said;
     summary_step *ss = (summary_step *)self;
     sc_error e;
     (void)sc_summary_add_failed(ss->sum, 0, rec, label, why, &e);
+    return 0;
 }
 
 static void note(void *ud, const char *msg)
@@ -65,7 +68,7 @@ static sc_status summary_end(sc_step *self, int *files, int *pages, sc_error *er
     ro.allow_missing_glyphs = 1; /* a name no font has failed its record */
     ro.diag = ss->warn;
     ro.diag_ud = ss->warn_ud;
-    st = a ? sc_render_layout(ss->tpl, ss->fonts, rec, &ro, a, &laid, err)
+    st = a ? sc_render_layout(ss->tpl, ss->fonts, rec, &ro, a, &laid, NULL, err)
            : sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (st == SC_OK && ss->dump_fn) {
         sc_buf b = {0};

@@ -13,12 +13,15 @@
 
 sc_status sc_render_layout(const sc_template *tpl, const sc_fonts *fonts,
                            const sc_record *rec, const sc_render_opts *opts,
-                           sc_arena *arena, sc_laid **laid, sc_error *err)
+                           sc_arena *arena, sc_laid **laid, sc_selects *selects,
+                           sc_error *err)
 {
     sc_bound *bound = NULL;
     sc_status st = sc_bind(tpl, rec, arena, &bound, err);
     if (st != SC_OK)
         goto fail;
+    if (selects)
+        *selects = bound->selects;
     if (opts) {
         if (opts->watermark)
             bound->watermark = opts->watermark[0] ? opts->watermark : NULL;
@@ -74,7 +77,7 @@ sc_status sc_render_dump(const sc_template *tpl, const sc_fonts *fonts,
     if (!arena)
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     sc_laid *laid = NULL;
-    sc_status st = sc_render_layout(tpl, fonts, rec, opts, arena, &laid, err);
+    sc_status st = sc_render_layout(tpl, fonts, rec, opts, arena, &laid, NULL, err);
     if (st == SC_OK) {
         sc_buf buf = {0};
         sc_dump(laid, fonts, &buf);

@@ -1009,6 +1009,16 @@ sc_status sc_scheme_parse(sc_scheme **out, xmlNodePtr root, sc_score_report fn, 
             }
         }
     }
+    /* declared category weights are the whole sheet's: said once here,
+     * not once per employee whose sheet then disagrees */
+    long long catsum = 0;
+    for (int j = 0; j < s->ncats; j++)
+        catsum += s->cats[j].weight;
+    if (s->ncats && catsum != 10000) {
+        char a[32];
+        sc_format_fixed(a, sizeof a, catsum, 2, 1);
+        report(&rp, root, NULL, "the scheme's category weights sum to %s, not 100", a);
+    }
     if (rp.count) {
         sc_scheme_free(s);
         return SC_ERR_DATA;
@@ -1047,6 +1057,16 @@ const sc_rule *sc_scheme_rule(const sc_scheme *s, const char *kpi)
 xmlNodePtr sc_scheme_node(const sc_scheme *s)
 {
     return s && s->doc ? xmlDocGetRootElement(s->doc) : NULL;
+}
+
+int sc_scheme_nrules(const sc_scheme *s)
+{
+    return s ? s->nrules : 0;
+}
+
+const sc_rule *sc_scheme_rule_at(const sc_scheme *s, int i)
+{
+    return s && i >= 0 && i < s->nrules ? &s->rules[i] : NULL;
 }
 
 const char *sc_scheme_grade(const sc_scheme *s, long long total_centi)
@@ -1323,6 +1343,50 @@ static void attach_rule(const sc_scheme *s, const sc_rule *r, xmlNodePtr k, repo
         xmlFreeNode(copy);
         report(rp, k, NULL, "out of memory");
     }
+}
+
+/* ---- a KPI nothing scores ---------------------------------------------------
+ *
+ * A KPI without a score and without a rule to compute one would leave its
+ * 得分, the subtotal, the total, the grade and the bonus blank on a sheet
+ * that otherwise looks fine: a typo in an id (P4 for p4) or a rule missing
+ * from the scheme.  That fails the record, naming the KPI, its weight and
+ * the rules the scheme has, with the one probably meant. */
+static void unscored(reporter *rp, const sc_scheme *s, xmlNodePtr k, const char *id,
+                     long long weight_centi, const sc_rule *r)
+{
+    char w[32];
+    sc_format_fixed(w, sizeof w, weight_centi, 2, 1);
+    if (r) {
+        report(rp, k, NULL, "KPI %s (weight %s) has no score: its rule (given, scheme line "
+                            "%d) takes the score from the data; give <score>",
+               id ? id : "", w, r->line);
+        return;
+    }
+    if (!s || s->nrules == 0) {
+        report(rp, k, NULL, "KPI %s (weight %s) has no score and %s: give <score>, or a "
+                            "rule for %s in the scheme (docs/scoring.md)", id ? id : "", w,
+               s ? "the scheme has no KPI rules" : "the batch has no scheme", id ? id : "");
+        return;
+    }
+    const char *ids[MAX_KPIS];
+    char list[300] = "", near[64];
+    size_t used = 0;
+    for (int i = 0; i < s->nrules && i < MAX_KPIS; i++) {
+        ids[i] = s->rules[i].kpi;
+        if (used < sizeof list - 1)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                                     s->rules[i].kpi);
+    }
+    if (used >= sizeof list - 1)
+        snprintf(list + sizeof list - 5, 5, "...");
+    char hint[120] = "";
+    if (id && sc_suggest(id, ids, s->nrules < MAX_KPIS ? s->nrules : MAX_KPIS, near,
+                         sizeof near))
+        snprintf(hint, sizeof hint, "; did you mean %s?", near);
+    report(rp, k, NULL, "KPI %s (weight %s) has no score and the scheme has no rule for it "
+                        "(its rules: %s%s): correct the id, give <score>, or add a rule",
+           id ? id : "", w, list, hint);
 }
 
 /* ---- the ranking table (<ranking>) -------------------------------------------
@@ -1633,6 +1697,8 @@ static int score_kpi(sheet *sh, xmlNodePtr k, long long wc, long long *score)
     }
     if (!have && g == 0 && wc == 0 && (!r || r->type == SC_RULE_GIVEN))
         have = 1; /* a 0-weight row left empty (其它: 加扣分 go to adjustments) */
+    if (!have && g == 0 && (!r || r->type == SC_RULE_GIVEN))
+        unscored(rp, s, k, id, wc, r);
     return have;
 }
 

@@ -62,6 +62,12 @@ typedef struct loader {
     int nstyles;
     double body_w;          /* width between the side margins, pt */
     double body_h;          /* height between the top and bottom margins */
+    /* schema problems, held until validation ends (schema_problems) */
+    struct rng_note {
+        int line, precise;
+        char msg[512];
+    } rng[32];
+    int nrng;
 } loader;
 
 static int line_of(xmlNodePtr n) { return (int)xmlGetLineNo(n); }
@@ -94,6 +100,98 @@ static void chomp(char *s)
         s[--n] = '\0';
 }
 
+/* ---- schema problems ------------------------------------------------------
+ *
+ * libxml2's Relax NG validator reports one mistake several times: a
+ * misspelt <cel> in a row gives "Expecting element cell, got cel", then
+ * "extra content" for the row, the table and the body, then "Invalid
+ * sequence in interleave" and "failed to validate content" for the
+ * root.  Only the first says where and what; the others are consequences.
+ * So the precise messages are kept (in the user's words, with the name
+ * the schema has that is closest to a misspelt one), and the generic ones
+ * are reported only when nothing precise was said. */
+
+static void suggest_suffix(char *out, size_t n, const char *kind, const char *word)
+{
+    char best[64];
+    out[0] = '\0';
+    if (sc_schema_suggest(sc_schema_template, sc_schema_template_len, kind, word, best,
+                          sizeof best))
+        snprintf(out, n, "; did you mean %s%s%s?", kind[0] == 'e' ? "<" : "", best,
+                 kind[0] == 'e' ? ">" : "");
+}
+
+static void schema_note(loader *L, int line, xmlNodePtr node, const char *m)
+{
+    if (L->nrng == (int)(sizeof L->rng / sizeof *L->rng))
+        return;
+    struct rng_note *note = &L->rng[L->nrng];
+    char a[128], b[128], dym[200];
+    note->line = line;
+    note->precise = 1;
+    if (sscanf(m, "Expecting element %127[^,], got %127s", a, b) == 2) {
+        suggest_suffix(dym, sizeof dym, "element", b);
+        char want[160];
+        snprintf(want, sizeof want, "; did you mean <%s>?", a);
+        if (!strcmp(dym, want))
+            snprintf(note->msg, sizeof note->msg, "element <%s> is not allowed here%s", b,
+                     dym);
+        else
+            snprintf(note->msg, sizeof note->msg,
+                     "element <%s> is not allowed here (expected <%s>)%s", b, a, dym);
+    } else if (sscanf(m, "Did not expect element %127s there", a) == 1) {
+        suggest_suffix(dym, sizeof dym, "element", a);
+        snprintf(note->msg, sizeof note->msg, "element <%s> is not allowed here%s", a,
+                 dym);
+    } else if (sscanf(m, "Invalid attribute %127s for element %127s", a, b) == 2) {
+        xmlChar *v = node ? xmlGetProp(node, (const xmlChar *)a) : NULL;
+        suggest_suffix(dym, sizeof dym, "attribute", a);
+        if (v && sc_schema_has(sc_schema_template, sc_schema_template_len, "attribute", a))
+            snprintf(note->msg, sizeof note->msg,
+                     "%.60s=\"%.100s\" is not a value <%.60s> allows for %.60s%s", a,
+                     (const char *)v, b, a,
+                     !strcmp(a, "format") ? " (0 to 6 or 0.00: decimals; date; or a date "
+                                            "pattern such as yyyy年M月d日)"
+                                          : " (see docs/template-format.md)");
+        else
+            snprintf(note->msg, sizeof note->msg, "attribute %s is not allowed on <%s>%s",
+                     a, b, dym);
+        xmlFree(v);
+    } else if (sscanf(m, "Expecting an element %127[^,], got nothing", a) == 1) {
+        snprintf(note->msg, sizeof note->msg, "the element <%s> is missing here", a);
+    } else if (sscanf(m, "Element %127s has extra content: %127s", a, b) == 2) {
+        note->precise = 0;
+        suggest_suffix(dym, sizeof dym, "element", b);
+        snprintf(note->msg, sizeof note->msg, "element <%s> is not allowed inside <%s>%s",
+                 b, a, dym);
+    } else if (strstr(m, "Invalid sequence in interleave") ||
+               strstr(m, "failed to validate")) {
+        note->precise = 0;
+        snprintf(note->msg, sizeof note->msg, "%s (see docs/template-format.md)", m);
+    } else {
+        snprintf(note->msg, sizeof note->msg, "%s", m);
+    }
+    for (int i = 0; i < L->nrng; i++)
+        if (L->rng[i].line == line && !strcmp(L->rng[i].msg, note->msg))
+            return; /* said already */
+    L->nrng++;
+}
+
+/* Report the schema problems held by schema_note: the precise ones, or
+ * the generic ones if there is nothing precise. */
+static void schema_problems(loader *L)
+{
+    int precise = 0;
+    for (int i = 0; i < L->nrng; i++)
+        precise |= L->rng[i].precise;
+    for (int i = 0; i < L->nrng; i++)
+        if (L->rng[i].precise || !precise) {
+            report(L, SC_ERR_SCHEMA, L->rng[i].line, "%s", L->rng[i].msg);
+            if (!precise)
+                break; /* the first generic one is the innermost */
+        }
+}
+
 /* libxml2 parser and RELAX NG errors, collected instead of printed. */
 static void xml_error(void *ud, xmlErrorPtr xe)
 {
@@ -101,13 +199,19 @@ static void xml_error(void *ud, xmlErrorPtr xe)
     if (!xe || xe->level == XML_ERR_WARNING)
         return;
     char msg[400];
-    snprintf(msg, sizeof msg, "%s", xe->message ? xe->message : "error");
+    if (xe->domain == XML_FROM_PARSER)
+        sc_xml_explain(msg, sizeof msg, xe->code, xe->message);
+    else
+        snprintf(msg, sizeof msg, "%s", xe->message ? xe->message : "error");
     chomp(msg);
     int line = xe->line;
     if (line <= 0 && xe->node)
         line = line_of((xmlNodePtr)xe->node);
-    report(L, xe->domain == XML_FROM_RELAXNGV ? SC_ERR_SCHEMA : SC_ERR_XML,
-           line, "%s", msg);
+    if (xe->domain == XML_FROM_RELAXNGV) {
+        schema_note(L, line, (xmlNodePtr)xe->node, msg);
+        return;
+    }
+    report(L, SC_ERR_XML, line, "%s", msg);
 }
 
 /* The parser hands its own context as user data; we keep ours in _private. */
@@ -293,14 +397,51 @@ static int align_of(const char *v)
     return SC_ALIGN_LEFT;
 }
 
-/* format="0.00" or "2": decimals; "date": -2; absent: -1. */
-static int format_attr(loader *L, xmlNodePtr n)
+/* A date pattern: yyyy the year, MM/M the month with/without a leading
+ * zero, dd/d the day; any other text literal, but no other ASCII letter
+ * (a typo such as YYYY or mm would print as itself).  Returns the
+ * pattern, or NULL (reported) if v is not one. */
+static const char *date_pattern(loader *L, xmlNodePtr n, const char *attr_name, const char *v)
+{
+    int fields = 0, ok = 1;
+    for (const char *p = v; *p && ok;) {
+        size_t k = 1;
+        if (*p == 'y' || *p == 'M' || *p == 'd') {
+            char one[2] = {*p, 0};
+            k = strspn(p, one);
+            ok = *p == 'y' ? k == 4 : k <= 2;
+            fields++;
+        } else if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')) {
+            ok = 0;
+        }
+        p += k;
+    }
+    if (ok && fields)
+        return v;
+    report(L, SC_ERR_TEMPLATE, line_of(n),
+           "%s=\"%s\" is not a date pattern: write yyyy for the year, M or MM for the "
+           "month (MM: 03), d or dd for the day, e.g. yyyy年M月d日 or yyyy-MM-dd",
+           attr_name, v);
+    return NULL;
+}
+
+/* format="0.00" or "2": decimals; "date" or a date pattern: -2 (the
+ * pattern into *datefmt; "date" is yyyy年MM月dd日); absent: -1. */
+static int format_attr(loader *L, xmlNodePtr n, const char **datefmt)
 {
     const char *v = attr(L, n, "format");
+    if (datefmt)
+        *datefmt = NULL;
     if (!v)
         return -1;
     if (strcmp(v, "date") == 0)
         return -2;
+    if (!(v[0] >= '0' && v[0] <= '9')) {
+        const char *p = date_pattern(L, n, "format", v);
+        if (datefmt)
+            *datefmt = p;
+        return -2;
+    }
     const char *dot = strchr(v, '.');
     if (dot)
         return (int)strlen(dot + 1);
@@ -350,14 +491,18 @@ static void *compile_str(loader *L, xmlNodePtr n, const char *name,
     if (t->nexprs == t->capexprs) {
         size_t cap = t->capexprs ? t->capexprs * 2 : 32;
         void **e = sc_realloc(t->exprs, cap * sizeof *e);
-        if (!e) {
+        if (e)
+            t->exprs = e;
+        struct sc_texpr *info = e ? sc_realloc(t->exprinfo, cap * sizeof *info) : NULL;
+        if (!info) {
             xmlXPathFreeCompExpr(c);
             report(L, SC_ERR_NOMEM, line_of(n), "out of memory");
             return NULL;
         }
-        t->exprs = e;
+        t->exprinfo = info;
         t->capexprs = cap;
     }
+    t->exprinfo[t->nexprs] = (struct sc_texpr){line_of(n), name, v};
     t->exprs[t->nexprs++] = c;
     return c;
 }
@@ -558,7 +703,7 @@ static void load_figures(loader *L, xmlNodePtr figs)
                        f->name);
         f->label = attr(L, c, "label");
         f->expr = compile_printed(L, c, "select", &f->src);
-        f->decimals = format_attr(L, c);
+        f->decimals = format_attr(L, c, NULL);
         f->line = line_of(c);
         L->t->nfigures++;
     }
@@ -817,7 +962,7 @@ static sc_tnode *build_inline(loader *L, xmlNodePtr parent)
             if ((t = tnode(L, SC_T_VALUE, c))) {
                 t->figure = figure_ref(L, c);
                 t->expr = compile_printed(L, c, "select", &t->src);
-                t->decimals = format_attr(L, c);
+                t->decimals = format_attr(L, c, &t->datefmt);
                 check_value_source(L, c, t);
             }
         } else if (is(c, "br")) {
@@ -873,7 +1018,7 @@ static sc_tnode *build_row(loader *L, xmlNodePtr n, int kind, int in_rows,
         k->align = align_of(attr(L, c, "align"));
         k->figure = figure_ref(L, c);
         k->expr = compile_printed(L, c, "select", &k->src);
-        k->decimals = format_attr(L, c);
+        k->decimals = format_attr(L, c, &k->datefmt);
         check_value_source(L, c, k);
         k->merge = bool_attr(L, c, "merge", 0);
         k->sign_line = bool_attr(L, c, "sign-line", 0);
@@ -1057,6 +1202,8 @@ static sc_tnode *build_block(loader *L, xmlNodePtr c)
             t->keep_together = bool_attr(L, c, "keep-together", 1);
             t->style = style_ref(L, c, attr(L, c, "style"), T->default_style);
             t->height = height_attr(L, c, "image-height", 12 * MM);
+            const char *df = attr(L, c, "date-format");
+            t->datefmt = df && strcmp(df, "date") ? date_pattern(L, c, "date-format", df) : NULL;
             if (!words(L, attr(L, c, "roles"), &t->roles, &t->nroles) ||
                 !words(L, attr(L, c, "required"), &t->required, &t->nrequired))
                 return NULL;
@@ -1101,7 +1248,7 @@ static sc_tnode *build_block(loader *L, xmlNodePtr c)
                     t->figure = &T->figures[i];
             t->expr2 = t->figure ? NULL : compile_str(L, c, "score", sc ? sc : "total");
             check_printed(L, c, "score", sc);
-            t->decimals = format_attr(L, c); /* of the score, as <value format> */
+            t->decimals = format_attr(L, c, NULL); /* of the score, as <value format> */
             if (t->figure && attr(L, c, "format"))
                 report(L, SC_ERR_TEMPLATE, t->line, "the score is the figure \"total\", "
                        "printed in its declared format: remove format= here");
@@ -1139,7 +1286,7 @@ static void build_series(loader *L, xmlNodePtr n, sc_tseries *se, int idx)
                    : num_attr(L, n, "fill", -1, 0, 1);
     se->dash = bool_attr(L, n, "dash", 0);
     se->show_values = bool_attr(L, n, "values", 1);
-    se->decimals = format_attr(L, n);
+    se->decimals = format_attr(L, n, NULL);
 }
 
 static sc_tnode *build_chart(loader *L, xmlNodePtr c)
@@ -1307,6 +1454,7 @@ void sc_template_free(sc_template *tpl)
     for (size_t i = 0; i < tpl->nexprs; i++)
         xmlXPathFreeCompExpr(tpl->exprs[i]);
     sc_free(tpl->exprs);
+    sc_free(tpl->exprinfo);
     sc_free(tpl->name);
     sc_free(tpl->path);
     sc_arena_free(tpl->arena);
@@ -1335,6 +1483,7 @@ static int validate(loader *L, xmlDocPtr doc)
         xmlRelaxNGSetValidStructuredErrors(vc, xml_error, L);
         rc = xmlRelaxNGValidateDoc(vc, doc);
         xmlRelaxNGFreeValidCtxt(vc);
+        schema_problems(L);
     }
     xmlRelaxNGFree(schema);
     return rc;
@@ -1514,8 +1663,19 @@ sc_status sc_template_find(char *out, size_t n, const char *name,
         if (try_dir(out, n, d, name))
             return SC_OK;
     }
-    if (try_dir(out, n, search, name))
-        return SC_OK;
+    /* search: folders separated by ':' (like PATH) */
+    for (const char *p = search; p && *p;) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        char d[4096];
+        if (len && len < sizeof d) {
+            memcpy(d, p, len);
+            d[len] = '\0';
+            if (try_dir(out, n, d, name))
+                return SC_OK;
+        }
+        p += len + (colon ? 1 : 0);
+    }
 #ifdef SC_DATADIR_INSTALLED
     if (try_dir(out, n, SC_DATADIR_INSTALLED "/templates", name))
         return SC_OK;

@@ -5,6 +5,8 @@
  * another to get them. */
 #include "internal.h"
 
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,3 +80,57 @@ void sc_xml_path(char *out, size_t n, xmlNodePtr node, xmlNodePtr top,
     if (attr_name)
         snprintf(out + used, n - used, "%s@%s", used ? "/" : "", attr_name);
 }
+
+/* ---- messages about XML --------------------------------------------------
+ *
+ * libxml2 describes a well-formedness error in parser terms ("EntityRef:
+ * expecting ';'").  The two mistakes people make most when they edit a
+ * batch by hand are a bare & (R&D) and a bare < (待改进<70分) in a text;
+ * these and a few other common ones are said here in the user's terms,
+ * with what to write instead.  Anything else keeps libxml2's words. */
+void sc_xml_explain(char *out, size_t n, int code, const char *msg)
+{
+    char a[128], b[128];
+    int line = 0;
+    if (!msg)
+        msg = "not well-formed";
+    if (code == XML_ERR_ENTITYREF_SEMICOL_MISSING ||
+        (code == XML_ERR_NAME_REQUIRED && strstr(msg, "EntityRef")))
+        snprintf(out, n, "a bare & in the text: write & as &amp; (R&D as R&amp;D)");
+    else if (code == XML_ERR_NAME_REQUIRED && strstr(msg, "StartTag"))
+        snprintf(out, n, "a bare < in the text: write < as &lt; "
+                         "(待改进<70分 as 待改进&lt;70分)");
+    else if (code == XML_ERR_LT_IN_ATTRIBUTE)
+        snprintf(out, n, "a < in an attribute value: write < as &lt;");
+    else if (code == XML_ERR_UNDECLARED_ENTITY &&
+             sscanf(msg, "Entity '%127[^']' not defined", a) == 1)
+        snprintf(out, n, "&%s; is not an entity XML knows (only &amp; &lt; &gt; "
+                         "&quot; &apos; and &#NNNN;): write the character itself, "
+                         "or & as &amp;", a);
+    else if (code == XML_ERR_TAG_NAME_MISMATCH &&
+             sscanf(msg, "Opening and ending tag mismatch: %127s line %d and %127s", a,
+                    &line, b) == 3)
+        snprintf(out, n, "<%s> (line %d) is closed by </%s>: an end tag repeats "
+                         "its start tag's name, and elements close in the reverse "
+                         "order they open", a, line, b);
+    else if (code == XML_ERR_TAG_NOT_FINISHED &&
+             sscanf(msg, "Premature end of data in tag %127s line %d", a, &line) == 2)
+        snprintf(out, n, "the file ends inside <%s> (opened at line %d): it is cut "
+                         "off, or the end tag </%s> is missing", a, line, a);
+    else if (code == XML_ERR_ATTRIBUTE_NOT_STARTED || code == XML_ERR_ATTRIBUTE_WITHOUT_VALUE)
+        snprintf(out, n, "an attribute value must be in quotes: name=\"value\"");
+    else if (code == XML_ERR_DOCUMENT_END)
+        snprintf(out, n, "there is more after the end of the root element (one root "
+                         "element per file: everything goes inside it)");
+    else
+        snprintf(out, n, "%s", msg);
+    /* libxml2's own texts end in a newline, some with the bytes on a
+     * second line: one line */
+    for (char *p = out; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    size_t len = strlen(out);
+    while (len && out[len - 1] == ' ')
+        out[--len] = '\0';
+}
+

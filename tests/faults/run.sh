@@ -24,9 +24,10 @@ faulty() { env LD_PRELOAD="$shim" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}v
 # ---- a full disk ---------------------------------------------------------
 
 # check_full DIR STATUS STDOUT STDERR: after a per-record render into the
-# full folder DIR: exit 1; every file there a whole PDF, no temporary
-# file; each employee either has a sheet or is named with the reason; the
-# summary counts the sheets that are there.
+# full folder DIR: exit 1; every file there a whole PDF (or the run's
+# whole manifest, if it fitted), no temporary file; each employee either
+# has a sheet or is named with the reason; the summary (on stderr) counts
+# the sheets that are there.
 check_full() {
     local dir=$1 st=$2 so=$3 se=$4 written=0 failed=0
     [ "$st" = 1 ] || fail "full disk: exit status $st, expected 1"
@@ -34,6 +35,10 @@ check_full() {
         [ -e "$f" ] || continue
         case $f in
         *.pdf) qpdf --check "$f" > /dev/null 2>&1 || fail "full disk: $f is not a whole PDF" ;;
+        */manifest.json) python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$f" ||
+            fail "full disk: $f is not whole" ;;
+        */manifest.csv) [ "$(tail -c 2 "$f" | od -An -c | tr -d ' ')" = '\r\n' ] ||
+            fail "full disk: $f is not whole" ;;
         *) fail "full disk: left behind: $f" ;;
         esac
     done
@@ -47,7 +52,7 @@ check_full() {
         fi
     done
     [ $written -gt 0 ] && [ $failed -gt 0 ] || fail "full disk: $written written, $failed failed (want some of each)"
-    grep -q "scorecard: $written documents" "$so" || fail "full disk: summary does not say $written documents: $(cat "$so")"
+    grep -q "scorecard: $written documents" "$se" || fail "full disk: summary does not say $written documents: $(cat "$se")"
     echo "  $written sheets written whole, $failed employees named as not written"
 }
 
@@ -151,7 +156,7 @@ st=$?
 grep -q "cannot create a temporary file for .*$name: File exists \[employee KF001 " "$d/stderr" ||
     fail "links at temporary names: KF001 not refused: $(head -3 "$d/stderr")"
 grep -q "\[employee KF002 " "$d/stderr" || fail "links at temporary names: KF002 not refused"
-[ "$(ls "$d/out" | wc -l)" = 10 ] || fail "links at temporary names: $(ls "$d/out" | wc -l) sheets, expected the 10 others"
+[ "$(ls "$d/out"/*.pdf | wc -l)" = 10 ] || fail "links at temporary names: $(ls "$d/out"/*.pdf | wc -l) sheets, expected the 10 others"
 SC_FAULT_RANDOM=1 faulty render -d "$data" --combined "$d/out/book.pdf" > /dev/null 2> "$d/stderr"
 [ $? = 3 ] && [ ! -e "$d/out/book.pdf" ] || fail "links at temporary names: the book was written through a link"
 [ "$(cat "$d/victim")" = precious ] && [ "$(cat "$d/victim2")" = precious ] && [ ! -e "$d/created" ] ||

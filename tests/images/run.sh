@@ -82,7 +82,7 @@ for case in "B01 corrupt.png CRC error" "B02 truncated.png truncated" \
         'grep -F "$out/data/batch.xml:$l:" "$out/files.msgs" | grep -F "employee $id" | grep -F "field signature[@role='"'"'考核人'"'"']/@image" | grep -qF "$why"'
 done
 check "no secret reached the output" '! grep -rq "root:x:0" "$out/files" "$out"/*.err "$out"/book.pdf'
-pdfs=$(cd "$out/files" && ls | tr '\n' ' ')
+pdfs=$(cd "$out/files" && ls *.pdf | tr '\n' ' ')
 check "only the good records' PDFs were written: $pdfs" '[ "$pdfs" = "2026-10_G01_好图一.pdf 2026-10_G02_好图二.pdf " ]'
 pages=0
 for f in "$out/files"/*.pdf; do

@@ -88,7 +88,8 @@ static char *to_enc(const char *s, const char *enc, size_t *outlen)
     "  <department>客戶服務部</department>\n"                               \
     "  <period kind=\"month\" year=\"2026\" month=\"10\">2026年10月</period>\n"
 
-/* One employee; w1+w2 are the two KPI weights, s1 the first score. */
+/* One employee; w1+w2 are the two KPI weights, s1 the first score (the
+ * second scores its full weight). */
 static void add_employee(sc_buf *b, const char *id, const char *name,
                          const char *w1, const char *w2, const char *s1)
 {
@@ -108,11 +109,12 @@ static void add_employee(sc_buf *b, const char *id, const char *name,
                   "          <indicator>問題解決率</indicator>\n"
                   "          <weight>%s</weight>\n"
                   "          <rule>即時解決占比達到85%%得滿分。</rule>\n"
+                  "          <score>%s</score>\n"
                   "        </kpi>\n"
                   "      </category>\n"
                   "    </kpis>\n"
                   "  </employee>\n",
-                  id, name, w1, s1, w2);
+                  id, name, w1, s1, w2, w2);
 }
 
 typedef struct got {
@@ -609,7 +611,7 @@ static void test_malformed(void **state)
     assert_int_equal(sc_reader_open(&r, path, NULL, NULL, &err), SC_ERR_XML);
     assert_int_equal(err.line, 3);
     assert_true(err.column > 0);
-    assert_non_null(strstr(err.message, "mismatch"));
+    assert_non_null(strstr(err.message, "<company> (line 3) is closed by </compny>"));
     assert_null(strchr(err.message, '\n'));
     drop(path);
 }
@@ -660,7 +662,7 @@ static void test_big_line_numbers(void **state)
         snprintf(id, sizeof id, "E%05d", i);
         add_employee(&b, id, "张三", "40", "60", "40");
     }
-    /* now past line 3500*19 = 66500 + 5: one more good, then a bad one */
+    /* now past line 3500*20 = 70000 + 5: one more good, then a bad one */
     add_employee(&b, "Z1", "张三", "40", "60", "40");
     add_employee(&b, "Z2", "张三", "40", "60", "40");
     size_t bad_at = b.len;
@@ -688,7 +690,7 @@ static void test_big_line_numbers(void **state)
         }
     }
     assert_int_equal(st, SC_ERR_DATA);
-    assert_int_equal(last_line, line - 19);
+    assert_int_equal(last_line, line - 20);
     assert_int_equal(err.line, line + 9);
     sc_reader_free(r);
     drop(path);
@@ -750,7 +752,7 @@ static void test_record_before_bad_bytes(void **state)
     assert_int_equal(g.ok, 2);
     assert_int_equal(g.codes[2], SC_ERR_ENCODING);
     assert_non_null(strstr(err.message, "not valid GBK"));
-    assert_int_equal(err.line, 44);
+    assert_int_equal(err.line, 46);
     drop(path);
     free(gbk);
     sc_buf_free(&b);
@@ -859,8 +861,8 @@ static void test_stray_between_records(void **state)
     assert_int_equal(g.codes[1], SC_ERR_SCHEMA);
     assert_int_equal(g.codes[3], SC_ERR_SCHEMA);
     assert_string_equal(g.ids[4], "A3");
-    assert_non_null(strstr(d.text.data, ":25:0: text is not allowed directly inside <batch>"));
-    assert_non_null(strstr(d.text.data, ":45:0: element <company> is not allowed here"));
+    assert_non_null(strstr(d.text.data, ":26:0: text is not allowed directly inside <batch>"));
+    assert_non_null(strstr(d.text.data, ":47:0: element <company> is not allowed here"));
     drop(path);
     sc_buf_free(&b);
     sc_buf_free(&d.text);
