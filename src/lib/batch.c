@@ -430,8 +430,10 @@ static void work(run *R, job *j)
         }
     }
     if (st == SC_OK && R->o.produce == SC_PRODUCE_PDF && !R->o.combined && !R->o.group_by) {
-        sc_pdf_opts po = {j->bases, R->o.created >= 0 ? R->o.created : j->rec->date,
-                          R->o.profile, 0, j->rec};
+        sc_pdf_opts po = {.bases = j->bases,
+                          .created = R->o.created >= 0 ? R->o.created : j->rec->date,
+                          .profile = R->o.profile,
+                          .rec = j->rec};
         st = sc_render_pdf(j->laid, R->fonts, &po, &j->pdf, &j->len, &j->err);
     }
     if (st != SC_OK)

@@ -89,6 +89,25 @@ typedef struct sc_xml_quiet {
 void sc_xml_quiet_begin(sc_xml_quiet *q, char *msg, size_t n);
 void sc_xml_quiet_end(sc_xml_quiet *q);
 
+/* ---- flate.c: Flate (zlib) streams, made by libdeflate ------------------ */
+
+/* One thread's compressors, made on first use and kept (flate.c says
+ * why).  Never shared between threads. */
+typedef struct sc_flate sc_flate;
+sc_flate *sc_flate_new(void); /* NULL when out of memory */
+void sc_flate_free(sc_flate *f);
+/* in[0..n) as a zlib stream in *out (sc_malloc'd).  f may be NULL: a
+ * compressor is made for the call.  SC_ERR_NOMEM. */
+sc_status sc_flate_zlib(sc_flate *f, const void *in, size_t n,
+                        unsigned char **out, size_t *len);
+/* in[0..n) as raw deflate (ending with a final block) into out[0..cap);
+ * the bytes written, 0 if they did not fit or out of memory.  f may be
+ * NULL. */
+size_t sc_flate_raw(sc_flate *f, const void *in, size_t n, void *out,
+                    size_t cap);
+/* A capacity sc_flate_raw always fits n bytes into. */
+size_t sc_flate_raw_bound(size_t n);
+
 /* ---- xmlnode.c: helpers over libxml2 trees ----------------------------- */
 
 /* The first child element of parent called name, or NULL. */
@@ -110,6 +129,13 @@ void sc_xml_path(char *out, size_t n, xmlNodePtr node, xmlNodePtr top,
  * words, with what to write instead where the mistake is a common one
  * (a bare & or <, a mismatched end tag); one line into out[0..n). */
 void sc_xml_explain(char *out, size_t n, int code, const char *msg);
+
+/* v with at most 3 decimals and no trailing zeros ("12.5", "-0.25", "0"),
+ * exactly as snprintf's "%.3f" trimmed of its trailing zeros and dot would
+ * write it, at a fraction of the cost (the PDF writer's coordinates).  out
+ * holds at least 48 bytes; returns the length. */
+size_t sc_format_pt(char *out, double v);
+
 /* Formats a decimal number with `decimals` digits, rounding half away
  * from zero on the decimal string (not binary): "92.345" -> "92.35". */
 void sc_format_decimal(char *out, size_t n, double v, int decimals);
@@ -792,6 +818,8 @@ typedef struct sc_pdf_opts {
                                 * names carry the employee id */
     const sc_record *rec;      /* sc_render_pdf: the one record, for
                                 * sc_pdf_archive */
+    sc_flate *flate;           /* the calling thread's compressors, or NULL:
+                                * the document makes its own */
 } sc_pdf_opts;
 sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts,
                      const sc_pdf_opts *opts, sc_error *err);

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,6 +309,60 @@ int sc_ascii_ieq(const char *a, const char *b)
 }
 
 /* ---- decimals --------------------------------------------------------- */
+
+size_t sc_format_pt(char *out, double v)
+{
+    if (fabs(v) < 0.0005)
+        v = 0;
+    /* r = v in thousandths.  Its rounding error is far below 1e-6 for the
+     * page coordinates written here, so unless r lies within 1e-6 of a
+     * half the nearest integer is the one printf's exact rounding gives;
+     * near a half (and for huge values) printf decides. */
+    double r = v * 1000.0, fl = floor(r), frac = r - fl;
+    if (!(fabs(r) < 1e12) || fabs(frac - 0.5) < 1e-6) {
+        char t[48];
+        int k = snprintf(t, sizeof t, "%.3f", v);
+        if (k < 0)
+            k = 0;
+        if ((size_t)k >= sizeof t) /* not a coordinate: cut, never overrun */
+            k = sizeof t - 1;
+        while (k > 0 && t[k - 1] == '0')
+            k--;
+        if (k > 0 && t[k - 1] == '.')
+            k--;
+        memcpy(out, t, (size_t)k);
+        out[k] = '\0';
+        return (size_t)k;
+    }
+    long long n = (long long)(frac < 0.5 ? fl : fl + 1);
+    char t[32];
+    size_t k = sizeof t;
+    int neg = n < 0;
+    unsigned long long u = neg ? 0ull - (unsigned long long)n : (unsigned long long)n;
+    unsigned frac3 = (unsigned)(u % 1000);
+    u /= 1000;
+    if (frac3) {
+        int d = 3;
+        while (frac3 % 10 == 0) {
+            frac3 /= 10;
+            d--;
+        }
+        while (d--) {
+            t[--k] = (char)('0' + frac3 % 10);
+            frac3 /= 10;
+        }
+        t[--k] = '.';
+    }
+    do {
+        t[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (neg)
+        t[--k] = '-';
+    memcpy(out, t + k, sizeof t - k);
+    out[sizeof t - k] = '\0';
+    return sizeof t - k;
+}
 
 void sc_format_decimal(char *out, size_t n, double v, int decimals)
 {
