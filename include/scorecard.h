@@ -352,6 +352,12 @@ typedef struct sc_batch_opts {
     /* per-record files: a record that fails removes the file of its name
      * an earlier run left (else that file is only warned about) */
     int remove_stale;
+    /* Records made at once, each on a thread of its own (fonts, templates
+     * and font bases shared read-only); 0 or 1: one at a time.  The bytes,
+     * file names, messages and their order, and every callback's order
+     * are the same whatever the number: callbacks are always called on the
+     * thread that called sc_batch_run, in record order. */
+    int jobs;
 } sc_batch_opts;
 #define SC_BATCH_OPTS_INIT {.size = sizeof(sc_batch_opts), .created = -1}
 

@@ -928,6 +928,8 @@ typedef struct sc_doc {
     size_t len;
     const char *label;          /* "id name" (a failed record's) */
     char name[256];             /* out_name: its file name */
+    char tmp[320];              /* out_file: its temporary file, written by
+                                 * the step's work, renamed by its doc */
     char path[4352];            /* out_file: the file written */
     int mail;                   /* out_mail: sc_mail_outcome */
     char mail_to[256];          /* out_mail: the address */
@@ -941,7 +943,20 @@ typedef struct sc_doc {
  * set: SC_OK goes on; SC_END means there is nothing to do for it (done in
  * an earlier run), so it is not drawn and no step sees it; an error fails
  * it at once -- what a step can tell from the record alone is refused
- * before anything is drawn. */
+ * before anything is drawn.
+ *
+ * work (optional) is the part of a record's step that needs no other
+ * record -- making its name, writing its bytes to a temporary file and
+ * flushing them to disk -- run before doc on a worker thread, out of
+ * record order, so that the disk works while other records are made; it
+ * may read only d and what of the step never changes.  doc then finishes
+ * in record order (the name's check against earlier records, the
+ * rename).  The driver runs work for the leading steps of the chain that
+ * have it, in chain order, and stops at the first that has none: a step
+ * after it may need what that step does to the document.  A failure of
+ * work is reported in the record's order, at that step's place; undo
+ * (optional) takes back what work did for a record that fails before the
+ * step's doc is reached.  A step without work has its doc do everything. */
 typedef struct sc_step sc_step;
 struct sc_step {
     const char *what;
@@ -959,6 +974,8 @@ struct sc_step {
     sc_status (*end)(sc_step *self, int *files, int *pages, sc_error *err);
     void (*free)(sc_step *self);
     sc_status (*admit)(sc_step *self, sc_doc *d, sc_error *err);
+    sc_status (*work)(sc_step *self, sc_doc *d, sc_error *err);
+    void (*undo)(sc_step *self, sc_doc *d);
 };
 
 /* out_name.c: names each document from the pattern; refuses a name that an

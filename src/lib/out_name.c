@@ -299,11 +299,19 @@ static const char *take(name_step *ns, const char *name, const char *label,
     return NULL;
 }
 
+/* The name alone: a function of the record and the pattern (any thread). */
+static sc_status name_work(sc_step *self, sc_doc *d, sc_error *err)
+{
+    name_step *ns = (name_step *)self;
+    return sc_record_filename(d->rec, ns->pattern, d->name, sizeof d->name,
+                              err);
+}
+
+/* ... and, in record order, not one an earlier record took. */
 static sc_status name_doc(sc_step *self, sc_doc *d, sc_error *err)
 {
     name_step *ns = (name_step *)self;
-    sc_status st = sc_record_filename(d->rec, ns->pattern, d->name,
-                                      sizeof d->name, err);
+    sc_status st = d->name[0] ? SC_OK : name_work(self, d, err);
     if (st != SC_OK)
         return st;
     /* The record that has the name is told by where it is, not by whom:
@@ -377,6 +385,7 @@ sc_step *sc_step_name(const char *pattern)
         return NULL;
     ns->step.what = "naming";
     ns->step.doc = name_doc;
+    ns->step.work = name_work;
     ns->step.free = name_free;
     ns->step.failed = name_failed;
     ns->pattern = pattern;
