@@ -98,4 +98,24 @@ sc_status table_save_problems(const check_table *t, const char *path, sc_error *
 /* Columns on a terminal: CJK and fullwidth characters take two. */
 int display_width(const char *s);
 
+/* ---- progress.c: the progress line, the CPU count ------------------------ */
+
+/* The CPUs this process may run on (at least 1): --jobs' default. */
+int cli_cpus(void);
+
+/* A progress line on stderr for a long batch: documents done / total,
+ * rate and time left.  Shown only when `on` and stderr is a terminal, and
+ * only once the batch has run for a while; the total is counted from the
+ * data files when the line is first shown.  NULL when not shown at all:
+ * every function takes NULL. */
+typedef struct progress_bar progress_bar;
+progress_bar *progress_new(int on, const char *const *data, int ndata);
+/* `done` records delivered so far (call after each). */
+void progress_tick(progress_bar *p, int done);
+/* Erase the line before something else is printed on stderr; the next
+ * tick draws it again. */
+void progress_clear(progress_bar *p);
+/* Erase the line for good and free p. */
+void progress_end(progress_bar *p);
+
 #endif
