@@ -22,14 +22,14 @@
  *                        record order), then on_result.
  *
  * Threads.  The calling thread reads and prepares records and delivers
- * them; with jobs > 1 (or output steps that work), worker threads do the
- * work.  The caller keeps a window of records in flight (so memory does
- * not grow with the batch), hands each to the workers in record order and
- * waits for the oldest to deliver it.  At most `jobs` records are made at
- * once: a worker takes one of `jobs` render slots (each with its
- * compressors, flate.c) for the making and gives it back before the output
- * steps' work, which mostly waits for the disk, so that other records are
- * made meanwhile.  Every callback runs on the calling thread, in record
+ * them; `jobs` maker threads (each with its compressors, flate.c) do the
+ * work, and writer threads the output steps' work, which mostly waits for
+ * the disk (an fsync takes milliseconds; several at once cost little more
+ * than one), so that records are made while others are written.  With one
+ * job and nothing to write, the calling thread does everything.  The
+ * caller keeps a window of records in flight (so memory does not grow
+ * with the batch), hands each on in record order and waits for the oldest
+ * to deliver it.  Every callback runs on the calling thread, in record
  * order; nothing a worker does depends on another worker, so the bytes,
  * names and messages are those of a run with one thread.
  *
@@ -54,8 +54,8 @@
 
 #define MAX_HELD 256   /* problems held back per record */
 #define MAX_FORMS 16   /* bases kept per data file; more are made again */
-#define IO_THREADS 4   /* extra workers while output steps wait for disk */
-#define WINDOW_MIN 4   /* records in flight: this + 2 per worker */
+#define WRITERS 4      /* threads for the output steps' work (the disk) */
+#define WINDOW_MIN 4   /* records in flight: this + 2 per maker + writers */
 
 /* ---- templates and forms ------------------------------------------------- */
 
@@ -89,13 +89,15 @@ typedef struct held {
     int warning;
 } held;
 
-/* One of `jobs` render slots: what a record is made with. */
-typedef struct slot {
-    sc_flate *flate;
-    struct slot *next; /* free list */
-} slot;
-
 typedef struct run run;
+
+/* A worker thread: a maker (work) with its compressors, or a writer (the
+ * output steps' work). */
+typedef struct worker {
+    run *R;
+    pthread_t thread;
+    sc_flate *flate; /* makers only */
+} worker;
 
 typedef struct job {
     run *R;
@@ -144,17 +146,18 @@ struct run {
     int nwin, capwin, head;
     /* shared with the workers, under lock */
     pthread_mutex_t lock;
-    pthread_cond_t work_cv;   /* a job is queued, a slot is free, or stop */
+    pthread_cond_t make_cv;   /* a job to make, or stop */
+    pthread_cond_t write_cv;  /* a job to write, or stop */
     pthread_cond_t done_cv;   /* a job is done */
-    job *queue, *queue_tail;
-    slot *free_slots;
-    slot *slots;
-    int nslots;
+    job *make_q, *make_tail, *write_q, *write_tail;
     int stop;
     form **forms;      /* of the current data file, oldest first */
     int nforms;
-    pthread_t *threads;
-    int nthreads;
+    worker *makers, *writers;
+    int nmakers, nwriters;  /* threads running */
+    int want_makers, want_writers; /* threads to start */
+    int submitted;     /* records handed on so far */
+    sc_flate *flate;   /* the calling thread's, when it makes records */
 };
 
 /* ---- problems ------------------------------------------------------------ */
@@ -497,7 +500,7 @@ static void prepare(run *R, const sc_template *batch_tpl, job *j)
 }
 
 /* Check, lay out, and make the PDF or the dump: reads only immutable
- * state, so it may run on any thread; fl: the render slot's compressors. */
+ * state, so it may run on any thread; fl: the thread's compressors. */
 static void work(run *R, job *j, sc_flate *fl)
 {
     if (j->st != SC_OK || j->done_before)
@@ -673,29 +676,75 @@ static void deliver(run *R, job *j)
     job_free(j);
 }
 
-/* ---- the workers --------------------------------------------------------- */
+/* ---- the workers ---------------------------------------------------------
+ *
+ * Makers take records in record order and make them (work); a record that
+ * has output steps to work goes on to the writers, which mostly wait for
+ * the disk -- so `jobs` records are being made while others are being
+ * written.  Only makers allocate much; a writer keeps nothing. */
 
-static void *worker_main(void *arg)
+static void push(job **q, job **tail, job *j)
 {
-    run *R = arg;
+    j->next = NULL;
+    if (*tail)
+        (*tail)->next = j;
+    else
+        *q = j;
+    *tail = j;
+}
+
+static job *pop(job **q, job **tail)
+{
+    job *j = *q;
+    if (j && !(*q = j->next))
+        *tail = NULL;
+    return j;
+}
+
+/* Under R->lock: j is done, or waits for a writer. */
+static void made(run *R, job *j)
+{
+    if (R->nwriters && j->st == SC_OK && R->o.produce == SC_PRODUCE_PDF) {
+        push(&R->write_q, &R->write_tail, j);
+        pthread_cond_signal(&R->write_cv);
+        return;
+    }
+    j->done = 1;
+    pthread_cond_broadcast(&R->done_cv);
+}
+
+static void *maker_main(void *arg)
+{
+    worker *w = arg;
+    run *R = w->R;
     pthread_mutex_lock(&R->lock);
     for (;;) {
-        /* the oldest queued record, as soon as a render slot is free */
-        while (!R->stop && !(R->queue && R->free_slots))
-            pthread_cond_wait(&R->work_cv, &R->lock);
-        if (!(R->queue && R->free_slots))
-            break; /* stop, nothing left */
-        job *j = R->queue;
-        if (!(R->queue = j->next))
-            R->queue_tail = NULL;
-        slot *sl = R->free_slots;
-        R->free_slots = sl->next;
+        while (!R->stop && !R->make_q)
+            pthread_cond_wait(&R->make_cv, &R->lock);
+        job *j = pop(&R->make_q, &R->make_tail);
+        if (!j)
+            break;
         pthread_mutex_unlock(&R->lock);
-        work(R, j, sl->flate);
+        work(R, j, w->flate);
+        if (!R->nwriters)
+            work_steps(R, j);
         pthread_mutex_lock(&R->lock);
-        sl->next = R->free_slots;
-        R->free_slots = sl;
-        pthread_cond_signal(&R->work_cv);
+        made(R, j);
+    }
+    pthread_mutex_unlock(&R->lock);
+    return NULL;
+}
+
+static void *writer_main(void *arg)
+{
+    run *R = ((worker *)arg)->R;
+    pthread_mutex_lock(&R->lock);
+    for (;;) {
+        while (!R->stop && !R->write_q)
+            pthread_cond_wait(&R->write_cv, &R->lock);
+        job *j = pop(&R->write_q, &R->write_tail);
+        if (!j)
+            break;
         pthread_mutex_unlock(&R->lock);
         work_steps(R, j);
         pthread_mutex_lock(&R->lock);
@@ -706,53 +755,71 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Slots and threads for the run: none when there is nothing to overlap
- * (one job and no output step that works): then the calling thread does
- * everything. */
-static sc_status start_workers(run *R, sc_error *err)
+/* The run's threads: `jobs` makers, and writers when the output steps
+ * have work; none when there is nothing to overlap (one job, nothing to
+ * write): then the calling thread does everything.  They are started with
+ * the second record (start_workers): a run of one record -- process start
+ * to first PDF -- makes it here without them. */
+static sc_status plan_workers(run *R, sc_error *err)
 {
     int jobs = R->o.jobs > 1 ? R->o.jobs : 1;
     int io = R->nsteps > 0 && R->steps[0]->work;
-    R->nslots = jobs;
-    R->slots = sc_calloc((size_t)jobs, sizeof *R->slots);
-    if (!R->slots)
+    R->want_makers = jobs > 1 || io ? jobs : 0;
+    R->want_writers = io ? WRITERS : 0;
+    R->capwin = WINDOW_MIN + 2 * jobs + R->want_writers;
+    R->win = sc_calloc((size_t)R->capwin, sizeof *R->win);
+    R->makers = sc_calloc((size_t)jobs, sizeof *R->makers);
+    R->writers = sc_calloc(WRITERS, sizeof *R->writers);
+    R->flate = sc_flate_new();
+    if (!R->win || !R->makers || !R->writers || !R->flate)
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    for (int i = 0; i < jobs; i++) {
-        if (!(R->slots[i].flate = sc_flate_new()))
-            return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-        R->slots[i].next = i + 1 < jobs ? &R->slots[i + 1] : NULL;
-    }
-    R->free_slots = &R->slots[0];
-    int want = jobs > 1 || io ? jobs + (io ? IO_THREADS : 0) : 0;
-    R->capwin = WINDOW_MIN + 2 * want;
-    if (!(R->win = sc_calloc((size_t)R->capwin, sizeof *R->win)))
-        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    if (!want)
-        return SC_OK;
-    if (!(R->threads = sc_calloc((size_t)want, sizeof *R->threads)))
-        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    for (; R->nthreads < want; R->nthreads++)
-        if (pthread_create(&R->threads[R->nthreads], NULL, worker_main, R))
-            break; /* fewer threads are slower, not wrong */
     return SC_OK;
+}
+
+/* Fewer threads than planned (pthread_create failing) are slower, not
+ * wrong: with no maker the calling thread makes the records. */
+static void start_workers(run *R)
+{
+    for (int i = 0; i < R->want_writers; i++) {
+        worker *w = &R->writers[R->nwriters];
+        w->R = R;
+        if (pthread_create(&w->thread, NULL, writer_main, w) == 0)
+            R->nwriters++;
+    }
+    for (int i = 0; i < R->want_makers; i++) {
+        worker *w = &R->makers[R->nmakers];
+        w->R = R;
+        if (!(w->flate = sc_flate_new()))
+            break;
+        if (pthread_create(&w->thread, NULL, maker_main, w) != 0) {
+            sc_flate_free(w->flate);
+            break;
+        }
+        R->nmakers++;
+    }
+    R->want_makers = R->want_writers = 0;
 }
 
 static void stop_workers(run *R)
 {
     pthread_mutex_lock(&R->lock);
     R->stop = 1;
-    pthread_cond_broadcast(&R->work_cv);
+    pthread_cond_broadcast(&R->make_cv);
+    pthread_cond_broadcast(&R->write_cv);
     pthread_mutex_unlock(&R->lock);
-    for (int i = 0; i < R->nthreads; i++)
-        pthread_join(R->threads[i], NULL);
-    sc_free(R->threads);
-    for (int i = 0; R->slots && i < R->nslots; i++)
-        sc_flate_free(R->slots[i].flate);
-    sc_free(R->slots);
+    for (int i = 0; i < R->nmakers; i++) {
+        pthread_join(R->makers[i].thread, NULL);
+        sc_flate_free(R->makers[i].flate);
+    }
+    for (int i = 0; i < R->nwriters; i++)
+        pthread_join(R->writers[i].thread, NULL);
+    sc_free(R->makers);
+    sc_free(R->writers);
+    sc_flate_free(R->flate);
     sc_free(R->win);
 }
 
-/* j enters the window: to a worker, or (no workers) worked here. */
+/* j enters the window: to the makers, or (none) made here. */
 static void submit(run *R, job *j)
 {
     R->win[(R->head + R->nwin++) % R->capwin] = j;
@@ -760,20 +827,23 @@ static void submit(run *R, job *j)
         j->done = 1;
         return;
     }
-    if (!R->nthreads) {
-        work(R, j, R->slots[0].flate);
-        work_steps(R, j);
-        j->done = 1;
+    if (R->submitted++ == 1 && (R->want_makers || R->want_writers))
+        start_workers(R);
+    if (!R->nmakers) {
+        work(R, j, R->flate);
+        if (R->nwriters) {
+            pthread_mutex_lock(&R->lock);
+            made(R, j);
+            pthread_mutex_unlock(&R->lock);
+        } else {
+            work_steps(R, j);
+            j->done = 1;
+        }
         return;
     }
     pthread_mutex_lock(&R->lock);
-    j->next = NULL;
-    if (R->queue_tail)
-        R->queue_tail->next = j;
-    else
-        R->queue = j;
-    R->queue_tail = j;
-    pthread_cond_signal(&R->work_cv);
+    push(&R->make_q, &R->make_tail, j);
+    pthread_cond_signal(&R->make_cv);
     pthread_mutex_unlock(&R->lock);
 }
 
@@ -786,7 +856,7 @@ static int deliver_done(run *R, int wait)
         if (!R->nwin)
             return n;
         job *j = R->win[R->head];
-        if (R->nthreads) {
+        if (R->nmakers || R->nwriters) {
             pthread_mutex_lock(&R->lock);
             while (wait && !j->done)
                 pthread_cond_wait(&R->done_cv, &R->lock);
@@ -1077,14 +1147,15 @@ sc_status sc_batch_run(const sc_fonts *fonts, const sc_batch_opts *opts,
         return SC_ERR_USAGE;
     sc_status st = check_opts(&R.o, err);
     pthread_mutex_init(&R.lock, NULL);
-    pthread_cond_init(&R.work_cv, NULL);
+    pthread_cond_init(&R.make_cv, NULL);
+    pthread_cond_init(&R.write_cv, NULL);
     pthread_cond_init(&R.done_cv, NULL);
     if (st == SC_OK)
         st = make_steps(&R, err);
     if (st == SC_OK && !(R.forms = sc_calloc(MAX_FORMS, sizeof *R.forms)))
         st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (st == SC_OK)
-        st = start_workers(&R, err);
+        st = plan_workers(&R, err);
     for (int i = 0; st == SC_OK && i < R.o.ndata; i++)
         run_file(&R, R.o.data[i]);
     stop_workers(&R);
@@ -1116,7 +1187,8 @@ sc_status sc_batch_run(const sc_fonts *fonts, const sc_batch_opts *opts,
     }
     sc_free(R.tpl);
     pthread_cond_destroy(&R.done_cv);
-    pthread_cond_destroy(&R.work_cv);
+    pthread_cond_destroy(&R.write_cv);
+    pthread_cond_destroy(&R.make_cv);
     pthread_mutex_destroy(&R.lock);
     return st;
 }
