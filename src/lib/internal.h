@@ -64,6 +64,23 @@ void sc_wipe(void *p, size_t n);
 int sc_random(void *p, size_t n);
 /* SHA-256 of data[0..len) as 64 lowercase hex digits (libcrypto). */
 void sc_sha256_hex(const void *data, size_t len, char out[65]);
+/* A set of strings that only grows -- every employee id of a batch, every
+ * file name of a run -- each key with a value (its owner, for messages).
+ * Keys and values are packed into large blocks, with no allocation per
+ * string, so that 100,000 names cost a few MB and not ten.  fold: keys
+ * compare with ASCII letters case-folded.  Start from {0} (or {.fold=1}). */
+typedef struct sc_strset {
+    int fold;
+    char **slot;          /* open addressing: the key, its value after it */
+    size_t cap, count;
+    char **blocks;
+    size_t nblocks, used; /* bytes used of the last block */
+} sc_strset;
+/* 1: key added with value (may be NULL: ""); 0: key was there, *found
+ * (may be NULL) is its value; -1: out of memory. */
+int sc_strset_add(sc_strset *s, const char *key, const char *value,
+                  const char **found);
+void sc_strset_free(sc_strset *s);
 
 /* Fill `err` (may be NULL) and return `code`.  file may be NULL. */
 sc_status sc_error_set(sc_error *err, sc_status code, const char *file,

@@ -233,71 +233,11 @@ int sc_filename_same(const char *a, const char *b) { return sc_ascii_ieq(a, b); 
 
 /* ---- the step ------------------------------------------------------------ */
 
-typedef struct taken {
-    char *name;  /* as written */
-    char *label; /* whose file it is: the record's file:line */
-} taken;
-
 typedef struct name_step {
     sc_step step;
     const char *pattern;
-    taken *v;      /* open addressing on the case-folded name */
-    size_t n, cap;
+    sc_strset taken; /* the run's names (case-folded), each with its owner */
 } name_step;
-
-static size_t fold_hash(const char *s)
-{
-    size_t h = 1469598103934665603u;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 'a' && c <= 'z')
-            c -= 32;
-        h = (h ^ c) * 1099511628211u;
-    }
-    return h;
-}
-
-/* The label of the record that already has `name`, or NULL after taking
- * it for `label`; SC_ERR_NOMEM through *oom. */
-static const char *take(name_step *ns, const char *name, const char *label,
-                        int *oom)
-{
-    *oom = 0;
-    if (2 * (ns->n + 1) > ns->cap) {
-        size_t cap = ns->cap ? 2 * ns->cap : 256;
-        taken *v = sc_calloc(cap, sizeof *v);
-        if (!v) {
-            *oom = 1;
-            return NULL;
-        }
-        for (size_t i = 0; i < ns->cap; i++) {
-            if (!ns->v[i].name)
-                continue;
-            size_t h = fold_hash(ns->v[i].name) & (cap - 1);
-            while (v[h].name)
-                h = (h + 1) & (cap - 1);
-            v[h] = ns->v[i];
-        }
-        sc_free(ns->v);
-        ns->v = v;
-        ns->cap = cap;
-    }
-    size_t h = fold_hash(name) & (ns->cap - 1);
-    for (; ns->v[h].name; h = (h + 1) & (ns->cap - 1))
-        if (sc_ascii_ieq(ns->v[h].name, name))
-            return ns->v[h].label;
-    ns->v[h].name = sc_strdup(name);
-    ns->v[h].label = sc_strdup(label);
-    if (!ns->v[h].name || !ns->v[h].label) {
-        sc_free(ns->v[h].name);
-        sc_free(ns->v[h].label);
-        ns->v[h].name = NULL;
-        *oom = 1;
-        return NULL;
-    }
-    ns->n++;
-    return NULL;
-}
 
 /* The name alone: a function of the record and the pattern (any thread). */
 static sc_status name_work(sc_step *self, sc_doc *d, sc_error *err)
@@ -319,11 +259,11 @@ static sc_status name_doc(sc_step *self, sc_doc *d, sc_error *err)
     char where[600];
     snprintf(where, sizeof where, "%s:%d", d->rec->file ? d->rec->file : "",
              d->rec->line);
-    int oom;
-    const char *other = take(ns, d->name, where, &oom);
-    if (oom)
+    const char *other = NULL;
+    int added = sc_strset_add(&ns->taken, d->name, where, &other);
+    if (added < 0)
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    if (other)
+    if (!added)
         return sc_error_set(err, SC_ERR_DATA, d->rec->file, d->rec->line, 0,
                             "file name \"%s\" is already taken in this run by "
                             "the employee at %s, and a sheet is never "
@@ -370,11 +310,7 @@ int sc_step_name_reserve(sc_step *self, const char *name, const char *whose)
 static void name_free(sc_step *self)
 {
     name_step *ns = (name_step *)self;
-    for (size_t i = 0; i < ns->cap; i++) {
-        sc_free(ns->v[i].name);
-        sc_free(ns->v[i].label);
-    }
-    sc_free(ns->v);
+    sc_strset_free(&ns->taken);
     sc_free(ns);
 }
 
@@ -389,5 +325,6 @@ sc_step *sc_step_name(const char *pattern)
     ns->step.free = name_free;
     ns->step.failed = name_failed;
     ns->pattern = pattern;
+    ns->taken.fold = 1;
     return &ns->step;
 }

@@ -264,6 +264,96 @@ void sc_diag_emit(sc_diag_fn diag, void *ud, const sc_error *err)
     diag(ud, &e);
 }
 
+/* ---- a set of strings ------------------------------------------------- */
+
+#define STRSET_BLOCK 65536
+
+static uint64_t strset_hash(const sc_strset *s, const char *k)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *k; k++) {
+        unsigned char c = (unsigned char)*k;
+        if (s->fold && c >= 'a' && c <= 'z')
+            c -= 32;
+        h = (h ^ c) * 1099511628211ull;
+    }
+    return h;
+}
+
+static int strset_eq(const sc_strset *s, const char *a, const char *b)
+{
+    return s->fold ? sc_ascii_ieq(a, b) : !strcmp(a, b);
+}
+
+/* n bytes in the blocks; NULL if out of memory. */
+static char *strset_room(sc_strset *s, size_t n)
+{
+    if (!s->nblocks || s->used + n > STRSET_BLOCK) {
+        size_t size = n > STRSET_BLOCK ? n : STRSET_BLOCK;
+        char **v = sc_realloc(s->blocks, (s->nblocks + 1) * sizeof *v);
+        if (!v)
+            return NULL;
+        s->blocks = v;
+        if (!(v[s->nblocks] = sc_malloc(size)))
+            return NULL;
+        s->nblocks++;
+        s->used = 0;
+    }
+    char *p = s->blocks[s->nblocks - 1] + s->used;
+    s->used += n;
+    return p;
+}
+
+int sc_strset_add(sc_strset *s, const char *key, const char *value,
+                  const char **found)
+{
+    if (!value)
+        value = "";
+    /* at most 3/4 full */
+    if (4 * (s->count + 1) > 3 * s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        char **slot = sc_calloc(cap, sizeof *slot);
+        if (!slot)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->slot[i])
+                continue;
+            size_t j = strset_hash(s, s->slot[i]) & (cap - 1);
+            while (slot[j])
+                j = (j + 1) & (cap - 1);
+            slot[j] = s->slot[i];
+        }
+        sc_free(s->slot);
+        s->slot = slot;
+        s->cap = cap;
+    }
+    size_t j = strset_hash(s, key) & (s->cap - 1);
+    for (; s->slot[j]; j = (j + 1) & (s->cap - 1))
+        if (strset_eq(s, s->slot[j], key)) {
+            if (found)
+                *found = s->slot[j] + strlen(s->slot[j]) + 1;
+            return 0;
+        }
+    size_t kl = strlen(key) + 1, vl = strlen(value) + 1;
+    char *p = strset_room(s, kl + vl);
+    if (!p)
+        return -1;
+    memcpy(p, key, kl);
+    memcpy(p + kl, value, vl);
+    s->slot[j] = p;
+    s->count++;
+    return 1;
+}
+
+void sc_strset_free(sc_strset *s)
+{
+    for (size_t i = 0; i < s->nblocks; i++)
+        sc_free(s->blocks[i]);
+    sc_free(s->blocks);
+    sc_free(s->slot);
+    memset(s, 0, sizeof *s);
+}
+
 /* ---- libxml2's generic error channel --------------------------------- */
 
 static void quiet_handler(void *ctx, const char *fmt, ...)

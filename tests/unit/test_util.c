@@ -77,6 +77,43 @@ static void test_format_pt_is_printf(void **state)
     }
 }
 
+/* The set keeps every key once, with the value it was added with; folded
+ * keys compare without ASCII case; a key longer than a block is kept. */
+static void test_strset(void **state)
+{
+    (void)state;
+    sc_strset s = {0}, f = {.fold = 1};
+    char k[32], v[32];
+    for (int i = 0; i < 100000; i++) {
+        snprintf(k, sizeof k, "B%06d", i);
+        snprintf(v, sizeof v, "v%d", i);
+        assert_int_equal(sc_strset_add(&s, k, v, NULL), 1);
+    }
+    assert_int_equal(s.count, 100000);
+    for (int i = 0; i < 100000; i += 997) {
+        const char *found = NULL;
+        snprintf(k, sizeof k, "B%06d", i);
+        snprintf(v, sizeof v, "v%d", i);
+        assert_int_equal(sc_strset_add(&s, k, "other", &found), 0);
+        assert_string_equal(found, v);
+    }
+    assert_int_equal(sc_strset_add(&s, "b000001", NULL, NULL), 1); /* case counts */
+    const char *found = NULL;
+    assert_int_equal(sc_strset_add(&f, "张伟.PDF", "A1", NULL), 1);
+    assert_int_equal(sc_strset_add(&f, "张伟.pdf", "A2", &found), 0);
+    assert_string_equal(found, "A1");
+    char *big = malloc(200000);
+    assert_non_null(big);
+    memset(big, 'x', 199999);
+    big[199999] = '\0';
+    assert_int_equal(sc_strset_add(&f, big, NULL, NULL), 1);
+    assert_int_equal(sc_strset_add(&f, big, NULL, &found), 0);
+    assert_string_equal(found, "");
+    free(big);
+    sc_strset_free(&s);
+    sc_strset_free(&f);
+}
+
 static void test_arena_strings_and_alignment(void **state)
 {
     (void)state;
@@ -155,6 +192,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_decimal_rounds_half_up_on_decimal_digits),
         cmocka_unit_test(test_format_pt_is_printf),
+        cmocka_unit_test(test_strset),
         cmocka_unit_test(test_arena_strings_and_alignment),
         cmocka_unit_test(test_buf_grows),
         cmocka_unit_test(test_error_set_fills_location),
