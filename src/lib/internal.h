@@ -71,9 +71,11 @@ void sc_sha256_hex(const void *data, size_t len, char out[65]);
  * compare with ASCII letters case-folded.  Start from {0} (or {.fold=1}). */
 typedef struct sc_strset {
     int fold;
-    char **slot;          /* open addressing: the key, its value after it */
+    uint32_t *slot;       /* open addressing: 0 empty, else where the key
+                           * (its value after it) is: block << 16 | offset,
+                           * plus 1 */
     size_t cap, count;
-    char **blocks;
+    char **blocks;        /* 64 KB each, or one key alone if longer */
     size_t nblocks, used; /* bytes used of the last block */
 } sc_strset;
 /* 1: key added with value (may be NULL: ""); 0: key was there, *found

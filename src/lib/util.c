@@ -285,10 +285,19 @@ static int strset_eq(const sc_strset *s, const char *a, const char *b)
     return s->fold ? sc_ascii_ieq(a, b) : !strcmp(a, b);
 }
 
-/* n bytes in the blocks; NULL if out of memory. */
-static char *strset_room(sc_strset *s, size_t n)
+static char *strset_at(const sc_strset *s, uint32_t ref)
+{
+    ref--;
+    return s->blocks[ref >> 16] + (ref & 0xFFFF);
+}
+
+/* n bytes in the blocks, and where they are (*ref); NULL if out of
+ * memory (or past 65,536 blocks: 4 GB of keys). */
+static char *strset_room(sc_strset *s, size_t n, uint32_t *ref)
 {
     if (!s->nblocks || s->used + n > STRSET_BLOCK) {
+        if (s->nblocks == 65536)
+            return NULL;
         size_t size = n > STRSET_BLOCK ? n : STRSET_BLOCK;
         char **v = sc_realloc(s->blocks, (s->nblocks + 1) * sizeof *v);
         if (!v)
@@ -299,6 +308,7 @@ static char *strset_room(sc_strset *s, size_t n)
         s->nblocks++;
         s->used = 0;
     }
+    *ref = (uint32_t)((s->nblocks - 1) << 16 | s->used) + 1;
     char *p = s->blocks[s->nblocks - 1] + s->used;
     s->used += n;
     return p;
@@ -312,13 +322,13 @@ int sc_strset_add(sc_strset *s, const char *key, const char *value,
     /* at most 3/4 full */
     if (4 * (s->count + 1) > 3 * s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 256;
-        char **slot = sc_calloc(cap, sizeof *slot);
+        uint32_t *slot = sc_calloc(cap, sizeof *slot);
         if (!slot)
             return -1;
         for (size_t i = 0; i < s->cap; i++) {
             if (!s->slot[i])
                 continue;
-            size_t j = strset_hash(s, s->slot[i]) & (cap - 1);
+            size_t j = strset_hash(s, strset_at(s, s->slot[i])) & (cap - 1);
             while (slot[j])
                 j = (j + 1) & (cap - 1);
             slot[j] = s->slot[i];
@@ -328,19 +338,22 @@ int sc_strset_add(sc_strset *s, const char *key, const char *value,
         s->cap = cap;
     }
     size_t j = strset_hash(s, key) & (s->cap - 1);
-    for (; s->slot[j]; j = (j + 1) & (s->cap - 1))
-        if (strset_eq(s, s->slot[j], key)) {
+    for (; s->slot[j]; j = (j + 1) & (s->cap - 1)) {
+        const char *k = strset_at(s, s->slot[j]);
+        if (strset_eq(s, k, key)) {
             if (found)
-                *found = s->slot[j] + strlen(s->slot[j]) + 1;
+                *found = k + strlen(k) + 1;
             return 0;
         }
+    }
     size_t kl = strlen(key) + 1, vl = strlen(value) + 1;
-    char *p = strset_room(s, kl + vl);
+    uint32_t ref;
+    char *p = strset_room(s, kl + vl, &ref);
     if (!p)
         return -1;
     memcpy(p, key, kl);
     memcpy(p + kl, value, vl);
-    s->slot[j] = p;
+    s->slot[j] = ref;
     s->count++;
     return 1;
 }
