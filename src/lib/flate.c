@@ -9,22 +9,20 @@
  * worker makes goes through it.  A sc_flate is never shared between
  * threads; one made for a single call (f NULL) is freed after it.
  *
- * Level: 6, as zlib's default that libharu used, except for streams under
- * SMALL bytes (a CIDSet, a short ToUnicode): there libdeflate's cheaper
- * levels often choose a stored block (a 21-byte CIDSet came out as 32
- * bytes instead of 12), while level 9 costs nothing measurable at that
- * size. */
+ * Level 6, zlib's default, which libharu used: libdeflate's output is a
+ * little smaller than zlib's at it.  Each call still clears the
+ * compressor's match-finder tables (~15 us), so a stream too small to win
+ * anything (a CIDSet) is better written as it is: the PDF writer decides
+ * (pdf.c, new_stream). */
 #include "internal.h"
 
 #include <libdeflate.h>
 #include <string.h>
 
 #define LEVEL 6
-#define LEVEL_SMALL 9
-#define SMALL 1024
 
 struct sc_flate {
-    struct libdeflate_compressor *c[2]; /* LEVEL, LEVEL_SMALL */
+    struct libdeflate_compressor *c;
 };
 
 sc_flate *sc_flate_new(void) { return sc_calloc(1, sizeof(sc_flate)); }
@@ -33,18 +31,16 @@ void sc_flate_free(sc_flate *f)
 {
     if (!f)
         return;
-    for (int i = 0; i < 2; i++)
-        libdeflate_free_compressor(f->c[i]);
+    libdeflate_free_compressor(f->c);
     sc_free(f);
 }
 
-/* The compressor for an input of n bytes, made on first use. */
-static struct libdeflate_compressor *get(sc_flate *f, size_t n)
+/* The compressor, made on first use. */
+static struct libdeflate_compressor *get(sc_flate *f)
 {
-    int k = n < SMALL;
-    if (!f->c[k])
-        f->c[k] = libdeflate_alloc_compressor(k ? LEVEL_SMALL : LEVEL);
-    return f->c[k];
+    if (!f->c)
+        f->c = libdeflate_alloc_compressor(LEVEL);
+    return f->c;
 }
 
 sc_status sc_flate_zlib(sc_flate *f, const void *in, size_t n,
@@ -52,9 +48,9 @@ sc_status sc_flate_zlib(sc_flate *f, const void *in, size_t n,
 {
     *out = NULL;
     *len = 0;
-    sc_flate one = {{NULL, NULL}};
+    sc_flate one = {NULL};
     sc_flate *use = f ? f : &one;
-    struct libdeflate_compressor *c = get(use, n);
+    struct libdeflate_compressor *c = get(use);
     sc_status st = SC_ERR_NOMEM;
     if (c) {
         size_t cap = libdeflate_zlib_compress_bound(c, n);
@@ -69,21 +65,19 @@ sc_status sc_flate_zlib(sc_flate *f, const void *in, size_t n,
         }
     }
     if (!f)
-        for (int i = 0; i < 2; i++)
-            libdeflate_free_compressor(one.c[i]);
+        libdeflate_free_compressor(one.c);
     return st;
 }
 
 size_t sc_flate_raw(sc_flate *f, const void *in, size_t n, void *out,
                     size_t cap)
 {
-    sc_flate one = {{NULL, NULL}};
+    sc_flate one = {NULL};
     sc_flate *use = f ? f : &one;
-    struct libdeflate_compressor *c = get(use, n);
+    struct libdeflate_compressor *c = get(use);
     size_t k = c ? libdeflate_deflate_compress(c, in, n, out, cap) : 0;
     if (!f)
-        for (int i = 0; i < 2; i++)
-            libdeflate_free_compressor(one.c[i]);
+        libdeflate_free_compressor(one.c);
     return k;
 }
 

@@ -1014,9 +1014,11 @@ static HPDF_Stream own_stream(sc_pdf *p, unsigned char *data, size_t len)
     return s;
 }
 
-/* Stream dictionary d's bytes become z[0..len), a zlib stream (taken,
- * also on failure); /Filter by write_flate_key.  0 if out of memory. */
-static int set_flate(sc_pdf *p, HPDF_Dict d, unsigned char *z, size_t len)
+/* Stream dictionary d's bytes become z[0..len) (taken, also on
+ * failure): a zlib stream (flate: /Filter by write_flate_key) or the
+ * bytes as they are.  0 if out of memory. */
+static int set_bytes(sc_pdf *p, HPDF_Dict d, unsigned char *z, size_t len,
+                     int flate)
 {
     HPDF_Stream s = own_stream(p, z, len);
     if (!s)
@@ -1024,8 +1026,29 @@ static int set_flate(sc_pdf *p, HPDF_Dict d, unsigned char *z, size_t len)
     HPDF_Stream_Free(d->stream);
     d->stream = s;
     d->filter = HPDF_STREAM_FILTER_NONE;
-    d->write_fn = write_flate_key;
+    d->write_fn = flate ? write_flate_key : NULL;
     return 1;
+}
+
+#define FLATE_KEY 21 /* strlen("/Filter /FlateDecode\n") */
+
+/* data[0..n) for a stream: compressed (flate.c) into *out with *flate
+ * set, or -- when that does not make the file smaller, as for a CIDSet
+ * of a few bytes -- copied as it is.  *out is sc_malloc'd. */
+static sc_status stream_bytes(sc_pdf *p, const void *data, size_t n,
+                              unsigned char **out, size_t *len, int *flate)
+{
+    *flate = 1;
+    sc_status st = sc_flate_zlib(p->flate, data, n, out, len);
+    if (st != SC_OK || *len + FLATE_KEY < n)
+        return st;
+    sc_free(*out);
+    *flate = 0;
+    *len = n;
+    if (!(*out = sc_malloc(n ? n : 1)))
+        return SC_ERR_NOMEM;
+    memcpy(*out, data, n);
+    return SC_OK;
 }
 
 /* A stream of the zlib bytes z[0..len) (taken, also on failure); NULL if
@@ -1037,18 +1060,24 @@ static HPDF_Dict new_flate_stream(sc_pdf *p, unsigned char *z, size_t len)
         sc_free(z);
         return NULL;
     }
-    return set_flate(p, d, z, len) ? d : NULL;
+    return set_bytes(p, d, z, len, 1) ? d : NULL;
 }
 
-/* A Flate stream of data[0..len), compressed here (flate.c); NULL if out
+/* A stream of data[0..len), compressed here (stream_bytes); NULL if out
  * of memory or libharu failed. */
 static HPDF_Dict new_stream(sc_pdf *p, const void *data, size_t len)
 {
     unsigned char *z = NULL;
     size_t zlen = 0;
-    if (sc_flate_zlib(p->flate, data, len, &z, &zlen) != SC_OK)
+    int flate;
+    if (stream_bytes(p, data, len, &z, &zlen, &flate) != SC_OK)
         return NULL;
-    return new_flate_stream(p, z, zlen);
+    HPDF_Dict d = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
+    if (!d) {
+        sc_free(z);
+        return NULL;
+    }
+    return set_bytes(p, d, z, zlen, flate) ? d : NULL;
 }
 
 /* The font program of f: a TrueType subset for /FontFile2 (through the
@@ -1651,9 +1680,10 @@ static sc_status add_file(sc_pdf *p, const char *fname, const char *desc,
              sc_md5(data, len, md5);
     unsigned char *z = NULL;
     size_t zlen = 0;
-    if (ok && sc_flate_zlib(p->flate, data, len, &z, &zlen) != SC_OK)
+    int flate;
+    if (ok && stream_bytes(p, data, len, &z, &zlen, &flate) != SC_OK)
         return nomem(err);
-    if (ok && !set_flate(p, ef, z, zlen)) /* z is taken */
+    if (ok && !set_bytes(p, ef, z, zlen, flate)) /* z is taken */
         return nomem(err);
     if (ok) {
         HPDF_Binary sum = HPDF_Binary_New(mm, md5, 16);
@@ -1856,9 +1886,10 @@ static sc_status deflate_dict(sc_pdf *p, HPDF_Dict d, const char *tail,
     }
     if (n)
         memcpy(raw + had, tail, n);
-    sc_status st = sc_flate_zlib(p->flate, raw, had + n, &z, &zlen);
+    int flate;
+    sc_status st = stream_bytes(p, raw, had + n, &z, &zlen, &flate);
     sc_free(raw);
-    if (st != SC_OK || !set_flate(p, d, z, zlen))
+    if (st != SC_OK || !set_bytes(p, d, z, zlen, flate))
         return nomem(err);
     return SC_OK;
 }
