@@ -55,7 +55,7 @@
 #define MAX_HELD 256   /* problems held back per record */
 #define MAX_FORMS 16   /* bases kept per data file; more are made again */
 #define WRITERS 4      /* threads for the output steps' work (the disk) */
-#define WINDOW_MIN 4   /* records in flight: this + 2 per maker + writers */
+#define WINDOW_MIN 2   /* records in flight: this + 2 per maker + writers */
 
 /* ---- templates and forms ------------------------------------------------- */
 

@@ -236,8 +236,28 @@ int sc_filename_same(const char *a, const char *b) { return sc_ascii_ieq(a, b); 
 typedef struct name_step {
     sc_step step;
     const char *pattern;
-    sc_strset taken; /* the run's names (case-folded), each with its owner */
+    sc_strset taken; /* the run's names (case-folded), each with where its
+                      * owner is: "<data file index>:<line>" */
+    char **files;    /* the run's data files, as the records name them */
+    int nfiles;
 } name_step;
+
+/* The index of data file `file` in the run's list, added if new; -1 when
+ * out of memory.  A run has a handful of files: a name remembers its
+ * owner's file by this index, not by its path. */
+static int file_index(name_step *ns, const char *file)
+{
+    for (int i = ns->nfiles; i-- > 0;)
+        if (!strcmp(ns->files[i], file))
+            return i;
+    char **v = sc_realloc(ns->files, (size_t)(ns->nfiles + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    ns->files = v;
+    if (!(v[ns->nfiles] = sc_strdup(file)))
+        return -1;
+    return ns->nfiles++;
+}
 
 /* The name alone: a function of the record and the pattern (any thread). */
 static sc_status name_work(sc_step *self, sc_doc *d, sc_error *err)
@@ -256,19 +276,23 @@ static sc_status name_doc(sc_step *self, sc_doc *d, sc_error *err)
         return st;
     /* The record that has the name is told by where it is, not by whom:
      * one employee's name never appears in another's message. */
-    char where[600];
-    snprintf(where, sizeof where, "%s:%d", d->rec->file ? d->rec->file : "",
-             d->rec->line);
+    int fi = file_index(ns, d->rec->file ? d->rec->file : "");
+    char where[64];
+    snprintf(where, sizeof where, "%d:%d", fi, d->rec->line);
     const char *other = NULL;
-    int added = sc_strset_add(&ns->taken, d->name, where, &other);
+    int added = fi < 0 ? -1 : sc_strset_add(&ns->taken, d->name, where, &other);
     if (added < 0)
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    if (!added)
+    if (!added) {
+        int of = 0, ol = 0;
+        sscanf(other, "%d:%d", &of, &ol);
         return sc_error_set(err, SC_ERR_DATA, d->rec->file, d->rec->line, 0,
                             "file name \"%s\" is already taken in this run by "
-                            "the employee at %s, and a sheet is never "
+                            "the employee at %s:%d, and a sheet is never "
                             "overwritten; put {id} in the pattern, e.g. --name "
-                            "'{period}_{id}_{name}.pdf'", d->name, other);
+                            "'{period}_{id}_{name}.pdf'", d->name,
+                            of >= 0 && of < ns->nfiles ? ns->files[of] : "", ol);
+    }
     return SC_OK;
 }
 
@@ -311,6 +335,9 @@ static void name_free(sc_step *self)
 {
     name_step *ns = (name_step *)self;
     sc_strset_free(&ns->taken);
+    for (int i = 0; i < ns->nfiles; i++)
+        sc_free(ns->files[i]);
+    sc_free(ns->files);
     sc_free(ns);
 }
 
