@@ -65,6 +65,12 @@ const char *sc_strerror(sc_status code);
 /* Free memory the library handed out as char * (dumps, strings). */
 void sc_free(void *p);
 
+/* Compile the schemas of the data and template formats now rather than
+ * when first needed (once per process either way).  Optional: a caller
+ * may run it on another thread while it loads the fonts, so that the
+ * first document comes sooner.  Any thread, any number of times. */
+void sc_warm_up(void);
+
 /* ---- fonts ------------------------------------------------------------ */
 
 typedef struct sc_fonts sc_fonts;

@@ -21,6 +21,7 @@
 #include "mail.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -679,6 +680,13 @@ static int exit_status(sc_status st, const sc_batch_summary *sum)
     return EXIT_ALL_OK;
 }
 
+static void *warm_up(void *unused)
+{
+    (void)unused;
+    sc_warm_up();
+    return NULL;
+}
+
 static int cmd_render(const options *o)
 {
     double t0 = now();
@@ -699,7 +707,14 @@ static int cmd_render(const options *o)
     }
     char mapbuf[4300], tplbuf[8400];
     sc_fonts *fonts = NULL;
-    if (sc_fonts_load(&fonts, cli_font_map(o->fonts_map, mapbuf, sizeof mapbuf), &err) != SC_OK) {
+    /* the schemas compile on the other core while the fonts load */
+    pthread_t warm;
+    int warming = pthread_create(&warm, NULL, warm_up, NULL) == 0;
+    sc_status fst = sc_fonts_load(&fonts, cli_font_map(o->fonts_map, mapbuf, sizeof mapbuf),
+                                  &err);
+    if (warming)
+        pthread_join(warm, NULL);
+    if (fst != SC_OK) {
         print_error(&err);
         return EXIT_UNUSABLE;
     }

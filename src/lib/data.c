@@ -2503,6 +2503,8 @@ static char *period_string(xmlNodePtr period)
     return sc_strdup(buf);
 }
 
+void sc_reader_init(void) { pthread_once(&init_once, init_process); }
+
 /* A reader of the data file `path`, or of mem[0..len) named `path` in
  * messages. */
 static sc_status open_reader(sc_reader **out, const char *path, const char *mem,

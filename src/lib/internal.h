@@ -82,6 +82,8 @@ typedef struct sc_strset {
  * (may be NULL) is its value; -1: out of memory. */
 int sc_strset_add(sc_strset *s, const char *key, const char *value,
                   const char **found);
+/* The value of key, or NULL if the set does not have it. */
+const char *sc_strset_get(const sc_strset *s, const char *key);
 void sc_strset_free(sc_strset *s);
 
 /* Fill `err` (may be NULL) and return `code`.  file may be NULL. */
@@ -107,6 +109,11 @@ typedef struct sc_xml_quiet {
 } sc_xml_quiet;
 void sc_xml_quiet_begin(sc_xml_quiet *q, char *msg, size_t n);
 void sc_xml_quiet_end(sc_xml_quiet *q);
+
+/* The schemas of the data and template formats, compiled once per process
+ * (data.c, template.c; sc_warm_up compiles both ahead). */
+void sc_reader_init(void);
+void sc_template_init(void);
 
 /* ---- flate.c: Flate (zlib) streams, made by libdeflate ------------------ */
 

@@ -237,7 +237,8 @@ typedef struct name_step {
     sc_step step;
     const char *pattern;
     sc_strset taken; /* the run's names (case-folded), each with where its
-                      * owner is: "<data file index>:<line>" */
+                      * owner is: "<data file index>:<line>", or for a
+                      * name the run keeps for itself "=" and whose */
     char **files;    /* the run's data files, as the records name them */
     int nfiles;
 } name_step;
@@ -284,28 +285,22 @@ static sc_status name_doc(sc_step *self, sc_doc *d, sc_error *err)
     if (added < 0)
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (!added) {
+        char label[600];
         int of = 0, ol = 0;
-        sscanf(other, "%d:%d", &of, &ol);
+        if (other[0] == '=')
+            snprintf(label, sizeof label, "%s", other + 1);
+        else if (sscanf(other, "%d:%d", &of, &ol) == 2)
+            snprintf(label, sizeof label, "%s:%d",
+                     of >= 0 && of < ns->nfiles ? ns->files[of] : "", ol);
+        else
+            label[0] = '\0';
         return sc_error_set(err, SC_ERR_DATA, d->rec->file, d->rec->line, 0,
                             "file name \"%s\" is already taken in this run by "
-                            "the employee at %s:%d, and a sheet is never "
+                            "the employee at %s, and a sheet is never "
                             "overwritten; put {id} in the pattern, e.g. --name "
-                            "'{period}_{id}_{name}.pdf'", d->name,
-                            of >= 0 && of < ns->nfiles ? ns->files[of] : "", ol);
+                            "'{period}_{id}_{name}.pdf'", d->name, label);
     }
     return SC_OK;
-}
-
-/* The label of whoever has name in this run, or NULL. */
-static const char *holder(const name_step *ns, const char *name)
-{
-    if (!ns->cap)
-        return NULL;
-    for (size_t h = fold_hash(name) & (ns->cap - 1); ns->v[h].name;
-         h = (h + 1) & (ns->cap - 1))
-        if (sc_ascii_ieq(ns->v[h].name, name))
-            return ns->v[h].label;
-    return NULL;
 }
 
 /* The name a failed record would have had: what may be left of it from
@@ -319,16 +314,22 @@ static int name_failed(sc_step *self, sc_doc *d, const sc_error *why, sc_error *
     if (!d->name[0] && d->rec &&
         sc_record_filename(d->rec, ns->pattern, d->name, sizeof d->name, &e) != SC_OK)
         d->name[0] = '\0';
-    if (d->name[0] && holder(ns, d->name))
+    if (d->name[0] && sc_strset_get(&ns->taken, d->name))
         d->name[0] = '\0';
     return 0;
 }
 
 int sc_step_name_reserve(sc_step *self, const char *name, const char *whose)
 {
-    int oom;
-    (void)take((name_step *)self, name, whose, &oom);
-    return !oom;
+    name_step *ns = (name_step *)self;
+    size_t n = strlen(whose) + 2;
+    char *v = sc_malloc(n);
+    if (!v)
+        return 0;
+    snprintf(v, n, "=%s", whose);
+    int added = sc_strset_add(&ns->taken, name, v, NULL);
+    sc_free(v);
+    return added >= 0;
 }
 
 static void name_free(sc_step *self)

@@ -358,6 +358,19 @@ int sc_strset_add(sc_strset *s, const char *key, const char *value,
     return 1;
 }
 
+const char *sc_strset_get(const sc_strset *s, const char *key)
+{
+    if (!s->cap)
+        return NULL;
+    for (size_t j = strset_hash(s, key) & (s->cap - 1); s->slot[j];
+         j = (j + 1) & (s->cap - 1)) {
+        const char *k = strset_at(s, s->slot[j]);
+        if (strset_eq(s, k, key))
+            return k + strlen(k) + 1;
+    }
+    return NULL;
+}
+
 void sc_strset_free(sc_strset *s)
 {
     for (size_t i = 0; i < s->nblocks; i++)
@@ -409,6 +422,14 @@ int sc_ascii_ieq(const char *a, const char *b)
             return 0;
     }
     return *a == *b;
+}
+
+/* ---- warming up -------------------------------------------------------- */
+
+void sc_warm_up(void)
+{
+    sc_reader_init();
+    sc_template_init();
 }
 
 /* ---- decimals --------------------------------------------------------- */

@@ -367,7 +367,8 @@ static void test_same_run_on_any_number_of_threads(void **state)
                            "U+10FFFD", "result|4 B4", "{id}", "result|5 B5",
                            "taken.pdf", "result|6 B6", "result|7 B7",
                            "result|8 B8", "result|9 C1", "result|10 C2",
-                           "b.xml:7", "summary|records 10 ok 6 failed 4 files 6 "
+                           "b.xml:7", "result|11 C3",
+                           "summary|records 11 ok 6 failed 5 files 6 "
                            "pages 6 unusable 0 cut 1"};
     const char *at = log[0];
     for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
