@@ -125,6 +125,8 @@ typedef struct job {
     int done_before;   /* a step's admit: nothing to do (an earlier run) */
     int cut_short;     /* its data file breaks off inside it */
     sc_selects sel;    /* what its template's selects gave (arena) */
+    int admitted;      /* the steps admitted it when it was prepared */
+    int nheld_admitted; /* problems held by then */
     int needs_work;    /* prepared: hand it to a worker */
     int done;          /* worked (under run.lock) */
     struct job *next;  /* the workers' queue */
@@ -481,6 +483,8 @@ static void prepare(run *R, const sc_template *batch_tpl, job *j)
 {
     if (!admit(R, j))
         return;
+    j->admitted = 1;
+    j->nheld_admitted = j->nheld;
     const char *own = R->o.template_file ? "" : sc_record_get(j->rec, "template");
     if (own[0]) {
         j->tpl = template_for(R, j->data, own, &j->err);
@@ -596,6 +600,31 @@ static void deliver(run *R, job *j)
 {
     sc_doc *d = &j->d;
     int reached = 0; /* steps whose doc was called */
+    /* The steps are asked again: what they know may have changed since
+     * the record was prepared, with the records delivered in between (the
+     * mail server failed at one of them).  One that refuses now refuses
+     * as it would have then, before the record was drawn: what was found
+     * while it was made is dropped and what its steps' work did undone. */
+    if (j->admitted) {
+        int nheld = j->nheld;
+        sc_status st = j->st;
+        sc_error err = j->err;
+        j->nheld = j->nheld_admitted;
+        j->st = SC_OK;
+        memset(&j->err, 0, sizeof j->err);
+        if (admit(R, j)) { /* as before: nothing changes */
+            j->nheld = nheld;
+            j->st = st;
+            j->err = err;
+        } else {
+            for (int i = 0; i < j->worked; i++)
+                if (i != j->work_failed && R->steps[i]->undo)
+                    R->steps[i]->undo(R->steps[i], d);
+            j->worked = 0;
+            j->work_failed = -1;
+            d->name[0] = d->tmp[0] = '\0'; /* as if never worked on */
+        }
+    }
     if (j->st == SC_OK && !j->done_before && R->nsteps) {
         doc_fill(R, j);
         for (int i = 0; i < R->nsteps && j->st == SC_OK; i++) {
@@ -640,7 +669,7 @@ static void deliver(run *R, job *j)
     }
     sc_batch_summary *S = R->sum;
     S->records++;
-    int pages = j->st == SC_OK && j->laid ? j->laid->npages : 0;
+    int pages = j->st == SC_OK && !j->done_before && j->laid ? j->laid->npages : 0;
     if (j->st == SC_OK) {
         S->ok++;
         if (d->path[0]) {
@@ -664,8 +693,8 @@ static void deliver(run *R, job *j)
         res.bytes = d->path[0] ? j->len : 0;
         res.path = d->path[0] ? d->path : NULL;
         res.dump = j->dump;
-        res.figures = j->st == SC_OK ? j->figures : NULL;
-        res.nfigures = j->st == SC_OK ? j->nfigures : 0;
+        res.figures = j->st == SC_OK && !j->done_before ? j->figures : NULL;
+        res.nfigures = j->st == SC_OK && !j->done_before ? j->nfigures : 0;
         res.mail = d->mail;
         res.mail_to = d->mail_to;
         res.mail_note = d->mail_note;
