@@ -62,9 +62,11 @@ typedef enum csv_encoding {
 } csv_encoding;
 /* Parse an --encoding value; -1 if unknown. */
 int csv_encoding_parse(const char *name);
-/* Write the UTF-8 text s[0..n) to f in enc.  0 on success; else -1 and
+/* Write the UTF-8 text s[0..n) to f in enc; s is a piece of a CSV that
+ * follows line0 lines already written.  0 on success; else -1 and
  * why[0..nwhy) says what (the line and the character GBK lacks). */
-int csv_write_encoded(FILE *f, const char *s, size_t n, int enc, char *why, size_t nwhy);
+int csv_write_encoded(FILE *f, const char *s, size_t n, int enc, int line0, char *why,
+                      size_t nwhy);
 
 /* ---- sign.c, verify.c: `scorecard sign`, `scorecard verify` -------------- */
 int cmd_sign(int argc, char **argv);
@@ -90,10 +92,10 @@ void table_add(check_table *t, const sc_result *r);
 void table_problem(check_table *t, const sc_error *e, int warning);
 /* The table, aligned for a terminal or as CSV (RFC 4180, CRLF, in the
  * table's encoding), to f.  Returns 0, or -1 (said) if writing failed. */
-int table_print(const check_table *t, FILE *f, int csv);
+int table_print(check_table *t, FILE *f, int csv);
 /* The problems as CSV (employee, field, file, line, column, kind,
  * message; the table's encoding) into path, written whole or not at all. */
-sc_status table_save_problems(const check_table *t, const char *path, sc_error *err);
+sc_status table_save_problems(check_table *t, const char *path, sc_error *err);
 
 /* Columns on a terminal: CJK and fullwidth characters take two. */
 int display_width(const char *s);
