@@ -65,6 +65,12 @@ const char *sc_strerror(sc_status code);
 /* Free memory the library handed out as char * (dumps, strings). */
 void sc_free(void *p);
 
+/* Prepare libxml2 for threads and refuse external entities and DTDs for
+ * every parse in the process.  Call it on the main thread before starting
+ * threads of your own that use the library (libxml2's set-up is not safe
+ * to race); the library calls it itself before its first parse. */
+void sc_init(void);
+
 /* Compile the schemas of the data and template formats now rather than
  * when first needed (once per process either way).  Optional: a caller
  * may run it on another thread while it loads the fonts, so that the

@@ -708,6 +708,7 @@ static int cmd_render(const options *o)
     char mapbuf[4300], tplbuf[8400];
     sc_fonts *fonts = NULL;
     /* the schemas compile on the other core while the fonts load */
+    sc_init();
     pthread_t warm;
     int warming = pthread_create(&warm, NULL, warm_up, NULL) == 0;
     sc_status fst = sc_fonts_load(&fonts, cli_font_map(o->fonts_map, mapbuf, sizeof mapbuf),

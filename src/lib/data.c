@@ -202,11 +202,23 @@ static void rng_collect_limits(xmlDocPtr schema, xmlNodePtr n, const char *elem,
     }
 }
 
-static void init_process(void)
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
+
+static void install_guard(void)
 {
     xmlInitParser();
     default_loader = xmlGetExternalEntityLoader();
     xmlSetExternalEntityLoader(refuse_entity);
+}
+
+/* Before any parse, on every thread that parses: pthread_once orders the
+ * loader's installation before each use of it (the CLI loads the font map
+ * on one thread while another compiles the schemas). */
+void sc_xml_guard(void) { pthread_once(&guard_once, install_guard); }
+
+static void init_process(void)
+{
+    sc_xml_guard();
     xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(
         (const char *)sc_schema_data, (int)sc_schema_data_len);
     if (!pc) {
@@ -2006,6 +2018,7 @@ static sc_status load_scheme_file(sc_reader *r, const char *rel, xmlNodePtr at,
         goto done;
     }
     char generic[256] = "";
+    sc_xml_guard();
     sc_xml_quiet quiet;
     sc_xml_quiet_begin(&quiet, generic, sizeof generic);
     doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);

@@ -110,6 +110,10 @@ typedef struct sc_xml_quiet {
 void sc_xml_quiet_begin(sc_xml_quiet *q, char *msg, size_t n);
 void sc_xml_quiet_end(sc_xml_quiet *q);
 
+/* The process's external entity loader, which refuses every external
+ * entity and DTD (data.c): installed once, before the first parse. */
+void sc_xml_guard(void);
+
 /* The schemas of the data and template formats, compiled once per process
  * (data.c, template.c; sc_warm_up compiles both ahead). */
 void sc_reader_init(void);

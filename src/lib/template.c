@@ -1480,7 +1480,7 @@ static void schema_quiet(void *ud, xmlErrorPtr e)
 
 static void compile_schema(void)
 {
-    xmlInitParser();
+    sc_xml_guard();
     xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(
         (const char *)sc_schema_template, (int)sc_schema_template_len);
     if (!pc)
@@ -1529,6 +1529,7 @@ sc_status sc_template_load(sc_template **out, const char *path,
     }
     fclose(f);
 
+    sc_xml_guard();
     xmlParserCtxtPtr pctxt = xmlNewParserCtxt();
     if (!pctxt)
         return sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");

@@ -426,6 +426,8 @@ int sc_ascii_ieq(const char *a, const char *b)
 
 /* ---- warming up -------------------------------------------------------- */
 
+void sc_init(void) { sc_xml_guard(); }
+
 void sc_warm_up(void)
 {
     sc_reader_init();
