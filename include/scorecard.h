@@ -65,6 +65,18 @@ const char *sc_strerror(sc_status code);
 /* Free memory the library handed out as char * (dumps, strings). */
 void sc_free(void *p);
 
+/* Prepare libxml2 for threads and refuse external entities and DTDs for
+ * every parse in the process.  Call it on the main thread before starting
+ * threads of your own that use the library (libxml2's set-up is not safe
+ * to race); the library calls it itself before its first parse. */
+void sc_init(void);
+
+/* Compile the schemas of the data and template formats now rather than
+ * when first needed (once per process either way).  Optional: a caller
+ * may run it on another thread while it loads the fonts, so that the
+ * first document comes sooner.  Any thread, any number of times. */
+void sc_warm_up(void);
+
 /* ---- fonts ------------------------------------------------------------ */
 
 typedef struct sc_fonts sc_fonts;
@@ -352,6 +364,12 @@ typedef struct sc_batch_opts {
     /* per-record files: a record that fails removes the file of its name
      * an earlier run left (else that file is only warned about) */
     int remove_stale;
+    /* Records made at once, each on a thread of its own (fonts, templates
+     * and font bases shared read-only); 0 or 1: one at a time.  The bytes,
+     * file names, messages and their order, and every callback's order
+     * are the same whatever the number: callbacks are always called on the
+     * thread that called sc_batch_run, in record order. */
+    int jobs;
 } sc_batch_opts;
 #define SC_BATCH_OPTS_INIT {.size = sizeof(sc_batch_opts), .created = -1}
 

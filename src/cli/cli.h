@@ -62,9 +62,11 @@ typedef enum csv_encoding {
 } csv_encoding;
 /* Parse an --encoding value; -1 if unknown. */
 int csv_encoding_parse(const char *name);
-/* Write the UTF-8 text s[0..n) to f in enc.  0 on success; else -1 and
+/* Write the UTF-8 text s[0..n) to f in enc; s is a piece of a CSV that
+ * follows line0 lines already written.  0 on success; else -1 and
  * why[0..nwhy) says what (the line and the character GBK lacks). */
-int csv_write_encoded(FILE *f, const char *s, size_t n, int enc, char *why, size_t nwhy);
+int csv_write_encoded(FILE *f, const char *s, size_t n, int enc, int line0, char *why,
+                      size_t nwhy);
 
 /* ---- sign.c, verify.c: `scorecard sign`, `scorecard verify` -------------- */
 int cmd_sign(int argc, char **argv);
@@ -90,12 +92,32 @@ void table_add(check_table *t, const sc_result *r);
 void table_problem(check_table *t, const sc_error *e, int warning);
 /* The table, aligned for a terminal or as CSV (RFC 4180, CRLF, in the
  * table's encoding), to f.  Returns 0, or -1 (said) if writing failed. */
-int table_print(const check_table *t, FILE *f, int csv);
+int table_print(check_table *t, FILE *f, int csv);
 /* The problems as CSV (employee, field, file, line, column, kind,
  * message; the table's encoding) into path, written whole or not at all. */
-sc_status table_save_problems(const check_table *t, const char *path, sc_error *err);
+sc_status table_save_problems(check_table *t, const char *path, sc_error *err);
 
 /* Columns on a terminal: CJK and fullwidth characters take two. */
 int display_width(const char *s);
+
+/* ---- progress.c: the progress line, the CPU count ------------------------ */
+
+/* The CPUs this process may run on (at least 1): --jobs' default. */
+int cli_cpus(void);
+
+/* A progress line on stderr for a long batch: documents done / total,
+ * rate and time left.  Shown only when `on` and stderr is a terminal, and
+ * only once the batch has run for a while; the total is counted from the
+ * data files when the line is first shown.  NULL when not shown at all:
+ * every function takes NULL. */
+typedef struct progress_bar progress_bar;
+progress_bar *progress_new(int on, const char *const *data, int ndata);
+/* `done` records delivered so far (call after each). */
+void progress_tick(progress_bar *p, int done);
+/* Erase the line before something else is printed on stderr; the next
+ * tick draws it again. */
+void progress_clear(progress_bar *p);
+/* Erase the line for good and free p. */
+void progress_end(progress_bar *p);
 
 #endif

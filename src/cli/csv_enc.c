@@ -51,7 +51,8 @@ static uint32_t code_point(const unsigned char *s, size_t n)
     return c;
 }
 
-int csv_write_encoded(FILE *f, const char *s, size_t n, int enc, char *why, size_t nwhy)
+int csv_write_encoded(FILE *f, const char *s, size_t n, int enc, int line0, char *why,
+                      size_t nwhy)
 {
     if (enc == CSV_UTF8 || enc == CSV_UTF8_BOM) {
         if (enc == CSV_UTF8_BOM)
@@ -77,7 +78,7 @@ int csv_write_encoded(FILE *f, const char *s, size_t n, int enc, char *why, size
     int rc = 0;
     if (iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1) {
         size_t at = (size_t)(in - s);
-        int line = 1;
+        int line = 1 + line0;
         for (size_t i = 0; i < at; i++)
             line += s[i] == '\n';
         const char *bol = at ? s + at : s;

@@ -11,15 +11,30 @@
  * Chinese column names and status words for a spreadsheet on a Chinese
  * desktop, and the CSVs are written in the encoding asked for (csv_enc.c).
  * The problems CSV is the same problems as standard error, one row each,
- * so that a spreadsheet can filter them by employee or field. */
+ * so that a spreadsheet can filter them by employee or field.
+ *
+ * Neither is kept in memory: the columns (a figure column per key any
+ * sheet prints, headed by the sheets' labels) and the terminal's column
+ * widths are known only when the batch is done, so rows and problems wait
+ * in anonymous temporary files, written as they come, while the columns
+ * and widths are kept up to date; both are printed from there at the end.
+ * 100,000 employees cost a few MB of disk, not 40 MB of memory. */
+#define _GNU_SOURCE /* memfd_create */
 #include "cli.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#define MAXFIG 32
+
+/* A row, or a problem, as read back: strings in one buffer. */
 typedef struct row {
     char *id, *name, *status, *period, *department;
-    char **key, **label, **value; /* nfig each */
+    const char *key[MAXFIG], *label[MAXFIG], *value[MAXFIG];
     int nfig;
 } row;
 
@@ -30,10 +45,17 @@ typedef struct problem {
 
 struct check_table {
     int zh, encoding;
-    row *rows;
-    int nrows, caprows;
-    problem *probs;
-    int nprobs, capprobs;
+    FILE *rows, *probs; /* the spills (NULL until the first) */
+    long nrows, nprobs;
+    int lost;           /* errno of a spill that failed, or 0 */
+    /* the figure columns so far: keys in the order first met, heads the
+     * labels met under each joined by / */
+    char *key[MAXFIG];
+    char head[MAXFIG][256];
+    int nfig;
+    int wid, wname, wstatus, wfig[MAXFIG]; /* the terminal's widths */
+    char *buf;          /* a row read back */
+    size_t capbuf;
 };
 
 check_table *table_new(int zh, int encoding)
@@ -46,110 +68,238 @@ check_table *table_new(int zh, int encoding)
     return t;
 }
 
-static char *dup(const char *s) { return strdup(s ? s : ""); }
-
-/* "id name" (a label) split at its first space. */
-static void split_label(const char *label, char **id, char **name)
+/* An anonymous temporary file: in $TMPDIR (or /tmp), else in memory
+ * (memfd) where no folder is writable. */
+static FILE *spill_file(void)
 {
-    const char *sp = label ? strchr(label, ' ') : NULL;
-    *id = sp ? strndup(label, (size_t)(sp - label)) : dup(label);
-    *name = dup(sp ? sp + 1 : "");
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/scorecard-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        unlink(path);
+    else
+        fd = memfd_create("scorecard-table", MFD_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, "w+");
+    if (!f)
+        close(fd);
+    return f;
 }
 
+/* ---- the spill: strings with their length, numbers as 32 bits --------- */
+
+static void put_u32(FILE *f, uint32_t v) { fwrite(&v, sizeof v, 1, f); }
+
+static void put_str(FILE *f, const char *s)
+{
+    s = s ? s : "";
+    uint32_t n = (uint32_t)strlen(s);
+    put_u32(f, n);
+    fwrite(s, 1, n, f);
+}
+
+static int get_u32(FILE *f, uint32_t *v) { return fread(v, sizeof *v, 1, f) == 1; }
+
+/* The next n strings of f into t->buf, each NUL-terminated; their starts
+ * (offsets) in at[].  0 if f ends or memory is short. */
+static int get_strs(check_table *t, FILE *f, size_t *at, int n, size_t *used)
+{
+    for (int i = 0; i < n; i++) {
+        uint32_t len;
+        if (!get_u32(f, &len))
+            return 0;
+        if (*used + len + 1 > t->capbuf) {
+            size_t cap = (*used + len + 1) * 2;
+            char *b = realloc(t->buf, cap);
+            if (!b)
+                return 0;
+            t->buf = b;
+            t->capbuf = cap;
+        }
+        if (len && fread(t->buf + *used, 1, len, f) != len)
+            return 0;
+        at[i] = *used;
+        t->buf[*used + len] = '\0';
+        *used += len + 1;
+    }
+    return 1;
+}
+
+/* The spill f, made if need be; NULL (t->lost set) if it cannot be. */
+static FILE *spill(check_table *t, FILE **f)
+{
+    if (!*f && !t->lost && !(*f = spill_file()))
+        t->lost = errno ? errno : ENOMEM;
+    return t->lost ? NULL : *f;
+}
+
+/* "id name" (a label) split at its first space, into a spill. */
+static void put_label(FILE *f, const char *label)
+{
+    const char *sp = label ? strchr(label, ' ') : NULL;
+    uint32_t n = (uint32_t)(sp ? (size_t)(sp - label) : label ? strlen(label) : 0);
+    put_u32(f, n);
+    fwrite(label ? label : "", 1, n, f);
+    put_str(f, sp ? sp + 1 : "");
+}
+
+static void widen(int *w, const char *s)
+{
+    int n = display_width(s ? s : "");
+    if (n > *w)
+        *w = n;
+}
+
+/* A row: status, period, department, id, name, the number of figures and
+ * each figure's key, label and value. */
 void table_add(check_table *t, const sc_result *r)
 {
-    if (!t)
+    FILE *f;
+    if (!t || !(f = spill(t, &t->rows)))
         return;
-    if (t->nrows == t->caprows) {
-        int cap = t->caprows ? t->caprows * 2 : 64;
-        row *v = realloc(t->rows, (size_t)cap * sizeof *v);
-        if (!v)
-            return; /* the table is a convenience: a line less, not a crash */
-        t->rows = v;
-        t->caprows = cap;
-    }
-    row *w = &t->rows[t->nrows++];
-    memset(w, 0, sizeof *w);
     static const char *const status_en[] = {"ok", "error", "unreadable"};
     static const char *const status_zh[] = {"正常", "有误", "未读完"};
     int s = r->status == SC_OK ? 0 : r->cut_short ? 2 : 1;
-    w->status = dup(t->zh ? status_zh[s] : status_en[s]);
+    put_str(f, t->zh ? status_zh[s] : status_en[s]);
+    widen(&t->wstatus, t->zh ? status_zh[s] : status_en[s]);
     /* a refused record's result carries what was read of it */
-    w->period = dup(r->record ? sc_record_get(r->record, "period") : "");
-    w->department = dup(r->record ? sc_record_get(r->record, "department") : "");
+    put_str(f, r->record ? sc_record_get(r->record, "period") : "");
+    put_str(f, r->record ? sc_record_get(r->record, "department") : "");
+    int n = 0;
     if (r->status != SC_OK || !r->record) {
-        split_label(r->label, &w->id, &w->name);
-        return;
+        const char *label = r->label ? r->label : "";
+        const char *sp = strchr(label, ' ');
+        put_label(f, label);
+        char id[256];
+        snprintf(id, sizeof id, "%.*s", (int)(sp ? sp - label : (int)strlen(label)), label);
+        widen(&t->wid, id);
+        widen(&t->wname, sp ? sp + 1 : "");
+    } else {
+        const char *id = sc_record_get(r->record, "id");
+        const char *name = sc_record_get(r->record, "name");
+        put_str(f, id);
+        put_str(f, name);
+        widen(&t->wid, id);
+        widen(&t->wname, name);
+        n = r->nfigures;
     }
-    w->id = dup(sc_record_get(r->record, "id"));
-    w->name = dup(sc_record_get(r->record, "name"));
-    int n = r->nfigures;
-    w->key = calloc((size_t)(n ? n : 1), sizeof *w->key);
-    w->label = calloc((size_t)(n ? n : 1), sizeof *w->label);
-    w->value = calloc((size_t)(n ? n : 1), sizeof *w->value);
-    if (!w->key || !w->label || !w->value)
-        return;
+    put_u32(f, (uint32_t)n);
+    int seen[MAXFIG] = {0}; /* a row's cell is its first figure of a key */
     for (int i = 0; i < n; i++) {
-        w->key[i] = dup(r->figures[i].key);
-        w->label[i] = dup(r->figures[i].label);
-        w->value[i] = dup(r->figures[i].value);
+        const sc_figure *g = &r->figures[i];
+        const char *key = g->key ? g->key : "", *label = g->label ? g->label : "";
+        put_str(f, key);
+        put_str(f, label);
+        put_str(f, g->value);
+        int k = 0;
+        while (k < t->nfig && strcmp(t->key[k], key))
+            k++;
+        if (k == t->nfig) {
+            if (t->nfig == MAXFIG || !(t->key[k] = strdup(key)))
+                continue;
+            t->nfig++;
+        }
+        if (!strstr(t->head[k], label)) {
+            size_t used = strlen(t->head[k]);
+            snprintf(t->head[k] + used, sizeof t->head[k] - used, "%s%s",
+                     used ? "/" : "", label);
+        }
+        if (!seen[k]) {
+            seen[k] = 1;
+            widen(&t->wfig[k], g->value);
+        }
     }
-    w->nfig = n;
+    if (ferror(f))
+        t->lost = errno ? errno : EIO;
+    t->nrows++;
 }
 
+/* A problem: id, name, field, file, message, line, column, warning. */
 void table_problem(check_table *t, const sc_error *e, int warning)
 {
-    if (!t)
+    FILE *f;
+    if (!t || !(f = spill(t, &t->probs)))
         return;
-    if (t->nprobs == t->capprobs) {
-        int cap = t->capprobs ? t->capprobs * 2 : 64;
-        problem *v = realloc(t->probs, (size_t)cap * sizeof *v);
-        if (!v)
-            return;
-        t->probs = v;
-        t->capprobs = cap;
+    put_label(f, e->employee);
+    put_str(f, e->field);
+    put_str(f, e->file);
+    put_str(f, e->message[0] ? e->message : sc_strerror(e->code));
+    put_u32(f, (uint32_t)e->line);
+    put_u32(f, (uint32_t)e->column);
+    put_u32(f, (uint32_t)warning);
+    if (ferror(f))
+        t->lost = errno ? errno : EIO;
+    t->nprobs++;
+}
+
+/* The next row of the spill (read in order from its start); 0 at its end
+ * or if it cannot be read. */
+static int read_row(check_table *t, row *w)
+{
+    size_t at[5 + 3 * MAXFIG], used = 0;
+    uint32_t n;
+    memset(w, 0, sizeof *w);
+    if (!get_strs(t, t->rows, at, 5, &used) || !get_u32(t->rows, &n))
+        return 0;
+    size_t skip = 0;
+    if (n > MAXFIG) { /* never: a sheet prints a handful */
+        skip = n - MAXFIG;
+        n = MAXFIG;
     }
-    problem *p = &t->probs[t->nprobs++];
-    memset(p, 0, sizeof *p);
-    split_label(e->employee, &p->id, &p->name);
-    p->field = dup(e->field);
-    p->file = dup(e->file);
-    p->message = dup(e->message[0] ? e->message : sc_strerror(e->code));
-    p->line = e->line;
-    p->column = e->column;
-    p->warning = warning;
+    if (!get_strs(t, t->rows, at + 5, (int)(3 * n), &used))
+        return 0;
+    for (size_t i = 0; i < 3 * skip; i++) { /* the rest, skipped */
+        size_t x, u = used;
+        if (!get_strs(t, t->rows, &x, 1, &u))
+            return 0;
+    }
+    char *b = t->buf;
+    w->status = b + at[0];
+    w->period = b + at[1];
+    w->department = b + at[2];
+    w->id = b + at[3];
+    w->name = b + at[4];
+    for (uint32_t i = 0; i < n; i++) {
+        w->key[i] = b + at[5 + 3 * i];
+        w->label[i] = b + at[6 + 3 * i];
+        w->value[i] = b + at[7 + 3 * i];
+    }
+    w->nfig = (int)n;
+    return 1;
+}
+
+static int read_problem(check_table *t, problem *p)
+{
+    size_t at[5], used = 0;
+    uint32_t line, column, warning;
+    if (!get_strs(t, t->probs, at, 5, &used) || !get_u32(t->probs, &line) ||
+        !get_u32(t->probs, &column) || !get_u32(t->probs, &warning))
+        return 0;
+    char *b = t->buf;
+    p->id = b + at[0];
+    p->name = b + at[1];
+    p->field = b + at[2];
+    p->file = b + at[3];
+    p->message = b + at[4];
+    p->line = (int)line;
+    p->column = (int)column;
+    p->warning = (int)warning;
+    return 1;
 }
 
 void table_free(check_table *t)
 {
     if (!t)
         return;
-    for (int r = 0; r < t->nrows; r++) {
-        row *w = &t->rows[r];
-        for (int i = 0; i < w->nfig; i++) {
-            free(w->key[i]);
-            free(w->label[i]);
-            free(w->value[i]);
-        }
-        free(w->key);
-        free(w->label);
-        free(w->value);
-        free(w->id);
-        free(w->name);
-        free(w->status);
-        free(w->period);
-        free(w->department);
-    }
-    for (int i = 0; i < t->nprobs; i++) {
-        problem *p = &t->probs[i];
-        free(p->id);
-        free(p->name);
-        free(p->field);
-        free(p->file);
-        free(p->message);
-    }
-    free(t->rows);
-    free(t->probs);
+    if (t->rows)
+        fclose(t->rows);
+    if (t->probs)
+        fclose(t->probs);
+    for (int k = 0; k < t->nfig; k++)
+        free(t->key[k]);
+    free(t->buf);
     free(t);
 }
 
@@ -182,36 +332,8 @@ int display_width(const char *s)
  * (total, grade, bonus, then a sheet's own such as award), 状态, then in the
  * CSV 考核期间 and 部门.  A figure column is headed by the sheets' label for
  * it (their labels joined by / when the batch holds several forms); the
- * English CSV header names figures by key. */
-
-#define MAXFIG 32
-typedef struct columns {
-    const char *key[MAXFIG];
-    char head[MAXFIG][256];
-    int n;
-} columns;
-
-static void figure_columns(const check_table *t, columns *c)
-{
-    memset(c, 0, sizeof *c);
-    for (int r = 0; r < t->nrows; r++)
-        for (int i = 0; i < t->rows[r].nfig; i++) {
-            const row *w = &t->rows[r];
-            int k = 0;
-            while (k < c->n && strcmp(c->key[k], w->key[i]))
-                k++;
-            if (k == c->n) {
-                if (c->n == MAXFIG)
-                    continue;
-                c->key[c->n++] = w->key[i];
-            }
-            if (!strstr(c->head[k], w->label[i])) {
-                size_t used = strlen(c->head[k]);
-                snprintf(c->head[k] + used, sizeof c->head[k] - used, "%s%s",
-                         used ? "/" : "", w->label[i]);
-            }
-        }
-}
+ * English CSV header names figures by key.  The columns were gathered by
+ * table_add as the rows came. */
 
 static const char *figure_value(const row *w, const char *key)
 {
@@ -222,9 +344,9 @@ static const char *figure_value(const row *w, const char *key)
 }
 
 /* The cell of column i of w (NULL: the header, Chinese or by key). */
-static const char *cell(const row *w, const columns *c, int i, int zh)
+static const char *cell(const check_table *t, const row *w, int i, int zh)
 {
-    int nf = c->n;
+    int nf = t->nfig;
     static const char *const fixed_zh[] = {"工号", "姓名", "状态", "考核期间", "部门"};
     static const char *const fixed_en[] = {"id", "name", "status", "period", "department"};
     const char *const *fixed = zh ? fixed_zh : fixed_en;
@@ -234,7 +356,7 @@ static const char *cell(const row *w, const columns *c, int i, int zh)
     else if (i == 1)
         v = w ? w->name : fixed[1];
     else if (i < 2 + nf)
-        v = w ? figure_value(w, c->key[i - 2]) : zh ? c->head[i - 2] : c->key[i - 2];
+        v = w ? figure_value(w, t->key[i - 2]) : zh ? t->head[i - 2] : t->key[i - 2];
     else if (i == 2 + nf)
         v = w ? w->status : fixed[2];
     else if (i == 3 + nf)
@@ -244,100 +366,182 @@ static const char *cell(const row *w, const columns *c, int i, int zh)
     return v ? v : "";
 }
 
-/* ---- CSV ------------------------------------------------------------------ */
-
-/* RFC 4180: quote a field holding a comma, quote or line break. */
-static void csv_field(FILE *f, const char *s)
+/* Back to the start of a spill (NULL: nothing was spilled). */
+static int rewind_spill(check_table *t, FILE *f)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
+    if (t->lost) {
+        errno = t->lost;
+        return -1;
     }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    if (f && (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0))
+        return -1;
+    return 0;
 }
 
-static void csv_line(FILE *f, const char *const *cells, int n)
+/* ---- CSV ------------------------------------------------------------------
+ *
+ * Lines are made in UTF-8 a chunk at a time, each chunk converted to the
+ * table's encoding into a spill, and the spill copied to the destination
+ * only when every line converted: a character GBK lacks refuses the whole
+ * CSV, never leaves half of it on standard output. */
+
+typedef struct csv_sink {
+    check_table *t;
+    FILE *enc;         /* the converted CSV so far */
+    char *buf;         /* UTF-8 lines not yet converted */
+    size_t len, cap;
+    int lines;         /* lines converted before buf */
+    int failed;        /* -1: said */
+} csv_sink;
+
+static void sink_put(csv_sink *s, const char *p, size_t n)
+{
+    if (s->failed)
+        return;
+    if (s->len + n > s->cap) {
+        size_t cap = (s->len + n) * 2;
+        char *b = realloc(s->buf, cap);
+        if (!b) {
+            errorf("out of memory");
+            s->failed = -1;
+            return;
+        }
+        s->buf = b;
+        s->cap = cap;
+    }
+    memcpy(s->buf + s->len, p, n);
+    s->len += n;
+}
+
+static int sink_flush(csv_sink *s)
+{
+    if (s->failed || !s->len)
+        return s->failed;
+    if (!s->enc && !(s->enc = spill_file())) {
+        errorf("cannot make a temporary file for the CSV: %s", strerror(errno));
+        return s->failed = -1;
+    }
+    /* the BOM once, before the first chunk */
+    int enc = s->t->encoding;
+    if (enc == CSV_UTF8_BOM && s->lines)
+        enc = CSV_UTF8;
+    char why[512];
+    if (csv_write_encoded(s->enc, s->buf, s->len, enc, s->lines, why, sizeof why) != 0) {
+        errorf("%s", why);
+        return s->failed = -1;
+    }
+    for (size_t i = 0; i < s->len; i++)
+        s->lines += s->buf[i] == '\n';
+    s->len = 0;
+    return 0;
+}
+
+/* RFC 4180: quote a field holding a comma, quote or line break. */
+static void csv_field(csv_sink *s, const char *v)
+{
+    if (!strpbrk(v, ",\"\r\n")) {
+        sink_put(s, v, strlen(v));
+        return;
+    }
+    sink_put(s, "\"", 1);
+    for (; *v; v++) {
+        if (*v == '"')
+            sink_put(s, "\"", 1);
+        sink_put(s, v, 1);
+    }
+    sink_put(s, "\"", 1);
+}
+
+static void csv_line(csv_sink *s, const char *const *cells, int n)
 {
     for (int i = 0; i < n; i++) {
         if (i)
-            fputc(',', f);
-        csv_field(f, cells[i] ? cells[i] : "");
+            sink_put(s, ",", 1);
+        csv_field(s, cells[i] ? cells[i] : "");
     }
-    fputs("\r\n", f);
+    sink_put(s, "\r\n", 2);
+    if (s->len >= 64 * 1024)
+        sink_flush(s);
 }
 
-/* The CSV made in UTF-8 by fill(t, memory stream), then written in t's
- * encoding to f.  0, or -1 (said). */
-static int write_csv(const check_table *t, FILE *f,
-                     void (*fill)(const check_table *, FILE *, const columns *),
-                     const columns *c)
+/* The sink's CSV, all converted, copied to f.  0, or -1 (said). */
+static int sink_finish(csv_sink *s, FILE *f)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    if (!m) {
-        errorf("out of memory");
-        return -1;
+    int rc = sink_flush(s);
+    if (rc == 0 && s->enc) {
+        char b[64 * 1024];
+        size_t n;
+        if (fflush(s->enc) != 0 || fseek(s->enc, 0, SEEK_SET) != 0)
+            rc = -1;
+        while (rc == 0 && (n = fread(b, 1, sizeof b, s->enc)) > 0)
+            if (fwrite(b, 1, n, f) != n)
+                rc = -1;
+        if (rc == 0 && ferror(s->enc))
+            rc = -1;
+        if (rc != 0)
+            errorf("cannot write the CSV: %s", strerror(errno));
     }
-    fill(t, m, c);
-    if (fclose(m) != 0) {
-        free(buf);
-        errorf("out of memory");
-        return -1;
-    }
-    char why[512];
-    int rc = csv_write_encoded(f, buf, len, t->encoding, why, sizeof why);
-    if (rc != 0)
-        errorf("%s", why);
-    free(buf);
+    if (s->enc)
+        fclose(s->enc);
+    free(s->buf);
     return rc;
 }
 
-static void fill_table(const check_table *t, FILE *m, const columns *c)
+static void fill_table(check_table *t, csv_sink *s)
 {
-    int ncols = c->n + 5;
+    int ncols = t->nfig + 5;
     const char *cells[MAXFIG + 5];
-    for (int r = -1; r < t->nrows; r++) {
+    for (int i = 0; i < ncols; i++)
+        cells[i] = cell(t, NULL, i, t->zh);
+    csv_line(s, cells, ncols);
+    row w;
+    for (long r = 0; r < t->nrows && !s->failed; r++) {
+        if (!read_row(t, &w)) {
+            errorf("cannot read back the table: %s", strerror(errno ? errno : EIO));
+            s->failed = -1;
+            return;
+        }
         for (int i = 0; i < ncols; i++)
-            cells[i] = cell(r < 0 ? NULL : &t->rows[r], c, i, t->zh);
-        csv_line(m, cells, ncols);
+            cells[i] = cell(t, &w, i, t->zh);
+        csv_line(s, cells, ncols);
     }
 }
 
-int table_print(const check_table *t, FILE *f, int csv)
+int table_print(check_table *t, FILE *f, int csv)
 {
-    columns c;
-    figure_columns(t, &c);
+    if (rewind_spill(t, t->rows) != 0) {
+        errorf("cannot keep the table in a temporary file: %s", strerror(errno));
+        return -1;
+    }
     if (csv) {
-        if (write_csv(t, f, fill_table, &c) != 0 || fflush(f) != 0) {
+        csv_sink s = {.t = t};
+        fill_table(t, &s);
+        if (sink_finish(&s, f) != 0 || fflush(f) != 0) {
             errorf("cannot write the table");
             return -1;
         }
         return 0;
     }
-    int ncols = c.n + 3; /* the terminal table stops at 状态 */
+    int ncols = t->nfig + 3; /* the terminal table stops at 状态 */
     int width[MAXFIG + 3];
-    for (int i = 0; i < ncols; i++) {
-        width[i] = display_width(cell(NULL, &c, i, 1));
-        for (int r = 0; r < t->nrows; r++) {
-            int w = display_width(cell(&t->rows[r], &c, i, 1));
-            if (w > width[i])
-                width[i] = w;
+    for (int i = 0; i < ncols; i++)
+        width[i] = display_width(cell(t, NULL, i, 1));
+    width[0] = width[0] > t->wid ? width[0] : t->wid;
+    width[1] = width[1] > t->wname ? width[1] : t->wname;
+    for (int k = 0; k < t->nfig; k++)
+        width[2 + k] = width[2 + k] > t->wfig[k] ? width[2 + k] : t->wfig[k];
+    width[ncols - 1] = width[ncols - 1] > t->wstatus ? width[ncols - 1] : t->wstatus;
+    row w;
+    for (long r = -1; r < t->nrows; r++) {
+        if (r >= 0 && !read_row(t, &w)) {
+            errorf("cannot read back the table: %s", strerror(errno ? errno : EIO));
+            return -1;
         }
-    }
-    for (int r = -1; r < t->nrows; r++) {
-        const row *w = r < 0 ? NULL : &t->rows[r];
         for (int i = 0; i < ncols; i++) {
-            const char *v = cell(w, &c, i, 1);
+            const char *v = cell(t, r < 0 ? NULL : &w, i, 1);
             int pad = width[i] - display_width(v);
             /* figures right-aligned, except words (a grade) */
-            int right = i >= 2 && i < ncols - 1 && strcmp(c.key[i - 2], "grade");
+            int right = i >= 2 && i < ncols - 1 && strcmp(t->key[i - 2], "grade");
             if (right)
                 fprintf(f, "%*s", pad, "");
             fputs(v, f);
@@ -355,39 +559,49 @@ int table_print(const check_table *t, FILE *f, int csv)
     return 0;
 }
 
-static void fill_problems(const check_table *t, FILE *m, const columns *c)
+static void fill_problems(check_table *t, csv_sink *s)
 {
-    (void)c;
     static const char *const en[] = {"id",   "name",   "field", "file",
                                      "line", "column", "kind",  "message"};
     static const char *const zh[] = {"工号", "姓名", "字段", "文件",
                                      "行",   "列",   "类型", "问题"};
-    csv_line(m, t->zh ? zh : en, 8);
-    for (int i = 0; i < t->nprobs; i++) {
-        const problem *p = &t->probs[i];
+    csv_line(s, t->zh ? zh : en, 8);
+    problem p;
+    for (long i = 0; i < t->nprobs && !s->failed; i++) {
+        if (!read_problem(t, &p)) {
+            errorf("cannot read back the problems: %s", strerror(errno ? errno : EIO));
+            s->failed = -1;
+            return;
+        }
         char line[16] = "", col[16] = "";
-        if (p->line > 0)
-            snprintf(line, sizeof line, "%d", p->line);
-        if (p->column > 0)
-            snprintf(col, sizeof col, "%d", p->column);
-        const char *kind = p->warning ? (t->zh ? "警告" : "warning")
-                                      : (t->zh ? "错误" : "error");
-        const char *cells[8] = {p->id, p->name, p->field, p->file, line, col, kind, p->message};
-        csv_line(m, cells, 8);
+        if (p.line > 0)
+            snprintf(line, sizeof line, "%d", p.line);
+        if (p.column > 0)
+            snprintf(col, sizeof col, "%d", p.column);
+        const char *kind = p.warning ? (t->zh ? "警告" : "warning")
+                                     : (t->zh ? "错误" : "error");
+        const char *cells[8] = {p.id, p.name, p.field, p.file, line, col, kind, p.message};
+        csv_line(s, cells, 8);
     }
 }
 
-sc_status table_save_problems(const check_table *t, const char *path, sc_error *err)
+sc_status table_save_problems(check_table *t, const char *path, sc_error *err)
 {
+    memset(err, 0, sizeof *err);
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
     if (!m)
         return SC_ERR_NOMEM;
-    int rc = write_csv(t, m, fill_problems, NULL);
+    csv_sink s = {.t = t};
+    int rc = rewind_spill(t, t->probs);
+    if (rc == 0)
+        fill_problems(t, &s);
+    else
+        errorf("cannot keep the problems in a temporary file: %s", strerror(errno));
+    rc = sink_finish(&s, m) != 0 || rc != 0 ? -1 : 0;
     if (fclose(m) != 0 || rc != 0) {
         free(buf);
-        memset(err, 0, sizeof *err);
         err->code = SC_ERR_IO;
         snprintf(err->message, sizeof err->message, "cannot make the problems CSV %s", path);
         return SC_ERR_IO;

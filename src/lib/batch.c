@@ -10,21 +10,36 @@
  * Per record the work falls in three parts, kept apart so that the middle
  * one can run anywhere:
  *
- *   prepare  (in order)  read the record, find its template, find or
- *                        make its form's font bases;
- *   work     (any order) check glyphs, lay out, make the PDF bytes or the
- *                        dump -- it reads only the record, the template,
- *                        the fonts and the bases, all immutable by now;
+ *   prepare  (in order)  read the record, find its template;
+ *   work     (any order) find or make its form's font bases, check glyphs,
+ *                        lay out, make the PDF bytes or the dump, and the
+ *                        output steps' own work (its file written and
+ *                        flushed) -- it reads only the record, the
+ *                        template, the fonts and the bases, all immutable
+ *                        by then;
  *   deliver  (in order)  the output steps, then the record's problems
  *                        (held back until now, so that messages come in
  *                        record order), then on_result.
  *
+ * Threads.  The calling thread reads and prepares records and delivers
+ * them; `jobs` maker threads (each with its compressors, flate.c) do the
+ * work, and writer threads the output steps' work, which mostly waits for
+ * the disk (an fsync takes milliseconds; several at once cost little more
+ * than one), so that records are made while others are written.  With one
+ * job and nothing to write, the calling thread does everything.  The
+ * caller keeps a window of records in flight (so memory does not grow
+ * with the batch), hands each on in record order and waits for the oldest
+ * to deliver it.  Every callback runs on the calling thread, in record
+ * order; nothing a worker does depends on another worker, so the bytes,
+ * names and messages are those of a run with one thread.
+ *
  * Templates are loaded once per run and shared by every data file.  Font
  * bases are made from a record's form -- the batch header and its sheet's
  * definitions, laid out with its template -- and kept for the records of
- * the same form (record.c, fontbases.c): so a record's PDF is the same
- * bytes whether it is rendered alone, anywhere in its batch, or in a
- * reversed batch.
+ * the same form (record.c, fontbases.c); the first worker that needs a
+ * form's bases makes them while the others that need them wait.  So a
+ * record's PDF is the same bytes whether it is rendered alone, anywhere
+ * in its batch, in a reversed batch, or on any thread.
  *
  * What fails a record fails it alone.  What makes a data file unusable
  * (unreadable, a bad header, its template missing) skips that file; what
@@ -32,11 +47,15 @@
  * already read.  Both are counted apart from refused records. */
 #include "internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_HELD 256 /* problems held back per record */
+#define MAX_HELD 256   /* problems held back per record */
+#define MAX_FORMS 16   /* bases kept per data file; more are made again */
+#define WRITERS 4      /* threads for the output steps' work (the disk) */
+#define WINDOW_MIN 2   /* records in flight: this + 2 per maker + writers */
 
 /* ---- templates and forms ------------------------------------------------- */
 
@@ -50,14 +69,19 @@ typedef struct tentry {
 } tentry;
 
 /* The font bases of one form: a template and the definitions its
- * records share (sc_record_form's key). */
+ * records share (sc_record_form's key).  Listed in the run's table
+ * (under run.lock) and used by the records in flight: `refs` counts both,
+ * and the last one frees it.  `made` and `bases` are set once, under
+ * `make`, by the first worker that needs them. */
 typedef struct form {
     const sc_template *tpl;
     char *key;
+    sc_record *blank;    /* the form as a record, until the bases are made */
     sc_fontbases *bases; /* NULL: none could be made */
+    int made;
+    int refs;
+    pthread_mutex_t make;
 } form;
-
-#define MAX_FORMS 16 /* bases kept per data file; more are made again */
 
 /* A problem held back until the record is delivered. */
 typedef struct held {
@@ -65,11 +89,23 @@ typedef struct held {
     int warning;
 } held;
 
+typedef struct run run;
+
+/* A worker thread: a maker (work) with its compressors, or a writer (the
+ * output steps' work). */
+typedef struct worker {
+    run *R;
+    pthread_t thread;
+    sc_flate *flate; /* makers only */
+} worker;
+
 typedef struct job {
+    run *R;
     int index;
     const char *data;
     sc_record *rec;
     const sc_template *tpl;
+    form *form;
     const sc_fontbases *bases;
     char label[128];
     sc_arena *arena;
@@ -77,32 +113,54 @@ typedef struct job {
     char *dump;
     sc_figure *figures; /* in arena: what the sheet prints as its result */
     int nfigures;
-    unsigned char *pdf;
+    unsigned char *pdf; /* its PDF (per-record files) */
     size_t len;
+    sc_doc d;          /* on its way out: name, temporary file, path */
+    int worked;        /* output steps whose work ran */
+    int work_failed;   /* the step whose work failed, or -1 */
     sc_status st;
     sc_error err;
     held *held;        /* problems of this record, in the order found */
     int nheld, capheld;
-    sc_doc doc;        /* on its way out: what the steps fill in */
     int done_before;   /* a step's admit: nothing to do (an earlier run) */
     int cut_short;     /* its data file breaks off inside it */
     sc_selects sel;    /* what its template's selects gave (arena) */
+    int admitted;      /* the steps admitted it when it was prepared */
+    int nheld_admitted; /* problems held by then */
+    int needs_work;    /* prepared: hand it to a worker */
+    int done;          /* worked (under run.lock) */
+    struct job *next;  /* the workers' queue */
 } job;
 
-typedef struct run {
+struct run {
     const sc_fonts *fonts;
     sc_batch_opts o;
     sc_batch_summary *sum;
     tentry *tpl;
     int ntpl, captpl;
-    form *forms;       /* of the current data file */
-    int nforms, capforms;
     sc_step *steps[16];
     int nsteps;
     int index;
-    job *cur;          /* the job problems are held for, or NULL */
+    job *cur;          /* the job the reader's problems are held for */
     int passed;        /* problems passed on at once, so far */
-} run;
+    /* the window of records in flight, oldest first (calling thread) */
+    job **win;
+    int nwin, capwin, head;
+    /* shared with the workers, under lock */
+    pthread_mutex_t lock;
+    pthread_cond_t make_cv;   /* a job to make, or stop */
+    pthread_cond_t write_cv;  /* a job to write, or stop */
+    pthread_cond_t done_cv;   /* a job is done */
+    job *make_q, *make_tail, *write_q, *write_tail;
+    int stop;
+    form **forms;      /* of the current data file, oldest first */
+    int nforms;
+    worker *makers, *writers;
+    int nmakers, nwriters;  /* threads running */
+    int want_makers, want_writers; /* threads to start */
+    int submitted;     /* records handed on so far */
+    sc_flate *flate;   /* the calling thread's, when it makes records */
+};
 
 /* ---- problems ------------------------------------------------------------ */
 
@@ -123,9 +181,9 @@ static void hold(job *j, const sc_error *e, int warning)
     j->held[j->nheld++].warning = warning;
 }
 
-/* The reader's and the stages' problems: held for the record being
- * prepared or worked on, else (a data file's header, a template) passed
- * on at once. */
+/* The reader's problems (calling thread): held for the record being read
+ * or prepared, else (a data file's header, a template) passed on at
+ * once. */
 static void on_problem(void *ud, const sc_error *e)
 {
     run *R = ud;
@@ -137,6 +195,7 @@ static void on_problem(void *ud, const sc_error *e)
     sc_diag_emit(R->o.diag, R->o.diag_ud, e);
 }
 
+/* The reader's warnings (calling thread), as its problems. */
 static void on_warning(void *ud, const sc_error *e)
 {
     run *R = ud;
@@ -145,6 +204,10 @@ static void on_warning(void *ud, const sc_error *e)
     else
         sc_diag_emit(R->o.warn, R->o.warn_ud, e);
 }
+
+/* A record's problems and warnings while it is worked on (any thread). */
+static void job_problem(void *ud, const sc_error *e) { hold(ud, e, 0); }
+static void job_warning(void *ud, const sc_error *e) { hold(ud, e, 1); }
 
 /* The record failed with j->err: make sure it was reported. */
 static void fail_job(job *j, sc_status st)
@@ -212,61 +275,102 @@ static const sc_template *template_for(run *R, const char *data, const char *nam
  * its sheet's definitions, none of its results) laid out with its
  * template, and kept for the next record of the same template and form.
  * The bases are a function of the template and that form alone, so which
- * records came before, and whether the bases were kept or made again,
- * never changes a byte of the output: only the time it takes. */
+ * records came before, which thread made them, and whether they were kept
+ * or made again, never changes a byte of the output: only the time it
+ * takes. */
+
+static void form_free(form *f)
+{
+    sc_fontbases_free(f->bases);
+    sc_record_free(f->blank);
+    sc_free(f->key);
+    pthread_mutex_destroy(&f->make);
+    sc_free(f);
+}
+
+/* Drop one reference (under R->lock); the last one frees the form. */
+static void form_release(form *f)
+{
+    if (f && --f->refs == 0)
+        form_free(f);
+}
 
 static void forms_clear(run *R)
 {
-    for (int i = 0; i < R->nforms; i++) {
-        sc_fontbases_free(R->forms[i].bases);
-        sc_free(R->forms[i].key);
-    }
+    pthread_mutex_lock(&R->lock);
+    for (int i = 0; i < R->nforms; i++)
+        form_release(R->forms[i]);
     R->nforms = 0;
+    pthread_mutex_unlock(&R->lock);
 }
 
-/* The bases of rec's form with tpl; NULL (compress whole) when they
- * cannot be made, which is never an error. */
-static const sc_fontbases *bases_for(run *R, const sc_record *rec, const sc_template *tpl)
+/* The form of rec with tpl from the run's table, or a new entry for it
+ * (under R->lock); a reference for the caller.  blank and key are taken. */
+static form *form_find(run *R, const sc_template *tpl, sc_record *blank,
+                       char *key)
+{
+    pthread_mutex_lock(&R->lock);
+    form *f = NULL;
+    for (int i = 0; i < R->nforms && !f; i++)
+        if (R->forms[i]->tpl == tpl && !strcmp(R->forms[i]->key, key))
+            f = R->forms[i];
+    if (f) {
+        sc_record_free(blank);
+        sc_free(key);
+    } else if ((f = sc_calloc(1, sizeof *f))) {
+        f->tpl = tpl;
+        f->key = key;
+        f->blank = blank;
+        f->refs = 1; /* the table's */
+        pthread_mutex_init(&f->make, NULL);
+        if (R->nforms == MAX_FORMS) { /* the oldest goes */
+            form_release(R->forms[0]);
+            memmove(R->forms, R->forms + 1, (MAX_FORMS - 1) * sizeof *R->forms);
+            R->nforms--;
+        }
+        R->forms[R->nforms++] = f;
+    } else {
+        sc_record_free(blank);
+        sc_free(key);
+    }
+    if (f)
+        f->refs++;
+    pthread_mutex_unlock(&R->lock);
+    return f;
+}
+
+/* The bases of j's form, made now if no one has (any thread); NULL
+ * (compress whole) when they cannot be made, which is never an error. */
+static const sc_fontbases *bases_for(run *R, job *j)
 {
     if (R->o.produce != SC_PRODUCE_PDF)
         return NULL;
     sc_record *blank = NULL;
     char *key = NULL;
     sc_error e;
-    if (sc_record_form(rec, &blank, &key, &e) != SC_OK)
+    if (sc_record_form(j->rec, &blank, &key, &e) != SC_OK)
         return NULL;
-    for (int i = 0; i < R->nforms; i++)
-        if (R->forms[i].tpl == tpl && !strcmp(R->forms[i].key, key)) {
-            sc_record_free(blank);
-            sc_free(key);
-            return R->forms[i].bases;
-        }
-    if (!R->forms && !(R->forms = sc_calloc(MAX_FORMS, sizeof *R->forms))) {
-        sc_record_free(blank);
-        sc_free(key);
+    form *f = j->form = form_find(R, j->tpl, blank, key);
+    if (!f)
         return NULL;
+    pthread_mutex_lock(&f->make);
+    if (!f->made) {
+        sc_arena *a = sc_arena_new();
+        sc_laid *laid = NULL;
+        /* Markers instead of missing-glyph failures, and no warnings: the
+         * form's problems are its records' to report. */
+        sc_render_opts ro = SC_RENDER_OPTS_INIT;
+        ro.watermark = R->o.watermark;
+        ro.allow_missing_glyphs = 1;
+        if (a && sc_render_layout(f->tpl, R->fonts, f->blank, &ro, a, &laid,
+                                  NULL, &e) == SC_OK)
+            (void)sc_fontbases_new(&f->bases, R->fonts, laid, &e);
+        sc_arena_free(a);
+        sc_record_free(f->blank);
+        f->blank = NULL;
+        f->made = 1;
     }
-    if (R->nforms == MAX_FORMS) { /* the oldest goes */
-        sc_fontbases_free(R->forms[0].bases);
-        sc_free(R->forms[0].key);
-        memmove(R->forms, R->forms + 1, (MAX_FORMS - 1) * sizeof *R->forms);
-        R->nforms--;
-    }
-    form *f = &R->forms[R->nforms++];
-    f->tpl = tpl;
-    f->key = key;
-    f->bases = NULL;
-    sc_arena *a = sc_arena_new();
-    sc_laid *laid = NULL;
-    /* Markers instead of missing-glyph failures, and no warnings: the
-     * form's problems are its records' to report. */
-    sc_render_opts ro = SC_RENDER_OPTS_INIT;
-    ro.watermark = R->o.watermark;
-    ro.allow_missing_glyphs = 1;
-    if (a && sc_render_layout(tpl, R->fonts, blank, &ro, a, &laid, NULL, &e) == SC_OK)
-        (void)sc_fontbases_new(&f->bases, R->fonts, laid, &e);
-    sc_record_free(blank);
-    sc_arena_free(a);
+    pthread_mutex_unlock(&f->make);
     return f->bases;
 }
 
@@ -335,12 +439,17 @@ static void report_selects(run *R, const char *data)
 
 static void job_free(job *j)
 {
+    if (j->form) {
+        pthread_mutex_lock(&j->R->lock);
+        form_release(j->form);
+        pthread_mutex_unlock(&j->R->lock);
+    }
     sc_record_free(j->rec);
     sc_arena_free(j->arena);
     sc_free(j->dump);
     sc_free(j->pdf);
     sc_free(j->held);
-    memset(j, 0, sizeof *j);
+    sc_free(j);
 }
 
 /* Ask the steps whether the record is to be worked on, the last step
@@ -349,13 +458,13 @@ static void job_free(job *j)
  * matter. */
 static int admit(run *R, job *j)
 {
-    j->doc.rec = j->rec;
-    j->doc.created = R->o.created >= 0 ? R->o.created : j->rec->date;
+    j->d.rec = j->rec;
+    j->d.created = R->o.created >= 0 ? R->o.created : j->rec->date;
     for (int i = R->nsteps - 1; i >= 0; i--) {
         sc_step *s = R->steps[i];
         if (!s->admit)
             continue;
-        sc_status st = s->admit(s, &j->doc, &j->err);
+        sc_status st = s->admit(s, &j->d, &j->err);
         if (st == SC_END) {
             j->done_before = 1;
             return 0;
@@ -374,6 +483,8 @@ static void prepare(run *R, const sc_template *batch_tpl, job *j)
 {
     if (!admit(R, j))
         return;
+    j->admitted = 1;
+    j->nheld_admitted = j->nheld;
     const char *own = R->o.template_file ? "" : sc_record_get(j->rec, "template");
     if (own[0]) {
         j->tpl = template_for(R, j->data, own, &j->err);
@@ -389,16 +500,17 @@ static void prepare(run *R, const sc_template *batch_tpl, job *j)
         fail_job(j, SC_ERR_TEMPLATE);
         return;
     }
-    j->bases = bases_for(R, j->rec, j->tpl);
+    j->needs_work = 1;
 }
 
 /* Check, lay out, and make the PDF or the dump: reads only immutable
- * state, so it may run on any thread. */
-static void work(run *R, job *j)
+ * state, so it may run on any thread; fl: the thread's compressors. */
+static void work(run *R, job *j, sc_flate *fl)
 {
     if (j->st != SC_OK || j->done_before)
         return;
-    sc_problems pb = {on_problem, R, &j->err, 0, SC_OK};
+    j->bases = bases_for(R, j);
+    sc_problems pb = {job_problem, j, &j->err, 0, SC_OK};
     if (!R->o.allow_missing_glyphs &&
         sc_check_glyphs(j->rec, R->fonts, &pb) != SC_OK) {
         j->st = pb.code;
@@ -407,8 +519,8 @@ static void work(run *R, job *j)
     sc_render_opts ro = SC_RENDER_OPTS_INIT;
     ro.watermark = R->o.watermark;
     ro.allow_missing_glyphs = R->o.allow_missing_glyphs;
-    ro.diag = on_warning;
-    ro.diag_ud = R;
+    ro.diag = job_warning;
+    ro.diag_ud = j;
     if (!(j->arena = sc_arena_new())) {
         sc_error_set(&j->err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
         fail_job(j, SC_ERR_NOMEM);
@@ -430,36 +542,107 @@ static void work(run *R, job *j)
         }
     }
     if (st == SC_OK && R->o.produce == SC_PRODUCE_PDF && !R->o.combined && !R->o.group_by) {
-        sc_pdf_opts po = {j->bases, R->o.created >= 0 ? R->o.created : j->rec->date,
-                          R->o.profile, 0, j->rec};
+        sc_pdf_opts po = {.bases = j->bases,
+                          .created = R->o.created >= 0 ? R->o.created : j->rec->date,
+                          .profile = R->o.profile,
+                          .rec = j->rec,
+                          .flate = fl};
         st = sc_render_pdf(j->laid, R->fonts, &po, &j->pdf, &j->len, &j->err);
     }
     if (st != SC_OK)
         fail_job(j, st);
 }
 
+/* What the output steps see of the record; a step may replace the bytes. */
+static void doc_fill(run *R, job *j)
+{
+    sc_doc *d = &j->d;
+    d->rec = j->rec;
+    d->laid = j->laid;
+    d->bases = j->bases;
+    d->created = R->o.created >= 0 ? R->o.created : j->rec->date;
+    d->pdf = j->pdf;
+    d->len = j->len;
+}
+
+/* The bytes a step put in place of the record's are the record's now. */
+static void doc_take(job *j)
+{
+    if (j->d.pdf != j->pdf) {
+        sc_free(j->pdf);
+        j->pdf = j->d.pdf;
+        j->len = j->d.len;
+    }
+}
+
+/* The output steps' work (any thread, after work): the leading steps that
+ * have it, in chain order.  A failure waits for the record's delivery. */
+static void work_steps(run *R, job *j)
+{
+    j->work_failed = -1;
+    if (j->st != SC_OK || j->done_before || !R->nsteps)
+        return;
+    doc_fill(R, j);
+    sc_doc *d = &j->d;
+    for (; j->worked < R->nsteps && R->steps[j->worked]->work; j->worked++) {
+        sc_step *s = R->steps[j->worked];
+        sc_status st = s->work(s, d, &j->err);
+        doc_take(j);
+        if (st != SC_OK) {
+            j->work_failed = j->worked++;
+            break;
+        }
+    }
+}
+
 /* The output steps, the record's problems, its result (in record order). */
 static void deliver(run *R, job *j)
 {
-    sc_doc *d = &j->doc;
+    sc_doc *d = &j->d;
+    int reached = 0; /* steps whose doc was called */
+    /* The steps are asked again: what they know may have changed since
+     * the record was prepared, with the records delivered in between (the
+     * mail server failed at one of them).  One that refuses now refuses
+     * as it would have then, before the record was drawn: what was found
+     * while it was made is dropped and what its steps' work did undone. */
+    if (j->admitted) {
+        int nheld = j->nheld;
+        sc_status st = j->st;
+        sc_error err = j->err;
+        j->nheld = j->nheld_admitted;
+        j->st = SC_OK;
+        memset(&j->err, 0, sizeof j->err);
+        if (admit(R, j)) { /* as before: nothing changes */
+            j->nheld = nheld;
+            j->st = st;
+            j->err = err;
+        } else {
+            for (int i = 0; i < j->worked; i++)
+                if (i != j->work_failed && R->steps[i]->undo)
+                    R->steps[i]->undo(R->steps[i], d);
+            j->worked = 0;
+            j->work_failed = -1;
+            d->name[0] = d->tmp[0] = '\0'; /* as if never worked on */
+        }
+    }
     if (j->st == SC_OK && !j->done_before && R->nsteps) {
-        d->rec = j->rec;
-        d->laid = j->laid;
-        d->bases = j->bases;
-        d->created = R->o.created >= 0 ? R->o.created : j->rec->date;
-        d->pdf = j->pdf;
-        d->len = j->len;
+        doc_fill(R, j);
         for (int i = 0; i < R->nsteps && j->st == SC_OK; i++) {
             sc_step *s = R->steps[i];
-            sc_status st = s->doc ? s->doc(s, d, &j->err) : SC_OK;
-            if (d->pdf != j->pdf) { /* the step replaced the bytes */
-                sc_free(j->pdf);
-                j->pdf = d->pdf;
-                j->len = d->len;
+            reached = i + 1;
+            if (i == j->work_failed) {
+                fail_job(j, j->err.code ? j->err.code : SC_ERR_IO);
+                break;
             }
+            sc_status st = s->doc ? s->doc(s, d, &j->err) : SC_OK;
+            doc_take(j);
             if (st != SC_OK)
                 fail_job(j, st);
         }
+        /* what work did for steps the record never reached, undone */
+        for (int i = reached; i < j->worked; i++)
+            if (i != j->work_failed && R->steps[i]->undo)
+                R->steps[i]->undo(R->steps[i], d);
     }
     if (j->st != SC_OK && R->nsteps) {
         /* what the steps have to say about a record that failed (d->path
@@ -486,7 +669,7 @@ static void deliver(run *R, job *j)
     }
     sc_batch_summary *S = R->sum;
     S->records++;
-    int pages = j->st == SC_OK && j->laid ? j->laid->npages : 0;
+    int pages = j->st == SC_OK && !j->done_before && j->laid ? j->laid->npages : 0;
     if (j->st == SC_OK) {
         S->ok++;
         if (d->path[0]) {
@@ -510,8 +693,8 @@ static void deliver(run *R, job *j)
         res.bytes = d->path[0] ? j->len : 0;
         res.path = d->path[0] ? d->path : NULL;
         res.dump = j->dump;
-        res.figures = j->st == SC_OK ? j->figures : NULL;
-        res.nfigures = j->st == SC_OK ? j->nfigures : 0;
+        res.figures = j->st == SC_OK && !j->done_before ? j->figures : NULL;
+        res.nfigures = j->st == SC_OK && !j->done_before ? j->nfigures : 0;
         res.mail = d->mail;
         res.mail_to = d->mail_to;
         res.mail_note = d->mail_note;
@@ -520,6 +703,203 @@ static void deliver(run *R, job *j)
     }
     note_selects(R, j);
     job_free(j);
+}
+
+/* ---- the workers ---------------------------------------------------------
+ *
+ * Makers take records in record order and make them (work); a record that
+ * has output steps to work goes on to the writers, which mostly wait for
+ * the disk -- so `jobs` records are being made while others are being
+ * written.  Only makers allocate much; a writer keeps nothing. */
+
+static void push(job **q, job **tail, job *j)
+{
+    j->next = NULL;
+    if (*tail)
+        (*tail)->next = j;
+    else
+        *q = j;
+    *tail = j;
+}
+
+static job *pop(job **q, job **tail)
+{
+    job *j = *q;
+    if (j && !(*q = j->next))
+        *tail = NULL;
+    return j;
+}
+
+/* Under R->lock: j is done, or waits for a writer. */
+static void made(run *R, job *j)
+{
+    if (R->nwriters && j->st == SC_OK && R->o.produce == SC_PRODUCE_PDF) {
+        push(&R->write_q, &R->write_tail, j);
+        pthread_cond_signal(&R->write_cv);
+        return;
+    }
+    j->done = 1;
+    pthread_cond_broadcast(&R->done_cv);
+}
+
+static void *maker_main(void *arg)
+{
+    worker *w = arg;
+    run *R = w->R;
+    pthread_mutex_lock(&R->lock);
+    for (;;) {
+        while (!R->stop && !R->make_q)
+            pthread_cond_wait(&R->make_cv, &R->lock);
+        job *j = pop(&R->make_q, &R->make_tail);
+        if (!j)
+            break;
+        pthread_mutex_unlock(&R->lock);
+        work(R, j, w->flate);
+        if (!R->nwriters)
+            work_steps(R, j);
+        pthread_mutex_lock(&R->lock);
+        made(R, j);
+    }
+    pthread_mutex_unlock(&R->lock);
+    return NULL;
+}
+
+static void *writer_main(void *arg)
+{
+    run *R = ((worker *)arg)->R;
+    pthread_mutex_lock(&R->lock);
+    for (;;) {
+        while (!R->stop && !R->write_q)
+            pthread_cond_wait(&R->write_cv, &R->lock);
+        job *j = pop(&R->write_q, &R->write_tail);
+        if (!j)
+            break;
+        pthread_mutex_unlock(&R->lock);
+        work_steps(R, j);
+        pthread_mutex_lock(&R->lock);
+        j->done = 1;
+        pthread_cond_broadcast(&R->done_cv);
+    }
+    pthread_mutex_unlock(&R->lock);
+    return NULL;
+}
+
+/* The run's threads: `jobs` makers, and writers when the output steps
+ * have work; none when there is nothing to overlap (one job, nothing to
+ * write): then the calling thread does everything.  They are started with
+ * the second record (start_workers): a run of one record -- process start
+ * to first PDF -- makes it here without them. */
+static sc_status plan_workers(run *R, sc_error *err)
+{
+    int jobs = R->o.jobs > 1 ? R->o.jobs : 1;
+    int io = R->nsteps > 0 && R->steps[0]->work;
+    R->want_makers = jobs > 1 || io ? jobs : 0;
+    R->want_writers = io ? WRITERS : 0;
+    R->capwin = WINDOW_MIN + 2 * jobs + R->want_writers;
+    R->win = sc_calloc((size_t)R->capwin, sizeof *R->win);
+    R->makers = sc_calloc((size_t)jobs, sizeof *R->makers);
+    R->writers = sc_calloc(WRITERS, sizeof *R->writers);
+    R->flate = sc_flate_new();
+    if (!R->win || !R->makers || !R->writers || !R->flate)
+        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    return SC_OK;
+}
+
+/* Fewer threads than planned (pthread_create failing) are slower, not
+ * wrong: with no maker the calling thread makes the records. */
+static void start_workers(run *R)
+{
+    for (int i = 0; i < R->want_writers; i++) {
+        worker *w = &R->writers[R->nwriters];
+        w->R = R;
+        if (pthread_create(&w->thread, NULL, writer_main, w) == 0)
+            R->nwriters++;
+    }
+    for (int i = 0; i < R->want_makers; i++) {
+        worker *w = &R->makers[R->nmakers];
+        w->R = R;
+        if (!(w->flate = sc_flate_new()))
+            break;
+        if (pthread_create(&w->thread, NULL, maker_main, w) != 0) {
+            sc_flate_free(w->flate);
+            break;
+        }
+        R->nmakers++;
+    }
+    R->want_makers = R->want_writers = 0;
+}
+
+static void stop_workers(run *R)
+{
+    pthread_mutex_lock(&R->lock);
+    R->stop = 1;
+    pthread_cond_broadcast(&R->make_cv);
+    pthread_cond_broadcast(&R->write_cv);
+    pthread_mutex_unlock(&R->lock);
+    for (int i = 0; i < R->nmakers; i++) {
+        pthread_join(R->makers[i].thread, NULL);
+        sc_flate_free(R->makers[i].flate);
+    }
+    for (int i = 0; i < R->nwriters; i++)
+        pthread_join(R->writers[i].thread, NULL);
+    sc_free(R->makers);
+    sc_free(R->writers);
+    sc_flate_free(R->flate);
+    sc_free(R->win);
+}
+
+/* j enters the window: to the makers, or (none) made here. */
+static void submit(run *R, job *j)
+{
+    R->win[(R->head + R->nwin++) % R->capwin] = j;
+    if (!j->needs_work) {
+        j->done = 1;
+        return;
+    }
+    if (R->submitted++ == 1 && (R->want_makers || R->want_writers))
+        start_workers(R);
+    if (!R->nmakers) {
+        work(R, j, R->flate);
+        if (R->nwriters) {
+            pthread_mutex_lock(&R->lock);
+            made(R, j);
+            pthread_mutex_unlock(&R->lock);
+        } else {
+            work_steps(R, j);
+            j->done = 1;
+        }
+        return;
+    }
+    pthread_mutex_lock(&R->lock);
+    push(&R->make_q, &R->make_tail, j);
+    pthread_cond_signal(&R->make_cv);
+    pthread_mutex_unlock(&R->lock);
+}
+
+/* Deliver the oldest records that are done; with `wait`, wait for the
+ * oldest first.  How many were delivered. */
+static int deliver_done(run *R, int wait)
+{
+    int n = 0;
+    for (;;) {
+        if (!R->nwin)
+            return n;
+        job *j = R->win[R->head];
+        if (R->nmakers || R->nwriters) {
+            pthread_mutex_lock(&R->lock);
+            while (wait && !j->done)
+                pthread_cond_wait(&R->done_cv, &R->lock);
+            int done = j->done;
+            pthread_mutex_unlock(&R->lock);
+            if (!done)
+                return n;
+        }
+        R->head = (R->head + 1) % R->capwin;
+        R->nwin--;
+        deliver(R, j);
+        n++;
+        wait = 0;
+    }
 }
 
 /* ---- one data file ------------------------------------------------------- */
@@ -566,16 +946,31 @@ static void run_file(run *R, const char *data)
         sc_reader_keep_source(r);
     sc_reader_set_warn(r, on_warning, R);
     forms_clear(R);
+    job *cut = NULL; /* the problems that ended the file, passed on last */
     for (;;) {
-        job j;
-        memset(&j, 0, sizeof j);
-        j.data = data;
-        j.index = R->index + 1;
-        R->cur = &j;
-        sc_status st = sc_reader_next(r, &j.rec, &j.err);
+        deliver_done(R, 0);
+        if (R->nwin == R->capwin) {
+            deliver_done(R, 1);
+            continue;
+        }
+        job *j = sc_calloc(1, sizeof *j);
+        if (!j) { /* nothing to hold the record in: the file ends here */
+            sc_error_set(&err, SC_ERR_NOMEM, data, 0, 0, "out of memory");
+            deliver_done(R, 1);
+            while (R->nwin)
+                deliver_done(R, 1);
+            on_problem(R, &err);
+            R->sum->cut_short++;
+            break;
+        }
+        j->R = R;
+        j->data = data;
+        j->index = R->index + 1;
+        R->cur = j;
+        sc_status st = sc_reader_next(r, &j->rec, &j->err);
         if (st == SC_END) {
             R->cur = NULL;
-            job_free(&j);
+            job_free(j);
             sc_reader_end(r);
             break;
         }
@@ -585,34 +980,38 @@ static void run_file(run *R, const char *data)
              * gets its line); the records after it were never reached. */
             R->cur = NULL;
             R->sum->cut_short++;
-            if (j.err.employee[0]) {
+            if (j->err.employee[0]) {
                 R->index++;
-                j.rec = sc_reader_refused(r);
-                j.cut_short = 1;
-                snprintf(j.label, sizeof j.label, "%s", j.err.employee);
-                fail_job(&j, st);
-                deliver(R, &j);
+                j->rec = sc_reader_refused(r);
+                j->cut_short = 1;
+                snprintf(j->label, sizeof j->label, "%s", j->err.employee);
+                fail_job(j, st);
+                submit(R, j);
                 break;
             }
-            for (int i = 0; i < j.nheld; i++)
-                on_problem(R, &j.held[i].e);
-            if (!j.nheld)
-                on_problem(R, &j.err);
-            job_free(&j);
+            cut = j;
             break;
         }
         R->index++;
         if (st != SC_OK) {
-            j.rec = sc_reader_refused(r);
-            snprintf(j.label, sizeof j.label, "%s", j.err.employee);
-            fail_job(&j, st);
+            j->rec = sc_reader_refused(r);
+            snprintf(j->label, sizeof j->label, "%s", j->err.employee);
+            fail_job(j, st);
         } else {
-            snprintf(j.label, sizeof j.label, "%s", j.rec->label);
-            prepare(R, batch_tpl, &j);
-            work(R, &j);
+            snprintf(j->label, sizeof j->label, "%s", j->rec->label);
+            prepare(R, batch_tpl, j);
         }
         R->cur = NULL;
-        deliver(R, &j);
+        submit(R, j);
+    }
+    while (R->nwin)
+        deliver_done(R, 1);
+    if (cut) {
+        for (int i = 0; i < cut->nheld; i++)
+            on_problem(R, &cut->held[i].e);
+        if (!cut->nheld)
+            on_problem(R, &cut->err);
+        job_free(cut);
     }
     report_selects(R, data);
     sc_reader_free(r);
@@ -776,10 +1175,19 @@ sc_status sc_batch_run(const sc_fonts *fonts, const sc_batch_opts *opts,
         sc_filename_pattern_check(R.o.name_pattern, err) != SC_OK)
         return SC_ERR_USAGE;
     sc_status st = check_opts(&R.o, err);
+    pthread_mutex_init(&R.lock, NULL);
+    pthread_cond_init(&R.make_cv, NULL);
+    pthread_cond_init(&R.write_cv, NULL);
+    pthread_cond_init(&R.done_cv, NULL);
     if (st == SC_OK)
         st = make_steps(&R, err);
+    if (st == SC_OK && !(R.forms = sc_calloc(MAX_FORMS, sizeof *R.forms)))
+        st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    if (st == SC_OK)
+        st = plan_workers(&R, err);
     for (int i = 0; st == SC_OK && i < R.o.ndata; i++)
         run_file(&R, R.o.data[i]);
+    stop_workers(&R);
     /* Every step ends, even after one failed: a manifest that does not fit
      * on a full disk must not keep the summary from being written.  The
      * first failure is the run's; later ones go to diag. */
@@ -807,5 +1215,9 @@ sc_status sc_batch_run(const sc_fonts *fonts, const sc_batch_opts *opts,
         sc_free(R.tpl[i].matched);
     }
     sc_free(R.tpl);
+    pthread_cond_destroy(&R.done_cv);
+    pthread_cond_destroy(&R.write_cv);
+    pthread_cond_destroy(&R.make_cv);
+    pthread_mutex_destroy(&R.lock);
     return st;
 }

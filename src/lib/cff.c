@@ -41,7 +41,6 @@
 
 #include <hb-subset.h>
 #include <hb.h>
-#include <libdeflate.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -637,7 +636,7 @@ static int reorder(const sc_cff *full, const sc_subset *s,
     return 1;
 }
 
-sc_status sc_cff_build(const sc_cff *c, const sc_subset *s,
+sc_status sc_cff_build(const sc_cff *c, const sc_subset *s, sc_flate *fl,
                        unsigned char **z, size_t *zlen, size_t *rawlen,
                        sc_error *err)
 {
@@ -696,18 +695,8 @@ sc_status sc_cff_build(const sc_cff *c, const sc_subset *s,
         const unsigned char *prog = mine ? mine
                                          : (const unsigned char *)bytes;
         size_t plen = mine ? mlen : blen;
-        struct libdeflate_compressor *lc = libdeflate_alloc_compressor(6);
-        size_t cap = lc ? libdeflate_zlib_compress_bound(lc, plen) : 0;
-        *z = lc ? sc_malloc(cap) : NULL;
-        if (*z)
-            *zlen = libdeflate_zlib_compress(lc, prog, plen, *z, cap);
-        if (lc)
-            libdeflate_free_compressor(lc);
-        if (!*zlen) {
-            free(*z);
-            *z = NULL;
+        if (sc_flate_zlib(fl, prog, plen, z, zlen) != SC_OK)
             st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-        }
         *rawlen = plen;
     }
     free(mine);

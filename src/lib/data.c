@@ -202,11 +202,23 @@ static void rng_collect_limits(xmlDocPtr schema, xmlNodePtr n, const char *elem,
     }
 }
 
-static void init_process(void)
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
+
+static void install_guard(void)
 {
     xmlInitParser();
     default_loader = xmlGetExternalEntityLoader();
     xmlSetExternalEntityLoader(refuse_entity);
+}
+
+/* Before any parse, on every thread that parses: pthread_once orders the
+ * loader's installation before each use of it (the CLI loads the font map
+ * on one thread while another compiles the schemas). */
+void sc_xml_guard(void) { pthread_once(&guard_once, install_guard); }
+
+static void init_process(void)
+{
+    sc_xml_guard();
     xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(
         (const char *)sc_schema_data, (int)sc_schema_data_len);
     if (!pc) {
@@ -285,60 +297,6 @@ static void fmt_hundredths(char *out, size_t n, long long v)
         snprintf(out, n, "%s%lld.%02lld", sign, a / 100, a % 100);
 }
 
-/* ---- a set of strings (employee ids seen) ---------------------------- */
-
-typedef struct idset {
-    char **slot;
-    size_t cap, count;
-} idset;
-
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-/* 1 if added, 0 if already present, -1 out of memory. */
-static int idset_add(idset *set, const char *s)
-{
-    if ((set->count + 1) * 2 > set->cap) {
-        size_t cap = set->cap ? set->cap * 2 : 64;
-        char **slot = sc_calloc(cap, sizeof *slot);
-        if (!slot)
-            return -1;
-        for (size_t i = 0; i < set->cap; i++) {
-            if (!set->slot[i])
-                continue;
-            size_t j = hash_str(set->slot[i]) & (cap - 1);
-            while (slot[j])
-                j = (j + 1) & (cap - 1);
-            slot[j] = set->slot[i];
-        }
-        free(set->slot);
-        set->slot = slot;
-        set->cap = cap;
-    }
-    size_t j = hash_str(s) & (set->cap - 1);
-    while (set->slot[j]) {
-        if (!strcmp(set->slot[j], s))
-            return 0;
-        j = (j + 1) & (set->cap - 1);
-    }
-    if (!(set->slot[j] = sc_strdup(s)))
-        return -1;
-    set->count++;
-    return 1;
-}
-
-static void idset_free(idset *set)
-{
-    for (size_t i = 0; i < set->cap; i++)
-        free(set->slot[i]);
-    free(set->slot);
-}
-
 /* ---- the reader -------------------------------------------------------- */
 
 /* A record's limits while it is read (see the top of the file).  A field
@@ -385,7 +343,7 @@ struct sc_reader {
     char *department;      /* the batch's */
     char *period;          /* 2026-10, 2026-Q3, 2026 */
     char declared[64];     /* encoding in the XML declaration, or "" */
-    idset ids;
+    sc_strset ids;         /* employee ids seen */
     sc_scheme *scheme;     /* the scoring rules (NULL: defaults) */
     struct {               /* employees' own schemes (<employee scheme=>) */
         char *rel;
@@ -2060,6 +2018,7 @@ static sc_status load_scheme_file(sc_reader *r, const char *rel, xmlNodePtr at,
         goto done;
     }
     char generic[256] = "";
+    sc_xml_guard();
     sc_xml_quiet quiet;
     sc_xml_quiet_begin(&quiet, generic, sizeof generic);
     doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
@@ -2557,6 +2516,8 @@ static char *period_string(xmlNodePtr period)
     return sc_strdup(buf);
 }
 
+void sc_reader_init(void) { pthread_once(&init_once, init_process); }
+
 /* A reader of the data file `path`, or of mem[0..len) named `path` in
  * messages. */
 static sc_status open_reader(sc_reader **out, const char *path, const char *mem,
@@ -2785,7 +2746,7 @@ void sc_reader_free(sc_reader *r)
         fclose(r->in);
     if (r->hdr)
         xmlFreeDoc(r->hdr);
-    idset_free(&r->ids);
+    sc_strset_free(&r->ids);
     sc_scheme_free(r->scheme);
     sc_ranking_free(r->ranking);
     free(r->used);
@@ -3018,7 +2979,7 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
         if (pb.count == 0)
             sc_score_employee(r->cur, emp, r->ranking, on_score_problem, &pb, &sum);
         const char *id = sc_xml_attr(emp, "id");
-        int added = idset_add(&r->ids, id ? id : "");
+        int added = sc_strset_add(&r->ids, id ? id : "", NULL, NULL);
         if (added < 0)
             problem(&pb, SC_ERR_NOMEM, emp, NULL, "out of memory");
         else if (added == 0)
@@ -3029,7 +2990,7 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
         /* Remember the id anyway, so a duplicate of a bad record is noted. */
         const char *id = sc_xml_attr(emp, "id");
         if (id)
-            (void)idset_add(&r->ids, id);
+            (void)sc_strset_add(&r->ids, id, NULL, NULL);
     }
     if (st != SC_OK) {
         keep_refused(r, emp, 1);

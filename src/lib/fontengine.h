@@ -131,10 +131,11 @@ sc_status sc_subset_seed(sc_subset *s, const sc_fontbase *base,
 /* Like sc_subset_build, and also the font program as a complete zlib
  * stream (RFC 1950) in *z (sc_malloc'd, *zlen bytes): made from the base's
  * cached deflate output if the subset was seeded from a base (then
- * *from_base = 1), else compressed whole.  Both buffers belong to the
- * caller. */
-sc_status sc_subset_build_flate(sc_subset *s, unsigned char **out,
-                                size_t *len, unsigned char **z, size_t *zlen,
+ * *from_base = 1), else compressed whole, with fl's compressors (may be
+ * NULL).  Both buffers belong to the caller. */
+sc_status sc_subset_build_flate(sc_subset *s, sc_flate *fl,
+                                unsigned char **out, size_t *len,
+                                unsigned char **z, size_t *zlen,
                                 int *from_base, sc_error *err);
 
 /* ---- fontbases.c: the bases of a form, per face ----------------------- */
@@ -178,7 +179,7 @@ long sc_cff_cid(const sc_cff *c, unsigned gid);
  * as a bare CFF font for /FontFile3 /CIDFontType0C, compressed as a zlib
  * stream: *z (sc_malloc'd, caller frees), *zlen bytes, *rawlen before
  * compression.  Name-keyed: the subset's glyph i is our id i. */
-sc_status sc_cff_build(const sc_cff *c, const sc_subset *s,
+sc_status sc_cff_build(const sc_cff *c, const sc_subset *s, sc_flate *fl,
                        unsigned char **z, size_t *zlen, size_t *rawlen,
                        sc_error *err);
 

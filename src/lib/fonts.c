@@ -1181,6 +1181,7 @@ const sc_fonts *sc_fonts_for_lang(const sc_fonts *f, const char *lang)
 static sc_status parse_map(sc_fonts *fs, sc_error *err)
 {
     char generic[256] = ""; /* libxml2 would print encoding failures */
+    sc_xml_guard();
     sc_xml_quiet quiet;
     sc_xml_quiet_begin(&quiet, generic, sizeof generic);
     xmlDocPtr doc = xmlReadFile(fs->map, NULL,

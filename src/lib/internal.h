@@ -64,6 +64,27 @@ void sc_wipe(void *p, size_t n);
 int sc_random(void *p, size_t n);
 /* SHA-256 of data[0..len) as 64 lowercase hex digits (libcrypto). */
 void sc_sha256_hex(const void *data, size_t len, char out[65]);
+/* A set of strings that only grows -- every employee id of a batch, every
+ * file name of a run -- each key with a value (its owner, for messages).
+ * Keys and values are packed into large blocks, with no allocation per
+ * string, so that 100,000 names cost a few MB and not ten.  fold: keys
+ * compare with ASCII letters case-folded.  Start from {0} (or {.fold=1}). */
+typedef struct sc_strset {
+    int fold;
+    uint32_t *slot;       /* open addressing: 0 empty, else where the key
+                           * (its value after it) is: block << 16 | offset,
+                           * plus 1 */
+    size_t cap, count;
+    char **blocks;        /* 64 KB each, or one key alone if longer */
+    size_t nblocks, used; /* bytes used of the last block */
+} sc_strset;
+/* 1: key added with value (may be NULL: ""); 0: key was there, *found
+ * (may be NULL) is its value; -1: out of memory. */
+int sc_strset_add(sc_strset *s, const char *key, const char *value,
+                  const char **found);
+/* The value of key, or NULL if the set does not have it. */
+const char *sc_strset_get(const sc_strset *s, const char *key);
+void sc_strset_free(sc_strset *s);
 
 /* Fill `err` (may be NULL) and return `code`.  file may be NULL. */
 sc_status sc_error_set(sc_error *err, sc_status code, const char *file,
@@ -89,6 +110,34 @@ typedef struct sc_xml_quiet {
 void sc_xml_quiet_begin(sc_xml_quiet *q, char *msg, size_t n);
 void sc_xml_quiet_end(sc_xml_quiet *q);
 
+/* The process's external entity loader, which refuses every external
+ * entity and DTD (data.c): installed once, before the first parse. */
+void sc_xml_guard(void);
+
+/* The schemas of the data and template formats, compiled once per process
+ * (data.c, template.c; sc_warm_up compiles both ahead). */
+void sc_reader_init(void);
+void sc_template_init(void);
+
+/* ---- flate.c: Flate (zlib) streams, made by libdeflate ------------------ */
+
+/* One thread's compressors, made on first use and kept (flate.c says
+ * why).  Never shared between threads. */
+typedef struct sc_flate sc_flate;
+sc_flate *sc_flate_new(void); /* NULL when out of memory */
+void sc_flate_free(sc_flate *f);
+/* in[0..n) as a zlib stream in *out (sc_malloc'd).  f may be NULL: a
+ * compressor is made for the call.  SC_ERR_NOMEM. */
+sc_status sc_flate_zlib(sc_flate *f, const void *in, size_t n,
+                        unsigned char **out, size_t *len);
+/* in[0..n) as raw deflate (ending with a final block) into out[0..cap);
+ * the bytes written, 0 if they did not fit or out of memory.  f may be
+ * NULL. */
+size_t sc_flate_raw(sc_flate *f, const void *in, size_t n, void *out,
+                    size_t cap);
+/* A capacity sc_flate_raw always fits n bytes into. */
+size_t sc_flate_raw_bound(size_t n);
+
 /* ---- xmlnode.c: helpers over libxml2 trees ----------------------------- */
 
 /* The first child element of parent called name, or NULL. */
@@ -110,6 +159,13 @@ void sc_xml_path(char *out, size_t n, xmlNodePtr node, xmlNodePtr top,
  * words, with what to write instead where the mistake is a common one
  * (a bare & or <, a mismatched end tag); one line into out[0..n). */
 void sc_xml_explain(char *out, size_t n, int code, const char *msg);
+
+/* v with at most 3 decimals and no trailing zeros ("12.5", "-0.25", "0"),
+ * exactly as snprintf's "%.3f" trimmed of its trailing zeros and dot would
+ * write it, at a fraction of the cost (the PDF writer's coordinates).  out
+ * holds at least 48 bytes; returns the length. */
+size_t sc_format_pt(char *out, double v);
+
 /* Formats a decimal number with `decimals` digits, rounding half away
  * from zero on the decimal string (not binary): "92.345" -> "92.35". */
 void sc_format_decimal(char *out, size_t n, double v, int decimals);
@@ -792,6 +848,8 @@ typedef struct sc_pdf_opts {
                                 * names carry the employee id */
     const sc_record *rec;      /* sc_render_pdf: the one record, for
                                 * sc_pdf_archive */
+    sc_flate *flate;           /* the calling thread's compressors, or NULL:
+                                * the document makes its own */
 } sc_pdf_opts;
 sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts,
                      const sc_pdf_opts *opts, sc_error *err);
@@ -900,6 +958,8 @@ typedef struct sc_doc {
     size_t len;
     const char *label;          /* "id name" (a failed record's) */
     char name[256];             /* out_name: its file name */
+    char tmp[320];              /* out_file: its temporary file, written by
+                                 * the step's work, renamed by its doc */
     char path[4352];            /* out_file: the file written */
     int mail;                   /* out_mail: sc_mail_outcome */
     char mail_to[256];          /* out_mail: the address */
@@ -913,7 +973,20 @@ typedef struct sc_doc {
  * set: SC_OK goes on; SC_END means there is nothing to do for it (done in
  * an earlier run), so it is not drawn and no step sees it; an error fails
  * it at once -- what a step can tell from the record alone is refused
- * before anything is drawn. */
+ * before anything is drawn.
+ *
+ * work (optional) is the part of a record's step that needs no other
+ * record -- making its name, writing its bytes to a temporary file and
+ * flushing them to disk -- run before doc on a worker thread, out of
+ * record order, so that the disk works while other records are made; it
+ * may read only d and what of the step never changes.  doc then finishes
+ * in record order (the name's check against earlier records, the
+ * rename).  The driver runs work for the leading steps of the chain that
+ * have it, in chain order, and stops at the first that has none: a step
+ * after it may need what that step does to the document.  A failure of
+ * work is reported in the record's order, at that step's place; undo
+ * (optional) takes back what work did for a record that fails before the
+ * step's doc is reached.  A step without work has its doc do everything. */
 typedef struct sc_step sc_step;
 struct sc_step {
     const char *what;
@@ -931,6 +1004,8 @@ struct sc_step {
     sc_status (*end)(sc_step *self, int *files, int *pages, sc_error *err);
     void (*free)(sc_step *self);
     sc_status (*admit)(sc_step *self, sc_doc *d, sc_error *err);
+    sc_status (*work)(sc_step *self, sc_doc *d, sc_error *err);
+    void (*undo)(sc_step *self, sc_doc *d);
 };
 
 /* out_name.c: names each document from the pattern; refuses a name that an

@@ -230,8 +230,10 @@ static sc_status open_pdf(book_step *bs, book *b, const sc_fontbases *bases, lon
 {
     if (b->pdf)
         return SC_OK;
-    sc_pdf_opts po = {bases, bs->o.created >= 0 ? bs->o.created : created, bs->o.profile, 1,
-                      NULL};
+    sc_pdf_opts po = {.bases = bases,
+                      .created = bs->o.created >= 0 ? bs->o.created : created,
+                      .profile = bs->o.profile,
+                      .book = 1};
     sc_status st = sc_pdf_new(&b->pdf, bs->fonts, &po, err);
     if (st == SC_OK)
         sc_pdf_set_duplex(b->pdf, bs->o.duplex);

@@ -91,38 +91,30 @@ static sc_status sync_dir(int dfd, const char *dir, sc_error *err)
     return SC_OK;
 }
 
-static sc_status write_file(const char *dir, const char *name, const void *data,
-                            size_t len, int durable, sc_error *err)
+static int plain_name(const char *name)
 {
-    if (!dir || !*dir)
-        dir = ".";
-    if (!name || !*name || strchr(name, '/') || !strcmp(name, ".") ||
-        !strcmp(name, ".."))
-        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
-                            "\"%s\" is not a plain file name", name ? name : "");
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return io_error(err, dir, name, "open the folder of", errno);
-    char tmp[320];
+    return name && *name && !strchr(name, '/') && strcmp(name, ".") &&
+           strcmp(name, "..");
+}
+
+/* Steps 1 and 2: data[0..len) in a new temporary file of folder dfd
+ * (called dir in messages) for the final name `name`; its name in
+ * tmp[0..320).  Nothing is left behind on failure. */
+static sc_status write_temp(int dfd, const char *dir, const char *name,
+                            const void *data, size_t len, char *tmp,
+                            sc_error *err)
+{
     int fd = -1;
     for (int tries = 0; tries < 100 && fd < 0; tries++) {
-        if (temp_name(tmp, sizeof tmp, name) != 0) {
-            int e = errno;
-            close(dfd);
-            return io_error(err, dir, name, "make a temporary name for", e);
-        }
+        if (temp_name(tmp, 320, name) != 0)
+            return io_error(err, dir, name, "make a temporary name for", errno);
         fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                     0666);
-        if (fd < 0 && errno != EEXIST) {
-            int e = errno;
-            close(dfd);
-            return io_error(err, dir, name, "create a temporary file for", e);
-        }
+        if (fd < 0 && errno != EEXIST)
+            return io_error(err, dir, name, "create a temporary file for", errno);
     }
-    if (fd < 0) {
-        close(dfd);
+    if (fd < 0)
         return io_error(err, dir, name, "create a temporary file for", EEXIST);
-    }
     const char *what = "write";
     int e = write_all(fd, data, len) != 0 ? errno : 0;
     if (!e && fsync(fd) != 0) {
@@ -133,25 +125,46 @@ static sc_status write_file(const char *dir, const char *name, const void *data,
         what = "close";
         e = errno;
     }
-    if (!e && renameat(dfd, tmp, dfd, name) != 0) {
-        what = "rename the temporary file to";
-        e = errno;
-    }
     if (e) {
         unlinkat(dfd, tmp, 0);
-        close(dfd);
+        tmp[0] = '\0';
         return io_error(err, dir, name, what, e);
     }
-    /* The rename is durable once the folder is. */
-    sc_status st = durable ? sync_dir(dfd, dir, err) : SC_OK;
-    close(dfd);
-    return st;
+    return SC_OK;
+}
+
+/* Step 3 (but the folder's fsync): the temporary file becomes `name`. */
+static sc_status commit(int dfd, const char *dir, const char *tmp,
+                        const char *name, sc_error *err)
+{
+    if (renameat(dfd, tmp, dfd, name) != 0) {
+        int e = errno;
+        unlinkat(dfd, tmp, 0);
+        return io_error(err, dir, name, "rename the temporary file to", e);
+    }
+    return SC_OK;
 }
 
 sc_status sc_file_write(const char *dir, const char *name, const void *data,
                         size_t len, sc_error *err)
 {
-    return write_file(dir, name, data, len, 1, err);
+    if (!dir || !*dir)
+        dir = ".";
+    if (!plain_name(name))
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "\"%s\" is not a plain file name", name ? name : "");
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return io_error(err, dir, name, "open the folder of", errno);
+    char tmp[320];
+    sc_status st = write_temp(dfd, dir, name, data, len, tmp, err);
+    if (st == SC_OK)
+        st = commit(dfd, dir, tmp, name, err);
+    /* The rename is durable once the folder is. */
+    if (st == SC_OK)
+        st = sync_dir(dfd, dir, err);
+    close(dfd);
+    return st;
 }
 
 sc_status sc_file_save(const char *path, const void *data, size_t len, sc_error *err)
@@ -161,13 +174,13 @@ sc_status sc_file_save(const char *path, const void *data, size_t len, sc_error 
     if (!path || !*path || (slash && !slash[1]))
         return sc_error_set(err, SC_ERR_USAGE, path, 0, 0, "not a file name");
     if (!slash)
-        return write_file(".", path, data, len, 1, err);
+        return sc_file_write(".", path, data, len, err);
     size_t dl = (size_t)(slash - path);
     if (dl >= sizeof dir)
         return sc_error_set(err, SC_ERR_USAGE, path, 0, 0, "the path is too long");
     memcpy(dir, path, dl);
     dir[dl] = '\0';
-    return write_file(dl ? dir : "/", slash + 1, data, len, 1, err);
+    return sc_file_write(dl ? dir : "/", slash + 1, data, len, err);
 }
 
 sc_status sc_make_dirs(const char *path, sc_error *err)
@@ -197,27 +210,102 @@ sc_status sc_make_dirs(const char *path, sc_error *err)
     return SC_OK;
 }
 
-/* ---- the step ------------------------------------------------------------ */
+/* ---- the step ------------------------------------------------------------
+ *
+ * The folder is opened once for the run.  A record's file is written and
+ * flushed by the step's work, on a worker thread, while other records are
+ * made (an fsync waits for the disk for milliseconds: several at once
+ * cost hardly more than one); its rename comes in record order, after
+ * the name step has checked the name, and the folder is flushed once at
+ * the end of the run. */
 
 typedef struct file_step {
     sc_step step;
     const char *dir;
+    int dfd;     /* the folder, or -1: opened for each file (and failing
+                  * there, with the reason) */
     int written;
     int remove_stale;
 } file_step;
 
-static sc_status file_doc(sc_step *self, sc_doc *d, sc_error *err)
+static int step_dir(file_step *fs, const char *name, int *opened,
+                    sc_error *err)
 {
-    file_step *fs = (file_step *)self;
+    *opened = 0;
+    if (fs->dfd >= 0)
+        return fs->dfd;
+    int dfd = open(fs->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        io_error(err, fs->dir, name, "open the folder of", errno);
+        return -1;
+    }
+    *opened = 1;
+    return dfd;
+}
+
+static sc_status check_doc(const sc_doc *d, sc_error *err)
+{
     if (!d->pdf)
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
                             "no PDF to write (internal error)");
-    sc_status st = write_file(fs->dir, d->name, d->pdf, d->len, 0, err);
+    if (!plain_name(d->name))
+        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
+                            "\"%s\" is not a plain file name", d->name);
+    return SC_OK;
+}
+
+/* Write and flush the record's bytes to a temporary file (any thread). */
+static sc_status file_work(sc_step *self, sc_doc *d, sc_error *err)
+{
+    file_step *fs = (file_step *)self;
+    d->tmp[0] = '\0';
+    sc_status st = check_doc(d, err);
+    int opened = 0, dfd = st == SC_OK ? step_dir(fs, d->name, &opened, err) : -1;
+    if (st != SC_OK || dfd < 0)
+        return st != SC_OK ? st : SC_ERR_IO;
+    st = write_temp(dfd, fs->dir, d->name, d->pdf, d->len, d->tmp, err);
+    if (opened)
+        close(dfd);
+    return st;
+}
+
+/* The temporary file becomes the record's file (in record order); without
+ * work done before, the whole of it. */
+static sc_status file_doc(sc_step *self, sc_doc *d, sc_error *err)
+{
+    file_step *fs = (file_step *)self;
+    sc_status st = check_doc(d, err);
+    int opened = 0, dfd = st == SC_OK ? step_dir(fs, d->name, &opened, err) : -1;
+    if (st != SC_OK || dfd < 0)
+        return st != SC_OK ? st : SC_ERR_IO;
+    if (!d->tmp[0])
+        st = write_temp(dfd, fs->dir, d->name, d->pdf, d->len, d->tmp, err);
+    if (st == SC_OK)
+        st = commit(dfd, fs->dir, d->tmp, d->name, err);
+    d->tmp[0] = '\0';
+    if (opened)
+        close(dfd);
     if (st == SC_OK) {
         snprintf(d->path, sizeof d->path, "%s/%s", fs->dir, d->name);
         fs->written++;
     }
     return st;
+}
+
+/* A record failed after its file was written: the temporary file goes. */
+static void file_undo(sc_step *self, sc_doc *d)
+{
+    file_step *fs = (file_step *)self;
+    if (!d->tmp[0])
+        return;
+    int opened;
+    sc_error ignored;
+    int dfd = step_dir(fs, d->name, &opened, &ignored);
+    if (dfd >= 0)
+        unlinkat(dfd, d->tmp, 0);
+    if (opened && dfd >= 0)
+        close(dfd);
+    d->tmp[0] = '\0';
 }
 
 /* The renames of the run, durable at once. */
@@ -228,11 +316,12 @@ static sc_status file_end(sc_step *self, int *files, int *pages, sc_error *err)
     file_step *fs = (file_step *)self;
     if (!fs->written)
         return SC_OK;
-    int dfd = open(fs->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int opened, dfd = step_dir(fs, ".", &opened, err);
     if (dfd < 0)
-        return io_error(err, fs->dir, ".", "open the folder", errno);
+        return SC_ERR_IO;
     sc_status st = sync_dir(dfd, fs->dir, err);
-    close(dfd);
+    if (opened)
+        close(dfd);
     return st;
 }
 
@@ -271,7 +360,13 @@ static int file_failed(sc_step *self, sc_doc *d, const sc_error *why, sc_error *
     return found;
 }
 
-static void file_free(sc_step *self) { sc_free(self); }
+static void file_free(sc_step *self)
+{
+    file_step *fs = (file_step *)self;
+    if (fs->dfd >= 0)
+        close(fs->dfd);
+    sc_free(self);
+}
 
 sc_step *sc_step_file(const char *dir, int remove_stale)
 {
@@ -280,10 +375,13 @@ sc_step *sc_step_file(const char *dir, int remove_stale)
         return NULL;
     fs->step.what = "writing";
     fs->step.doc = file_doc;
+    fs->step.work = file_work;
+    fs->step.undo = file_undo;
     fs->step.end = file_end;
     fs->step.free = file_free;
     fs->step.failed = file_failed;
-    fs->dir = dir;
+    fs->dir = dir && *dir ? dir : ".";
     fs->remove_stale = remove_stale;
+    fs->dfd = open(fs->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     return &fs->step;
 }

@@ -233,107 +233,74 @@ int sc_filename_same(const char *a, const char *b) { return sc_ascii_ieq(a, b); 
 
 /* ---- the step ------------------------------------------------------------ */
 
-typedef struct taken {
-    char *name;  /* as written */
-    char *label; /* whose file it is: the record's file:line */
-} taken;
-
 typedef struct name_step {
     sc_step step;
     const char *pattern;
-    taken *v;      /* open addressing on the case-folded name */
-    size_t n, cap;
+    sc_strset taken; /* the run's names (case-folded), each with where its
+                      * owner is: "<data file index>:<line>", or for a
+                      * name the run keeps for itself "=" and whose */
+    char **files;    /* the run's data files, as the records name them */
+    int nfiles;
 } name_step;
 
-static size_t fold_hash(const char *s)
+/* The index of data file `file` in the run's list, added if new; -1 when
+ * out of memory.  A run has a handful of files: a name remembers its
+ * owner's file by this index, not by its path. */
+static int file_index(name_step *ns, const char *file)
 {
-    size_t h = 1469598103934665603u;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 'a' && c <= 'z')
-            c -= 32;
-        h = (h ^ c) * 1099511628211u;
-    }
-    return h;
+    for (int i = ns->nfiles; i-- > 0;)
+        if (!strcmp(ns->files[i], file))
+            return i;
+    char **v = sc_realloc(ns->files, (size_t)(ns->nfiles + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    ns->files = v;
+    if (!(v[ns->nfiles] = sc_strdup(file)))
+        return -1;
+    return ns->nfiles++;
 }
 
-/* The label of the record that already has `name`, or NULL after taking
- * it for `label`; SC_ERR_NOMEM through *oom. */
-static const char *take(name_step *ns, const char *name, const char *label,
-                        int *oom)
+/* The name alone: a function of the record and the pattern (any thread). */
+static sc_status name_work(sc_step *self, sc_doc *d, sc_error *err)
 {
-    *oom = 0;
-    if (2 * (ns->n + 1) > ns->cap) {
-        size_t cap = ns->cap ? 2 * ns->cap : 256;
-        taken *v = sc_calloc(cap, sizeof *v);
-        if (!v) {
-            *oom = 1;
-            return NULL;
-        }
-        for (size_t i = 0; i < ns->cap; i++) {
-            if (!ns->v[i].name)
-                continue;
-            size_t h = fold_hash(ns->v[i].name) & (cap - 1);
-            while (v[h].name)
-                h = (h + 1) & (cap - 1);
-            v[h] = ns->v[i];
-        }
-        sc_free(ns->v);
-        ns->v = v;
-        ns->cap = cap;
-    }
-    size_t h = fold_hash(name) & (ns->cap - 1);
-    for (; ns->v[h].name; h = (h + 1) & (ns->cap - 1))
-        if (sc_ascii_ieq(ns->v[h].name, name))
-            return ns->v[h].label;
-    ns->v[h].name = sc_strdup(name);
-    ns->v[h].label = sc_strdup(label);
-    if (!ns->v[h].name || !ns->v[h].label) {
-        sc_free(ns->v[h].name);
-        sc_free(ns->v[h].label);
-        ns->v[h].name = NULL;
-        *oom = 1;
-        return NULL;
-    }
-    ns->n++;
-    return NULL;
+    name_step *ns = (name_step *)self;
+    return sc_record_filename(d->rec, ns->pattern, d->name, sizeof d->name,
+                              err);
 }
 
+/* ... and, in record order, not one an earlier record took. */
 static sc_status name_doc(sc_step *self, sc_doc *d, sc_error *err)
 {
     name_step *ns = (name_step *)self;
-    sc_status st = sc_record_filename(d->rec, ns->pattern, d->name,
-                                      sizeof d->name, err);
+    sc_status st = d->name[0] ? SC_OK : name_work(self, d, err);
     if (st != SC_OK)
         return st;
     /* The record that has the name is told by where it is, not by whom:
      * one employee's name never appears in another's message. */
-    char where[600];
-    snprintf(where, sizeof where, "%s:%d", d->rec->file ? d->rec->file : "",
-             d->rec->line);
-    int oom;
-    const char *other = take(ns, d->name, where, &oom);
-    if (oom)
+    int fi = file_index(ns, d->rec->file ? d->rec->file : "");
+    char where[64];
+    snprintf(where, sizeof where, "%d:%d", fi, d->rec->line);
+    const char *other = NULL;
+    int added = fi < 0 ? -1 : sc_strset_add(&ns->taken, d->name, where, &other);
+    if (added < 0)
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    if (other)
+    if (!added) {
+        char label[600];
+        int of = 0, ol = 0;
+        if (other[0] == '=')
+            snprintf(label, sizeof label, "%s", other + 1);
+        else if (sscanf(other, "%d:%d", &of, &ol) == 2)
+            snprintf(label, sizeof label, "%s:%d",
+                     of >= 0 && of < ns->nfiles ? ns->files[of] : "", ol);
+        else
+            label[0] = '\0';
         return sc_error_set(err, SC_ERR_DATA, d->rec->file, d->rec->line, 0,
                             "file name \"%s\" is already taken in this run by "
                             "the employee at %s, and a sheet is never "
                             "overwritten; put {id} in the pattern, e.g. --name "
-                            "'{period}_{id}_{name}.pdf'", d->name, other);
+                            "'{period}_{id}_{name}.pdf'", d->name, label);
+    }
     return SC_OK;
-}
-
-/* The label of whoever has name in this run, or NULL. */
-static const char *holder(const name_step *ns, const char *name)
-{
-    if (!ns->cap)
-        return NULL;
-    for (size_t h = fold_hash(name) & (ns->cap - 1); ns->v[h].name;
-         h = (h + 1) & (ns->cap - 1))
-        if (sc_ascii_ieq(ns->v[h].name, name))
-            return ns->v[h].label;
-    return NULL;
 }
 
 /* The name a failed record would have had: what may be left of it from
@@ -347,26 +314,31 @@ static int name_failed(sc_step *self, sc_doc *d, const sc_error *why, sc_error *
     if (!d->name[0] && d->rec &&
         sc_record_filename(d->rec, ns->pattern, d->name, sizeof d->name, &e) != SC_OK)
         d->name[0] = '\0';
-    if (d->name[0] && holder(ns, d->name))
+    if (d->name[0] && sc_strset_get(&ns->taken, d->name))
         d->name[0] = '\0';
     return 0;
 }
 
 int sc_step_name_reserve(sc_step *self, const char *name, const char *whose)
 {
-    int oom;
-    (void)take((name_step *)self, name, whose, &oom);
-    return !oom;
+    name_step *ns = (name_step *)self;
+    size_t n = strlen(whose) + 2;
+    char *v = sc_malloc(n);
+    if (!v)
+        return 0;
+    snprintf(v, n, "=%s", whose);
+    int added = sc_strset_add(&ns->taken, name, v, NULL);
+    sc_free(v);
+    return added >= 0;
 }
 
 static void name_free(sc_step *self)
 {
     name_step *ns = (name_step *)self;
-    for (size_t i = 0; i < ns->cap; i++) {
-        sc_free(ns->v[i].name);
-        sc_free(ns->v[i].label);
-    }
-    sc_free(ns->v);
+    sc_strset_free(&ns->taken);
+    for (int i = 0; i < ns->nfiles; i++)
+        sc_free(ns->files[i]);
+    sc_free(ns->files);
     sc_free(ns);
 }
 
@@ -377,8 +349,10 @@ sc_step *sc_step_name(const char *pattern)
         return NULL;
     ns->step.what = "naming";
     ns->step.doc = name_doc;
+    ns->step.work = name_work;
     ns->step.free = name_free;
     ns->step.failed = name_failed;
     ns->pattern = pattern;
+    ns->taken.fold = 1;
     return &ns->step;
 }

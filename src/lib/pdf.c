@@ -90,6 +90,15 @@ typedef struct pfont {
     char res[16]; /* resource name on pages: /SC<face> */
 } pfont;
 
+/* A page's content: what libharu wrote to its stream (the line cap, the
+ * rare paths and images), then `tail`, what the pen wrote after that --
+ * for most pages all of it -- kept here rather than copied into libharu's
+ * stream; both are compressed together at the end (finish_page). */
+typedef struct ppage {
+    HPDF_Page page;
+    sc_buf tail;
+} ppage;
+
 typedef struct image_ent {
     const sc_image *src;
     HPDF_Image img;
@@ -118,6 +127,10 @@ struct sc_pdf {
     int bases_chosen;  /* choose_bases has run (first sc_pdf_add) */
     unsigned long long font_ns; /* time in choose_bases, for the stats */
     const sc_fontbases *bases; /* the form's font bases, or NULL */
+    sc_flate *flate;   /* compressors: the caller's, or own_flate */
+    sc_flate *own_flate;
+    ppage *pages;      /* every page, for finishing its content */
+    int npages, cappages;
     int from_base;     /* faces whose program came from a base */
     int broken;        /* a record failed half-way: pages of it remain */
     int nfaces;
@@ -279,14 +292,16 @@ sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts,
     p->profile = opts ? opts->profile : SC_PROFILE_PRINT;
     p->book = opts ? opts->book : 0;
     p->created = opts ? opts->created : -1;
-    if (p->profile != SC_PROFILE_PRINT && !(p->id = sc_digest_new())) {
-        sc_free(p);
+    p->flate = opts ? opts->flate : NULL;
+    if ((p->profile != SC_PROFILE_PRINT && !(p->id = sc_digest_new())) ||
+        (!p->flate && !(p->flate = p->own_flate = sc_flate_new()))) {
+        sc_pdf_free(p);
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
     p->nfaces = sc_fonts_nfaces(fonts);
     if (p->nfaces > 0 && !(p->font = sc_calloc((size_t)p->nfaces,
                                                sizeof *p->font))) {
-        sc_free(p);
+        sc_pdf_free(p);
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
     p->doc = HPDF_New(on_error, p);
@@ -296,7 +311,9 @@ sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts,
                             "cannot create a PDF document (out of memory)");
     }
     sc_status st = SC_OK;
-    if (HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL) != HPDF_OK)
+    /* libharu compresses nothing itself (it would with zlib): every
+     * stream is compressed by libdeflate here (deflate_streams) */
+    if (HPDF_SetCompressionMode(p->doc, HPDF_COMP_NONE) != HPDF_OK)
         st = fail(p, err, "setting compression", NULL);
     else if (HPDF_UseUTFEncodings(p->doc) != HPDF_OK)
         st = fail(p, err, "enabling UTF-8", NULL);
@@ -393,17 +410,10 @@ static sc_status nomem(sc_error *err)
 /* Compact decimal: at most 3 decimals, no trailing zeros. */
 static void num(sc_buf *b, double v)
 {
-    char t[32];
-    if (fabs(v) < 0.0005)
-        v = 0;
-    snprintf(t, sizeof t, "%.3f", v);
-    char *e = t + strlen(t);
-    while (e > t && e[-1] == '0')
-        *--e = '\0';
-    if (e > t && e[-1] == '.')
-        *--e = '\0';
-    sc_buf_puts(b, t);
-    sc_buf_puts(b, " ");
+    char t[48];
+    size_t n = sc_format_pt(t, v);
+    t[n++] = ' ';
+    sc_buf_append(b, t, n);
 }
 
 /* The PDF font of face `face`, its dictionaries created on first use. */
@@ -542,14 +552,21 @@ static void pen_start(pen *pn, HPDF_Page page)
 /* v as num() writes it, so that tracked positions are the written ones. */
 static double round3(double v) { return round(v * 1000.0) / 1000.0; }
 
-/* Close the open path or text object and write what collected. */
-static sc_status pen_sync(sc_pdf *p, pen *pn, sc_error *err)
+/* Close the open path or text object. */
+static void pen_close(pen *pn)
 {
     if (pn->in_path)
         sc_buf_puts(&pn->b, "S\n");
     if (pn->in_text)
         sc_buf_puts(&pn->b, "ET\n");
     pn->in_path = pn->in_text = 0;
+}
+
+/* Close the open path or text object and write what collected to
+ * libharu's stream: libharu writes next. */
+static sc_status pen_sync(sc_pdf *p, pen *pn, sc_error *err)
+{
+    pen_close(pn);
     sc_status st = SC_OK;
     if (pn->b.len || pn->b.oom)
         st = page_write(p, pn->page, &pn->b, err);
@@ -819,9 +836,12 @@ static void utf16hex(sc_buf *b, uint32_t cp)
     }
 }
 
-/* A ToUnicode CMap: codespace <0000>-<FFFF>, bfrange for runs of CIDs with
- * consecutive BMP code points (same high byte), bfchar for the rest, at
- * most 100 entries per section as the CMap format requires. */
+/* A ToUnicode CMap: codespace <0000>-<FFFF>; CIDs in runs of consecutive
+ * codes that share their high byte (what the CMap format allows in one
+ * range), each run a bfrange -- <lo> <hi> <u> when the code points are
+ * consecutive too, else <lo> <hi> [<u1><u2>...], which takes half the
+ * bytes of a bfchar line per CID -- and a CID alone a bfchar; at most 100
+ * entries per section, as the CMap format requires. */
 static void tounicode(const cglyph *g, unsigned n, sc_buf *b)
 {
     sc_buf_puts(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\n"
@@ -838,26 +858,10 @@ static void tounicode(const cglyph *g, unsigned n, sc_buf *b)
             continue;
         }
         unsigned j = i + 1;
-        while (j < n && u < 0x10000 && g[j].uni == u + (j - i) &&
-               g[j].code == g[i].code + (j - i) &&
-               (u + (j - i)) >> 8 == u >> 8 && g[j].code >> 8 == g[i].code >> 8)
+        while (j < n && g[j].uni && g[j].code == g[i].code + (j - i) &&
+               g[j].code >> 8 == g[i].code >> 8)
             j++;
-        if (j - i >= 2) {
-            sc_buf_puts(&ranges, "<");
-            hex4(&ranges, g[i].code);
-            sc_buf_puts(&ranges, "> <");
-            hex4(&ranges, g[j - 1].code);
-            sc_buf_puts(&ranges, "> <");
-            hex4(&ranges, (unsigned)u);
-            sc_buf_puts(&ranges, ">\n");
-            if (++nr == 100) {
-                sc_buf_printf(b, "100 beginbfrange\n%sendbfrange\n",
-                              ranges.data);
-                sc_buf_free(&ranges);
-                ranges = (sc_buf){0};
-                nr = 0;
-            }
-        } else {
+        if (j - i == 1) {
             sc_buf_puts(&chars, "<");
             hex4(&chars, g[i].code);
             sc_buf_puts(&chars, "> <");
@@ -868,6 +872,34 @@ static void tounicode(const cglyph *g, unsigned n, sc_buf *b)
                 sc_buf_free(&chars);
                 chars = (sc_buf){0};
                 nc = 0;
+            }
+        } else {
+            int seq = u < 0x10000;
+            for (unsigned k = i + 1; seq && k < j; k++)
+                seq = g[k].uni == u + (k - i) && g[k].uni >> 8 == u >> 8;
+            sc_buf_puts(&ranges, "<");
+            hex4(&ranges, g[i].code);
+            sc_buf_puts(&ranges, "> <");
+            hex4(&ranges, g[j - 1].code);
+            if (seq) {
+                sc_buf_puts(&ranges, "> <");
+                hex4(&ranges, (unsigned)u);
+                sc_buf_puts(&ranges, ">\n");
+            } else {
+                sc_buf_puts(&ranges, "> [");
+                for (unsigned k = i; k < j; k++) {
+                    sc_buf_puts(&ranges, "<");
+                    utf16hex(&ranges, g[k].uni);
+                    sc_buf_puts(&ranges, ">");
+                }
+                sc_buf_puts(&ranges, "]\n");
+            }
+            if (++nr == 100) {
+                sc_buf_printf(b, "100 beginbfrange\n%sendbfrange\n",
+                              ranges.data);
+                sc_buf_free(&ranges);
+                ranges = (sc_buf){0};
+                nr = 0;
             }
         }
         i = j;
@@ -884,18 +916,6 @@ static void tounicode(const cglyph *g, unsigned n, sc_buf *b)
                    "end\nend\n");
 }
 
-static HPDF_Dict new_stream(sc_pdf *p, const void *data, size_t len)
-{
-    HPDF_Dict d = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
-    if (!d)
-        return NULL;
-    d->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-    if (len && HPDF_Stream_Write(d->stream, (const HPDF_BYTE *)data,
-                                 (HPDF_UINT)len) != HPDF_OK)
-        return NULL;
-    return d;
-}
-
 /* A stream whose bytes are already a zlib stream: libharu copies them
  * (filter NONE) and, with filter NONE, removes any /Filter key before
  * writing the dictionary, so the key is written by the write_fn, which
@@ -906,17 +926,158 @@ static HPDF_STATUS write_flate_key(HPDF_Dict d, HPDF_Stream out)
     return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
 }
 
-static HPDF_Dict new_flate_stream(sc_pdf *p, const void *z, size_t len)
+/* Bytes we hold, as a read-only libharu stream.  libharu copies what
+ * HPDF_Stream_Write gives it into 4 KB pieces, byte by byte, and reads
+ * them back byte by byte when it saves: for a document's ~70 KB of font
+ * programs that was a twentieth of its time.  So a stream whose bytes are
+ * made here is handed over as a stream over them (HPDF_Stream_Rec, from
+ * libharu's installed header), which libharu reads at save time and frees
+ * with the document. */
+typedef struct own_bytes {
+    unsigned char *data; /* sc_malloc'd, the stream's */
+    size_t len, pos;
+} own_bytes;
+
+static HPDF_STATUS own_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
+{
+    own_bytes *o = s->attr;
+    size_t n = o->len - o->pos;
+    HPDF_STATUS r = HPDF_OK;
+    if (n < *siz)
+        r = HPDF_STREAM_EOF; /* as libharu's memory stream says it */
+    else
+        n = *siz;
+    if (n)
+        memcpy(ptr, o->data + o->pos, n);
+    o->pos += n;
+    *siz = (HPDF_UINT)n;
+    return r;
+}
+
+static HPDF_STATUS own_seek(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode)
+{
+    own_bytes *o = s->attr;
+    long at = mode == HPDF_SEEK_SET   ? pos
+              : mode == HPDF_SEEK_CUR ? (long)o->pos + pos
+                                      : (long)o->len + pos;
+    if (at < 0 || (size_t)at > o->len)
+        return HPDF_SetError(s->error, HPDF_STREAM_EOF, 0);
+    o->pos = (size_t)at;
+    return HPDF_OK;
+}
+
+static HPDF_INT32 own_tell(HPDF_Stream s)
+{
+    return (HPDF_INT32)((own_bytes *)s->attr)->pos;
+}
+
+static HPDF_UINT32 own_size(HPDF_Stream s)
+{
+    return (HPDF_UINT32)((own_bytes *)s->attr)->len;
+}
+
+static void own_free(HPDF_Stream s)
+{
+    own_bytes *o = s->attr;
+    if (o)
+        sc_free(o->data);
+    sc_free(o);
+    s->attr = NULL;
+}
+
+/* data[0..len) (sc_malloc'd; the stream takes it, also on failure) as a
+ * stream of the document; NULL if out of memory. */
+static HPDF_Stream own_stream(sc_pdf *p, unsigned char *data, size_t len)
+{
+    HPDF_MMgr mm = p->doc->mmgr;
+    own_bytes *o = sc_malloc(sizeof *o);
+    HPDF_Stream s = o ? HPDF_GetMem(mm, sizeof *s) : NULL;
+    if (!s) {
+        sc_free(o);
+        sc_free(data);
+        return NULL;
+    }
+    memset(s, 0, sizeof *s);
+    s->sig_bytes = HPDF_STREAM_SIG_BYTES;
+    s->type = HPDF_STREAM_CALLBACK; /* not MEMORY: libharu keeps out */
+    s->mmgr = mm;
+    s->error = mm->error;
+    s->read_fn = own_read;
+    s->seek_fn = own_seek;
+    s->tell_fn = own_tell;
+    s->size_fn = own_size;
+    s->free_fn = own_free;
+    o->data = data;
+    o->len = len;
+    o->pos = 0;
+    s->attr = o;
+    return s;
+}
+
+/* Stream dictionary d's bytes become z[0..len) (taken, also on
+ * failure): a zlib stream (flate: /Filter by write_flate_key) or the
+ * bytes as they are.  0 if out of memory. */
+static int set_bytes(sc_pdf *p, HPDF_Dict d, unsigned char *z, size_t len,
+                     int flate)
+{
+    HPDF_Stream s = own_stream(p, z, len);
+    if (!s)
+        return 0;
+    HPDF_Stream_Free(d->stream);
+    d->stream = s;
+    d->filter = HPDF_STREAM_FILTER_NONE;
+    d->write_fn = flate ? write_flate_key : NULL;
+    return 1;
+}
+
+#define FLATE_KEY 21 /* strlen("/Filter /FlateDecode\n") */
+
+/* data[0..n) for a stream: compressed (flate.c) into *out with *flate
+ * set, or -- when that does not make the file smaller, as for a CIDSet
+ * of a few bytes -- copied as it is.  *out is sc_malloc'd. */
+static sc_status stream_bytes(sc_pdf *p, const void *data, size_t n,
+                              unsigned char **out, size_t *len, int *flate)
+{
+    *flate = 1;
+    sc_status st = sc_flate_zlib(p->flate, data, n, out, len);
+    if (st != SC_OK || *len + FLATE_KEY < n)
+        return st;
+    sc_free(*out);
+    *flate = 0;
+    *len = n;
+    if (!(*out = sc_malloc(n ? n : 1)))
+        return SC_ERR_NOMEM;
+    memcpy(*out, data, n);
+    return SC_OK;
+}
+
+/* A stream of the zlib bytes z[0..len) (taken, also on failure); NULL if
+ * out of memory or libharu failed. */
+static HPDF_Dict new_flate_stream(sc_pdf *p, unsigned char *z, size_t len)
 {
     HPDF_Dict d = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
-    if (!d)
+    if (!d) {
+        sc_free(z);
         return NULL;
-    d->filter = HPDF_STREAM_FILTER_NONE;
-    d->write_fn = write_flate_key;
-    if (len && HPDF_Stream_Write(d->stream, (const HPDF_BYTE *)z,
-                                 (HPDF_UINT)len) != HPDF_OK)
+    }
+    return set_bytes(p, d, z, len, 1) ? d : NULL;
+}
+
+/* A stream of data[0..len), compressed here (stream_bytes); NULL if out
+ * of memory or libharu failed. */
+static HPDF_Dict new_stream(sc_pdf *p, const void *data, size_t len)
+{
+    unsigned char *z = NULL;
+    size_t zlen = 0;
+    int flate;
+    if (stream_bytes(p, data, len, &z, &zlen, &flate) != SC_OK)
         return NULL;
-    return d;
+    HPDF_Dict d = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
+    if (!d) {
+        sc_free(z);
+        return NULL;
+    }
+    return set_bytes(p, d, z, zlen, flate) ? d : NULL;
 }
 
 /* The font program of f: a TrueType subset for /FontFile2 (through the
@@ -934,10 +1095,10 @@ static sc_status font_program(sc_pdf *p, int face, pfont *f, HPDF_Dict *ff,
     int ok;
     if (in->cff) {
         *key = "FontFile3";
-        if ((st = sc_cff_build(in->cff, f->sub, &z, &zlen, &ttf_len, err)))
+        if ((st = sc_cff_build(in->cff, f->sub, p->flate, &z, &zlen, &ttf_len,
+                                err)))
             return st;
         *ff = new_flate_stream(p, z, zlen);
-        sc_free(z);
         ok = *ff &&
              HPDF_Dict_AddName(*ff, "Subtype", "CIDFontType0C") == HPDF_OK &&
              HPDF_Dict_AddName(f->cidfont, "Subtype", "CIDFontType0") ==
@@ -947,14 +1108,13 @@ static sc_status font_program(sc_pdf *p, int face, pfont *f, HPDF_Dict *ff,
     }
     *key = "FontFile2";
     int from_base = 0;
-    st = sc_subset_build_flate(f->sub, &ttf, &ttf_len, &z, &zlen, &from_base,
-                               err);
+    st = sc_subset_build_flate(f->sub, p->flate, &ttf, &ttf_len, &z, &zlen,
+                               &from_base, err);
     if (st != SC_OK)
         return st;
     p->from_base += from_base;
     *ff = new_flate_stream(p, z, zlen);
     sc_free(ttf);
-    sc_free(z);
     ok = *ff && HPDF_Dict_AddNumber(*ff, "Length1", (HPDF_INT32)ttf_len) ==
                     HPDF_OK;
     return ok ? SC_OK : fail(p, err, "embedding a font", sc_face_path(fc));
@@ -1273,6 +1433,17 @@ static sc_status add_pages(sc_pdf *p, const sc_laid *laid, sc_error *err)
         if (!first)
             first = page;
         p->rec_pages[p->nrec_pages++] = page;
+        if (p->npages == p->cappages) {
+            int cap = p->cappages ? p->cappages * 2 : 4;
+            ppage *v = sc_realloc(p->pages, (size_t)cap * sizeof *v);
+            if (!v)
+                return nomem(err);
+            p->pages = v;
+            p->cappages = cap;
+        }
+        ppage *pp = &p->pages[p->npages++];
+        memset(pp, 0, sizeof *pp);
+        pp->page = page;
         const sc_page *pg = &laid->pages[i];
         pen pn;
         pen_start(&pn, page);
@@ -1285,8 +1456,13 @@ static sc_status add_pages(sc_pdf *p, const sc_laid *laid, sc_error *err)
         if (st == SC_OK && wm && !under)
             st = draw_watermark(p, &pn, laid->page_w, laid->page_h,
                                 laid->watermark, err);
-        if (st == SC_OK)
-            st = pen_sync(p, &pn, err);
+        if (st == SC_OK) { /* the rest stays with the page */
+            pen_close(&pn);
+            if (pn.b.oom)
+                st = nomem(err);
+            pp->tail = pn.b;
+            pn.b = (sc_buf){0};
+        }
         sc_buf_free(&pn.b);
         if (st != SC_OK)
             return st;
@@ -1502,12 +1678,16 @@ static sc_status add_file(sc_pdf *p, const char *fname, const char *desc,
     HPDF_Dict spec = HPDF_Dict_New(mm);
     int ok = ef && params && efd && spec && HPDF_Xref_Add(xref, spec) == HPDF_OK &&
              sc_md5(data, len, md5);
+    unsigned char *z = NULL;
+    size_t zlen = 0;
+    int flate;
+    if (ok && stream_bytes(p, data, len, &z, &zlen, &flate) != SC_OK)
+        return nomem(err);
+    if (ok && !set_bytes(p, ef, z, zlen, flate)) /* z is taken */
+        return nomem(err);
     if (ok) {
-        ef->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
         HPDF_Binary sum = HPDF_Binary_New(mm, md5, 16);
-        ok = (!len || HPDF_Stream_Write(ef->stream, (const HPDF_BYTE *)data,
-                                        (HPDF_UINT)len) == HPDF_OK) &&
-             HPDF_Dict_AddName(ef, "Type", "EmbeddedFile") == HPDF_OK &&
+        ok = HPDF_Dict_AddName(ef, "Type", "EmbeddedFile") == HPDF_OK &&
              HPDF_Dict_AddName(ef, "Subtype", "text/xml") == HPDF_OK &&
              HPDF_Dict_Add(ef, "Params", params) == HPDF_OK &&
              HPDF_Dict_AddNumber(params, "Size", (HPDF_INT32)len) == HPDF_OK &&
@@ -1684,38 +1864,33 @@ static sc_status finish_profile(sc_pdf *p, sc_error *err)
     return ok ? SC_OK : fail(p, err, "writing the document ID", NULL);
 }
 
-/* libharu's memory stream into one malloc'd buffer. */
-static sc_status take_bytes(sc_pdf *p, unsigned char **out, size_t *len,
-                            sc_error *err)
+/* The bytes libharu holds in stream dictionary d, followed by tail[0..n)
+ * (may be empty), compressed (flate.c) and made d's bytes. */
+static sc_status deflate_dict(sc_pdf *p, HPDF_Dict d, const char *tail,
+                              size_t n, sc_error *err)
 {
-    HPDF_UINT32 size = HPDF_GetStreamSize(p->doc);
-    unsigned char *b = sc_malloc(size ? size : 1);
-    if (!b)
+    HPDF_UINT32 had = HPDF_Stream_Size(d->stream);
+    unsigned char *raw = sc_malloc(had + n + 1), *z = NULL;
+    size_t zlen = 0;
+    if (!raw)
         return nomem(err);
-    if (HPDF_ResetStream(p->doc) != HPDF_OK) {
-        sc_free(b);
-        return fail(p, err, "reading the PDF back", NULL);
-    }
-    size_t got = 0;
-    while (got < size) {
-        HPDF_UINT32 n = size - (HPDF_UINT32)got;
-        HPDF_STATUS r = HPDF_ReadFromStream(p->doc, b + got, &n);
-        got += n;
-        if (r == HPDF_STREAM_EOF || n == 0)
-            break;
-        if (r != HPDF_OK) {
-            sc_free(b);
-            return fail(p, err, "reading the PDF back", NULL);
+    if (had) {
+        HPDF_UINT got = had;
+        HPDF_STATUS r = HPDF_Stream_Seek(d->stream, 0, HPDF_SEEK_SET);
+        if (r == HPDF_OK)
+            r = HPDF_Stream_Read(d->stream, raw, &got);
+        if ((r != HPDF_OK && r != HPDF_STREAM_EOF) || got != had) {
+            sc_free(raw);
+            return fail(p, err, "reading a stream back", NULL);
         }
     }
-    if (got != size) {
-        sc_free(b);
-        return sc_error_set(err, SC_ERR_PDF, NULL, 0, 0,
-                            "the PDF writer gave %zu of %u bytes (internal "
-                            "error)", got, (unsigned)size);
-    }
-    *out = b;
-    *len = got;
+    if (n)
+        memcpy(raw + had, tail, n);
+    int flate;
+    sc_status st = stream_bytes(p, raw, had + n, &z, &zlen, &flate);
+    sc_free(raw);
+    if (st != SC_OK || !set_bytes(p, d, z, zlen, flate))
+        return nomem(err);
     return SC_OK;
 }
 
@@ -1862,6 +2037,49 @@ static sc_status viewer_prefs(sc_pdf *p, sc_error *err)
     return SC_OK;
 }
 
+/* Page i's content, compressed: libharu's part and the pen's tail. */
+static sc_status finish_page(sc_pdf *p, ppage *pp, sc_error *err)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)pp->page->attr;
+    sc_status st = deflate_dict(p, attr->contents, pp->tail.data,
+                                pp->tail.len, err);
+    /* nothing writes to the page after this; libharu's pointer to the
+     * stream it wrote to follows, so that a stray write fails cleanly */
+    attr->stream = attr->contents->stream;
+    sc_buf_free(&pp->tail);
+    return st;
+}
+
+/* Every page's content and every image (pixels and alpha mask) that
+ * libharu holds uncompressed, compressed; a stream with a filter of its
+ * own (a JPEG's DCT) stays as it is. */
+static sc_status deflate_streams(sc_pdf *p, sc_error *err)
+{
+    sc_status st = SC_OK;
+    for (int i = 0; st == SC_OK && i < p->npages; i++)
+        st = finish_page(p, &p->pages[i], err);
+    for (int i = 0; st == SC_OK && i < p->nimages; i++) {
+        HPDF_Dict im = p->images[i].img;
+        HPDF_Dict mask = HPDF_Dict_GetItem(im, "SMask", HPDF_OCLASS_DICT);
+        if (im->filter == HPDF_STREAM_FILTER_NONE && !im->write_fn)
+            st = deflate_dict(p, im, NULL, 0, err);
+        if (st == SC_OK && mask && mask->filter == HPDF_STREAM_FILTER_NONE &&
+            !mask->write_fn)
+            st = deflate_dict(p, mask, NULL, 0, err);
+    }
+    return st;
+}
+
+/* libharu writes the file straight into our buffer (a callback stream
+ * instead of its memory stream of 4 KB pieces read back after). */
+static HPDF_STATUS write_out(HPDF_Stream stream, const HPDF_BYTE *ptr,
+                             HPDF_UINT siz)
+{
+    sc_buf *b = stream->attr;
+    sc_buf_append(b, (const char *)ptr, siz);
+    return b->oom ? HPDF_FAILD_TO_ALLOC_MEM : HPDF_OK;
+}
+
 sc_status sc_pdf_finish(sc_pdf *p, unsigned char **out, size_t *len,
                         sc_error *err)
 {
@@ -1883,11 +2101,25 @@ sc_status sc_pdf_finish(sc_pdf *p, unsigned char **out, size_t *len,
         st = finish_fonts(p, err);
     if (st == SC_OK)
         st = finish_profile(p, err);
+    if (st == SC_OK)
+        st = deflate_streams(p, err);
     if (st != SC_OK)
         return st;
-    if (HPDF_SaveToStream(p->doc) != HPDF_OK)
+    sc_buf b = {0};
+    HPDF_Stream s = HPDF_CallbackWriter_New(p->doc->mmgr, write_out, &b);
+    if (!s)
         return fail(p, err, "writing the PDF", NULL);
-    return take_bytes(p, out, len, err);
+    if (p->doc->stream) /* libharu's own, if any: ours replaces it */
+        HPDF_Stream_Free(p->doc->stream);
+    p->doc->stream = s; /* freed by HPDF_Free */
+    if (HPDF_SaveToStream(p->doc) != HPDF_OK) {
+        int oom = b.oom;
+        sc_buf_free(&b);
+        return oom ? nomem(err) : fail(p, err, "writing the PDF", NULL);
+    }
+    *out = (unsigned char *)b.data;
+    *len = b.len;
+    return SC_OK;
 }
 
 int sc_pdf_faces_from_base(const sc_pdf *p) { return p ? p->from_base : 0; }
@@ -1914,6 +2146,10 @@ void sc_pdf_free(sc_pdf *p)
     }
     sc_free(p->files);
     sc_free(p->title);
+    for (int i = 0; i < p->npages; i++)
+        sc_buf_free(&p->pages[i].tail);
+    sc_free(p->pages);
+    sc_flate_free(p->own_flate);
     for (int i = 0; p->font && i < p->nfaces; i++)
         sc_subset_free(p->font[i].sub);
     sc_free(p->font);

@@ -71,6 +71,8 @@ struct sc_fontbase {
     uint32_t *offs;        /* n + 1 offsets into glyf */
     size_t prefix_len;     /* OS/2 (padded to 4) + glyf[0..offs[n]) */
     uLong prefix_adler;    /* Adler-32 of those bytes */
+    uint32_t glyf_sum;     /* table checksum of glyf[0..offs[n]), the last
+                            * word zero-padded */
     unsigned char *z;      /* raw deflate of them, no final block, ending
                             * with an empty stored block (byte-aligned) */
     size_t zlen;
@@ -353,6 +355,25 @@ static unsigned char *make_name(const char *ps, size_t *len)
     return b;
 }
 
+/* The checksum of glyf: a seeded subset's glyf starts with its base's
+ * outlines, whose sum was taken once (the biggest table of a document,
+ * summed again for each document otherwise).  If the base part ends in
+ * the middle of a word, the first two bytes after it complete that word. */
+static uint32_t glyf_checksum(const sc_subset *s, const unsigned char *glyf,
+                              size_t len)
+{
+    const sc_fontbase *b = s->base;
+    if (!b || b->offs[b->n] > len)
+        return checksum(glyf, len);
+    size_t at = b->offs[b->n];
+    uint32_t sum = b->glyf_sum;
+    if (at % 4 && at + 2 <= len) { /* glyph lengths are even: at % 4 == 2 */
+        sum += u16(glyf + at);
+        at += 2;
+    }
+    return sum + checksum(glyf + at, len - at);
+}
+
 static sc_status assemble(sc_subset *s, unsigned char *glyf, size_t glyf_len,
                           const uint32_t *offs, unsigned char **out,
                           size_t *outlen, sc_error *err)
@@ -426,7 +447,8 @@ static sc_status assemble(sc_subset *s, unsigned char *glyf, size_t glyf_len,
         unsigned char *d = font + 12 + 16 * i;
         memcpy(d, v[i]->tag, 4);
         memcpy(font + off, v[i]->data, v[i]->len);
-        uint32_t cs = checksum(font + off, v[i]->len);
+        uint32_t cs = v[i]->data == glyf ? glyf_checksum(s, glyf, glyf_len)
+                                         : checksum(font + off, v[i]->len);
         tables_sum += cs;
         w32(d + 4, cs);
         w32(d + 8, (uint32_t)off);
@@ -740,6 +762,7 @@ sc_fontbase *sc_fontbase_new(const sc_face *face, const unsigned *gid,
     if (s->in->os2_len)
         memcpy(pre, s->in->os2, s->in->os2_len);
     memcpy(pre + os2, b->glyf, b->offs[b->n]);
+    b->glyf_sum = checksum(b->glyf, b->offs[b->n]);
     b->prefix_adler = adler32(adler32(0L, Z_NULL, 0), pre,
                               (uInt)b->prefix_len);
     if (!deflate_prefix(b, pre))
@@ -796,7 +819,7 @@ static void put_be32(unsigned char *p, uLong v) { w32(p, (uint32_t)v); }
 
 /* The zlib stream of font[0..len) using base b (see the essay above);
  * NULL (and no error) if the font does not have the expected layout. */
-static unsigned char *flate_with_base(const sc_fontbase *b,
+static unsigned char *flate_with_base(const sc_fontbase *b, sc_flate *fl,
                                       const unsigned char *font, size_t len,
                                       size_t *zlen, int *oom)
 {
@@ -820,17 +843,26 @@ static unsigned char *flate_with_base(const sc_fontbase *b,
     }
     const unsigned char *rest = font + dir + b->prefix_len;
     size_t rest_len = len - dir - b->prefix_len;
-    /* One pass of Adler-32 over the font: the prefix's own sum is the
-     * check, and the three sums combine into the stream's trailer. */
-    uLong a0 = adler32(0L, Z_NULL, 0);
-    uLong a_pre = adler32(a0, font + dir, (uInt)b->prefix_len);
-    if (glyf_at != dir + os2_len || a_pre != b->prefix_adler)
+    /* The prefix must be the base's bytes: OS/2 (zero-padded) and the
+     * base's outlines.  Compared, not summed again: the stream's Adler-32
+     * combines the base's sum of them with those of the directory and
+     * the rest. */
+    const sc_face_info *in = sc_face_info_get(b->face);
+    size_t os2 = (in->os2_len + 3) & ~(size_t)3;
+    if (glyf_at != dir + os2_len || os2 != os2_len ||
+        os2 + b->offs[b->n] != b->prefix_len ||
+        memcmp(font + dir, in->os2, in->os2_len) ||
+        memcmp(font + dir + os2, b->glyf, b->offs[b->n]))
         return NULL;
+    for (size_t i = in->os2_len; i < os2; i++)
+        if (font[dir + i])
+            return NULL;
+    uLong a0 = adler32(0L, Z_NULL, 0);
     uLong a_all = adler32_combine(
-        adler32_combine(adler32(a0, font, (uInt)dir), a_pre,
+        adler32_combine(adler32(a0, font, (uInt)dir), b->prefix_adler,
                         (z_off_t)b->prefix_len),
         adler32(a0, rest, (uInt)rest_len), (z_off_t)rest_len);
-    size_t cap = 2 + 5 + dir + b->zlen + rest_len + rest_len / 8 + 1024 + 4;
+    size_t cap = 2 + 5 + dir + b->zlen + sc_flate_raw_bound(rest_len) + 4;
     unsigned char *z = sc_malloc(cap);
     if (!z) {
         *oom = 1;
@@ -850,14 +882,10 @@ static unsigned char *flate_with_base(const sc_fontbase *b,
     k += b->zlen;
     /* The rest on its own: a raw deflate stream ending with the final
      * block, appended at the byte boundary the prefix ends on. */
-    struct libdeflate_compressor *lc = libdeflate_alloc_compressor(6);
-    size_t out = lc ? libdeflate_deflate_compress(lc, rest, rest_len, z + k,
-                                                  cap - k - 4)
-                    : 0;
-    libdeflate_free_compressor(lc);
-    if (!out) {
+    size_t out = sc_flate_raw(fl, rest, rest_len, z + k, cap - k - 4);
+    if (!out) { /* it fits: only a compressor that could not be made */
         free(z);
-        *oom = !lc;
+        *oom = 1;
         return NULL;
     }
     k += out;
@@ -867,32 +895,9 @@ static unsigned char *flate_with_base(const sc_fontbase *b,
     return z;
 }
 
-/* The zlib stream of font[0..len) made from scratch: libdeflate at level 6
- * writes the same size as zlib's level 6 in less than half the time
- * (docs/performance.md); a compressor is large (hundreds of KB) and this
- * runs once per face per process or for unlike documents, so it is made
- * per call rather than kept per thread.  NULL when out of memory. */
-static unsigned char *flate_whole(const unsigned char *font, size_t len,
-                                  size_t *zlen)
-{
-    *zlen = 0;
-    struct libdeflate_compressor *c = libdeflate_alloc_compressor(6);
-    if (!c)
-        return NULL;
-    size_t cap = libdeflate_zlib_compress_bound(c, len);
-    unsigned char *z = sc_malloc(cap);
-    if (z)
-        *zlen = libdeflate_zlib_compress(c, font, len, z, cap);
-    libdeflate_free_compressor(c);
-    if (z && !*zlen) { /* cannot happen with the bound's capacity */
-        free(z);
-        z = NULL;
-    }
-    return z;
-}
-
-sc_status sc_subset_build_flate(sc_subset *s, unsigned char **out,
-                                size_t *len, unsigned char **z, size_t *zlen,
+sc_status sc_subset_build_flate(sc_subset *s, sc_flate *fl,
+                                unsigned char **out, size_t *len,
+                                unsigned char **z, size_t *zlen,
                                 int *from_base, sc_error *err)
 {
     *z = NULL;
@@ -903,9 +908,10 @@ sc_status sc_subset_build_flate(sc_subset *s, unsigned char **out,
         return st;
     int oom = 0;
     if (s->base)
-        *z = flate_with_base(s->base, *out, *len, zlen, &oom);
+        *z = flate_with_base(s->base, fl, *out, *len, zlen, &oom);
     *from_base = *z != NULL;
-    if (!*z && !oom && !(*z = flate_whole(*out, *len, zlen)))
+    /* else the whole font (libdeflate, flate.c) */
+    if (!*z && !oom && sc_flate_zlib(fl, *out, *len, z, zlen) != SC_OK)
         oom = 1;
     if (oom) {
         free(*out);

@@ -34,6 +34,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1466,18 +1467,37 @@ const char *sc_template_name(const sc_template *tpl)
     return tpl && tpl->name ? tpl->name : "";
 }
 
-static int validate(loader *L, xmlDocPtr doc)
+/* The template schema, compiled once per process (it is built in, so it
+ * never fails but for memory) and shared, read-only, by every load. */
+static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
+static xmlRelaxNGPtr template_schema;
+
+static void schema_quiet(void *ud, xmlErrorPtr e)
 {
+    (void)ud;
+    (void)e;
+}
+
+static void compile_schema(void)
+{
+    sc_xml_guard();
     xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(
         (const char *)sc_schema_template, (int)sc_schema_template_len);
     if (!pc)
-        return -1;
-    xmlRelaxNGSetParserStructuredErrors(pc, xml_error, L);
-    xmlRelaxNGPtr schema = xmlRelaxNGParse(pc);
+        return;
+    xmlRelaxNGSetParserStructuredErrors(pc, schema_quiet, NULL);
+    template_schema = xmlRelaxNGParse(pc);
     xmlRelaxNGFreeParserCtxt(pc);
-    if (!schema)
+}
+
+void sc_template_init(void) { pthread_once(&schema_once, compile_schema); }
+
+static int validate(loader *L, xmlDocPtr doc)
+{
+    sc_template_init();
+    if (!template_schema)
         return -1;
-    xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(schema);
+    xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(template_schema);
     int rc = -1;
     if (vc) {
         xmlRelaxNGSetValidStructuredErrors(vc, xml_error, L);
@@ -1485,7 +1505,6 @@ static int validate(loader *L, xmlDocPtr doc)
         xmlRelaxNGFreeValidCtxt(vc);
         schema_problems(L);
     }
-    xmlRelaxNGFree(schema);
     return rc;
 }
 
@@ -1510,6 +1529,7 @@ sc_status sc_template_load(sc_template **out, const char *path,
     }
     fclose(f);
 
+    sc_xml_guard();
     xmlParserCtxtPtr pctxt = xmlNewParserCtxt();
     if (!pctxt)
         return sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");

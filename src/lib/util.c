@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +264,122 @@ void sc_diag_emit(sc_diag_fn diag, void *ud, const sc_error *err)
     diag(ud, &e);
 }
 
+/* ---- a set of strings ------------------------------------------------- */
+
+#define STRSET_BLOCK 65536
+
+static uint64_t strset_hash(const sc_strset *s, const char *k)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *k; k++) {
+        unsigned char c = (unsigned char)*k;
+        if (s->fold && c >= 'a' && c <= 'z')
+            c -= 32;
+        h = (h ^ c) * 1099511628211ull;
+    }
+    return h;
+}
+
+static int strset_eq(const sc_strset *s, const char *a, const char *b)
+{
+    return s->fold ? sc_ascii_ieq(a, b) : !strcmp(a, b);
+}
+
+static char *strset_at(const sc_strset *s, uint32_t ref)
+{
+    ref--;
+    return s->blocks[ref >> 16] + (ref & 0xFFFF);
+}
+
+/* n bytes in the blocks, and where they are (*ref); NULL if out of
+ * memory (or past 65,536 blocks: 4 GB of keys). */
+static char *strset_room(sc_strset *s, size_t n, uint32_t *ref)
+{
+    if (!s->nblocks || s->used + n > STRSET_BLOCK) {
+        if (s->nblocks == 65536)
+            return NULL;
+        size_t size = n > STRSET_BLOCK ? n : STRSET_BLOCK;
+        char **v = sc_realloc(s->blocks, (s->nblocks + 1) * sizeof *v);
+        if (!v)
+            return NULL;
+        s->blocks = v;
+        if (!(v[s->nblocks] = sc_malloc(size)))
+            return NULL;
+        s->nblocks++;
+        s->used = 0;
+    }
+    *ref = (uint32_t)((s->nblocks - 1) << 16 | s->used) + 1;
+    char *p = s->blocks[s->nblocks - 1] + s->used;
+    s->used += n;
+    return p;
+}
+
+int sc_strset_add(sc_strset *s, const char *key, const char *value,
+                  const char **found)
+{
+    if (!value)
+        value = "";
+    /* at most 3/4 full */
+    if (4 * (s->count + 1) > 3 * s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        uint32_t *slot = sc_calloc(cap, sizeof *slot);
+        if (!slot)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->slot[i])
+                continue;
+            size_t j = strset_hash(s, strset_at(s, s->slot[i])) & (cap - 1);
+            while (slot[j])
+                j = (j + 1) & (cap - 1);
+            slot[j] = s->slot[i];
+        }
+        sc_free(s->slot);
+        s->slot = slot;
+        s->cap = cap;
+    }
+    size_t j = strset_hash(s, key) & (s->cap - 1);
+    for (; s->slot[j]; j = (j + 1) & (s->cap - 1)) {
+        const char *k = strset_at(s, s->slot[j]);
+        if (strset_eq(s, k, key)) {
+            if (found)
+                *found = k + strlen(k) + 1;
+            return 0;
+        }
+    }
+    size_t kl = strlen(key) + 1, vl = strlen(value) + 1;
+    uint32_t ref;
+    char *p = strset_room(s, kl + vl, &ref);
+    if (!p)
+        return -1;
+    memcpy(p, key, kl);
+    memcpy(p + kl, value, vl);
+    s->slot[j] = ref;
+    s->count++;
+    return 1;
+}
+
+const char *sc_strset_get(const sc_strset *s, const char *key)
+{
+    if (!s->cap)
+        return NULL;
+    for (size_t j = strset_hash(s, key) & (s->cap - 1); s->slot[j];
+         j = (j + 1) & (s->cap - 1)) {
+        const char *k = strset_at(s, s->slot[j]);
+        if (strset_eq(s, k, key))
+            return k + strlen(k) + 1;
+    }
+    return NULL;
+}
+
+void sc_strset_free(sc_strset *s)
+{
+    for (size_t i = 0; i < s->nblocks; i++)
+        sc_free(s->blocks[i]);
+    sc_free(s->blocks);
+    sc_free(s->slot);
+    memset(s, 0, sizeof *s);
+}
+
 /* ---- libxml2's generic error channel --------------------------------- */
 
 static void quiet_handler(void *ctx, const char *fmt, ...)
@@ -307,7 +424,71 @@ int sc_ascii_ieq(const char *a, const char *b)
     return *a == *b;
 }
 
+/* ---- warming up -------------------------------------------------------- */
+
+void sc_init(void) { sc_xml_guard(); }
+
+void sc_warm_up(void)
+{
+    sc_reader_init();
+    sc_template_init();
+}
+
 /* ---- decimals --------------------------------------------------------- */
+
+size_t sc_format_pt(char *out, double v)
+{
+    if (fabs(v) < 0.0005)
+        v = 0;
+    /* r = v in thousandths.  Its rounding error is far below 1e-6 for the
+     * page coordinates written here, so unless r lies within 1e-6 of a
+     * half the nearest integer is the one printf's exact rounding gives;
+     * near a half (and for huge values) printf decides. */
+    double r = v * 1000.0, fl = floor(r), frac = r - fl;
+    if (!(fabs(r) < 1e12) || fabs(frac - 0.5) < 1e-6) {
+        char t[48];
+        int k = snprintf(t, sizeof t, "%.3f", v);
+        if (k < 0)
+            k = 0;
+        if ((size_t)k >= sizeof t) /* not a coordinate: cut, never overrun */
+            k = sizeof t - 1;
+        while (k > 0 && t[k - 1] == '0')
+            k--;
+        if (k > 0 && t[k - 1] == '.')
+            k--;
+        memcpy(out, t, (size_t)k);
+        out[k] = '\0';
+        return (size_t)k;
+    }
+    long long n = (long long)(frac < 0.5 ? fl : fl + 1);
+    char t[32];
+    size_t k = sizeof t;
+    int neg = n < 0;
+    unsigned long long u = neg ? 0ull - (unsigned long long)n : (unsigned long long)n;
+    unsigned frac3 = (unsigned)(u % 1000);
+    u /= 1000;
+    if (frac3) {
+        int d = 3;
+        while (frac3 % 10 == 0) {
+            frac3 /= 10;
+            d--;
+        }
+        while (d--) {
+            t[--k] = (char)('0' + frac3 % 10);
+            frac3 /= 10;
+        }
+        t[--k] = '.';
+    }
+    do {
+        t[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (neg)
+        t[--k] = '-';
+    memcpy(out, t + k, sizeof t - k);
+    out[sizeof t - k] = '\0';
+    return sizeof t - k;
+}
 
 void sc_format_decimal(char *out, size_t n, double v, int decimals)
 {

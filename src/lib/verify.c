@@ -744,7 +744,8 @@ static void umap_add(umap *m, unsigned code, const char *h, size_t n)
     m->utf8[m->n++] = b.data ? b.data : sc_strdup("");
 }
 
-/* A ToUnicode CMap's bfchar and bfrange entries (hex only). */
+/* A ToUnicode CMap's bfchar and bfrange entries (hex only; a bfrange's
+ * destination a string counting up, or an array of one per code). */
 static void parse_cmap(const char *s, size_t n, umap *m)
 {
     const char *end = s + n;
@@ -787,6 +788,23 @@ static void parse_cmap(const char *s, size_t n, umap *m)
             tl[k] = (size_t)(s - t[k]);
             k++;
             s++;
+        }
+        if (mode == 2 && k == 2 && s < end && *s == '[') {
+            /* <lo> <hi> [<u1> <u2> ...]: a destination per code */
+            unsigned c = 0;
+            for (size_t i = 0; i < tl[0]; i++)
+                c = c << 4 | (unsigned)hexval(t[0][i]);
+            for (s++; s < end && *s != ']'; s++) {
+                if (*s != '<')
+                    continue;
+                const char *u = ++s;
+                while (s < end && *s != '>')
+                    s++;
+                if (s - u <= 32)
+                    umap_add(m, c, u, (size_t)(s - u));
+                c++;
+            }
+            continue;
         }
         if (k < (mode == 1 ? 2 : 3)) {
             while (s < end && *s != ']' && *s != '\n')

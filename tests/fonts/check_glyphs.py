@@ -96,11 +96,21 @@ def to_unicode(pdf, num):
         for c, u in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", sect):
             m[int(c, 16)] = text(u)
     for sect in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
-        for a, b, u in re.findall(
-                r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>",
-                sect):
-            for k in range(int(a, 16), int(b, 16) + 1):
-                m[k] = chr(ord(text(u)) + k - int(a, 16))
+        # <lo> <hi> <u> (code points counting up) or <lo> <hi> [<u> ...]
+        for a, b, u, arr in re.findall(
+                r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*"
+                r"(?:<([0-9A-Fa-f]+)>|\[([^\]]*)\])", sect):
+            lo, hi = int(a, 16), int(b, 16)
+            if u:
+                for k in range(lo, hi + 1):
+                    m[k] = chr(ord(text(u)) + k - lo)
+                continue
+            dst = re.findall(r"<([0-9A-Fa-f]+)>", arr)
+            if len(dst) != hi - lo + 1:
+                raise ValueError("bfrange <%s> <%s>: %d entries for %d codes"
+                                 % (a, b, len(dst), hi - lo + 1))
+            for k, d in enumerate(dst):
+                m[lo + k] = text(d)
     return m
 
 

@@ -62,7 +62,7 @@ for so in $(readelf -d "$bin" | awk '/NEEDED/ { gsub(/[][]/, "", $5); print $5 }
     path=$(ldconfig -p | awk -v s="$so" '$1 == s { print $NF; exit }')
     pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(readlink -f "$path")" 2>/dev/null)
     pkg=${pkg%%:*}
-    case $pkg in libc6 | libasan* | libubsan*) continue ;; esac
+    case $pkg in libc6 | libasan* | libubsan* | libtsan*) continue ;; esac
     check "$so: package '$pkg' not in README's install section" \
         '[ -n "$pkg" ] && { grep -qxF -- "$pkg" <<< "$listed" || grep -qw -- "$pkg" <<< "$depends"; }'
 done

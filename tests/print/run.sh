@@ -250,5 +250,26 @@ rc=$?
 check "GBK refuses 𠮷: exit 3 ($rc), nothing written, the line and U+20BB7 named" \
     '[ $rc = 3 ] && [ ! -s "$out/as-gbk.csv" ] && grep -q "𠮷 (U+20BB7) has no GBK code" "$out/as-gbk.err"'
 
+# a CSV longer than one converted piece (64 KB): 𠮷 in the last line still
+# refuses all of it, and the line named is the line in the whole CSV
+python3 - "$as" "$out/as-long.xml" <<'PY'
+import re, sys
+src = open(sys.argv[1], encoding="utf-8").read()
+head, rest = src.split("<employee", 1)
+body, tail = rest.rsplit("</employee>", 1)
+parts = ("<employee" + body).split("</employee>")
+emps = [e.strip() + "</employee>" for e in parts if "<employee" in e]
+last = [e for e in emps if "𠮷" in e][0]
+plain = [e for e in emps if "𠮷" not in e][0]
+out = [re.sub(r'id="[^"]*"', 'id="L%05d"' % i, plain, count=1) for i in range(1, 2001)]
+open(sys.argv[2], "w", encoding="utf-8").write(head + "\n".join(out + [last]) + tail)
+PY
+cp -r "$src/examples/schemes" "$out/" 2>/dev/null
+"$cli" check -d "$out/as-long.xml" --format csv -q > "$out/as-long.csv"
+"$cli" check -d "$out/as-long.xml" --format csv --encoding gbk -q > "$out/as-long-gbk.csv" 2> "$out/as-long.err"
+rc=$?
+check "GBK, 2,001 lines (several pieces): exit 3 ($rc), nothing written, line 2002 named" \
+    '[ $(stat -c %s "$out/as-long.csv") -gt 70000 ] && [ $rc = 3 ] && [ ! -s "$out/as-long-gbk.csv" ] && grep -q "line 2002 of the CSV (SZ013)" "$out/as-long.err"'
+
 echo "print: $pass passed, $fail failed"
 [ $fail = 0 ] && [ $pass -gt 0 ]

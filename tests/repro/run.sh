@@ -8,7 +8,9 @@
 #   2. a rare character in employee 1's comment (鬯) and another in employee
 #      2's (爨): each one's own PDF holds that outline, no other employee's
 #      PDF holds either (outlines compared with the source font,
-#      tests/fonts/has_outline.py).
+#      tests/fonts/has_outline.py);
+#   3. every example batch, one PDF per employee and as a book, made with
+#      --jobs 1, 2 and 4: the same files, bytes and messages.
 set -u
 cli=$1 examples=$2 out=$3
 rm -rf "$out" && mkdir -p "$out/in"
@@ -54,6 +56,23 @@ for f in "$out/rare"/*.pdf; do
     b=$(basename "$f")
     [ "$f" = "$first" ] || check "$b holds KF001's 鬯" '! /usr/bin/python3 "$here/../fonts/has_outline.py" "$f" 鬯 "$uming" > /dev/null'
     [ "$f" = "$second" ] || check "$b holds KF002's 爨" '! /usr/bin/python3 "$here/../fonts/has_outline.py" "$f" 爨 "$uming" > /dev/null'
+done
+for data in "$examples"/*.xml; do
+    b=$(basename "$data" .xml)
+    for j in 1 2 4; do
+        mkdir -p "$out/jobs$j"
+        SOURCE_DATE_EPOCH=1790000000 "$cli" render -d "$data" -o "$out/jobs$j/$b" \
+            --jobs $j > "$out/jobs$j/$b.says" 2>&1
+        SOURCE_DATE_EPOCH=1790000000 "$cli" render -d "$data" --jobs $j -q \
+            --combined "$out/jobs$j/$b-all.pdf" 2>> "$out/jobs$j/$b.says"
+        # the summary line's seconds differ
+        sed -i 's/ in [0-9.]* s/ in - s/' "$out/jobs$j/$b.says"
+    done
+    for j in 2 4; do
+        check "$b: --jobs $j makes other files than --jobs 1" 'diff -r "$out/jobs1/$b" "$out/jobs$j/$b" > /dev/null'
+        check "$b: --jobs $j makes another book than --jobs 1" 'cmp -s "$out/jobs1/$b-all.pdf" "$out/jobs$j/$b-all.pdf"'
+        check "$b: --jobs $j says other things than --jobs 1" 'cmp -s "$out/jobs1/$b.says" "$out/jobs$j/$b.says"'
+    done
 done
 echo "repro: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -506,7 +506,7 @@ static void check_flate(sc_subset *s, int via_base)
     size_t len = 0, zlen = 0;
     sc_error err = {0};
     int from_base = -1;
-    assert_int_equal(sc_subset_build_flate(s, &font, &len, &z, &zlen, &from_base,
+    assert_int_equal(sc_subset_build_flate(s, NULL, &font, &len, &z, &zlen, &from_base,
                                            &err),
                      SC_OK);
     assert_non_null(z);

@@ -4,7 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -27,6 +29,89 @@ static void test_format_decimal_rounds_half_up_on_decimal_digits(void **state)
     assert_string_equal(s, "0.00");
     sc_format_decimal(s, sizeof s, 1870.0, 2);
     assert_string_equal(s, "1870.00");
+}
+
+/* sc_format_pt as the PDF writer once wrote numbers: "%.3f", trailing
+ * zeros and dot dropped, |v| < 0.0005 as 0. */
+static void pt_by_printf(char *out, double v)
+{
+    if (fabs(v) < 0.0005)
+        v = 0;
+    snprintf(out, 48, "%.3f", v);
+    char *e = out + strlen(out);
+    while (e > out && e[-1] == '0')
+        *--e = '\0';
+    if (e > out && e[-1] == '.')
+        *--e = '\0';
+}
+
+static void check_pt(double v)
+{
+    char a[48], b[48];
+    pt_by_printf(a, v);
+    size_t n = sc_format_pt(b, v);
+    if (strcmp(a, b) || n != strlen(b))
+        fail_msg("%.17g: printf \"%s\", sc_format_pt \"%s\"", v, a, b);
+}
+
+/* Every coordinate the PDF writer prints comes out as printf would have
+ * printed it: halves of a thousandth (exact and inexact in binary), the
+ * results of layout-like arithmetic, tiny and large values (a page is
+ * never 1e15 pt wide: there it only never overruns). */
+static void test_format_pt_is_printf(void **state)
+{
+    (void)state;
+    static const double fixed[] = {0, -0.0, 0.0004999, 0.0005, -0.0005, 0.0015,
+                                   0.0025, 1.0005, 2.0005, 12.5, -12.5, 595.276,
+                                   841.89, 1e-9, -1e-9, 999999.9995, 123456789.0625,
+                                   1e13, -1e13, 0.1 + 0.2, 72 * 1.35};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        check_pt(fixed[i]);
+    srand(15);
+    for (int i = 0; i < 300000; i++) {
+        long k = rand() % 4000000 - 2000000;
+        check_pt(k / 2000.0);                  /* every half-thousandth */
+        check_pt(k / 2000.0 + 1e-12 * (rand() % 3 - 1));
+        check_pt((double)rand() / RAND_MAX * 2000.0 - 1000.0);
+        check_pt(k * 0.35 / 3.0);              /* layout-like sums */
+    }
+}
+
+/* The set keeps every key once, with the value it was added with; folded
+ * keys compare without ASCII case; a key longer than a block is kept. */
+static void test_strset(void **state)
+{
+    (void)state;
+    sc_strset s = {0}, f = {.fold = 1};
+    char k[32], v[32];
+    for (int i = 0; i < 100000; i++) {
+        snprintf(k, sizeof k, "B%06d", i);
+        snprintf(v, sizeof v, "v%d", i);
+        assert_int_equal(sc_strset_add(&s, k, v, NULL), 1);
+    }
+    assert_int_equal(s.count, 100000);
+    for (int i = 0; i < 100000; i += 997) {
+        const char *found = NULL;
+        snprintf(k, sizeof k, "B%06d", i);
+        snprintf(v, sizeof v, "v%d", i);
+        assert_int_equal(sc_strset_add(&s, k, "other", &found), 0);
+        assert_string_equal(found, v);
+    }
+    assert_int_equal(sc_strset_add(&s, "b000001", NULL, NULL), 1); /* case counts */
+    const char *found = NULL;
+    assert_int_equal(sc_strset_add(&f, "张伟.PDF", "A1", NULL), 1);
+    assert_int_equal(sc_strset_add(&f, "张伟.pdf", "A2", &found), 0);
+    assert_string_equal(found, "A1");
+    char *big = malloc(200000);
+    assert_non_null(big);
+    memset(big, 'x', 199999);
+    big[199999] = '\0';
+    assert_int_equal(sc_strset_add(&f, big, NULL, NULL), 1);
+    assert_int_equal(sc_strset_add(&f, big, NULL, &found), 0);
+    assert_string_equal(found, "");
+    free(big);
+    sc_strset_free(&s);
+    sc_strset_free(&f);
 }
 
 static void test_arena_strings_and_alignment(void **state)
@@ -106,6 +191,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_decimal_rounds_half_up_on_decimal_digits),
+        cmocka_unit_test(test_format_pt_is_printf),
+        cmocka_unit_test(test_strset),
         cmocka_unit_test(test_arena_strings_and_alignment),
         cmocka_unit_test(test_buf_grows),
         cmocka_unit_test(test_error_set_fills_location),

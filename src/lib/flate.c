@@ -1,0 +1,90 @@
+/* flate.c -- every Flate stream of a PDF, made by libdeflate.
+ *
+ * libdeflate writes the same size as zlib at the same level in less than
+ * half the time (docs/performance.md), but a compressor is large (a few
+ * hundred KB of match-finder tables) and making one costs more than
+ * compressing a small stream with it.  So a sc_flate keeps one per level
+ * it was asked for, for the life of its owner: the batch driver gives
+ * each worker thread its own, and every stream of every document that
+ * worker makes goes through it.  A sc_flate is never shared between
+ * threads; one made for a single call (f NULL) is freed after it.
+ *
+ * Level 6, zlib's default, which libharu used: libdeflate's output is a
+ * little smaller than zlib's at it.  Each call still clears the
+ * compressor's match-finder tables (~15 us), so a stream too small to win
+ * anything (a CIDSet) is better written as it is: the PDF writer decides
+ * (pdf.c, new_stream). */
+#include "internal.h"
+
+#include <libdeflate.h>
+#include <string.h>
+
+#define LEVEL 6
+
+struct sc_flate {
+    struct libdeflate_compressor *c;
+};
+
+sc_flate *sc_flate_new(void) { return sc_calloc(1, sizeof(sc_flate)); }
+
+void sc_flate_free(sc_flate *f)
+{
+    if (!f)
+        return;
+    libdeflate_free_compressor(f->c);
+    sc_free(f);
+}
+
+/* The compressor, made on first use. */
+static struct libdeflate_compressor *get(sc_flate *f)
+{
+    if (!f->c)
+        f->c = libdeflate_alloc_compressor(LEVEL);
+    return f->c;
+}
+
+sc_status sc_flate_zlib(sc_flate *f, const void *in, size_t n,
+                        unsigned char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    sc_flate one = {NULL};
+    sc_flate *use = f ? f : &one;
+    struct libdeflate_compressor *c = get(use);
+    sc_status st = SC_ERR_NOMEM;
+    if (c) {
+        size_t cap = libdeflate_zlib_compress_bound(c, n);
+        unsigned char *z = sc_malloc(cap);
+        size_t zl = z ? libdeflate_zlib_compress(c, in, n, z, cap) : 0;
+        if (zl) { /* 0 cannot happen with the bound's capacity */
+            *out = z;
+            *len = zl;
+            st = SC_OK;
+        } else {
+            sc_free(z);
+        }
+    }
+    if (!f)
+        libdeflate_free_compressor(one.c);
+    return st;
+}
+
+size_t sc_flate_raw(sc_flate *f, const void *in, size_t n, void *out,
+                    size_t cap)
+{
+    sc_flate one = {NULL};
+    sc_flate *use = f ? f : &one;
+    struct libdeflate_compressor *c = get(use);
+    size_t k = c ? libdeflate_deflate_compress(c, in, n, out, cap) : 0;
+    if (!f)
+        libdeflate_free_compressor(one.c);
+    return k;
+}
+
+size_t sc_flate_raw_bound(size_t n)
+{
+    /* libdeflate's bound does not depend on the compressor it is given
+     * (NULL is allowed since 1.13): a few bytes per 64 KB block, plus
+     * the block headers */
+    return libdeflate_deflate_compress_bound(NULL, n);
+}
