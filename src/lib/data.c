@@ -1358,6 +1358,7 @@ static const attr_rule attr_rules[] = {
     {"award", "name", 't'},       {"award", "n", 'i'},         {"award", "reason", 't'},
     {"ranking", "months", 'i'},   {"entry", "id", 't'},        {"entry", "scores", 't'},
     {"grade", "max-share", 'w'},  {"grade", "min-share", 'w'},
+    {"param", "name", 't'},       {"param", "kind", 't'},      {"param", "level", 't'},
 };
 
 /* Attributes of a scheme's <kpi>, <bonus> and <category>: numbers (at most
@@ -1367,7 +1368,7 @@ static const char *const scheme_nums[] = {
     "points-above", "zero-below", "zero-above", "otherwise", "per", "points", "min",
     "max", "threshold", "rise", "max-count"};
 static const char *const scheme_words[] = {"id", "type", "better", "basis", "count", "count-above",
-                                           "below", "name"};
+                                           "below", "name", "actual"};
 
 static int valid_date(const char *v)
 {

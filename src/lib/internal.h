@@ -1181,6 +1181,9 @@ typedef struct sc_rule {
     long long max_count;  /* deduct: more occurrences than this: 0 */
     int has_min, has_max;
     long long min, max;   /* free */
+    int month_average;    /* actual="month-average": the raw result is the
+                             average of the sheet's month scores (a year
+                             sheet's 月度考核平均得分), computed */
     sc_rule_item *items;
     int nitems;
     sc_rule_level *levels;
