@@ -316,6 +316,40 @@ static void alter_rule(xmlNodePtr k, int dir)
 static const alt_attr alt_grade[] = {{"min", 3700}};
 static const alt_attr alt_adjust[] = {{"min", -13700}, {"max", 13700}};
 
+/* The bonus rules a note prints (注：考核得分达到100分…每超额1个百分点上浮2%;
+ * 计提比例4%, 扣发600元, 80% + 20%), each with the unit the note puts after
+ * it.  fixed + kpi stay 100; base-ratio is left: the data's bases are
+ * checked against it. */
+typedef struct alt_note {
+    const char *elem, *name, *unit, *unit2;
+    long long delta;
+} alt_note;
+
+static const alt_note alt_notes[] = {
+    {"bonus", "threshold", "\xe5\x88\x86", NULL, 3700},                  /* 分 */
+    {"bonus", "per", "\xe4\xb8\xaa", "\xe5\x80\x8b", 3700},            /* 个 個 */
+    {"bonus", "rise", "%", NULL, 3700},
+    {"quarter-bonus", "rate", "%", NULL, 3700},
+    {"quarter-bonus", "withhold", "\xe5\x85\x83", NULL, 370000},         /* 元 */
+    {"quarter-bonus", "fixed", "%", NULL, 13700},
+    {"quarter-bonus", "kpi", "%", NULL, -13700}};
+
+static void alter_notes(xmlNodePtr e)
+{
+    for (size_t i = 0; i < sizeof alt_notes / sizeof *alt_notes; i++) {
+        if (strcmp((const char *)e->name, alt_notes[i].elem))
+            continue;
+        xmlChar *v = xmlGetProp(e, (const xmlChar *)alt_notes[i].name);
+        long long u;
+        char b[64];
+        if (v && sc_parse_fixed((const char *)v, 4, &u)) {
+            sc_format_fixed(b, sizeof b, u + alt_notes[i].delta, 4, 1);
+            xmlSetProp(e, (const xmlChar *)alt_notes[i].name, (const xmlChar *)b);
+        }
+        xmlFree(v);
+    }
+}
+
 static void alter_scheme(xmlNodePtr scheme)
 {
     for (xmlNodePtr k = scheme->children; k; k = k->next) {
@@ -334,10 +368,13 @@ static void alter_scheme(xmlNodePtr scheme)
                 }
                 xmlFree(v);
             }
-        else if (!strcmp((const char *)k->name, "grades"))
+        else if (!strcmp((const char *)k->name, "grades")) {
             for (xmlNodePtr g = k->children; g; g = g->next)
                 if (g->type == XML_ELEMENT_NODE)
                     alter_attrs(g, alt_grade, 1, 1);
+        } else {
+            alter_notes(k);
+        }
     }
 }
 
@@ -685,6 +722,76 @@ static int check_scheme_words(const char *where, xmlNodePtr scheme, const char *
     return bad;
 }
 
+/* The sheet's running text (notes, remarks), not its table cells. */
+static void sheet_notes(const sc_block *b, int n, sc_buf *out)
+{
+    for (int i = 0; i < n; i++) {
+        if (b[i].text) {
+            sc_buf_puts(out, b[i].text);
+            sc_buf_puts(out, "\n");
+        }
+        sheet_notes(b[i].children, b[i].nchildren, out);
+    }
+}
+
+/* text prints the number num as a whole (90 but not 190 or 90.5; 600.00
+ * counts as 600) followed by unit. */
+static int prints_with_unit(const char *text, const char *num, const char *unit)
+{
+    size_t nl = strlen(num);
+    for (const char *p = strstr(text, num); p; p = strstr(p + 1, num)) {
+        if (p > text && ((p[-1] >= '0' && p[-1] <= '9') || p[-1] == '.'))
+            continue;
+        const char *q = p + nl;
+        if (*q == '.') {
+            const char *z = q + 1;
+            while (*z == '0')
+                z++;
+            if (z > q + 1)
+                q = z;
+        }
+        if (unit && !strncmp(q, unit, strlen(unit)))
+            return 1;
+    }
+    return 0;
+}
+
+/* The bonus rules of a sheet's notes are the altered scheme's: an old one
+ * printed is an error; printed[i] counts the sheets that print the new
+ * alt_notes[i], so that a test over templates that print none cannot pass. */
+static int check_scheme_notes(const char *where, xmlNodePtr scheme, const char *notes,
+                              int *printed)
+{
+    int bad = 0;
+    for (xmlNodePtr e = scheme ? scheme->children : NULL; e; e = e->next) {
+        if (e->type != XML_ELEMENT_NODE)
+            continue;
+        for (size_t i = 0; i < sizeof alt_notes / sizeof *alt_notes; i++) {
+            const alt_note *an = &alt_notes[i];
+            xmlChar *v = strcmp((const char *)e->name, an->elem)
+                             ? NULL
+                             : xmlGetProp(e, (const xmlChar *)an->name);
+            long long u;
+            if (v && sc_parse_fixed((const char *)v, 4, &u)) {
+                char nn[64], on[64];
+                num_of(u, nn, sizeof nn);
+                num_of(u - an->delta, on, sizeof on);
+                if (prints_with_unit(notes, nn, an->unit) ||
+                    prints_with_unit(notes, nn, an->unit2))
+                    printed[i]++;
+                if (prints_with_unit(notes, on, an->unit) ||
+                    prints_with_unit(notes, on, an->unit2)) {
+                    print_error("%s: its notes print %s%s, the old %s/@%s, not the scheme's %s\n",
+                                where, on, an->unit, an->elem, an->name, nn);
+                    bad++;
+                }
+            }
+            xmlFree(v);
+        }
+    }
+    return bad;
+}
+
 static void count_problem(void *ud, const sc_error *e)
 {
     int *n = ud;
@@ -718,7 +825,7 @@ static void own_numbers(xmlNodePtr k, numlist *own)
     xmlFreeNode(c);
 }
 
-static int check_altered(const char *data, int *rows)
+static int check_altered(const char *data, int *rows, int *printed)
 {
     char tmp[] = "/tmp/sc_printed_XXXXXX", path[2048];
     assert_non_null(mkdtemp(tmp));
@@ -755,6 +862,10 @@ static int check_altered(const char *data, int *rows)
         xmlNodePtr scheme = elem_child(rec->employee->parent, "scheme");
         if (scheme && all.data)
             bad += check_scheme_words(swhere, scheme, all.data);
+        sc_buf_free(&all);
+        sheet_notes(b->body, b->nbody, &all);
+        if (scheme && all.data)
+            bad += check_scheme_notes(swhere, scheme, all.data, printed);
         sc_buf_free(&all);
         xmlNodePtr kpis = elem_child(rec->employee, "kpis");
         for (xmlNodePtr c = kpis ? kpis->children : NULL; c; c = c->next)
@@ -851,6 +962,7 @@ static void every_example_altered(void **state)
     DIR *d = opendir(edir);
     assert_non_null(d);
     int bad = 0, batches = 0;
+    int printed[sizeof alt_notes / sizeof *alt_notes] = {0};
     struct dirent *e;
     while ((e = readdir(d))) {
         size_t n = strlen(e->d_name);
@@ -858,13 +970,19 @@ static void every_example_altered(void **state)
             continue;
         char path[2048];
         snprintf(path, sizeof path, "%s/%s", edir, e->d_name);
-        bad += check_altered(path, &rows);
+        bad += check_altered(path, &rows, printed);
         batches++;
     }
     closedir(d);
     assert_true(batches >= 10);
     print_message("altered schemes: %d KPI rows of %d examples checked\n", rows, batches);
     assert_true(rows > 300); /* every example's rule rows, not a few */
+    for (size_t i = 0; i < sizeof alt_notes / sizeof *alt_notes; i++)
+        if (!printed[i]) {
+            print_error("no example's notes print the altered %s/@%s\n", alt_notes[i].elem,
+                        alt_notes[i].name);
+            bad++;
+        }
     assert_int_equal(bad, 0);
 }
 
