@@ -225,6 +225,19 @@ static const char *node_name(binder *B, const xmlNode *n)
     return (const char *)n->name;
 }
 
+/* A number of the scheme's copy in the record (/batch/scheme,
+ * kpi/scheme-rule): a rule's parameter, printed as the scheme declares it
+ * (levels of 5, 3.5 and 0 points), not a figure the engine computed. */
+static int in_scheme(const xmlNode *n)
+{
+    for (; n; n = n->parent)
+        if (n->type == XML_ELEMENT_NODE &&
+            (xmlStrEqual(n->name, (const xmlChar *)"scheme-rule") ||
+             xmlStrEqual(n->name, (const xmlChar *)"scheme")))
+            return 1;
+    return 0;
+}
+
 /* One printing site (a template line, one name) prints the engine's
  * figures with one number of decimals: 15, 13.5 and 9.38 in one 得分 column are three
  * formats of one quantity. */
@@ -232,7 +245,7 @@ static sc_status note_site(binder *B, const xmlNode *node, const char *text, siz
                            int line)
 {
     const xmlNode *named = node->type == XML_TEXT_NODE ? node->parent : node;
-    if (!named || !named->name ||
+    if (!named || !named->name || in_scheme(named) ||
         !sc_score_computed_name((const char *)named->name, strlen((const char *)named->name),
                                 named->type == XML_ATTRIBUTE_NODE))
         return SC_OK;

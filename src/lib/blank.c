@@ -16,16 +16,6 @@
 #define NOTE_SIZE 9.0
 #define NOTE_GRAY 0.45
 
-/* Traditional Chinese: zh-Hant…, zh-TW, zh-HK, zh-MO. */
-static int traditional(const char *lang)
-{
-    if (!lang || (strncmp(lang, "zh-", 3) && strncmp(lang, "zh_", 3)))
-        return 0;
-    const char *r = lang + 3;
-    return !strncmp(r, "Hant", 4) || !strncmp(r, "TW", 2) || !strncmp(r, "HK", 2) ||
-           !strncmp(r, "MO", 2);
-}
-
 sc_status sc_layout_blank(const sc_fonts *fonts, double page_w, double page_h,
                           const char *lang, sc_arena *arena, sc_laid **out,
                           sc_error *err)
@@ -53,10 +43,11 @@ sc_status sc_layout_blank(const sc_fonts *fonts, double page_w, double page_h,
     b->header_y = b->footer_y = margin / 2;
     blk[0].kind = SC_BLK_PARA;
     blk[0].style = st;
-    blk[0].text = traditional(lang) ? "此頁無正文" : "此页无正文";
+    blk[0].text = sc_text_traditional(lang) ? "此頁無正文" : "此页无正文";
     b->body = blk;
     b->nbody = 1;
     b->label = "blank page";
+    b->lang = lang;
     /* the note's faces may lack it only in a broken font map: draw a
      * marker rather than fail a book for it */
     b->allow_missing = 1;

@@ -1316,6 +1316,7 @@ static const attr_rule attr_rules[] = {
     {"award", "name", 't'},       {"award", "n", 'i'},         {"award", "reason", 't'},
     {"ranking", "months", 'i'},   {"entry", "id", 't'},        {"entry", "scores", 't'},
     {"grade", "max-share", 'w'},  {"grade", "min-share", 'w'},
+    {"param", "name", 't'},       {"param", "kind", 't'},      {"param", "level", 't'},
 };
 
 /* Attributes of a scheme's <kpi>, <bonus> and <category>: numbers (at most
@@ -1325,7 +1326,7 @@ static const char *const scheme_nums[] = {
     "points-above", "zero-below", "zero-above", "otherwise", "per", "points", "min",
     "max", "threshold", "rise", "max-count"};
 static const char *const scheme_words[] = {"id", "type", "better", "basis", "count", "count-above",
-                                           "below", "name"};
+                                           "below", "name", "actual"};
 
 static int valid_date(const char *v)
 {
@@ -1690,14 +1691,74 @@ static int explain_content(problems *pb, xmlNodePtr p, xmlNodePtr x)
 /* Turn libxml2's Relax NG messages into problems: drop the generic
  * "failed to validate" lines when a more precise message covers the same
  * element or one inside it, and reword the rest. */
+/* A rule text's <param>s the schema refuses: which one and what is wrong
+ * with it (libxml2 only says "extra content", at the first <param>). */
+static int param_ok(xmlNodePtr p, const char **why)
+{
+    static const char *const names[] = {
+        "target", "weight", "base", "cap", "step-below", "points-below", "step-above",
+        "points-above", "zero-below", "zero-above", "otherwise", "per", "points", "reverse",
+        "max-count", "min", "max"};
+    const char *name = sc_xml_attr(p, "name");
+    int known = 0;
+    for (size_t i = 0; name && i < sizeof names / sizeof *names; i++)
+        known |= !strcmp(name, names[i]);
+    *why = "is not a number of a rule: name is one of target, weight, base, cap, "
+           "step-below, points-below, step-above, points-above, zero-below, zero-above, "
+           "otherwise, per, points, reverse, max-count, min, max";
+    if (!known)
+        return 0;
+    *why = "takes kind=\"…\" (an item's) or level=\"…\" (a level's), not both, no other "
+           "attribute and no content";
+    if (p->children || (sc_xml_attr(p, "kind") && sc_xml_attr(p, "level")))
+        return 0;
+    for (xmlAttrPtr a = p->properties; a; a = a->next)
+        if (strcmp((const char *)a->name, "name") && strcmp((const char *)a->name, "kind") &&
+            strcmp((const char *)a->name, "level"))
+            return 0;
+    return 1;
+}
+
+static void explain_params(problems *pb, xmlNodePtr text)
+{
+    int said = 0;
+    for (xmlNodePtr p = text ? text->children : NULL; p; p = p->next) {
+        const char *why;
+        if (p->type != XML_ELEMENT_NODE || param_ok(p, &why) ||
+            !xmlStrEqual(p->name, (const xmlChar *)"param"))
+            continue;
+        char q[SC_QUOTE_MAX];
+        const char *name = sc_xml_attr(p, "name");
+        sc_quote(q, sizeof q, name ? name : "");
+        problem(pb, SC_ERR_SCHEMA, p, NULL, "<param name=%s> %s", q, why);
+        said = 1;
+    }
+    if (!said)
+        problem(pb, SC_ERR_SCHEMA, text, NULL, "<%s> holds text and <param name=\"…\"/> "
+                "only (docs/data-format.md, \"Rule texts\")",
+                text ? (const char *)text->name : "?");
+}
+
 static void report_rng(problems *pb, rng_collect *c)
 {
+    xmlNodePtr params_said[16];
+    int nparams = 0;
     for (int i = 0; i < c->n; i++) {
         rng_msg *m = &c->v[i];
         const char *t = m->text;
         xmlNodePtr node = m->node;
         if (node && node->type != XML_ELEMENT_NODE)
             node = node->parent;
+        if (node && xmlStrEqual(node->name, (const xmlChar *)"param")) {
+            int said = 0;
+            for (int j = 0; j < nparams; j++)
+                said |= params_said[j] == node->parent;
+            if (!said && nparams < 16) {
+                params_said[nparams++] = node->parent;
+                explain_params(pb, node->parent);
+            }
+            continue;
+        }
         const char *ename = node ? (const char *)node->name : "?";
         char w[128], w2[128];
         int generic_content = strstr(t, "failed to validate content") != NULL;
@@ -1749,6 +1810,9 @@ static void report_rng(problems *pb, rng_collect *c)
         } else if (strstr(t, "Expecting an element")) {
             if (node && explain_content(pb, node, NULL))
                 continue;
+            if (word_after(t, "Expecting an element ", w, sizeof w) && !strcmp(w, "param"))
+                continue; /* a rule text's <param> is optional: the text itself is
+                             what failed (too long), said by its own message */
             if (word_after(t, "Expecting an element ", w, sizeof w))
                 problem_missing(pb, node, w, node, "<%s> is missing <%s>", ename, w);
             else

@@ -114,6 +114,8 @@ void sc_dump(const sc_laid *laid, const sc_fonts *fonts, sc_buf *buf)
                 num(buf, it->gray);
                 sc_buf_puts(buf, " ");
                 quoted(buf, it->text, it->len);
+                if (it->centre_punct)
+                    sc_buf_puts(buf, " centre-punct");
                 break;
             case SC_IT_LINE:
                 sc_buf_puts(buf, "  line ");

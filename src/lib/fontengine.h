@@ -41,6 +41,11 @@ const sc_face_info *sc_face_info_get(const sc_face *face);
 
 /* Glyph id of cp in the face, 0 if unmapped. */
 unsigned sc_face_gid(const sc_face *face, uint32_t cp);
+/* For text set the Taiwan / Hong Kong way: 1 if this TrueType face draws
+ * cp (one of ，。、；：！？) off the middle of the em box, with the shift
+ * that centres it in *dx, *dy (font units, y up); 0 if cp is not one of
+ * them or its glyph is centred already (fonts.c, "centred punctuation"). */
+int sc_face_punct_shift(const sc_face *face, uint32_t cp, int *dx, int *dy);
 /* Advance width of glyph gid in font units (0 if gid is out of range). */
 unsigned sc_face_gid_advance(const sc_face *face, unsigned gid);
 /* The bytes of glyph gid's TrueType outline (from 'glyf'), *len = 0 for an empty
@@ -74,6 +79,12 @@ void sc_subset_free(sc_subset *s);
  * or out of range, -1 when out of memory.  The CID is what the content
  * stream writes: sc_subset_code of the glyph's id. */
 long sc_subset_use(sc_subset *s, unsigned gid, uint32_t cp);
+/* The CID of a copy of TrueType glyph gid moved by dx, dy font units (a
+ * composite glyph of that one component, same advance), assigned if new:
+ * a mark centred for Traditional text (pdf.c).  Drawn in place of gid it
+ * changes nothing but where the ink is: the code's width and character
+ * are gid's.  0 for gid 0, -1 when out of memory or for a CFF face. */
+long sc_subset_use_moved(sc_subset *s, unsigned gid, uint32_t cp, int dx, int dy);
 /* The code (PDF CID) of id `cid` of the subset: the id itself, except in
  * a CID-keyed CFF face, whose own CIDs the subset font keeps (cff.c). */
 unsigned sc_subset_code(const sc_subset *s, unsigned cid);

@@ -54,6 +54,7 @@
 #include <fontconfig/fontconfig.h>
 #include <libxml/parser.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,7 @@
 #define NPAGES 0x1100u           /* (0x10FFFF >> 8) + 1 */
 #define LANG_MAX 8               /* languages with chains of their own */
 #define TABLE_MAX (64u << 20)    /* refuse tables larger than this */
+#define NPUNCT 7                 /* marks Traditional text centres */
 
 struct sc_face {
     char *path;       /* the file, as resolved */
@@ -87,6 +89,9 @@ struct sc_face {
     unsigned char head[54], hhea[36], maxp[32], post[32];
     unsigned char *os2;
     char psname[64];
+    /* ，。、；：！？ of this face off the centre of the em box (mainland
+     * style): the shift to its centre, font units; 0, 0 if centred */
+    int16_t punct_dx[NPUNCT], punct_dy[NPUNCT];
 };
 
 typedef struct missing {
@@ -553,6 +558,81 @@ static sc_status parse_extra(reader *r, sc_face *f, const table *os2,
     return SC_OK;
 }
 
+/* ---- centred punctuation --------------------------------------------------
+ *
+ * Taiwan and Hong Kong set ，。、；：！？ in the middle of the em box; the
+ * mainland sets ，。、 at its bottom left and ；：！？ in its left half.  A
+ * font's regional faces should carry the right glyphs, but AR PL UMing's
+ * TW and HK faces repeat the CN ones (and have no 'locl' feature), and
+ * faces made for one region only (WenQuanYi Micro Hei, LXGW WenKai) have
+ * the mainland's.  So each TrueType face's glyphs of these marks are
+ * measured once, here: a glyph whose ink lies off the middle of its
+ * advance by more than a tenth of an em is set the mainland way, and the
+ * shift that puts its ink in the middle of the em box (both ways) is
+ * kept.  For text of a Traditional language the PDF embeds a copy of the
+ * glyph moved by that shift (subset.c, sc_subset_use_moved).  A face
+ * whose marks are centred already (Noto CJK TC and HK, CFF faces, which
+ * are not measured) is drawn as it is. */
+static const uint32_t punct_cp[NPUNCT] = {0xFF0C, 0x3002, 0x3001, 0xFF1B,
+                                          0xFF1A, 0xFF01, 0xFF1F};
+
+/* The ink box of TrueType glyph g in font units (its glyf header); 0 if
+ * it is empty or unreadable. */
+static int glyph_box(reader *r, const sc_face *f, unsigned g, int box[4])
+{
+    unsigned char h[10];
+    if (!f->loca || g >= f->nglyphs || f->loca[g + 1] - f->loca[g] < 10 ||
+        rd(r, (uint64_t)f->glyf_off + f->loca[g], 10, h, "table 'glyf'"))
+        return 0;
+    box[0] = s16(h + 2);
+    box[1] = s16(h + 4);
+    box[2] = s16(h + 6);
+    box[3] = s16(h + 8);
+    return box[2] > box[0] && box[3] > box[1];
+}
+
+/* The middle of the em box, font units up from the baseline: the middle
+ * of the ink of 中, whose stem spans the face's ideographic frame from top
+ * to bottom (typo metrics do not say: WenQuanYi's span one em but put
+ * its middle 0.1 em below its hanzi's); without 中, the usual -0.12 ..
+ * 0.88 em. */
+static double em_middle(reader *r, const sc_face *f)
+{
+    int b[4];
+    unsigned g = face_glyph(f, 0x4E2D);
+    if (g && glyph_box(r, f, g, b))
+        return (b[1] + b[3]) / 2.0;
+    return 0.38 * f->upem;
+}
+
+static void measure_punct(reader *r, sc_face *f)
+{
+    double em = f->upem, mid = em_middle(r, f);
+    for (int i = 0; i < NPUNCT && !f->cff; i++) {
+        unsigned g = face_glyph(f, punct_cp[i]);
+        int b[4];
+        if (!g || !glyph_box(r, f, g, b))
+            continue;
+        double dx = f->adv[g] / 2.0 - (b[0] + b[2]) / 2.0;
+        double dy = mid - (b[1] + b[3]) / 2.0;
+        if (fabs(dx) <= 0.1 * em)
+            continue; /* centred already */
+        f->punct_dx[i] = (int16_t)lround(dx);
+        f->punct_dy[i] = fabs(dy) < 0.03 * em ? 0 : (int16_t)lround(dy);
+    }
+}
+
+int sc_face_punct_shift(const sc_face *face, uint32_t cp, int *dx, int *dy)
+{
+    for (int i = 0; face && i < NPUNCT; i++)
+        if (punct_cp[i] == cp) {
+            *dx = face->punct_dx[i];
+            *dy = face->punct_dy[i];
+            return *dx != 0 || *dy != 0;
+        }
+    return 0;
+}
+
 static sc_status parse_face(reader *r, sc_face *f)
 {
     unsigned char hdr[16];
@@ -722,6 +802,7 @@ static sc_status parse_face(reader *r, sc_face *f)
         return st;
     if (f->nmapped == 0)
         return bad(r, "the cmap maps no character to a glyph");
+    measure_punct(r, f);
     return SC_OK;
 }
 

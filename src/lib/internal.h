@@ -431,6 +431,10 @@ typedef struct sc_run {
 sc_status sc_text_runs(const sc_fonts *f, int role, double size,
                        const char *s, size_t n, sc_run **out, size_t *nout);
 
+/* 1 if lang (BCP 47) is Traditional Chinese as Taiwan and Hong Kong set
+ * it: zh-Hant…, zh-TW, zh-HK, zh-MO. */
+int sc_text_traditional(const char *lang);
+
 /* ---- template.c / bind.c: blocks ------------------------------------- */
 
 typedef enum sc_align {
@@ -593,6 +597,9 @@ typedef struct sc_bound {
     const char *watermark;  /* NULL or text drawn across every page */
     const char *title;      /* outline title: "id name" */
     const char *label;      /* record label for errors */
+    const char *lang;       /* the text's language (BCP 47; render.c), or
+                               NULL: layout marks Traditional text's runs
+                               (sc_item.centre_punct) */
     /* Set by render.c from sc_render_opts (bind leaves them 0): draw a
      * character no font has as a marker and warn through diag, instead
      * of failing the record. */
@@ -758,6 +765,9 @@ typedef struct sc_item {
     double stroke;
     int dash;
     int required;      /* SIGN: the field must be signed */
+    int centre_punct;  /* TEXT: set ，。、；：！？ in the middle of the em
+                          box (Traditional text, sc_bound.lang): the PDF
+                          writer moves a face's off-centre glyphs there */
 } sc_item;
 
 typedef struct sc_page {
@@ -1246,6 +1256,9 @@ typedef struct sc_rule {
     long long max_count;  /* deduct: more occurrences than this: 0 */
     int has_min, has_max;
     long long min, max;   /* free */
+    int month_average;    /* actual="month-average": the raw result is the
+                             average of the sheet's month scores (a year
+                             sheet's 月度考核平均得分), computed */
     sc_rule_item *items;
     int nitems;
     sc_rule_level *levels;

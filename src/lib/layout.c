@@ -1830,6 +1830,15 @@ sc_status sc_layout(const sc_bound *b, const sc_fonts *fonts,
     laid->npages = L.npages;
     laid->watermark = b->watermark;
     laid->title = b->title;
+    laid->lang = b->lang;
+    /* Traditional text centres its ，。、；：！？ (pdf.c moves the glyphs
+     * of faces that draw them the mainland way): every run of the record,
+     * chart labels and running header included, is in its language. */
+    int centre = sc_text_traditional(b->lang);
+    for (int p = 0; centre && p < L.npages; p++)
+        for (size_t i = 0; i < L.pages[p].nitems; i++)
+            if (L.pages[p].items[i].kind == SC_IT_TEXT)
+                L.pages[p].items[i].centre_punct = 1;
     if (take_sigboxes(&L, laid) != SC_OK)
         return nomem(&L);
     *out = laid;

@@ -616,9 +616,13 @@ static void pen_stroke(pen *pn, double gray, double lw)
 /* Append the CIDs of text[0..len) drawn with `face` to b as hex digits.
  * A character the face does not map is one of the zero-width format
  * characters text.c joins to the run before it (layout has already
- * refused or marked every other): it is left out. */
-static sc_status cids(pfont *f, const sc_face *face, const char *text,
-                      size_t len, sc_buf *b, sc_error *err)
+ * refused or marked every other): it is left out.  `centre`: the text is
+ * set the Taiwan / Hong Kong way (sc_item.centre_punct), and a mark the
+ * face draws off the middle of the em box is drawn as the subset's moved
+ * copy of it (subset.c): same place, advance and character, its ink in
+ * the middle. */
+static sc_status cids(pfont *f, const sc_face *face, int centre,
+                      const char *text, size_t len, sc_buf *b, sc_error *err)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < len;) {
@@ -635,7 +639,10 @@ static sc_status cids(pfont *f, const sc_face *face, const char *text,
         unsigned gid = sc_face_gid(face, cp);
         if (!gid) /* zero-width format characters joined to the run */
             continue;
-        long cid = sc_subset_use(f->sub, gid, cp);
+        int dx, dy;
+        long cid = centre && sc_face_punct_shift(face, cp, &dx, &dy)
+                       ? sc_subset_use_moved(f->sub, gid, cp, dx, dy)
+                       : sc_subset_use(f->sub, gid, cp);
         if (cid < 0)
             return nomem(err);
         char h[4] = {hex[(cid >> 12) & 15], hex[(cid >> 8) & 15],
@@ -649,7 +656,7 @@ static sc_status cids(pfont *f, const sc_face *face, const char *text,
  * regular face, so each glyph is followed by a TJ adjustment making its
  * advance the regular one.  Text stays exactly where layout put it. */
 static sc_status bold_tj(pfont *f, const sc_face *reg, const sc_face *bold,
-                         const char *text, size_t len, sc_buf *b,
+                         int centre, const char *text, size_t len, sc_buf *b,
                          sc_error *err)
 {
     const sc_face_info *ri = sc_face_info_get(reg), *bi = sc_face_info_get(bold);
@@ -660,7 +667,7 @@ static sc_status bold_tj(pfont *f, const sc_face *reg, const sc_face *bold,
         if (!k)
             return sc_error_set(err, SC_ERR_ENCODING, NULL, 0, 0,
                                 "invalid UTF-8 in text to draw");
-        sc_status st = cids(f, bold, text + i, k, b, err);
+        sc_status st = cids(f, bold, centre, text + i, k, b, err);
         if (st != SC_OK)
             return st;
         i += k;
@@ -725,10 +732,12 @@ static sc_status draw_text(sc_pdf *p, pen *pn, double ph, const sc_item *it,
     pn->ty += dy;
     if (real_bold) {
         st = bold_tj(f, sc_fonts_face(p->fonts, it->face),
-                     sc_fonts_face(p->fonts, fi), it->text, it->len, b, err);
+                     sc_fonts_face(p->fonts, fi), it->centre_punct, it->text,
+                     it->len, b, err);
     } else {
         sc_buf_puts(b, "<");
-        st = cids(f, sc_fonts_face(p->fonts, fi), it->text, it->len, b, err);
+        st = cids(f, sc_fonts_face(p->fonts, fi), it->centre_punct, it->text,
+                  it->len, b, err);
         sc_buf_puts(b, "> Tj\n");
     }
     return b->oom ? nomem(err) : st;

@@ -36,12 +36,15 @@ sc_status sc_render_layout(const sc_template *tpl, const sc_fonts *fonts,
                                          : NULL;
     const char *use = lang ? (const char *)lang : tpl->lang;
     fonts = sc_fonts_for_lang(fonts, use);
-    char *keep = use ? sc_arena_strdup(arena, use) : NULL;
+    bound->lang = use ? sc_arena_strdup(arena, use) : NULL;
     xmlFree(lang);
+    if (use && !bound->lang) {
+        st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+        goto fail;
+    }
     st = sc_layout(bound, fonts, arena, laid, err);
     if (st != SC_OK)
         goto fail;
-    (*laid)->lang = keep;
     return SC_OK;
 fail:
     /* Every record error names its record, whichever stage found it. */

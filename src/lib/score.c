@@ -290,8 +290,6 @@ sc_status sc_rule_score_work(const sc_rule *r, const sc_rule_input *in, long lon
         if (!has_target || target <= 0)
             return need(msg, nmsg, "needs a target above 0 (<target value=\"…\"> or the "
                                    "scheme's target=)");
-        if (r->type == SC_RULE_PRORATA)
-            cap = wt;
         if (!r->lower_better)
             set_completion(w, v, target);
         if (worse_zero(r, v, 1)) {
@@ -300,16 +298,22 @@ sc_status sc_rule_score_work(const sc_rule *r, const sc_rule_input *in, long lon
             break;
         }
         i128 sn, sd;
-        if (!r->lower_better) {
+        if (r->lower_better && v <= 0) { /* nothing is better than zero days */
+            sn = r->type == SC_RULE_PRORATA ? wt : cap;
+            sd = 1;
+        } else if (!r->lower_better) {
             sn = (i128)wt * v;
             sd = target;
         } else {
-            if (v <= 0) { /* nothing is better than zero days */
-                *centi = (long long)rdiv128(cap, 100);
-                break;
-            }
             sn = (i128)wt * target;
             sd = v;
+        }
+        /* pro rata: the measured part is never above the weight; items
+         * then deduct from it and additions add to it (新增一个客户加5分),
+         * within the rule's cap (default the weight) */
+        if (r->type == SC_RULE_PRORATA && sn > (i128)wt * sd) {
+            sn = (i128)wt * sd;
+            w->capped = 1;
         }
         *centi = finish(sn - extra * sd, sd, 0, cap, &w->capped);
         break;
@@ -794,6 +798,12 @@ static void parse_rule(sc_scheme *s, reporter *rp, xmlNodePtr k, sc_rule *r)
     r->max_count = mc;
     r->min = num_attr(rp, k, "min", 4, &r->has_min);
     r->max = num_attr(rp, k, "max", 4, &r->has_max);
+    r->month_average = av(k, "actual") && !strcmp(av(k, "actual"), "month-average");
+    if (r->month_average && r->type != SC_RULE_ACHIEVEMENT && r->type != SC_RULE_PRORATA &&
+        r->type != SC_RULE_STEP && r->type != SC_RULE_THRESHOLD)
+        report(rp, k, "actual", "actual=\"month-average\" gives a measured rule "
+                                "(achievement, pro-rata, step, threshold) its actual value; "
+                                "a %s rule has none", sc_rule_type_name(r->type));
 
     /* what each type needs from the scheme itself */
     if (r->type == SC_RULE_STEP && av(k, "step-below") && r->step_below <= 0)
@@ -1389,6 +1399,111 @@ static void unscored(reporter *rp, const sc_scheme *s, xmlNodePtr k, const char 
            id ? id : "", w, list, hint);
 }
 
+/* A rule text's <param name kind level/> (the data's <rule> and <target>)
+ * becomes the number of the KPI's rule it names, as the scheme declares
+ * it: the sheet prints the number that computed the score, and changing
+ * the scheme changes the printed rule with the amounts.  target is the
+ * sheet's target/@value when it has one (it overrides the scheme's);
+ * weight is the sheet's weight (checked against the scheme's); cap and
+ * base default to the weight, a free rule's min and max to 0 and the
+ * weight, as the rules compute.  A name the rule does not have is an
+ * error naming the KPI, the rule and the param's line. */
+static const char *param_value(const sc_scheme *s, const sc_rule *r, xmlNodePtr k,
+                               xmlNodePtr p, char *why, size_t nwhy)
+{
+    const char *name = av(p, "name"), *kind = av(p, "kind"), *level = av(p, "level");
+    xmlNodePtr src = r ? scheme_kpi(s, r->kpi) : NULL;
+    const char *id = av(k, "id") ? av(k, "id") : "";
+    if (!name)
+        name = "";
+    if (!src) {
+        snprintf(why, nwhy, "<param name=\"%s\"/> prints a number of KPI %s's scheme rule, "
+                            "but the scheme has no rule for %s: write the number, or add "
+                            "the rule", name, id, id);
+        return NULL;
+    }
+    if (kind || level) {
+        for (xmlNodePtr c = first_elem(src); c; c = next_el(c)) {
+            const char *key = kind ? av(c, "kind") : av(c, "id");
+            if (!key || strcmp(key, kind ? kind : level) ||
+                !(kind ? is(c, "item") || is(c, "addition") : is(c, "level")))
+                continue;
+            if (av(c, name))
+                return av(c, name);
+            snprintf(why, nwhy, "<param name=\"%s\" %s=\"%s\"/>: that %s of KPI %s's rule "
+                                "(scheme line %d) has no %s", name, kind ? "kind" : "level",
+                     kind ? kind : level, kind ? "kind" : "level", id, r->line, name);
+            return NULL;
+        }
+        size_t used = (size_t)snprintf(why, nwhy, "<param %s=\"%s\"/>: KPI %s's rule (scheme "
+                                       "line %d) has no %s \"%s\"; it has",
+                                       kind ? "kind" : "level", kind ? kind : level, id,
+                                       r->line, kind ? "kind" : "level", kind ? kind : level);
+        int any = 0;
+        for (xmlNodePtr c = first_elem(src); c && used < nwhy; c = next_el(c)) {
+            const char *key = kind ? av(c, "kind") : av(c, "id");
+            if (key && (kind ? is(c, "item") || is(c, "addition") : is(c, "level"))) {
+                used += (size_t)snprintf(why + used, nwhy - used, " \"%s\"", key);
+                any = 1;
+            }
+        }
+        if (!any && used < nwhy)
+            snprintf(why + used, nwhy - used, " none");
+        return NULL;
+    }
+    if (!strcmp(name, "target")) {
+        xmlNodePtr tn = child(k, "target");
+        if (tn && av(tn, "value"))
+            return av(tn, "value");
+    }
+    if (!strcmp(name, "weight"))
+        return NULL; /* the caller prints the sheet's weight */
+    if (av(src, name))
+        return av(src, name);
+    int to_weight = !strcmp(name, "cap") || !strcmp(name, "base") ||
+                    (!strcmp(name, "max") && r->type == SC_RULE_FREE);
+    if (!strcmp(name, "min") && r->type == SC_RULE_FREE)
+        return "0";
+    if (to_weight)
+        return NULL;
+    snprintf(why, nwhy, "<param name=\"%s\"/>: KPI %s's rule (%s, scheme line %d) has no "
+                        "%s=; print one of its numbers, or declare %s in the scheme",
+             name, id, sc_rule_type_name(r->type), r->line, name, name);
+    return NULL;
+}
+
+static void expand_params(const sc_scheme *s, const sc_rule *r, xmlNodePtr k, reporter *rp)
+{
+    static const char *const texts[] = {"rule", "target"};
+    char why[400];
+    for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
+        xmlNodePtr e = child(k, texts[t]);
+        xmlNodePtr next;
+        for (xmlNodePtr p = e ? e->children : NULL; p; p = next) {
+            next = p->next;
+            if (!is(p, "param"))
+                continue;
+            why[0] = '\0';
+            const char *v = param_value(s, r, k, p, why, sizeof why);
+            char *weight = NULL;
+            if (!v && !why[0]) /* the sheet's weight: cap, base, max default to it */
+                v = weight = sc_xml_text(child(k, "weight"));
+            if (!v) {
+                report(rp, p, "name", "%s", why);
+                continue;
+            }
+            xmlNodePtr txt = xmlNewDocText(k->doc, (const xmlChar *)v);
+            free(weight);
+            if (!txt || !xmlReplaceNode(p, txt)) {
+                xmlFreeNode(txt);
+                report(rp, p, NULL, "out of memory");
+                continue;
+            }
+            xmlFreeNode(p);
+        }
+    }
+}
+
 /* ---- the ranking table (<ranking>) -------------------------------------------
  *
  * 连续3个月综合排名前三名 500 / 300 / 200 元 (seed 001): the basis is the
@@ -1634,6 +1749,56 @@ static void note_excess(sheet *sh, const char *id, const sc_rule *r, const sc_ru
     }
 }
 
+/* A KPI whose raw result is the average of the sheet's month scores
+ * (actual="month-average": a year sheet's 月度考核平均得分 from its 12
+ * months): the sum of bonus/month/@score over the months that have one,
+ * divided by their count and rounded once to 0.01, is the KPI's actual
+ * value -- written when the data leaves it out (with the text, and the
+ * count of months as kpi/@months), checked when the data gives it. */
+static void month_average(sheet *sh, xmlNodePtr k)
+{
+    const char *id = av(k, "id") ? av(k, "id") : "";
+    long long sum = 0, ms;
+    int n = 0;
+    for (xmlNodePtr c = child(child(sh->emp, "bonus"), "month"); c; c = next_el(c))
+        if (is(c, "month") && sc_parse_fixed(av(c, "score"), 2, &ms)) {
+            sum += ms;
+            n++;
+        }
+    if (!n) {
+        report(sh->rp, k, NULL, "KPI %s is the average of the months' scores "
+                                "(actual=\"month-average\"), but the sheet has no <bonus> "
+                                "<month score=\"…\">", id);
+        return;
+    }
+    char a[48], b[48];
+    long long avg = sc_div_round(sum, n);
+    sc_format_fixed(a, sizeof a, avg, 2, 0);
+    snprintf(b, sizeof b, "%d", n);
+    xmlSetProp(k, (const xmlChar *)"months", (const xmlChar *)b);
+    xmlNodePtr an = child(k, "actual");
+    long long given;
+    if (an && av(an, "value")) {
+        if (sc_parse_fixed(av(an, "value"), 4, &given) && given != avg * 100) {
+            sc_format_fixed(b, sizeof b, sum, 2, 0);
+            report(sh->rp, an, "value", "actual %s differs from the average of the %d "
+                                        "months' scores, %s (%s / %d, rounded once); correct "
+                                        "the months or leave the value out to have it "
+                                        "computed", av(an, "value"), n, a, b, n);
+        }
+        return;
+    }
+    if (!an && !(an = xmlNewChild(k, NULL, (const xmlChar *)"actual", NULL))) {
+        report(sh->rp, k, NULL, "out of memory");
+        return;
+    }
+    xmlSetProp(an, (const xmlChar *)"value", (const xmlChar *)a);
+    char *text = sc_xml_text(an);
+    if (!text || !text[0])
+        xmlNodeAddContent(an, (const xmlChar *)a);
+    free(text);
+}
+
 /* One KPI: its score (given, or computed by its rule and then compared
  * with a given one).  1 if it has a score, in *score. */
 static int score_kpi(sheet *sh, xmlNodePtr k, long long wc, long long *score)
@@ -1652,6 +1817,8 @@ static int score_kpi(sheet *sh, xmlNodePtr k, long long wc, long long *score)
         report(rp, wn ? wn : k, NULL, "weight %s differs from the scheme's %s for KPI %s", a,
                b, id);
     }
+    if (r && r->month_average)
+        month_average(sh, k);
     const char *kinds[MAX_ITEMS];
     long long counts[MAX_ITEMS];
     sc_rule_input in;
@@ -1743,6 +1910,7 @@ static void score_kpis(sheet *sh)
             if (!is(k, "kpi"))
                 continue;
             const char *id = av(k, "id");
+            expand_params(s, sc_scheme_rule(s, id), k, sh->rp);
             for (int j = 0; id && j < nids; j++)
                 if (!strcmp(ids[j], id))
                     report(sh->rp, k, "id", "KPI id %s appears twice in this sheet; the "

@@ -21,6 +21,14 @@
  * glyphs, and the component ids inside the copied composite glyphs are
  * rewritten to the new ids.
  *
+ * Moved copies.  Traditional text centres ，。、；：！？ in the em box; a
+ * face that draws them the mainland way gets, for each such mark used,
+ * one more glyph: a composite of the mark alone, offset to the middle
+ * (sc_subset_use_moved; the shift is measured in fonts.c).  It has its
+ * own CID, the mark's advance and character, so the content stream puts
+ * it exactly where the mark would be and a reader extracts the same
+ * text; the closure adds the mark itself as its component.
+ *
  * Hinting.  Glyph instructions are dropped (and with them cvt, fpgm and
  * prep): PDF viewers rasterise unhinted anyway, instructions are a large
  * part of a CJK glyph, and an instruction that calls a function of an fpgm
@@ -45,11 +53,14 @@
 
 /* composite glyph flags */
 #define ARG_WORDS 0x0001
+#define ARGS_XY 0x0002
 #define HAVE_SCALE 0x0008
 #define MORE_COMPONENTS 0x0020
 #define HAVE_XY_SCALE 0x0040
 #define HAVE_2X2 0x0080
 #define HAVE_INSTRUCTIONS 0x0100
+
+#define MOVED_MAX 32 /* moved copies per subset (7 marks use at most 7) */
 
 struct sc_subset {
     const sc_face *face;
@@ -59,6 +70,12 @@ struct sc_subset {
     uint32_t *uni;    /* cid -> first code point drawn with it, 0: none */
     unsigned n, cap;
     const sc_fontbase *base; /* CIDs 0..base->n-1 are the base's, or NULL */
+    /* moved copies: CID cid is glyph gid[cid] offset by dx, dy */
+    struct moved {
+        unsigned cid;
+        int dx, dy;
+    } moved[MOVED_MAX];
+    int nmoved;
 };
 
 /* A face's base (see fontengine.h and "The font cache" below). */
@@ -123,6 +140,27 @@ unsigned sc_subset_code(const sc_subset *s, unsigned cid)
     return c >= 0 ? (unsigned)c : cid;
 }
 
+/* A new CID for gid, drawn for cp; 0 when out of memory. */
+static unsigned new_cid(sc_subset *s, unsigned gid, uint32_t cp)
+{
+    if (s->n == s->cap) {
+        unsigned cap = s->cap * 2;
+        uint16_t *g = sc_realloc(s->gid, cap * sizeof *g);
+        if (!g)
+            return 0;
+        s->gid = g;
+        uint32_t *u = sc_realloc(s->uni, cap * sizeof *u);
+        if (!u)
+            return 0;
+        s->uni = u;
+        s->cap = cap;
+    }
+    unsigned cid = s->n++;
+    s->gid[cid] = (uint16_t)gid;
+    s->uni[cid] = cp;
+    return cid;
+}
+
 long sc_subset_use(sc_subset *s, unsigned gid, uint32_t cp)
 {
     if (!s || gid == 0 || gid >= s->in->nglyphs)
@@ -133,23 +171,39 @@ long sc_subset_use(sc_subset *s, unsigned gid, uint32_t cp)
             s->uni[cid] = cp;
         return (long)sc_subset_code(s, cid);
     }
-    if (s->n == s->cap) {
-        unsigned cap = s->cap * 2;
-        uint16_t *g = sc_realloc(s->gid, cap * sizeof *g);
-        if (!g)
-            return -1;
-        s->gid = g;
-        uint32_t *u = sc_realloc(s->uni, cap * sizeof *u);
-        if (!u)
-            return -1;
-        s->uni = u;
-        s->cap = cap;
-    }
-    cid = s->n++;
-    s->gid[cid] = (uint16_t)gid;
-    s->uni[cid] = cp;
+    if (!(cid = new_cid(s, gid, cp)))
+        return -1;
     s->cid_of[gid] = (uint16_t)cid;
     return (long)sc_subset_code(s, cid);
+}
+
+long sc_subset_use_moved(sc_subset *s, unsigned gid, uint32_t cp, int dx, int dy)
+{
+    if (!s || gid == 0 || gid >= s->in->nglyphs)
+        return 0;
+    if (s->in->cff)
+        return -1;
+    for (int i = 0; i < s->nmoved; i++) {
+        const struct moved *m = &s->moved[i];
+        if (s->gid[m->cid] == gid && m->dx == dx && m->dy == dy)
+            return (long)m->cid;
+    }
+    if (s->nmoved == MOVED_MAX)
+        return -1;
+    unsigned cid = new_cid(s, gid, cp);
+    if (!cid)
+        return -1;
+    s->moved[s->nmoved++] = (struct moved){cid, dx, dy};
+    return (long)cid;
+}
+
+/* The shift of a moved copy, or NULL if cid is the glyph itself. */
+static const struct moved *moved_of(const sc_subset *s, unsigned cid)
+{
+    for (int i = 0; i < s->nmoved; i++)
+        if (s->moved[i].cid == cid)
+            return &s->moved[i];
+    return NULL;
 }
 
 unsigned sc_subset_count(const sc_subset *s) { return s ? s->n : 0; }
@@ -182,6 +236,9 @@ void sc_subset_tag(const sc_subset *s, char tag[7])
         h = (h ^ (s->gid[i] & 0xFF)) * 1099511628211ull;
         h = (h ^ (s->gid[i] >> 8)) * 1099511628211ull;
     }
+    for (int i = 0; i < s->nmoved; i++) /* the same glyphs, one moved */
+        h = (h ^ (uint64_t)(s->moved[i].cid * 65536u + (unsigned)s->moved[i].dx * 251u +
+                            (unsigned)s->moved[i].dy)) * 1099511628211ull;
     for (int i = 0; i < 6; i++) {
         tag[i] = (char)('A' + h % 26);
         h /= 26;
@@ -470,6 +527,37 @@ done:
     return st;
 }
 
+/* Glyph *g (*len bytes, the outline of the glyph moved) becomes the
+ * moved copy: a composite of that glyph alone at offset dx, dy, its
+ * bounding box moved with it.  An empty glyph stays empty. */
+static sc_status make_moved(sc_subset *s, const struct moved *m, unsigned char **g,
+                            size_t *len, sc_error *err)
+{
+    unsigned gid = s->gid[m->cid];
+    if (*len < 10) {
+        free(*g);
+        *g = NULL;
+        *len = 0;
+        return SC_OK;
+    }
+    unsigned char *c = sc_malloc(18);
+    if (!c)
+        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    w16(c, 0xFFFF); /* numberOfContours -1: composite */
+    w16(c + 2, (unsigned)(s16(*g + 2) + m->dx) & 0xFFFF);
+    w16(c + 4, (unsigned)(s16(*g + 4) + m->dy) & 0xFFFF);
+    w16(c + 6, (unsigned)(s16(*g + 6) + m->dx) & 0xFFFF);
+    w16(c + 8, (unsigned)(s16(*g + 8) + m->dy) & 0xFFFF);
+    w16(c + 10, ARG_WORDS | ARGS_XY);
+    w16(c + 12, gid);
+    w16(c + 14, (unsigned)m->dx & 0xFFFF);
+    w16(c + 16, (unsigned)m->dy & 0xFFFF);
+    free(*g);
+    *g = c;
+    *len = 18;
+    return SC_OK;
+}
+
 /* Every glyph of the subset in its subset form: glyf (*glyf, *glyf_len,
  * each glyph padded to an even length) and its n + 1 offsets.  The
  * closure appends components to s->gid while the glyphs are read.  A
@@ -507,6 +595,9 @@ static sc_status glyphs(sc_subset *s, unsigned char **glyf_out,
         }
         if ((st = sc_face_glyph_data(s->face, s->gid[i], &data[k], &dlen[k],
                                      err)))
+            goto done;
+        const struct moved *m = moved_of(s, i);
+        if (m && (st = make_moved(s, m, &data[k], &dlen[k], err)))
             goto done;
         if (dlen[k] >= 10 && s16(data[k]) < 0) {
             int bad = 0;

@@ -72,6 +72,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- character classes ---------------------------------------------------- */
 
@@ -578,4 +579,15 @@ sc_status sc_text_runs(const sc_fonts *f, int role, double size,
     *out = v;
     *nout = nv;
     return SC_OK;
+}
+
+/* Taiwan and Hong Kong centre ，。、；：！？ (docs/fonts.md, "Language");
+ * the tag's script or region says whether the text is set their way. */
+int sc_text_traditional(const char *lang)
+{
+    if (!lang || (strncasecmp(lang, "zh-", 3) && strncasecmp(lang, "zh_", 3)))
+        return 0;
+    const char *r = lang + 3;
+    return !strncasecmp(r, "Hant", 4) || !strncasecmp(r, "TW", 2) ||
+           !strncasecmp(r, "HK", 2) || !strncasecmp(r, "MO", 2);
 }

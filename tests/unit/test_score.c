@@ -35,6 +35,11 @@ static const sc_rule_level levels[] = {{"A", 5 * U, "主动承担额外工作"},
                                        {"B", 3 * U, "自觉完成工作任务"},
                                        {"C", 2 * U, "有时推卸责任"},
                                        {"D", 0, "工作马虎"}};
+/* 季度 KPI 回款任务完成率: 新增一个客户加5分; 质检得分: 服务禁语另扣3分 */
+static const sc_rule_item new_customer[] = {{"新增客户", 5 * U, SC_ITEM_ADD, "家"}};
+static const sc_rule_item banned_words[] = {{"服务禁语", 3 * U, SC_ITEM_DEDUCT, NULL}};
+static const char *const k_new[] = {"新增客户"};
+static const char *const k_banned[] = {"服务禁语"};
 static const char *const k_late[] = {"迟到"};
 static const char *const k_late_absent[] = {"迟到", "旷工"};
 static const char *const k_absent[] = {"旷工"};
@@ -83,6 +88,27 @@ static const rule_case rule_cases[] = {
      .target = 98 * U, .has_cap = 1, .cap = 30 * U}, {.weight = 20 * U, VAL(95 * U)}, SC_OK, 1939},
     {"pro-rata above target ignores a cap", {.type = SC_RULE_PRORATA, .has_target = 1,
      .target = 98 * U, .has_cap = 1, .cap = 30 * U}, {.weight = 20 * U, VAL(99 * U)}, SC_OK, 2000},
+    /* pro rata with items: the measured part stops at the weight, then the
+     * items apply within the cap (a new customer is a bonus on a full row;
+     * over-achievement does not buy back a deduction) */
+    {"pro-rata 112% of 40 + 1 new customer x 5, cap 50 = 45", {.type = SC_RULE_PRORATA,
+     .has_target = 1, .target = 100 * U, .has_cap = 1, .cap = 50 * U,
+     .items = (sc_rule_item *)new_customer, .nitems = 1},
+     {.weight = 40 * U, VAL(112 * U), COUNTS(k_new, n1)}, SC_OK, 4500},
+    {"pro-rata 82.5% of 40 = 33 + 1 new customer = 38", {.type = SC_RULE_PRORATA,
+     .has_target = 1, .target = 100 * U, .has_cap = 1, .cap = 50 * U,
+     .items = (sc_rule_item *)new_customer, .nitems = 1},
+     {.weight = 40 * U, VAL(825000), COUNTS(k_new, n1)}, SC_OK, 3800},
+    {"pro-rata 112% + 3 new customers: capped at 50", {.type = SC_RULE_PRORATA,
+     .has_target = 1, .target = 100 * U, .has_cap = 1, .cap = 50 * U,
+     .items = (sc_rule_item *)new_customer, .nitems = 1},
+     {.weight = 40 * U, VAL(112 * U), COUNTS(k_new, n3)}, SC_OK, 5000},
+    {"pro-rata without cap: a new customer adds nothing to a full row", {.type = SC_RULE_PRORATA,
+     .has_target = 1, .target = 100 * U, .items = (sc_rule_item *)new_customer, .nitems = 1},
+     {.weight = 40 * U, VAL(112 * U), COUNTS(k_new, n1)}, SC_OK, 4000},
+    {"pro-rata 93/90 of 15 with one 服务禁语: 15 - 3 = 12", {.type = SC_RULE_PRORATA,
+     .has_target = 1, .target = 90 * U, .items = (sc_rule_item *)banned_words, .nitems = 1},
+     {.weight = 15 * U, VAL(93 * U), COUNTS(k_banned, n1)}, SC_OK, 1200},
     /* step deduction on the completion rate (seed 001) */
     {"sales exactly at target", {SALES}, {.weight = 30 * U, VAL(120 * U), .has_target = 1,
      .target = 120 * U}, SC_OK, 3000},

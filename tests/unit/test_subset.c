@@ -638,6 +638,76 @@ static void test_cff_name_keyed(void **state)
     check_cff(TINY_NAME, "0", "𠮷中A 中𠮷");
 }
 
+/* A mark of Traditional text that a face draws the mainland way (，of AR
+ * PL UMing TW, bottom left) is embedded as a moved copy: a composite of
+ * the mark alone at the shift fonts.c measured, with the mark's advance
+ * and character, its box moved with it; a centred mark (。) has no
+ * shift; asking twice gives the same CID. */
+static void test_moved_marks(void **state)
+{
+    (void)state;
+    require(UMING);
+    sc_fonts *f = load_map(UMING, "2");
+    const sc_face *face = sc_fonts_face(f, 0);
+    int dx = 0, dy = 0;
+    assert_false(sc_face_punct_shift(face, 0x3002, &dx, &dy)); /* 。 centred */
+    assert_false(sc_face_punct_shift(face, 0x7532, &dx, &dy)); /* 甲: no mark */
+    assert_true(sc_face_punct_shift(face, 0xFF0C, &dx, &dy));  /* ， */
+    /* UMing's ，: ink 171..277 x -109..108 of 1024 units, advance 1024;
+     * 中's ink -80..857: its middle 388.5 is the em box's */
+    assert_int_equal(dx, 512 - 224);
+    assert_true(dy == 389 || dy == 388);
+    sc_subset *s = NULL;
+    sc_error err = {0};
+    assert_int_equal(sc_subset_new(&s, face, &err), SC_OK);
+    unsigned comma = sc_face_gid(face, 0xFF0C);
+    long jia = sc_subset_use(s, sc_face_gid(face, 0x7532), 0x7532);
+    long moved = sc_subset_use_moved(s, comma, 0xFF0C, dx, dy);
+    assert_int_equal(jia, 1);
+    assert_int_equal(moved, 2);
+    assert_int_equal(sc_subset_use_moved(s, comma, 0xFF0C, dx, dy), moved);
+    assert_int_equal(sc_subset_unicode(s, 2), 0xFF0C);
+    assert_int_equal(sc_subset_width(s, 2), 1000);
+    unsigned char *ttf = NULL;
+    size_t len = 0;
+    assert_int_equal(sc_subset_build(s, &ttf, &len, &err), SC_OK);
+    /* the closure added the mark itself as CID 3, the moved copy's component */
+    assert_int_equal(sc_subset_count(s), 4);
+    assert_int_equal(sc_subset_orig(s, 3), comma);
+    size_t l, glyf_len;
+    const unsigned char *head = table(ttf, len, "head", &l);
+    const unsigned char *loca = table(ttf, len, "loca", &l);
+    const unsigned char *glyf = table(ttf, len, "glyf", &glyf_len);
+    const unsigned char *hmtx = table(ttf, len, "hmtx", &l);
+    int lng = (int)be16(head + 50);
+#define AT(g) (lng ? be32(loca + 4 * (g)) : 2u * be16(loca + 2 * (g)))
+    const unsigned char *mv = glyf + AT(2), *mark = glyf + AT(3);
+    assert_int_equal(AT(3) - AT(2), 18);
+    assert_int_equal((int16_t)be16(mv), -1);                  /* composite */
+    for (int k = 0; k < 4; k++) /* its box: the mark's, moved */
+        assert_int_equal((int16_t)be16(mv + 2 + 2 * k),
+                         (int16_t)be16(mark + 2 + 2 * k) + (k % 2 ? dy : dx));
+    assert_int_equal(be16(mv + 10), 0x0003); /* ARG_1_AND_2_ARE_WORDS | XY */
+    assert_int_equal(be16(mv + 12), 3);      /* the mark, by its new id */
+    assert_int_equal((int16_t)be16(mv + 14), dx);
+    assert_int_equal((int16_t)be16(mv + 16), dy);
+    assert_int_equal(be16(hmtx + 4 * 2), be16(hmtx + 4 * 3)); /* same advance */
+#undef AT
+    sc_free(ttf);
+    sc_subset_free(s);
+    sc_fonts_free(f);
+    /* a CFF face has no moved copies (its marks are drawn as they are) */
+    if (have(NOTO_SERIF)) {
+        sc_fonts *nf = load_map(NOTO_SERIF, "2");
+        const sc_face *nface = sc_fonts_face(nf, 0);
+        assert_false(sc_face_punct_shift(nface, 0xFF0C, &dx, &dy));
+        assert_int_equal(sc_subset_new(&s, nface, &err), SC_OK);
+        assert_int_equal(sc_subset_use_moved(s, sc_face_gid(nface, 0xFF0C), 0xFF0C, 1, 1), -1);
+        sc_subset_free(s);
+        sc_fonts_free(nf);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -651,6 +721,7 @@ int main(void)
         cmocka_unit_test(test_cached_flate_round_trips),
         cmocka_unit_test(test_cff_cid_keyed),
         cmocka_unit_test(test_cff_name_keyed),
+        cmocka_unit_test(test_moved_marks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
