@@ -205,14 +205,18 @@ static int make_workbook(check_table *t, const char *file, const char *dir, int 
         unread = !err;
     }
     lxw_doc_properties props = {.title = zh ? "考核结果" : "scorecard check"};
-    /* the date: given, else the data's, else the zip entries' own (1980) */
+    /* the date: given, else the data's, else the zip entries' own (1980);
+     * libxlsxwriter takes 0 for "now", so SOURCE_DATE_EPOCH=0 is the data's */
     props.created = (time_t)(created > 0 ? created : rows.latest > 0 ? rows.latest : 315532800);
     if (!err && !unread)
         err = workbook_set_properties(wb, &props);
     lxw_error closed = workbook_close(wb); /* frees wb, also after a failure */
     if (!err)
         err = closed;
-    if (err)
+    if (err == LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE)
+        errorf("cannot make the workbook %s: the table has more rows than a worksheet holds "
+               "(1,048,576): use --format csv", path);
+    else if (err)
         errorf("cannot make the workbook %s: %s (libxlsxwriter, working in %s: is there room "
                "there? TMPDIR names another folder)",
                path, lxw_strerror(err), dir);
