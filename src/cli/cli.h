@@ -93,9 +93,36 @@ void table_problem(check_table *t, const sc_error *e, int warning);
 /* The table, aligned for a terminal or as CSV (RFC 4180, CRLF, in the
  * table's encoding), to f.  Returns 0, or -1 (said) if writing failed. */
 int table_print(check_table *t, FILE *f, int csv);
+/* The table into the file path, written whole or not at all: as text,
+ * CSV (csv) or an Excel workbook (xlsx; zh and created as for
+ * table_save_xlsx).  0, or -1 (said). */
+int table_save(check_table *t, const char *path, int csv, int xlsx, int zh, long long created);
+/* Says that the table's file was not written and what -o needs. */
+void table_not_written(const char *path);
 /* The problems as CSV (employee, field, file, line, column, kind,
  * message; the table's encoding) into path, written whole or not at all. */
 sc_status table_save_problems(check_table *t, const char *path, sc_error *err);
+
+/* The CSV's lines one at a time, for a writer of another format: fn gets
+ * the header (row 0), then each row (1...) of the table, or with problems
+ * set of the problems list; the cells are fn's only during the call.
+ * Stops at fn's first nonzero and returns it; -1 (said) if the spill
+ * cannot be read back. */
+typedef int (*table_line_fn)(void *ud, long line, const char *const *cells, int n);
+int table_each(check_table *t, int problems, table_line_fn fn, void *ud);
+/* The table's figure columns are 2 .. 2 + table_nfigures(t) - 1; the
+ * others are words (工号 and the like). */
+int table_nfigures(const check_table *t);
+long table_nproblems(const check_table *t);
+
+/* ---- table_xlsx.c: check's table as an Excel workbook -------------------- */
+
+/* The table (and a second sheet of the problems, when there are any) as
+ * an .xlsx workbook into path, written whole or not at all (sc_file_save).
+ * zh: the sheets' names in Chinese; created: the workbook's date (seconds
+ * since 1970), or 0: the end of the latest period in the table.  0, or -1
+ * (said, naming path). */
+int table_save_xlsx(check_table *t, const char *path, int zh, long long created);
 
 /* Columns on a terminal: CJK and fullwidth characters take two. */
 int display_width(const char *s);

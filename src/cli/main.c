@@ -6,8 +6,8 @@
  *   scorecard render -d DATA [-d DATA...] [-t TEMPLATE] [-o DIR]
  *                    [--name PATTERN] [--combined FILE] [--dump] [--jobs N]
  *                    [--group-by FIELD] [--sort KEY] [--no-duplex] [--no-summary]
- *   scorecard check  -d DATA [-t TEMPLATE] [--format text|csv] [--excel]
- *                    [--encoding utf-8|gbk|gb18030] [--jobs N]
+ *   scorecard check  -d DATA [-t TEMPLATE] [--format text|csv|xlsx] [-o FILE]
+ *                    [--excel] [--encoding utf-8|gbk|gb18030] [--jobs N]
  *   scorecard summary -d DATA -o FILE.pdf [--sort KEY]   (summary.c)
  *   scorecard mail   -d DATA --from ADDR --smtp URL ...   (mail.c)
  *   scorecard fonts  [TEXT]
@@ -50,6 +50,7 @@ typedef struct options {
     const char *manifest; /* render -o: its stem ("" none) */
     int remove_stale; /* render -o: a failed record removes its old sheet */
     int csv;          /* check: the summary table as CSV */
+    int xlsx;         /* check: the table as an Excel workbook (table_xlsx.c) */
     int encoding;     /* check --format csv: csv_encoding (csv_enc.c) */
     int group_by;     /* render: sc_group_by, one book per group */
     int sort;         /* books and summary: sc_sort */
@@ -160,7 +161,8 @@ static void usage(FILE *f)
           "  -d, --data FILE       evaluation batch (XML; UTF-8, GBK, GB18030, Big5)\n"
           "  -t, --template FILE   template file (default: the one the data names)\n"
           "  -T, --templates DIR   folder to look for named templates in first\n"
-          "  -o, --output DIR      output folder (created if missing)\n"
+          "  -o, --output DIR      output folder (created if missing); for check and\n"
+          "                        summary the file to write (check: its table)\n"
           "  -n, --name PATTERN    file name pattern, default {period}_{id}_{name}.pdf;\n"
           "                        placeholders: {period} {id} {name} {department} {position}\n"
           "      --manifest STEM   the run's manifest in the output folder: STEM.csv and\n"
@@ -193,8 +195,10 @@ static void usage(FILE *f)
           "                        instead of failing the record\n"
           "      --strict          a template select that gives nothing for a whole batch\n"
           "                        is an error, not a warning (for checking templates)\n"
-          "      --format FMT      check: the table as text (default) or csv (CRLF, RFC\n"
-          "                        4180 quoting; period and department columns)\n"
+          "      --format FMT      check: the table as text (default), csv (CRLF, RFC\n"
+          "                        4180 quoting; period and department columns) or xlsx\n"
+          "                        (an Excel workbook of the CSV's cells, figures as\n"
+          "                        numbers, the problems on a second sheet; needs -o FILE)\n"
           "      --headers LANG    check: en (default) or zh: Chinese column names and\n"
           "                        status words in the CSV (工号,姓名,…,状态)\n"
           "      --problems FILE   check: every problem also as CSV into FILE (employee,\n"
@@ -413,10 +417,10 @@ static int parse_args(int argc, char **argv, options *o)
                 return -1;
             }
             const char *f = argv[++i];
-            if (!strcmp(f, "csv")) {
-                o->csv = 1;
-            } else if (strcmp(f, "text")) {
-                errorf("--format takes text or csv, not '%s'", f);
+            o->csv = !strcmp(f, "csv");
+            o->xlsx = !strcmp(f, "xlsx");
+            if (!o->csv && !o->xlsx && strcmp(f, "text")) {
+                errorf("--format takes text, csv or xlsx, not '%s'", f);
                 return -1;
             }
             continue;
@@ -455,8 +459,13 @@ static int parse_args(int argc, char **argv, options *o)
         errorf("no data file: give one with -d FILE");
         return -1;
     }
-    if ((o->csv || o->zh) && strcmp(o->cmd, "check")) {
-        errorf("%s is an option of 'check'", o->csv ? "--format" : "--headers");
+    if ((o->csv || o->xlsx || o->zh) && strcmp(o->cmd, "check")) {
+        errorf("%s is an option of 'check'", o->zh && !o->csv && !o->xlsx ? "--headers" : "--format");
+        return -1;
+    }
+    if (o->xlsx && (!o->outdir || !strcmp(o->outdir, "-"))) {
+        errorf("--format xlsx makes a workbook file, not text for a terminal or a pipe: "
+               "name it with -o FILE.xlsx");
         return -1;
     }
     if (o->profile && strcmp(o->cmd, "render")) {
@@ -766,7 +775,15 @@ static int cmd_render(const options *o)
 
     double secs = now() - t0;
     int rc = exit_status(st, &sum);
-    if (check && (sum.records > 0 || o->csv) && table_print(rp.table, stdout, o->csv) != 0)
+    if (check && o->outdir) {
+        /* into a file: only a table that has rows replaces one */
+        if (sum.records == 0)
+            errorf("no table to write: %s not written", o->outdir);
+        else if (table_save(rp.table, o->outdir, o->csv, o->xlsx, o->zh,
+                            sd > 0 ? bo.created : 0) != 0)
+            rc = EXIT_UNUSABLE;
+    } else if (check && (sum.records > 0 || o->csv) &&
+               table_print(rp.table, stdout, o->csv) != 0)
         rc = EXIT_UNUSABLE;
     if (o->problems && table_save_problems(rp.table, o->problems, &err) != SC_OK) {
         print_error(&err);

@@ -487,40 +487,93 @@ static int sink_finish(csv_sink *s, FILE *f)
     return rc;
 }
 
-static void fill_table(check_table *t, csv_sink *s)
+int table_nfigures(const check_table *t) { return t->nfig; }
+
+long table_nproblems(const check_table *t) { return t->nprobs; }
+
+/* The CSV's lines of the table: its header, then each row. */
+static int each_row(check_table *t, table_line_fn fn, void *ud)
 {
-    int ncols = t->nfig + 5;
+    int ncols = t->nfig + 5, rc;
     const char *cells[MAXFIG + 5];
     for (int i = 0; i < ncols; i++)
         cells[i] = cell(t, NULL, i, t->zh);
-    csv_line(s, cells, ncols);
+    if ((rc = fn(ud, 0, cells, ncols)) != 0)
+        return rc;
     row w;
-    for (long r = 0; r < t->nrows && !s->failed; r++) {
+    for (long r = 0; r < t->nrows; r++) {
         if (!read_row(t, &w)) {
             errorf("cannot read back the table: %s", strerror(errno ? errno : EIO));
-            s->failed = -1;
-            return;
+            return -1;
         }
         for (int i = 0; i < ncols; i++)
             cells[i] = cell(t, &w, i, t->zh);
-        csv_line(s, cells, ncols);
+        if ((rc = fn(ud, r + 1, cells, ncols)) != 0)
+            return rc;
     }
+    return 0;
+}
+
+/* The CSV's lines of the problems list. */
+static int each_problem(check_table *t, table_line_fn fn, void *ud)
+{
+    static const char *const en[] = {"id",   "name",   "field", "file",
+                                     "line", "column", "kind",  "message"};
+    static const char *const zh[] = {"工号", "姓名", "字段", "文件",
+                                     "行",   "列",   "类型", "问题"};
+    int rc = fn(ud, 0, t->zh ? zh : en, 8);
+    problem p;
+    for (long i = 0; i < t->nprobs && rc == 0; i++) {
+        if (!read_problem(t, &p)) {
+            errorf("cannot read back the problems: %s", strerror(errno ? errno : EIO));
+            return -1;
+        }
+        char line[16] = "", col[16] = "";
+        if (p.line > 0)
+            snprintf(line, sizeof line, "%d", p.line);
+        if (p.column > 0)
+            snprintf(col, sizeof col, "%d", p.column);
+        const char *kind = p.warning ? (t->zh ? "警告" : "warning")
+                                     : (t->zh ? "错误" : "error");
+        const char *cells[8] = {p.id, p.name, p.field, p.file, line, col, kind, p.message};
+        rc = fn(ud, i + 1, cells, 8);
+    }
+    return rc;
+}
+
+int table_each(check_table *t, int problems, table_line_fn fn, void *ud)
+{
+    if (rewind_spill(t, problems ? t->probs : t->rows) != 0) {
+        errorf("cannot keep the %s in a temporary file: %s", problems ? "problems" : "table",
+               strerror(errno));
+        return -1;
+    }
+    return problems ? each_problem(t, fn, ud) : each_row(t, fn, ud);
+}
+
+static int csv_line_fn(void *ud, long line, const char *const *cells, int n)
+{
+    (void)line;
+    csv_sink *s = ud;
+    csv_line(s, cells, n);
+    return s->failed;
 }
 
 int table_print(check_table *t, FILE *f, int csv)
 {
-    if (rewind_spill(t, t->rows) != 0) {
-        errorf("cannot keep the table in a temporary file: %s", strerror(errno));
-        return -1;
-    }
     if (csv) {
         csv_sink s = {.t = t};
-        fill_table(t, &s);
+        if (table_each(t, 0, csv_line_fn, &s) != 0 && !s.failed)
+            s.failed = -1;
         if (sink_finish(&s, f) != 0 || fflush(f) != 0) {
             errorf("cannot write the table");
             return -1;
         }
         return 0;
+    }
+    if (rewind_spill(t, t->rows) != 0) {
+        errorf("cannot keep the table in a temporary file: %s", strerror(errno));
+        return -1;
     }
     int ncols = t->nfig + 3; /* the terminal table stops at 状态 */
     int width[MAXFIG + 3];
@@ -559,30 +612,36 @@ int table_print(check_table *t, FILE *f, int csv)
     return 0;
 }
 
-static void fill_problems(check_table *t, csv_sink *s)
+int table_save(check_table *t, const char *path, int csv, int xlsx, int zh, long long created)
 {
-    static const char *const en[] = {"id",   "name",   "field", "file",
-                                     "line", "column", "kind",  "message"};
-    static const char *const zh[] = {"工号", "姓名", "字段", "文件",
-                                     "行",   "列",   "类型", "问题"};
-    csv_line(s, t->zh ? zh : en, 8);
-    problem p;
-    for (long i = 0; i < t->nprobs && !s->failed; i++) {
-        if (!read_problem(t, &p)) {
-            errorf("cannot read back the problems: %s", strerror(errno ? errno : EIO));
-            s->failed = -1;
-            return;
-        }
-        char line[16] = "", col[16] = "";
-        if (p.line > 0)
-            snprintf(line, sizeof line, "%d", p.line);
-        if (p.column > 0)
-            snprintf(col, sizeof col, "%d", p.column);
-        const char *kind = p.warning ? (t->zh ? "警告" : "warning")
-                                     : (t->zh ? "错误" : "error");
-        const char *cells[8] = {p.id, p.name, p.field, p.file, line, col, kind, p.message};
-        csv_line(s, cells, 8);
+    if (xlsx)
+        return table_save_xlsx(t, path, zh, created);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) {
+        errorf("out of memory");
+        return -1;
     }
+    int rc = table_print(t, m, csv);
+    if (fclose(m) != 0 && rc == 0) {
+        errorf("out of memory");
+        rc = -1;
+    }
+    sc_error err;
+    if (rc == 0 && sc_file_save(path, buf, len, &err) != SC_OK) {
+        print_error(&err);
+        table_not_written(path);
+        rc = -1;
+    }
+    free(buf);
+    return rc;
+}
+
+void table_not_written(const char *path)
+{
+    errorf("%s not written (a file of that name keeps what it had): -o takes a file name "
+           "in a folder that exists and that you can write to", path);
 }
 
 sc_status table_save_problems(check_table *t, const char *path, sc_error *err)
@@ -594,11 +653,7 @@ sc_status table_save_problems(check_table *t, const char *path, sc_error *err)
     if (!m)
         return SC_ERR_NOMEM;
     csv_sink s = {.t = t};
-    int rc = rewind_spill(t, t->probs);
-    if (rc == 0)
-        fill_problems(t, &s);
-    else
-        errorf("cannot keep the problems in a temporary file: %s", strerror(errno));
+    int rc = table_each(t, 1, csv_line_fn, &s) != 0 ? -1 : 0;
     rc = sink_finish(&s, m) != 0 || rc != 0 ? -1 : 0;
     if (fclose(m) != 0 || rc != 0) {
         free(buf);

@@ -24,5 +24,14 @@ done < <(grep -noE -- '--[a-z][a-z0-9-]+' "${docs[@]}" | sed 's/^\([^:]*\):\([0-
 for opt in $known; do
     grep -qF -- "$opt" "${docs[@]}" || { echo "FAIL --help lists $opt, no document mentions it"; fail=1; }
 done
+# every table format check accepts (its refusal of another lists them) is
+# shown somewhere as --format VALUE, the default text aside
+formats=$("$cli" check -d /dev/null --format '?' 2>&1 | sed -n "s/.*--format takes \(.*\), not.*/\1/p" |
+          sed 's/,\| or / /g')
+[ -n "$formats" ] || { echo "FAIL check --format ? does not list the formats"; fail=1; }
+for f in $formats; do
+    [ "$f" = text ] && continue
+    grep -qF -- "--format $f" "${docs[@]}" || { echo "FAIL check --format $f: no document shows it"; fail=1; }
+done
 [ $fail = 0 ] && echo "docs: every option the documentation names exists, every option is documented"
 exit $fail
