@@ -42,6 +42,8 @@ char *sc_strndup(const char *s, size_t n);
 typedef struct sc_arena sc_arena;
 sc_arena *sc_arena_new(void);
 void *sc_arena_alloc(sc_arena *a, size_t n); /* zeroed, 16-aligned */
+void *sc_arena_alloc_raw(sc_arena *a, size_t n); /* not zeroed: for arrays
+                                                 filled before read */
 char *sc_arena_strdup(sc_arena *a, const char *s);
 char *sc_arena_strndup(sc_arena *a, const char *s, size_t n);
 char *sc_arena_printf(sc_arena *a, const char *fmt, ...);
