@@ -862,12 +862,13 @@ static void row_heights(const sc_block *blk, table *T, double cap)
         }
 }
 
-/* Edges are found by their start point: a grid of EPS-sized buckets,
- * hashed; two points within EPS of each other are in neighbouring
- * buckets, so looking at the 3x3 buckets around a point finds every edge
- * that starts within EPS of it -- the same answers as comparing with
- * every edge, without the quadratic cost (a one-page KPI table has some
- * 600 edges). */
+/* Edges are found by their start point: a grid of buckets 2 EPS wide,
+ * hashed.  A point within EPS of (x, y) lies in the bucket of (x, y) or,
+ * on each axis, in the one neighbour on the side that (x, y) is nearer
+ * to (both, when it is about halfway): looking at those 2x2 (at most 3x3)
+ * buckets finds every edge that starts within EPS of it -- the same
+ * answers as comparing with every edge, without the quadratic cost (a
+ * one-page KPI table has some 600 edges). */
 static unsigned edge_bucket(const table *T, long long bx, long long by)
 {
     uint64_t h = (uint64_t)bx * 0x9E3779B97F4A7C15u ^
@@ -875,7 +876,7 @@ static unsigned edge_bucket(const table *T, long long bx, long long by)
     return (unsigned)(h >> 32) & (unsigned)(T->nbuckets - 1);
 }
 
-static long long edge_cell(double v) { return (long long)floor(v / EPS); }
+static long long edge_cell(double v) { return (long long)floor(v / (2 * EPS)); }
 
 static void edge_link(table *T, int i)
 {
@@ -895,15 +896,27 @@ static void edge_unlink(table *T, int i)
     *p = T->enext[i];
 }
 
+/* The buckets [*lo, *hi] on one axis that hold every point within EPS of
+ * v.  The margin covers rounding in the division; a point exactly EPS
+ * away is not "within", so one bucket each side at most. */
+static void edge_span(double v, long long *lo, long long *hi)
+{
+    double u = v / (2 * EPS), c = floor(u), f = u - c;
+    *lo = (long long)c - (f < 0.5 + 1e-6);
+    *hi = (long long)c + (f > 0.5 - 1e-6);
+}
+
 /* Calls fn(T, k, ud) for every edge k that may start within EPS of
  * (x, y) (perhaps twice, never missing one); stops when fn returns 1. */
 static void edges_near(const table *T, double x, double y,
                        int (*fn)(const table *, int, void *), void *ud)
 {
-    long long cx = edge_cell(x), cy = edge_cell(y);
-    for (long long dx = -1; dx <= 1; dx++)
-        for (long long dy = -1; dy <= 1; dy++)
-            for (int k = T->ehead[edge_bucket(T, cx + dx, cy + dy)]; k >= 0;
+    long long x0, x1, y0, y1;
+    edge_span(x, &x0, &x1);
+    edge_span(y, &y0, &y1);
+    for (long long bx = x0; bx <= x1; bx++)
+        for (long long by = y0; by <= y1; by++)
+            for (int k = T->ehead[edge_bucket(T, bx, by)]; k >= 0;
                  k = T->enext[k])
                 if (fn(T, k, ud))
                     return;
