@@ -470,8 +470,6 @@ sc_status sc_text_break(const sc_fonts *f, int role, double size,
     if (!s)
         return SC_ERR_USAGE;
     size_t n = strlen(s);
-    if (!sc_utf8_valid(s, n, NULL))
-        return SC_ERR_ENCODING;
     ch *c = sc_malloc((n + 1) * sizeof *c);
     if (!c)
         return SC_ERR_NOMEM;
@@ -479,6 +477,10 @@ sc_status sc_text_break(const sc_fonts *f, int role, double size,
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t k = sc_utf8_decode(s + i, n - i, &cp);
+        if (!k) { /* validated as it is decoded, not in a pass before */
+            free(c);
+            return SC_ERR_ENCODING;
+        }
         ch *x = &c[nc++];
         x->cp = cp;
         x->off = i;
@@ -542,14 +544,16 @@ sc_status sc_text_runs(const sc_fonts *f, int role, double size,
     *nout = 0;
     if (!s && n)
         return SC_ERR_USAGE;
-    if (!sc_utf8_valid(s, n, NULL))
-        return SC_ERR_ENCODING;
     sc_run *v = NULL;
     size_t nv = 0, cap = 0;
     double em = 0; /* of the open run, v[nv - 1] */
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t k = sc_utf8_decode(s + i, n - i, &cp);
+        if (!k) { /* validated as it is decoded, not in a pass before */
+            free(v);
+            return SC_ERR_ENCODING;
+        }
         int face;
         double w = em_of(f, role, cp, &face);
         if (face < 0 && nv && is_ignorable(cp))
