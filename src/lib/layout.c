@@ -125,6 +125,10 @@ typedef struct lay {
         const char *text;
     } warned[32]; /* texts already reported (kind 0 forced, 1 lone) */
     int nwarned;
+    /* per role: the ascent and descent baseline_offset uses, looked up
+     * once (set[role]) instead of for every cell of every pass */
+    double asc[SC_ROLE_COUNT], desc[SC_ROLE_COUNT];
+    unsigned char metrics_set[SC_ROLE_COUNT];
 } lay;
 
 static sc_status nomem(lay *L)
@@ -259,12 +263,21 @@ static sc_status block_error(lay *L, const char *field, const char *fmt, ...)
 /* Baseline offset from the top of a line box of style st. */
 static double baseline_offset(lay *L, const sc_style *st)
 {
-    int fi = sc_fonts_pick(L->f, st->role, 0x4E2D);
-    if (fi < 0)
-        fi = sc_fonts_pick(L->f, st->role, 'A');
-    const sc_face *fc = fi >= 0 ? sc_fonts_face(L->f, fi) : NULL;
-    double asc = fc ? sc_face_ascent(fc) : 0.88;
-    double desc = fc ? sc_face_descent(fc) : 0.12;
+    int role = st->role;
+    double asc = 0.88, desc = 0.12; /* no face for the role */
+    if (role >= 0 && role < SC_ROLE_COUNT) {
+        if (!L->metrics_set[role]) {
+            int fi = sc_fonts_pick(L->f, role, 0x4E2D);
+            if (fi < 0)
+                fi = sc_fonts_pick(L->f, role, 'A');
+            const sc_face *fc = fi >= 0 ? sc_fonts_face(L->f, fi) : NULL;
+            L->asc[role] = fc ? sc_face_ascent(fc) : asc;
+            L->desc[role] = fc ? sc_face_descent(fc) : desc;
+            L->metrics_set[role] = 1;
+        }
+        asc = L->asc[role];
+        desc = L->desc[role];
+    }
     double lh = line_height(L, st);
     return (lh - (asc + desc) * st->size) / 2 + asc * st->size;
 }
