@@ -1033,10 +1033,13 @@ static sc_status flush_edges(lay *L, table *T)
     int i = 0;
     while (i < T->nedges) {
         /* a horizontal continuation starts at (x2, y1), a vertical one at
-         * (x1, y2) */
+         * (x1, y2); an edge that is not horizontal (vertical) has none of
+         * that kind (joins), so its point is not looked at */
         cont c = {i, -1};
-        edges_near(T, e[i].x2, e[i].y1, lower_continuation, &c);
-        edges_near(T, e[i].x1, e[i].y2, lower_continuation, &c);
+        if (fabs(e[i].y1 - e[i].y2) < EPS)
+            edges_near(T, e[i].x2, e[i].y1, lower_continuation, &c);
+        if (fabs(e[i].x1 - e[i].x2) < EPS)
+            edges_near(T, e[i].x1, e[i].y2, lower_continuation, &c);
         int j = c.best;
         if (j < 0) {
             i++;
