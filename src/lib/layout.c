@@ -921,8 +921,8 @@ static void edge_span(double v, long long *lo, long long *hi)
 
 /* Calls fn(T, k, ud) for every edge k that may start within EPS of
  * (x, y) (perhaps twice, never missing one); stops when fn returns 1. */
-static void edges_near(const table *T, double x, double y,
-                       int (*fn)(const table *, int, void *), void *ud)
+static inline void edges_near(const table *T, double x, double y,
+                              int (*fn)(const table *, int, void *), void *ud)
 {
     long long x0, x1, y0, y1;
     edge_span(x, &x0, &x1);
