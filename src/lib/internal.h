@@ -409,6 +409,10 @@ const sc_fonts *sc_fonts_for_lang(const sc_fonts *f, const char *lang);
 /* Index of the first face in `role`'s fallback chain that maps `cp`;
  * -1 if none does. */
 int sc_fonts_pick(const sc_fonts *f, int role, uint32_t cp);
+/* sc_fonts_pick and that face's advance of cp (in em) in one walk of the
+ * chain, each glyph looked up once: *face gets the index, -1 (and 0
+ * returned) if no face maps cp. */
+double sc_fonts_advance(const sc_fonts *f, int role, uint32_t cp, int *face);
 int sc_fonts_nfaces(const sc_fonts *f);
 const sc_face *sc_fonts_face(const sc_fonts *f, int face);
 

@@ -206,12 +206,13 @@ static double em_of(const sc_fonts *f, int role, uint32_t cp, int *face)
 {
     if (cp == '\t')
         cp = ' ';
-    int fi = sc_fonts_pick(f, role, cp);
+    int fi;
+    double em = sc_fonts_advance(f, role, cp, &fi);
     if (face)
         *face = fi;
     if (fi < 0)
         return is_ignorable(cp) ? 0.0 : 1.0;
-    return sc_face_advance(sc_fonts_face(f, fi), cp);
+    return em;
 }
 
 double sc_text_width(const sc_fonts *f, int role, double size,
