@@ -78,7 +78,7 @@
 
 enum { K_OTHER, K_SPACE, K_OPEN, K_CLOSE, K_NL };
 
-/* Sorted, for bsearch. */
+/* Sorted, for in_set. */
 static const uint32_t closing[] = {
     0x0021, 0x0025, 0x0029, 0x002C, 0x002E, 0x003A, 0x003B, 0x003F,
     0x005D, 0x007D, 0x00B0, 0x2010, 0x2019, 0x201D, 0x2025, 0x2026,
@@ -101,15 +101,21 @@ static const uint32_t opening[] = {
     0xFF08, 0xFF3B, 0xFF5B, 0xFF5F, 0xFF62, 0xFFE1, 0xFFE5,
 };
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
+/* Binary search (bsearch's comparison calls cost more than the search:
+ * this runs for every character broken). */
 static int in_set(const uint32_t *set, size_t n, uint32_t cp)
 {
-    return bsearch(&cp, set, n, sizeof *set, cmp_u32) != NULL;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (set[mid] == cp)
+            return 1;
+        if (set[mid] < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
 }
 
 /* Characters that attach to the one before them: never break before. */
@@ -145,6 +151,10 @@ static int class_of(uint32_t c)
         return K_SPACE;
     if (c == '\n' || c == '\r')
         return K_NL;
+    /* CJK ideographs and the blocks around them: no mark, no opening or
+     * closing character between U+3100 and U+FDFF */
+    if (c >= 0x3100 && c < 0xFE00)
+        return K_OTHER;
     if (is_mark(c) || in_set(closing, sizeof closing / sizeof *closing, c))
         return K_CLOSE;
     if (in_set(opening, sizeof opening / sizeof *opening, c))
