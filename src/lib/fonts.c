@@ -191,6 +191,23 @@ int sc_fonts_pick(const sc_fonts *f, int role, uint32_t cp)
     return -1;
 }
 
+double sc_fonts_advance(const sc_fonts *f, int role, uint32_t cp, int *face)
+{
+    *face = -1;
+    if (!f || role < 0 || role >= SC_ROLE_COUNT || cp > 0x10FFFF)
+        return 0;
+    for (int i = 0; i < f->nchain[role]; i++) {
+        int fi = f->chain[role][i];
+        const sc_face *fc = f->faces[fi];
+        unsigned g = face_glyph(fc, cp);
+        if (g) {
+            *face = fi;
+            return (double)fc->adv[g] / (double)fc->upem;
+        }
+    }
+    return 0;
+}
+
 static void face_free(sc_face *f)
 {
     if (!f)

@@ -42,6 +42,8 @@ char *sc_strndup(const char *s, size_t n);
 typedef struct sc_arena sc_arena;
 sc_arena *sc_arena_new(void);
 void *sc_arena_alloc(sc_arena *a, size_t n); /* zeroed, 16-aligned */
+void *sc_arena_alloc_raw(sc_arena *a, size_t n); /* not zeroed: for arrays
+                                                 filled before read */
 char *sc_arena_strdup(sc_arena *a, const char *s);
 char *sc_arena_strndup(sc_arena *a, const char *s, size_t n);
 char *sc_arena_printf(sc_arena *a, const char *fmt, ...);
@@ -199,8 +201,42 @@ int sc_path_hint(const char *xpath, char *out, size_t n);
 /* ---- utf8.c ------------------------------------------------------------ */
 
 /* Decode one code point from s[0..n).  Returns the bytes used (1-4) or 0
- * for invalid UTF-8 (overlong, surrogate, > U+10FFFF, truncated). */
-size_t sc_utf8_decode(const char *s, size_t n, uint32_t *cp);
+ * for invalid UTF-8 (overlong, surrogate, > U+10FFFF, truncated).  Inline:
+ * every stage calls it once per character. */
+static inline size_t sc_utf8_decode(const char *s, size_t n, uint32_t *cp)
+{
+    *cp = 0xFFFD;
+    if (!s || n == 0)
+        return 0;
+    const unsigned char *u = (const unsigned char *)s;
+    uint32_t c = u[0], min;
+    size_t len;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2, c &= 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3, c &= 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4, c &= 0x07, min = 0x10000;
+    } else {
+        return 0; /* continuation byte, C0/C1 overlong lead, F5..FF */
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((u[i] & 0xC0) != 0x80)
+            return 0;
+        c = c << 6 | (u[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return len;
+}
+
 /* 1 if s[0..n) is valid UTF-8; else 0 and *bad = offset of the bad byte. */
 int sc_utf8_valid(const char *s, size_t n, size_t *bad);
 /* Cut s back so that it ends with a whole character (after snprintf). */
@@ -373,6 +409,10 @@ const sc_fonts *sc_fonts_for_lang(const sc_fonts *f, const char *lang);
 /* Index of the first face in `role`'s fallback chain that maps `cp`;
  * -1 if none does. */
 int sc_fonts_pick(const sc_fonts *f, int role, uint32_t cp);
+/* sc_fonts_pick and that face's advance of cp (in em) in one walk of the
+ * chain, each glyph looked up once: *face gets the index, -1 (and 0
+ * returned) if no face maps cp. */
+double sc_fonts_advance(const sc_fonts *f, int role, uint32_t cp, int *face);
 int sc_fonts_nfaces(const sc_fonts *f);
 const sc_face *sc_fonts_face(const sc_fonts *f, int face);
 

@@ -13,7 +13,7 @@ sc_status sc_items_push(sc_arena *a, sc_item **items, size_t *n, size_t *cap,
 {
     if (*n == *cap) {
         size_t c = *cap ? *cap * 2 : 64;
-        sc_item *v = sc_arena_alloc(a, c * sizeof *v);
+        sc_item *v = sc_arena_alloc_raw(a, c * sizeof *v); /* filled as pushed */
         if (!v)
             return SC_ERR_NOMEM;
         if (*n)

@@ -125,6 +125,10 @@ typedef struct lay {
         const char *text;
     } warned[32]; /* texts already reported (kind 0 forced, 1 lone) */
     int nwarned;
+    /* per role: the ascent and descent baseline_offset uses, looked up
+     * once (set[role]) instead of for every cell of every pass */
+    double asc[SC_ROLE_COUNT], desc[SC_ROLE_COUNT];
+    unsigned char metrics_set[SC_ROLE_COUNT];
 } lay;
 
 static sc_status nomem(lay *L)
@@ -259,12 +263,21 @@ static sc_status block_error(lay *L, const char *field, const char *fmt, ...)
 /* Baseline offset from the top of a line box of style st. */
 static double baseline_offset(lay *L, const sc_style *st)
 {
-    int fi = sc_fonts_pick(L->f, st->role, 0x4E2D);
-    if (fi < 0)
-        fi = sc_fonts_pick(L->f, st->role, 'A');
-    const sc_face *fc = fi >= 0 ? sc_fonts_face(L->f, fi) : NULL;
-    double asc = fc ? sc_face_ascent(fc) : 0.88;
-    double desc = fc ? sc_face_descent(fc) : 0.12;
+    int role = st->role;
+    double asc = 0.88, desc = 0.12; /* no face for the role */
+    if (role >= 0 && role < SC_ROLE_COUNT) {
+        if (!L->metrics_set[role]) {
+            int fi = sc_fonts_pick(L->f, role, 0x4E2D);
+            if (fi < 0)
+                fi = sc_fonts_pick(L->f, role, 'A');
+            const sc_face *fc = fi >= 0 ? sc_fonts_face(L->f, fi) : NULL;
+            L->asc[role] = fc ? sc_face_ascent(fc) : asc;
+            L->desc[role] = fc ? sc_face_descent(fc) : desc;
+            L->metrics_set[role] = 1;
+        }
+        asc = L->asc[role];
+        desc = L->desc[role];
+    }
     double lh = line_height(L, st);
     return (lh - (asc + desc) * st->size) / 2 + asc * st->size;
 }
@@ -862,12 +875,13 @@ static void row_heights(const sc_block *blk, table *T, double cap)
         }
 }
 
-/* Edges are found by their start point: a grid of EPS-sized buckets,
- * hashed; two points within EPS of each other are in neighbouring
- * buckets, so looking at the 3x3 buckets around a point finds every edge
- * that starts within EPS of it -- the same answers as comparing with
- * every edge, without the quadratic cost (a one-page KPI table has some
- * 600 edges). */
+/* Edges are found by their start point: a grid of buckets 2 EPS wide,
+ * hashed.  A point within EPS of (x, y) lies in the bucket of (x, y) or,
+ * on each axis, in the one neighbour on the side that (x, y) is nearer
+ * to (both, when it is about halfway): looking at those 2x2 (at most 3x3)
+ * buckets finds every edge that starts within EPS of it -- the same
+ * answers as comparing with every edge, without the quadratic cost (a
+ * one-page KPI table has some 600 edges). */
 static unsigned edge_bucket(const table *T, long long bx, long long by)
 {
     uint64_t h = (uint64_t)bx * 0x9E3779B97F4A7C15u ^
@@ -875,7 +889,7 @@ static unsigned edge_bucket(const table *T, long long bx, long long by)
     return (unsigned)(h >> 32) & (unsigned)(T->nbuckets - 1);
 }
 
-static long long edge_cell(double v) { return (long long)floor(v / EPS); }
+static long long edge_cell(double v) { return (long long)floor(v / (2 * EPS)); }
 
 static void edge_link(table *T, int i)
 {
@@ -895,15 +909,27 @@ static void edge_unlink(table *T, int i)
     *p = T->enext[i];
 }
 
+/* The buckets [*lo, *hi] on one axis that hold every point within EPS of
+ * v.  The margin covers rounding in the division; a point exactly EPS
+ * away is not "within", so one bucket each side at most. */
+static void edge_span(double v, long long *lo, long long *hi)
+{
+    double u = v / (2 * EPS), c = floor(u), f = u - c;
+    *lo = (long long)c - (f < 0.5 + 1e-6);
+    *hi = (long long)c + (f > 0.5 - 1e-6);
+}
+
 /* Calls fn(T, k, ud) for every edge k that may start within EPS of
  * (x, y) (perhaps twice, never missing one); stops when fn returns 1. */
-static void edges_near(const table *T, double x, double y,
-                       int (*fn)(const table *, int, void *), void *ud)
+static inline void edges_near(const table *T, double x, double y,
+                              int (*fn)(const table *, int, void *), void *ud)
 {
-    long long cx = edge_cell(x), cy = edge_cell(y);
-    for (long long dx = -1; dx <= 1; dx++)
-        for (long long dy = -1; dy <= 1; dy++)
-            for (int k = T->ehead[edge_bucket(T, cx + dx, cy + dy)]; k >= 0;
+    long long x0, x1, y0, y1;
+    edge_span(x, &x0, &x1);
+    edge_span(y, &y0, &y1);
+    for (long long bx = x0; bx <= x1; bx++)
+        for (long long by = y0; by <= y1; by++)
+            for (int k = T->ehead[edge_bucket(T, bx, by)]; k >= 0;
                  k = T->enext[k])
                 if (fn(T, k, ud))
                     return;
@@ -1007,10 +1033,13 @@ static sc_status flush_edges(lay *L, table *T)
     int i = 0;
     while (i < T->nedges) {
         /* a horizontal continuation starts at (x2, y1), a vertical one at
-         * (x1, y2) */
+         * (x1, y2); an edge that is not horizontal (vertical) has none of
+         * that kind (joins), so its point is not looked at */
         cont c = {i, -1};
-        edges_near(T, e[i].x2, e[i].y1, lower_continuation, &c);
-        edges_near(T, e[i].x1, e[i].y2, lower_continuation, &c);
+        if (fabs(e[i].y1 - e[i].y2) < EPS)
+            edges_near(T, e[i].x2, e[i].y1, lower_continuation, &c);
+        if (fabs(e[i].x1 - e[i].x2) < EPS)
+            edges_near(T, e[i].x1, e[i].y2, lower_continuation, &c);
         int j = c.best;
         if (j < 0) {
             i++;

@@ -78,7 +78,7 @@
 
 enum { K_OTHER, K_SPACE, K_OPEN, K_CLOSE, K_NL };
 
-/* Sorted, for bsearch. */
+/* Sorted, for in_set. */
 static const uint32_t closing[] = {
     0x0021, 0x0025, 0x0029, 0x002C, 0x002E, 0x003A, 0x003B, 0x003F,
     0x005D, 0x007D, 0x00B0, 0x2010, 0x2019, 0x201D, 0x2025, 0x2026,
@@ -101,15 +101,21 @@ static const uint32_t opening[] = {
     0xFF08, 0xFF3B, 0xFF5B, 0xFF5F, 0xFF62, 0xFFE1, 0xFFE5,
 };
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
+/* Binary search (bsearch's comparison calls cost more than the search:
+ * this runs for every character broken). */
 static int in_set(const uint32_t *set, size_t n, uint32_t cp)
 {
-    return bsearch(&cp, set, n, sizeof *set, cmp_u32) != NULL;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (set[mid] == cp)
+            return 1;
+        if (set[mid] < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
 }
 
 /* Characters that attach to the one before them: never break before. */
@@ -145,6 +151,10 @@ static int class_of(uint32_t c)
         return K_SPACE;
     if (c == '\n' || c == '\r')
         return K_NL;
+    /* CJK ideographs and the blocks around them: no mark, no opening or
+     * closing character between U+3100 and U+FDFF */
+    if (c >= 0x3100 && c < 0xFE00)
+        return K_OTHER;
     if (is_mark(c) || in_set(closing, sizeof closing / sizeof *closing, c))
         return K_CLOSE;
     if (in_set(opening, sizeof opening / sizeof *opening, c))
@@ -206,12 +216,13 @@ static double em_of(const sc_fonts *f, int role, uint32_t cp, int *face)
 {
     if (cp == '\t')
         cp = ' ';
-    int fi = sc_fonts_pick(f, role, cp);
+    int fi;
+    double em = sc_fonts_advance(f, role, cp, &fi);
     if (face)
         *face = fi;
     if (fi < 0)
         return is_ignorable(cp) ? 0.0 : 1.0;
-    return sc_face_advance(sc_fonts_face(f, fi), cp);
+    return em;
 }
 
 double sc_text_width(const sc_fonts *f, int role, double size,
@@ -470,8 +481,6 @@ sc_status sc_text_break(const sc_fonts *f, int role, double size,
     if (!s)
         return SC_ERR_USAGE;
     size_t n = strlen(s);
-    if (!sc_utf8_valid(s, n, NULL))
-        return SC_ERR_ENCODING;
     ch *c = sc_malloc((n + 1) * sizeof *c);
     if (!c)
         return SC_ERR_NOMEM;
@@ -479,6 +488,10 @@ sc_status sc_text_break(const sc_fonts *f, int role, double size,
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t k = sc_utf8_decode(s + i, n - i, &cp);
+        if (!k) { /* validated as it is decoded, not in a pass before */
+            free(c);
+            return SC_ERR_ENCODING;
+        }
         ch *x = &c[nc++];
         x->cp = cp;
         x->off = i;
@@ -542,14 +555,16 @@ sc_status sc_text_runs(const sc_fonts *f, int role, double size,
     *nout = 0;
     if (!s && n)
         return SC_ERR_USAGE;
-    if (!sc_utf8_valid(s, n, NULL))
-        return SC_ERR_ENCODING;
     sc_run *v = NULL;
     size_t nv = 0, cap = 0;
     double em = 0; /* of the open run, v[nv - 1] */
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t k = sc_utf8_decode(s + i, n - i, &cp);
+        if (!k) { /* validated as it is decoded, not in a pass before */
+            free(v);
+            return SC_ERR_ENCODING;
+        }
         int face;
         double w = em_of(f, role, cp, &face);
         if (face < 0 && nv && is_ignorable(cp))

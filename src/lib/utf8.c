@@ -5,45 +5,12 @@
  * should depend on another stage to get it: so it has a file of its own
  * at the bottom of the library.  Strict means what RFC 3629 allows and
  * nothing else: no overlong forms, no surrogates, nothing above U+10FFFF,
- * no truncated sequence. */
+ * no truncated sequence.  The decoder itself is inline in internal.h
+ * (called once per character by every stage); validating is here. */
 #include "internal.h"
 
 #include <stdio.h>
 #include <string.h>
-
-size_t sc_utf8_decode(const char *s, size_t n, uint32_t *cp)
-{
-    *cp = 0xFFFD;
-    if (!s || n == 0)
-        return 0;
-    const unsigned char *u = (const unsigned char *)s;
-    uint32_t c = u[0], min;
-    size_t len;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2, c &= 0x1F, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3, c &= 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4, c &= 0x07, min = 0x10000;
-    } else {
-        return 0; /* continuation byte, C0/C1 overlong lead, F5..FF */
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((u[i] & 0xC0) != 0x80)
-            return 0;
-        c = c << 6 | (u[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
 
 int sc_utf8_valid(const char *s, size_t n, size_t *bad)
 {

@@ -44,7 +44,7 @@ struct sc_arena {
 
 sc_arena *sc_arena_new(void) { return sc_calloc(1, sizeof(sc_arena)); }
 
-void *sc_arena_alloc(sc_arena *a, size_t n)
+void *sc_arena_alloc_raw(sc_arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     if (!a->head || a->head->size - a->head->used < n) {
@@ -59,7 +59,14 @@ void *sc_arena_alloc(sc_arena *a, size_t n)
     }
     void *p = a->head->mem + a->head->used;
     a->head->used += n;
-    memset(p, 0, n);
+    return p;
+}
+
+void *sc_arena_alloc(sc_arena *a, size_t n)
+{
+    void *p = sc_arena_alloc_raw(a, n);
+    if (p)
+        memset(p, 0, n);
     return p;
 }
 

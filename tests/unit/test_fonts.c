@@ -110,6 +110,17 @@ static void test_default_map(void **state)
     assert_true(sc_face_advance(um, 0x4E2D) == 1.0);
     assert_true(sc_face_advance(um, 'A') == 0.5);
     assert_true(sc_face_advance(um, 0x0378) == 0); /* unassigned */
+    /* sc_fonts_advance: the face sc_fonts_pick gives and its advance, for
+     * every role; -1 and 0 where no face maps the character */
+    static const uint32_t probe[] = {0x4E2D, 'A', '7', ' ', 0x3001, 0x2123C,
+                                     0x0378, 0xE000, 0x110000};
+    for (int role = -1; role <= SC_ROLE_COUNT; role++)
+        for (size_t i = 0; i < sizeof probe / sizeof *probe; i++) {
+            int face = 99, pick = sc_fonts_pick(f, role, probe[i]);
+            double em = sc_fonts_advance(f, role, probe[i], &face);
+            assert_int_equal(face, pick);
+            assert_true(em == (pick >= 0 ? sc_face_advance(sc_fonts_face(f, pick), probe[i]) : 0));
+        }
     assert_true(sc_face_ascent(um) > 0.5 && sc_face_ascent(um) < 1.5);
     assert_true(sc_face_descent(um) > 0.0 && sc_face_descent(um) < 0.5);
 

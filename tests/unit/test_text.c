@@ -314,6 +314,14 @@ static void test_break_errors(void **state)
     sc_run *r;
     assert_int_equal(sc_text_runs(fonts, SC_ROLE_BODY, 10, "\xED\xA0\x80", 3, &r, &n),
                      SC_ERR_ENCODING);
+    /* a bad byte after runs were begun: still nothing out (and, under
+     * ASan, nothing leaked) */
+    r = (sc_run *)1;
+    n = 7;
+    assert_int_equal(sc_text_runs(fonts, SC_ROLE_BODY, 10, "ab\xE4\xB8\xAD\xC0\xAF", 7, &r, &n),
+                     SC_ERR_ENCODING);
+    assert_null(r);
+    assert_int_equal(n, 0);
 }
 
 /* A number keeps its unit and closing bracket (30秒, 60分）。), a slash
