@@ -57,6 +57,11 @@ static sc_status encrypt(const unsigned char *pdf, size_t len, const char *user,
                          sc_error *err)
 {
     *out = NULL;
+    /* loaded when the run's steps were made; asked again (pthread_once:
+     * nothing after the first) so that no caller can reach a NULL table */
+    sc_status ld = sc_qpdf_load(err);
+    if (ld != SC_OK)
+        return ld;
     qpdf_data q = sym_qpdf_init();
     if (!q)
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
