@@ -41,8 +41,9 @@ typedef enum sc_status {
     SC_ERR_PDF = 12,       /* the PDF writer failed */
     SC_ERR_USAGE = 13,     /* bad argument to a library call */
     SC_ERR_FORBIDDEN = 14, /* DTD/external entity, path outside output dir */
-    SC_ERR_MAIL = 15       /* the mail server refused a message or cannot be
+    SC_ERR_MAIL = 15,      /* the mail server refused a message or cannot be
                             * reached */
+    SC_ERR_LIBRARY = 16    /* a library the feature needs is not installed */
 } sc_status;
 
 /* One problem, with where it is.  Empty strings / 0 mean "not known". */

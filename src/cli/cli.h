@@ -123,6 +123,9 @@ long table_nproblems(const check_table *t);
  * since 1970), or 0: the end of the latest period in the table.  0, or -1
  * (said, naming path). */
 int table_save_xlsx(check_table *t, const char *path, int zh, long long created);
+/* 0 once libxlsxwriter is loaded (dl_xlsx.c; the first call loads it);
+ * else -1, having said which package to install.  Thread-safe. */
+int xlsx_load(void);
 
 /* Columns on a terminal: CJK and fullwidth characters take two. */
 int display_width(const char *s);

@@ -708,6 +708,8 @@ static int cmd_render(const options *o)
         errorf("SOURCE_DATE_EPOCH must be a number of seconds since 1970");
         return EXIT_USAGE;
     }
+    if (o->xlsx && xlsx_load() != 0) /* a missing library, before the work */
+        return EXIT_UNUSABLE;
     /* a pattern is the user's, not the data's: refused before any reading */
     if (!check && !o->dump && !o->combined &&
         sc_filename_pattern_check(o->pattern, &err) != SC_OK) {

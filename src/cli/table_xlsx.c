@@ -36,7 +36,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
+#include "dl_xlsx.h"
 
 #define MAXCOLS 64
 #define MAXDEC 6      /* decimals of a figure written as a number */
@@ -121,11 +121,11 @@ static int put_row(void *ud, long row, const char *const *cells, int n)
         double d;
         int dec = -1;
         if (row == 0)
-            s->err = worksheet_write_string(s->ws, 0, (lxw_col_t)i, v, s->bold);
+            s->err = sym_worksheet_write_string(s->ws, 0, (lxw_col_t)i, v, s->bold);
         else if (i >= s->numeric_from && i <= s->numeric_to && (dec = plain_decimal(v, &d)) >= 0)
-            s->err = worksheet_write_number(s->ws, (lxw_row_t)row, (lxw_col_t)i, d, s->num[dec]);
+            s->err = sym_worksheet_write_number(s->ws, (lxw_row_t)row, (lxw_col_t)i, d, s->num[dec]);
         else if (*v)
-            s->err = worksheet_write_string(s->ws, (lxw_row_t)row, (lxw_col_t)i, v, NULL);
+            s->err = sym_worksheet_write_string(s->ws, (lxw_row_t)row, (lxw_col_t)i, v, NULL);
         if (row > 0 && i == s->period_col) {
             long long end = period_end(v);
             if (end > s->latest)
@@ -142,7 +142,7 @@ static int put_row(void *ud, long row, const char *const *cells, int n)
 static int fill_sheet(lxw_workbook *wb, check_table *t, const char *name, int problems,
                       sheet_w *s, lxw_format *bold, lxw_format *const *num)
 {
-    if (!(s->ws = workbook_add_worksheet(wb, name))) {
+    if (!(s->ws = sym_workbook_add_worksheet(wb, name))) {
         s->err = LXW_ERROR_MEMORY_MALLOC_FAILED;
         return -1;
     }
@@ -161,13 +161,13 @@ static int fill_sheet(lxw_workbook *wb, check_table *t, const char *name, int pr
         return -1;
     for (int i = 0; i < s->ncols && !s->err; i++) {
         double w = s->width[i] + 2.0;
-        s->err = worksheet_set_column(s->ws, (lxw_col_t)i, (lxw_col_t)i,
+        s->err = sym_worksheet_set_column(s->ws, (lxw_col_t)i, (lxw_col_t)i,
                                       w > MAXWIDTH ? MAXWIDTH : w, NULL);
     }
     if (!s->err)
-        s->err = worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(s->rows - 1),
+        s->err = sym_worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(s->rows - 1),
                                       (lxw_col_t)(s->ncols - 1));
-    worksheet_freeze_panes(s->ws, 1, 0);
+    sym_worksheet_freeze_panes(s->ws, 1, 0);
     return s->err ? -1 : 0;
 }
 
@@ -176,21 +176,21 @@ static int make_workbook(check_table *t, const char *file, const char *dir, int 
                          long long created, const char *path)
 {
     lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = (char *)dir};
-    lxw_workbook *wb = workbook_new_opt(file, &opt);
+    lxw_workbook *wb = sym_workbook_new_opt(file, &opt);
     if (!wb) {
         errorf("cannot start the workbook %s (out of memory, or no room in %s?)", path, dir);
         return -1;
     }
-    lxw_format *bold = workbook_add_format(wb), *num[MAXDEC + 1];
+    lxw_format *bold = sym_workbook_add_format(wb), *num[MAXDEC + 1];
     int ok = bold != NULL;
     if (ok)
-        format_set_bold(bold);
+        sym_format_set_bold(bold);
     for (int d = 0; d <= MAXDEC && ok; d++) {
         char code[16] = "0.";
         memset(code + 2, '0', (size_t)d);
         code[d ? 2 + d : 1] = '\0';
-        if ((ok = (num[d] = workbook_add_format(wb)) != NULL))
-            format_set_num_format(num[d], code);
+        if ((ok = (num[d] = sym_workbook_add_format(wb)) != NULL))
+            sym_format_set_num_format(num[d], code);
     }
     sheet_w rows = {0}, probs = {0};
     lxw_error err = ok ? LXW_NO_ERROR : LXW_ERROR_MEMORY_MALLOC_FAILED;
@@ -209,8 +209,8 @@ static int make_workbook(check_table *t, const char *file, const char *dir, int 
      * libxlsxwriter takes 0 for "now", so SOURCE_DATE_EPOCH=0 is the data's */
     props.created = (time_t)(created > 0 ? created : rows.latest > 0 ? rows.latest : 315532800);
     if (!err && !unread)
-        err = workbook_set_properties(wb, &props);
-    lxw_error closed = workbook_close(wb); /* frees wb, also after a failure */
+        err = sym_workbook_set_properties(wb, &props);
+    lxw_error closed = sym_workbook_close(wb); /* frees wb, also after a failure */
     if (!err)
         err = closed;
     if (err == LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE)
@@ -219,7 +219,7 @@ static int make_workbook(check_table *t, const char *file, const char *dir, int 
     else if (err)
         errorf("cannot make the workbook %s: %s (libxlsxwriter, working in %s: is there room "
                "there? TMPDIR names another folder)",
-               path, lxw_strerror(err), dir);
+               path, sym_lxw_strerror(err), dir);
     return err || unread ? -1 : 0;
 }
 
@@ -268,6 +268,8 @@ static void remove_private(const char *dir)
 
 int table_save_xlsx(check_table *t, const char *path, int zh, long long created)
 {
+    if (xlsx_load() != 0)
+        return -1;
     const char *tmp = getenv("TMPDIR");
     char dir[4096], file[4200];
     if (snprintf(dir, sizeof dir, "%s/scorecard-xlsx-XXXXXX", tmp && *tmp ? tmp : "/tmp") >=

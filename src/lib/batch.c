@@ -1092,6 +1092,15 @@ static sc_status make_steps(run *R, sc_error *err)
     int dry = R->o.mail && R->o.mail->dry_run_dir;
     const sc_template *stpl = NULL;
     sc_status st = SC_OK;
+    /* the libraries a feature loads (dl.h): a missing one stops the run
+     * here, before any record, and not once per record */
+    if (R->o.sort == SC_SORT_NAME && (books || R->o.summary) &&
+        (st = sc_icu_load(err)) != SC_OK)
+        return st;
+    if (pdf && !books && R->o.password_pattern && (st = sc_qpdf_load(err)) != SC_OK)
+        return st;
+    if (pdf && !books && R->o.mail && !dry && (st = sc_curl_load(err)) != SC_OK)
+        return st;
     if ((books && !R->o.no_summary) || R->o.summary) {
         if (!(stpl = summary_template(R, err)))
             return err->code ? err->code : SC_ERR_TEMPLATE;

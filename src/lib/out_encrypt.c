@@ -23,7 +23,7 @@
  * copies until its handle is cleaned up, which happens at once. */
 #include "internal.h"
 
-#include <qpdf/qpdf-c.h>
+#include "dl_qpdf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -45,8 +45,8 @@ static sc_status enc_admit(sc_step *self, sc_doc *d, sc_error *err)
 
 static sc_status qpdf_failed(qpdf_data q, sc_error *err, const char *what)
 {
-    qpdf_error e = qpdf_has_error(q) ? qpdf_get_error(q) : NULL;
-    const char *text = e ? qpdf_get_error_full_text(q, e) : "unknown error";
+    qpdf_error e = sym_qpdf_has_error(q) ? sym_qpdf_get_error(q) : NULL;
+    const char *text = e ? sym_qpdf_get_error_full_text(q, e) : "unknown error";
     return sc_error_set(err, SC_ERR_PDF, NULL, 0, 0, "cannot %s the sheet (libqpdf: %s)",
                         what, text);
 }
@@ -57,25 +57,30 @@ static sc_status encrypt(const unsigned char *pdf, size_t len, const char *user,
                          sc_error *err)
 {
     *out = NULL;
-    qpdf_data q = qpdf_init();
+    /* loaded when the run's steps were made; asked again (pthread_once:
+     * nothing after the first) so that no caller can reach a NULL table */
+    sc_status ld = sc_qpdf_load(err);
+    if (ld != SC_OK)
+        return ld;
+    qpdf_data q = sym_qpdf_init();
     if (!q)
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    qpdf_silence_errors(q);
-    qpdf_set_suppress_warnings(q, QPDF_TRUE);
+    sym_qpdf_silence_errors(q);
+    sym_qpdf_set_suppress_warnings(q, QPDF_TRUE);
     sc_status st = SC_OK;
-    if (qpdf_read_memory(q, "sheet", (const char *)pdf, (unsigned long long)len, NULL) &
+    if (sym_qpdf_read_memory(q, "sheet", (const char *)pdf, (unsigned long long)len, NULL) &
         QPDF_ERRORS)
         st = qpdf_failed(q, err, "read");
-    if (st == SC_OK && (qpdf_init_write_memory(q) & QPDF_ERRORS))
+    if (st == SC_OK && (sym_qpdf_init_write_memory(q) & QPDF_ERRORS))
         st = qpdf_failed(q, err, "prepare to encrypt");
     if (st == SC_OK) {
         /* Our streams are compressed as they should be: copy them as they
          * are rather than inflate and deflate them again (1.5 of the ~8 ms
          * of CPU a kefu sheet takes here; nearly all the rest is R6's key
          * setup, deliberately slow hashing). */
-        qpdf_set_decode_level(q, qpdf_dl_none);
-        qpdf_set_compress_streams(q, QPDF_FALSE);
-        qpdf_set_r6_encryption_parameters2(q, user, owner,
+        sym_qpdf_set_decode_level(q, qpdf_dl_none);
+        sym_qpdf_set_compress_streams(q, QPDF_FALSE);
+        sym_qpdf_set_r6_encryption_parameters2(q, user, owner,
                                            QPDF_TRUE,  /* accessibility */
                                            QPDF_TRUE,  /* copy text */
                                            QPDF_FALSE, /* assemble pages */
@@ -83,14 +88,14 @@ static sc_status encrypt(const unsigned char *pdf, size_t len, const char *user,
                                            QPDF_TRUE,  /* fill in fields, sign */
                                            QPDF_FALSE, /* other changes */
                                            qpdf_r3p_full, QPDF_TRUE);
-        if (qpdf_has_error(q))
+        if (sym_qpdf_has_error(q))
             st = qpdf_failed(q, err, "encrypt");
     }
-    if (st == SC_OK && (qpdf_write(q) & QPDF_ERRORS))
+    if (st == SC_OK && (sym_qpdf_write(q) & QPDF_ERRORS))
         st = qpdf_failed(q, err, "encrypt");
     if (st == SC_OK) {
-        size_t n = qpdf_get_buffer_length(q);
-        const unsigned char *b = qpdf_get_buffer(q);
+        size_t n = sym_qpdf_get_buffer_length(q);
+        const unsigned char *b = sym_qpdf_get_buffer(q);
         if (!b || !n)
             st = sc_error_set(err, SC_ERR_PDF, NULL, 0, 0,
                               "libqpdf wrote no encrypted sheet");
@@ -101,7 +106,7 @@ static sc_status encrypt(const unsigned char *pdf, size_t len, const char *user,
             *outlen = n;
         }
     }
-    qpdf_cleanup(&q);
+    sym_qpdf_cleanup(&q);
     return st;
 }
 

@@ -84,12 +84,15 @@ static long long find_startxref(const unsigned char *b, size_t len)
 sc_status sc_pdfdoc_open(sc_pdfdoc **out, const char *path, sc_error *err)
 {
     *out = NULL;
+    sc_status st = sc_qpdf_load(err);
+    if (st != SC_OK)
+        return st;
     sc_pdfdoc *d = sc_calloc(1, sizeof *d);
     if (!d || !(d->path = sc_strdup(path))) {
         sc_free(d);
         return sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
     }
-    sc_status st = read_all(path, &d->bytes, &d->len, err);
+    st = read_all(path, &d->bytes, &d->len, err);
     if (st != SC_OK) {
         sc_pdfdoc_free(d);
         return st;
@@ -98,18 +101,18 @@ sc_status sc_pdfdoc_open(sc_pdfdoc **out, const char *path, sc_error *err)
         sc_pdfdoc_free(d);
         return sc_error_set(err, SC_ERR_PDF, path, 0, 0, "not a PDF file (no %%PDF- header)");
     }
-    d->q = qpdf_init();
+    d->q = sym_qpdf_init();
     if (!d->q) {
         sc_pdfdoc_free(d);
         return sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
     }
-    qpdf_silence_errors(d->q);
-    qpdf_set_suppress_warnings(d->q, QPDF_TRUE);
-    if (qpdf_read_memory(d->q, path, (const char *)d->bytes, d->len, NULL) & QPDF_ERRORS) {
+    sym_qpdf_silence_errors(d->q);
+    sym_qpdf_set_suppress_warnings(d->q, QPDF_TRUE);
+    if (sym_qpdf_read_memory(d->q, path, (const char *)d->bytes, d->len, NULL) & QPDF_ERRORS) {
         char msg[300];
         snprintf(msg, sizeof msg, "%s",
-                 qpdf_has_error(d->q)
-                     ? qpdf_get_error_message_detail(d->q, qpdf_get_error(d->q))
+                 sym_qpdf_has_error(d->q)
+                     ? sym_qpdf_get_error_message_detail(d->q, sym_qpdf_get_error(d->q))
                      : "unknown error");
         sc_pdfdoc_free(d);
         return sc_error_set(err, SC_ERR_PDF, path, 0, 0, "not a PDF that can be read: %s",
@@ -127,7 +130,7 @@ void sc_pdfdoc_free(sc_pdfdoc *d)
     if (!d)
         return;
     if (d->q)
-        qpdf_cleanup(&d->q);
+        sym_qpdf_cleanup(&d->q);
     sc_free(d->bytes);
     sc_free(d->path);
     sc_free(d);
@@ -135,11 +138,11 @@ void sc_pdfdoc_free(sc_pdfdoc *d)
 
 char *sc_pdfdoc_text(sc_pdfdoc *d, qpdf_oh dict, const char *key)
 {
-    if (!qpdf_oh_has_key(d->q, dict, key))
+    if (!sym_qpdf_oh_has_key(d->q, dict, key))
         return sc_strdup("");
-    qpdf_oh v = qpdf_oh_get_key(d->q, dict, key);
+    qpdf_oh v = sym_qpdf_oh_get_key(d->q, dict, key);
     size_t n = 0;
-    const char *s = qpdf_oh_is_string(d->q, v) ? qpdf_oh_get_binary_utf8_value(d->q, v, &n)
+    const char *s = sym_qpdf_oh_is_string(d->q, v) ? sym_qpdf_oh_get_binary_utf8_value(d->q, v, &n)
                                                : NULL;
     return s ? sc_strndup(s, n) : sc_strdup("");
 }
@@ -150,15 +153,15 @@ sc_status sc_pdfdoc_stream(sc_pdfdoc *d, qpdf_oh stream, unsigned char **buf,
     *buf = NULL;
     *len = 0;
     QPDF_BOOL filtered = QPDF_FALSE;
-    if (!qpdf_oh_is_stream(d->q, stream) ||
-        (qpdf_oh_get_stream_data(d->q, stream, qpdf_dl_generalized, &filtered, buf, len) &
+    if (!sym_qpdf_oh_is_stream(d->q, stream) ||
+        (sym_qpdf_oh_get_stream_data(d->q, stream, qpdf_dl_generalized, &filtered, buf, len) &
          QPDF_ERRORS) ||
         !filtered) {
         free(*buf);
         *buf = NULL;
         return sc_error_set(err, SC_ERR_PDF, d->path, 0, 0,
                             "a stream (object %d) cannot be decoded",
-                            qpdf_oh_get_object_id(d->q, stream));
+                            sym_qpdf_oh_get_object_id(d->q, stream));
     }
     return SC_OK;
 }
@@ -175,10 +178,10 @@ typedef struct walker {
 
 static int int_key(sc_pdfdoc *d, qpdf_oh dict, const char *key, int dflt)
 {
-    if (!qpdf_oh_has_key(d->q, dict, key))
+    if (!sym_qpdf_oh_has_key(d->q, dict, key))
         return dflt;
-    qpdf_oh v = qpdf_oh_get_key(d->q, dict, key);
-    return qpdf_oh_is_integer(d->q, v) ? qpdf_oh_get_int_value_as_int(d->q, v) : dflt;
+    qpdf_oh v = sym_qpdf_oh_get_key(d->q, dict, key);
+    return sym_qpdf_oh_is_integer(d->q, v) ? sym_qpdf_oh_get_int_value_as_int(d->q, v) : dflt;
 }
 
 static void add_field(walker *W, const char *name, qpdf_oh field, qpdf_oh widget, int ff,
@@ -211,10 +214,10 @@ static void add_field(walker *W, const char *name, qpdf_oh field, qpdf_oh widget
     f->flags = ff;
     f->v = v;
     f->page = -1;
-    qpdf_oh r = qpdf_oh_get_key(d->q, widget, "/Rect");
-    if (qpdf_oh_is_array(d->q, r) && qpdf_oh_get_array_n_items(d->q, r) == 4) {
+    qpdf_oh r = sym_qpdf_oh_get_key(d->q, widget, "/Rect");
+    if (sym_qpdf_oh_is_array(d->q, r) && sym_qpdf_oh_get_array_n_items(d->q, r) == 4) {
         for (int i = 0; i < 4; i++)
-            f->rect[i] = qpdf_oh_get_numeric_value(d->q, qpdf_oh_get_array_item(d->q, r, i));
+            f->rect[i] = sym_qpdf_oh_get_numeric_value(d->q, sym_qpdf_oh_get_array_item(d->q, r, i));
         for (int i = 0; i < 2; i++)
             if (f->rect[i] > f->rect[i + 2]) {
                 double t = f->rect[i];
@@ -222,7 +225,7 @@ static void add_field(walker *W, const char *name, qpdf_oh field, qpdf_oh widget
                 f->rect[i + 2] = t;
             }
     }
-    int id = qpdf_oh_get_object_id(d->q, widget);
+    int id = sym_qpdf_oh_get_object_id(d->q, widget);
     if (id > 0 && id < W->nids)
         f->page = W->annot_page[id];
 }
@@ -233,7 +236,7 @@ static void walk(walker *W, qpdf_oh node, const char *prefix, const char *ft, in
                  qpdf_oh v, int depth)
 {
     sc_pdfdoc *d = W->d;
-    if (depth > 32 || W->oom || !qpdf_oh_is_dictionary(d->q, node))
+    if (depth > 32 || W->oom || !sym_qpdf_oh_is_dictionary(d->q, node))
         return;
     char *t = sc_pdfdoc_text(d, node, "/T");
     if (!t) {
@@ -247,29 +250,29 @@ static void walk(walker *W, qpdf_oh node, const char *prefix, const char *ft, in
         snprintf(name, sizeof name, "%s", t[0] ? t : prefix);
     sc_free(t);
     char ftbuf[32];
-    if (qpdf_oh_has_key(d->q, node, "/FT")) {
-        qpdf_oh o = qpdf_oh_get_key(d->q, node, "/FT");
-        snprintf(ftbuf, sizeof ftbuf, "%s", qpdf_oh_is_name(d->q, o) ? qpdf_oh_get_name(d->q, o) : "");
+    if (sym_qpdf_oh_has_key(d->q, node, "/FT")) {
+        qpdf_oh o = sym_qpdf_oh_get_key(d->q, node, "/FT");
+        snprintf(ftbuf, sizeof ftbuf, "%s", sym_qpdf_oh_is_name(d->q, o) ? sym_qpdf_oh_get_name(d->q, o) : "");
         ft = ftbuf;
     }
     ff = int_key(d, node, "/Ff", ff);
-    if (qpdf_oh_has_key(d->q, node, "/V")) {
-        qpdf_oh o = qpdf_oh_get_key(d->q, node, "/V");
-        v = qpdf_oh_is_dictionary(d->q, o) ? o : 0;
+    if (sym_qpdf_oh_has_key(d->q, node, "/V")) {
+        qpdf_oh o = sym_qpdf_oh_get_key(d->q, node, "/V");
+        v = sym_qpdf_oh_is_dictionary(d->q, o) ? o : 0;
     }
-    qpdf_oh kids = qpdf_oh_get_key(d->q, node, "/Kids");
-    int nk = qpdf_oh_is_array(d->q, kids) ? qpdf_oh_get_array_n_items(d->q, kids) : 0;
+    qpdf_oh kids = sym_qpdf_oh_get_key(d->q, node, "/Kids");
+    int nk = sym_qpdf_oh_is_array(d->q, kids) ? sym_qpdf_oh_get_array_n_items(d->q, kids) : 0;
     int field_kids = 0;
     for (int i = 0; i < nk; i++)
-        field_kids |= qpdf_oh_has_key(d->q, qpdf_oh_get_array_item(d->q, kids, i), "/T");
+        field_kids |= sym_qpdf_oh_has_key(d->q, sym_qpdf_oh_get_array_item(d->q, kids, i), "/T");
     if (field_kids) {
         for (int i = 0; i < nk; i++)
-            walk(W, qpdf_oh_get_array_item(d->q, kids, i), name, ft, ff, v, depth + 1);
+            walk(W, sym_qpdf_oh_get_array_item(d->q, kids, i), name, ft, ff, v, depth + 1);
         return;
     }
     if (strcmp(ft, "/Sig"))
         return;
-    add_field(W, name, node, nk ? qpdf_oh_get_array_item(d->q, kids, 0) : node, ff, v);
+    add_field(W, name, node, nk ? sym_qpdf_oh_get_array_item(d->q, kids, 0) : node, ff, v);
 }
 
 int sc_pdfdoc_sigfields(sc_pdfdoc *d, sc_sigfield **out)
@@ -277,18 +280,18 @@ int sc_pdfdoc_sigfields(sc_pdfdoc *d, sc_sigfield **out)
     *out = NULL;
     walker W = {d, NULL, 0, 0, 0, NULL, 0};
     /* which page each annotation is on */
-    qpdf_oh trailer = qpdf_get_trailer(d->q);
+    qpdf_oh trailer = sym_qpdf_get_trailer(d->q);
     W.nids = int_key(d, trailer, "/Size", 0);
     if (W.nids > 0 && W.nids < 10000000 &&
         (W.annot_page = sc_malloc((size_t)W.nids * sizeof *W.annot_page))) {
         for (int i = 0; i < W.nids; i++)
             W.annot_page[i] = -1;
-        int np = qpdf_get_num_pages(d->q);
+        int np = sym_qpdf_get_num_pages(d->q);
         for (int p = 0; p < np; p++) {
-            qpdf_oh annots = qpdf_oh_get_key(d->q, qpdf_get_page_n(d->q, (size_t)p), "/Annots");
-            int na = qpdf_oh_is_array(d->q, annots) ? qpdf_oh_get_array_n_items(d->q, annots) : 0;
+            qpdf_oh annots = sym_qpdf_oh_get_key(d->q, sym_qpdf_get_page_n(d->q, (size_t)p), "/Annots");
+            int na = sym_qpdf_oh_is_array(d->q, annots) ? sym_qpdf_oh_get_array_n_items(d->q, annots) : 0;
             for (int k = 0; k < na; k++) {
-                int id = qpdf_oh_get_object_id(d->q, qpdf_oh_get_array_item(d->q, annots, k));
+                int id = sym_qpdf_oh_get_object_id(d->q, sym_qpdf_oh_get_array_item(d->q, annots, k));
                 if (id > 0 && id < W.nids)
                     W.annot_page[id] = p;
             }
@@ -296,11 +299,11 @@ int sc_pdfdoc_sigfields(sc_pdfdoc *d, sc_sigfield **out)
     } else {
         W.nids = 0;
     }
-    qpdf_oh acro = qpdf_oh_get_key(d->q, qpdf_get_root(d->q), "/AcroForm");
-    qpdf_oh fields = qpdf_oh_get_key(d->q, acro, "/Fields");
-    int nf = qpdf_oh_is_array(d->q, fields) ? qpdf_oh_get_array_n_items(d->q, fields) : 0;
+    qpdf_oh acro = sym_qpdf_oh_get_key(d->q, sym_qpdf_get_root(d->q), "/AcroForm");
+    qpdf_oh fields = sym_qpdf_oh_get_key(d->q, acro, "/Fields");
+    int nf = sym_qpdf_oh_is_array(d->q, fields) ? sym_qpdf_oh_get_array_n_items(d->q, fields) : 0;
     for (int i = 0; i < nf && !W.oom; i++)
-        walk(&W, qpdf_oh_get_array_item(d->q, fields, i), "", "", 0, 0, 0);
+        walk(&W, sym_qpdf_oh_get_array_item(d->q, fields, i), "", "", 0, 0, 0);
     sc_free(W.annot_page);
     if (W.oom) {
         sc_sigfields_free(W.v, W.n);

@@ -11,7 +11,7 @@
 
 #include "internal.h"
 
-#include <qpdf/qpdf-c.h>
+#include "dl_qpdf.h"
 
 typedef struct sc_pdfdoc {
     char *path;

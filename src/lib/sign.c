@@ -316,9 +316,9 @@ static int dict_text(qpdf_data q, qpdf_oh dict, const char *const *keys, int nke
                      const char *extra, sc_buf *out)
 {
     for (int i = 0; i < nkeys; i++)
-        if (qpdf_oh_has_key(q, dict, keys[i]))
-            qpdf_oh_remove_key(q, dict, keys[i]);
-    const char *t = qpdf_oh_unparse_resolved(q, dict);
+        if (sym_qpdf_oh_has_key(q, dict, keys[i]))
+            sym_qpdf_oh_remove_key(q, dict, keys[i]);
+    const char *t = sym_qpdf_oh_unparse_resolved(q, dict);
     size_t n = t ? strlen(t) : 0;
     if (n < 4 || strcmp(t + n - 2, ">>"))
         return 0;
@@ -340,9 +340,9 @@ static void array_plus(update *u, qpdf_oh arr, const char *ref)
 {
     qpdf_data q = u->d->q;
     sc_buf_puts(&u->b, "[");
-    int n = qpdf_oh_is_array(q, arr) ? qpdf_oh_get_array_n_items(q, arr) : 0;
+    int n = sym_qpdf_oh_is_array(q, arr) ? sym_qpdf_oh_get_array_n_items(q, arr) : 0;
     for (int i = 0; i < n; i++) {
-        const char *t = qpdf_oh_unparse(q, qpdf_oh_get_array_item(q, arr, i));
+        const char *t = sym_qpdf_oh_unparse(q, sym_qpdf_oh_get_array_item(q, arr, i));
         sc_buf_printf(&u->b, " %s", t ? t : "null");
     }
     sc_buf_printf(&u->b, " %s ]", ref);
@@ -368,13 +368,13 @@ static void finish_update(update *u)
         for (; i <= k; i++)
             sc_buf_printf(&u->b, "%010zu %05d n\r\n", u->obj[i].off, u->obj[i].gen);
     }
-    qpdf_oh tr = qpdf_get_trailer(q);
+    qpdf_oh tr = sym_qpdf_get_trailer(q);
     sc_buf_printf(&u->b, "trailer\n<< /Size %d /Root %s", u->next,
-                  qpdf_oh_unparse(q, qpdf_oh_get_key(q, tr, "/Root")));
-    if (qpdf_oh_has_key(q, tr, "/Info"))
-        sc_buf_printf(&u->b, " /Info %s", qpdf_oh_unparse(q, qpdf_oh_get_key(q, tr, "/Info")));
-    if (qpdf_oh_has_key(q, tr, "/ID"))
-        sc_buf_printf(&u->b, " /ID %s", qpdf_oh_unparse(q, qpdf_oh_get_key(q, tr, "/ID")));
+                  sym_qpdf_oh_unparse(q, sym_qpdf_oh_get_key(q, tr, "/Root")));
+    if (sym_qpdf_oh_has_key(q, tr, "/Info"))
+        sc_buf_printf(&u->b, " /Info %s", sym_qpdf_oh_unparse(q, sym_qpdf_oh_get_key(q, tr, "/Info")));
+    if (sym_qpdf_oh_has_key(q, tr, "/ID"))
+        sc_buf_printf(&u->b, " /ID %s", sym_qpdf_oh_unparse(q, sym_qpdf_oh_get_key(q, tr, "/ID")));
     sc_buf_printf(&u->b, " /Prev %lld >>\nstartxref\n%zu\n%%%%EOF\n", u->d->startxref, xref);
 }
 
@@ -497,7 +497,7 @@ static int add_appearance(update *u, double w, double h, int img, double aspect)
 /* The document is PDF/A-1: its XMP says pdfaid:part 1. */
 static int is_pdfa1(sc_pdfdoc *d)
 {
-    qpdf_oh md = qpdf_oh_get_key(d->q, qpdf_get_root(d->q), "/Metadata");
+    qpdf_oh md = sym_qpdf_oh_get_key(d->q, sym_qpdf_get_root(d->q), "/Metadata");
     unsigned char *x = NULL;
     size_t n = 0;
     sc_error e;
@@ -547,7 +547,7 @@ sc_status sc_sign(const sc_sign_opts *given, sc_error *err)
     sc_arena *arena = NULL;
     unsigned char *cms = NULL, *outb = NULL;
     qpdf_data q = d->q;
-    if (qpdf_is_encrypted(q) || qpdf_oh_has_key(q, qpdf_get_trailer(q), "/Encrypt")) {
+    if (sym_qpdf_is_encrypted(q) || sym_qpdf_oh_has_key(q, sym_qpdf_get_trailer(q), "/Encrypt")) {
         st = sc_error_set(err, SC_ERR_USAGE, o.in, 0, 0,
                           "the file is encrypted: archive copies are signed and not "
                           "encrypted, e-mail copies are encrypted and not signed (encrypting "
@@ -568,8 +568,8 @@ sc_status sc_sign(const sc_sign_opts *given, sc_error *err)
         st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
         goto done;
     }
-    qpdf_oh tr = qpdf_get_trailer(q);
-    u.next = qpdf_oh_get_int_value_as_int(q, qpdf_oh_get_key(q, tr, "/Size"));
+    qpdf_oh tr = sym_qpdf_get_trailer(q);
+    u.next = sym_qpdf_oh_get_int_value_as_int(q, sym_qpdf_oh_get_key(q, tr, "/Size"));
     if (u.next <= 0) {
         st = sc_error_set(err, SC_ERR_PDF, o.in, 0, 0, "the trailer has no /Size");
         goto done;
@@ -597,7 +597,7 @@ sc_status sc_sign(const sc_sign_opts *given, sc_error *err)
         sc_buf_free(&names);
         goto done;
     }
-    if (target && qpdf_oh_get_object_id(q, target->field) <= 0) {
+    if (target && sym_qpdf_oh_get_object_id(q, target->field) <= 0) {
         st = sc_error_set(err, SC_ERR_PDF, o.in, 0, 0,
                           "the field %s is not an object of its own; it cannot be signed "
                           "by an incremental update", name);
@@ -610,20 +610,20 @@ sc_status sc_sign(const sc_sign_opts *given, sc_error *err)
 
     /* where a new field goes, and the seal */
     int page_no = target ? target->page : o.seal_page > 0 ? o.seal_page - 1 : 0;
-    int npages = qpdf_get_num_pages(q);
+    int npages = sym_qpdf_get_num_pages(q);
     if (npages <= 0 || page_no < 0 || page_no >= npages) {
         st = sc_error_set(err, SC_ERR_USAGE, o.in, 0, 0, "page %d: the document has %d pages",
                           page_no + 1, npages);
         goto done;
     }
-    qpdf_oh page = qpdf_get_page_n(q, (size_t)page_no);
+    qpdf_oh page = sym_qpdf_get_page_n(q, (size_t)page_no);
     double rect[4] = {0, 0, 0, 0};
     if (target) {
         memcpy(rect, target->rect, sizeof rect);
     } else if (o.seal) {
-        qpdf_oh mb = qpdf_oh_get_key(q, page, "/MediaBox");
-        double top = qpdf_oh_is_array(q, mb) && qpdf_oh_get_array_n_items(q, mb) == 4
-                         ? qpdf_oh_get_numeric_value(q, qpdf_oh_get_array_item(q, mb, 3))
+        qpdf_oh mb = sym_qpdf_oh_get_key(q, page, "/MediaBox");
+        double top = sym_qpdf_oh_is_array(q, mb) && sym_qpdf_oh_get_array_n_items(q, mb) == 4
+                         ? sym_qpdf_oh_get_numeric_value(q, sym_qpdf_oh_get_array_item(q, mb, 3))
                          : 842;
         rect[0] = o.seal_box[0] * MM;
         rect[3] = top - o.seal_box[1] * MM;
@@ -700,9 +700,9 @@ sc_status sc_sign(const sc_sign_opts *given, sc_error *err)
     /* the field: the existing one filled, or a new one */
     char extra[256];
     if (target) {
-        int fnum = qpdf_oh_get_object_id(q, target->field);
-        int same = qpdf_oh_get_object_id(q, target->widget) == fnum;
-        begin_obj(&u, fnum, qpdf_oh_get_generation(q, target->field));
+        int fnum = sym_qpdf_oh_get_object_id(q, target->field);
+        int same = sym_qpdf_oh_get_object_id(q, target->widget) == fnum;
+        begin_obj(&u, fnum, sym_qpdf_oh_get_generation(q, target->field));
         if (ap && same)
             snprintf(extra, sizeof extra, " /V %d 0 R /AP << /N %d 0 R >>", sig, ap);
         else
@@ -711,8 +711,8 @@ sc_status sc_sign(const sc_sign_opts *given, sc_error *err)
         int ok = rewrite_dict(&u, target->field, keys, ap && same ? 2 : 1, extra);
         end_obj(&u);
         if (ok && ap && !same) {
-            int wnum = qpdf_oh_get_object_id(q, target->widget);
-            begin_obj(&u, wnum, qpdf_oh_get_generation(q, target->widget));
+            int wnum = sym_qpdf_oh_get_object_id(q, target->widget);
+            begin_obj(&u, wnum, sym_qpdf_oh_get_generation(q, target->widget));
             snprintf(extra, sizeof extra, " /AP << /N %d 0 R >>", ap);
             ok = wnum > 0 && rewrite_dict(&u, target->widget, keys + 1, 1, extra);
             end_obj(&u);
@@ -729,21 +729,21 @@ sc_status sc_sign(const sc_sign_opts *given, sc_error *err)
         sc_buf_printf(&u.b, "<< /Type /Annot /Subtype /Widget /FT /Sig /F 4 /T ");
         text_string(&u.b, name);
         sc_buf_printf(&u.b, " /Rect [%.3f %.3f %.3f %.3f] /P %s /V %d 0 R", rect[0], rect[1],
-                      rect[2], rect[3], qpdf_oh_unparse(q, page), sig);
+                      rect[2], rect[3], sym_qpdf_oh_unparse(q, page), sig);
         if (ap)
             sc_buf_printf(&u.b, " /AP << /N %d 0 R >>", ap);
         sc_buf_puts(&u.b, " >>");
         end_obj(&u);
         /* the page's /Annots: the array object, or the page */
-        qpdf_oh annots = qpdf_oh_get_key(q, page, "/Annots");
+        qpdf_oh annots = sym_qpdf_oh_get_key(q, page, "/Annots");
         static const char *const akey[] = {"/Annots"};
         int ok;
-        if (qpdf_oh_is_array(q, annots) && qpdf_oh_get_object_id(q, annots) > 0) {
-            begin_obj(&u, qpdf_oh_get_object_id(q, annots), qpdf_oh_get_generation(q, annots));
+        if (sym_qpdf_oh_is_array(q, annots) && sym_qpdf_oh_get_object_id(q, annots) > 0) {
+            begin_obj(&u, sym_qpdf_oh_get_object_id(q, annots), sym_qpdf_oh_get_generation(q, annots));
             array_plus(&u, annots, ref);
             ok = 1;
         } else {
-            begin_obj(&u, qpdf_oh_get_object_id(q, page), qpdf_oh_get_generation(q, page));
+            begin_obj(&u, sym_qpdf_oh_get_object_id(q, page), sym_qpdf_oh_get_generation(q, page));
             sc_buf tmp = u.b;
             u.b = (sc_buf){0};
             array_plus(&u, annots, ref);
@@ -756,17 +756,17 @@ sc_status sc_sign(const sc_sign_opts *given, sc_error *err)
         }
         end_obj(&u);
         /* the AcroForm's /Fields and /SigFlags: its object, or the catalog */
-        qpdf_oh root = qpdf_get_root(q);
-        qpdf_oh acro = qpdf_oh_get_key(q, root, "/AcroForm");
-        qpdf_oh flds = qpdf_oh_get_key(q, acro, "/Fields");
+        qpdf_oh root = sym_qpdf_get_root(q);
+        qpdf_oh acro = sym_qpdf_oh_get_key(q, root, "/AcroForm");
+        qpdf_oh flds = sym_qpdf_oh_get_key(q, acro, "/Fields");
         sc_buf tmp = u.b;
         u.b = (sc_buf){0};
         array_plus(&u, flds, ref);
         sc_buf arr = u.b;
         u.b = tmp;
         static const char *const fkeys[] = {"/Fields", "/SigFlags"};
-        if (ok && qpdf_oh_is_dictionary(q, acro) && qpdf_oh_get_object_id(q, acro) > 0) {
-            begin_obj(&u, qpdf_oh_get_object_id(q, acro), qpdf_oh_get_generation(q, acro));
+        if (ok && sym_qpdf_oh_is_dictionary(q, acro) && sym_qpdf_oh_get_object_id(q, acro) > 0) {
+            begin_obj(&u, sym_qpdf_oh_get_object_id(q, acro), sym_qpdf_oh_get_generation(q, acro));
             sc_buf ex = {0};
             sc_buf_printf(&ex, " /Fields %s /SigFlags 3", arr.data ? arr.data : "[]");
             ok = !ex.oom && rewrite_dict(&u, acro, fkeys, 2, ex.data);
@@ -774,11 +774,11 @@ sc_status sc_sign(const sc_sign_opts *given, sc_error *err)
             end_obj(&u);
         } else if (ok) {
             /* no AcroForm, or one inside the catalog: the catalog again */
-            begin_obj(&u, qpdf_oh_get_object_id(q, root), qpdf_oh_get_generation(q, root));
+            begin_obj(&u, sym_qpdf_oh_get_object_id(q, root), sym_qpdf_oh_get_generation(q, root));
             sc_buf fx = {0}, ex = {0};
             sc_buf_printf(&fx, " /Fields %s /SigFlags 3", arr.data ? arr.data : "[]");
             sc_buf_puts(&ex, " /AcroForm ");
-            if (qpdf_oh_is_dictionary(q, acro))
+            if (sym_qpdf_oh_is_dictionary(q, acro))
                 ok = dict_text(q, acro, fkeys, 2, fx.data ? fx.data : "", &ex);
             else
                 sc_buf_printf(&ex, "<<%s >>", fx.data ? fx.data : "");
@@ -797,11 +797,11 @@ sc_status sc_sign(const sc_sign_opts *given, sc_error *err)
     }
     if (target) {
         /* an existing field: /SigFlags 3 on its AcroForm, if it is an object */
-        qpdf_oh acro = qpdf_oh_get_key(q, qpdf_get_root(q), "/AcroForm");
-        qpdf_oh sf = qpdf_oh_get_key(q, acro, "/SigFlags");
-        if (qpdf_oh_get_object_id(q, acro) > 0 &&
-            !(qpdf_oh_is_integer(q, sf) && qpdf_oh_get_int_value_as_int(q, sf) == 3)) {
-            begin_obj(&u, qpdf_oh_get_object_id(q, acro), qpdf_oh_get_generation(q, acro));
+        qpdf_oh acro = sym_qpdf_oh_get_key(q, sym_qpdf_get_root(q), "/AcroForm");
+        qpdf_oh sf = sym_qpdf_oh_get_key(q, acro, "/SigFlags");
+        if (sym_qpdf_oh_get_object_id(q, acro) > 0 &&
+            !(sym_qpdf_oh_is_integer(q, sf) && sym_qpdf_oh_get_int_value_as_int(q, sf) == 3)) {
+            begin_obj(&u, sym_qpdf_oh_get_object_id(q, acro), sym_qpdf_oh_get_generation(q, acro));
             static const char *const skey[] = {"/SigFlags"};
             rewrite_dict(&u, acro, skey, 1, " /SigFlags 3");
             end_obj(&u);

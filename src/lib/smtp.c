@@ -28,7 +28,7 @@
  * provider's per-minute limit), kept with the monotonic clock. */
 #include "internal.h"
 
-#include <curl/curl.h>
+#include "dl_curl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -54,7 +54,7 @@ struct sc_smtp {
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc;
-static void curl_init(void) { curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void curl_init(void) { curl_init_rc = sym_curl_global_init(CURL_GLOBAL_DEFAULT); }
 
 static long long now_ns(void)
 {
@@ -124,23 +124,28 @@ static int loopback(const char *host)
 
 int sc_smtp_url_check(const char *url, int *tls_required, char *why, size_t n)
 {
-    CURLU *u = curl_url();
+    sc_error e;
+    if (sc_curl_load(&e) != SC_OK) {
+        snprintf(why, n, "%s", e.message);
+        return 0;
+    }
+    CURLU *u = sym_curl_url();
     char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL;
     int ok = 0;
     if (!u) {
         snprintf(why, n, "out of memory");
         return 0;
     }
-    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+    if (sym_curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        sym_curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        sym_curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
         snprintf(why, n, "\"%s\" is not a server URL: write smtp://HOST:587 (STARTTLS) "
                  "or smtps://HOST:465", url);
     } else if (strcmp(scheme, "smtp") && strcmp(scheme, "smtps")) {
         snprintf(why, n, "the mail server URL must start with smtp:// (STARTTLS) or "
                  "smtps://, not %s://", scheme);
-    } else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
-               curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
+    } else if (sym_curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+               sym_curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
         snprintf(why, n, "no login in the server URL: it is on the command line; "
                  "give the login with --smtp-user and the password in "
                  "SCORECARD_SMTP_PASSWORD or a netrc file");
@@ -148,11 +153,11 @@ int sc_smtp_url_check(const char *url, int *tls_required, char *why, size_t n)
         *tls_required = strcmp(scheme, "smtp") || !loopback(host);
         ok = 1;
     }
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(user);
-    curl_free(pass);
-    curl_url_cleanup(u);
+    sym_curl_free(scheme);
+    sym_curl_free(host);
+    sym_curl_free(user);
+    sym_curl_free(pass);
+    sym_curl_url_cleanup(u);
     return ok;
 }
 
@@ -161,10 +166,13 @@ sc_status sc_smtp_open(sc_smtp **out, const sc_mail_opts *o, sc_error *err)
     *out = NULL;
     char why[512];
     int tls_required = 1;
+    sc_status st = sc_curl_load(err);
+    if (st != SC_OK)
+        return st;
     pthread_once(&curl_once, curl_init);
     if (curl_init_rc != CURLE_OK)
         return sc_error_set(err, SC_ERR_MAIL, NULL, 0, 0, "libcurl cannot start: %s",
-                            curl_easy_strerror(curl_init_rc));
+                            sym_curl_easy_strerror(curl_init_rc));
     if (!o->url)
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
                             "no mail server: give --smtp smtp://HOST:587, or "
@@ -172,7 +180,7 @@ sc_status sc_smtp_open(sc_smtp **out, const sc_mail_opts *o, sc_error *err)
     if (!sc_smtp_url_check(o->url, &tls_required, why, sizeof why))
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0, "%s", why);
     sc_smtp *s = sc_calloc(1, sizeof *s);
-    if (!s || !(s->curl = curl_easy_init())) {
+    if (!s || !(s->curl = sym_curl_easy_init())) {
         sc_free(s);
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
@@ -184,7 +192,7 @@ sc_status sc_smtp_open(sc_smtp **out, const sc_mail_opts *o, sc_error *err)
 #define SET(opt, val)                                                        \
     do {                                                                     \
         if (rc == CURLE_OK)                                                  \
-            rc = curl_easy_setopt(c, opt, val);                              \
+            rc = sym_curl_easy_setopt(c, opt, val);                              \
     } while (0)
     SET(CURLOPT_URL, o->url);
     SET(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
@@ -219,7 +227,7 @@ sc_status sc_smtp_open(sc_smtp **out, const sc_mail_opts *o, sc_error *err)
         sc_smtp_close(s);
         return sc_error_set(err, SC_ERR_MAIL, NULL, 0, 0,
                             "libcurl cannot be set up for %s: %s", o->url,
-                            curl_easy_strerror(rc));
+                            sym_curl_easy_strerror(rc));
     }
     *out = s;
     return SC_OK;
@@ -230,8 +238,8 @@ void sc_smtp_close(sc_smtp *s)
     if (!s)
         return;
     if (s->curl)
-        curl_easy_cleanup(s->curl); /* QUIT on an open connection */
-    curl_slist_free_all(s->rcpt);
+        sym_curl_easy_cleanup(s->curl); /* QUIT on an open connection */
+    sym_curl_slist_free_all(s->rcpt);
     sc_free(s);
 }
 
@@ -284,19 +292,19 @@ sc_status sc_smtp_send(sc_smtp *s, const char *from, const char *const *rcpt, in
         return sc_error_set(err, SC_ERR_MAIL, NULL, 0, 0, "%s", s->down);
     char envelope[300];
     snprintf(envelope, sizeof envelope, "<%s>", from);
-    curl_slist_free_all(s->rcpt);
+    sym_curl_slist_free_all(s->rcpt);
     s->rcpt = NULL;
     for (int i = 0; i < nrcpt; i++) {
         char r[300];
         snprintf(r, sizeof r, "<%s>", rcpt[i]);
-        struct curl_slist *l = curl_slist_append(s->rcpt, r);
+        struct curl_slist *l = sym_curl_slist_append(s->rcpt, r);
         if (!l)
             return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
         s->rcpt = l;
     }
-    curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, envelope);
-    curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, s->rcpt);
-    curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+    sym_curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, envelope);
+    sym_curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, s->rcpt);
+    sym_curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
     verdict v = V_AGAIN;
     long code = 0;
     CURLcode rc = CURLE_OK;
@@ -316,9 +324,9 @@ sc_status sc_smtp_send(sc_smtp *s, const char *from, const char *const *rcpt, in
         s->len = len;
         s->pos = 0;
         s->reply[0] = s->refusal[0] = s->errbuf[0] = '\0';
-        rc = curl_easy_perform(s->curl);
+        rc = sym_curl_easy_perform(s->curl);
         code = 0;
-        curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+        sym_curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
         v = judge(s, rc, code);
         if (v != V_AGAIN)
             break;
@@ -327,7 +335,7 @@ sc_status sc_smtp_send(sc_smtp *s, const char *from, const char *const *rcpt, in
     const char *said = v == V_OK                      ? s->reply
                        : code >= 400 && s->refusal[0] ? s->refusal
                        : s->errbuf[0]                 ? s->errbuf
-                                                      : curl_easy_strerror(rc);
+                                                      : sym_curl_easy_strerror(rc);
     snprintf(reply, nreply, "%s", said);
     const char *hint = "";
     if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)

@@ -49,7 +49,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unicode/ucol.h>
+#include "dl_icu.h"
 
 typedef struct srow {
     int group, seq, ok;
@@ -406,7 +406,7 @@ static int cmp_rows(const sorter *so, int x, int y)
     case SC_SORT_NAME:
         if (so->coll) {
             UErrorCode e = U_ZERO_ERROR;
-            c = ucol_strcollUTF8(so->coll, a->name, -1, b->name, -1, &e);
+            c = sym_ucol_strcollUTF8(so->coll, a->name, -1, b->name, -1, &e);
             if (U_FAILURE(e))
                 c = strcmp(a->name, b->name);
         } else {
@@ -469,16 +469,21 @@ sc_status sc_summary_order(const sc_summary *s, int group, int sort, int **out, 
         if (group < 0 || s->rows[i].group == group)
             v[m++] = i;
     sorter so = {s, sort, NULL};
+    if (sort == SC_SORT_NAME && sc_icu_load(err) != SC_OK) {
+        sc_free(v);
+        sc_free(tmp);
+        return err->code;
+    }
     if (sort == SC_SORT_NAME) {
         UErrorCode e = U_ZERO_ERROR;
-        so.coll = ucol_open("zh", &e);
+        so.coll = sym_ucol_open("zh", &e);
         if (U_FAILURE(e))
             so.coll = NULL; /* code point order, still deterministic */
     }
     if (sort != SC_SORT_DATA)
         msort(&so, v, tmp, m);
     if (so.coll)
-        ucol_close(so.coll);
+        sym_ucol_close(so.coll);
     sc_free(tmp);
     *out = v;
     *n = m;

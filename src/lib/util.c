@@ -226,6 +226,7 @@ static const char *const messages[] = {
     [SC_ERR_USAGE] = "usage error",
     [SC_ERR_FORBIDDEN] = "forbidden construct",
     [SC_ERR_MAIL] = "mail not sent",
+    [SC_ERR_LIBRARY] = "library not installed",
 };
 
 const char *sc_strerror(sc_status code)

@@ -73,7 +73,7 @@ static void report(ver *V, const char *what, int ok, const char *fmt, ...)
 
 static const char *name_of(qpdf_data q, qpdf_oh o)
 {
-    return qpdf_oh_is_name(q, o) ? qpdf_oh_get_name(q, o) : "";
+    return sym_qpdf_oh_is_name(q, o) ? sym_qpdf_oh_get_name(q, o) : "";
 }
 
 /* ---- 1. signatures -------------------------------------------------------- */
@@ -109,13 +109,13 @@ static void check_signature(ver *V, const sc_sigfield *f, size_t *end)
     qpdf_data q = d->q;
     const char *fn = f->name;
     *end = 0;
-    qpdf_oh br = qpdf_oh_get_key(q, f->v, "/ByteRange");
+    qpdf_oh br = sym_qpdf_oh_get_key(q, f->v, "/ByteRange");
     long long r[4] = {-1, -1, -1, -1};
-    if (qpdf_oh_is_array(q, br) && qpdf_oh_get_array_n_items(q, br) == 4)
+    if (sym_qpdf_oh_is_array(q, br) && sym_qpdf_oh_get_array_n_items(q, br) == 4)
         for (int i = 0; i < 4; i++) {
-            qpdf_oh x = qpdf_oh_get_array_item(q, br, i);
-            if (qpdf_oh_is_integer(q, x))
-                r[i] = qpdf_oh_get_int_value(q, x);
+            qpdf_oh x = sym_qpdf_oh_get_array_item(q, br, i);
+            if (sym_qpdf_oh_is_integer(q, x))
+                r[i] = sym_qpdf_oh_get_int_value(q, x);
         }
     size_t len = d->len;
     if (r[0] != 0 || r[1] <= 0 || r[2] < r[1] + 2 || r[3] < 0 || (size_t)r[2] > len ||
@@ -129,9 +129,9 @@ static void check_signature(ver *V, const sc_sigfield *f, size_t *end)
     size_t b = (size_t)r[1], c = (size_t)r[2], e = (size_t)(r[2] + r[3]);
     *end = e;
     /* the gap is exactly <hex>: the value of /Contents */
-    qpdf_oh ct = qpdf_oh_get_key(q, f->v, "/Contents");
+    qpdf_oh ct = sym_qpdf_oh_get_key(q, f->v, "/Contents");
     size_t nct = 0;
-    const char *cv = qpdf_oh_is_string(q, ct) ? qpdf_oh_get_binary_string_value(q, ct, &nct)
+    const char *cv = sym_qpdf_oh_is_string(q, ct) ? sym_qpdf_oh_get_binary_string_value(q, ct, &nct)
                                               : NULL;
     int gap_ok = cv && d->bytes[b] == '<' && d->bytes[c - 1] == '>' &&
                  (c - b - 2) % 2 == 0 && (c - b - 2) / 2 >= nct;
@@ -175,7 +175,7 @@ static void check_signature(ver *V, const sc_sigfield *f, size_t *end)
     ASN1_OCTET_STRING *mdattr = CMS_signed_get0_data_by_OBJ(
         si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
     char subf[64]; /* qpdf's strings live until its next call */
-    snprintf(subf, sizeof subf, "%s", name_of(q, qpdf_oh_get_key(q, f->v, "/SubFilter")));
+    snprintf(subf, sizeof subf, "%s", name_of(q, sym_qpdf_oh_get_key(q, f->v, "/SubFilter")));
     if (!ok || !mdattr) {
         report(V, "signature", SC_CHECK_FAIL,
                "field %s: no digest to compare (%s)", fn,
@@ -353,12 +353,12 @@ static void check_xmp(ver *V, int *part)
     sc_pdfdoc *d = V->d;
     qpdf_data q = d->q;
     *part = 0;
-    qpdf_oh md = qpdf_oh_get_key(q, qpdf_get_root(q), "/Metadata");
-    if (!qpdf_oh_is_stream(q, md)) {
+    qpdf_oh md = sym_qpdf_oh_get_key(q, sym_qpdf_get_root(q), "/Metadata");
+    if (!sym_qpdf_oh_is_stream(q, md)) {
         report(V, "pdfa", SC_CHECK_FAIL, "no XMP metadata stream in the catalog");
         return;
     }
-    if (qpdf_oh_has_key(q, qpdf_oh_get_dict(q, md), "/Filter")) {
+    if (sym_qpdf_oh_has_key(q, sym_qpdf_oh_get_dict(q, md), "/Filter")) {
         report(V, "pdfa", SC_CHECK_FAIL, "the XMP metadata stream is compressed (/Filter)");
         return;
     }
@@ -407,10 +407,10 @@ static void check_xmp(ver *V, int *part)
               {"/Producer", "//pdf:Producer", 0},
               {"/CreationDate", "//xmp:CreateDate", 1},
               {"/ModDate", "//xmp:ModifyDate", 1}};
-    qpdf_oh info = qpdf_oh_get_key(q, qpdf_get_trailer(q), "/Info");
+    qpdf_oh info = sym_qpdf_oh_get_key(q, sym_qpdf_get_trailer(q), "/Info");
     int same = 1;
     for (size_t i = 0; xc && i < sizeof eq / sizeof *eq; i++) {
-        char *iv = qpdf_oh_is_dictionary(q, info) ? sc_pdfdoc_text(d, info, eq[i].info) : NULL;
+        char *iv = sym_qpdf_oh_is_dictionary(q, info) ? sc_pdfdoc_text(d, info, eq[i].info) : NULL;
         char *xv = xmp_value(xc, eq[i].xpath);
         int has_i = iv && iv[0], has_x = xv != NULL;
         int agree = has_i == has_x;
@@ -442,12 +442,12 @@ static void check_output_intent(ver *V)
 {
     sc_pdfdoc *d = V->d;
     qpdf_data q = d->q;
-    qpdf_oh ois = qpdf_oh_get_key(q, qpdf_get_root(q), "/OutputIntents");
-    int n = qpdf_oh_is_array(q, ois) ? qpdf_oh_get_array_n_items(q, ois) : 0, found = 0;
+    qpdf_oh ois = sym_qpdf_oh_get_key(q, sym_qpdf_get_root(q), "/OutputIntents");
+    int n = sym_qpdf_oh_is_array(q, ois) ? sym_qpdf_oh_get_array_n_items(q, ois) : 0, found = 0;
     qpdf_oh oi = 0;
     for (int i = 0; i < n; i++) {
-        qpdf_oh x = qpdf_oh_get_array_item(q, ois, i);
-        if (!strcmp(name_of(q, qpdf_oh_get_key(q, x, "/S")), "/GTS_PDFA1")) {
+        qpdf_oh x = sym_qpdf_oh_get_array_item(q, ois, i);
+        if (!strcmp(name_of(q, sym_qpdf_oh_get_key(q, x, "/S")), "/GTS_PDFA1")) {
             found++;
             oi = x;
         }
@@ -456,7 +456,7 @@ static void check_output_intent(ver *V)
         report(V, "pdfa", SC_CHECK_FAIL, "%d PDF/A output intents (/GTS_PDFA1), not one", found);
         return;
     }
-    qpdf_oh icc = qpdf_oh_get_key(q, oi, "/DestOutputProfile");
+    qpdf_oh icc = sym_qpdf_oh_get_key(q, oi, "/DestOutputProfile");
     unsigned char *b = NULL;
     size_t len = 0;
     sc_error e;
@@ -464,7 +464,7 @@ static void check_output_intent(ver *V)
         report(V, "pdfa", SC_CHECK_FAIL, "the output intent has no readable ICC profile");
         return;
     }
-    int nc = qpdf_oh_get_int_value_as_int(q, qpdf_oh_get_key(q, qpdf_oh_get_dict(q, icc), "/N"));
+    int nc = sym_qpdf_oh_get_int_value_as_int(q, sym_qpdf_oh_get_key(q, sym_qpdf_oh_get_dict(q, icc), "/N"));
     int want = len >= 128 ? (!memcmp(b + 16, "RGB ", 4) ? 3 : !memcmp(b + 16, "GRAY", 4) ? 1
                                                           : !memcmp(b + 16, "CMYK", 4) ? 4 : 0)
                           : 0;
@@ -482,14 +482,14 @@ static void tree_files(qpdf_data q, qpdf_oh node, int depth, qpdf_oh *out, int *
 {
     if (depth > 16)
         return;
-    qpdf_oh names = qpdf_oh_get_key(q, node, "/Names");
-    int nn = qpdf_oh_is_array(q, names) ? qpdf_oh_get_array_n_items(q, names) : 0;
+    qpdf_oh names = sym_qpdf_oh_get_key(q, node, "/Names");
+    int nn = sym_qpdf_oh_is_array(q, names) ? sym_qpdf_oh_get_array_n_items(q, names) : 0;
     for (int i = 1; i < nn && *n < cap; i += 2)
-        out[(*n)++] = qpdf_oh_get_array_item(q, names, i);
-    qpdf_oh kids = qpdf_oh_get_key(q, node, "/Kids");
-    int nk = qpdf_oh_is_array(q, kids) ? qpdf_oh_get_array_n_items(q, kids) : 0;
+        out[(*n)++] = sym_qpdf_oh_get_array_item(q, names, i);
+    qpdf_oh kids = sym_qpdf_oh_get_key(q, node, "/Kids");
+    int nk = sym_qpdf_oh_is_array(q, kids) ? sym_qpdf_oh_get_array_n_items(q, kids) : 0;
     for (int i = 0; i < nk; i++)
-        tree_files(q, qpdf_oh_get_array_item(q, kids, i), depth + 1, out, n, cap);
+        tree_files(q, sym_qpdf_oh_get_array_item(q, kids, i), depth + 1, out, n, cap);
 }
 
 #define MAX_FILES 4096
@@ -498,9 +498,9 @@ static int embedded_files(sc_pdfdoc *d, qpdf_oh *out)
 {
     qpdf_data q = d->q;
     int n = 0;
-    qpdf_oh ef = qpdf_oh_get_key(q, qpdf_oh_get_key(q, qpdf_get_root(q), "/Names"),
+    qpdf_oh ef = sym_qpdf_oh_get_key(q, sym_qpdf_oh_get_key(q, sym_qpdf_get_root(q), "/Names"),
                                  "/EmbeddedFiles");
-    if (qpdf_oh_is_dictionary(q, ef))
+    if (sym_qpdf_oh_is_dictionary(q, ef))
         tree_files(q, ef, 0, out, &n, MAX_FILES);
     return n;
 }
@@ -515,28 +515,28 @@ static void check_files(ver *V, int part)
         return;
     }
     int n = embedded_files(d, fs);
-    qpdf_oh af = qpdf_oh_get_key(q, qpdf_get_root(q), "/AF");
-    int naf = qpdf_oh_is_array(q, af) ? qpdf_oh_get_array_n_items(q, af) : 0;
+    qpdf_oh af = sym_qpdf_oh_get_key(q, sym_qpdf_get_root(q), "/AF");
+    int naf = sym_qpdf_oh_is_array(q, af) ? sym_qpdf_oh_get_array_n_items(q, af) : 0;
     if (n && part == 1)
         report(V, "pdfa", SC_CHECK_FAIL, "PDF/A-1 allows no embedded files; this one has %d", n);
     int bad = 0;
     for (int i = 0; i < n; i++) {
         char *name = sc_pdfdoc_text(d, fs[i], "/UF");
-        qpdf_oh efs = qpdf_oh_get_key(q, qpdf_oh_get_key(q, fs[i], "/EF"), "/F");
-        qpdf_oh sd = qpdf_oh_get_dict(q, efs);
-        const char *missing = !qpdf_oh_has_key(q, fs[i], "/F") ? "/F"
+        qpdf_oh efs = sym_qpdf_oh_get_key(q, sym_qpdf_oh_get_key(q, fs[i], "/EF"), "/F");
+        qpdf_oh sd = sym_qpdf_oh_get_dict(q, efs);
+        const char *missing = !sym_qpdf_oh_has_key(q, fs[i], "/F") ? "/F"
                               : !name || !name[0] ? "/UF"
-                              : !qpdf_oh_is_name(q, qpdf_oh_get_key(q, fs[i], "/AFRelationship"))
+                              : !sym_qpdf_oh_is_name(q, sym_qpdf_oh_get_key(q, fs[i], "/AFRelationship"))
                                   ? "/AFRelationship"
-                              : !qpdf_oh_is_stream(q, efs) ? "/EF /F"
-                              : !qpdf_oh_is_name(q, qpdf_oh_get_key(q, sd, "/Subtype"))
+                              : !sym_qpdf_oh_is_stream(q, efs) ? "/EF /F"
+                              : !sym_qpdf_oh_is_name(q, sym_qpdf_oh_get_key(q, sd, "/Subtype"))
                                   ? "/Subtype (its MIME type)"
-                              : !qpdf_oh_has_key(q, qpdf_oh_get_key(q, sd, "/Params"), "/ModDate")
+                              : !sym_qpdf_oh_has_key(q, sym_qpdf_oh_get_key(q, sd, "/Params"), "/ModDate")
                                   ? "/Params /ModDate"
                                   : NULL;
-        int listed = 0, id = qpdf_oh_get_object_id(q, fs[i]);
+        int listed = 0, id = sym_qpdf_oh_get_object_id(q, fs[i]);
         for (int k = 0; k < naf && !listed; k++)
-            listed = id > 0 && qpdf_oh_get_object_id(q, qpdf_oh_get_array_item(q, af, k)) == id;
+            listed = id > 0 && sym_qpdf_oh_get_object_id(q, sym_qpdf_oh_get_array_item(q, af, k)) == id;
         if (missing || !listed) {
             report(V, "pdfa", SC_CHECK_FAIL, "embedded file %s: %s%s",
                    name && name[0] ? name : "?", missing ? "no " : "",
@@ -556,15 +556,15 @@ static void check_files(ver *V, int part)
 static void check_annotations(ver *V, int part)
 {
     qpdf_data q = V->d->q;
-    int np = qpdf_get_num_pages(q), total = 0, bad = 0;
+    int np = sym_qpdf_get_num_pages(q), total = 0, bad = 0;
     for (int p = 0; p < np; p++) {
-        qpdf_oh annots = qpdf_oh_get_key(q, qpdf_get_page_n(q, (size_t)p), "/Annots");
-        int na = qpdf_oh_is_array(q, annots) ? qpdf_oh_get_array_n_items(q, annots) : 0;
+        qpdf_oh annots = sym_qpdf_oh_get_key(q, sym_qpdf_get_page_n(q, (size_t)p), "/Annots");
+        int na = sym_qpdf_oh_is_array(q, annots) ? sym_qpdf_oh_get_array_n_items(q, annots) : 0;
         for (int k = 0; k < na; k++) {
-            qpdf_oh a = qpdf_oh_get_array_item(q, annots, k);
+            qpdf_oh a = sym_qpdf_oh_get_array_item(q, annots, k);
             total++;
-            qpdf_oh fo = qpdf_oh_get_key(q, a, "/F");
-            int fl = qpdf_oh_is_integer(q, fo) ? qpdf_oh_get_int_value_as_int(q, fo) : 0;
+            qpdf_oh fo = sym_qpdf_oh_get_key(q, a, "/F");
+            int fl = sym_qpdf_oh_is_integer(q, fo) ? sym_qpdf_oh_get_int_value_as_int(q, fo) : 0;
             if (!(fl & F_PRINT) || (fl & (F_INVISIBLE | F_HIDDEN | F_NOVIEW))) {
                 report(V, "pdfa", SC_CHECK_FAIL,
                        "an annotation on page %d is not printable (/F %d)", p + 1, fl);
@@ -572,15 +572,15 @@ static void check_annotations(ver *V, int part)
                 continue;
             }
             /* PDF/A-2 and -3: an appearance with only /N, unless zero-sized */
-            qpdf_oh r = qpdf_oh_get_key(q, a, "/Rect");
+            qpdf_oh r = sym_qpdf_oh_get_key(q, a, "/Rect");
             double v[4] = {0, 0, 0, 0};
-            for (int i = 0; qpdf_oh_is_array(q, r) && i < 4; i++)
-                v[i] = qpdf_oh_get_numeric_value(q, qpdf_oh_get_array_item(q, r, i));
-            qpdf_oh ap = qpdf_oh_get_key(q, a, "/AP");
+            for (int i = 0; sym_qpdf_oh_is_array(q, r) && i < 4; i++)
+                v[i] = sym_qpdf_oh_get_numeric_value(q, sym_qpdf_oh_get_array_item(q, r, i));
+            qpdf_oh ap = sym_qpdf_oh_get_key(q, a, "/AP");
             int zero = v[0] == v[2] && v[1] == v[3];
             if (part >= 2 && !zero &&
-                (!qpdf_oh_is_dictionary(q, ap) || !qpdf_oh_has_key(q, ap, "/N") ||
-                 qpdf_oh_has_key(q, ap, "/D") || qpdf_oh_has_key(q, ap, "/R"))) {
+                (!sym_qpdf_oh_is_dictionary(q, ap) || !sym_qpdf_oh_has_key(q, ap, "/N") ||
+                 sym_qpdf_oh_has_key(q, ap, "/D") || sym_qpdf_oh_has_key(q, ap, "/R"))) {
                 report(V, "pdfa", SC_CHECK_FAIL,
                        "an annotation on page %d has no appearance of its own (/AP /N only)",
                        p + 1);
@@ -607,47 +607,47 @@ static void visit(walk *W, qpdf_oh o, int depth)
     qpdf_data q = W->q;
     if (depth > 64)
         return;
-    int id = qpdf_oh_get_object_id(q, o);
+    int id = sym_qpdf_oh_get_object_id(q, o);
     if (id > 0) {
         if (id >= W->nseen || W->seen[id])
             return;
         W->seen[id] = 1;
     }
-    if (qpdf_oh_is_array(q, o)) {
-        int n = qpdf_oh_get_array_n_items(q, o);
+    if (sym_qpdf_oh_is_array(q, o)) {
+        int n = sym_qpdf_oh_get_array_n_items(q, o);
         for (int i = 0; i < n; i++)
-            visit(W, qpdf_oh_get_array_item(q, o, i), depth + 1);
+            visit(W, sym_qpdf_oh_get_array_item(q, o, i), depth + 1);
         return;
     }
-    qpdf_oh dict = qpdf_oh_is_stream(q, o) ? qpdf_oh_get_dict(q, o) : o;
-    if (!qpdf_oh_is_dictionary(q, dict))
+    qpdf_oh dict = sym_qpdf_oh_is_stream(q, o) ? sym_qpdf_oh_get_dict(q, o) : o;
+    if (!sym_qpdf_oh_is_dictionary(q, dict))
         return;
-    if (qpdf_oh_has_key(q, dict, "/JS") ||
-        !strcmp(name_of(q, qpdf_oh_get_key(q, dict, "/S")), "/JavaScript") ||
-        qpdf_oh_has_key(q, dict, "/JavaScript"))
+    if (sym_qpdf_oh_has_key(q, dict, "/JS") ||
+        !strcmp(name_of(q, sym_qpdf_oh_get_key(q, dict, "/S")), "/JavaScript") ||
+        sym_qpdf_oh_has_key(q, dict, "/JavaScript"))
         W->js++;
-    if (qpdf_oh_has_key(q, dict, "/AA"))
+    if (sym_qpdf_oh_has_key(q, dict, "/AA"))
         W->aa++;
     char keys[64][64];
     int nk = 0;
-    qpdf_oh_begin_dict_key_iter(q, dict);
-    while (qpdf_oh_dict_more_keys(q) && nk < 64)
-        snprintf(keys[nk++], sizeof keys[0], "%s", qpdf_oh_dict_next_key(q));
+    sym_qpdf_oh_begin_dict_key_iter(q, dict);
+    while (sym_qpdf_oh_dict_more_keys(q) && nk < 64)
+        snprintf(keys[nk++], sizeof keys[0], "%s", sym_qpdf_oh_dict_next_key(q));
     for (int i = 0; i < nk; i++)
         if (strcmp(keys[i], "/Parent") && strcmp(keys[i], "/P"))
-            visit(W, qpdf_oh_get_key(q, dict, keys[i]), depth + 1);
+            visit(W, sym_qpdf_oh_get_key(q, dict, keys[i]), depth + 1);
 }
 
 static void check_scripts(ver *V)
 {
     qpdf_data q = V->d->q;
     walk W = {q, NULL, 0, 0, 0};
-    W.nseen = qpdf_oh_get_int_value_as_int(q, qpdf_oh_get_key(q, qpdf_get_trailer(q), "/Size"));
+    W.nseen = sym_qpdf_oh_get_int_value_as_int(q, sym_qpdf_oh_get_key(q, sym_qpdf_get_trailer(q), "/Size"));
     if (W.nseen <= 0 || W.nseen > 10000000 || !(W.seen = sc_calloc((size_t)W.nseen, 1))) {
         report(V, "pdfa", SC_CHECK_FAIL, "cannot walk the objects (/Size %d)", W.nseen);
         return;
     }
-    visit(&W, qpdf_get_trailer(q), 0);
+    visit(&W, sym_qpdf_get_trailer(q), 0);
     sc_free(W.seen);
     if (W.js || W.aa)
         report(V, "pdfa", SC_CHECK_FAIL, "JavaScript (%d) or additional actions (%d) in the file",
@@ -659,14 +659,14 @@ static void check_scripts(ver *V)
 static void check_pdfa(ver *V)
 {
     qpdf_data q = V->d->q;
-    qpdf_oh tr = qpdf_get_trailer(q);
-    if (qpdf_oh_has_key(q, tr, "/Encrypt"))
+    qpdf_oh tr = sym_qpdf_get_trailer(q);
+    if (sym_qpdf_oh_has_key(q, tr, "/Encrypt"))
         report(V, "pdfa", SC_CHECK_FAIL, "the file is encrypted (/Encrypt): PDF/A forbids it");
-    qpdf_oh id = qpdf_oh_get_key(q, tr, "/ID");
+    qpdf_oh id = sym_qpdf_oh_get_key(q, tr, "/ID");
     report(V, "pdfa",
-           qpdf_oh_is_array(q, id) && qpdf_oh_get_array_n_items(q, id) == 2 ? SC_CHECK_PASS
+           sym_qpdf_oh_is_array(q, id) && sym_qpdf_oh_get_array_n_items(q, id) == 2 ? SC_CHECK_PASS
                                                                            : SC_CHECK_FAIL,
-           "the trailer has %s /ID", qpdf_oh_is_array(q, id) ? "an" : "no");
+           "the trailer has %s /ID", sym_qpdf_oh_is_array(q, id) ? "an" : "no");
     int part = 0;
     check_xmp(V, &part);
     check_output_intent(V);
@@ -906,17 +906,17 @@ static pfont *font_for(sc_pdfdoc *d, qpdf_oh page, const char *res, pfont *fonts
     if (*nf == 32)
         return NULL;
     qpdf_data q = d->q;
-    qpdf_oh resd = qpdf_oh_get_key(q, page, "/Resources");
+    qpdf_oh resd = sym_qpdf_oh_get_key(q, page, "/Resources");
     char key[70];
     snprintf(key, sizeof key, "/%s", res);
-    qpdf_oh font = qpdf_oh_get_key(q, qpdf_oh_get_key(q, resd, "/Font"), key);
+    qpdf_oh font = sym_qpdf_oh_get_key(q, sym_qpdf_oh_get_key(q, resd, "/Font"), key);
     pfont *f = &fonts[(*nf)++];
     memset(f, 0, sizeof *f);
     snprintf(f->name, sizeof f->name, "%s", res);
     unsigned char *b = NULL;
     size_t n = 0;
     sc_error e;
-    if (sc_pdfdoc_stream(d, qpdf_oh_get_key(q, font, "/ToUnicode"), &b, &n, &e) == SC_OK)
+    if (sc_pdfdoc_stream(d, sym_qpdf_oh_get_key(q, font, "/ToUnicode"), &b, &n, &e) == SC_OK)
         parse_cmap((const char *)b, n, &f->m);
     free(b);
     return f;
@@ -926,7 +926,7 @@ static void page_text(sc_pdfdoc *d, qpdf_oh page, sc_buf *out)
 {
     unsigned char *c = NULL;
     size_t n = 0;
-    if (qpdf_oh_get_page_content_data(d->q, page, &c, &n) & QPDF_ERRORS) {
+    if (sym_qpdf_oh_get_page_content_data(d->q, page, &c, &n) & QPDF_ERRORS) {
         free(c);
         return;
     }
@@ -1150,14 +1150,14 @@ static void check_records(ver *V)
         return;
     }
     int n = embedded_files(d, fs), nsrc = 0;
-    for (int p = 0; p < qpdf_get_num_pages(q); p++)
-        page_text(d, qpdf_get_page_n(q, (size_t)p), &printed);
+    for (int p = 0; p < sym_qpdf_get_num_pages(q); p++)
+        page_text(d, sym_qpdf_get_page_n(q, (size_t)p), &printed);
     for (int i = 0; i < n; i++) {
-        if (strcmp(name_of(q, qpdf_oh_get_key(q, fs[i], "/AFRelationship")), "/Source"))
+        if (strcmp(name_of(q, sym_qpdf_oh_get_key(q, fs[i], "/AFRelationship")), "/Source"))
             continue;
         nsrc++;
         char *name = sc_pdfdoc_text(d, fs[i], "/UF");
-        qpdf_oh ef = qpdf_oh_get_key(q, qpdf_oh_get_key(q, fs[i], "/EF"), "/F");
+        qpdf_oh ef = sym_qpdf_oh_get_key(q, sym_qpdf_oh_get_key(q, fs[i], "/EF"), "/F");
         unsigned char *src = NULL, *res = NULL;
         size_t ns = 0, nr = 0;
         sc_error e;
@@ -1167,7 +1167,7 @@ static void check_records(ver *V)
                    e.message);
         } else {
             if (ri >= 0)
-                sc_pdfdoc_stream(d, qpdf_oh_get_key(q, qpdf_oh_get_key(q, fs[ri], "/EF"), "/F"),
+                sc_pdfdoc_stream(d, sym_qpdf_oh_get_key(q, sym_qpdf_oh_get_key(q, fs[ri], "/EF"), "/F"),
                                  &res, &nr, &e);
             check_one_record(V, name ? name : "record", src, ns, res, nr,
                              printed.data ? printed.data : "");

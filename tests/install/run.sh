@@ -6,8 +6,8 @@
 # itself (PREFIX/share/scorecard), not in the source tree: a marker put
 # into the installed template shows on the sheet, and `scorecard fonts`
 # names the installed map.  The man page is installed and lists every
-# option of --help.  Every shared library the program needs comes from a
-# package README.md lists.
+# option of --help.  Every shared library the program needs, linked or
+# loaded on demand, comes from a package README.md lists.
 set -u
 build=$1 src=$2 out=$3
 rm -rf "$out" && mkdir -p "$out/elsewhere" "$out/batch"
@@ -58,7 +58,13 @@ check "man page has the exit statuses" 'tr -s " " < "$out/man.txt" | grep -q "a 
 readme=$(sed -n '/^## Install on a server/,/^## /p' "$src/README.md")
 listed=$(sed -n '/apt-get install/,/^```/p' <<< "$readme" | tr -s ' \\' '\n' | grep -E '^[a-z0-9][a-z0-9.+-]+$')
 depends=$(for p in $listed; do dpkg-query -W -f='${Depends}\n' "$p" 2>/dev/null; done)
-for so in $(readelf -d "$bin" | awk '/NEEDED/ { gsub(/[][]/, "", $5); print $5 }'); do
+# The libraries loaded when a feature needs them (src/lib/dl.h) are named
+# in the program's read-only data, not NEEDED: they are checked the same
+# way, so the README cannot leave one out.
+dlopened=$(readelf -p .rodata "$bin" | grep -oE 'lib[A-Za-z0-9_+-]+\.so(\.[0-9]+)+' | sort -u)
+check "the libraries loaded on demand are found in the program (libcurl among them)" \
+    'grep -q "^libcurl\.so\." <<< "$dlopened"'
+for so in $(readelf -d "$bin" | awk '/NEEDED/ { gsub(/[][]/, "", $5); print $5 }') $dlopened; do
     path=$(ldconfig -p | awk -v s="$so" '$1 == s { print $NF; exit }')
     pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(readlink -f "$path")" 2>/dev/null)
     pkg=${pkg%%:*}

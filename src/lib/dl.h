@@ -1,0 +1,55 @@
+/* dl.h -- libraries loaded when a feature first needs them, not at start.
+ *
+ * libcurl (mail), libqpdf (encryption, sign, verify), libxlsxwriter
+ * (check --format xlsx) and ICU's collation (--sort name) pull in more
+ * than forty shared objects between them, which the dynamic loader would
+ * map and relocate before every run -- twice the start-up of a render that
+ * uses none of them (docs/performance.md).  So the program is not linked
+ * with them: each has a small module (dl_curl.c, dl_qpdf.c, dl_icu.c,
+ * src/cli/dl_xlsx.c) that dlopen()s the exact SONAME it was built against
+ * the first time a feature asks, once per process (pthread_once), and
+ * fills a table of function pointers with dlsym().
+ *
+ * Each pointer is declared with the type of the header's own prototype
+ * (SC_DL_DECLARE), so a call through it is checked as a direct call would
+ * be; the header is still included, only the link is gone.  Call sites say
+ * sym_curl_easy_init(...) to show the call goes through the table.
+ *
+ * This file is standalone (no internal.h): the CLI's xlsx module uses it
+ * too.
+ */
+#ifndef SC_DL_H
+#define SC_DL_H
+
+#include <stddef.h>
+
+#define SC_DL_STR_(x) #x
+#define SC_DL_STR(x) SC_DL_STR_(x)
+/* The pointer for function f, typed from f's prototype. */
+#define SC_DL_DECLARE(f) extern __typeof__(f) *sym_##f
+#define SC_DL_DEFINE(f) __typeof__(f) *sym_##f
+/* A table row: f's link name (after the header's macros: ICU renames
+ * ucol_open to ucol_open_72) and where its address goes. */
+#define SC_DL_SYM(f) {SC_DL_STR(f), (void **)&sym_##f}
+
+typedef struct sc_dl_sym {
+    const char *name;
+    void **fn;
+} sc_dl_sym;
+
+typedef struct sc_dl_lib {
+    const char *soname;  /* exactly what the build linked against: "libcurl.so.4" */
+    const char *package; /* the Debian package that has it: "libcurl4" */
+    const char *feature; /* what needs it, for the message: "sending mail" */
+    const sc_dl_sym *syms;
+    size_t nsyms;
+    int loaded;          /* set by sc_dl_load: every symbol found */
+    char why[400];       /* else the message for the user */
+} sc_dl_lib;
+
+/* Opens lib->soname and resolves every symbol, or fills lib->why (and
+ * leaves the library closed, every pointer NULL).  Not thread-safe by
+ * itself: each module calls it from its pthread_once. */
+void sc_dl_load(sc_dl_lib *lib);
+
+#endif
