@@ -1396,7 +1396,10 @@ static int explain_attrs(xmlNodePtr n, char *name, size_t nname, char *why, size
             return 1;
         }
         if (!rule) {
-            snprintf(why, nwhy, "attribute %s is not allowed on <%s>", an, (const char *)n->name);
+            /* the schema's own list of what the element takes, and a near name */
+            if (!sc_schema_attr_unknown(sc_schema_data, sc_schema_data_len, n, an, why, nwhy))
+                snprintf(why, nwhy, "attribute %s is not allowed on <%s>", an,
+                         (const char *)n->name);
             return 1;
         }
         const char *bad = NULL;

@@ -325,9 +325,14 @@ int sc_schema_attr_unknown(const unsigned char *rng, size_t len, xmlNodePtr node
         if (sc_suggest(attr, pick, npick, near, sizeof near))
             snprintf(out, n, "attribute %s is not allowed on <%s>; did you mean %s?", attr,
                      (const char *)node->name, near);
-        else
-            snprintf(out, n, "attribute %s is not allowed on <%s>", attr,
-                     (const char *)node->name);
+        else {
+            /* no near name: say what the element does take */
+            int k = snprintf(out, n, "attribute %s is not allowed on <%s>", attr,
+                             (const char *)node->name);
+            for (int j = 0; j < npick && k > 0 && (size_t)k < n; j++)
+                k += snprintf(out + k, n - (size_t)k, "%s%s", j ? ", " : "; it takes ",
+                              pick[j]);
+        }
         said = 1;
     }
     xmlFreeDoc(doc);
