@@ -1101,6 +1101,18 @@ static int feed(sc_reader *r)
 
 /* ---- what is read of a refused record ---------------------------------- */
 
+/* "id name" for messages (either alone if the other is empty); left NULL
+ * when memory is short, which the caller checks. */
+static void record_label(sc_record *rec)
+{
+    if (!rec->id || !rec->name)
+        return;
+    size_t n = strlen(rec->id) + strlen(rec->name) + 2;
+    if ((rec->label = sc_malloc(n)))
+        snprintf(rec->label, n, "%s%s%s", rec->id, rec->id[0] && rec->name[0] ? " " : "",
+                 rec->name);
+}
+
 /* What was read of a refused employee: its id, name, department,
  * position, superior, evaluator and period, no figures and no document,
  * so that the table, the summary, the manifest and the file name can
@@ -1134,12 +1146,7 @@ static sc_record *record_stub(sc_reader *r, xmlNodePtr emp, int whole)
     rec->bonus = sc_strdup("");
     rec->date = r->period_end;
     rec->line = (int)source_line(emp);
-    if (rec->id && rec->name) {
-        size_t n = strlen(rec->id) + strlen(rec->name) + 2;
-        if ((rec->label = sc_malloc(n)))
-            snprintf(rec->label, n, "%s%s%s", rec->id, rec->id[0] && rec->name[0] ? " " : "",
-                     rec->name);
-    }
+    record_label(rec);
     if (!rec->file || !rec->id || !rec->name || !rec->department || !rec->position ||
         !rec->superior || !rec->evaluator || !rec->period || !rec->email || !rec->total ||
         !rec->grade || !rec->bonus || !rec->label) {
@@ -2944,12 +2951,7 @@ static sc_record *record_new(sc_reader *r, xmlDocPtr doc, xmlNodePtr emp, long l
     if (sum->have_bonus)
         sc_format_fixed(buf, sizeof buf, sum->bonus_fen, 2, 0);
     rec->bonus = sc_strdup(sum->have_bonus ? buf : "");
-    if (rec->id && rec->name) {
-        size_t n = strlen(rec->id) + strlen(rec->name) + 2;
-        if ((rec->label = sc_malloc(n)))
-            snprintf(rec->label, n, "%s%s%s", rec->id, rec->id[0] && rec->name[0] ? " " : "",
-                     rec->name);
-    }
+    record_label(rec);
     if (!rec->file || !rec->id || !rec->name || !rec->department || !rec->position ||
         !rec->period || !rec->email || !rec->superior || !rec->evaluator || !rec->label ||
         !rec->total || !rec->grade || !rec->bonus) {

@@ -240,6 +240,17 @@ static void quote(char *out, size_t n, const char *text)
             *p = ' ';
 }
 
+/* The record's employee and the field on the error just set. */
+static void name_error(lay *L, const char *field)
+{
+    if (!L->err)
+        return;
+    if (L->b->label)
+        snprintf(L->err->employee, sizeof L->err->employee, "%s", L->b->label);
+    if (field)
+        snprintf(L->err->field, sizeof L->err->field, "%s", field);
+}
+
 /* A block that cannot be laid out: fails the record, naming the
  * template line the block comes from. */
 static sc_status block_error(lay *L, const char *field, const char *fmt, ...)
@@ -250,13 +261,7 @@ static sc_status block_error(lay *L, const char *field, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     sc_error_set(L->err, SC_ERR_LAYOUT, NULL, 0, 0, "%s", msg);
-    if (L->err) {
-        if (L->b->label)
-            snprintf(L->err->employee, sizeof L->err->employee, "%s",
-                     L->b->label);
-        if (field)
-            snprintf(L->err->field, sizeof L->err->field, "%s", field);
-    }
+    name_error(L, field);
     return SC_ERR_LAYOUT;
 }
 
@@ -319,13 +324,7 @@ static sc_status missing_glyph(lay *L, int role, const char *field,
                  "a font that has it or change the text",
                  (unsigned)cp, used ? (int)used : 1, used ? s : "?",
                  sc_role_name(role));
-    if (L->err) {
-        if (L->b->label)
-            snprintf(L->err->employee, sizeof L->err->employee, "%s",
-                     L->b->label);
-        if (field)
-            snprintf(L->err->field, sizeof L->err->field, "%s", field);
-    }
+    name_error(L, field);
     return SC_ERR_FONT;
 }
 
@@ -708,13 +707,7 @@ static sc_status layout_error(lay *L, const sc_block *blk, const char *msg,
                               int a, int b)
 {
     sc_error_set(L->err, SC_ERR_LAYOUT, NULL, 0, 0, msg, a, b);
-    if (L->err) {
-        if (L->b->label)
-            snprintf(L->err->employee, sizeof L->err->employee, "%s",
-                     L->b->label);
-        if (blk->field)
-            snprintf(L->err->field, sizeof L->err->field, "%s", blk->field);
-    }
+    name_error(L, blk->field);
     return SC_ERR_LAYOUT;
 }
 
