@@ -9,10 +9,9 @@
  * earlier run left under the same name is never taken for this run's.
  * The lists hold nothing that changes from run to run (no time, no path
  * but the file name): the same batch gives the same manifest.  The SHA-256
- * is of the bytes written (OpenSSL's libcrypto). */
+ * is of the bytes written (sc_sha256_hex). */
 #include "internal.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,17 +50,6 @@ static entry *add(manifest_step *ms)
     return e;
 }
 
-static void hex_sha256(const unsigned char *data, size_t len, char out[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    out[0] = '\0';
-    if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-        return;
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 static sc_status manifest_doc(sc_step *self, sc_doc *d, sc_error *err)
 {
     manifest_step *ms = (manifest_step *)self;
@@ -78,7 +66,7 @@ static sc_status manifest_doc(sc_step *self, sc_doc *d, sc_error *err)
     e->problem = dup0("");
     e->pages = d->laid ? d->laid->npages : 0;
     e->bytes = d->len;
-    hex_sha256(d->pdf, d->len, e->sha256);
+    sc_sha256_hex(d->pdf, d->len, e->sha256);
     return SC_OK;
 }
 
@@ -103,7 +91,7 @@ static int manifest_failed(sc_step *self, sc_doc *d, const sc_error *why, sc_err
     if (d->path[0]) {
         e->pages = d->laid ? d->laid->npages : 0;
         e->bytes = d->len;
-        hex_sha256(d->pdf, d->len, e->sha256);
+        sc_sha256_hex(d->pdf, d->len, e->sha256);
     }
     e->id = dup0(id);
     e->name = name ? name : dup0("");
