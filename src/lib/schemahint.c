@@ -364,6 +364,28 @@ static int is_name_char(int c)
     return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
 }
 
+/* A known name that is only there when the scheme declares what computes
+ * it: a sheet whose 等级 stays blank because its scheme has no <grades>
+ * is told so, not only that the select found nothing. */
+static int declared_by_scheme(const char *xpath, char *out, size_t n)
+{
+    static const struct {
+        const char *name, *by;
+    } from[] = {{"grade", "<grades>"}};
+    for (size_t i = 0; i < sizeof from / sizeof *from; i++) {
+        size_t k = strlen(from[i].name);
+        for (const char *p = strstr(xpath, from[i].name); p; p = strstr(p + 1, from[i].name)) {
+            int before = p > xpath && (is_name_char((unsigned char)p[-1]) || p[-1] == '/');
+            if (before || is_name_char((unsigned char)p[k]) || p[k] == '/')
+                continue; /* part of another name or of a longer path */
+            snprintf(out, n, "%s is computed only when the employee's scheme declares %s",
+                     from[i].name, from[i].by);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int sc_path_hint(const char *xpath, char *out, size_t n)
 {
     xmlDocPtr de = NULL, da = NULL;
@@ -425,5 +447,5 @@ int sc_path_hint(const char *xpath, char *out, size_t n)
     }
     xmlFreeDoc(de);
     xmlFreeDoc(da);
-    return said;
+    return said || declared_by_scheme(xpath, out, n);
 }
