@@ -1119,6 +1119,17 @@ sc_status sc_step_mail(sc_step **out, const sc_mail_opts *o, const char *out_dir
  * is left and the old file of that name, if any, is untouched. */
 sc_status sc_file_write(const char *dir, const char *name, const void *data,
                         size_t len, sc_error *err);
+/* The same for a file too large to hold: fill writes it to fd (its
+ * writes checked) and returns 0, or an errno. */
+typedef int (*sc_file_fill)(void *ud, int fd);
+sc_status sc_file_write_with(const char *dir, const char *name, sc_file_fill fill,
+                             void *ud, sc_error *err);
+/* write(2) until all n bytes are written; 0, or -1 with errno. */
+int sc_write_all(int fd, const void *data, size_t n);
+/* A file with no name for what a run holds until its end (in $TMPDIR or
+ * /tmp; in memory if neither can take one): gone when closed, whatever
+ * happens to the process.  -1 with errno if none can be made. */
+int sc_spill_fd(void);
 /* mkdir -p, refusing a path that exists and is not a folder. */
 sc_status sc_make_dirs(const char *path, sc_error *err);
 

@@ -20,12 +20,15 @@
  * On any failure the temporary file is removed and the final name keeps
  * whatever it had.  All names are opened relative to the folder's
  * descriptor, so the folder cannot be swapped for a link half-way. */
+#define _GNU_SOURCE /* O_TMPFILE, memfd_create */
 #include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -42,8 +45,9 @@ static sc_status io_error(sc_error *err, const char *dir, const char *name,
                         what, dir, name, strerror(e), hint);
 }
 
-static int write_all(int fd, const unsigned char *p, size_t n)
+int sc_write_all(int fd, const void *data, size_t n)
 {
+    const unsigned char *p = data;
     while (n) {
         ssize_t w = write(fd, p, n);
         if (w < 0 && errno == EINTR)
@@ -97,11 +101,11 @@ static int plain_name(const char *name)
            strcmp(name, "..");
 }
 
-/* Steps 1 and 2: data[0..len) in a new temporary file of folder dfd
+/* Steps 1 and 2: what fill writes, in a new temporary file of folder dfd
  * (called dir in messages) for the final name `name`; its name in
  * tmp[0..320).  Nothing is left behind on failure. */
 static sc_status write_temp(int dfd, const char *dir, const char *name,
-                            const void *data, size_t len, char *tmp,
+                            sc_file_fill fill, void *ud, char *tmp,
                             sc_error *err)
 {
     int fd = -1;
@@ -116,7 +120,7 @@ static sc_status write_temp(int dfd, const char *dir, const char *name,
     if (fd < 0)
         return io_error(err, dir, name, "create a temporary file for", EEXIST);
     const char *what = "write";
-    int e = write_all(fd, data, len) != 0 ? errno : 0;
+    int e = fill(ud, fd);
     if (!e && fsync(fd) != 0) {
         what = "flush";
         e = errno;
@@ -145,8 +149,26 @@ static sc_status commit(int dfd, const char *dir, const char *tmp,
     return SC_OK;
 }
 
+typedef struct bytes {
+    const void *data;
+    size_t len;
+} bytes;
+
+static int fill_bytes(void *ud, int fd)
+{
+    const bytes *b = ud;
+    return sc_write_all(fd, b->data, b->len) != 0 ? errno : 0;
+}
+
 sc_status sc_file_write(const char *dir, const char *name, const void *data,
                         size_t len, sc_error *err)
+{
+    bytes b = {data, len};
+    return sc_file_write_with(dir, name, fill_bytes, &b, err);
+}
+
+sc_status sc_file_write_with(const char *dir, const char *name, sc_file_fill fill,
+                             void *ud, sc_error *err)
 {
     if (!dir || !*dir)
         dir = ".";
@@ -157,7 +179,7 @@ sc_status sc_file_write(const char *dir, const char *name, const void *data,
     if (dfd < 0)
         return io_error(err, dir, name, "open the folder of", errno);
     char tmp[320];
-    sc_status st = write_temp(dfd, dir, name, data, len, tmp, err);
+    sc_status st = write_temp(dfd, dir, name, fill, ud, tmp, err);
     if (st == SC_OK)
         st = commit(dfd, dir, tmp, name, err);
     /* The rename is durable once the folder is. */
@@ -181,6 +203,15 @@ sc_status sc_file_save(const char *path, const void *data, size_t len, sc_error 
     memcpy(dir, path, dl);
     dir[dl] = '\0';
     return sc_file_write(dl ? dir : "/", slash + 1, data, len, err);
+}
+
+int sc_spill_fd(void)
+{
+    const char *dir = getenv("TMPDIR");
+    int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0)
+        fd = memfd_create("scorecard-spill", MFD_CLOEXEC);
+    return fd;
 }
 
 sc_status sc_make_dirs(const char *path, sc_error *err)
@@ -263,7 +294,8 @@ static sc_status file_work(sc_step *self, sc_doc *d, sc_error *err)
     int opened = 0, dfd = st == SC_OK ? step_dir(fs, d->name, &opened, err) : -1;
     if (st != SC_OK || dfd < 0)
         return st != SC_OK ? st : SC_ERR_IO;
-    st = write_temp(dfd, fs->dir, d->name, d->pdf, d->len, d->tmp, err);
+    bytes b = {d->pdf, d->len};
+    st = write_temp(dfd, fs->dir, d->name, fill_bytes, &b, d->tmp, err);
     if (opened)
         close(dfd);
     return st;
@@ -278,8 +310,10 @@ static sc_status file_doc(sc_step *self, sc_doc *d, sc_error *err)
     int opened = 0, dfd = st == SC_OK ? step_dir(fs, d->name, &opened, err) : -1;
     if (st != SC_OK || dfd < 0)
         return st != SC_OK ? st : SC_ERR_IO;
-    if (!d->tmp[0])
-        st = write_temp(dfd, fs->dir, d->name, d->pdf, d->len, d->tmp, err);
+    if (!d->tmp[0]) {
+        bytes b = {d->pdf, d->len};
+        st = write_temp(dfd, fs->dir, d->name, fill_bytes, &b, d->tmp, err);
+    }
     if (st == SC_OK)
         st = commit(dfd, fs->dir, d->tmp, d->name, err);
     d->tmp[0] = '\0';
