@@ -69,5 +69,39 @@ check "link at the name kept, its target too" '[ -L "$out/a/2026-11_XZ002_赵强
 check "--manifest \"\": none" '[ ! -e "$out/c/manifest.csv" ] && [ "$(ls "$out/c" | wc -l)" = 3 ]'
 "$cli" render -q -d "$dir/data.xml" -o "$out/d" --name 'manifest.csv' 2> "$out/d.err"; rc=$?
 check "a sheet named manifest.csv is refused" '[ $rc = 3 ] && grep -q "the run.s manifest" "$out/d.err"'
+
+# 4. a batch whose lists outgrow what is kept in memory (they are spilled
+# to a nameless file and copied at the end): every line there, in record
+# order, true to its file; the same bytes when no temporary folder can
+# take the spill (it is then kept in memory)
+python3 - "$dir/data.xml" "$out/many.xml" <<"PY"
+import re, sys
+s = open(sys.argv[1], encoding="utf-8").read()
+emps = re.findall(r"(?s)  <employee id=.*?</employee>\n", s)
+head, tail = s[:s.index(emps[0])], s[s.rindex(emps[-1]) + len(emps[-1]):]
+out = []
+for i in range(600):
+    e = re.sub(r'id="[^"]*"', 'id="M%04d"' % i, emps[i % len(emps)], count=1)
+    out.append(e)
+open(sys.argv[2], "w", encoding="utf-8").write(head + "".join(out) + tail)
+PY
+"$cli" render -q -d "$out/many.xml" -o "$out/m" 2> /dev/null; rc=$?
+check "600 records exit $rc" '[ $rc = 0 ]'
+check "CSV larger than one spill" '[ "$(stat -c %s "$out/m/manifest.csv")" -gt 65536 ]'
+check "600 lines in record order" '[ "$(tail -n +2 "$out/m/manifest.csv" | cut -d, -f2 | tr "\n" " ")" = "$(seq -f "M%04g" 0 599 | tr "\n" " ")" ]'
+check "every SHA-256 true" '(cd "$out/m" && tail -n +2 manifest.csv | tr -d "\r" | awk -F, "{print \$6 \"  \" \$1}" | sha256sum -c --quiet)'
+check "JSON = CSV, 600 entries" 'python3 - "$out/m" <<"PY"
+import csv, json, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/manifest.csv", newline="", encoding="utf-8")))
+docs = json.load(open(d + "/manifest.json", encoding="utf-8"))["documents"]
+assert len(rows) == len(docs) == 600, (len(rows), len(docs))
+for r, j in zip(rows, docs):
+    for k in r:
+        v = j[k]
+        assert (str(v) if v is not None else "") == r[k], (k, v, r[k])
+PY'
+TMPDIR=/nonexistent "$cli" render -q -d "$out/many.xml" -o "$out/n" 2> /dev/null
+check "no temporary folder: same manifest" 'cmp -s "$out/m/manifest.csv" "$out/n/manifest.csv" && cmp -s "$out/m/manifest.json" "$out/n/manifest.json"'
 echo "manifest: $pass passed, $fail failed"
 [ $fail = 0 ]
