@@ -378,7 +378,7 @@ static int declared_by_scheme(const char *xpath, char *out, size_t n)
             int before = p > xpath && (is_name_char((unsigned char)p[-1]) || p[-1] == '/');
             if (before || is_name_char((unsigned char)p[k]) || p[k] == '/')
                 continue; /* part of another name or of a longer path */
-            snprintf(out, n, "%s is computed only when the employee's scheme declares %s",
+            snprintf(out, n, "%s is computed only when the scheme declares %s",
                      from[i].name, from[i].by);
             return 1;
         }
