@@ -119,6 +119,7 @@ typedef struct lay {
     int count_only;     /* positions only, nothing drawn: fitting passes
                            and measuring */
     bcache *bc;         /* shared by every pass and copy of this lay */
+    struct memo *memo;  /* tables measured by an earlier pass (lay_table) */
     int uses_total;     /* body text contains SC_PH_PAGES */
     struct {
         int kind;
@@ -817,13 +818,6 @@ static sc_status measure_cell(lay *L, const table *T, pcell *pc)
     for (size_t i = 0; pc->text[0] && i < pc->nlines; i++)
         if (pc->lines[i].indent + pc->lines[i].width > iw + EPS)
             return too_narrow(L, T, pc, iw);
-    pc->lh = line_height(L, st);
-    pc->bo = baseline_offset(L, st);
-    pc->pt = vpad(L, st, 0);
-    pc->pb = vpad(L, st, 2);
-    double content = pc->text[0] ? pc->lh * (double)pc->nlines : 0;
-    if (!pc->text[0] && !pc->cell->image)
-        content = pc->lh; /* an empty cell is one line tall */
     if (pc->cell->image && pc->cell->image_h > 0) {
         double h = pc->cell->image_h;
         pc->img_w = h * image_aspect(pc->cell->image);
@@ -832,10 +826,75 @@ static sc_status measure_cell(lay *L, const table *T, pcell *pc)
             pc->img_w = iw;
         }
         pc->img_h = h;
-        content += h;
     }
-    pc->need = content + pc->pt + pc->pb;
     return SC_OK;
+}
+
+/* What of a measured cell depends on the vertical spacing (L->sq). */
+static void cell_heights(const lay *L, pcell *pc)
+{
+    const sc_style *st = pc->st;
+    pc->lh = line_height(L, st);
+    pc->bo = baseline_offset((lay *)L, st);
+    pc->pt = vpad(L, st, 0);
+    pc->pb = vpad(L, st, 2);
+    double content = pc->text[0] ? pc->lh * (double)pc->nlines : 0;
+    if (!pc->text[0] && !pc->cell->image)
+        content = pc->lh; /* an empty cell is one line tall */
+    if (pc->cell->image && pc->cell->image_h > 0)
+        content += pc->img_h;
+    pc->need = content + pc->pt + pc->pb;
+}
+
+/* The tables of a record measured in an earlier pass: where their cells
+ * are and how their texts break depends on the table and the width it is
+ * laid in, not on the vertical spacing a fitting pass tries or on where
+ * the table lands, so the record's later passes only redo the heights
+ * (cell_heights).  A table with a page number in a cell is measured
+ * again in every pass. */
+typedef struct memo_entry {
+    const sc_block *blk;
+    double left, right;
+    pcell *cells;
+    int ncells, nh;
+    double *colx, *colw;
+} memo_entry;
+
+typedef struct memo {
+    memo_entry *v;
+    int n, cap;
+} memo;
+
+static const memo_entry *memo_find(const lay *L, const sc_block *blk)
+{
+    if (!L->memo || L->nobreak)
+        return NULL;
+    for (int i = 0; i < L->memo->n; i++) {
+        const memo_entry *e = &L->memo->v[i];
+        if (e->blk == blk && e->left == L->left && e->right == L->right)
+            return e;
+    }
+    return NULL;
+}
+
+/* Kept in the arena: a failure to keep one only costs a later pass. */
+static void memo_add(lay *L, const table *T)
+{
+    memo *m = L->memo;
+    if (!m || L->nobreak)
+        return;
+    if (m->n == m->cap) {
+        int cap = m->cap ? 2 * m->cap : 16;
+        memo_entry *v = sc_arena_alloc(L->arena, (size_t)cap * sizeof *v);
+        if (!v)
+            return;
+        if (m->n)
+            memcpy(v, m->v, (size_t)m->n * sizeof *v);
+        m->v = v;
+        m->cap = cap;
+    }
+    m->v[m->n++] = (memo_entry){T->blk, L->left, L->right, T->cells,
+                                T->ncells, T->nh, T->colx, T->colw};
 }
 
 /* Row heights: the tallest single-row cell, at least min_height (but
@@ -1413,13 +1472,30 @@ static sc_status lay_table(lay *L, const sc_block *blk)
         return SC_OK;
     table T = {0};
     T.blk = blk;
-    sc_status rc = col_widths(L, blk, L->left, L->right - L->left, &T);
-    if (rc == SC_OK)
-        rc = place_cells(L, blk, &T);
-    for (int i = 0; i < T.ncells && rc == SC_OK; i++)
-        rc = measure_cell(L, &T, &T.cells[i]);
-    if (rc != SC_OK)
-        return rc;
+    sc_status rc = SC_OK;
+    const memo_entry *m = memo_find(L, blk);
+    if (m) {
+        T.cells = m->cells;
+        T.ncells = m->ncells;
+        T.nh = m->nh;
+        T.colx = m->colx;
+        T.colw = m->colw;
+    } else {
+        rc = col_widths(L, blk, L->left, L->right - L->left, &T);
+        if (rc == SC_OK)
+            rc = place_cells(L, blk, &T);
+        int numbered = 0; /* a cell shows a page number */
+        for (int i = 0; i < T.ncells && rc == SC_OK; i++) {
+            rc = measure_cell(L, &T, &T.cells[i]);
+            numbered |= T.cells[i].text != T.cells[i].cell->text;
+        }
+        if (rc != SC_OK)
+            return rc;
+        if (!numbered)
+            memo_add(L, &T);
+    }
+    for (int i = 0; i < T.ncells; i++)
+        cell_heights(L, &T.cells[i]);
     size_t nr = (size_t)blk->nrows;
     T.h = sc_arena_alloc(L->arena, nr * sizeof(double));
     T.ry = sc_arena_alloc(L->arena, nr * sizeof(double));
@@ -1819,6 +1895,8 @@ sc_status sc_layout(const sc_bound *b, const sc_fonts *fonts,
     if (!bc.v)
         return nomem(&L);
     L.bc = &bc;
+    memo mm = {0};
+    L.memo = &mm;
     L.left = b->margin[3];
     L.right = b->page_w - b->margin[1];
     if (b->page_w <= 0 || b->page_h <= 0 || L.right - L.left < 20 ||
