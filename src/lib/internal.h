@@ -347,10 +347,12 @@ void sc_record_problem(const sc_record *rec, sc_problems *pb, sc_status code,
 /* The record stripped to what it shares with the other records of its
  * form: the batch header and its sheet's definitions (categories, KPI
  * indicators, weights and rules, raters, position), no result, name or
- * comment.  *key (sc_malloc'd) is its serialised form: records with equal
- * keys have equal forms.  For the font bases (record.c says more). */
-sc_status sc_record_form(const sc_record *rec, sc_record **out, char **key,
-                         sc_error *err);
+ * comment.  For the font bases (record.c says more). */
+sc_status sc_record_form(const sc_record *rec, sc_record **out, sc_error *err);
+/* The form of rec as a string, written from rec without making the form:
+ * records with equal keys have equal forms.  sc_malloc'd; NULL when out
+ * of memory. */
+char *sc_record_form_key(const sc_record *rec);
 
 /* ---- data.c: beyond the public reader ---------------------------------- */
 

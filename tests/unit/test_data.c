@@ -1069,6 +1069,62 @@ static void test_filenames(void **state)
                      SC_ERR_USAGE);
 }
 
+/* The key of a record's form: equal for records that differ only in
+ * their results and names, different when a definition differs (a
+ * whole element, a kept attribute); and the form itself carries none of
+ * the record's results. */
+static void test_form_key(void **state)
+{
+    (void)state;
+    sc_buf b = {0}, other = {0};
+    sc_buf_puts(&b, HEAD("UTF-8"));
+    add_employee(&b, "K1", "甲", "40", "60", "30");
+    add_employee(&b, "K2", "乙", "40", "60", "12.5"); /* same form as K1 */
+    add_employee(&b, "K3", "甲", "50", "50", "30");   /* other weights */
+    add_employee(&other, "K4", "甲", "40", "60", "30");
+    char *cat = strstr(other.data, "定量指標"); /* other category name */
+    assert_non_null(cat);
+    memcpy(cat, "定性", strlen("定性"));
+    sc_buf_puts(&b, other.data);
+    sc_buf_puts(&b, "</batch>\n");
+    char *path = tmp_text("formkey", b.data);
+    sc_reader *r = NULL;
+    sc_error err;
+    diags d = {0};
+    assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_OK);
+    char *key[4];
+    for (int i = 0; i < 4; i++) {
+        sc_record *rec = NULL;
+        assert_int_equal(sc_reader_next(r, &rec, &err), SC_OK);
+        key[i] = sc_record_form_key(rec);
+        assert_non_null(key[i]);
+        assert_null(strstr(key[i], rec->name));
+        sc_record *f = NULL;
+        assert_int_equal(sc_record_form(rec, &f, &err), SC_OK);
+        assert_ptr_equal(f->employee->parent, xmlDocGetRootElement(f->doc));
+        xmlChar *dump = NULL;
+        int len = 0;
+        xmlDocDumpMemoryEnc(f->doc, &dump, &len, "UTF-8");
+        assert_non_null(strstr((const char *)dump, "首次響應時間"));
+        assert_null(strstr((const char *)dump, "<score>"));
+        assert_null(strstr((const char *)dump, "<name>"));
+        xmlFree(dump);
+        sc_record_free(f);
+        sc_record_free(rec);
+    }
+    assert_string_equal(key[0], key[1]);
+    assert_string_not_equal(key[0], key[2]);
+    assert_string_not_equal(key[0], key[3]);
+    for (int i = 0; i < 4; i++)
+        free(key[i]);
+    assert_int_equal(d.count, 0);
+    sc_reader_free(r);
+    sc_buf_free(&b);
+    sc_buf_free(&other);
+    sc_buf_free(&d.text);
+    drop(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1095,6 +1151,7 @@ int main(void)
         cmocka_unit_test(test_long_values_quoted),
         cmocka_unit_test(test_filenames),
         cmocka_unit_test(test_catalogue_fields),
+        cmocka_unit_test(test_form_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
