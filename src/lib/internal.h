@@ -354,6 +354,19 @@ sc_status sc_record_form(const sc_record *rec, sc_record **out, sc_error *err);
  * of memory. */
 char *sc_record_form_key(const sc_record *rec);
 
+/* ---- facets.c: a quick proof of validity ---------------------------------- */
+
+/* The data schema's datatype parameters compiled once, and the schema
+ * without them (facets.c says why).  NULL when the schema has something
+ * the proof does not follow: then every record takes the full
+ * validation. */
+typedef struct sc_facets sc_facets;
+sc_facets *sc_facets_new(xmlDocPtr schema);
+void sc_facets_free(sc_facets *f);
+/* 1 if doc is surely valid against the schema; 0 says nothing (validate
+ * it against the schema itself).  Read-only: any thread. */
+int sc_facets_valid(const sc_facets *f, xmlDocPtr doc);
+
 /* ---- data.c: beyond the public reader ---------------------------------- */
 
 /* Every record read from now on carries its source (sc_record.source). */

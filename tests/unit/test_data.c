@@ -11,6 +11,7 @@
 #include "internal.h"
 
 #include <iconv.h>
+#include <libxml/relaxng.h>
 #include <libxml/tree.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1125,6 +1126,94 @@ static void test_form_key(void **state)
     drop(path);
 }
 
+/* ---- the quick proof of validity (facets.c) ------------------------------ */
+
+extern const unsigned char sc_schema_data[];
+extern const size_t sc_schema_data_len;
+
+static void quiet_rng(void *ud, xmlErrorPtr e)
+{
+    (void)ud;
+    (void)e;
+}
+
+/* tests/cases/basic/data.xml with `from` replaced by `to`: 1 if the quick
+ * proof says valid; and it must never say so of a batch the schema
+ * refuses. */
+static int quick_valid(const sc_facets *f, xmlRelaxNGPtr full, const char *from,
+                       const char *to)
+{
+    char path[1024];
+    src_path(path, sizeof path, "tests/cases/basic/data.xml");
+    FILE *in = fopen(path, "rb");
+    assert_non_null(in);
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1, in);
+    fclose(in);
+    text[n] = '\0';
+    sc_buf b = {0};
+    char *at = strstr(text, from);
+    assert_non_null(at);
+    sc_buf_append(&b, text, (size_t)(at - text));
+    sc_buf_puts(&b, to);
+    sc_buf_puts(&b, at + strlen(from));
+    xmlDocPtr doc = xmlReadMemory(b.data, (int)b.len, "data.xml", NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    int quick = sc_facets_valid(f, doc);
+    xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(full);
+    xmlRelaxNGSetValidStructuredErrors(vc, quiet_rng, NULL);
+    int valid = xmlRelaxNGValidateDoc(vc, doc) == 0;
+    xmlRelaxNGFreeValidCtxt(vc);
+    if (quick)
+        assert_true(valid);
+    xmlFreeDoc(doc);
+    sc_buf_free(&b);
+    return quick;
+}
+
+static void test_quick_validity(void **state)
+{
+    (void)state;
+    xmlDocPtr schema = xmlReadMemory((const char *)sc_schema_data, (int)sc_schema_data_len,
+                                     "data.rng", NULL, XML_PARSE_NONET);
+    assert_non_null(schema);
+    sc_facets *f = sc_facets_new(schema);
+    assert_non_null(f); /* else every record takes the slow way */
+    xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewDocParserCtxt(schema);
+    xmlRelaxNGPtr full = xmlRelaxNGParse(pc);
+    xmlRelaxNGFreeParserCtxt(pc);
+    assert_non_null(full);
+    const char *hdr_end = "<document-prefix>KF-202610</document-prefix>";
+    char long_name[4100] = "<name>";
+    for (int i = 0; i < 4001; i++)
+        strcat(long_name, "x");
+    strcat(long_name, "</name>");
+
+    assert_true(quick_valid(f, full, "<weight>15</weight>", "<weight>15</weight>"));
+    assert_true(quick_valid(f, full, "<email>zhangxm@example.com</email>", "<email></email>"));
+    assert_true(quick_valid(f, full, hdr_end,
+                            "<document-prefix>KF-202610</document-prefix>\n"
+                            "<ranking months=\"3\"><entry id=\"KF001\" scores=\"90 95.5\"/></ranking>"));
+    /* each kind of parameter, broken: no proof (the schema words why) */
+    assert_false(quick_valid(f, full, "<weight>15</weight>", "<weight>150</weight>"));
+    assert_false(quick_valid(f, full, "<weight>15</weight>", "<weight>15.001</weight>"));
+    assert_false(quick_valid(f, full, "<email>zhangxm@example.com</email>",
+                             "<email>zhang xm@example.com</email>"));
+    assert_false(quick_valid(f, full, "<name>张晓明</name>", "<name></name>"));
+    assert_false(quick_valid(f, full, "<name>张晓明</name>", long_name));
+    assert_false(quick_valid(f, full, "base=\"2000.00\"", "base=\"-5\""));
+    assert_false(quick_valid(f, full, hdr_end,
+                             "<document-prefix>KF-202610</document-prefix>\n"
+                             "<ranking months=\"3\"><entry id=\"KF001\" scores=\"90 2000\"/></ranking>"));
+    /* text the proof would read otherwise than libxml2: no proof */
+    assert_false(quick_valid(f, full, "<weight>15</weight>",
+                             "<weight>  <![CDATA[]]></weight>"));
+    assert_false(quick_valid(f, full, "<name>张晓明</name>", "<name>  </name>"));
+    xmlRelaxNGFree(full);
+    sc_facets_free(f);
+    xmlFreeDoc(schema);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1152,6 +1241,7 @@ int main(void)
         cmocka_unit_test(test_filenames),
         cmocka_unit_test(test_catalogue_fields),
         cmocka_unit_test(test_form_key),
+        cmocka_unit_test(test_quick_validity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
