@@ -445,6 +445,17 @@ static void test_missing_glyph(void **state)
     sc_buf_puts(&b, HEAD("UTF-8"));
     add_employee(&b, "KF001", "张\xF0\x97\x80\x80明", "40", "60", "30"); /* U+17000 */
     add_employee(&b, "KF002", "张\xF0\xA0\xAE\xB7", "40", "60", "30");    /* 𠮷 */
+    /* 一 U+4E00, then U+17000: the same slot of the check's memory of
+     * characters found (cp % 512), which must not answer for the second */
+    add_employee(&b, "KF003", "一\xF0\x97\x80\x80", "40", "60", "30");
+    sc_buf other = {0}; /* and in an attribute: a category's name */
+    add_employee(&other, "KF004", "张明", "40", "60", "30");
+    char *cat = strstr(other.data, "定量指標");
+    assert_non_null(cat);
+    sc_buf_append(&b, other.data, (size_t)(cat - other.data));
+    sc_buf_puts(&b, "\xF0\x97\x80\x80");
+    sc_buf_puts(&b, cat);
+    sc_buf_free(&other);
     sc_buf_puts(&b, "</batch>\n");
     char *path = tmp_text("glyphs", b.data);
     diags d = {0};
@@ -468,6 +479,19 @@ static void test_missing_glyph(void **state)
     sc_problems pb2 = {on_diag, &d, &err, 0, SC_OK};
     assert_int_equal(sc_check_glyphs(rec, fonts, &pb2), SC_OK);
     assert_int_equal(pb2.count, 0);
+    sc_record_free(rec);
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_OK);
+    sc_problems pb3 = {on_diag, &d, &err, 0, SC_OK};
+    assert_int_equal(sc_check_glyphs(rec, fonts, &pb3), SC_ERR_FONT);
+    assert_int_equal(pb3.count, 1);
+    assert_non_null(strstr(err.message, "U+17000"));
+    sc_record_free(rec);
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_OK);
+    sc_problems pb4 = {on_diag, &d, &err, 0, SC_OK};
+    assert_int_equal(sc_check_glyphs(rec, fonts, &pb4), SC_ERR_FONT);
+    assert_int_equal(pb4.count, 1);
+    assert_non_null(strstr(err.message, "U+17000"));
+    assert_non_null(strstr(err.field, "@name"));
     sc_record_free(rec);
     assert_int_equal(sc_reader_next(r, &rec, &err), SC_END);
     sc_reader_free(r);
