@@ -781,6 +781,12 @@ struct sc_template {
 sc_status sc_figures_eval(const sc_template *tpl, const sc_record *rec, sc_arena *arena,
                           sc_figure **out, int *n, sc_error *err);
 
+/* The node set of XPath expression src with node as its context node, if
+ * src is a plain path (name/name/@name, optionally from '/'): what
+ * libxml2 would give, without its evaluator; NULL if src is anything
+ * else.  Freed with xmlXPathFreeObject. */
+struct _xmlXPathObject *sc_bind_plain_path(const char *src, xmlNodePtr node);
+
 /* Evaluate the template for one record.  All memory comes from `arena`;
  * (*out)->selects says what the selects gave. */
 sc_status sc_bind(const sc_template *tpl, const sc_record *rec,
