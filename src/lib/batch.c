@@ -76,7 +76,6 @@ typedef struct tentry {
 typedef struct form {
     const sc_template *tpl;
     char *key;
-    sc_record *blank;    /* the form as a record, until the bases are made */
     sc_fontbases *bases; /* NULL: none could be made */
     int made;
     int refs;
@@ -282,7 +281,6 @@ static const sc_template *template_for(run *R, const char *data, const char *nam
 static void form_free(form *f)
 {
     sc_fontbases_free(f->bases);
-    sc_record_free(f->blank);
     sc_free(f->key);
     pthread_mutex_destroy(&f->make);
     sc_free(f);
@@ -305,9 +303,8 @@ static void forms_clear(run *R)
 }
 
 /* The form of rec with tpl from the run's table, or a new entry for it
- * (under R->lock); a reference for the caller.  blank and key are taken. */
-static form *form_find(run *R, const sc_template *tpl, sc_record *blank,
-                       char *key)
+ * (under R->lock); a reference for the caller.  key is taken. */
+static form *form_find(run *R, const sc_template *tpl, char *key)
 {
     pthread_mutex_lock(&R->lock);
     form *f = NULL;
@@ -315,12 +312,10 @@ static form *form_find(run *R, const sc_template *tpl, sc_record *blank,
         if (R->forms[i]->tpl == tpl && !strcmp(R->forms[i]->key, key))
             f = R->forms[i];
     if (f) {
-        sc_record_free(blank);
         sc_free(key);
     } else if ((f = sc_calloc(1, sizeof *f))) {
         f->tpl = tpl;
         f->key = key;
-        f->blank = blank;
         f->refs = 1; /* the table's */
         pthread_mutex_init(&f->make, NULL);
         if (R->nforms == MAX_FORMS) { /* the oldest goes */
@@ -330,7 +325,6 @@ static form *form_find(run *R, const sc_template *tpl, sc_record *blank,
         }
         R->forms[R->nforms++] = f;
     } else {
-        sc_record_free(blank);
         sc_free(key);
     }
     if (f)
@@ -345,29 +339,29 @@ static const sc_fontbases *bases_for(run *R, job *j)
 {
     if (R->o.produce != SC_PRODUCE_PDF)
         return NULL;
-    sc_record *blank = NULL;
-    char *key = NULL;
-    sc_error e;
-    if (sc_record_form(j->rec, &blank, &key, &e) != SC_OK)
+    char *key = sc_record_form_key(j->rec);
+    if (!key)
         return NULL;
-    form *f = j->form = form_find(R, j->tpl, blank, key);
+    form *f = j->form = form_find(R, j->tpl, key);
     if (!f)
         return NULL;
     pthread_mutex_lock(&f->make);
     if (!f->made) {
+        /* j's form is the form of every record with its key */
+        sc_record *blank = NULL;
         sc_arena *a = sc_arena_new();
         sc_laid *laid = NULL;
+        sc_error e;
         /* Markers instead of missing-glyph failures, and no warnings: the
          * form's problems are its records' to report. */
         sc_render_opts ro = SC_RENDER_OPTS_INIT;
         ro.watermark = R->o.watermark;
         ro.allow_missing_glyphs = 1;
-        if (a && sc_render_layout(f->tpl, R->fonts, f->blank, &ro, a, &laid,
-                                  NULL, &e) == SC_OK)
+        if (a && sc_record_form(j->rec, &blank, &e) == SC_OK &&
+            sc_render_layout(f->tpl, R->fonts, blank, &ro, a, &laid, NULL, &e) == SC_OK)
             (void)sc_fontbases_new(&f->bases, R->fonts, laid, &e);
         sc_arena_free(a);
-        sc_record_free(f->blank);
-        f->blank = NULL;
+        sc_record_free(blank);
         f->made = 1;
     }
     pthread_mutex_unlock(&f->make);

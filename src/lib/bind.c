@@ -148,15 +148,11 @@ static void xpath_error(void *ud, xmlErrorPtr xe)
 
 /* A select gave o: note whether it gave something, so that the batch can
  * say which selects gave nothing for any of its records (a misspelt
- * path prints an empty cell on every sheet, and nothing else shows it). */
-static void note_select(binder *B, void *expr, xmlXPathObjectPtr o)
+ * path prints an empty cell on every sheet, and nothing else shows it).
+ * i: the expression's index in the template (nexprs: not one of them). */
+static void note_select(binder *B, size_t i, xmlXPathObjectPtr o)
 {
-    if (!B->sel.evaluated)
-        return;
-    size_t i = 0;
-    while (i < B->t->nexprs && B->t->exprs[i] != expr)
-        i++;
-    if (i == B->t->nexprs)
+    if (!B->sel.evaluated || i == B->t->nexprs)
         return;
     B->sel.evaluated[i] = 1;
     int got = o->type == XPATH_NODESET   ? o->nodesetval && o->nodesetval->nodeNr > 0
@@ -167,22 +163,128 @@ static void note_select(binder *B, void *expr, xmlXPathObjectPtr o)
         B->sel.matched[i] = 1;
 }
 
+/* ---- plain paths, without the XPath machine ---------------------------------
+ *
+ * Most of a template's expressions are plain paths -- name, weight,
+ * raters/rater, bonus/@amount, /batch/company -- which libxml2 runs
+ * through its general evaluator at some 4,000 instructions each.  Such a
+ * path (an optional leading '/', names separated by '/', the last one
+ * possibly an attribute's @name; no prefix, space, predicate or axis) is
+ * followed here: the node set libxml2 gives, in the same order.  Each step
+ * takes, node by node, the children (or attributes) of nodes already in
+ * document order, so the result is in document order with no duplicate;
+ * a name without prefix matches only nodes in no namespace, and only
+ * elements (and the document) have children and attributes on XPath's
+ * axes.  Anything else is left to libxml2. */
+
+#define MAX_STEPS 16
+
+typedef struct path_step {
+    const char *name;
+    size_t len;
+} path_step;
+
+static int name_start(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int name_char(char c)
+{
+    return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+}
+
+/* src as steps; 0 if it is not a plain path. */
+static int plain_path(const char *src, path_step *step, int *nstep, int *absolute,
+                      int *attr)
+{
+    const char *p = src;
+    *nstep = 0;
+    *attr = 0;
+    *absolute = *p == '/';
+    p += *absolute;
+    for (;;) {
+        if (*nstep == MAX_STEPS || *attr)
+            return 0;
+        int at = *p == '@';
+        p += at;
+        if (!name_start(*p))
+            return 0;
+        const char *start = p;
+        while (name_char(*p))
+            p++;
+        step[(*nstep)++] = (path_step){start, (size_t)(p - start)};
+        *attr = at;
+        if (!*p)
+            return 1;
+        if (*p++ != '/')
+            return 0;
+    }
+}
+
+static int step_is(const path_step *s, const xmlChar *name)
+{
+    return !strncmp((const char *)name, s->name, s->len) && !name[s->len];
+}
+
+static int follow(xmlNodeSetPtr set, xmlNodePtr n, const path_step *step, int nstep, int attr)
+{
+    if (nstep == 0)
+        return xmlXPathNodeSetAddUnique(set, n) == 0;
+    if (n->type != XML_ELEMENT_NODE && n->type != XML_DOCUMENT_NODE)
+        return 1; /* no children, no attributes */
+    if (nstep == 1 && attr) {
+        for (xmlAttrPtr a = n->type == XML_ELEMENT_NODE ? n->properties : NULL; a; a = a->next)
+            if (!a->ns && step_is(step, a->name) &&
+                xmlXPathNodeSetAddUnique(set, (xmlNodePtr)a) != 0)
+                return 0;
+        return 1;
+    }
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !c->ns && step_is(step, c->name) &&
+            !follow(set, c, step + 1, nstep - 1, attr))
+            return 0;
+    return 1;
+}
+
+xmlXPathObjectPtr sc_bind_plain_path(const char *src, xmlNodePtr node)
+{
+    path_step step[MAX_STEPS];
+    int nstep, absolute, attr;
+    if (!src || !plain_path(src, step, &nstep, &absolute, &attr) || !node || !node->doc)
+        return NULL;
+    xmlXPathObjectPtr o = xmlXPathNewNodeSet(NULL);
+    if (o && !follow(o->nodesetval, absolute ? (xmlNodePtr)node->doc : node, step, nstep,
+                     attr)) {
+        xmlXPathFreeObject(o);
+        return NULL; /* out of memory: libxml2 will say so */
+    }
+    return o;
+}
+
 /* Evaluate a compiled expression with node as context node and
  * position()/last() = pos/size.  NULL (and err set) on failure. */
 static xmlXPathObjectPtr eval(binder *B, const sc_tnode *tn, void *expr,
                               xmlNodePtr node, int pos, int size)
 {
     B->xperr[0] = '\0';
-    B->xp->node = node;
-    B->xp->proximityPosition = pos;
-    B->xp->contextSize = size;
-    xmlXPathObjectPtr o = xmlXPathCompiledEval(expr, B->xp);
+    size_t i = 0;
+    while (i < B->t->nexprs && B->t->exprs[i] != expr)
+        i++;
+    xmlXPathObjectPtr o =
+        i < B->t->nexprs ? sc_bind_plain_path(B->t->exprinfo[i].src, node) : NULL;
+    if (!o) {
+        B->xp->node = node;
+        B->xp->proximityPosition = pos;
+        B->xp->contextSize = size;
+        o = xmlXPathCompiledEval(expr, B->xp);
+    }
     if (!o)
         terr(B, SC_ERR_XPATH, tn->line, "cannot evaluate \"%s\": %s",
              tn->src ? tn->src : "expression",
              B->xperr[0] ? B->xperr : "XPath evaluation failed");
     else if (!B->testing)
-        note_select(B, expr, o);
+        note_select(B, i, o);
     return o;
 }
 

@@ -21,15 +21,27 @@ static int never_drawn(uint32_t cp)
            (cp >= 0xE0100 && cp <= 0xE01EF);
 }
 
-static int in_some_role(const sc_fonts *f, uint32_t cp)
+/* One record's check: the fonts, and the code points already found in
+ * them (a record repeats its characters: most lookups end here). */
+typedef struct coverage {
+    const sc_fonts *f;
+    uint32_t known[512]; /* by cp % 512; 0: none (cp 0 is never drawn) */
+} coverage;
+
+static int in_some_role(coverage *cv, uint32_t cp)
 {
+    uint32_t *slot = &cv->known[cp % (sizeof cv->known / sizeof *cv->known)];
+    if (*slot == cp)
+        return 1;
     for (int role = 0; role < SC_ROLE_COUNT; role++)
-        if (sc_fonts_pick(f, role, cp) >= 0)
+        if (sc_fonts_pick(cv->f, role, cp) >= 0) {
+            *slot = cp;
             return 1;
+        }
     return 0;
 }
 
-static void check_text(const sc_record *rec, sc_problems *pb, const sc_fonts *f, xmlNodePtr node,
+static void check_text(const sc_record *rec, sc_problems *pb, coverage *cv, xmlNodePtr node,
                        const char *attr_name, const char *text)
 {
     uint32_t seen[8];
@@ -41,7 +53,7 @@ static void check_text(const sc_record *rec, sc_problems *pb, const sc_fonts *f,
         if (!k)
             return; /* libxml2 hands us valid UTF-8; stop if not */
         i += k;
-        if (never_drawn(cp) || in_some_role(f, cp))
+        if (never_drawn(cp) || in_some_role(cv, cp))
             continue;
         int dup = 0;
         for (int j = 0; j < nseen; j++)
@@ -58,21 +70,27 @@ static void check_text(const sc_record *rec, sc_problems *pb, const sc_fonts *f,
     }
 }
 
-static void check_node(const sc_record *rec, sc_problems *pb, const sc_fonts *f,
-                       xmlNodePtr node)
+static void check_node(const sc_record *rec, sc_problems *pb, coverage *cv, xmlNodePtr node)
 {
     for (; node; node = node->next) {
         if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
             if (node->content)
-                check_text(rec, pb, f, node->parent, NULL, (const char *)node->content);
+                check_text(rec, pb, cv, node->parent, NULL, (const char *)node->content);
         } else if (node->type == XML_ELEMENT_NODE) {
             for (xmlAttrPtr a = node->properties; a; a = a->next) {
+                xmlNodePtr t = a->children;
+                if (t && !t->next && t->type == XML_TEXT_NODE) { /* as parsed: no copy */
+                    if (t->content)
+                        check_text(rec, pb, cv, node, (const char *)a->name,
+                                   (const char *)t->content);
+                    continue;
+                }
                 xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
                 if (v)
-                    check_text(rec, pb, f, node, (const char *)a->name, (const char *)v);
+                    check_text(rec, pb, cv, node, (const char *)a->name, (const char *)v);
                 xmlFree(v);
             }
-            check_node(rec, pb, f, node->children);
+            check_node(rec, pb, cv, node->children);
         }
     }
 }
@@ -81,7 +99,10 @@ sc_status sc_check_glyphs(const sc_record *rec, const sc_fonts *fonts,
                           sc_problems *pb)
 {
     int before = pb->count;
+    coverage cv;
+    cv.f = fonts;
+    memset(cv.known, 0, sizeof cv.known);
     /* the header (company, period...) is drawn too: check it all */
-    check_node(rec, pb, fonts, xmlDocGetRootElement(rec->doc));
+    check_node(rec, pb, &cv, xmlDocGetRootElement(rec->doc));
     return pb->count > before ? SC_ERR_FONT : SC_OK;
 }

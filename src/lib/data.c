@@ -32,8 +32,9 @@
  *      allows zero employees) and every header problem is fatal: without a
  *      valid header no sheet is right.
  *   2. sc_reader_next takes the next queued record (pushing more chunks
- *      when none is), copies header + employee into a per-record document
- *      and checks it.  A fatal XML error is returned only after every
+ *      when none is), puts a copy of the header and the employee (moved,
+ *      not copied: the tree is built without the parser's dictionary, so
+ *      it is the record's own) into a per-record document and checks it.  A fatal XML error is returned only after every
  *      record completed before it: a record whose end tag was read is
  *      whole, whatever follows it in the same chunk.
  *   3. The record document is validated against the embedded Relax NG
@@ -46,8 +47,8 @@
  * Line numbers: libxml2 keeps element lines in an unsigned short, so lines
  * past 65535 are stored as 65535.  Our start-element handler keeps the
  * true line of such an element in its psvi field (unused in these trees);
- * the copy walks source and copy in parallel and moves big lines into the
- * record's line map, so messages stay exact in very long files.
+ * when an employee becomes a record, its big lines move into the record's
+ * line map, so messages stay exact in very long files.
  *
  * Security: XML_PARSE_NONET; never NOENT/DTDLOAD/DTDATTR; any DOCTYPE is
  * refused; and a process-wide external entity loader refuses every load, so
@@ -94,6 +95,7 @@ extern const size_t sc_schema_data_len;
  * loader. */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static xmlRelaxNGPtr data_schema;
+static sc_facets *data_facets; /* the quick proof of validity, or NULL */
 static char schema_problem[256];
 static xmlExternalEntityLoader default_loader;
 
@@ -236,6 +238,7 @@ static void init_process(void)
         xmlNodePtr start = xmlDocGetRootElement(schema);
         rng_collect_limits(schema, start, "", 0);
         schema_doc = schema; /* kept, like data_schema, for content models */
+        data_facets = data_schema ? sc_facets_new(schema) : NULL;
     }
 }
 
@@ -721,33 +724,46 @@ static long source_line(xmlNodePtr n)
 }
 
 /* Walk source `s` and its copy `c` together (same shape), setting the
- * copy's element lines and remembering those that do not fit. */
-static void copy_lines(xmlNodePtr s, xmlNodePtr c, sc_linemap *map)
+ * copy's element lines (capped at BIG_LINE). */
+static void copy_lines(xmlNodePtr s, xmlNodePtr c)
 {
     for (; s && c; s = s->next, c = c->next) {
         if (s->type == XML_ELEMENT_NODE) {
             long l = source_line(s);
             c->line = (unsigned short)(l < BIG_LINE ? l : BIG_LINE);
-            if (l >= BIG_LINE && map) {
-                if (map->n == map->cap) {
-                    size_t cap = map->cap ? map->cap * 2 : 32;
-                    sc_bigline *v = sc_realloc(map->v, cap * sizeof *v);
-                    if (!v)
-                        return; /* lines stay capped: harmless */
-                    map->v = v;
-                    map->cap = cap;
-                }
-                map->v[map->n].node = c;
-                map->v[map->n].line = l;
-                map->n++;
-            }
-            copy_lines(s->children, c->children, map);
+            copy_lines(s->children, c->children);
         }
     }
 }
 
-/* Deep copy `src` into doc, keeping source line numbers. */
-static xmlNodePtr copy_with_lines(xmlNodePtr src, xmlDocPtr doc, sc_linemap *map)
+/* Element n of the parser's tree and those below it, about to become a
+ * record's: each big line (on_start keeps it in psvi) into map, and psvi
+ * cleared, as in a copy. */
+static void take_lines(xmlNodePtr n, sc_linemap *map)
+{
+    long l = source_line(n);
+    if (l >= BIG_LINE && map->n == map->cap) {
+        size_t cap = map->cap ? map->cap * 2 : 32;
+        sc_bigline *v = sc_realloc(map->v, cap * sizeof *v);
+        if (v) {
+            map->v = v;
+            map->cap = cap;
+        }
+    }
+    if (l >= BIG_LINE && map->n < map->cap) /* else it stays capped: harmless */
+        map->v[map->n++] = (sc_bigline){n, l};
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE)
+            take_lines(c, map);
+        else
+            c->psvi = NULL; /* libxml2 keeps text lines past 65535 there */
+    }
+    n->psvi = NULL;
+}
+
+/* Deep copy `src` (a header element) into doc, keeping its source lines
+ * (capped: a header is at the top of its file). */
+static xmlNodePtr copy_with_lines(xmlNodePtr src, xmlDocPtr doc)
 {
     xmlNodePtr c = xmlDocCopyNode(src, doc, 1);
     if (!c)
@@ -756,17 +772,7 @@ static xmlNodePtr copy_with_lines(xmlNodePtr src, xmlDocPtr doc, sc_linemap *map
      * its children, after doing the node itself here. */
     long l = source_line(src);
     c->line = (unsigned short)(l < BIG_LINE ? l : BIG_LINE);
-    if (l >= BIG_LINE && map) {
-        sc_bigline *v = sc_realloc(map->v, (map->n + 1 + map->cap) * sizeof *v);
-        if (v) {
-            map->v = v;
-            map->cap += map->n + 1;
-            map->v[map->n].node = c;
-            map->v[map->n].line = l;
-            map->n++;
-        }
-    }
-    copy_lines(src->children, c->children, map);
+    copy_lines(src->children, c->children);
     return c;
 }
 
@@ -928,7 +934,7 @@ static void child_ends(sc_reader *r, xmlNodePtr node)
     } else if (node && r->in_employees && !r->stray) {
         enqueue(r, node, NULL);
     } else if (node && !r->in_employees) {
-        xmlNodePtr c = copy_with_lines(node, r->hdr, NULL);
+        xmlNodePtr c = copy_with_lines(node, r->hdr);
         if (!c || !xmlAddChild(xmlDocGetRootElement(r->hdr), c)) {
             xmlFreeNode(c);
             r->oom = 1;
@@ -1912,6 +1918,9 @@ static sc_status validate(problems *pb, xmlDocPtr doc)
                             "the built-in data schema does not compile: %s",
                             schema_problem);
     }
+    /* the usual case, quickly; the schema itself words every problem */
+    if (sc_facets_valid(data_facets, doc))
+        return SC_OK;
     xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(data_schema);
     /* not zeroed: it is some 60 KB per record, and only v[0..n) is read */
     rng_collect *c = sc_malloc(sizeof *c);
@@ -2675,7 +2684,10 @@ static sc_status open_reader(sc_reader **out, const char *path, const char *mem,
     r->ctxt->sax->serror = on_ctxt_error;
     /* NONET: no network even if something asks.  Deliberately absent:
      * NOENT (entity substitution), DTDLOAD, DTDATTR, DTDVALID, XINCLUDE. */
-    xmlCtxtUseOptions(r->ctxt, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+    /* NODICT: names and short texts are the tree's own, not shared with
+     * the parser's dictionary, so a record is handed over as parsed
+     * (sc_reader_next) and may be freed on any thread. */
+    xmlCtxtUseOptions(r->ctxt, XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NODICT);
 
     /* Up to the first <employee>: the header is complete. */
     sc_status st = SC_OK;
@@ -3009,17 +3021,17 @@ sc_status sc_reader_next(sc_reader *r, sc_record **out, sc_error *err)
         return code;
     }
 
-    /* The record document: header copy + this employee. */
-    xmlNodePtr src = q.emp;
+    /* The record document: header copy + this employee, moved over from
+     * the parser's tree (it shares nothing with the parser: NODICT). */
+    xmlNodePtr emp = q.emp;
     sc_linemap lines = {NULL, 0, 0};
     xmlDocPtr doc = xmlCopyDoc(r->hdr, 1);
     xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-    xmlNodePtr emp = root ? copy_with_lines(src, doc, &lines) : NULL;
     if (root) /* xmlCopyDoc keeps lines of the header, copy them anyway */
-        copy_lines(xmlDocGetRootElement(r->hdr), root, NULL);
-    long line = source_line(src);
-    xmlFreeNode(src);
-    if (!emp || !xmlAddChild(root, emp)) {
+        copy_lines(xmlDocGetRootElement(r->hdr), root);
+    long line = source_line(emp);
+    take_lines(emp, &lines);
+    if (!root || !xmlAddChild(root, emp)) {
         xmlFreeNode(emp);
         xmlFreeDoc(doc);
         free(lines.v);

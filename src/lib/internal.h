@@ -347,10 +347,25 @@ void sc_record_problem(const sc_record *rec, sc_problems *pb, sc_status code,
 /* The record stripped to what it shares with the other records of its
  * form: the batch header and its sheet's definitions (categories, KPI
  * indicators, weights and rules, raters, position), no result, name or
- * comment.  *key (sc_malloc'd) is its serialised form: records with equal
- * keys have equal forms.  For the font bases (record.c says more). */
-sc_status sc_record_form(const sc_record *rec, sc_record **out, char **key,
-                         sc_error *err);
+ * comment.  For the font bases (record.c says more). */
+sc_status sc_record_form(const sc_record *rec, sc_record **out, sc_error *err);
+/* The form of rec as a string, written from rec without making the form:
+ * records with equal keys have equal forms.  sc_malloc'd; NULL when out
+ * of memory. */
+char *sc_record_form_key(const sc_record *rec);
+
+/* ---- facets.c: a quick proof of validity ---------------------------------- */
+
+/* The data schema's datatype parameters compiled once, and the schema
+ * without them (facets.c says why).  NULL when the schema has something
+ * the proof does not follow: then every record takes the full
+ * validation. */
+typedef struct sc_facets sc_facets;
+sc_facets *sc_facets_new(xmlDocPtr schema);
+void sc_facets_free(sc_facets *f);
+/* 1 if doc is surely valid against the schema; 0 says nothing (validate
+ * it against the schema itself).  Read-only: any thread. */
+int sc_facets_valid(const sc_facets *f, xmlDocPtr doc);
 
 /* ---- data.c: beyond the public reader ---------------------------------- */
 
@@ -765,6 +780,12 @@ struct sc_template {
  * and bonus.  Strings in *out live in `arena`. */
 sc_status sc_figures_eval(const sc_template *tpl, const sc_record *rec, sc_arena *arena,
                           sc_figure **out, int *n, sc_error *err);
+
+/* The node set of XPath expression src with node as its context node, if
+ * src is a plain path (name/name/@name, optionally from '/'): what
+ * libxml2 would give, without its evaluator; NULL if src is anything
+ * else.  Freed with xmlXPathFreeObject. */
+struct _xmlXPathObject *sc_bind_plain_path(const char *src, xmlNodePtr node);
 
 /* Evaluate the template for one record.  All memory comes from `arena`;
  * (*out)->selects says what the selects gave. */

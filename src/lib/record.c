@@ -75,99 +75,276 @@ void sc_record_problem(const sc_record *rec, sc_problems *pb, sc_status code,
  * made from this, laid out (batch.c, fontbases.c): a record's bases come
  * from its own definitions only, so records with the same definitions
  * share them, and no record's PDF depends on another record or carries a
- * glyph of another employee's. */
+ * glyph of another employee's.
+ *
+ * Every record asks for its form's key, and only the first of a form
+ * needs the form itself: so one walk (form_walk) picks out the form and
+ * hands it to either of two writers, one that builds the form's document
+ * and one that writes the key straight from the record, copying nothing. */
 
 static const char *const kpi_defs[] = {"indicator", "weight", "rule", "definition",
                                        "cycle", "source"};
 
-/* Copy of n without children, with only the attributes named in keep. */
-static xmlNodePtr bare(xmlNodePtr n, xmlDocPtr doc, const char *const *keep, int nkeep)
-{
-    xmlNodePtr c = xmlNewDocNode(doc, NULL, n->name, NULL);
-    for (int i = 0; c && i < nkeep; i++) {
-        const char *v = sc_xml_attr(n, keep[i]);
-        if (v && !xmlNewProp(c, BAD_CAST keep[i], BAD_CAST v)) {
-            xmlFreeNode(c);
-            return NULL;
-        }
-    }
-    return c;
-}
+/* What form_walk hands its pieces to: whole subtrees of the record, and
+ * elements of the form's own that hold some of them, opened (a name and
+ * the attributes of `from` named in keep, all of them if nkeep < 0) and
+ * closed.  Each returns 0 when out of memory. */
+typedef struct form_writer form_writer;
+struct form_writer {
+    int (*whole)(form_writer *w, xmlNodePtr n);
+    int (*open)(form_writer *w, const xmlChar *name, xmlNodePtr from,
+                const char *const *keep, int nkeep);
+    int (*close)(form_writer *w);
+};
 
-/* Add a copy of the element child `name` of from to `to`, if it has one. */
-static int copy_child(xmlNodePtr to, xmlNodePtr from, const char *name)
+/* The element child `name` of from, whole, if it has one. */
+static int whole_child(form_writer *w, xmlNodePtr from, const char *name)
 {
     xmlNodePtr c = sc_xml_child(from, name);
-    if (!c)
-        return 1;
-    xmlNodePtr d = xmlDocCopyNode(c, to->doc, 1);
-    return d && xmlAddChild(to, d);
+    return !c || w->whole(w, c);
 }
 
-static int copy_definitions(xmlNodePtr to, xmlNodePtr emp)
+static int form_walk(const sc_record *rec, form_writer *w)
 {
     static const char *const cat_keep[] = {"name", "weight", "type"};
     static const char *const kpi_keep[] = {"id"};
     static const char *const rater_keep[] = {"role", "weight"};
-    if (!copy_child(to, emp, "position") || !copy_child(to, emp, "department"))
+    xmlNodePtr batch = xmlDocGetRootElement(rec->doc), emp = rec->employee;
+    /* <batch> with its attributes, then the header: every child of
+     * <batch> but the employee */
+    if (!w->open(w, batch->name, batch, NULL, -1))
+        return 0;
+    for (xmlNodePtr c = batch->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && c != emp && !w->whole(w, c))
+            return 0;
+    if (!w->open(w, BAD_CAST "employee", NULL, NULL, 0) ||
+        !whole_child(w, emp, "position") || !whole_child(w, emp, "department"))
         return 0;
     xmlNodePtr kpis = sc_xml_child(emp, "kpis");
     if (kpis) {
-        xmlNodePtr k2 = xmlNewChild(to, NULL, BAD_CAST "kpis", NULL);
-        if (!k2)
+        if (!w->open(w, BAD_CAST "kpis", NULL, NULL, 0))
             return 0;
         for (xmlNodePtr c = sc_xml_child(kpis, "category"); c; c = sc_xml_next(c, "category")) {
-            xmlNodePtr c2 = bare(c, to->doc, cat_keep, 3);
-            if (!c2 || !xmlAddChild(k2, c2))
+            if (!w->open(w, c->name, c, cat_keep, 3))
                 return 0;
             for (xmlNodePtr k = sc_xml_child(c, "kpi"); k; k = sc_xml_next(k, "kpi")) {
-                xmlNodePtr kk = bare(k, to->doc, kpi_keep, 1);
-                if (!kk || !xmlAddChild(c2, kk))
+                if (!w->open(w, k->name, k, kpi_keep, 1))
                     return 0;
                 for (size_t i = 0; i < sizeof kpi_defs / sizeof *kpi_defs; i++)
-                    if (!copy_child(kk, k, kpi_defs[i]))
+                    if (!whole_child(w, k, kpi_defs[i]))
                         return 0;
+                if (!w->close(w))
+                    return 0;
             }
+            if (!w->close(w))
+                return 0;
         }
+        if (!w->close(w))
+            return 0;
     }
     xmlNodePtr raters = sc_xml_child(emp, "raters");
     if (raters) {
-        xmlNodePtr r2 = xmlNewChild(to, NULL, BAD_CAST "raters", NULL);
-        if (!r2)
+        if (!w->open(w, BAD_CAST "raters", NULL, NULL, 0))
             return 0;
-        for (xmlNodePtr r = sc_xml_child(raters, "rater"); r; r = sc_xml_next(r, "rater")) {
-            xmlNodePtr rr = bare(r, to->doc, rater_keep, 2);
-            if (!rr || !xmlAddChild(r2, rr))
+        for (xmlNodePtr r = sc_xml_child(raters, "rater"); r; r = sc_xml_next(r, "rater"))
+            if (!w->open(w, r->name, r, rater_keep, 2) || !w->close(w))
                 return 0;
+        if (!w->close(w))
+            return 0;
+    }
+    return w->close(w) && w->close(w); /* </employee></batch> */
+}
+
+/* The writer that builds the form's document: copies under `at`. */
+typedef struct doc_writer {
+    form_writer w;
+    xmlDocPtr doc;
+    xmlNodePtr at;       /* the element open last (NULL: none yet) */
+    xmlNodePtr employee; /* the form's <employee> */
+} doc_writer;
+
+static int doc_add(doc_writer *d, xmlNodePtr n)
+{
+    if (!n)
+        return 0;
+    if (!d->at) {
+        xmlDocSetRootElement(d->doc, n);
+        return 1;
+    }
+    if (xmlAddChild(d->at, n))
+        return 1;
+    xmlFreeNode(n);
+    return 0;
+}
+
+static int doc_whole(form_writer *w, xmlNodePtr n)
+{
+    doc_writer *d = (doc_writer *)w;
+    return doc_add(d, xmlDocCopyNode(n, d->doc, 1));
+}
+
+static int doc_open(form_writer *w, const xmlChar *name, xmlNodePtr from,
+                    const char *const *keep, int nkeep)
+{
+    doc_writer *d = (doc_writer *)w;
+    xmlNodePtr c;
+    if (from && nkeep < 0)
+        c = xmlDocCopyNode(from, d->doc, 2);
+    else if (from)
+        c = xmlNewDocNode(d->doc, NULL, name, NULL);
+    else /* as xmlNewChild: in the namespace of its parent */
+        c = xmlNewDocNode(d->doc, d->at ? d->at->ns : NULL, name, NULL);
+    for (int i = 0; c && i < nkeep; i++) {
+        const char *v = sc_xml_attr(from, keep[i]);
+        if (v && !xmlNewProp(c, BAD_CAST keep[i], BAD_CAST v)) {
+            xmlFreeNode(c);
+            return 0;
         }
     }
+    if (!doc_add(d, c))
+        return 0;
+    if (!from && xmlStrEqual(name, BAD_CAST "employee"))
+        d->employee = c;
+    d->at = c;
     return 1;
 }
 
-sc_status sc_record_form(const sc_record *rec, sc_record **out, char **key,
-                         sc_error *err)
+static int doc_close(form_writer *w)
+{
+    doc_writer *d = (doc_writer *)w;
+    d->at = d->at->parent && d->at->parent->type == XML_ELEMENT_NODE ? d->at->parent : NULL;
+    return 1;
+}
+
+/* The writer of the key: the form as text, each name and value with its
+ * length before it, so that two keys are equal only if the forms are. */
+typedef struct key_writer {
+    form_writer w;
+    sc_buf b;
+} key_writer;
+
+static void key_str(sc_buf *b, const xmlChar *s)
+{
+    size_t n = s ? strlen((const char *)s) : 0;
+    char len[24]; /* "n:", by hand: snprintf would be most of the key's cost */
+    size_t k = sizeof len;
+    len[--k] = ':';
+    for (size_t v = n; k == sizeof len - 1 || v; v /= 10)
+        len[--k] = (char)('0' + v % 10);
+    sc_buf_append(b, len + k, sizeof len - k);
+    sc_buf_append(b, (const char *)s, n);
+}
+
+static void key_ns(sc_buf *b, xmlNsPtr ns)
+{
+    if (!ns)
+        return;
+    sc_buf_append(b, "n", 1);
+    key_str(b, ns->prefix);
+    key_str(b, ns->href);
+}
+
+static void key_attr(sc_buf *b, xmlAttrPtr a)
+{
+    sc_buf_append(b, "@", 1);
+    key_ns(b, a->ns);
+    key_str(b, a->name);
+    if (a->children && !a->children->next && a->children->type == XML_TEXT_NODE) {
+        key_str(b, a->children->content);
+    } else {
+        xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+        if (!v)
+            b->oom = 1;
+        key_str(b, v);
+        xmlFree(v);
+    }
+}
+
+/* An element's name, namespace declarations and all its attributes. */
+static void key_start(sc_buf *b, xmlNodePtr n)
+{
+    sc_buf_append(b, "<", 1);
+    key_str(b, n->name);
+    key_ns(b, n->ns);
+    for (xmlNsPtr ns = n->nsDef; ns; ns = ns->next) {
+        sc_buf_append(b, "d", 1);
+        key_str(b, ns->prefix);
+        key_str(b, ns->href);
+    }
+    for (xmlAttrPtr a = n->properties; a; a = a->next)
+        key_attr(b, a);
+}
+
+static void key_node(sc_buf *b, xmlNodePtr n)
+{
+    if (n->type == XML_ELEMENT_NODE) {
+        key_start(b, n);
+        for (xmlNodePtr c = n->children; c; c = c->next)
+            key_node(b, c);
+        sc_buf_append(b, ">", 1);
+    } else { /* text, CDATA, and whatever else: its kind, name and content */
+        char kind[2] = {'#', (char)('a' + n->type)};
+        sc_buf_append(b, kind, 2);
+        key_str(b, n->name);
+        key_str(b, n->content);
+    }
+}
+
+static int key_whole(form_writer *w, xmlNodePtr n)
+{
+    key_writer *k = (key_writer *)w;
+    key_node(&k->b, n);
+    return !k->b.oom;
+}
+
+static int key_open(form_writer *w, const xmlChar *name, xmlNodePtr from,
+                    const char *const *keep, int nkeep)
+{
+    key_writer *k = (key_writer *)w;
+    if (from && nkeep < 0) {
+        key_start(&k->b, from);
+        return !k->b.oom;
+    }
+    sc_buf_append(&k->b, "<", 1);
+    key_str(&k->b, name);
+    for (int i = 0; i < nkeep; i++) {
+        const char *v = sc_xml_attr(from, keep[i]);
+        if (v) {
+            sc_buf_append(&k->b, "@", 1);
+            key_str(&k->b, BAD_CAST keep[i]);
+            key_str(&k->b, BAD_CAST v);
+        }
+    }
+    return !k->b.oom;
+}
+
+static int key_close(form_writer *w)
+{
+    key_writer *k = (key_writer *)w;
+    sc_buf_append(&k->b, ">", 1);
+    return !k->b.oom;
+}
+
+char *sc_record_form_key(const sc_record *rec)
+{
+    key_writer k = {{key_whole, key_open, key_close}, {0}};
+    if (!form_walk(rec, &k.w)) {
+        sc_buf_free(&k.b);
+        return NULL;
+    }
+    return k.b.data;
+}
+
+sc_status sc_record_form(const sc_record *rec, sc_record **out, sc_error *err)
 {
     *out = NULL;
-    *key = NULL;
     sc_record *f = sc_calloc(1, sizeof *f);
-    xmlDocPtr doc = f ? xmlNewDoc(BAD_CAST "1.0") : NULL;
-    /* <batch> with its attributes, then the header's elements */
-    xmlNodePtr root = doc ? xmlDocCopyNode(xmlDocGetRootElement(rec->doc), doc, 2) : NULL;
-    int ok = root != NULL;
-    if (ok)
-        xmlDocSetRootElement(doc, root);
-    /* the header: every child of <batch> but the employee */
-    for (xmlNodePtr c = xmlDocGetRootElement(rec->doc)->children; ok && c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE || c == rec->employee)
-            continue;
-        xmlNodePtr d = xmlDocCopyNode(c, doc, 1);
-        ok = d && xmlAddChild(root, d);
-    }
-    xmlNodePtr emp = ok ? xmlNewChild(root, NULL, BAD_CAST "employee", NULL) : NULL;
-    ok = emp && copy_definitions(emp, rec->employee);
+    doc_writer d = {{doc_whole, doc_open, doc_close}, NULL, NULL, NULL};
+    d.doc = f ? xmlNewDoc(BAD_CAST "1.0") : NULL;
+    int ok = d.doc && form_walk(rec, &d.w);
     if (ok) {
-        f->doc = doc;
-        f->employee = emp;
+        f->doc = d.doc;
+        f->employee = d.employee;
         f->file = sc_strdup(rec->file ? rec->file : "");
         f->id = sc_strdup("");
         f->name = sc_strdup("");
@@ -186,19 +363,10 @@ sc_status sc_record_form(const sc_record *rec, sc_record **out, char **key,
              f->period && f->email && f->superior && f->evaluator && f->label && f->total &&
              f->grade && f->bonus;
     }
-    xmlChar *dump = NULL;
-    int len = 0;
-    if (ok) {
-        xmlDocDumpMemory(doc, &dump, &len);
-        ok = dump && (*key = sc_strndup((const char *)dump, (size_t)len));
-        xmlFree(dump);
-    }
     if (!ok) {
         if (f && !f->doc)
-            xmlFreeDoc(doc);
+            xmlFreeDoc(d.doc);
         sc_record_free(f);
-        sc_free(*key);
-        *key = NULL;
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
     *out = f;

@@ -62,7 +62,7 @@ int sc_suggest(const char *word, const char *const *cands, int ncands, char *out
             best = dist;
             pick = cands[i];
             ties = 0;
-        } else if (dist == best && strcmp(cands[i], pick)) {
+        } else if (dist == best && pick && strcmp(cands[i], pick)) {
             ties++;
         }
     }

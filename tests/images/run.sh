@@ -66,7 +66,7 @@ check "render --combined exits 1, got $rc2" '[ $rc2 = 1 ]'
 check "check exits 1, got $rc3" '[ $rc3 = 1 ]'
 check "no process was killed" '! grep -qi "abort\|libpng" "$out"/*.err'
 for f in files book check; do
-    grep '^scorecard: .*employee' "$out/$f.err" | sed 's/ (.*s)$//' > "$out/$f.msgs"
+    grep '^scorecard: .*\[employee ' "$out/$f.err" | sed 's/ (.*s)$//' > "$out/$f.msgs"
 done
 check "render and check report the same problems" 'cmp -s "$out/files.msgs" "$out/check.msgs"'
 check "render and --combined report the same problems" 'cmp -s "$out/files.msgs" "$out/book.msgs"'

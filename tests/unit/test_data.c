@@ -11,6 +11,7 @@
 #include "internal.h"
 
 #include <iconv.h>
+#include <libxml/relaxng.h>
 #include <libxml/tree.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -444,6 +445,17 @@ static void test_missing_glyph(void **state)
     sc_buf_puts(&b, HEAD("UTF-8"));
     add_employee(&b, "KF001", "张\xF0\x97\x80\x80明", "40", "60", "30"); /* U+17000 */
     add_employee(&b, "KF002", "张\xF0\xA0\xAE\xB7", "40", "60", "30");    /* 𠮷 */
+    /* 一 U+4E00, then U+17000: the same slot of the check's memory of
+     * characters found (cp % 512), which must not answer for the second */
+    add_employee(&b, "KF003", "一\xF0\x97\x80\x80", "40", "60", "30");
+    sc_buf other = {0}; /* and in an attribute: a category's name */
+    add_employee(&other, "KF004", "张明", "40", "60", "30");
+    char *cat = strstr(other.data, "定量指標");
+    assert_non_null(cat);
+    sc_buf_append(&b, other.data, (size_t)(cat - other.data));
+    sc_buf_puts(&b, "\xF0\x97\x80\x80");
+    sc_buf_puts(&b, cat);
+    sc_buf_free(&other);
     sc_buf_puts(&b, "</batch>\n");
     char *path = tmp_text("glyphs", b.data);
     diags d = {0};
@@ -467,6 +479,19 @@ static void test_missing_glyph(void **state)
     sc_problems pb2 = {on_diag, &d, &err, 0, SC_OK};
     assert_int_equal(sc_check_glyphs(rec, fonts, &pb2), SC_OK);
     assert_int_equal(pb2.count, 0);
+    sc_record_free(rec);
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_OK);
+    sc_problems pb3 = {on_diag, &d, &err, 0, SC_OK};
+    assert_int_equal(sc_check_glyphs(rec, fonts, &pb3), SC_ERR_FONT);
+    assert_int_equal(pb3.count, 1);
+    assert_non_null(strstr(err.message, "U+17000"));
+    sc_record_free(rec);
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_OK);
+    sc_problems pb4 = {on_diag, &d, &err, 0, SC_OK};
+    assert_int_equal(sc_check_glyphs(rec, fonts, &pb4), SC_ERR_FONT);
+    assert_int_equal(pb4.count, 1);
+    assert_non_null(strstr(err.message, "U+17000"));
+    assert_non_null(strstr(err.field, "@name"));
     sc_record_free(rec);
     assert_int_equal(sc_reader_next(r, &rec, &err), SC_END);
     sc_reader_free(r);
@@ -1069,6 +1094,150 @@ static void test_filenames(void **state)
                      SC_ERR_USAGE);
 }
 
+/* The key of a record's form: equal for records that differ only in
+ * their results and names, different when a definition differs (a
+ * whole element, a kept attribute); and the form itself carries none of
+ * the record's results. */
+static void test_form_key(void **state)
+{
+    (void)state;
+    sc_buf b = {0}, other = {0};
+    sc_buf_puts(&b, HEAD("UTF-8"));
+    add_employee(&b, "K1", "甲", "40", "60", "30");
+    add_employee(&b, "K2", "乙", "40", "60", "12.5"); /* same form as K1 */
+    add_employee(&b, "K3", "甲", "50", "50", "30");   /* other weights */
+    add_employee(&other, "K4", "甲", "40", "60", "30");
+    char *cat = strstr(other.data, "定量指標"); /* other category name */
+    assert_non_null(cat);
+    memcpy(cat, "定性", strlen("定性"));
+    sc_buf_puts(&b, other.data);
+    sc_buf_puts(&b, "</batch>\n");
+    char *path = tmp_text("formkey", b.data);
+    sc_reader *r = NULL;
+    sc_error err;
+    diags d = {0};
+    assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_OK);
+    char *key[4];
+    for (int i = 0; i < 4; i++) {
+        sc_record *rec = NULL;
+        assert_int_equal(sc_reader_next(r, &rec, &err), SC_OK);
+        key[i] = sc_record_form_key(rec);
+        assert_non_null(key[i]);
+        assert_null(strstr(key[i], rec->name));
+        sc_record *f = NULL;
+        assert_int_equal(sc_record_form(rec, &f, &err), SC_OK);
+        assert_ptr_equal(f->employee->parent, xmlDocGetRootElement(f->doc));
+        xmlChar *dump = NULL;
+        int len = 0;
+        xmlDocDumpMemoryEnc(f->doc, &dump, &len, "UTF-8");
+        assert_non_null(strstr((const char *)dump, "首次響應時間"));
+        assert_null(strstr((const char *)dump, "<score>"));
+        assert_null(strstr((const char *)dump, "<name>"));
+        xmlFree(dump);
+        sc_record_free(f);
+        sc_record_free(rec);
+    }
+    assert_string_equal(key[0], key[1]);
+    assert_string_not_equal(key[0], key[2]);
+    assert_string_not_equal(key[0], key[3]);
+    for (int i = 0; i < 4; i++)
+        free(key[i]);
+    assert_int_equal(d.count, 0);
+    sc_reader_free(r);
+    sc_buf_free(&b);
+    sc_buf_free(&other);
+    sc_buf_free(&d.text);
+    drop(path);
+}
+
+/* ---- the quick proof of validity (facets.c) ------------------------------ */
+
+extern const unsigned char sc_schema_data[];
+extern const size_t sc_schema_data_len;
+
+static void quiet_rng(void *ud, xmlErrorPtr e)
+{
+    (void)ud;
+    (void)e;
+}
+
+/* tests/cases/basic/data.xml with `from` replaced by `to`: 1 if the quick
+ * proof says valid; and it must never say so of a batch the schema
+ * refuses. */
+static int quick_valid(const sc_facets *f, xmlRelaxNGPtr full, const char *from,
+                       const char *to)
+{
+    char path[1024];
+    src_path(path, sizeof path, "tests/cases/basic/data.xml");
+    FILE *in = fopen(path, "rb");
+    assert_non_null(in);
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1, in);
+    fclose(in);
+    text[n] = '\0';
+    sc_buf b = {0};
+    char *at = strstr(text, from);
+    assert_non_null(at);
+    sc_buf_append(&b, text, (size_t)(at - text));
+    sc_buf_puts(&b, to);
+    sc_buf_puts(&b, at + strlen(from));
+    xmlDocPtr doc = xmlReadMemory(b.data, (int)b.len, "data.xml", NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    int quick = sc_facets_valid(f, doc);
+    xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(full);
+    xmlRelaxNGSetValidStructuredErrors(vc, quiet_rng, NULL);
+    int valid = xmlRelaxNGValidateDoc(vc, doc) == 0;
+    xmlRelaxNGFreeValidCtxt(vc);
+    if (quick)
+        assert_true(valid);
+    xmlFreeDoc(doc);
+    sc_buf_free(&b);
+    return quick;
+}
+
+static void test_quick_validity(void **state)
+{
+    (void)state;
+    xmlDocPtr schema = xmlReadMemory((const char *)sc_schema_data, (int)sc_schema_data_len,
+                                     "data.rng", NULL, XML_PARSE_NONET);
+    assert_non_null(schema);
+    sc_facets *f = sc_facets_new(schema);
+    assert_non_null(f); /* else every record takes the slow way */
+    xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewDocParserCtxt(schema);
+    xmlRelaxNGPtr full = xmlRelaxNGParse(pc);
+    xmlRelaxNGFreeParserCtxt(pc);
+    assert_non_null(full);
+    const char *hdr_end = "<document-prefix>KF-202610</document-prefix>";
+    char long_name[4100] = "<name>";
+    for (int i = 0; i < 4001; i++)
+        strcat(long_name, "x");
+    strcat(long_name, "</name>");
+
+    assert_true(quick_valid(f, full, "<weight>15</weight>", "<weight>15</weight>"));
+    assert_true(quick_valid(f, full, "<email>zhangxm@example.com</email>", "<email></email>"));
+    assert_true(quick_valid(f, full, hdr_end,
+                            "<document-prefix>KF-202610</document-prefix>\n"
+                            "<ranking months=\"3\"><entry id=\"KF001\" scores=\"90 95.5\"/></ranking>"));
+    /* each kind of parameter, broken: no proof (the schema words why) */
+    assert_false(quick_valid(f, full, "<weight>15</weight>", "<weight>150</weight>"));
+    assert_false(quick_valid(f, full, "<weight>15</weight>", "<weight>15.001</weight>"));
+    assert_false(quick_valid(f, full, "<email>zhangxm@example.com</email>",
+                             "<email>zhang xm@example.com</email>"));
+    assert_false(quick_valid(f, full, "<name>张晓明</name>", "<name></name>"));
+    assert_false(quick_valid(f, full, "<name>张晓明</name>", long_name));
+    assert_false(quick_valid(f, full, "base=\"2000.00\"", "base=\"-5\""));
+    assert_false(quick_valid(f, full, hdr_end,
+                             "<document-prefix>KF-202610</document-prefix>\n"
+                             "<ranking months=\"3\"><entry id=\"KF001\" scores=\"90 2000\"/></ranking>"));
+    /* text the proof would read otherwise than libxml2: no proof */
+    assert_false(quick_valid(f, full, "<weight>15</weight>",
+                             "<weight>  <![CDATA[]]></weight>"));
+    assert_false(quick_valid(f, full, "<name>张晓明</name>", "<name>  </name>"));
+    xmlRelaxNGFree(full);
+    sc_facets_free(f);
+    xmlFreeDoc(schema);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1095,6 +1264,8 @@ int main(void)
         cmocka_unit_test(test_long_values_quoted),
         cmocka_unit_test(test_filenames),
         cmocka_unit_test(test_catalogue_fields),
+        cmocka_unit_test(test_form_key),
+        cmocka_unit_test(test_quick_validity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include <libxml/parser.h>
+#include <libxml/xpath.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -954,6 +955,112 @@ static void chart_errors_at_load(void **state)
     unlink(path);
 }
 
+/* ---- plain paths (bind.c follows them without libxml2's evaluator) ------ */
+
+/* o and libxml2's value of expr at node are the same node set, in the
+ * same order. */
+static void same_set(xmlXPathObjectPtr o, xmlXPathContextPtr xp, xmlXPathCompExprPtr expr,
+                     xmlNodePtr node, const char *src)
+{
+    xp->node = node;
+    xp->contextSize = xp->proximityPosition = 1;
+    xmlXPathObjectPtr want = xmlXPathCompiledEval(expr, xp);
+    assert_non_null(want);
+    assert_int_equal(want->type, XPATH_NODESET);
+    assert_int_equal(o->type, XPATH_NODESET);
+    int nw = want->nodesetval ? want->nodesetval->nodeNr : 0;
+    int ng = o->nodesetval ? o->nodesetval->nodeNr : 0;
+    if (nw != ng)
+        fail_msg("%s at <%s>: %d nodes, libxml2 %d", src, (const char *)node->name, ng, nw);
+    for (int k = 0; k < nw; k++)
+        assert_ptr_equal(o->nodesetval->nodeTab[k], want->nodesetval->nodeTab[k]);
+    xmlXPathFreeObject(want);
+}
+
+/* Every node of the tree under n and its attributes, as context. */
+static int each_context(xmlNodePtr n, xmlXPathContextPtr xp, xmlXPathCompExprPtr expr,
+                        const char *src)
+{
+    int compared = 0;
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        xmlXPathObjectPtr o = sc_bind_plain_path(src, n);
+        assert_non_null(o);
+        same_set(o, xp, expr, n, src);
+        xmlXPathFreeObject(o);
+        for (xmlAttrPtr a = n->properties; a; a = a->next) {
+            o = sc_bind_plain_path(src, (xmlNodePtr)a);
+            assert_non_null(o);
+            same_set(o, xp, expr, (xmlNodePtr)a, src);
+            xmlXPathFreeObject(o);
+        }
+        compared += 1 + each_context(n->children, xp, expr, src);
+    }
+    return compared;
+}
+
+static void plain_paths_as_libxml2(void **state)
+{
+    (void)state;
+    static const char *const plain[] = {"/batch/company", "@id", "kpis/category/kpi/@id",
+                                        "nonexistent", "/x", "kpis/category/kpi/weight",
+                                        "raters/rater/@weight", "/batch/employee/name",
+                                        "employee", "a-b.c_d", "/batch/@status", "rater",
+                                        "kpi", "company", "@x", "/batch/x"};
+    static const char *const other[] = {".", "..", "a//b", "//a", "*", "a[1]", "@*",
+                                        "a /b", "ns:a", "/", "", "a/", "text()",
+                                        "child::a", "@a/b", "1", "name()", "a|b", "-a",
+                                        "$x"};
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++)
+        assert_null(sc_bind_plain_path(other[i], (xmlNodePtr)0x1));
+    static const char *const docs[] = {SRC "/tests/cases/basic/data.xml",
+                                       SRC "/examples/dakehu-2026-10.xml", NULL};
+    /* names in a namespace are not matched by a name without prefix */
+    static const char ns_doc[] =
+        "<batch xmlns:x=\"urn:x\" x:status=\"a\" status=\"b\"><x:company/><company/>"
+        "<employee id=\"1\"><x:rater/><raters><rater/></raters></employee>"
+        "<x xmlns=\"urn:y\" x=\"1\"><company/></x></batch>";
+    int exprs = 0;
+    for (size_t d = 0; d < sizeof docs / sizeof *docs; d++) {
+        xmlDocPtr doc = docs[d] ? xmlReadFile(docs[d], NULL, XML_PARSE_NONET)
+                                : xmlReadMemory(ns_doc, sizeof ns_doc - 1, "ns.xml", NULL, 0);
+        assert_non_null(doc);
+        xmlXPathContextPtr xp = xmlXPathNewContext(doc);
+        for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) {
+            xmlXPathCompExprPtr c = xmlXPathCompile(BAD_CAST plain[i]);
+            assert_non_null(c);
+            assert_true(each_context(xmlDocGetRootElement(doc), xp, c, plain[i]) > 5);
+            xmlXPathFreeCompExpr(c);
+        }
+        /* and every plain path of every template */
+        static const char *const tpls[] = {
+            "aftersales-specialist", "aftersales-supervisor-quarterly", "bd-monthly",
+            "competency", "dakehu-manager-monthly", "dakehu-quarterly-bonus",
+            "dakehu-specialist", "dept-summary", "kefu-kpi-catalogue", "kefu-monthly-zht",
+            "kefu-monthly", "kefu-multirater", "kefu-position-kpi", "kefu-supervisor",
+            "year-bonus"};
+        for (size_t k = 0; k < sizeof tpls / sizeof *tpls; k++) {
+            char path[1024];
+            snprintf(path, sizeof path, SRC "/templates/%s.xml", tpls[k]);
+            sc_template *t = load_ok(path);
+            for (size_t i = 0; i < t->nexprs; i++) {
+                const char *src = t->exprinfo[i].src;
+                xmlXPathObjectPtr o = sc_bind_plain_path(src, xmlDocGetRootElement(doc));
+                if (!o)
+                    continue;
+                xmlXPathFreeObject(o);
+                exprs++;
+                each_context(xmlDocGetRootElement(doc), xp, t->exprs[i], src);
+            }
+            sc_template_free(t);
+        }
+        xmlXPathFreeContext(xp);
+        xmlFreeDoc(doc);
+    }
+    assert_true(exprs > 100); /* the templates' paths were compared */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -972,6 +1079,7 @@ int main(void)
         cmocka_unit_test(scheme_values_and_labels),
         cmocka_unit_test(find_templates),
         cmocka_unit_test(case_inputs_bind),
+        cmocka_unit_test(plain_paths_as_libxml2),
         cmocka_unit_test(chart_binds_series),
         cmocka_unit_test(chart_errors_at_load),
     };
