@@ -842,32 +842,23 @@ unsigned sc_face_gid_advance(const sc_face *face, unsigned gid)
     return face->adv[gid];
 }
 
-sc_status sc_face_glyph_data(const sc_face *face, unsigned gid,
-                             unsigned char **out, size_t *len, sc_error *err)
+size_t sc_face_glyph_len(const sc_face *face, unsigned gid)
 {
-    *out = NULL;
-    *len = 0;
     if (!face || gid >= face->nglyphs || !face->loca)
-        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
-                            "glyph %u is not a TrueType outline of the font "
-                            "(internal error)", gid);
+        return 0;
     uint32_t a = face->loca[gid], b = face->loca[gid + 1];
-    if (b <= a)
-        return SC_OK; /* empty glyph */
-    unsigned char *buf = sc_malloc(b - a);
-    if (!buf)
-        return sc_error_set(err, SC_ERR_NOMEM, face->path, 0, 0,
-                            "out of memory");
+    return b > a ? b - a : 0;
+}
+
+sc_status sc_face_glyph_read(const sc_face *face, unsigned gid,
+                             unsigned char *dst, sc_error *err)
+{
+    size_t n = sc_face_glyph_len(face, gid);
+    if (!n)
+        return SC_OK;
     reader r = {face->fd, face->fsize, face->path, err};
-    sc_status st = rd(&r, (uint64_t)face->glyf_off + a, b - a, buf,
-                      "glyph outline");
-    if (st) {
-        free(buf);
-        return st;
-    }
-    *out = buf;
-    *len = b - a;
-    return SC_OK;
+    return rd(&r, (uint64_t)face->glyf_off + face->loca[gid], n, dst,
+              "glyph outline");
 }
 
 int sc_fonts_bold(const sc_fonts *f, int face)

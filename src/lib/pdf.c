@@ -1098,7 +1098,7 @@ static sc_status font_program(sc_pdf *p, int face, pfont *f, HPDF_Dict *ff,
 {
     const sc_face *fc = sc_fonts_face(p->fonts, face);
     const sc_face_info *in = sc_face_info_get(fc);
-    unsigned char *ttf = NULL, *z = NULL;
+    unsigned char *z = NULL;
     size_t ttf_len = 0, zlen = 0;
     sc_status st;
     int ok;
@@ -1117,13 +1117,12 @@ static sc_status font_program(sc_pdf *p, int face, pfont *f, HPDF_Dict *ff,
     }
     *key = "FontFile2";
     int from_base = 0;
-    st = sc_subset_build_flate(f->sub, p->flate, &ttf, &ttf_len, &z, &zlen,
+    st = sc_subset_build_flate(f->sub, p->flate, &ttf_len, &z, &zlen,
                                &from_base, err);
     if (st != SC_OK)
         return st;
     p->from_base += from_base;
     *ff = new_flate_stream(p, z, zlen);
-    sc_free(ttf);
     ok = *ff && HPDF_Dict_AddNumber(*ff, "Length1", (HPDF_INT32)ttf_len) ==
                     HPDF_OK;
     return ok ? SC_OK : fail(p, err, "embedding a font", sc_face_path(fc));
