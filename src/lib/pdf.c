@@ -625,6 +625,8 @@ static sc_status cids(pfont *f, const sc_face *face, int centre,
                       const char *text, size_t len, sc_buf *b, sc_error *err)
 {
     static const char hex[] = "0123456789ABCDEF";
+    char h[256]; /* the digits go to b a run at a time, not 4 by 4 */
+    size_t nh = 0;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
         size_t k = sc_utf8_decode(text + i, len - i, &cp);
@@ -645,10 +647,16 @@ static sc_status cids(pfont *f, const sc_face *face, int centre,
                        : sc_subset_use(f->sub, gid, cp);
         if (cid < 0)
             return nomem(err);
-        char h[4] = {hex[(cid >> 12) & 15], hex[(cid >> 8) & 15],
-                     hex[(cid >> 4) & 15], hex[cid & 15]};
-        sc_buf_append(b, h, 4);
+        if (nh == sizeof h) {
+            sc_buf_append(b, h, nh);
+            nh = 0;
+        }
+        h[nh++] = hex[(cid >> 12) & 15];
+        h[nh++] = hex[(cid >> 8) & 15];
+        h[nh++] = hex[(cid >> 4) & 15];
+        h[nh++] = hex[cid & 15];
     }
+    sc_buf_append(b, h, nh);
     return SC_OK;
 }
 
@@ -698,7 +706,8 @@ static sc_status draw_text(sc_pdf *p, pen *pn, double ph, const sc_item *it,
                                 it->len, &real_bold);
     pfont *f;
     sc_status st = get_pfont(p, fi, &f, err);
-    if (st == SC_OK)
+    /* the pen's font is on the page's resources already */
+    if (st == SC_OK && pn->font != f)
         st = page_font(p, pn->page, f, err);
     if (st != SC_OK)
         return st;
