@@ -132,6 +132,7 @@ struct sc_pdf {
     ppage *pages;      /* every page, for finishing its content */
     int npages, cappages;
     int from_base;     /* faces whose program came from a base */
+    size_t own_bytes;  /* bytes of the streams handed over (set_bytes) */
     int broken;        /* a record failed half-way: pages of it remain */
     int nfaces;
     image_ent *images;
@@ -1045,6 +1046,7 @@ static int set_bytes(sc_pdf *p, HPDF_Dict d, unsigned char *z, size_t len,
     d->stream = s;
     d->filter = HPDF_STREAM_FILTER_NONE;
     d->write_fn = flate ? write_flate_key : NULL;
+    p->own_bytes += len;
     return 1;
 }
 
@@ -2122,10 +2124,19 @@ sc_status sc_pdf_finish(sc_pdf *p, unsigned char **out, size_t *len,
         st = deflate_streams(p, err);
     if (st != SC_OK)
         return st;
+    /* The file is its streams and a few KB of objects: room for it all
+     * at once rather than a buffer doubled ten times on the way. */
     sc_buf b = {0};
+    size_t cap = p->own_bytes + p->own_bytes / 16 + 16384;
+    if ((b.data = sc_malloc(cap))) {
+        b.data[0] = '\0';
+        b.cap = cap;
+    }
     HPDF_Stream s = HPDF_CallbackWriter_New(p->doc->mmgr, write_out, &b);
-    if (!s)
+    if (!s) {
+        sc_buf_free(&b);
         return fail(p, err, "writing the PDF", NULL);
+    }
     if (p->doc->stream) /* libharu's own, if any: ours replaces it */
         HPDF_Stream_Free(p->doc->stream);
     p->doc->stream = s; /* freed by HPDF_Free */
