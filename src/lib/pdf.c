@@ -834,25 +834,39 @@ static sc_status put_widths(sc_pdf *p, pfont *f, const cglyph *g, unsigned n,
     return ok ? SC_OK : fail(p, err, "writing font widths", NULL);
 }
 
-/* Four upper-case hex digits of v (the CMap's are all 16-bit); by hand,
- * as printf was most of the cost of a ToUnicode CMap. */
-static void hex4(sc_buf *b, unsigned v)
+/* Four upper-case hex digits of v (the CMap's are all 16-bit) at h; by
+ * hand, as printf was most of the cost of a ToUnicode CMap. */
+static char *hex4(char *h, unsigned v)
 {
     static const char hex[] = "0123456789ABCDEF";
-    char h[4] = {hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15],
-                 hex[v & 15]};
-    sc_buf_append(b, h, 4);
+    h[0] = hex[(v >> 12) & 15];
+    h[1] = hex[(v >> 8) & 15];
+    h[2] = hex[(v >> 4) & 15];
+    h[3] = hex[v & 15];
+    return h + 4;
 }
 
-static void utf16hex(sc_buf *b, uint32_t cp)
+/* <cp> in UTF-16 hex at h (a surrogate pair beyond the BMP). */
+static char *utf16hex(char *h, uint32_t cp)
 {
+    *h++ = '<';
     if (cp >= 0x10000) {
         uint32_t v = cp - 0x10000;
-        hex4(b, (unsigned)(0xD800 + (v >> 10)));
-        hex4(b, (unsigned)(0xDC00 + (v & 0x3FF)));
+        h = hex4(h, (unsigned)(0xD800 + (v >> 10)));
+        h = hex4(h, (unsigned)(0xDC00 + (v & 0x3FF)));
     } else {
-        hex4(b, (unsigned)cp);
+        h = hex4(h, (unsigned)cp);
     }
+    *h++ = '>';
+    return h;
+}
+
+/* A section of n (<= 100) entries: "n begin<kind>\n<body>end<kind>\n". */
+static void cmap_section(sc_buf *b, int n, const char *kind, const sc_buf *body)
+{
+    sc_buf_printf(b, "%d begin%s\n", n, kind);
+    sc_buf_append(b, body->data, body->len);
+    sc_buf_printf(b, "end%s\n", kind);
 }
 
 /* A ToUnicode CMap: codespace <0000>-<FFFF>; CIDs in runs of consecutive
@@ -860,7 +874,8 @@ static void utf16hex(sc_buf *b, uint32_t cp)
  * range), each run a bfrange -- <lo> <hi> <u> when the code points are
  * consecutive too, else <lo> <hi> [<u1><u2>...], which takes half the
  * bytes of a bfchar line per CID -- and a CID alone a bfchar; at most 100
- * entries per section, as the CMap format requires. */
+ * entries per section, as the CMap format requires.  Each line is made
+ * in a local array and appended at once. */
 static void tounicode(const cglyph *g, unsigned n, sc_buf *b)
 {
     sc_buf_puts(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\n"
@@ -870,6 +885,7 @@ static void tounicode(const cglyph *g, unsigned n, sc_buf *b)
                    "<FFFF>\nendcodespacerange\n");
     sc_buf ranges = {0}, chars = {0};
     int nr = 0, nc = 0;
+    char line[64]; /* a line but a bfrange's array: < 30 bytes */
     for (unsigned i = 1; i < n;) {
         uint32_t u = g[i].uni;
         if (!u) {
@@ -880,14 +896,17 @@ static void tounicode(const cglyph *g, unsigned n, sc_buf *b)
         while (j < n && g[j].uni && g[j].code == g[i].code + (j - i) &&
                g[j].code >> 8 == g[i].code >> 8)
             j++;
+        char *h = line;
+        *h++ = '<';
+        h = hex4(h, g[i].code);
+        *h++ = '>';
+        *h++ = ' ';
         if (j - i == 1) {
-            sc_buf_puts(&chars, "<");
-            hex4(&chars, g[i].code);
-            sc_buf_puts(&chars, "> <");
-            utf16hex(&chars, u);
-            sc_buf_puts(&chars, ">\n");
+            h = utf16hex(h, u);
+            *h++ = '\n';
+            sc_buf_append(&chars, line, (size_t)(h - line));
             if (++nc == 100) {
-                sc_buf_printf(b, "100 beginbfchar\n%sendbfchar\n", chars.data);
+                cmap_section(b, nc, "bfchar", &chars);
                 sc_buf_free(&chars);
                 chars = (sc_buf){0};
                 nc = 0;
@@ -896,26 +915,25 @@ static void tounicode(const cglyph *g, unsigned n, sc_buf *b)
             int seq = u < 0x10000;
             for (unsigned k = i + 1; seq && k < j; k++)
                 seq = g[k].uni == u + (k - i) && g[k].uni >> 8 == u >> 8;
-            sc_buf_puts(&ranges, "<");
-            hex4(&ranges, g[i].code);
-            sc_buf_puts(&ranges, "> <");
-            hex4(&ranges, g[j - 1].code);
+            *h++ = '<';
+            h = hex4(h, g[j - 1].code);
+            *h++ = '>';
+            *h++ = ' ';
             if (seq) {
-                sc_buf_puts(&ranges, "> <");
-                hex4(&ranges, (unsigned)u);
-                sc_buf_puts(&ranges, ">\n");
+                h = utf16hex(h, u);
+                *h++ = '\n';
+                sc_buf_append(&ranges, line, (size_t)(h - line));
             } else {
-                sc_buf_puts(&ranges, "> [");
+                *h++ = '[';
+                sc_buf_append(&ranges, line, (size_t)(h - line));
                 for (unsigned k = i; k < j; k++) {
-                    sc_buf_puts(&ranges, "<");
-                    utf16hex(&ranges, g[k].uni);
-                    sc_buf_puts(&ranges, ">");
+                    h = utf16hex(line, g[k].uni);
+                    sc_buf_append(&ranges, line, (size_t)(h - line));
                 }
                 sc_buf_puts(&ranges, "]\n");
             }
             if (++nr == 100) {
-                sc_buf_printf(b, "100 beginbfrange\n%sendbfrange\n",
-                              ranges.data);
+                cmap_section(b, nr, "bfrange", &ranges);
                 sc_buf_free(&ranges);
                 ranges = (sc_buf){0};
                 nr = 0;
@@ -924,9 +942,9 @@ static void tounicode(const cglyph *g, unsigned n, sc_buf *b)
         i = j;
     }
     if (nr)
-        sc_buf_printf(b, "%d beginbfrange\n%sendbfrange\n", nr, ranges.data);
+        cmap_section(b, nr, "bfrange", &ranges);
     if (nc)
-        sc_buf_printf(b, "%d beginbfchar\n%sendbfchar\n", nc, chars.data);
+        cmap_section(b, nc, "bfchar", &chars);
     if (ranges.oom || chars.oom)
         b->oom = 1;
     sc_buf_free(&ranges);
