@@ -65,7 +65,8 @@
 struct sc_subset {
     const sc_face *face;
     const sc_face_info *in;
-    uint16_t *cid_of; /* original gid -> cid; 0: not used (gid 0 is cid 0) */
+    uint32_t *cid_of; /* original gid -> cid, a hash table (cid_slot) */
+    unsigned nslots;  /* its size, a power of 2 above twice the CIDs */
     uint16_t *gid;    /* cid -> original gid */
     uint32_t *uni;    /* cid -> first code point drawn with it, 0: none */
     unsigned n, cap;
@@ -108,7 +109,8 @@ sc_status sc_subset_new(sc_subset **out, const sc_face *face, sc_error *err)
     s->face = face;
     s->in = in;
     s->cap = 64;
-    s->cid_of = sc_calloc(in->nglyphs, sizeof *s->cid_of);
+    s->nslots = 1024;
+    s->cid_of = sc_calloc(s->nslots, sizeof *s->cid_of);
     s->gid = sc_malloc(s->cap * sizeof *s->gid);
     s->uni = sc_malloc(s->cap * sizeof *s->uni);
     if (!s->cid_of || !s->gid || !s->uni) {
@@ -140,6 +142,44 @@ unsigned sc_subset_code(const sc_subset *s, unsigned cid)
     return c >= 0 ? (unsigned)c : cid;
 }
 
+/* gid's slot in cid_of: entries are gid << 16 | cid (gid and cid are
+ * 16-bit), 0 an empty slot (gid 0 is CID 0 and never stored); linear
+ * probing.  A document draws a few hundred of a face's 30,000-50,000
+ * glyphs: an array over all of them cost more to clear, for each face of
+ * each document, than all the lookups in this table. */
+static uint32_t *cid_slot(const sc_subset *s, unsigned gid)
+{
+    unsigned mask = s->nslots - 1, i = (gid * 2654435761u) >> 15 & mask;
+    while (s->cid_of[i] && s->cid_of[i] >> 16 != gid)
+        i = (i + 1) & mask;
+    return &s->cid_of[i];
+}
+
+/* The CID of gid, 0 if it has none. */
+static unsigned cid_get(const sc_subset *s, unsigned gid)
+{
+    return *cid_slot(s, gid) & 0xFFFF;
+}
+
+/* Record gid -> cid (gid has no CID yet); 0 when out of memory. */
+static int cid_put(sc_subset *s, unsigned gid, unsigned cid)
+{
+    if (2 * (s->n + 1) > s->nslots) {
+        sc_subset old = *s;
+        s->nslots *= 2;
+        if (!(s->cid_of = sc_calloc(s->nslots, sizeof *s->cid_of))) {
+            *s = old;
+            return 0;
+        }
+        for (unsigned i = 0; i < old.nslots; i++)
+            if (old.cid_of[i])
+                *cid_slot(s, old.cid_of[i] >> 16) = old.cid_of[i];
+        free(old.cid_of);
+    }
+    *cid_slot(s, gid) = (uint32_t)gid << 16 | (cid & 0xFFFF);
+    return 1;
+}
+
 /* A new CID for gid, drawn for cp; 0 when out of memory. */
 static unsigned new_cid(sc_subset *s, unsigned gid, uint32_t cp)
 {
@@ -165,15 +205,14 @@ long sc_subset_use(sc_subset *s, unsigned gid, uint32_t cp)
 {
     if (!s || gid == 0 || gid >= s->in->nglyphs)
         return 0;
-    unsigned cid = s->cid_of[gid];
+    unsigned cid = cid_get(s, gid);
     if (cid) {
         if (!s->uni[cid])
             s->uni[cid] = cp;
         return (long)sc_subset_code(s, cid);
     }
-    if (!(cid = new_cid(s, gid, cp)))
+    if (!(cid = new_cid(s, gid, cp)) || !cid_put(s, gid, cid))
         return -1;
-    s->cid_of[gid] = (uint16_t)cid;
     return (long)sc_subset_code(s, cid);
 }
 
@@ -321,7 +360,7 @@ static int renumber(sc_subset *s, const unsigned char *g, size_t at, void *ud)
 {
     unsigned char *d = ud;
     unsigned c = u16(g + at);
-    w16(d + at, c < s->in->nglyphs ? s->cid_of[c] : 0);
+    w16(d + at, c < s->in->nglyphs ? cid_get(s, c) : 0);
     w16(d + at - 2, u16(g + at - 2) & ~(unsigned)HAVE_INSTRUCTIONS);
     return 0;
 }
