@@ -51,10 +51,9 @@ unsigned sc_face_gid_advance(const sc_face *face, unsigned gid);
 /* The length of glyph gid's TrueType outline (in 'glyf'): 0 for an empty
  * glyph (a space), a gid out of range or a face without glyf. */
 size_t sc_face_glyph_len(const sc_face *face, unsigned gid);
-/* Its bytes, sc_face_glyph_len of them, into dst.  The range comes from a
- * 'loca' validated at load, so this only fails on I/O. */
-sc_status sc_face_glyph_read(const sc_face *face, unsigned gid,
-                             unsigned char *dst, sc_error *err);
+/* Its bytes, sc_face_glyph_len of them, into dst: from glyf as mapped at
+ * load, in the range of a 'loca' validated then. */
+void sc_face_glyph_read(const sc_face *face, unsigned gid, unsigned char *dst);
 
 /* Face index of the real bold variant of `face` that the font map names
  * (bold-style / bold-file), or -1 if it has none (synthetic bold then). */

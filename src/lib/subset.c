@@ -670,8 +670,7 @@ static sc_status glyphs(sc_subset *s, unsigned char **own_out,
             rawcap = nc;
         }
         unsigned char *g = raw + rawlen;
-        if ((st = sc_face_glyph_read(s->face, s->gid[i], g, err)))
-            goto done;
+        sc_face_glyph_read(s->face, s->gid[i], g);
         const struct moved *m = moved_of(s, i);
         if (m) {
             unsigned char c[MOVED_LEN];
