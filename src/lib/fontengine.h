@@ -48,12 +48,12 @@ unsigned sc_face_gid(const sc_face *face, uint32_t cp);
 int sc_face_punct_shift(const sc_face *face, uint32_t cp, int *dx, int *dy);
 /* Advance width of glyph gid in font units (0 if gid is out of range). */
 unsigned sc_face_gid_advance(const sc_face *face, unsigned gid);
-/* The bytes of glyph gid's TrueType outline (from 'glyf'), *len = 0 for an empty
- * glyph (a space).  *out is sc_malloc'd (NULL if empty); caller frees.
- * The range comes from a 'loca' validated at load, so this only fails on
- * I/O or memory. */
-sc_status sc_face_glyph_data(const sc_face *face, unsigned gid,
-                             unsigned char **out, size_t *len, sc_error *err);
+/* The length of glyph gid's TrueType outline (in 'glyf'): 0 for an empty
+ * glyph (a space), a gid out of range or a face without glyf. */
+size_t sc_face_glyph_len(const sc_face *face, unsigned gid);
+/* Its bytes, sc_face_glyph_len of them, into dst: from glyf as mapped at
+ * load, in the range of a 'loca' validated then. */
+void sc_face_glyph_read(const sc_face *face, unsigned gid, unsigned char *dst);
 
 /* Face index of the real bold variant of `face` that the font map names
  * (bold-style / bold-file), or -1 if it has none (synthetic bold then). */
@@ -139,13 +139,12 @@ size_t sc_fontbase_unused(const sc_fontbase *b, const sc_face *face,
  * CIDs 1..B.  base NULL: nothing to do. */
 sc_status sc_subset_seed(sc_subset *s, const sc_fontbase *base,
                          sc_error *err);
-/* Like sc_subset_build, and also the font program as a complete zlib
- * stream (RFC 1950) in *z (sc_malloc'd, *zlen bytes): made from the base's
- * cached deflate output if the subset was seeded from a base (then
- * *from_base = 1), else compressed whole, with fl's compressors (may be
- * NULL).  Both buffers belong to the caller. */
-sc_status sc_subset_build_flate(sc_subset *s, sc_flate *fl,
-                                unsigned char **out, size_t *len,
+/* The font program sc_subset_build would write (*len bytes long) as a
+ * complete zlib stream (RFC 1950) in *z (sc_malloc'd, *zlen bytes; the
+ * caller's): made from the base's cached deflate output if the subset was
+ * seeded from a base (then *from_base = 1), else compressed whole, with
+ * fl's compressors (may be NULL). */
+sc_status sc_subset_build_flate(sc_subset *s, sc_flate *fl, size_t *len,
                                 unsigned char **z, size_t *zlen,
                                 int *from_base, sc_error *err);
 

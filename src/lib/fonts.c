@@ -35,8 +35,8 @@
  * is used: a malformed font gives SC_ERR_FONT naming the file and the
  * defect, never an out-of-bounds read.  loca is validated whole at load
  * (ascending, inside glyf), so a glyph's outline can later be read
- * (sc_face_glyph_data, through the descriptor kept open) without further
- * doubt about its range; subset.c checks the outline's inside.  A font
+ * (sc_face_glyph_read, from glyf mapped read-only) without further doubt
+ * about its range; subset.c checks the outline's inside.  A font
  * without glyf/loca (OpenType/CFF) is refused: we embed TrueType only.
  *
  * Lookup structures: code point -> glyph id is a two-level table (0x1100
@@ -59,6 +59,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,11 +79,13 @@ struct sc_face {
     uint32_t nmapped; /* code points the cmap maps */
     uint16_t *adv;    /* advance width per glyph, font units */
     uint16_t *page[NPAGES]; /* cp >> 8 -> 256 glyph ids; NULL: none */
-    int fd;           /* kept open: glyph outlines are read when a PDF
-                         is saved (pread: no shared file position) */
+    int fd;           /* kept open (cff.c reads through it) */
     uint64_t fsize;   /* file size at load */
     uint32_t glyf_off, glyf_len;
     uint32_t *loca;   /* nglyphs + 1 offsets into glyf, validated */
+    const unsigned char *glyf; /* glyf_len bytes in the map below */
+    void *map;        /* the pages holding glyf, mapped read-only */
+    size_t maplen;
     int bold;         /* face index of the real bold variant, or -1 */
     sc_cff *cff;      /* CFF outlines (cff.c), else NULL: glyf/loca */
     sc_face_info info;
@@ -215,6 +218,8 @@ static void face_free(sc_face *f)
     for (unsigned i = 0; i < NPAGES; i++)
         free(f->page[i]);
     sc_cff_free(f->cff);
+    if (f->map)
+        munmap(f->map, f->maplen);
     if (f->fd >= 0)
         close(f->fd);
     free(f->loca);
@@ -432,6 +437,33 @@ static sc_status parse_cmap(reader *r, sc_face *f, const unsigned char *b,
     return bad(r, "no Unicode cmap subtable (format 4 or 12)");
 }
 
+/* glyf, mapped read-only rather than read: a document reads the few
+ * dozen outlines of its own that its form's base does not hold, and a
+ * pread for each was a system call per glyph (uming.ttc's glyf is ~15 MB:
+ * never read whole).  The pages are the page cache's, shared by every
+ * thread; the kernel maps those around a touched page too, so they count
+ * in the process's resident size (~10 MB for UMing after a few hundred
+ * documents) without being memory of its own.  The table lies inside the
+ * file (checked with the directory); a file truncated while the process
+ * runs would fault here where pread failed cleanly, but fonts are
+ * installed by replacing files, not by rewriting them in place. */
+static sc_status map_glyf(reader *r, sc_face *f)
+{
+    if (!f->glyf_len)
+        return SC_OK;
+    long ps = sysconf(_SC_PAGESIZE);
+    uint64_t page = ps > 0 ? (uint64_t)ps : 4096;
+    uint64_t start = f->glyf_off - f->glyf_off % page;
+    f->maplen = (size_t)(f->glyf_off - start) + f->glyf_len;
+    void *m = mmap(NULL, f->maplen, PROT_READ, MAP_PRIVATE, r->fd, (off_t)start);
+    if (m == MAP_FAILED)
+        return sc_error_set(r->err, SC_ERR_IO, r->path, 0, 0,
+                            "cannot map font %s: %s", r->path, strerror(errno));
+    f->map = m;
+    f->glyf = (const unsigned char *)m + (f->glyf_off - start);
+    return SC_OK;
+}
+
 /* loca: nglyphs + 1 offsets into glyf (short: halved).  Validated here,
  * once, so that reading a glyph later never leaves the glyf table: each
  * offset must be >= the one before it and the last must lie inside glyf. */
@@ -473,7 +505,7 @@ static sc_status parse_loca(reader *r, sc_face *f, const table *loca,
     free(b);
     f->glyf_off = glyf->off;
     f->glyf_len = glyf->len;
-    return SC_OK;
+    return map_glyf(r, f);
 }
 
 /* Keep the PostScript name if it is plain printable ASCII without PDF
@@ -842,32 +874,19 @@ unsigned sc_face_gid_advance(const sc_face *face, unsigned gid)
     return face->adv[gid];
 }
 
-sc_status sc_face_glyph_data(const sc_face *face, unsigned gid,
-                             unsigned char **out, size_t *len, sc_error *err)
+size_t sc_face_glyph_len(const sc_face *face, unsigned gid)
 {
-    *out = NULL;
-    *len = 0;
     if (!face || gid >= face->nglyphs || !face->loca)
-        return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
-                            "glyph %u is not a TrueType outline of the font "
-                            "(internal error)", gid);
+        return 0;
     uint32_t a = face->loca[gid], b = face->loca[gid + 1];
-    if (b <= a)
-        return SC_OK; /* empty glyph */
-    unsigned char *buf = sc_malloc(b - a);
-    if (!buf)
-        return sc_error_set(err, SC_ERR_NOMEM, face->path, 0, 0,
-                            "out of memory");
-    reader r = {face->fd, face->fsize, face->path, err};
-    sc_status st = rd(&r, (uint64_t)face->glyf_off + a, b - a, buf,
-                      "glyph outline");
-    if (st) {
-        free(buf);
-        return st;
-    }
-    *out = buf;
-    *len = b - a;
-    return SC_OK;
+    return b > a ? b - a : 0;
+}
+
+void sc_face_glyph_read(const sc_face *face, unsigned gid, unsigned char *dst)
+{
+    size_t n = sc_face_glyph_len(face, gid);
+    if (n)
+        memcpy(dst, face->glyf + face->loca[gid], n);
 }
 
 int sc_fonts_bold(const sc_fonts *f, int face)

@@ -132,6 +132,7 @@ struct sc_pdf {
     ppage *pages;      /* every page, for finishing its content */
     int npages, cappages;
     int from_base;     /* faces whose program came from a base */
+    size_t own_bytes;  /* bytes of the streams handed over (set_bytes) */
     int broken;        /* a record failed half-way: pages of it remain */
     int nfaces;
     image_ent *images;
@@ -625,6 +626,8 @@ static sc_status cids(pfont *f, const sc_face *face, int centre,
                       const char *text, size_t len, sc_buf *b, sc_error *err)
 {
     static const char hex[] = "0123456789ABCDEF";
+    char h[256]; /* the digits go to b a run at a time, not 4 by 4 */
+    size_t nh = 0;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
         size_t k = sc_utf8_decode(text + i, len - i, &cp);
@@ -645,10 +648,16 @@ static sc_status cids(pfont *f, const sc_face *face, int centre,
                        : sc_subset_use(f->sub, gid, cp);
         if (cid < 0)
             return nomem(err);
-        char h[4] = {hex[(cid >> 12) & 15], hex[(cid >> 8) & 15],
-                     hex[(cid >> 4) & 15], hex[cid & 15]};
-        sc_buf_append(b, h, 4);
+        if (nh == sizeof h) {
+            sc_buf_append(b, h, nh);
+            nh = 0;
+        }
+        h[nh++] = hex[(cid >> 12) & 15];
+        h[nh++] = hex[(cid >> 8) & 15];
+        h[nh++] = hex[(cid >> 4) & 15];
+        h[nh++] = hex[cid & 15];
     }
+    sc_buf_append(b, h, nh);
     return SC_OK;
 }
 
@@ -698,7 +707,8 @@ static sc_status draw_text(sc_pdf *p, pen *pn, double ph, const sc_item *it,
                                 it->len, &real_bold);
     pfont *f;
     sc_status st = get_pfont(p, fi, &f, err);
-    if (st == SC_OK)
+    /* the pen's font is on the page's resources already */
+    if (st == SC_OK && pn->font != f)
         st = page_font(p, pn->page, f, err);
     if (st != SC_OK)
         return st;
@@ -824,25 +834,39 @@ static sc_status put_widths(sc_pdf *p, pfont *f, const cglyph *g, unsigned n,
     return ok ? SC_OK : fail(p, err, "writing font widths", NULL);
 }
 
-/* Four upper-case hex digits of v (the CMap's are all 16-bit); by hand,
- * as printf was most of the cost of a ToUnicode CMap. */
-static void hex4(sc_buf *b, unsigned v)
+/* Four upper-case hex digits of v (the CMap's are all 16-bit) at h; by
+ * hand, as printf was most of the cost of a ToUnicode CMap. */
+static char *hex4(char *h, unsigned v)
 {
     static const char hex[] = "0123456789ABCDEF";
-    char h[4] = {hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15],
-                 hex[v & 15]};
-    sc_buf_append(b, h, 4);
+    h[0] = hex[(v >> 12) & 15];
+    h[1] = hex[(v >> 8) & 15];
+    h[2] = hex[(v >> 4) & 15];
+    h[3] = hex[v & 15];
+    return h + 4;
 }
 
-static void utf16hex(sc_buf *b, uint32_t cp)
+/* <cp> in UTF-16 hex at h (a surrogate pair beyond the BMP). */
+static char *utf16hex(char *h, uint32_t cp)
 {
+    *h++ = '<';
     if (cp >= 0x10000) {
         uint32_t v = cp - 0x10000;
-        hex4(b, (unsigned)(0xD800 + (v >> 10)));
-        hex4(b, (unsigned)(0xDC00 + (v & 0x3FF)));
+        h = hex4(h, (unsigned)(0xD800 + (v >> 10)));
+        h = hex4(h, (unsigned)(0xDC00 + (v & 0x3FF)));
     } else {
-        hex4(b, (unsigned)cp);
+        h = hex4(h, (unsigned)cp);
     }
+    *h++ = '>';
+    return h;
+}
+
+/* A section of n (<= 100) entries: "n begin<kind>\n<body>end<kind>\n". */
+static void cmap_section(sc_buf *b, int n, const char *kind, const sc_buf *body)
+{
+    sc_buf_printf(b, "%d begin%s\n", n, kind);
+    sc_buf_append(b, body->data, body->len);
+    sc_buf_printf(b, "end%s\n", kind);
 }
 
 /* A ToUnicode CMap: codespace <0000>-<FFFF>; CIDs in runs of consecutive
@@ -850,7 +874,8 @@ static void utf16hex(sc_buf *b, uint32_t cp)
  * range), each run a bfrange -- <lo> <hi> <u> when the code points are
  * consecutive too, else <lo> <hi> [<u1><u2>...], which takes half the
  * bytes of a bfchar line per CID -- and a CID alone a bfchar; at most 100
- * entries per section, as the CMap format requires. */
+ * entries per section, as the CMap format requires.  Each line is made
+ * in a local array and appended at once. */
 static void tounicode(const cglyph *g, unsigned n, sc_buf *b)
 {
     sc_buf_puts(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\n"
@@ -860,6 +885,7 @@ static void tounicode(const cglyph *g, unsigned n, sc_buf *b)
                    "<FFFF>\nendcodespacerange\n");
     sc_buf ranges = {0}, chars = {0};
     int nr = 0, nc = 0;
+    char line[64]; /* a line but a bfrange's array: < 30 bytes */
     for (unsigned i = 1; i < n;) {
         uint32_t u = g[i].uni;
         if (!u) {
@@ -870,14 +896,17 @@ static void tounicode(const cglyph *g, unsigned n, sc_buf *b)
         while (j < n && g[j].uni && g[j].code == g[i].code + (j - i) &&
                g[j].code >> 8 == g[i].code >> 8)
             j++;
+        char *h = line;
+        *h++ = '<';
+        h = hex4(h, g[i].code);
+        *h++ = '>';
+        *h++ = ' ';
         if (j - i == 1) {
-            sc_buf_puts(&chars, "<");
-            hex4(&chars, g[i].code);
-            sc_buf_puts(&chars, "> <");
-            utf16hex(&chars, u);
-            sc_buf_puts(&chars, ">\n");
+            h = utf16hex(h, u);
+            *h++ = '\n';
+            sc_buf_append(&chars, line, (size_t)(h - line));
             if (++nc == 100) {
-                sc_buf_printf(b, "100 beginbfchar\n%sendbfchar\n", chars.data);
+                cmap_section(b, nc, "bfchar", &chars);
                 sc_buf_free(&chars);
                 chars = (sc_buf){0};
                 nc = 0;
@@ -886,26 +915,25 @@ static void tounicode(const cglyph *g, unsigned n, sc_buf *b)
             int seq = u < 0x10000;
             for (unsigned k = i + 1; seq && k < j; k++)
                 seq = g[k].uni == u + (k - i) && g[k].uni >> 8 == u >> 8;
-            sc_buf_puts(&ranges, "<");
-            hex4(&ranges, g[i].code);
-            sc_buf_puts(&ranges, "> <");
-            hex4(&ranges, g[j - 1].code);
+            *h++ = '<';
+            h = hex4(h, g[j - 1].code);
+            *h++ = '>';
+            *h++ = ' ';
             if (seq) {
-                sc_buf_puts(&ranges, "> <");
-                hex4(&ranges, (unsigned)u);
-                sc_buf_puts(&ranges, ">\n");
+                h = utf16hex(h, u);
+                *h++ = '\n';
+                sc_buf_append(&ranges, line, (size_t)(h - line));
             } else {
-                sc_buf_puts(&ranges, "> [");
+                *h++ = '[';
+                sc_buf_append(&ranges, line, (size_t)(h - line));
                 for (unsigned k = i; k < j; k++) {
-                    sc_buf_puts(&ranges, "<");
-                    utf16hex(&ranges, g[k].uni);
-                    sc_buf_puts(&ranges, ">");
+                    h = utf16hex(line, g[k].uni);
+                    sc_buf_append(&ranges, line, (size_t)(h - line));
                 }
                 sc_buf_puts(&ranges, "]\n");
             }
             if (++nr == 100) {
-                sc_buf_printf(b, "100 beginbfrange\n%sendbfrange\n",
-                              ranges.data);
+                cmap_section(b, nr, "bfrange", &ranges);
                 sc_buf_free(&ranges);
                 ranges = (sc_buf){0};
                 nr = 0;
@@ -914,9 +942,9 @@ static void tounicode(const cglyph *g, unsigned n, sc_buf *b)
         i = j;
     }
     if (nr)
-        sc_buf_printf(b, "%d beginbfrange\n%sendbfrange\n", nr, ranges.data);
+        cmap_section(b, nr, "bfrange", &ranges);
     if (nc)
-        sc_buf_printf(b, "%d beginbfchar\n%sendbfchar\n", nc, chars.data);
+        cmap_section(b, nc, "bfchar", &chars);
     if (ranges.oom || chars.oom)
         b->oom = 1;
     sc_buf_free(&ranges);
@@ -1036,6 +1064,7 @@ static int set_bytes(sc_pdf *p, HPDF_Dict d, unsigned char *z, size_t len,
     d->stream = s;
     d->filter = HPDF_STREAM_FILTER_NONE;
     d->write_fn = flate ? write_flate_key : NULL;
+    p->own_bytes += len;
     return 1;
 }
 
@@ -1098,7 +1127,7 @@ static sc_status font_program(sc_pdf *p, int face, pfont *f, HPDF_Dict *ff,
 {
     const sc_face *fc = sc_fonts_face(p->fonts, face);
     const sc_face_info *in = sc_face_info_get(fc);
-    unsigned char *ttf = NULL, *z = NULL;
+    unsigned char *z = NULL;
     size_t ttf_len = 0, zlen = 0;
     sc_status st;
     int ok;
@@ -1117,13 +1146,12 @@ static sc_status font_program(sc_pdf *p, int face, pfont *f, HPDF_Dict *ff,
     }
     *key = "FontFile2";
     int from_base = 0;
-    st = sc_subset_build_flate(f->sub, p->flate, &ttf, &ttf_len, &z, &zlen,
+    st = sc_subset_build_flate(f->sub, p->flate, &ttf_len, &z, &zlen,
                                &from_base, err);
     if (st != SC_OK)
         return st;
     p->from_base += from_base;
     *ff = new_flate_stream(p, z, zlen);
-    sc_free(ttf);
     ok = *ff && HPDF_Dict_AddNumber(*ff, "Length1", (HPDF_INT32)ttf_len) ==
                     HPDF_OK;
     return ok ? SC_OK : fail(p, err, "embedding a font", sc_face_path(fc));
@@ -2114,10 +2142,19 @@ sc_status sc_pdf_finish(sc_pdf *p, unsigned char **out, size_t *len,
         st = deflate_streams(p, err);
     if (st != SC_OK)
         return st;
+    /* The file is its streams and a few KB of objects: room for it all
+     * at once rather than a buffer doubled ten times on the way. */
     sc_buf b = {0};
+    size_t cap = p->own_bytes + p->own_bytes / 16 + 16384;
+    if ((b.data = sc_malloc(cap))) {
+        b.data[0] = '\0';
+        b.cap = cap;
+    }
     HPDF_Stream s = HPDF_CallbackWriter_New(p->doc->mmgr, write_out, &b);
-    if (!s)
+    if (!s) {
+        sc_buf_free(&b);
         return fail(p, err, "writing the PDF", NULL);
+    }
     if (p->doc->stream) /* libharu's own, if any: ours replaces it */
         HPDF_Stream_Free(p->doc->stream);
     p->doc->stream = s; /* freed by HPDF_Free */

@@ -65,7 +65,8 @@
 struct sc_subset {
     const sc_face *face;
     const sc_face_info *in;
-    uint16_t *cid_of; /* original gid -> cid; 0: not used (gid 0 is cid 0) */
+    uint32_t *cid_of; /* original gid -> cid, a hash table (cid_slot) */
+    unsigned nslots;  /* its size, a power of 2 above twice the CIDs */
     uint16_t *gid;    /* cid -> original gid */
     uint32_t *uni;    /* cid -> first code point drawn with it, 0: none */
     unsigned n, cap;
@@ -108,7 +109,8 @@ sc_status sc_subset_new(sc_subset **out, const sc_face *face, sc_error *err)
     s->face = face;
     s->in = in;
     s->cap = 64;
-    s->cid_of = sc_calloc(in->nglyphs, sizeof *s->cid_of);
+    s->nslots = 1024;
+    s->cid_of = sc_calloc(s->nslots, sizeof *s->cid_of);
     s->gid = sc_malloc(s->cap * sizeof *s->gid);
     s->uni = sc_malloc(s->cap * sizeof *s->uni);
     if (!s->cid_of || !s->gid || !s->uni) {
@@ -140,6 +142,44 @@ unsigned sc_subset_code(const sc_subset *s, unsigned cid)
     return c >= 0 ? (unsigned)c : cid;
 }
 
+/* gid's slot in cid_of: entries are gid << 16 | cid (gid and cid are
+ * 16-bit), 0 an empty slot (gid 0 is CID 0 and never stored); linear
+ * probing.  A document draws a few hundred of a face's 30,000-50,000
+ * glyphs: an array over all of them cost more to clear, for each face of
+ * each document, than all the lookups in this table. */
+static uint32_t *cid_slot(const sc_subset *s, unsigned gid)
+{
+    unsigned mask = s->nslots - 1, i = (gid * 2654435761u) >> 15 & mask;
+    while (s->cid_of[i] && s->cid_of[i] >> 16 != gid)
+        i = (i + 1) & mask;
+    return &s->cid_of[i];
+}
+
+/* The CID of gid, 0 if it has none. */
+static unsigned cid_get(const sc_subset *s, unsigned gid)
+{
+    return *cid_slot(s, gid) & 0xFFFF;
+}
+
+/* Record gid -> cid (gid has no CID yet); 0 when out of memory. */
+static int cid_put(sc_subset *s, unsigned gid, unsigned cid)
+{
+    if (2 * (s->n + 1) > s->nslots) {
+        sc_subset old = *s;
+        s->nslots *= 2;
+        if (!(s->cid_of = sc_calloc(s->nslots, sizeof *s->cid_of))) {
+            *s = old;
+            return 0;
+        }
+        for (unsigned i = 0; i < old.nslots; i++)
+            if (old.cid_of[i])
+                *cid_slot(s, old.cid_of[i] >> 16) = old.cid_of[i];
+        free(old.cid_of);
+    }
+    *cid_slot(s, gid) = (uint32_t)gid << 16 | (cid & 0xFFFF);
+    return 1;
+}
+
 /* A new CID for gid, drawn for cp; 0 when out of memory. */
 static unsigned new_cid(sc_subset *s, unsigned gid, uint32_t cp)
 {
@@ -165,15 +205,14 @@ long sc_subset_use(sc_subset *s, unsigned gid, uint32_t cp)
 {
     if (!s || gid == 0 || gid >= s->in->nglyphs)
         return 0;
-    unsigned cid = s->cid_of[gid];
+    unsigned cid = cid_get(s, gid);
     if (cid) {
         if (!s->uni[cid])
             s->uni[cid] = cp;
         return (long)sc_subset_code(s, cid);
     }
-    if (!(cid = new_cid(s, gid, cp)))
+    if (!(cid = new_cid(s, gid, cp)) || !cid_put(s, gid, cid))
         return -1;
-    s->cid_of[gid] = (uint16_t)cid;
     return (long)sc_subset_code(s, cid);
 }
 
@@ -274,10 +313,11 @@ static sc_status malformed(const sc_subset *s, unsigned gid, const char *what,
 /* Walk the components of composite glyph g[0..len): for each, call back
  * with the offset of its glyph index.  Returns the length of the glyph
  * without trailing instructions, or 0 if malformed. */
-typedef int (*comp_fn)(sc_subset *s, unsigned char *g, size_t at, void *ud);
+typedef int (*comp_fn)(sc_subset *s, const unsigned char *g, size_t at,
+                       void *ud);
 
-static size_t walk_components(sc_subset *s, unsigned char *g, size_t len,
-                              comp_fn fn, void *ud)
+static size_t walk_components(sc_subset *s, const unsigned char *g,
+                              size_t len, comp_fn fn, void *ud)
 {
     size_t p = 10;
     for (;;) {
@@ -302,7 +342,8 @@ static size_t walk_components(sc_subset *s, unsigned char *g, size_t len,
 }
 
 /* Closure: add a component not yet in the subset. */
-static int add_component(sc_subset *s, unsigned char *g, size_t at, void *ud)
+static int add_component(sc_subset *s, const unsigned char *g, size_t at,
+                         void *ud)
 {
     unsigned c = u16(g + at);
     int *bad = ud;
@@ -313,20 +354,22 @@ static int add_component(sc_subset *s, unsigned char *g, size_t at, void *ud)
     return c != 0 && sc_subset_use(s, c, 0) < 0 ? (*bad = 2, 1) : 0;
 }
 
-/* Rewrite: component id -> new id, instructions flag cleared. */
-static int renumber(sc_subset *s, unsigned char *g, size_t at, void *ud)
+/* Rewrite, in the copy ud (g's bytes): component id -> new id,
+ * instructions flag cleared. */
+static int renumber(sc_subset *s, const unsigned char *g, size_t at, void *ud)
 {
-    (void)ud;
+    unsigned char *d = ud;
     unsigned c = u16(g + at);
-    w16(g + at, c < s->in->nglyphs ? s->cid_of[c] : 0);
-    w16(g + at - 2, u16(g + at - 2) & ~(unsigned)HAVE_INSTRUCTIONS);
+    w16(d + at, c < s->in->nglyphs ? cid_get(s, c) : 0);
+    w16(d + at - 2, u16(g + at - 2) & ~(unsigned)HAVE_INSTRUCTIONS);
     return 0;
 }
 
-/* Turn glyph g (cid's original outline, len bytes) into its subset form in
- * place; returns the new length in *nlen. */
-static sc_status transform(sc_subset *s, unsigned cid, unsigned char *g,
-                           size_t len, size_t *nlen, sc_error *err)
+/* Write glyph g (cid's original outline, len bytes) in its subset form
+ * to dst (room for len bytes); its length there in *nlen. */
+static sc_status transform(sc_subset *s, unsigned cid, const unsigned char *g,
+                           size_t len, unsigned char *dst, size_t *nlen,
+                           sc_error *err)
 {
     unsigned gid = s->gid[cid];
     *nlen = 0;
@@ -336,9 +379,11 @@ static sc_status transform(sc_subset *s, unsigned cid, unsigned char *g,
         return malformed(s, gid, "outline shorter than its header", err);
     int nc = s16(g);
     if (nc < 0) {
-        size_t k = walk_components(s, g, len, renumber, NULL);
+        size_t k = walk_components(s, g, len, NULL, NULL);
         if (!k)
             return malformed(s, gid, "composite glyph record truncated", err);
+        memcpy(dst, g, k);
+        walk_components(s, dst, k, renumber, dst);
         *nlen = k;
         return SC_OK;
     }
@@ -349,10 +394,9 @@ static sc_status transform(sc_subset *s, unsigned cid, unsigned char *g,
     size_t il = u16(g + at);
     if (at + 2 + il > len)
         return malformed(s, gid, "instructions run past the outline", err);
-    if (il) {
-        memmove(g + at + 2, g + at + 2 + il, len - (at + 2 + il));
-        w16(g + at, 0);
-    }
+    memcpy(dst, g, at);
+    w16(dst + at, 0);
+    memcpy(dst + at + 2, g + at + 2 + il, len - (at + 2 + il));
     *nlen = len - il;
     return SC_OK;
 }
@@ -412,31 +456,45 @@ static unsigned char *make_name(const char *ps, size_t *len)
     return b;
 }
 
-/* The checksum of glyf: a seeded subset's glyf starts with its base's
- * outlines, whose sum was taken once (the biggest table of a document,
- * summed again for each document otherwise).  If the base part ends in
- * the middle of a word, the first two bytes after it complete that word. */
-static uint32_t glyf_checksum(const sc_subset *s, const unsigned char *glyf,
-                              size_t len)
+/* A subset's glyf: the base's outlines (CIDs 0..B-1 of a seeded subset,
+ * transformed once: base->glyf) followed by the document's own. */
+typedef struct glyf_parts {
+    const unsigned char *base;
+    size_t base_len;
+    const unsigned char *own;
+    size_t own_len;
+} glyf_parts;
+
+/* The checksum of glyf: the base's part was summed once (the biggest
+ * table of a document, summed again for each document otherwise).  If
+ * the base part ends in the middle of a word, the first two bytes after
+ * it complete that word. */
+static uint32_t glyf_checksum(const sc_subset *s, const glyf_parts *g)
 {
-    const sc_fontbase *b = s->base;
-    if (!b || b->offs[b->n] > len)
-        return checksum(glyf, len);
-    size_t at = b->offs[b->n];
-    uint32_t sum = b->glyf_sum;
-    if (at % 4 && at + 2 <= len) { /* glyph lengths are even: at % 4 == 2 */
-        sum += u16(glyf + at);
-        at += 2;
+    if (!g->base_len)
+        return checksum(g->own, g->own_len);
+    uint32_t sum = s->base->glyf_sum;
+    size_t at = 0;
+    if (g->base_len % 4 && g->own_len >= 2) { /* glyph lengths are even */
+        sum += u16(g->own);
+        at = 2;
     }
-    return sum + checksum(glyf + at, len - at);
+    return sum + checksum(g->own + at, g->own_len - at);
 }
 
-static sc_status assemble(sc_subset *s, unsigned char *glyf, size_t glyf_len,
-                          const uint32_t *offs, unsigned char **out,
-                          size_t *outlen, sc_error *err)
+/* The font program of glyphs 0..n-1 (glyf g, offsets offs): *out
+ * (sc_malloc'd, *outlen bytes) is the whole font, or with `skip`, the
+ * font without its PREFIX -- the OS/2 table and the base's part of glyf,
+ * which lie right after the table directory (see "font bases" below) --
+ * that is the directory followed by the rest; *len the whole font's
+ * length either way. */
+static sc_status assemble(sc_subset *s, const glyf_parts *g,
+                          const uint32_t *offs, int skip, unsigned char **out,
+                          size_t *outlen, size_t *len, sc_error *err)
 {
     const sc_face_info *in = s->in;
     unsigned n = s->n;
+    size_t glyf_len = g->base_len + g->own_len;
     int lng = glyf_len > 0x1FFFCu;
     size_t loca_len = (size_t)(n + 1) * (lng ? 4 : 2);
     size_t hmtx_len = 4u * n, name_len = 0;
@@ -456,7 +514,10 @@ static sc_status assemble(sc_subset *s, unsigned char *glyf, size_t glyf_len,
     }
     for (unsigned i = 0; i < n; i++) {
         size_t gl = offs[i + 1] - offs[i];
-        int lsb = gl >= 10 ? s16(glyf + offs[i] + 2) : 0;
+        const unsigned char *o = offs[i] < g->base_len
+                                     ? g->base + offs[i]
+                                     : g->own + (offs[i] - g->base_len);
+        int lsb = gl >= 10 ? s16(o + 2) : 0;
         w16(hmtx + 4 * i, sc_face_gid_advance(s->face, s->gid[i]));
         w16(hmtx + 4 * i + 2, (unsigned)lsb & 0xFFFF);
     }
@@ -472,7 +533,7 @@ static sc_status assemble(sc_subset *s, unsigned char *glyf, size_t glyf_len,
     memset(post + 16, 0, 16); /* memory hints: unknown for the subset */
 
     otable t[9] = {
-        {"OS/2", in->os2, in->os2_len}, {"glyf", glyf, glyf_len},
+        {"OS/2", in->os2, in->os2_len}, {"glyf", NULL, glyf_len},
         {"head", head, 54},             {"hhea", hhea, 36},
         {"hmtx", hmtx, hmtx_len},       {"loca", loca, loca_len},
         {"maxp", maxp, in->maxp_len},   {"name", name, name_len},
@@ -481,11 +542,12 @@ static sc_status assemble(sc_subset *s, unsigned char *glyf, size_t glyf_len,
     unsigned nt = 0;
     for (int i = 0; i < 9; i++)
         if (t[i].len)
-            v[nt++] = &t[i]; /* already in tag order */
-    size_t size = 12 + 16 * (size_t)nt;
+            v[nt++] = &t[i]; /* already in tag order: OS/2 and glyf first */
+    size_t dir = 12 + 16 * (size_t)nt, size = dir;
     for (unsigned i = 0; i < nt; i++)
         size += (v[i]->len + 3) & ~(size_t)3;
-    font = sc_calloc(1, size);
+    size_t prefix = skip ? ((in->os2_len + 3) & ~(size_t)3) + g->base_len : 0;
+    font = sc_malloc(size - prefix);
     if (!font) {
         st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
         goto done;
@@ -498,28 +560,44 @@ static sc_status assemble(sc_subset *s, unsigned char *glyf, size_t glyf_len,
     w16(font + 6, 16u << es);
     w16(font + 8, es);
     w16(font + 10, nt * 16 - (16u << es));
-    size_t off = 12 + 16 * (size_t)nt, head_at = 0;
+    /* off: where a table is in the font; at: where its bytes go in *out */
+    size_t off = dir, head_at = 0;
     uint32_t tables_sum = 0;
     for (unsigned i = 0; i < nt; i++) {
         unsigned char *d = font + 12 + 16 * i;
+        size_t tl = v[i]->len, padded = (tl + 3) & ~(size_t)3;
+        size_t at = off - (off >= dir + prefix ? prefix : 0);
+        uint32_t cs;
         memcpy(d, v[i]->tag, 4);
-        memcpy(font + off, v[i]->data, v[i]->len);
-        uint32_t cs = v[i]->data == glyf ? glyf_checksum(s, glyf, glyf_len)
-                                         : checksum(font + off, v[i]->len);
+        if (v[i] == &t[1]) { /* glyf */
+            cs = glyf_checksum(s, g);
+            size_t own_at = skip ? dir : at + g->base_len;
+            if (!skip && g->base_len)
+                memcpy(font + at, g->base, g->base_len);
+            memcpy(font + own_at, g->own, g->own_len);
+            memset(font + own_at + g->own_len, 0, padded - tl);
+        } else {
+            cs = checksum(v[i]->data, tl);
+            if (off >= dir + prefix) {
+                memcpy(font + at, v[i]->data, tl);
+                memset(font + at + tl, 0, padded - tl);
+            }
+        }
         tables_sum += cs;
         w32(d + 4, cs);
         w32(d + 8, (uint32_t)off);
-        w32(d + 12, (uint32_t)v[i]->len);
-        if (!memcmp(v[i]->tag, "head", 4))
-            head_at = off;
-        off += (v[i]->len + 3) & ~(size_t)3;
+        w32(d + 12, (uint32_t)tl);
+        if (v[i] == &t[2])
+            head_at = at;
+        off += padded;
     }
     /* The whole font's sum is the directory's plus every table's (tables
      * are 4-aligned and zero-padded): no second pass over the glyphs. */
     w32(font + head_at + 8,
-        0xB1B0AFBAu - (checksum(font, 12 + 16 * (size_t)nt) + tables_sum));
+        0xB1B0AFBAu - (checksum(font, dir) + tables_sum));
     *out = font;
-    *outlen = size;
+    *outlen = size - prefix;
+    *len = size;
 done:
     free(loca);
     free(hmtx);
@@ -527,81 +605,84 @@ done:
     return st;
 }
 
-/* Glyph *g (*len bytes, the outline of the glyph moved) becomes the
- * moved copy: a composite of that glyph alone at offset dx, dy, its
- * bounding box moved with it.  An empty glyph stays empty. */
-static sc_status make_moved(sc_subset *s, const struct moved *m, unsigned char **g,
-                            size_t *len, sc_error *err)
+#define MOVED_LEN 18 /* a composite of one component, word offsets */
+
+/* The moved copy m of glyph g (len bytes, the outline of the glyph
+ * moved) in c: a composite of that glyph alone at offset dx, dy, its
+ * bounding box moved with it; its length, 0 (empty) if g is empty. */
+static size_t make_moved(const sc_subset *s, const struct moved *m,
+                         const unsigned char *g, size_t len,
+                         unsigned char c[MOVED_LEN])
 {
-    unsigned gid = s->gid[m->cid];
-    if (*len < 10) {
-        free(*g);
-        *g = NULL;
-        *len = 0;
-        return SC_OK;
-    }
-    unsigned char *c = sc_malloc(18);
-    if (!c)
-        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    if (len < 10)
+        return 0;
     w16(c, 0xFFFF); /* numberOfContours -1: composite */
-    w16(c + 2, (unsigned)(s16(*g + 2) + m->dx) & 0xFFFF);
-    w16(c + 4, (unsigned)(s16(*g + 4) + m->dy) & 0xFFFF);
-    w16(c + 6, (unsigned)(s16(*g + 6) + m->dx) & 0xFFFF);
-    w16(c + 8, (unsigned)(s16(*g + 8) + m->dy) & 0xFFFF);
+    w16(c + 2, (unsigned)(s16(g + 2) + m->dx) & 0xFFFF);
+    w16(c + 4, (unsigned)(s16(g + 4) + m->dy) & 0xFFFF);
+    w16(c + 6, (unsigned)(s16(g + 6) + m->dx) & 0xFFFF);
+    w16(c + 8, (unsigned)(s16(g + 8) + m->dy) & 0xFFFF);
     w16(c + 10, ARG_WORDS | ARGS_XY);
-    w16(c + 12, gid);
+    w16(c + 12, s->gid[m->cid]);
     w16(c + 14, (unsigned)m->dx & 0xFFFF);
     w16(c + 16, (unsigned)m->dy & 0xFFFF);
-    free(*g);
-    *g = c;
-    *len = 18;
-    return SC_OK;
+    return MOVED_LEN;
 }
 
-/* Every glyph of the subset in its subset form: glyf (*glyf, *glyf_len,
- * each glyph padded to an even length) and its n + 1 offsets.  The
- * closure appends components to s->gid while the glyphs are read.  A
- * seeded subset takes CIDs 0..B-1 from its base as they are: the base is
- * closed under components, so nothing of it needs reading again. */
-static sc_status glyphs(sc_subset *s, unsigned char **glyf_out,
-                        size_t *glyf_len, uint32_t **offs_out, sc_error *err)
+/* The outlines of CIDs nb..n-1 -- all of them, or those after the base
+ * of a seeded subset, whose base is closed under components and whose
+ * outlines were transformed once (sc_fontbase_new) -- in their subset
+ * form, each padded to an even length: *own (sc_malloc'd, *own_len
+ * bytes), and the offsets of every CID in the whole glyf, n + 1 of them
+ * (*offs_out; 0..nb the base's).  The closure appends components to
+ * s->gid while the glyphs are read.  The outlines are read one after the
+ * other into one buffer, then written once, transformed, into *own. */
+static sc_status glyphs(sc_subset *s, unsigned char **own_out,
+                        size_t *own_len, uint32_t **offs_out, sc_error *err)
 {
-    *glyf_out = NULL;
+    *own_out = NULL;
     *offs_out = NULL;
-    *glyf_len = 0;
+    *own_len = 0;
     const sc_fontbase *base = s->base;
     unsigned nb = base ? base->n : 0;
-    unsigned char **data = NULL;
-    size_t *dlen = NULL, cap = 0;
+    unsigned char *raw = NULL, *own = NULL;
+    size_t *at = NULL, cap = 0, rawlen = 0, rawcap = 0;
+    uint32_t *offs = NULL;
     sc_status st = SC_OK;
+    /* glyph i - nb is raw[at[k]..at[k + 1]) */
     for (unsigned i = nb; i < s->n; i++) {
-        size_t k = i - nb;
-        if (k >= cap) {
+        size_t k = i - nb, gl = sc_face_glyph_len(s->face, s->gid[i]);
+        if (k + 1 >= cap) {
             size_t nc = cap ? cap * 2 : s->n - nb + 16;
-            while (nc <= k)
-                nc *= 2;
-            unsigned char **d = sc_realloc(data, nc * sizeof *d);
-            if (d)
-                data = d;
-            size_t *l = d ? sc_realloc(dlen, nc * sizeof *l) : NULL;
-            if (!d || !l) {
-                st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0,
-                                  "out of memory");
-                goto done;
-            }
-            dlen = l;
-            memset(data + cap, 0, (nc - cap) * sizeof *data);
+            size_t *a = sc_realloc(at, nc * sizeof *a);
+            if (!a)
+                goto nomem;
+            at = a;
             cap = nc;
         }
-        if ((st = sc_face_glyph_data(s->face, s->gid[i], &data[k], &dlen[k],
-                                     err)))
-            goto done;
+        if (rawlen + gl + MOVED_LEN > rawcap) {
+            size_t nc = rawcap ? rawcap * 2 : 16384;
+            while (nc < rawlen + gl + MOVED_LEN)
+                nc *= 2;
+            unsigned char *r = sc_realloc(raw, nc);
+            if (!r)
+                goto nomem;
+            raw = r;
+            rawcap = nc;
+        }
+        unsigned char *g = raw + rawlen;
+        sc_face_glyph_read(s->face, s->gid[i], g);
         const struct moved *m = moved_of(s, i);
-        if (m && (st = make_moved(s, m, &data[k], &dlen[k], err)))
-            goto done;
-        if (dlen[k] >= 10 && s16(data[k]) < 0) {
+        if (m) {
+            unsigned char c[MOVED_LEN];
+            gl = make_moved(s, m, g, gl, c);
+            memcpy(g, c, gl);
+        }
+        at[k] = rawlen;
+        rawlen += gl;
+        at[k + 1] = rawlen;
+        if (gl >= 10 && s16(g) < 0) {
             int bad = 0;
-            if (!walk_components(s, data[k], dlen[k], add_component, &bad)) {
+            if (!walk_components(s, g, gl, add_component, &bad)) {
                 st = bad == 2 ? sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0,
                                              "out of memory")
                      : malformed(s, s->gid[i],
@@ -613,49 +694,57 @@ static sc_status glyphs(sc_subset *s, unsigned char **glyf_out,
             }
         }
     }
-    /* Outlines in their subset form, each padded to an even length. */
-    uint32_t *offs = sc_malloc((s->n + 1) * sizeof *offs);
-    size_t total = nb ? base->offs[nb] : 0;
-    if (!offs) {
-        st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-        goto done;
-    }
+    offs = sc_malloc((s->n + 1) * sizeof *offs);
+    /* transformed, a glyph is no longer; each may gain a pad byte */
+    own = sc_malloc(rawlen + (s->n - nb) + 1);
+    if (!offs || !own)
+        goto nomem;
+    if (nb)
+        memcpy(offs, base->offs, nb * sizeof *offs);
+    size_t start = nb ? base->offs[nb] : 0, w = 0;
     for (unsigned i = nb; i < s->n && st == SC_OK; i++) {
-        size_t nl;
-        st = transform(s, i, data[i - nb], dlen[i - nb], &nl, err);
-        dlen[i - nb] = nl;
-        total += (nl + 1) & ~(size_t)1;
+        size_t k = i - nb, nl;
+        offs[i] = (uint32_t)(start + w);
+        st = transform(s, i, raw + at[k], at[k + 1] - at[k], own + w, &nl,
+                       err);
+        w += nl;
+        if (w & 1)
+            own[w++] = 0;
     }
-    unsigned char *glyf = st == SC_OK ? sc_malloc(total ? total : 1) : NULL;
-    if (st == SC_OK && !glyf)
-        st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    offs[s->n] = (uint32_t)(start + w);
     if (st == SC_OK) {
-        size_t at = 0;
-        if (nb) {
-            memcpy(glyf, base->glyf, base->offs[nb]);
-            memcpy(offs, base->offs, nb * sizeof *offs);
-            at = base->offs[nb];
-        }
-        for (unsigned i = nb; i < s->n; i++) {
-            offs[i] = (uint32_t)at;
-            if (dlen[i - nb])
-                memcpy(glyf + at, data[i - nb], dlen[i - nb]);
-            at += dlen[i - nb];
-            if (at & 1)
-                glyf[at++] = 0;
-        }
-        offs[s->n] = (uint32_t)at;
-        *glyf_out = glyf;
-        *glyf_len = total;
+        *own_out = own;
+        *own_len = w;
         *offs_out = offs;
-    } else {
-        free(offs);
+        own = NULL;
+        offs = NULL;
     }
+    goto done;
+nomem:
+    st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
 done:
-    for (size_t i = 0; i < cap; i++)
-        free(data[i]);
-    free(data);
-    free(dlen);
+    free(raw);
+    free(at);
+    free(own);
+    free(offs);
+    return st;
+}
+
+/* The font program, whole or without its prefix (assemble). */
+static sc_status build(sc_subset *s, int skip, unsigned char **out,
+                       size_t *outlen, size_t *len, sc_error *err)
+{
+    unsigned char *own;
+    uint32_t *offs;
+    size_t own_len;
+    sc_status st = glyphs(s, &own, &own_len, &offs, err);
+    if (st != SC_OK)
+        return st;
+    const sc_fontbase *b = s->base;
+    glyf_parts g = {b ? b->glyf : NULL, b ? b->offs[b->n] : 0, own, own_len};
+    st = assemble(s, &g, offs, skip, out, outlen, len, err);
+    free(own);
+    free(offs);
     return st;
 }
 
@@ -667,15 +756,8 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
     if (!s)
         return sc_error_set(err, SC_ERR_USAGE, NULL, 0, 0,
                             "sc_subset_build needs a subset");
-    unsigned char *glyf;
-    uint32_t *offs;
-    size_t total;
-    sc_status st = glyphs(s, &glyf, &total, &offs, err);
-    if (st == SC_OK)
-        st = assemble(s, glyf, total, offs, out, len, err);
-    free(glyf);
-    free(offs);
-    return st;
+    size_t outlen;
+    return build(s, 0, out, &outlen, len, err);
 }
 
 /* ---- font bases ------------------------------------------------------------
@@ -721,9 +803,11 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
  * changes after: documents on any number of threads read it at once, with
  * no lock.
  *
- * Safety.  Before using the cached bytes the built font is checked to have
- * the expected layout and the prefix's Adler-32; on any mismatch the font
- * is compressed whole. */
+ * The prefix itself is never built for a document (assemble leaves it
+ * out): a seeded subset's CIDs 0..B-1 are the base's, so its glyf starts
+ * with the base's outlines as transformed once, and OS/2 is the face's.
+ * tests/unit/test_subset.c decompresses such streams and compares them
+ * with the whole font sc_subset_build writes. */
 
 void sc_fontbase_free(sc_fontbase *b)
 {
@@ -854,8 +938,7 @@ sc_fontbase *sc_fontbase_new(const sc_face *face, const unsigned *gid,
         memcpy(pre, s->in->os2, s->in->os2_len);
     memcpy(pre + os2, b->glyf, b->offs[b->n]);
     b->glyf_sum = checksum(b->glyf, b->offs[b->n]);
-    b->prefix_adler = adler32(adler32(0L, Z_NULL, 0), pre,
-                              (uInt)b->prefix_len);
+    b->prefix_adler = libdeflate_adler32(1, pre, b->prefix_len);
     if (!deflate_prefix(b, pre))
         goto fail;
     free(pre);
@@ -908,57 +991,27 @@ sc_status sc_subset_seed(sc_subset *s, const sc_fontbase *base,
 
 static void put_be32(unsigned char *p, uLong v) { w32(p, (uint32_t)v); }
 
-/* The zlib stream of font[0..len) using base b (see the essay above);
- * NULL (and no error) if the font does not have the expected layout. */
+/* The zlib stream of a seeded subset's font program using its base b
+ * (see the essay above), from the font without its prefix (part[0..n):
+ * the table directory, dir bytes, then the rest); NULL if out of
+ * memory. */
 static unsigned char *flate_with_base(const sc_fontbase *b, sc_flate *fl,
-                                      const unsigned char *font, size_t len,
-                                      size_t *zlen, int *oom)
+                                      const unsigned char *part, size_t n,
+                                      size_t dir, size_t *zlen)
 {
     *zlen = 0;
-    *oom = 0;
-    if (len < 12)
-        return NULL;
-    size_t nt = u16(font + 4), dir = 12 + 16 * nt;
-    if (dir > len || dir > 0xFFFF || b->prefix_len > len - dir)
-        return NULL;
-    /* glyf must start right after OS/2 (or the directory) */
-    size_t glyf_at = 0, os2_len = 0;
-    for (size_t i = 0; i < nt; i++) {
-        const unsigned char *d = font + 12 + 16 * i;
-        uint32_t off = (uint32_t)u16(d + 8) << 16 | u16(d + 10);
-        uint32_t tl = (uint32_t)u16(d + 12) << 16 | u16(d + 14);
-        if (!memcmp(d, "glyf", 4))
-            glyf_at = off;
-        else if (!memcmp(d, "OS/2", 4))
-            os2_len = (tl + 3) & ~(uint32_t)3;
-    }
-    const unsigned char *rest = font + dir + b->prefix_len;
-    size_t rest_len = len - dir - b->prefix_len;
-    /* The prefix must be the base's bytes: OS/2 (zero-padded) and the
-     * base's outlines.  Compared, not summed again: the stream's Adler-32
-     * combines the base's sum of them with those of the directory and
-     * the rest. */
-    const sc_face_info *in = sc_face_info_get(b->face);
-    size_t os2 = (in->os2_len + 3) & ~(size_t)3;
-    if (glyf_at != dir + os2_len || os2 != os2_len ||
-        os2 + b->offs[b->n] != b->prefix_len ||
-        memcmp(font + dir, in->os2, in->os2_len) ||
-        memcmp(font + dir + os2, b->glyf, b->offs[b->n]))
-        return NULL;
-    for (size_t i = in->os2_len; i < os2; i++)
-        if (font[dir + i])
-            return NULL;
-    uLong a0 = adler32(0L, Z_NULL, 0);
+    const unsigned char *rest = part + dir;
+    size_t rest_len = n - dir;
+    /* libdeflate's Adler-32 (vectorised) is several times zlib's; zlib
+     * combines the three */
     uLong a_all = adler32_combine(
-        adler32_combine(adler32(a0, font, (uInt)dir), b->prefix_adler,
+        adler32_combine(libdeflate_adler32(1, part, dir), b->prefix_adler,
                         (z_off_t)b->prefix_len),
-        adler32(a0, rest, (uInt)rest_len), (z_off_t)rest_len);
+        libdeflate_adler32(1, rest, rest_len), (z_off_t)rest_len);
     size_t cap = 2 + 5 + dir + b->zlen + sc_flate_raw_bound(rest_len) + 4;
     unsigned char *z = sc_malloc(cap);
-    if (!z) {
-        *oom = 1;
+    if (!z)
         return NULL;
-    }
     size_t k = 0;
     z[k++] = 0x78;
     z[k++] = 0x9C;
@@ -967,7 +1020,7 @@ static unsigned char *flate_with_base(const sc_fontbase *b, sc_flate *fl,
     z[k++] = (unsigned char)(dir >> 8);
     z[k++] = (unsigned char)~dir;
     z[k++] = (unsigned char)(~dir >> 8);
-    memcpy(z + k, font, dir);
+    memcpy(z + k, part, dir);
     k += dir;
     memcpy(z + k, b->z, b->zlen);
     k += b->zlen;
@@ -976,7 +1029,6 @@ static unsigned char *flate_with_base(const sc_fontbase *b, sc_flate *fl,
     size_t out = sc_flate_raw(fl, rest, rest_len, z + k, cap - k - 4);
     if (!out) { /* it fits: only a compressor that could not be made */
         free(z);
-        *oom = 1;
         return NULL;
     }
     k += out;
@@ -986,27 +1038,27 @@ static unsigned char *flate_with_base(const sc_fontbase *b, sc_flate *fl,
     return z;
 }
 
-sc_status sc_subset_build_flate(sc_subset *s, sc_flate *fl,
-                                unsigned char **out, size_t *len,
+sc_status sc_subset_build_flate(sc_subset *s, sc_flate *fl, size_t *len,
                                 unsigned char **z, size_t *zlen,
                                 int *from_base, sc_error *err)
 {
     *z = NULL;
     *zlen = 0;
-    *from_base = 0;
-    sc_status st = sc_subset_build(s, out, len, err);
+    *len = 0;
+    *from_base = s->base != NULL;
+    unsigned char *font;
+    size_t n;
+    sc_status st = build(s, *from_base, &font, &n, len, err);
     if (st != SC_OK)
         return st;
-    int oom = 0;
-    if (s->base)
-        *z = flate_with_base(s->base, fl, *out, *len, zlen, &oom);
-    *from_base = *z != NULL;
-    /* else the whole font (libdeflate, flate.c) */
-    if (!*z && !oom && sc_flate_zlib(fl, *out, *len, z, zlen) != SC_OK)
-        oom = 1;
-    if (oom) {
-        free(*out);
-        *out = NULL;
+    if (*from_base) {
+        size_t dir = 12 + 16 * (size_t)u16(font + 4);
+        *z = flate_with_base(s->base, fl, font, n, dir, zlen);
+    } else { /* the whole font (libdeflate, flate.c) */
+        sc_flate_zlib(fl, font, n, z, zlen);
+    }
+    free(font);
+    if (!*z) {
         *len = 0;
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
