@@ -77,7 +77,18 @@ typedef struct builder {
     sc_facets *f;
     xmlDocPtr schema;
     int ok; /* 0: the schema has something not followed here */
+    /* every <ref> of the schema in document order, with its name: looked
+     * up for each <define> a <data> is reached through, which walking the
+     * whole schema each time made 20 M instructions of every start */
+    xmlNodePtr *refs;
+    xmlChar **ref_names;
+    int nrefs, caprefs;
 } builder;
+
+/* The nodes named `name` under n (n and its siblings included), in
+ * document order, appended to (*v)[*nv..] (grown as needed); 0 if out of
+ * memory. */
+static int find_all(xmlNodePtr n, const char *name, xmlNodePtr **v, int *nv, int *cap);
 
 static xmlNodePtr first_found(xmlNodePtr n, const char *name)
 {
@@ -127,8 +138,8 @@ static void add_rule(builder *b, const data_rule *proto, const char *elem, const
     b->f->nrules++;
 }
 
-static void each_ref(builder *b, xmlNodePtr n, const char *name, const data_rule *proto,
-                     const char *attr, int list, int or_empty, int depth);
+static void each_ref(builder *b, const char *name, const data_rule *proto, const char *attr,
+                     int list, int or_empty, int depth);
 
 /* A <choice> with an alternative that takes "" (<empty/>, or a <value>
  * of "" as a string or token). */
@@ -180,8 +191,7 @@ static void owners(builder *b, xmlNodePtr n, const data_rule *proto, const char 
             if (!name)
                 b->ok = 0;
             else
-                each_ref(b, xmlDocGetRootElement(b->schema), name, proto, attr, list, or_empty,
-                         depth);
+                each_ref(b, name, proto, attr, list, or_empty, depth);
         } else if (is_rng(n, "start") || is_rng(n, "grammar")) {
             b->ok = 0; /* a value outside every element */
         } else {
@@ -194,20 +204,32 @@ static void owners(builder *b, xmlNodePtr n, const data_rule *proto, const char 
     b->ok = 0;
 }
 
-static void each_ref(builder *b, xmlNodePtr n, const char *name, const data_rule *proto,
-                     const char *attr, int list, int or_empty, int depth)
+static void each_ref(builder *b, const char *name, const data_rule *proto, const char *attr,
+                     int list, int or_empty, int depth)
 {
-    for (; n && b->ok; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        if (is_rng(n, "ref")) {
-            xmlChar *to = xmlGetNoNsProp(n, BAD_CAST "name");
-            if (to && !strcmp((const char *)to, name))
-                owners(b, n->parent, proto, attr, list, or_empty, depth + 1);
-            xmlFree(to);
+    for (int i = 0; i < b->nrefs && b->ok; i++)
+        if (b->ref_names[i] && !strcmp((const char *)b->ref_names[i], name))
+            owners(b, b->refs[i]->parent, proto, attr, list, or_empty, depth + 1);
+}
+
+static int find_all(xmlNodePtr n, const char *name, xmlNodePtr **v, int *nv, int *cap)
+{
+    for (; n; n = n->next) {
+        if (is_rng(n, name)) {
+            if (*nv == *cap) {
+                int c = *cap ? 2 * *cap : 64;
+                xmlNodePtr *g = sc_realloc(*v, (size_t)c * sizeof *g);
+                if (!g)
+                    return 0;
+                *v = g;
+                *cap = c;
+            }
+            (*v)[(*nv)++] = n;
         }
-        each_ref(b, n->children, name, proto, attr, list, or_empty, depth);
+        if (!find_all(n->children, name, v, nv, cap))
+            return 0;
     }
+    return 1;
 }
 
 /* A <data>'s parameters as compiled facets, as libxml2's Relax NG check
@@ -292,10 +314,17 @@ static void collect(builder *b, xmlNodePtr n)
 static xmlRelaxNGPtr strip(xmlDocPtr schema)
 {
     xmlDocPtr bare = xmlCopyDoc(schema, 1);
-    for (xmlNodePtr p; bare && (p = first_found(xmlDocGetRootElement(bare), "param"));) {
-        xmlUnlinkNode(p);
-        xmlFreeNode(p);
+    xmlNodePtr *params = NULL;
+    int n = 0, cap = 0;
+    if (bare && !find_all(xmlDocGetRootElement(bare), "param", &params, &n, &cap)) {
+        xmlFreeDoc(bare);
+        bare = NULL;
     }
+    for (int i = 0; i < n; i++) {
+        xmlUnlinkNode(params[i]);
+        xmlFreeNode(params[i]);
+    }
+    sc_free(params);
     xmlRelaxNGParserCtxtPtr pc = bare ? xmlRelaxNGNewDocParserCtxt(bare) : NULL;
     xmlRelaxNGPtr s = NULL;
     if (pc) {
@@ -317,8 +346,17 @@ sc_facets *sc_facets_new(xmlDocPtr schema)
     sc_facets *f = sc_calloc(1, sizeof *f);
     if (!f)
         return NULL;
-    builder b = {f, schema, followed(xmlDocGetRootElement(schema))};
+    builder b = {f, schema, followed(xmlDocGetRootElement(schema)), NULL, NULL, 0, 0};
+    if (!find_all(xmlDocGetRootElement(schema), "ref", &b.refs, &b.nrefs, &b.caprefs) ||
+        !(b.ref_names = sc_calloc((size_t)(b.nrefs ? b.nrefs : 1), sizeof *b.ref_names)))
+        b.ok = 0;
+    for (int i = 0; b.ok && i < b.nrefs; i++)
+        b.ref_names[i] = xmlGetNoNsProp(b.refs[i], BAD_CAST "name");
     collect(&b, xmlDocGetRootElement(schema));
+    for (int i = 0; b.ref_names && i < b.nrefs; i++)
+        xmlFree(b.ref_names[i]);
+    sc_free(b.ref_names);
+    sc_free(b.refs);
     if (b.ok)
         f->bare = strip(schema);
     qsort(f->rule, (size_t)f->nrules, sizeof *f->rule, by_elem);
