@@ -66,6 +66,7 @@
 #include <iconv.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,7 +96,14 @@ extern const size_t sc_schema_data_len;
  * loader. */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static xmlRelaxNGPtr data_schema;
-static sc_facets *data_facets; /* the quick proof of validity, or NULL */
+/* The quick proof of validity (facets.c), built once per process by
+ * whichever thread asks first (sc_reader_quick: the CLI's warm-up
+ * thread, while the first record is read and laid out); until it is
+ * there a record takes the full validation, which gives the same answer.
+ * facets_state: 0 not begun, 1 being built, 2 built (data_facets may
+ * still be NULL: the schema has something facets.c does not follow). */
+static _Atomic(sc_facets *) data_facets;
+static atomic_int facets_state;
 static char schema_problem[256];
 static xmlExternalEntityLoader default_loader;
 
@@ -238,8 +246,19 @@ static void init_process(void)
         xmlNodePtr start = xmlDocGetRootElement(schema);
         rng_collect_limits(schema, start, "", 0);
         schema_doc = schema; /* kept, like data_schema, for content models */
-        data_facets = data_schema ? sc_facets_new(schema) : NULL;
     }
+}
+
+void sc_reader_quick(void)
+{
+    sc_reader_init();
+    int idle = 0;
+    if (!atomic_compare_exchange_strong(&facets_state, &idle, 1))
+        return;
+    /* schema_doc is only read from now on, here and by the readers */
+    sc_facets *f = data_schema && schema_doc ? sc_facets_new(schema_doc) : NULL;
+    atomic_store_explicit(&data_facets, f, memory_order_release);
+    atomic_store_explicit(&facets_state, 2, memory_order_release);
 }
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -1918,8 +1937,11 @@ static sc_status validate(problems *pb, xmlDocPtr doc)
                             "the built-in data schema does not compile: %s",
                             schema_problem);
     }
-    /* the usual case, quickly; the schema itself words every problem */
-    if (sc_facets_valid(data_facets, doc))
+    /* the usual case, quickly; the schema itself words every problem.  A
+     * process that did not start building the facets builds them now. */
+    if (atomic_load_explicit(&facets_state, memory_order_acquire) == 0)
+        sc_reader_quick();
+    if (sc_facets_valid(atomic_load_explicit(&data_facets, memory_order_acquire), doc))
         return SC_OK;
     xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(data_schema);
     /* not zeroed: it is some 60 KB per record, and only v[0..n) is read */

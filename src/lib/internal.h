@@ -120,6 +120,9 @@ void sc_xml_guard(void);
  * (data.c, template.c; sc_warm_up compiles both ahead). */
 void sc_reader_init(void);
 void sc_template_init(void);
+/* The quick proof that a record is valid (facets.c), built once per
+ * process; records validated before it is there take the full schema. */
+void sc_reader_quick(void);
 
 /* ---- flate.c: Flate (zlib) streams, made by libdeflate ------------------ */
 

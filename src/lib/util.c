@@ -450,6 +450,7 @@ void sc_warm_up(void)
 {
     sc_reader_init();
     sc_template_init();
+    sc_reader_quick();
 }
 
 /* ---- decimals --------------------------------------------------------- */
