@@ -172,14 +172,15 @@ static int manifest_failed(sc_step *self, sc_doc *d, const sc_error *why, sc_err
 {
     (void)note;
     manifest_step *ms = (manifest_step *)self;
-    char id[128] = "", name[256] = "";
+    char id[128] = "";
+    const char *name = "";
     if (d->rec) {
         snprintf(id, sizeof id, "%s", sc_record_get(d->rec, "id"));
-        snprintf(name, sizeof name, "%s", sc_record_get(d->rec, "name"));
+        name = sc_record_get(d->rec, "name"); /* whole, however long */
     } else if (why) { /* only its label: "id name" */
         const char *sp = strchr(why->employee, ' ');
         snprintf(id, sizeof id, "%.*s", sp ? (int)(sp - why->employee) : 127, why->employee);
-        snprintf(name, sizeof name, "%s", sp ? sp + 1 : "");
+        name = sp ? sp + 1 : "";
     }
     entry e = {.id = id,
                .name = name,

@@ -64,6 +64,17 @@ ln -s "$out/a/2026-11_XZ001_王丽华.pdf" "$out/a/2026-11_XZ002_赵强.pdf"
 "$cli" render -q -d "$out/bad.xml" -o "$out/a" --remove-stale 2> /dev/null
 check "link at the name kept, its target too" '[ -L "$out/a/2026-11_XZ002_赵强.pdf" ] && [ -f "$out/a/2026-11_XZ001_王丽华.pdf" ]'
 
+# a refused record's name is listed whole, however long (300 characters)
+python3 - "$out/bad.xml" "$out/long.xml" <<"PY"
+import re, sys
+s = open(sys.argv[1], encoding="utf-8").read()
+i = s.index('<employee id="XZ002">')
+s = s[:i] + re.sub(r"<name>[^<]*</name>", "<name>" + "长" * 300 + "</name>", s[i:], count=1)
+open(sys.argv[2], "w", encoding="utf-8").write(s)
+PY
+"$cli" render -q -d "$out/long.xml" -o "$out/long" 2> /dev/null
+check "a long refused name whole" 'grep -q "^,XZ002,$(printf "长%.0s" $(seq 300)),,,,,,,error," "$out/long/manifest.csv"'
+
 # 3. --manifest "" writes none; a name the manifest has is refused
 "$cli" render -q -d "$dir/data.xml" -o "$out/c" --manifest "" 2> /dev/null
 check "--manifest \"\": none" '[ ! -e "$out/c/manifest.csv" ] && [ "$(ls "$out/c" | wc -l)" = 3 ]'
