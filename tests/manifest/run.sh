@@ -12,6 +12,20 @@ cli=$1 dir=$2 out=$3
 rm -rf "$out" && mkdir -p "$out"
 pass=0 fail=0
 check() { if eval "$2"; then pass=$((pass + 1)); else echo "FAIL $1"; fail=$((fail + 1)); fi; }
+# manifest.json of folder $1 says what its manifest.csv says, in $2 entries
+json_is_csv() {
+    python3 - "$1" "$2" <<"PY"
+import csv, json, sys
+d, n = sys.argv[1], int(sys.argv[2])
+rows = list(csv.DictReader(open(d + "/manifest.csv", newline="", encoding="utf-8")))
+docs = json.load(open(d + "/manifest.json", encoding="utf-8"))["documents"]
+assert len(rows) == len(docs) == n, (len(rows), len(docs))
+for r, j in zip(rows, docs):
+    for k in r:
+        v = j[k]
+        assert (str(v) if v is not None else "") == r[k], (k, v, r[k])
+PY
+}
 
 # 1. a clean run: 3 sheets, every line true to its file
 "$cli" render -q -d "$dir/data.xml" -o "$out/a" 2> "$out/a.err"; rc=$?
@@ -28,17 +42,7 @@ while IFS=, read -r file id name pages bytes sha total grade bonus status proble
     check "$id: pages" '[ "$(pdfinfo "$f" | awk "/^Pages:/ {print \$2}")" = "$pages" ]'
     check "$id: total as check says" '"$cli" check -q -d "$dir/data.xml" --format csv | tr -d "\r" | grep -q "^$id,$name,$total,$grade,$bonus,ok"'
 done < <(tr -d '\r' < "$out/a/manifest.csv")
-check "JSON = CSV" 'python3 - "$out/a" <<"PY"
-import csv, json, sys
-d = sys.argv[1]
-rows = list(csv.DictReader(open(d + "/manifest.csv", newline="", encoding="utf-8")))
-docs = json.load(open(d + "/manifest.json", encoding="utf-8"))["documents"]
-assert len(rows) == len(docs) == 3, (len(rows), len(docs))
-for r, j in zip(rows, docs):
-    for k in r:
-        v = j[k]
-        assert (str(v) if v is not None else "") == r[k], (k, v, r[k])
-PY'
+check "JSON = CSV" 'json_is_csv "$out/a" 3'
 # same input, same manifest
 "$cli" render -q -d "$dir/data.xml" -o "$out/b" 2> /dev/null
 check "same batch, same manifest bytes" 'cmp -s "$out/a/manifest.csv" "$out/b/manifest.csv" && cmp -s "$out/a/manifest.json" "$out/b/manifest.json"'
@@ -101,17 +105,7 @@ check "600 records exit $rc" '[ $rc = 0 ]'
 check "CSV larger than one spill" '[ "$(stat -c %s "$out/m/manifest.csv")" -gt 65536 ]'
 check "600 lines in record order" '[ "$(tail -n +2 "$out/m/manifest.csv" | cut -d, -f2 | tr "\n" " ")" = "$(seq -f "M%04g" 0 599 | tr "\n" " ")" ]'
 check "every SHA-256 true" '(cd "$out/m" && tail -n +2 manifest.csv | tr -d "\r" | awk -F, "{print \$6 \"  \" \$1}" | sha256sum -c --quiet)'
-check "JSON = CSV, 600 entries" 'python3 - "$out/m" <<"PY"
-import csv, json, sys
-d = sys.argv[1]
-rows = list(csv.DictReader(open(d + "/manifest.csv", newline="", encoding="utf-8")))
-docs = json.load(open(d + "/manifest.json", encoding="utf-8"))["documents"]
-assert len(rows) == len(docs) == 600, (len(rows), len(docs))
-for r, j in zip(rows, docs):
-    for k in r:
-        v = j[k]
-        assert (str(v) if v is not None else "") == r[k], (k, v, r[k])
-PY'
+check "JSON = CSV, 600 entries" 'json_is_csv "$out/m" 600'
 TMPDIR=/nonexistent "$cli" render -q -d "$out/many.xml" -o "$out/n" 2> /dev/null
 check "no temporary folder: same manifest" 'cmp -s "$out/m/manifest.csv" "$out/n/manifest.csv" && cmp -s "$out/m/manifest.json" "$out/n/manifest.json"'
 echo "manifest: $pass passed, $fail failed"
