@@ -38,6 +38,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +263,15 @@ xmlXPathObjectPtr sc_bind_plain_path(const char *src, xmlNodePtr node)
     return o;
 }
 
+/* libxml2 2.9 evaluates a union under [1] or [last()] with an "optimizer"
+ * that swaps the union's two operands in the compiled expression itself
+ * (xmlXPathCompSwap), which every worker shares: a worker reading it
+ * mid-swap evaluated one operand twice, and (department |
+ * /batch/department)[last()] gave nothing -- a sheet without its 部门, one
+ * run in ten with 8 workers.  libxml2 2.14 removed the swap; until then
+ * expressions with a union are evaluated one at a time. */
+static pthread_mutex_t union_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* Evaluate a compiled expression with node as context node and
  * position()/last() = pos/size.  NULL (and err set) on failure. */
 static xmlXPathObjectPtr eval(binder *B, const sc_tnode *tn, void *expr,
@@ -274,10 +284,15 @@ static xmlXPathObjectPtr eval(binder *B, const sc_tnode *tn, void *expr,
     xmlXPathObjectPtr o =
         i < B->t->nexprs ? sc_bind_plain_path(B->t->exprinfo[i].src, node) : NULL;
     if (!o) {
+        int serial = i == B->t->nexprs || B->t->exprinfo[i].union_op;
         B->xp->node = node;
         B->xp->proximityPosition = pos;
         B->xp->contextSize = size;
+        if (serial)
+            pthread_mutex_lock(&union_lock);
         o = xmlXPathCompiledEval(expr, B->xp);
+        if (serial)
+            pthread_mutex_unlock(&union_lock);
     }
     if (!o)
         terr(B, SC_ERR_XPATH, tn->line, "cannot evaluate \"%s\": %s",

@@ -775,6 +775,7 @@ struct sc_template {
         int line;
         const char *attr;             /* "select", "test", ... */
         const char *src;
+        int union_op;                 /* has a '|': evaluated one at a time (bind.c) */
     } *exprinfo;                      /* parallel to exprs */
 };
 

@@ -451,6 +451,22 @@ static int format_attr(loader *L, xmlNodePtr n, const char **datefmt)
 
 /* ---- XPath ------------------------------------------------------------- */
 
+/* 1 if XPath expression v has a union ('|' outside its string literals,
+ * which XPath 1.0 writes between quotes without escapes). */
+static int has_union(const char *v)
+{
+    char quote = 0;
+    for (; *v; v++) {
+        if (quote)
+            quote = *v == quote ? 0 : quote;
+        else if (*v == '\'' || *v == '"')
+            quote = *v;
+        else if (*v == '|')
+            return 1;
+    }
+    return 0;
+}
+
 /* Compile expression v (from attribute `name` of n); NULL if v is NULL
  * or does not compile (then reported as SC_ERR_XPATH at n's line). */
 static void *compile_str(loader *L, xmlNodePtr n, const char *name,
@@ -503,7 +519,7 @@ static void *compile_str(loader *L, xmlNodePtr n, const char *name,
         t->exprinfo = info;
         t->capexprs = cap;
     }
-    t->exprinfo[t->nexprs] = (struct sc_texpr){line_of(n), name, v};
+    t->exprinfo[t->nexprs] = (struct sc_texpr){line_of(n), name, v, has_union(v)};
     t->exprs[t->nexprs++] = c;
     return c;
 }
