@@ -1254,14 +1254,15 @@ sc_status sc_journal_add(sc_journal *j, const char *date, const char *period,
                          const char *message_id, const char *reply, sc_error *err);
 void sc_journal_close(sc_journal *j);
 
-/* ---- dl_curl.c, dl_qpdf.c, dl_icu.c: libraries loaded on first use ---- */
+/* ---- dl_*.c: libraries loaded on first use -------------------------------- */
 
 /* SC_OK once the library is loaded (the first call loads it, dl.h); else
  * SC_ERR_LIBRARY saying which Debian package to install.  Thread-safe;
  * call it where the feature is set up, not for each record. */
-sc_status sc_curl_load(sc_error *err); /* libcurl: mail */
-sc_status sc_qpdf_load(sc_error *err); /* libqpdf: encrypt, sign, verify */
-sc_status sc_icu_load(sc_error *err);  /* ICU collation: --sort name */
+sc_status sc_curl_load(sc_error *err);   /* libcurl: mail */
+sc_status sc_qpdf_load(sc_error *err);   /* libqpdf: encrypt, sign, verify */
+sc_status sc_icu_load(sc_error *err);    /* ICU collation: --sort name */
+sc_status sc_hb_load(sc_error *err);     /* HarfBuzz subset: CFF fonts */
 
 /* ---- smtp.c: messages to an SMTP server (libcurl) ------------------------ */
 
