@@ -1263,6 +1263,10 @@ sc_status sc_curl_load(sc_error *err);   /* libcurl: mail */
 sc_status sc_qpdf_load(sc_error *err);   /* libqpdf: encrypt, sign, verify */
 sc_status sc_icu_load(sc_error *err);    /* ICU collation: --sort name */
 sc_status sc_hb_load(sc_error *err);     /* HarfBuzz subset: CFF fonts */
+sc_status sc_fc_load(sc_error *err);     /* fontconfig: a family without its file */
+/* Why fontconfig could not be loaded, if a font was looked for through it
+ * and it could not; else NULL.  For the message of a font not found. */
+const char *sc_fc_unavailable(void);
 
 /* ---- smtp.c: messages to an SMTP server (libcurl) ------------------------ */
 
