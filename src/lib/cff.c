@@ -37,10 +37,9 @@
  * compressed whole with libdeflate: CFF faces do not use the font cache's
  * per-process base (subset.c), which is built from TrueType outlines.
  */
+#include "dl_hb.h"
 #include "fontengine.h"
 
-#include <hb-subset.h>
-#include <hb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,13 +430,13 @@ static hb_blob_t *table_of(hb_face_t *face, hb_tag_t tag, void *ud)
     (void)face;
     sc_cff *c = ud;
     if (tag == HB_TAG('C', 'F', 'F', ' '))
-        return hb_blob_create((const char *)c->t, (unsigned)c->len,
+        return sym_hb_blob_create((const char *)c->t, (unsigned)c->len,
                               HB_MEMORY_MODE_READONLY, NULL, NULL);
     if (tag == HB_TAG('h', 'e', 'a', 'd'))
-        return hb_blob_create((const char *)c->head, sizeof c->head,
+        return sym_hb_blob_create((const char *)c->head, sizeof c->head,
                               HB_MEMORY_MODE_READONLY, NULL, NULL);
     if (tag == HB_TAG('m', 'a', 'x', 'p'))
-        return hb_blob_create((const char *)c->maxp, sizeof c->maxp,
+        return sym_hb_blob_create((const char *)c->maxp, sizeof c->maxp,
                               HB_MEMORY_MODE_READONLY, NULL, NULL);
     return NULL;
 }
@@ -475,12 +474,18 @@ sc_status sc_cff_open(sc_cff **out, int fd, uint64_t off, uint32_t len,
     c->len = len;
     chk k = {c, err};
     sc_status st = check_table(&k, c);
+    /* HarfBuzz is loaded by the first CFF face (dl_hb.c): a map of
+     * TrueType fonts never pays for it */
+    sc_error why;
+    if (st == SC_OK && sc_hb_load(&why) != SC_OK)
+        st = sc_error_set(err, SC_ERR_LIBRARY, path, 0, 0, "cannot use font %s: %s", path,
+                          why.message);
     if (st == SC_OK) {
-        c->hb = hb_face_create_for_tables(table_of, c, NULL);
-        if (!c->hb || c->hb == hb_face_get_empty())
+        c->hb = sym_hb_face_create_for_tables(table_of, c, NULL);
+        if (!c->hb || c->hb == sym_hb_face_get_empty())
             st = sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
         else
-            hb_face_set_upem(c->hb, in->upem);
+            sym_hb_face_set_upem(c->hb, in->upem);
     }
     if (st != SC_OK) {
         sc_cff_free(c);
@@ -495,7 +500,7 @@ void sc_cff_free(sc_cff *c)
     if (!c)
         return;
     if (c->hb)
-        hb_face_destroy(c->hb);
+        sym_hb_face_destroy(c->hb);
     if (c->map)
         munmap(c->map, c->map_len);
     free(c->cid);
@@ -642,40 +647,40 @@ sc_status sc_cff_build(const sc_cff *c, const sc_subset *s, sc_flate *fl,
 {
     *z = NULL;
     *zlen = *rawlen = 0;
-    hb_subset_input_t *in = hb_subset_input_create_or_fail();
+    hb_subset_input_t *in = sym_hb_subset_input_create_or_fail();
     if (!in)
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    hb_set_t *gs = hb_subset_input_glyph_set(in);
+    hb_set_t *gs = sym_hb_subset_input_glyph_set(in);
     for (unsigned i = 0; i < sc_subset_count(s); i++)
-        hb_set_add(gs, sc_subset_orig(s, i));
-    hb_set_clear(hb_subset_input_unicode_set(in));
+        sym_hb_set_add(gs, sc_subset_orig(s, i));
+    sym_hb_set_clear(sym_hb_subset_input_unicode_set(in));
     /* Only the CFF table is embedded: drop every other one, and with
      * them any closure over GSUB (which would add the locl variants). */
-    hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
-    hb_set_clear(drop);
-    hb_set_invert(drop);
-    hb_set_del(drop, HB_TAG('C', 'F', 'F', ' '));
-    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING |
+    hb_set_t *drop = sym_hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+    sym_hb_set_clear(drop);
+    sym_hb_set_invert(drop);
+    sym_hb_set_del(drop, HB_TAG('C', 'F', 'F', ' '));
+    sym_hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING |
                                       HB_SUBSET_FLAGS_NOTDEF_OUTLINE);
     /* Through a plan, for its glyph map: a name-keyed subset is put into
      * our order (reorder). */
-    hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(c->hb, in);
-    hb_subset_input_destroy(in);
+    hb_subset_plan_t *plan = sym_hb_subset_plan_create_or_fail(c->hb, in);
+    sym_hb_subset_input_destroy(in);
     unsigned ours = sc_subset_count(s);
     unsigned *newid = sc_malloc((ours ? ours : 1) * sizeof *newid);
     if (plan && newid) {
-        const hb_map_t *m = hb_subset_plan_old_to_new_glyph_mapping(plan);
+        const hb_map_t *m = sym_hb_subset_plan_old_to_new_glyph_mapping(plan);
         for (unsigned i = 0; i < ours; i++)
-            newid[i] = hb_map_get(m, sc_subset_orig(s, i));
+            newid[i] = sym_hb_map_get(m, sc_subset_orig(s, i));
     }
-    hb_face_t *sub = plan && newid ? hb_subset_plan_execute_or_fail(plan)
+    hb_face_t *sub = plan && newid ? sym_hb_subset_plan_execute_or_fail(plan)
                                    : NULL;
-    hb_subset_plan_destroy(plan);
-    hb_blob_t *blob = sub ? hb_face_reference_table(
+    sym_hb_subset_plan_destroy(plan);
+    hb_blob_t *blob = sub ? sym_hb_face_reference_table(
                                 sub, HB_TAG('C', 'F', 'F', ' '))
                           : NULL;
     unsigned blen = 0;
-    const char *bytes = blob ? hb_blob_get_data(blob, &blen) : NULL;
+    const char *bytes = blob ? sym_hb_blob_get_data(blob, &blen) : NULL;
     unsigned char *mine = NULL;
     size_t mlen = 0;
     sc_status st = SC_OK;
@@ -701,7 +706,7 @@ sc_status sc_cff_build(const sc_cff *c, const sc_subset *s, sc_flate *fl,
     }
     free(mine);
     free(newid);
-    hb_blob_destroy(blob);
-    hb_face_destroy(sub);
+    sym_hb_blob_destroy(blob);
+    sym_hb_face_destroy(sub);
     return st;
 }

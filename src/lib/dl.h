@@ -1,14 +1,19 @@
 /* dl.h -- libraries loaded when a feature first needs them, not at start.
  *
  * libcurl (mail), libqpdf (encryption, sign, verify), libxlsxwriter
- * (check --format xlsx) and ICU's collation (--sort name) pull in more
- * than forty shared objects between them, which the dynamic loader would
- * map and relocate before every run -- twice the start-up of a render that
- * uses none of them (docs/performance.md).  So the program is not linked
- * with them: each has a small module (dl_curl.c, dl_qpdf.c, dl_icu.c,
- * src/cli/dl_xlsx.c) that dlopen()s the exact SONAME it was built against
- * the first time a feature asks, once per process (pthread_once), and
- * fills a table of function pointers with dlsym().
+ * (check --format xlsx), ICU's collation (--sort name), libcrypto
+ * (SHA-256 of the manifest and mail, an archive copy's digests, sign,
+ * verify), HarfBuzz's subsetter (fonts with CFF outlines) and fontconfig
+ * (a font of the map found by family, its file missing) pull in some
+ * fifty shared objects between them, which the dynamic loader would map
+ * and relocate before every run -- more than the rest of the start-up of
+ * a render that uses none of them (docs/performance.md).  So the program
+ * is not linked with them: each has a small module (dl_curl.c,
+ * dl_qpdf.c, dl_icu.c, dl_crypto.c, dl_hb.c, dl_fc.c, src/cli/dl_xlsx.c)
+ * that dlopen()s the exact SONAME it was built against the first time a
+ * feature asks, once per process (pthread_once), and fills a table of
+ * function pointers with dlsym().  tests/install/linked_libs.sh keeps
+ * them out of the link, missing_libs.sh checks the message without them.
  *
  * Each pointer is declared with the type of the header's own prototype
  * (SC_DL_DECLARE), so a call through it is checked as a direct call would
@@ -29,7 +34,9 @@
 #define SC_DL_DECLARE(f) extern __typeof__(f) *sym_##f
 #define SC_DL_DEFINE(f) __typeof__(f) *sym_##f
 /* A table row: f's link name (after the header's macros: ICU renames
- * ucol_open to ucol_open_72) and where its address goes. */
+ * ucol_open to ucol_open_72) and where its address goes.  A header's
+ * function-like macro (OpenSSL's OPENSSL_free, sk_X509_num) is not a
+ * symbol: its module redefines it over the table (dl_crypto.h). */
 #define SC_DL_SYM(f) {SC_DL_STR(f), (void **)&sym_##f}
 
 typedef struct sc_dl_sym {

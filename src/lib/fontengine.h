@@ -177,7 +177,8 @@ typedef struct sc_cff sc_cff;
  * and make the HarfBuzz face that will subset it.  `in` gives the glyph
  * count (maxp), unitsPerEm and head.  *out belongs to the caller
  * (sc_cff_free).  A malformed table fails with SC_ERR_FONT naming the
- * file and the defect. */
+ * file and the defect; without libharfbuzz-subset (loaded by the first
+ * call, dl_hb.c), SC_ERR_LIBRARY naming the file and the package. */
 sc_status sc_cff_open(sc_cff **out, int fd, uint64_t off, uint32_t len,
                       const sc_face_info *in, const char *path,
                       sc_error *err);

@@ -47,11 +47,11 @@
 /* realpath() is XSI, beyond the _POSIX_C_SOURCE the build sets. */
 #define _XOPEN_SOURCE 700
 
+#include "dl_fc.h"
 #include "fontengine.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <fontconfig/fontconfig.h>
 #include <libxml/parser.h>
 #include <limits.h>
 #include <math.h>
@@ -974,34 +974,37 @@ static sc_status face_open(sc_face **out, const char *path, int index,
 /* ---- discovery ------------------------------------------------------------ */
 
 /* Ask fontconfig for `family` (and `style`).  Returns 1 and a malloc'd
- * path if the best match really has that family, 0 otherwise. */
+ * path if the best match really has that family, 0 otherwise -- also when
+ * fontconfig cannot be loaded (dl_fc.c; sc_fc_unavailable says so). */
 static int fc_resolve(const char *family, const char *style, char **path,
                       int *index)
 {
-    FcPattern *pat = FcPatternCreate();
+    if (sc_fc_load(NULL) != SC_OK)
+        return 0;
+    FcPattern *pat = sym_FcPatternCreate();
     if (!pat)
         return 0;
-    FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)family);
+    sym_FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)family);
     if (style)
-        FcPatternAddString(pat, FC_STYLE, (const FcChar8 *)style);
-    FcConfigSubstitute(NULL, pat, FcMatchPattern);
-    FcDefaultSubstitute(pat);
+        sym_FcPatternAddString(pat, FC_STYLE, (const FcChar8 *)style);
+    sym_FcConfigSubstitute(NULL, pat, FcMatchPattern);
+    sym_FcDefaultSubstitute(pat);
     FcResult res;
-    FcPattern *m = FcFontMatch(NULL, pat, &res);
-    FcPatternDestroy(pat);
+    FcPattern *m = sym_FcFontMatch(NULL, pat, &res);
+    sym_FcPatternDestroy(pat);
     if (!m)
         return 0;
     int ok = 0;
     FcChar8 *s;
-    for (int i = 0; FcPatternGetString(m, FC_FAMILY, i, &s) == FcResultMatch; i++)
-        if (!FcStrCmpIgnoreCase(s, (const FcChar8 *)family)) {
+    for (int i = 0; sym_FcPatternGetString(m, FC_FAMILY, i, &s) == FcResultMatch; i++)
+        if (!sym_FcStrCmpIgnoreCase(s, (const FcChar8 *)family)) {
             ok = 1;
             break;
         }
     FcChar8 *file;
     int idx = 0;
-    if (ok && FcPatternGetString(m, FC_FILE, 0, &file) == FcResultMatch) {
-        if (FcPatternGetInteger(m, FC_INDEX, 0, &idx) != FcResultMatch)
+    if (ok && sym_FcPatternGetString(m, FC_FILE, 0, &file) == FcResultMatch) {
+        if (sym_FcPatternGetInteger(m, FC_INDEX, 0, &idx) != FcResultMatch)
             idx = 0;
         *path = sc_strdup((const char *)file);
         *index = idx & 0xFFFF; /* high bits: variable-font instance */
@@ -1009,7 +1012,7 @@ static int fc_resolve(const char *family, const char *style, char **path,
     } else {
         ok = 0;
     }
-    FcPatternDestroy(m);
+    sym_FcPatternDestroy(m);
     return ok;
 }
 
@@ -1398,6 +1401,10 @@ static sc_status parse_map(sc_fonts *fs, sc_error *err)
                          " (looked for %s%s); install one or edit the font map",
                          dst->missing[role][0],
                          dst->nmissing[role] > 1 ? " and others" : "");
+            if (err && sc_fc_unavailable()) /* the families were not looked for */
+                snprintf(err->message + strlen(err->message),
+                         sizeof err->message - strlen(err->message), "; %s",
+                         sc_fc_unavailable());
             goto out;
         }
     }
@@ -1539,6 +1546,8 @@ sc_status sc_fonts_describe(const sc_fonts *fonts, const char *text,
                               v->missing[r][i]);
         }
     }
+    if (sc_fc_unavailable()) /* "not installed" above may only mean not found */
+        sc_buf_printf(&b, "fontconfig: %s\n", sc_fc_unavailable());
     for (size_t i = 0; i < tlen;) {
         uint32_t cp;
         size_t k = sc_utf8_decode(text + i, tlen - i, &cp);

@@ -64,8 +64,9 @@ void sc_buf_free(sc_buf *b);
 void sc_wipe(void *p, size_t n);
 /* n bytes from the kernel's random source; 0 on success. */
 int sc_random(void *p, size_t n);
-/* SHA-256 of data[0..len) as 64 lowercase hex digits (libcrypto). */
-void sc_sha256_hex(const void *data, size_t len, char out[65]);
+/* SHA-256 of data[0..len) as 64 lowercase hex digits (libcrypto); without
+ * libcrypto, SC_ERR_LIBRARY and out = "". */
+sc_status sc_sha256_hex(const void *data, size_t len, char out[65], sc_error *err);
 /* A set of strings that only grows -- every employee id of a batch, every
  * file name of a run -- each key with a value (its owner, for messages).
  * Keys and values are packed into large blocks, with no allocation per
@@ -974,9 +975,12 @@ sc_status sc_pdfa_xmp(const sc_pdfa_meta *m, sc_buf *out);
  * date, 2026-10-31T00:00:00+00:00; "" when out of range. */
 void sc_pdf_date(char out[32], long long t);
 void sc_xmp_date(char out[32], long long t);
-/* SHA-256 over pieces (the /ID of an archive copy), and MD5 (/CheckSum). */
+/* SHA-256 over pieces (the /ID of an archive copy), and MD5 (/CheckSum).
+ * sc_digest_new loads libcrypto (SC_ERR_LIBRARY without it); *out is the
+ * caller's (sc_digest_free).  sc_md5 is 0 on failure, libcrypto missing
+ * included. */
 typedef struct sc_digest sc_digest;
-sc_digest *sc_digest_new(void);
+sc_status sc_digest_new(sc_digest **out, sc_error *err);
 void sc_digest_add(sc_digest *d, const void *data, size_t len);
 int sc_digest_final(sc_digest *d, unsigned char out[32]);
 void sc_digest_free(sc_digest *d);
@@ -1254,14 +1258,20 @@ sc_status sc_journal_add(sc_journal *j, const char *date, const char *period,
                          const char *message_id, const char *reply, sc_error *err);
 void sc_journal_close(sc_journal *j);
 
-/* ---- dl_curl.c, dl_qpdf.c, dl_icu.c: libraries loaded on first use ---- */
+/* ---- dl_*.c: libraries loaded on first use -------------------------------- */
 
 /* SC_OK once the library is loaded (the first call loads it, dl.h); else
  * SC_ERR_LIBRARY saying which Debian package to install.  Thread-safe;
  * call it where the feature is set up, not for each record. */
-sc_status sc_curl_load(sc_error *err); /* libcurl: mail */
-sc_status sc_qpdf_load(sc_error *err); /* libqpdf: encrypt, sign, verify */
-sc_status sc_icu_load(sc_error *err);  /* ICU collation: --sort name */
+sc_status sc_curl_load(sc_error *err);   /* libcurl: mail */
+sc_status sc_qpdf_load(sc_error *err);   /* libqpdf: encrypt, sign, verify */
+sc_status sc_icu_load(sc_error *err);    /* ICU collation: --sort name */
+sc_status sc_hb_load(sc_error *err);     /* HarfBuzz subset: CFF fonts */
+sc_status sc_fc_load(sc_error *err);     /* fontconfig: a family without its file */
+sc_status sc_crypto_load(sc_error *err); /* libcrypto: digests, sign, verify */
+/* Why fontconfig could not be loaded, if a font was looked for through it
+ * and it could not; else NULL.  For the message of a font not found. */
+const char *sc_fc_unavailable(void);
 
 /* ---- smtp.c: messages to an SMTP server (libcurl) ------------------------ */
 

@@ -15,9 +15,9 @@
  * licence), compiled in at build time (cmake/embed_file.cmake) so that
  * an archive copy never depends on the machine that reads the program's
  * data files. */
+#include "dl_crypto.h"
 #include "internal.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -138,40 +138,47 @@ struct sc_digest {
     EVP_MD_CTX *ctx;
 };
 
-sc_digest *sc_digest_new(void)
+sc_status sc_digest_new(sc_digest **out, sc_error *err)
 {
+    *out = NULL;
+    sc_status st = sc_crypto_load(err);
+    if (st != SC_OK)
+        return st;
     sc_digest *d = sc_calloc(1, sizeof *d);
     if (!d)
-        return NULL;
-    if (!(d->ctx = EVP_MD_CTX_new()) || EVP_DigestInit_ex(d->ctx, EVP_sha256(), NULL) != 1) {
+        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    if (!(d->ctx = sym_EVP_MD_CTX_new()) ||
+        sym_EVP_DigestInit_ex(d->ctx, sym_EVP_sha256(), NULL) != 1) {
         sc_digest_free(d);
-        return NULL;
+        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
-    return d;
+    *out = d;
+    return SC_OK;
 }
 
 void sc_digest_add(sc_digest *d, const void *data, size_t len)
 {
     if (d && len)
-        EVP_DigestUpdate(d->ctx, data, len);
+        sym_EVP_DigestUpdate(d->ctx, data, len);
 }
 
 int sc_digest_final(sc_digest *d, unsigned char out[32])
 {
     unsigned n = 0;
-    return d && EVP_DigestFinal_ex(d->ctx, out, &n) == 1 && n == 32;
+    return d && sym_EVP_DigestFinal_ex(d->ctx, out, &n) == 1 && n == 32;
 }
 
 void sc_digest_free(sc_digest *d)
 {
     if (!d)
         return;
-    EVP_MD_CTX_free(d->ctx);
+    sym_EVP_MD_CTX_free(d->ctx);
     sc_free(d);
 }
 
 int sc_md5(const void *data, size_t len, unsigned char out[16])
 {
     unsigned n = 0;
-    return EVP_Digest(data, len, out, &n, EVP_md5(), NULL) == 1 && n == 16;
+    return sc_crypto_load(NULL) == SC_OK &&
+           sym_EVP_Digest(data, len, out, &n, sym_EVP_md5(), NULL) == 1 && n == 16;
 }

@@ -28,14 +28,9 @@
  * encrypted; the e-mail copies are encrypted and not signed -- rewriting
  * a signed file to encrypt it would break its signatures), a field that
  * is already signed, a key that does not match its certificate. */
+#include "dl_crypto.h"
 #include "pdfdoc.h"
 
-#include <openssl/cms.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/pkcs12.h>
-#include <openssl/x509.h>
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,20 +50,20 @@ typedef struct signer {
 
 static void signer_free(signer *s)
 {
-    EVP_PKEY_free(s->key);
-    X509_free(s->cert);
-    sk_X509_pop_free(s->chain, X509_free);
+    sym_EVP_PKEY_free(s->key);
+    sym_X509_free(s->cert);
+    sym_sk_X509_pop_free(s->chain, sym_X509_free);
     memset(s, 0, sizeof *s);
 }
 
 /* OpenSSL's last error as text. */
 static const char *ossl_reason(char *buf, size_t n)
 {
-    unsigned long e = ERR_get_error();
-    ERR_clear_error();
+    unsigned long e = sym_ERR_get_error();
+    sym_ERR_clear_error();
     if (!e)
         return "no details";
-    ERR_error_string_n(e, buf, n);
+    sym_ERR_error_string_n(e, buf, n);
     return buf;
 }
 
@@ -76,23 +71,23 @@ static sc_status load_signer(const sc_sign_opts *o, signer *s, sc_error *err)
 {
     char why[256];
     memset(s, 0, sizeof *s);
-    BIO *b = BIO_new_file(o->key_file, "rb");
+    BIO *b = sym_BIO_new_file(o->key_file, "rb");
     if (!b)
         return sc_error_set(err, SC_ERR_IO, o->key_file, 0, 0, "cannot open the key file");
     char head[16] = "";
-    int got = BIO_read(b, head, sizeof head - 1);
-    BIO_reset(b);
+    int got = sym_BIO_read(b, head, sizeof head - 1);
+    (void)sym_BIO_reset(b);
     int pem = got > 0 && strstr(head, "-----") != NULL;
     const char *pass = o->password ? o->password : "";
     if (!pem) {
-        PKCS12 *p12 = d2i_PKCS12_bio(b, NULL);
-        BIO_free(b);
+        PKCS12 *p12 = sym_d2i_PKCS12_bio(b, NULL);
+        sym_BIO_free(b);
         if (!p12)
             return sc_error_set(err, SC_ERR_USAGE, o->key_file, 0, 0,
                                 "neither a PEM key nor a PKCS#12 file: %s",
                                 ossl_reason(why, sizeof why));
-        int ok = PKCS12_parse(p12, pass, &s->key, &s->cert, &s->chain);
-        PKCS12_free(p12);
+        int ok = sym_PKCS12_parse(p12, pass, &s->key, &s->cert, &s->chain);
+        sym_PKCS12_free(p12);
         if (!ok || !s->key || !s->cert) {
             signer_free(s);
             return sc_error_set(err, SC_ERR_USAGE, o->key_file, 0, 0,
@@ -100,28 +95,28 @@ static sc_status load_signer(const sc_sign_opts *o, signer *s, sc_error *err)
                                 ossl_reason(why, sizeof why));
         }
     } else {
-        s->key = PEM_read_bio_PrivateKey(b, NULL, NULL, (void *)pass);
-        BIO_free(b);
+        s->key = sym_PEM_read_bio_PrivateKey(b, NULL, NULL, (void *)pass);
+        sym_BIO_free(b);
         if (!s->key)
             return sc_error_set(err, SC_ERR_USAGE, o->key_file, 0, 0,
                                 "cannot read the private key (wrong password?): %s",
                                 ossl_reason(why, sizeof why));
         const char *cf = o->cert_file ? o->cert_file : o->key_file;
-        BIO *c = BIO_new_file(cf, "rb");
+        BIO *c = sym_BIO_new_file(cf, "rb");
         if (!c) {
             signer_free(s);
             return sc_error_set(err, SC_ERR_IO, cf, 0, 0, "cannot open the certificate file");
         }
-        s->chain = sk_X509_new_null();
+        s->chain = sym_sk_X509_new_null();
         X509 *x;
-        while (s->chain && (x = PEM_read_bio_X509(c, NULL, NULL, NULL))) {
-            if (!s->cert && X509_check_private_key(x, s->key))
+        while (s->chain && (x = sym_PEM_read_bio_X509(c, NULL, NULL, NULL))) {
+            if (!s->cert && sym_X509_check_private_key(x, s->key))
                 s->cert = x;
-            else if (!sk_X509_push(s->chain, x))
-                X509_free(x);
+            else if (!sym_sk_X509_push(s->chain, x))
+                sym_X509_free(x);
         }
-        ERR_clear_error(); /* the end of the file */
-        BIO_free(c);
+        sym_ERR_clear_error(); /* the end of the file */
+        sym_BIO_free(c);
         if (!s->cert) {
             signer_free(s);
             return sc_error_set(err, SC_ERR_USAGE, cf, 0, 0,
@@ -129,7 +124,7 @@ static sc_status load_signer(const sc_sign_opts *o, signer *s, sc_error *err)
                                 "the signer's certificate with --cert");
         }
     }
-    if (!X509_check_private_key(s->cert, s->key)) {
+    if (!sym_X509_check_private_key(s->cert, s->key)) {
         signer_free(s);
         return sc_error_set(err, SC_ERR_USAGE, o->key_file, 0, 0,
                             "the private key does not belong to the certificate");
@@ -150,7 +145,7 @@ static int der_cmp(const void *a, const void *b)
 /* The DER of si's signed attributes as signed: a SET OF, sorted. */
 static int signed_attrs_der(CMS_SignerInfo *si, sc_buf *out)
 {
-    int n = CMS_signed_get_attr_count(si);
+    int n = sym_CMS_signed_get_attr_count(si);
     if (n <= 0 || n > 32)
         return 0;
     sc_buf parts[32];
@@ -159,11 +154,11 @@ static int signed_attrs_der(CMS_SignerInfo *si, sc_buf *out)
     int ok = 1;
     for (int i = 0; i < n && ok; i++) {
         unsigned char *d = NULL;
-        int len = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &d);
+        int len = sym_i2d_X509_ATTRIBUTE(sym_CMS_signed_get_attr(si, i), &d);
         ok = len > 0;
         if (ok)
             sc_buf_append(&parts[i], (const char *)d, (size_t)len);
-        OPENSSL_free(d);
+        sym_OPENSSL_free(d);
         total += len > 0 ? (size_t)len : 0;
     }
     if (ok) {
@@ -202,44 +197,44 @@ static sc_status make_cms(const signer *s, const unsigned char digest[32], unsig
     *der = NULL;
     *nder = 0;
     unsigned flags = CMS_PARTIAL | CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP;
-    CMS_ContentInfo *cms = CMS_sign(NULL, NULL, NULL, NULL, flags);
+    CMS_ContentInfo *cms = sym_CMS_sign(NULL, NULL, NULL, NULL, flags);
     CMS_SignerInfo *si = NULL;
-    int ok = cms && CMS_set_detached(cms, 1);
-    for (int i = 0; ok && i < sk_X509_num(s->chain); i++)
-        ok = CMS_add1_cert(cms, sk_X509_value(s->chain, i));
+    int ok = cms && sym_CMS_set_detached(cms, 1);
+    for (int i = 0; ok && i < sym_sk_X509_num(s->chain); i++)
+        ok = sym_CMS_add1_cert(cms, sym_sk_X509_value(s->chain, i));
     /* CMS_CADES: the ESS signing-certificate-v2 attribute */
-    ok = ok && (si = CMS_add1_signer(cms, s->cert, s->key, EVP_sha256(), flags | CMS_CADES));
+    ok = ok && (si = sym_CMS_add1_signer(cms, s->cert, s->key, sym_EVP_sha256(), flags | CMS_CADES));
     ok = ok &&
-         CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT,
-                                     OBJ_nid2obj(NID_pkcs7_data), -1) &&
-         CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING,
+         sym_CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT,
+                                     sym_OBJ_nid2obj(NID_pkcs7_data), -1) &&
+         sym_CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING,
                                      digest, 32) &&
-         CMS_signed_get_attr_by_NID(si, NID_id_smime_aa_signingCertificateV2, -1) >= 0;
+         sym_CMS_signed_get_attr_by_NID(si, NID_id_smime_aa_signingCertificateV2, -1) >= 0;
     sc_buf attrs = {0};
     unsigned char *sig = NULL;
     size_t siglen = 0;
-    EVP_MD_CTX *md = ok ? EVP_MD_CTX_new() : NULL;
+    EVP_MD_CTX *md = ok ? sym_EVP_MD_CTX_new() : NULL;
     ok = ok && md && signed_attrs_der(si, &attrs) &&
-         EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, s->key) == 1 &&
-         EVP_DigestSign(md, NULL, &siglen, (const unsigned char *)attrs.data, attrs.len) == 1 &&
-         (sig = OPENSSL_malloc(siglen)) &&
-         EVP_DigestSign(md, sig, &siglen, (const unsigned char *)attrs.data, attrs.len) == 1 &&
-         ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig, (int)siglen);
-    EVP_MD_CTX_free(md);
-    OPENSSL_free(sig);
+         sym_EVP_DigestSignInit(md, NULL, sym_EVP_sha256(), NULL, s->key) == 1 &&
+         sym_EVP_DigestSign(md, NULL, &siglen, (const unsigned char *)attrs.data, attrs.len) == 1 &&
+         (sig = sym_OPENSSL_malloc(siglen)) &&
+         sym_EVP_DigestSign(md, sig, &siglen, (const unsigned char *)attrs.data, attrs.len) == 1 &&
+         sym_ASN1_STRING_set(sym_CMS_SignerInfo_get0_signature(si), sig, (int)siglen);
+    sym_EVP_MD_CTX_free(md);
+    sym_OPENSSL_free(sig);
     sc_buf_free(&attrs);
     unsigned char *d = NULL;
-    int n = ok ? i2d_CMS_ContentInfo(cms, &d) : 0;
-    CMS_ContentInfo_free(cms);
+    int n = ok ? sym_i2d_CMS_ContentInfo(cms, &d) : 0;
+    sym_CMS_ContentInfo_free(cms);
     if (n <= 0) {
-        OPENSSL_free(d);
+        sym_OPENSSL_free(d);
         return sc_error_set(err, SC_ERR_PDF, NULL, 0, 0, "cannot make the CMS signature: %s",
                             ossl_reason(why, sizeof why));
     }
     *der = sc_malloc((size_t)n);
     if (*der)
         memcpy(*der, d, (size_t)n);
-    OPENSSL_free(d);
+    sym_OPENSSL_free(d);
     if (!*der)
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     *nder = (size_t)n;
@@ -533,8 +528,11 @@ sc_status sc_sign(const sc_sign_opts *given, sc_error *err)
         return sc_error_set(err, SC_ERR_USAGE, o.seal, 0, 0,
                             "a seal needs a place: sign an existing field (--field NAME) or "
                             "give --at PAGE:X,Y,W,H (millimetres from the top left)");
+    sc_status st = sc_crypto_load(err); /* before anything is read */
+    if (st != SC_OK)
+        return st;
     sc_pdfdoc *d = NULL;
-    sc_status st = sc_pdfdoc_open(&d, o.in, err);
+    st = sc_pdfdoc_open(&d, o.in, err);
     if (st != SC_OK)
         return st;
     signer sg;
@@ -667,9 +665,9 @@ sc_status sc_sign(const sc_sign_opts *given, sc_error *err)
 
     /* the signature dictionary, with room for the byte range and CMS */
     size_t reserve = 8192;
-    for (int i = 0; i < sk_X509_num(sg.chain); i++)
-        reserve += (size_t)i2d_X509(sk_X509_value(sg.chain, i), NULL);
-    reserve += (size_t)i2d_X509(sg.cert, NULL);
+    for (int i = 0; i < sym_sk_X509_num(sg.chain); i++)
+        reserve += (size_t)sym_i2d_X509(sym_sk_X509_value(sg.chain, i), NULL);
+    reserve += (size_t)sym_i2d_X509(sg.cert, NULL);
     int sig = new_obj(&u);
     begin_obj(&u, sig, 0);
     char mdate[32] = "";
@@ -831,12 +829,12 @@ sc_status sc_sign(const sc_sign_opts *given, sc_error *err)
     memcpy(outb + br_at, br, (size_t)nbr);
     unsigned char digest[32];
     unsigned dn = 0;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-             EVP_DigestUpdate(md, outb, lt) == 1 &&
-             EVP_DigestUpdate(md, outb + gt, total - gt) == 1 &&
-             EVP_DigestFinal_ex(md, digest, &dn) == 1;
-    EVP_MD_CTX_free(md);
+    EVP_MD_CTX *md = sym_EVP_MD_CTX_new();
+    int ok = md && sym_EVP_DigestInit_ex(md, sym_EVP_sha256(), NULL) == 1 &&
+             sym_EVP_DigestUpdate(md, outb, lt) == 1 &&
+             sym_EVP_DigestUpdate(md, outb + gt, total - gt) == 1 &&
+             sym_EVP_DigestFinal_ex(md, digest, &dn) == 1;
+    sym_EVP_MD_CTX_free(md);
     if (!ok) {
         st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "cannot compute the digest");
         goto done;

@@ -1,11 +1,8 @@
 /* util.c -- allocation wrappers, arenas, string buffers, error values. */
-/* SHA256_Init and friends are deprecated in OpenSSL 3 but kept by it;
- * sc_sha256_hex says why they are used. */
-#define OPENSSL_SUPPRESS_DEPRECATED
+#include "dl_crypto.h"
 #include "internal.h"
 
 #include <libxml/xmlerror.h>
-#include <openssl/sha.h>
 
 #include <errno.h>
 #include <math.h>
@@ -201,20 +198,25 @@ int sc_random(void *p, size_t n)
 /* The digest functions, not EVP: the first EVP digest of a process
  * builds OpenSSL's provider tables (~0.8 ms, 5 M instructions, a third
  * of starting up to the first sheet), these call the same SHA-NI code
- * directly and cannot fail. */
-void sc_sha256_hex(const void *data, size_t len, char out[65])
+ * directly and cannot fail -- once libcrypto is loaded (dl_crypto.c). */
+sc_status sc_sha256_hex(const void *data, size_t len, char out[65], sc_error *err)
 {
+    out[0] = '\0';
+    sc_status st = sc_crypto_load(err);
+    if (st != SC_OK)
+        return st;
     unsigned char md[SHA256_DIGEST_LENGTH];
     SHA256_CTX c;
-    SHA256_Init(&c);
-    SHA256_Update(&c, data, len);
-    SHA256_Final(md, &c);
+    sym_SHA256_Init(&c);
+    sym_SHA256_Update(&c, data, len);
+    sym_SHA256_Final(md, &c);
     static const char hex[] = "0123456789abcdef";
     for (unsigned i = 0; i < SHA256_DIGEST_LENGTH; i++) {
         out[2 * i] = hex[md[i] >> 4];
         out[2 * i + 1] = hex[md[i] & 15];
     }
     out[64] = '\0';
+    return SC_OK;
 }
 
 /* ---- errors ----------------------------------------------------------- */
@@ -450,6 +452,10 @@ void sc_warm_up(void)
 {
     sc_reader_init();
     sc_template_init();
+    /* every rendered file's manifest line has its SHA-256: loaded here,
+     * while the main thread reads and lays out the first record; a run
+     * that makes no digest pays ~1 ms of this thread for nothing */
+    sc_crypto_load(NULL);
     sc_reader_quick();
 }
 

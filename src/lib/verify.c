@@ -27,17 +27,12 @@
  *
  * Every finding goes to the caller's report function as it is made; the
  * answer is SC_OK only when nothing failed. */
+#include "dl_crypto.h"
 #include "pdfdoc.h"
 
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
-#include <openssl/cms.h>
-#include <openssl/err.h>
-#include <openssl/ess.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,15 +77,15 @@ static const char *name_of(qpdf_data q, qpdf_oh o)
 static void common_name(X509 *x, char *out, size_t n)
 {
     snprintf(out, n, "?");
-    X509_NAME *nm = x ? X509_get_subject_name(x) : NULL;
-    int i = nm ? X509_NAME_get_index_by_NID(nm, NID_commonName, -1) : -1;
+    X509_NAME *nm = x ? sym_X509_get_subject_name(x) : NULL;
+    int i = nm ? sym_X509_NAME_get_index_by_NID(nm, NID_commonName, -1) : -1;
     if (i < 0)
         return;
     unsigned char *u = NULL;
-    int len = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i)));
+    int len = sym_ASN1_STRING_to_UTF8(&u, sym_X509_NAME_ENTRY_get_data(sym_X509_NAME_get_entry(nm, i)));
     if (len >= 0)
         snprintf(out, n, "%.*s", len, (const char *)u);
-    OPENSSL_free(u);
+    sym_OPENSSL_free(u);
 }
 
 static int hexval(int c)
@@ -149,89 +144,89 @@ static void check_signature(ver *V, const sc_sigfield *f, size_t *end)
         return;
     }
     const unsigned char *p = (const unsigned char *)cv;
-    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)nct);
-    STACK_OF(CMS_SignerInfo) *sis = cms ? CMS_get0_SignerInfos(cms) : NULL;
-    CMS_SignerInfo *si = sis && sk_CMS_SignerInfo_num(sis) == 1 ? sk_CMS_SignerInfo_value(sis, 0)
+    CMS_ContentInfo *cms = sym_d2i_CMS_ContentInfo(NULL, &p, (long)nct);
+    STACK_OF(CMS_SignerInfo) *sis = cms ? sym_CMS_get0_SignerInfos(cms) : NULL;
+    CMS_SignerInfo *si = sis && sym_sk_CMS_SignerInfo_num(sis) == 1 ? sym_sk_CMS_SignerInfo_value(sis, 0)
                                                                  : NULL;
     if (!si) {
         report(V, "signature", SC_CHECK_FAIL,
                "field %s: /Contents is not a CMS signature with one signer", fn);
-        CMS_ContentInfo_free(cms);
+        sym_CMS_ContentInfo_free(cms);
         return;
     }
     X509_ALGOR *dalg = NULL;
-    CMS_SignerInfo_get0_algs(si, NULL, NULL, &dalg, NULL);
+    sym_CMS_SignerInfo_get0_algs(si, NULL, NULL, &dalg, NULL);
     const ASN1_OBJECT *dobj = NULL;
-    X509_ALGOR_get0(&dobj, NULL, NULL, dalg);
-    const EVP_MD *md = dobj ? EVP_get_digestbyobj(dobj) : NULL;
+    sym_X509_ALGOR_get0(&dobj, NULL, NULL, dalg);
+    const EVP_MD *md = dobj ? sym_EVP_get_digestbyobj(dobj) : NULL;
     unsigned char dig[EVP_MAX_MD_SIZE];
     unsigned ndig = 0;
-    EVP_MD_CTX *mc = EVP_MD_CTX_new();
-    int ok = md && mc && EVP_DigestInit_ex(mc, md, NULL) == 1 &&
-             EVP_DigestUpdate(mc, d->bytes, b) == 1 &&
-             EVP_DigestUpdate(mc, d->bytes + c, e - c) == 1 &&
-             EVP_DigestFinal_ex(mc, dig, &ndig) == 1;
-    EVP_MD_CTX_free(mc);
-    ASN1_OCTET_STRING *mdattr = CMS_signed_get0_data_by_OBJ(
-        si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
+    EVP_MD_CTX *mc = sym_EVP_MD_CTX_new();
+    int ok = md && mc && sym_EVP_DigestInit_ex(mc, md, NULL) == 1 &&
+             sym_EVP_DigestUpdate(mc, d->bytes, b) == 1 &&
+             sym_EVP_DigestUpdate(mc, d->bytes + c, e - c) == 1 &&
+             sym_EVP_DigestFinal_ex(mc, dig, &ndig) == 1;
+    sym_EVP_MD_CTX_free(mc);
+    ASN1_OCTET_STRING *mdattr = sym_CMS_signed_get0_data_by_OBJ(
+        si, sym_OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
     char subf[64]; /* qpdf's strings live until its next call */
     snprintf(subf, sizeof subf, "%s", name_of(q, sym_qpdf_oh_get_key(q, f->v, "/SubFilter")));
     if (!ok || !mdattr) {
         report(V, "signature", SC_CHECK_FAIL,
                "field %s: no digest to compare (%s)", fn,
                !md ? "unknown digest algorithm" : "no message-digest attribute");
-        CMS_ContentInfo_free(cms);
+        sym_CMS_ContentInfo_free(cms);
         return;
     }
-    if ((unsigned)ASN1_STRING_length(mdattr) != ndig ||
-        memcmp(ASN1_STRING_get0_data(mdattr), dig, ndig)) {
+    if ((unsigned)sym_ASN1_STRING_length(mdattr) != ndig ||
+        memcmp(sym_ASN1_STRING_get0_data(mdattr), dig, ndig)) {
         report(V, "signature", SC_CHECK_FAIL,
                "field %s: digest mismatch: the bytes it signed have changed since", fn);
-        CMS_ContentInfo_free(cms);
+        sym_CMS_ContentInfo_free(cms);
         return;
     }
     /* the signature value over the signed attributes (and the chain) */
-    BIO *data = BIO_new(BIO_s_mem());
-    ok = data && BIO_write(data, d->bytes, (int)b) == (int)b &&
-         BIO_write(data, d->bytes + c, (int)(e - c)) == (int)(e - c);
+    BIO *data = sym_BIO_new(sym_BIO_s_mem());
+    ok = data && sym_BIO_write(data, d->bytes, (int)b) == (int)b &&
+         sym_BIO_write(data, d->bytes + c, (int)(e - c)) == (int)(e - c);
     unsigned flags = CMS_BINARY | (V->store ? 0 : CMS_NO_SIGNER_CERT_VERIFY);
-    ok = ok && CMS_verify(cms, NULL, V->store, data, NULL, flags) == 1;
-    BIO_free(data);
-    STACK_OF(X509) *signers = CMS_get0_signers(cms);
-    X509 *cert = signers && sk_X509_num(signers) ? sk_X509_value(signers, 0) : NULL;
+    ok = ok && sym_CMS_verify(cms, NULL, V->store, data, NULL, flags) == 1;
+    sym_BIO_free(data);
+    STACK_OF(X509) *signers = sym_CMS_get0_signers(cms);
+    X509 *cert = signers && sym_sk_X509_num(signers) ? sym_sk_X509_value(signers, 0) : NULL;
     char cn[256];
     common_name(cert, cn, sizeof cn);
     if (!ok) {
-        unsigned long oe = ERR_get_error();
-        const char *reason = oe ? ERR_reason_error_string(oe) : NULL;
+        unsigned long oe = sym_ERR_get_error();
+        const char *reason = oe ? sym_ERR_reason_error_string(oe) : NULL;
         report(V, "signature", SC_CHECK_FAIL, "field %s: the signature of %s does not verify%s: %s",
                fn, cn, V->store ? " against the CA" : "", reason ? reason : "no details");
-        ERR_clear_error();
-        sk_X509_free(signers);
-        CMS_ContentInfo_free(cms);
+        sym_ERR_clear_error();
+        sym_sk_X509_free(signers);
+        sym_CMS_ContentInfo_free(cms);
         return;
     }
     /* PAdES baseline: signing-certificate-v2 naming this certificate */
-    ASN1_STRING *scv2 = CMS_signed_get0_data_by_OBJ(
-        si, OBJ_nid2obj(NID_id_smime_aa_signingCertificateV2), -3, V_ASN1_SEQUENCE);
+    ASN1_STRING *scv2 = sym_CMS_signed_get0_data_by_OBJ(
+        si, sym_OBJ_nid2obj(NID_id_smime_aa_signingCertificateV2), -3, V_ASN1_SEQUENCE);
     int ess = 0;
     if (scv2 && cert) {
-        const unsigned char *sp = ASN1_STRING_get0_data(scv2);
-        ESS_SIGNING_CERT_V2 *v2 = d2i_ESS_SIGNING_CERT_V2(NULL, &sp, ASN1_STRING_length(scv2));
-        STACK_OF(X509) *one = sk_X509_new_null();
-        ess = v2 && one && sk_X509_push(one, cert) &&
-              OSSL_ESS_check_signing_certs(NULL, v2, one, 1) > 0;
-        sk_X509_free(one);
-        ESS_SIGNING_CERT_V2_free(v2);
-        ERR_clear_error();
+        const unsigned char *sp = sym_ASN1_STRING_get0_data(scv2);
+        ESS_SIGNING_CERT_V2 *v2 = sym_d2i_ESS_SIGNING_CERT_V2(NULL, &sp, sym_ASN1_STRING_length(scv2));
+        STACK_OF(X509) *one = sym_sk_X509_new_null();
+        ess = v2 && one && sym_sk_X509_push(one, cert) &&
+              sym_OSSL_ESS_check_signing_certs(NULL, v2, one, 1) > 0;
+        sym_sk_X509_free(one);
+        sym_ESS_SIGNING_CERT_V2_free(v2);
+        sym_ERR_clear_error();
     }
-    int stime = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1) >= 0;
+    int stime = sym_CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1) >= 0;
     char *m = sc_pdfdoc_text(d, f->v, "/M");
     int pades = !strcmp(subf, "/ETSI.CAdES.detached");
     report(V, "signature", SC_CHECK_PASS,
            "field %s: signed by %s%s%s, %s, %s%s; the digest and the signature check out%s; it "
            "covers %s",
-           fn, cn, m && m[0] ? " at " : "", m ? m : "", EVP_MD_get0_name(md),
+           fn, cn, m && m[0] ? " at " : "", m ? m : "", sym_EVP_MD_get0_name(md),
            subf[0] ? subf + 1 : "no /SubFilter",
            pades ? (ess && !stime ? " (PAdES baseline: signing-certificate-v2, no signing-time)"
                                   : ess ? " (signing-certificate-v2; a signing-time too)"
@@ -245,8 +240,8 @@ static void check_signature(ver *V, const sc_sigfield *f, size_t *end)
                "field %s: ETSI.CAdES.detached without a signing-certificate-v2 naming the "
                "signer: not a PAdES signature", fn);
     sc_free(m);
-    sk_X509_free(signers);
-    CMS_ContentInfo_free(cms);
+    sym_sk_X509_free(signers);
+    sym_CMS_ContentInfo_free(cms);
 }
 
 static void check_signatures(ver *V)
@@ -1188,14 +1183,14 @@ static void check_records(ver *V)
 
 static X509_STORE *load_store(const char *ca, sc_error *err)
 {
-    X509_STORE *s = X509_STORE_new();
-    if (!s || X509_STORE_load_file(s, ca) != 1) {
-        X509_STORE_free(s);
-        ERR_clear_error();
+    X509_STORE *s = sym_X509_STORE_new();
+    if (!s || sym_X509_STORE_load_file(s, ca) != 1) {
+        sym_X509_STORE_free(s);
+        sym_ERR_clear_error();
         sc_error_set(err, SC_ERR_USAGE, ca, 0, 0, "cannot read the CA certificates (PEM)");
         return NULL;
     }
-    X509_STORE_set_purpose(s, X509_PURPOSE_ANY);
+    sym_X509_STORE_set_purpose(s, X509_PURPOSE_ANY);
     return s;
 }
 
@@ -1209,11 +1204,14 @@ sc_status sc_verify(const char *path, const sc_verify_opts *given, int *failed, 
     ver V;
     memset(&V, 0, sizeof V);
     V.o = &o;
+    sc_status st = sc_crypto_load(err); /* before anything is read */
+    if (st != SC_OK)
+        return st;
     if (o.ca_file && !(V.store = load_store(o.ca_file, err)))
         return SC_ERR_USAGE;
-    sc_status st = sc_pdfdoc_open(&V.d, path, err);
+    st = sc_pdfdoc_open(&V.d, path, err);
     if (st != SC_OK) {
-        X509_STORE_free(V.store);
+        sym_X509_STORE_free(V.store);
         return st;
     }
     check_signatures(&V);
@@ -1222,7 +1220,7 @@ sc_status sc_verify(const char *path, const sc_verify_opts *given, int *failed, 
     if (failed)
         *failed = V.failed;
     sc_pdfdoc_free(V.d);
-    X509_STORE_free(V.store);
+    sym_X509_STORE_free(V.store);
     if (V.failed)
         return sc_error_set(err, SC_ERR_DATA, path, 0, 0, "%d check%s failed", V.failed,
                             V.failed > 1 ? "s" : "");

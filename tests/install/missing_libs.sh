@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # install/missing_libs.sh -- a server without an optional library.
-# libcurl, libqpdf, libxlsxwriter and ICU's collation are loaded when a
-# feature first needs them (src/lib/dl.h), so a server without one of
-# them still renders; the feature that needs it stops before any work,
-# with exit status 3 and a message naming the Debian package to install.
+# libcurl, libqpdf, libxlsxwriter, ICU's collation, libcrypto, HarfBuzz's
+# subsetter and fontconfig are loaded when a feature first needs them
+# (src/lib/dl.h), so a server without one of them still renders; the
+# feature that needs it stops before any work, with exit status 3 and a
+# message naming the Debian package to install.
 # The machine is simulated as the Noto test does: in a mount namespace an
 # empty file is bound over the library (needs root and unshare).
 set -u
@@ -33,7 +34,8 @@ package() {
     echo "${pkg%%:*}"
 }
 sonames=$(readelf -p .rodata "$cli" | grep -oE 'lib[A-Za-z0-9_+-]+\.so(\.[0-9]+)+' | sort -u)
-for so in libcurl.so.4 libqpdf.so.29 libxlsxwriter.so.4 libicui18n.so.72; do
+for so in libcurl.so.4 libqpdf.so.29 libxlsxwriter.so.4 libicui18n.so.72 libcrypto.so.3 \
+    libharfbuzz-subset.so.0 libfontconfig.so.1; do
     check "$so is loaded by name (the binary has no such string: the build links another version?)" \
         'grep -qxF "$so" <<< "$sonames"'
 done
@@ -61,6 +63,68 @@ expect xlsx libxlsxwriter.so.4 table.xlsx \
     "$cli" check -q -d "$data" --format xlsx -o "$out/table.xlsx"
 expect sort libicui18n.so.72 book.pdf \
     "$cli" render -q -d "$data" --combined "$out/book.pdf" --sort name
+
+# libcrypto: the manifest's SHA-256 of each sheet, an archive copy's
+# digests, the mail's message ids, sign and verify
+expect manifest libcrypto.so.3 sheets \
+    "$cli" render -q -d "$data" -o "$out/sheets"
+expect archive libcrypto.so.3 archived \
+    "$cli" render -q -d "$data" -o "$out/archived" --manifest '' --profile archive
+expect mail-dry-run libcrypto.so.3 eml \
+    "$cli" mail -q -d "$data" -o "$out/m" --from hr@example.com --no-encryption --dry-run "$out/eml"
+mkdir -p "$out/in"
+"$cli" render -q -d "$data" -o "$out/in" --manifest '' 2> /dev/null
+sheet=$(ls "$out/in"/*.pdf | head -1)
+echo "never read: the library is missing before the key is read" > "$out/in/key.pem"
+expect sign libcrypto.so.3 signed.pdf \
+    "$cli" sign "$sheet" --key "$out/in/key.pem" -o "$out/signed.pdf"
+expect verify libcrypto.so.3 nothing \
+    "$cli" verify "$sheet"
+# HarfBuzz: a map of CFF fonts (Noto CJK) stops at the first such font,
+# which the message names
+expect cff libharfbuzz-subset.so.0 noto \
+    "$cli" render -q -d "$data" -o "$out/noto" --fonts "$src/fonts/noto.xml"
+check "cff without HarfBuzz: the message names the font file: $(head -1 "$out/cff.err")" \
+    'grep -qF "cannot use font /usr/share/fonts/opentype/noto/" "$out/cff.err"'
+# fontconfig: a family whose file is not there is looked for through it;
+# found neither way, the message says fontconfig could not be loaded
+printf '%s\n' '<?xml version="1.0" encoding="UTF-8"?>' '<fonts><role name="body">' \
+    '<font family="AR PL UMing CN" file="not-here/uming.ttc" index="0"/>' \
+    '</role></fonts>' > "$out/by-family.xml"
+expect fontconfig libfontconfig.so.1 by-family \
+    "$cli" render -q -d "$data" -o "$out/by-family" --fonts "$out/by-family.xml"
+check "fontconfig missing: the font is said to be not installed: $(head -1 "$out/fontconfig.err")" \
+    'grep -qF "is installed (looked for AR PL UMing CN)" "$out/fontconfig.err"'
+"$cli" render -q -d "$data" -o "$out/by-family-fc" --fonts "$out/by-family.xml" 2> "$out/by-family-fc.err"
+rc=$?
+check "the same map with fontconfig: found by its family, exit $rc: $(head -2 "$out/by-family-fc.err")" \
+    '[ $rc = 0 ]'
+
+# without every SONAME of the list $1: run the rest of the arguments
+without_all() {
+    local sos=$1 mounts="" so path
+    shift
+    for so in $sos; do
+        path=$(ldconfig -p | awk -v s="$so" '$1 == s { print $NF; exit }')
+        [ -n "$path" ] || { echo "no $so on this machine" >&2; return 99; }
+        mounts="$mounts mount --bind '$out/empty' '$path' &&"
+    done
+    unshare -m sh -c "$mounts"' exec "$@"' sh "$@"
+}
+# a plain run needs none of libcrypto, HarfBuzz and fontconfig: sheets
+# without a manifest, a book, the check table, the default map's fonts
+mkdir -p "$out/plain2"
+without_all "libcrypto.so.3 libharfbuzz-subset.so.0 libfontconfig.so.1" \
+    sh -c "'$cli' render -q -d '$data' -o '$out/plain2/sheets' --manifest '' && '$cli' render -q -d '$data' --combined '$out/plain2/book.pdf' && '$cli' check -q -d '$data' --format csv -o '$out/plain2/table.csv' && '$cli' fonts > '$out/plain2/fonts.txt'" \
+    > "$out/plain2.out" 2> "$out/plain2.err"
+rc=$?
+check "render, book, check, fonts without libcrypto, HarfBuzz, fontconfig: exit $rc: $(head -3 "$out/plain2.err")" \
+    '[ $rc = 0 ]'
+check "12 sheets without them" '[ "$(ls "$out/plain2/sheets"/*.pdf 2>/dev/null | wc -l)" = 12 ]'
+check "the book without them" '[ -s "$out/plain2/book.pdf" ]'
+check "the CSV table without them" '[ -s "$out/plain2/table.csv" ]'
+check "the default map's fonts found by their files without fontconfig" \
+    'grep -q "(via file)" "$out/plain2/fonts.txt" && ! grep -q "not installed" "$out/plain2/fonts.txt"'
 
 # the rest of the program does not need them: every one of them hidden
 mkdir -p "$out/plain"
