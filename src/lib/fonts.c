@@ -28,21 +28,22 @@
  * required; a role the map leaves out borrows body's chain.
  *
  * Faces are loaded once per (real path, index), however many roles use
- * them.  For each face we read only what metrics and subsetting need --
- * head, hhea, maxp, hmtx, cmap, OS/2, post, name and loca -- with pread,
- * never the whole file (uming.ttc is 21 MB), and every offset read from
- * the file is checked against the table or file it points into before it
- * is used: a malformed font gives SC_ERR_FONT naming the file and the
- * defect, never an out-of-bounds read.  loca is validated whole at load
- * (ascending, inside glyf), so a glyph's outline can later be read
- * (sc_face_glyph_read, from glyf mapped read-only) without further doubt
- * about its range; subset.c checks the outline's inside.  A font
- * without glyf/loca (OpenType/CFF) is refused: we embed TrueType only.
+ * them.  The file is mapped read-only and each face reads only what
+ * metrics and subsetting need -- head, hhea, maxp, hmtx, cmap, OS/2, post,
+ * name and loca -- where it lies (uming.ttc is 21 MB; a face touches
+ * ~0.5 MB of it), and every offset read from the file is checked against
+ * the table or file it points into before it is used: a malformed font
+ * gives SC_ERR_FONT naming the file and the defect, never an out-of-bounds
+ * read.  loca is validated whole at load (ascending, inside glyf), so a
+ * glyph's outline can later be read (sc_face_glyph_read) without further
+ * doubt about its range; subset.c checks the outline's inside.  CFF
+ * outlines are cff.c's.
  *
  * Lookup structures: code point -> glyph id is a two-level table (0x1100
  * pages of 256 entries over the whole Unicode range, pages allocated only
- * where the cmap maps something), glyph id -> advance is a flat array.
- * Both are immutable after load, so a sc_fonts may be shared by threads.
+ * where the cmap maps something, in one block); glyph id -> advance and
+ * -> outline are read from hmtx and loca in the map.  All are immutable
+ * after load, so a sc_fonts may be shared by threads.
  */
 /* realpath() is XSI, beyond the _POSIX_C_SOURCE the build sets. */
 #define _XOPEN_SOURCE 700
@@ -70,6 +71,7 @@
 
 struct sc_face {
     char *path;       /* the file, as resolved */
+    char *asked;      /* the file as the map (or fontconfig) named it */
     int index;        /* face index within a .ttc */
     char *family;     /* family name as the map asked for it */
     const char *how;  /* "fontconfig" or "file" */
@@ -77,14 +79,17 @@ struct sc_face {
     double ascent, descent; /* em fractions, > 0 */
     uint32_t nglyphs;
     uint32_t nmapped; /* code points the cmap maps */
-    uint16_t *adv;    /* advance width per glyph, font units */
+    const unsigned char *hmtx; /* nhm long metrics, in the map */
+    uint32_t nhm;     /* numberOfHMetrics: glyphs past it repeat the last */
     uint16_t *page[NPAGES]; /* cp >> 8 -> 256 glyph ids; NULL: none */
+    uint16_t *pages;  /* the one block page[] points into */
     int fd;           /* kept open (cff.c reads through it) */
     uint64_t fsize;   /* file size at load */
-    uint32_t glyf_off, glyf_len;
-    uint32_t *loca;   /* nglyphs + 1 offsets into glyf, validated */
+    uint32_t glyf_len;
+    const unsigned char *loca; /* nglyphs + 1 offsets, validated; NULL: CFF */
+    int loca_long;    /* head indexToLocFormat: 4-byte offsets, else halved */
     const unsigned char *glyf; /* glyf_len bytes in the map below */
-    void *map;        /* the pages holding glyf, mapped read-only */
+    void *map;        /* the whole file, mapped read-only */
     size_t maplen;
     int bold;         /* face index of the real bold variant, or -1 */
     sc_cff *cff;      /* CFF outlines (cff.c), else NULL: glyf/loca */
@@ -141,6 +146,25 @@ const char *sc_role_name(int role)
 
 /* ---- face accessors ---------------------------------------------------- */
 
+static uint16_t u16(const unsigned char *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static int16_t s16(const unsigned char *p) { return (int16_t)u16(p); }
+static uint32_t u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Glyph g's advance, font units, straight from hmtx (g < nglyphs). */
+static unsigned face_adv(const sc_face *f, unsigned g)
+{
+    return u16(f->hmtx + 4 * (g < f->nhm ? g : f->nhm - 1));
+}
+
+/* Glyph g's offset into glyf (g <= nglyphs; loca is validated at load). */
+static uint32_t loca_at(const sc_face *f, unsigned g)
+{
+    return f->loca_long ? u32(f->loca + 4 * g) : 2u * u16(f->loca + 2 * g);
+}
+
 static unsigned face_glyph(const sc_face *f, uint32_t cp)
 {
     if (cp > 0x10FFFF)
@@ -161,7 +185,7 @@ double sc_face_advance(const sc_face *face, uint32_t cp)
     unsigned g = face_glyph(face, cp);
     if (!g)
         return 0;
-    return (double)face->adv[g] / (double)face->upem;
+    return (double)face_adv(face, g) / (double)face->upem;
 }
 
 double sc_face_ascent(const sc_face *face) { return face ? face->ascent : 0.88; }
@@ -205,7 +229,7 @@ double sc_fonts_advance(const sc_fonts *f, int role, uint32_t cp, int *face)
         unsigned g = face_glyph(fc, cp);
         if (g) {
             *face = fi;
-            return (double)fc->adv[g] / (double)fc->upem;
+            return (double)face_adv(fc, g) / (double)fc->upem;
         }
     }
     return 0;
@@ -215,25 +239,26 @@ static void face_free(sc_face *f)
 {
     if (!f)
         return;
-    for (unsigned i = 0; i < NPAGES; i++)
-        free(f->page[i]);
+    free(f->pages);
     sc_cff_free(f->cff);
     if (f->map)
         munmap(f->map, f->maplen);
     if (f->fd >= 0)
         close(f->fd);
-    free(f->loca);
     free(f->os2);
-    free(f->adv);
     free(f->path);
+    free(f->asked);
     free(f->family);
     free(f);
 }
 
 /* ---- the TrueType reader ----------------------------------------------- */
 
+/* The file, mapped whole and read-only: tables are read where they lie
+ * (hmtx, loca and cmap are neither copied nor converted; uming.ttc's are
+ * ~0.5 MB a face) and every offset is checked against size first. */
 typedef struct reader {
-    int fd;
+    const unsigned char *map;
     uint64_t size;
     const char *path;
     sc_error *err;
@@ -250,34 +275,28 @@ static sc_status bad(reader *r, const char *fmt, ...)
                         "malformed font %s: %s", r->path, msg);
 }
 
-static uint16_t u16(const unsigned char *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static int16_t s16(const unsigned char *p) { return (int16_t)u16(p); }
-static uint32_t u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
-/* Read exactly n bytes at off, which must lie inside the file. */
-static sc_status rd(reader *r, uint64_t off, size_t n, void *buf,
+/* Exactly n bytes at off, which must lie inside the file. */
+static sc_status at(reader *r, uint64_t off, size_t n, const unsigned char **p,
                     const char *what)
 {
     if (off > r->size || n > r->size - off)
         return bad(r, "%s (%zu bytes at offset %llu) lies beyond the end of "
                    "the file (%llu bytes)", what, n, (unsigned long long)off,
                    (unsigned long long)r->size);
-    size_t got = 0;
-    while (got < n) {
-        ssize_t k = pread(r->fd, (char *)buf + got, n - got,
-                          (off_t)(off + got));
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return sc_error_set(r->err, SC_ERR_IO, r->path, 0, 0,
-                                "cannot read font %s: %s", r->path,
-                                k < 0 ? strerror(errno) : "file shrank");
-        got += (size_t)k;
-    }
+    *p = r->map + off;
     return SC_OK;
+}
+
+/* at(), copied into buf. */
+static sc_status rd(reader *r, uint64_t off, size_t n, void *buf,
+                    const char *what)
+{
+    const unsigned char *p = NULL;
+    sc_status st = at(r, off, n, &p, what);
+    if (st == SC_OK)
+        memcpy(buf, p, n);
+    return st;
 }
 
 typedef struct table {
@@ -285,53 +304,42 @@ typedef struct table {
     int present;
 } table;
 
-/* Load a whole table into memory (sc_malloc'd, caller frees). */
-static sc_status load_table(reader *r, const table *t, const char *tag,
-                            unsigned char **out)
+/* A whole table, where it lies in the map. */
+static sc_status table_at(reader *r, const table *t, const char *tag,
+                          const unsigned char **out)
 {
     *out = NULL;
     if (t->len > TABLE_MAX)
         return bad(r, "table '%s' is implausibly large (%u bytes)", tag, t->len);
-    unsigned char *b = sc_malloc(t->len ? t->len : 1);
-    if (!b)
-        return sc_error_set(r->err, SC_ERR_NOMEM, r->path, 0, 0,
-                            "out of memory reading font %s", r->path);
     char what[32];
     snprintf(what, sizeof what, "table '%s'", tag);
-    sc_status st = rd(r, t->off, t->len, b, what);
-    if (st) {
-        free(b);
-        return st;
-    }
-    *out = b;
-    return SC_OK;
+    return at(r, t->off, t->len, out, what);
 }
 
-/* Map cp to glyph g unless an earlier subtable entry already did. */
-static int set_map(sc_face *f, uint32_t cp, uint32_t g)
+/* The cmap is expanded into page[] in two walks of the chosen subtable:
+ * the first marks the pages its ranges touch (one block is allocated for
+ * them all), the second writes the glyph ids.  Each walk visits a code
+ * point at most once: a range only covers code points above the previous
+ * range's end, which also bounds the work for a hostile font (at most
+ * 0x110000 code points).  A marked page may stay empty (its glyphs were
+ * out of range); an empty page and no page both read as "not mapped". */
+typedef struct cmap_walk {
+    sc_face *f;
+    unsigned char *used; /* first walk: NPAGES flags, else NULL */
+} cmap_walk;
+
+static void mark(cmap_walk *w, uint32_t lo, uint32_t hi)
 {
-    if (g == 0 || g >= f->nglyphs || cp > 0x10FFFF)
-        return 0;
-    uint16_t **pp = &f->page[cp >> 8];
-    if (!*pp) {
-        *pp = sc_calloc(256, sizeof(uint16_t));
-        if (!*pp)
-            return -1;
-    }
-    if (!(*pp)[cp & 0xFF]) {
-        (*pp)[cp & 0xFF] = (uint16_t)g;
-        f->nmapped++;
-    }
-    return 0;
+    for (uint32_t pg = lo >> 8; pg <= hi >> 8; pg++)
+        w->used[pg] = 1;
 }
 
-/* Format 4 (BMP segments).  Segments must be sorted; to keep the work
- * bounded even for a hostile font, each segment only covers code points
- * above the previous segment's end (so at most 65536 code points are
- * visited in total).  Entries pointing outside the table are skipped. */
-static sc_status cmap4(reader *r, sc_face *f, const unsigned char *b,
+/* Format 4 (BMP segments), unsorted segments skipped as above; entries
+ * pointing outside the table are skipped. */
+static sc_status cmap4(reader *r, cmap_walk *w, const unsigned char *b,
                        uint32_t len, uint32_t o)
 {
+    sc_face *f = w->f;
     if ((uint64_t)o + 14 > len)
         return bad(r, "cmap format 4 subtable header truncated");
     uint32_t segx2 = u16(b + o + 6);
@@ -350,32 +358,39 @@ static sc_status cmap4(reader *r, sc_face *f, const unsigned char *b,
             continue;
         uint32_t lo = (int64_t)s > prev_end ? s : (uint32_t)(prev_end + 1);
         prev_end = e;
-        for (uint32_t c = lo; c <= e; c++) {
-            if (c == 0xFFFF)
-                break;
+        uint32_t hi = e < 0xFFFF ? e : 0xFFFE; /* U+FFFF ends the table */
+        if (lo > hi)
+            continue;
+        if (w->used) {
+            mark(w, lo, hi);
+            continue;
+        }
+        for (uint32_t c = lo; c <= hi; c++) {
             uint32_t g;
             if (ro == 0) {
                 g = (c + d) & 0xFFFF;
             } else {
-                uint64_t at = (uint64_t)ranges + i + ro + 2ull * (c - s);
-                if (at + 2 > len)
+                uint64_t a = (uint64_t)ranges + i + ro + 2ull * (c - s);
+                if (a + 2 > len)
                     continue;
-                g = u16(b + at);
+                g = u16(b + a);
                 if (g)
                     g = (g + d) & 0xFFFF;
             }
-            if (set_map(f, c, g))
-                return sc_error_set(r->err, SC_ERR_NOMEM, r->path, 0, 0,
-                                    "out of memory");
+            if (g && g < f->nglyphs) {
+                f->page[c >> 8][c & 0xFF] = (uint16_t)g;
+                f->nmapped++;
+            }
         }
     }
     return SC_OK;
 }
 
 /* Format 12 (segmented coverage, all planes), bounded like format 4. */
-static sc_status cmap12(reader *r, sc_face *f, const unsigned char *b,
+static sc_status cmap12(reader *r, cmap_walk *w, const unsigned char *b,
                         uint32_t len, uint32_t o)
 {
+    sc_face *f = w->f;
     if ((uint64_t)o + 16 > len)
         return bad(r, "cmap format 12 subtable header truncated");
     uint32_t n = u32(b + o + 12);
@@ -392,13 +407,27 @@ static sc_status cmap12(reader *r, sc_face *f, const unsigned char *b,
             continue;
         uint32_t lo = (int64_t)s > prev_end ? s : (uint32_t)(prev_end + 1);
         prev_end = e;
-        for (uint32_t c = lo; c <= e; c++) {
-            uint64_t g = (uint64_t)g0 + (c - s);
-            if (g >= f->nglyphs)
-                break;
-            if (set_map(f, c, (uint32_t)g))
-                return sc_error_set(r->err, SC_ERR_NOMEM, r->path, 0, 0,
-                                    "out of memory");
+        /* glyph g0 + (c - s): not glyph 0, and the group ends at the
+         * font's last glyph */
+        if (g0 >= f->nglyphs)
+            continue;
+        uint32_t hi = e - s > f->nglyphs - 1 - g0 ? s + (f->nglyphs - 1 - g0) : e;
+        if (g0 == 0 && lo == s)
+            lo++;
+        if (lo > hi)
+            continue;
+        if (w->used) {
+            mark(w, lo, hi);
+            continue;
+        }
+        for (uint32_t c = lo; c <= hi;) {
+            uint32_t last = (c | 0xFF) < hi ? (c | 0xFF) : hi; /* this page */
+            uint16_t *p = f->page[c >> 8];
+            uint32_t g = g0 + (c - s);
+            for (uint32_t k = c & 0xFF; k <= (last & 0xFF); k++)
+                p[k] = (uint16_t)g++;
+            f->nmapped += last - c + 1;
+            c = last + 1;
         }
     }
     return SC_OK;
@@ -430,43 +459,40 @@ static sc_status parse_cmap(reader *r, sc_face *f, const unsigned char *b,
         else if (fmt == 4 && best4 < 0)
             best4 = o;
     }
-    if (best12 >= 0)
-        return cmap12(r, f, b, len, (uint32_t)best12);
-    if (best4 >= 0)
-        return cmap4(r, f, b, len, (uint32_t)best4);
-    return bad(r, "no Unicode cmap subtable (format 4 or 12)");
-}
-
-/* glyf, mapped read-only rather than read: a document reads the few
- * dozen outlines of its own that its form's base does not hold, and a
- * pread for each was a system call per glyph (uming.ttc's glyf is ~15 MB:
- * never read whole).  The pages are the page cache's, shared by every
- * thread; the kernel maps those around a touched page too, so they count
- * in the process's resident size (~10 MB for UMing after a few hundred
- * documents) without being memory of its own.  The table lies inside the
- * file (checked with the directory); a file truncated while the process
- * runs would fault here where pread failed cleanly, but fonts are
- * installed by replacing files, not by rewriting them in place. */
-static sc_status map_glyf(reader *r, sc_face *f)
-{
-    if (!f->glyf_len)
-        return SC_OK;
-    long ps = sysconf(_SC_PAGESIZE);
-    uint64_t page = ps > 0 ? (uint64_t)ps : 4096;
-    uint64_t start = f->glyf_off - f->glyf_off % page;
-    f->maplen = (size_t)(f->glyf_off - start) + f->glyf_len;
-    void *m = mmap(NULL, f->maplen, PROT_READ, MAP_PRIVATE, r->fd, (off_t)start);
-    if (m == MAP_FAILED)
-        return sc_error_set(r->err, SC_ERR_IO, r->path, 0, 0,
-                            "cannot map font %s: %s", r->path, strerror(errno));
-    f->map = m;
-    f->glyf = (const unsigned char *)m + (f->glyf_off - start);
-    return SC_OK;
+    if (best12 < 0 && best4 < 0)
+        return bad(r, "no Unicode cmap subtable (format 4 or 12)");
+    unsigned char used[NPAGES] = {0};
+    cmap_walk w = {f, used};
+    sc_status st;
+    for (int pass = 0; pass < 2; pass++) {
+        st = best12 >= 0 ? cmap12(r, &w, b, len, (uint32_t)best12)
+                         : cmap4(r, &w, b, len, (uint32_t)best4);
+        if (st || pass)
+            break;
+        size_t npages = 0;
+        for (unsigned i = 0; i < NPAGES; i++)
+            npages += used[i];
+        if (npages == 0)
+            break;
+        if (!(f->pages = sc_calloc(npages * 256, sizeof *f->pages)))
+            return sc_error_set(r->err, SC_ERR_NOMEM, r->path, 0, 0,
+                                "out of memory");
+        uint16_t *p = f->pages;
+        for (unsigned i = 0; i < NPAGES; i++)
+            if (used[i]) {
+                f->page[i] = p;
+                p += 256;
+            }
+        w.used = NULL;
+    }
+    return st;
 }
 
 /* loca: nglyphs + 1 offsets into glyf (short: halved).  Validated here,
  * once, so that reading a glyph later never leaves the glyf table: each
- * offset must be >= the one before it and the last must lie inside glyf. */
+ * offset must be >= the one before it and the last must lie inside glyf.
+ * Both are read where they lie in the map: a document reads the few dozen
+ * outlines of its own that its form's base does not hold. */
 static sc_status parse_loca(reader *r, sc_face *f, const table *loca,
                             const table *glyf)
 {
@@ -478,34 +504,33 @@ static sc_status parse_loca(reader *r, sc_face *f, const table *loca,
         return bad(r, "table 'loca' has %u bytes, fewer than the %llu that "
                    "%u glyphs need", loca->len, (unsigned long long)need,
                    f->nglyphs);
-    unsigned char *b = sc_malloc((size_t)need);
-    f->loca = sc_malloc(sizeof *f->loca * (f->nglyphs + 1));
-    if (!b || !f->loca) {
-        free(b);
-        return sc_error_set(r->err, SC_ERR_NOMEM, r->path, 0, 0, "out of memory");
-    }
-    sc_status st = rd(r, loca->off, (size_t)need, b, "table 'loca'");
-    if (st) {
-        free(b);
+    const unsigned char *b = NULL;
+    sc_status st = at(r, loca->off, (size_t)need, &b, "table 'loca'");
+    if (st)
         return st;
-    }
-    for (uint32_t g = 0; g <= f->nglyphs; g++) {
-        uint32_t o = lng ? u32(b + 4 * g) : 2u * u16(b + 2 * g);
-        if (g && o < f->loca[g - 1]) {
-            free(b);
-            return bad(r, "table 'loca' is not ascending at glyph %u", g);
+    f->loca = b;
+    f->loca_long = lng;
+    /* ascending throughout, so inside glyf if the last one is (one
+     * comparison per pair, no early exit: the compiler vectorises it) */
+    int down = 0;
+    if (lng)
+        for (uint32_t g = 0; g < f->nglyphs; g++)
+            down |= u32(b + 4 * g + 4) < u32(b + 4 * g);
+    else
+        for (uint32_t g = 0; g < f->nglyphs; g++)
+            down |= u16(b + 2 * g + 2) < u16(b + 2 * g);
+    if (down || loca_at(f, f->nglyphs) > glyf->len) /* say where */
+        for (uint32_t g = 0; g <= f->nglyphs; g++) {
+            uint32_t o = loca_at(f, g);
+            if (g && o < loca_at(f, g - 1))
+                return bad(r, "table 'loca' is not ascending at glyph %u", g);
+            if (o > glyf->len)
+                return bad(r, "glyph %u lies beyond the end of table 'glyf' "
+                           "(offset %u, table %u bytes)", g, o, glyf->len);
         }
-        if (o > glyf->len) {
-            free(b);
-            return bad(r, "glyph %u lies beyond the end of table 'glyf' "
-                       "(offset %u, table %u bytes)", g, o, glyf->len);
-        }
-        f->loca[g] = o;
-    }
-    free(b);
-    f->glyf_off = glyf->off;
+    f->glyf = r->map + glyf->off; /* inside the file: checked with the directory */
     f->glyf_len = glyf->len;
-    return map_glyf(r, f);
+    return SC_OK;
 }
 
 /* Keep the PostScript name if it is plain printable ASCII without PDF
@@ -526,11 +551,11 @@ static void parse_psname(reader *r, sc_face *f, const table *t)
 {
     if (!t->present || t->len < 6 || t->len > TABLE_MAX)
         return;
-    unsigned char *b;
+    const unsigned char *b = NULL;
     sc_error dummy;
     reader r2 = *r;
     r2.err = &dummy; /* an unreadable name table is not worth failing on */
-    if (load_table(&r2, t, "name", &b))
+    if (table_at(&r2, t, "name", &b))
         return;
     unsigned n = u16(b + 2), soff = u16(b + 4);
     char out[64];
@@ -555,7 +580,6 @@ static void parse_psname(reader *r, sc_face *f, const table *t)
         if (f->psname[0])
             break;
     }
-    free(b);
 }
 
 /* OS/2, post and name: only for the PDF font descriptor and the subset
@@ -627,12 +651,11 @@ static const uint32_t punct_cp[NPUNCT] = {0xFF0C, 0x3002, 0x3001, 0xFF1B,
 
 /* The ink box of TrueType glyph g in font units (its glyf header); 0 if
  * it is empty or unreadable. */
-static int glyph_box(reader *r, const sc_face *f, unsigned g, int box[4])
+static int glyph_box(const sc_face *f, unsigned g, int box[4])
 {
-    unsigned char h[10];
-    if (!f->loca || g >= f->nglyphs || f->loca[g + 1] - f->loca[g] < 10 ||
-        rd(r, (uint64_t)f->glyf_off + f->loca[g], 10, h, "table 'glyf'"))
+    if (!f->loca || g >= f->nglyphs || loca_at(f, g + 1) - loca_at(f, g) < 10)
         return 0;
+    const unsigned char *h = f->glyf + loca_at(f, g);
     box[0] = s16(h + 2);
     box[1] = s16(h + 4);
     box[2] = s16(h + 6);
@@ -645,24 +668,24 @@ static int glyph_box(reader *r, const sc_face *f, unsigned g, int box[4])
  * to bottom (typo metrics do not say: WenQuanYi's span one em but put
  * its middle 0.1 em below its hanzi's); without 中, the usual -0.12 ..
  * 0.88 em. */
-static double em_middle(reader *r, const sc_face *f)
+static double em_middle(const sc_face *f)
 {
     int b[4];
     unsigned g = face_glyph(f, 0x4E2D);
-    if (g && glyph_box(r, f, g, b))
+    if (g && glyph_box(f, g, b))
         return (b[1] + b[3]) / 2.0;
     return 0.38 * f->upem;
 }
 
-static void measure_punct(reader *r, sc_face *f)
+static void measure_punct(sc_face *f)
 {
-    double em = f->upem, mid = em_middle(r, f);
+    double em = f->upem, mid = em_middle(f);
     for (int i = 0; i < NPUNCT && !f->cff; i++) {
         unsigned g = face_glyph(f, punct_cp[i]);
         int b[4];
-        if (!g || !glyph_box(r, f, g, b))
+        if (!g || !glyph_box(f, g, b))
             continue;
-        double dx = f->adv[g] / 2.0 - (b[0] + b[2]) / 2.0;
+        double dx = face_adv(f, g) / 2.0 - (b[0] + b[2]) / 2.0;
         double dy = mid - (b[1] + b[3]) / 2.0;
         if (fabs(dx) <= 0.1 * em)
             continue; /* centred already */
@@ -821,37 +844,24 @@ static sc_status parse_face(reader *r, sc_face *f)
         return st;
     if (ttf)
         st = parse_loca(r, f, &t[T_LOCA], &t[T_GLYF]);
-    else if ((st = sc_cff_open(&f->cff, r->fd, t[T_CFF].off, t[T_CFF].len,
+    else if ((st = sc_cff_open(&f->cff, f->fd, t[T_CFF].off, t[T_CFF].len,
                                &f->info, f->path, r->err)) == SC_OK)
         f->info.cff = f->cff;
     if (st)
         return st;
 
-    /* hmtx: advances; glyphs past nhm repeat the last one */
-    unsigned char *hm = sc_malloc(4u * nhm);
-    f->adv = sc_calloc(f->nglyphs, sizeof(uint16_t));
-    if (!hm || !f->adv) {
-        free(hm);
-        return sc_error_set(r->err, SC_ERR_NOMEM, r->path, 0, 0, "out of memory");
-    }
-    if ((st = rd(r, t[3].off, 4u * nhm, hm, "table 'hmtx'"))) {
-        free(hm);
+    /* hmtx: advances (face_adv); glyphs past nhm repeat the last one */
+    if ((st = at(r, t[3].off, 4u * nhm, &f->hmtx, "table 'hmtx'")))
         return st;
-    }
-    for (uint32_t g = 0; g < f->nglyphs; g++)
-        f->adv[g] = u16(hm + 4 * (g < nhm ? g : nhm - 1));
-    free(hm);
+    f->nhm = nhm;
 
-    unsigned char *cm;
-    if ((st = load_table(r, &t[4], "cmap", &cm)))
-        return st;
-    st = parse_cmap(r, f, cm, t[4].len);
-    free(cm);
-    if (st)
+    const unsigned char *cm;
+    if ((st = table_at(r, &t[4], "cmap", &cm)) ||
+        (st = parse_cmap(r, f, cm, t[4].len)))
         return st;
     if (f->nmapped == 0)
         return bad(r, "the cmap maps no character to a glyph");
-    measure_punct(r, f);
+    measure_punct(f);
     return SC_OK;
 }
 
@@ -871,14 +881,14 @@ unsigned sc_face_gid_advance(const sc_face *face, unsigned gid)
 {
     if (!face || gid >= face->nglyphs)
         return 0;
-    return face->adv[gid];
+    return face_adv(face, gid);
 }
 
 size_t sc_face_glyph_len(const sc_face *face, unsigned gid)
 {
     if (!face || gid >= face->nglyphs || !face->loca)
         return 0;
-    uint32_t a = face->loca[gid], b = face->loca[gid + 1];
+    uint32_t a = loca_at(face, gid), b = loca_at(face, gid + 1);
     return b > a ? b - a : 0;
 }
 
@@ -886,7 +896,7 @@ void sc_face_glyph_read(const sc_face *face, unsigned gid, unsigned char *dst)
 {
     size_t n = sc_face_glyph_len(face, gid);
     if (n)
-        memcpy(dst, face->glyf + face->loca[gid], n);
+        memcpy(dst, face->glyf + loca_at(face, gid), n);
 }
 
 int sc_fonts_bold(const sc_fonts *f, int face)
@@ -959,9 +969,24 @@ static sc_status face_open(sc_face **out, const char *path, int index,
         return sc_error_set(err, SC_ERR_FONT, path, 0, 0,
                             "font %s is not a regular file", path);
     }
-    reader r = {fd, (uint64_t)sb.st_size, path, err};
     f->fd = fd;
     f->fsize = (uint64_t)sb.st_size;
+    /* Mapped, not read (reader): the pages are the page cache's, shared
+     * by every thread and every process; a file truncated while the
+     * process runs would fault where pread failed cleanly, but fonts are
+     * installed by replacing files, not by rewriting them in place. */
+    if (sb.st_size > 0 && (uint64_t)sb.st_size <= SIZE_MAX) {
+        void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m == MAP_FAILED) {
+            int e = errno;
+            face_free(f);
+            return sc_error_set(err, SC_ERR_IO, path, 0, 0,
+                                "cannot map font %s: %s", path, strerror(e));
+        }
+        f->map = m;
+        f->maplen = (size_t)sb.st_size;
+    }
+    reader r = {f->map, f->fsize, path, err};
     sc_status st = parse_face(&r, f);
     if (st) {
         face_free(f);
@@ -1032,6 +1057,11 @@ static int add_face(sc_fonts *fs, const char *path, int index,
                     const char *family, const char *how, sc_error *err,
                     sc_status *st)
 {
+    /* a map names the same few files again and again: realpath (a
+     * readlink per directory of the path) once per name */
+    for (int i = 0; i < fs->nfaces; i++)
+        if (fs->faces[i]->index == index && !strcmp(fs->faces[i]->asked, path))
+            return i;
     char real[PATH_MAX];
     const char *key = realpath(path, real) ? real : path;
     for (int i = 0; i < fs->nfaces; i++)
@@ -1040,6 +1070,11 @@ static int add_face(sc_fonts *fs, const char *path, int index,
     sc_face *f;
     if ((*st = face_open(&f, key, index, family, how, err)))
         return -1;
+    if (!(f->asked = sc_strdup(path))) {
+        face_free(f);
+        *st = sc_error_set(err, SC_ERR_NOMEM, path, 0, 0, "out of memory");
+        return -1;
+    }
     sc_face **nf = sc_realloc(fs->faces, sizeof *nf * (size_t)(fs->nfaces + 1));
     if (!nf) {
         face_free(f);

@@ -466,6 +466,79 @@ static void test_bad_fonts(void **state)
     free(orig);
 }
 
+/* The first group of DejaVu's format 12 cmap that starts at or above
+ * code point `cp` and maps at least 3 of them, or NULL. */
+static unsigned char *cmap12_group(unsigned char *b, uint32_t cp)
+{
+    unsigned char *cm = b + be32(dir_entry(b, "cmap") + 8);
+    unsigned nsub = (unsigned)(cm[2] << 8 | cm[3]);
+    for (unsigned i = 0; i < nsub; i++) {
+        unsigned char *sub = cm + be32(cm + 4 + 8 * i + 4);
+        if (sub[0] != 0 || sub[1] != 12)
+            continue;
+        for (uint32_t k = 0; k < be32(sub + 12); k++) {
+            unsigned char *g = sub + 16 + 12 * k;
+            if (be32(g) >= cp && be32(g + 4) - be32(g) >= 2)
+                return g;
+        }
+    }
+    return NULL;
+}
+
+/* A format 12 group is expanded a page at a time: glyph 0 (.notdef) maps
+ * nothing, a group running past the font's last glyph stops there, and
+ * the characters counted are the ones mapped. */
+static void test_cmap_groups(void **state)
+{
+    (void)state;
+    size_t n;
+    unsigned char *b = read_all(DEJAVU, &n);
+    unsigned nglyphs = (unsigned)(b[be32(dir_entry(b, "maxp") + 8) + 4] << 8 |
+                                  b[be32(dir_entry(b, "maxp") + 8) + 5]);
+    unsigned char *lat = cmap12_group(b, 0x20);   /* ' ' .. '~' */
+    unsigned char *far = cmap12_group(b, 0x300); /* 3 or more, beyond */
+    assert_non_null(lat);
+    assert_non_null(far);
+    uint32_t s = be32(far), e = be32(far + 4);
+    assert_true(be32(lat) == 0x20 && be32(lat + 4) >= 0x7E);
+    put32(lat + 8, 0);             /* ' ' -> .notdef, '!' -> 1, ... */
+    put32(far + 8, nglyphs - 2);   /* s, s + 1: the last two glyphs; then none */
+    char path[256];
+    snprintf(path, sizeof path, TMPDIR "/sc-test-groups-%ld.ttf", (long)getpid());
+    write_file(path, b, n);
+    sc_fonts *f, *orig;
+    sc_error err;
+    assert_int_equal(load_one(path, &f, &err), SC_OK);
+    assert_int_equal(load_one(DEJAVU, &orig, &err), SC_OK);
+    unlink(path);
+    const sc_face *face = sc_fonts_face(f, 0);
+    assert_int_equal(sc_face_gid(face, ' '), 0);
+    assert_int_equal(sc_face_gid(face, '!'), 1);
+    assert_int_equal(sc_face_gid(face, '~'), 0x7E - 0x20);
+    assert_int_equal(sc_face_gid(face, s), nglyphs - 2);
+    assert_int_equal(sc_face_gid(face, s + 1), nglyphs - 1);
+    assert_int_equal(sc_face_gid(face, s + 2), 0);
+    /* everything else as in the untouched font */
+    const sc_face *o = sc_fonts_face(orig, 0);
+    for (uint32_t cp = 0x7F; cp <= 0x10FFFF; cp++)
+        if ((cp < s || cp > e) && sc_face_gid(face, cp) != sc_face_gid(o, cp))
+            fail_msg("U+%04X maps to glyph %u, %u in the font", cp,
+                     sc_face_gid(face, cp), sc_face_gid(o, cp));
+    /* ' ' and s + 2 .. e are gone from the count */
+    char *d1 = NULL, *d2 = NULL;
+    assert_int_equal(sc_fonts_describe(f, NULL, &d1, &err), SC_OK);
+    assert_int_equal(sc_fonts_describe(orig, NULL, &d2, &err), SC_OK);
+    unsigned c1 = 0, c2 = 0;
+    assert_int_equal(sscanf(strstr(d1, "glyphs, ") + 8, "%u", &c1), 1);
+    assert_int_equal(sscanf(strstr(d2, "glyphs, ") + 8, "%u", &c2), 1);
+    assert_int_equal(c2 - c1, 1 + (e - s - 1));
+    sc_free(d1);
+    sc_free(d2);
+    sc_fonts_free(f);
+    sc_fonts_free(orig);
+    free(b);
+}
+
 /* Fonts with CFF outlines: the tiny name-keyed font that
  * make_cff_fonts.py builds loads; changed copies of it are refused by our
  * reader (cff.c) with the file and the defect, before HarfBuzz sees them. */
@@ -621,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_map_errors),
         cmocka_unit_test(test_good_copy),
         cmocka_unit_test(test_bad_fonts),
+        cmocka_unit_test(test_cmap_groups),
         cmocka_unit_test(test_bad_cff),
         cmocka_unit_test(test_bad_glyph),
         cmocka_unit_test(test_fuzz_font),
