@@ -698,8 +698,8 @@ static void *warm_up(void *unused)
 }
 
 /* The warm-up thread is joined when the run is over: after the schemas
- * and libcrypto it builds the records' quick validity check (sc_warm_up),
- * which the first records do without (they take the full validation). */
+ * it builds the records' quick validity check (sc_warm_up), which the
+ * first records do without (they take the full validation). */
 static int joined(int warming, pthread_t warm, int rc)
 {
     if (warming)
@@ -729,9 +729,8 @@ static int cmd_render(const options *o)
     }
     char mapbuf[4300], tplbuf[8400];
     sc_fonts *fonts = NULL;
-    /* the schemas compile and libcrypto (each sheet's SHA-256 in the
-     * manifest) loads on the other core while the fonts load (the library
-     * waits for them where it needs them) */
+    /* the schemas compile on the other core while the fonts load (the
+     * library waits for them where it needs them) */
     sc_init();
     pthread_t warm;
     int warming = pthread_create(&warm, NULL, warm_up, NULL) == 0;

@@ -1095,12 +1095,6 @@ static sc_status make_steps(run *R, sc_error *err)
         return st;
     if (pdf && !books && R->o.mail && !dry && (st = sc_curl_load(err)) != SC_OK)
         return st;
-    /* libcrypto: the SHA-256 of a manifest line and of a mail, an archive
-     * copy's /ID and /CheckSum */
-    int digests = pdf && (R->o.profile != SC_PROFILE_PRINT ||
-                          (!books && (R->o.mail || (!dry && R->o.manifest && R->o.manifest[0]))));
-    if (digests && (st = sc_crypto_load(err)) != SC_OK)
-        return st;
     if ((books && !R->o.no_summary) || R->o.summary) {
         if (!(stpl = summary_template(R, err)))
             return err->code ? err->code : SC_ERR_TEMPLATE;

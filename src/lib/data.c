@@ -101,7 +101,9 @@ static xmlRelaxNGPtr data_schema;
  * thread, while the first record is read and laid out); until it is
  * there a record takes the full validation, which gives the same answer.
  * facets_state: 0 not begun, 1 being built, 2 built (data_facets may
- * still be NULL: the schema has something facets.c does not follow). */
+ * still be NULL: the schema has something facets.c does not follow), 3
+ * promised by the warm-up thread (sc_reader_quick_promise): a record
+ * validated meanwhile does not build them itself. */
 static _Atomic(sc_facets *) data_facets;
 static atomic_int facets_state;
 static char schema_problem[256];
@@ -249,11 +251,18 @@ static void init_process(void)
     }
 }
 
+void sc_reader_quick_promise(void)
+{
+    int idle = 0;
+    atomic_compare_exchange_strong(&facets_state, &idle, 3);
+}
+
 void sc_reader_quick(void)
 {
     sc_reader_init();
-    int idle = 0;
-    if (!atomic_compare_exchange_strong(&facets_state, &idle, 1))
+    int idle = atomic_load(&facets_state);
+    if ((idle != 0 && idle != 3) ||
+        !atomic_compare_exchange_strong(&facets_state, &idle, 1))
         return;
     /* schema_doc is only read from now on, here and by the readers */
     sc_facets *f = data_schema && schema_doc ? sc_facets_new(schema_doc) : NULL;

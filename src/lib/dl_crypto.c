@@ -36,7 +36,6 @@ SC_DL_DEFINE(ERR_error_string_n);
 SC_DL_DEFINE(ERR_get_error);
 SC_DL_DEFINE(ERR_reason_error_string);
 SC_DL_DEFINE(ESS_SIGNING_CERT_V2_free);
-SC_DL_DEFINE(EVP_Digest);
 SC_DL_DEFINE(EVP_DigestFinal_ex);
 SC_DL_DEFINE(EVP_DigestInit_ex);
 SC_DL_DEFINE(EVP_DigestSign);
@@ -47,7 +46,6 @@ SC_DL_DEFINE(EVP_MD_CTX_new);
 SC_DL_DEFINE(EVP_MD_get0_name);
 SC_DL_DEFINE(EVP_PKEY_free);
 SC_DL_DEFINE(EVP_get_digestbyname);
-SC_DL_DEFINE(EVP_md5);
 SC_DL_DEFINE(EVP_sha256);
 SC_DL_DEFINE(OBJ_nid2obj);
 SC_DL_DEFINE(OBJ_nid2sn);
@@ -82,9 +80,6 @@ SC_DL_DEFINE(i2d_X509);
 SC_DL_DEFINE(i2d_X509_ATTRIBUTE);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-SC_DL_DEFINE(SHA256_Final);
-SC_DL_DEFINE(SHA256_Init);
-SC_DL_DEFINE(SHA256_Update);
 #pragma GCC diagnostic pop
 
 static const sc_dl_sym syms[] = {
@@ -121,7 +116,6 @@ static const sc_dl_sym syms[] = {
     SC_DL_SYM(ERR_get_error),
     SC_DL_SYM(ERR_reason_error_string),
     SC_DL_SYM(ESS_SIGNING_CERT_V2_free),
-    SC_DL_SYM(EVP_Digest),
     SC_DL_SYM(EVP_DigestFinal_ex),
     SC_DL_SYM(EVP_DigestInit_ex),
     SC_DL_SYM(EVP_DigestSign),
@@ -132,7 +126,6 @@ static const sc_dl_sym syms[] = {
     SC_DL_SYM(EVP_MD_get0_name),
     SC_DL_SYM(EVP_PKEY_free),
     SC_DL_SYM(EVP_get_digestbyname),
-    SC_DL_SYM(EVP_md5),
     SC_DL_SYM(EVP_sha256),
     SC_DL_SYM(OBJ_nid2obj),
     SC_DL_SYM(OBJ_nid2sn),
@@ -165,13 +158,10 @@ static const sc_dl_sym syms[] = {
     SC_DL_SYM(i2d_CMS_ContentInfo),
     SC_DL_SYM(i2d_X509),
     SC_DL_SYM(i2d_X509_ATTRIBUTE),
-    SC_DL_SYM(SHA256_Final),
-    SC_DL_SYM(SHA256_Init),
-    SC_DL_SYM(SHA256_Update),
 };
 
 static sc_dl_lib lib = {SC_SONAME_CRYPTO, SC_PACKAGE_CRYPTO,
-                        "computing checksums and signatures (the manifest, mail, archive copies, sign, verify)",
+                        "signing and verifying sheets (sign, verify)",
                         syms, sizeof syms / sizeof *syms, 0, ""};
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void load(void) { sc_dl_load(&lib); }

@@ -1,8 +1,7 @@
-/* dl_crypto.h -- OpenSSL's libcrypto, loaded when a digest is first needed
- * (dl.h): the SHA-256 of a manifest line or a mail, the /ID and /CheckSum
- * of an archive copy, and CMS for sign and verify.  dlopen()ing it costs
- * ~1 ms, which a `check`, `fonts` or `--version` need not pay, and which a
- * render pays on the warm-up thread (sc_warm_up) rather than before main.
+/* dl_crypto.h -- OpenSSL's libcrypto, loaded when sign or verify first
+ * needs it (dl.h): CMS, X.509, PKCS#12.  dlopen()ing it costs 1-3 ms,
+ * which no render, check or --version pays: the digests every rendered
+ * file has (SHA-256, MD5) are Nettle's (util.c, pdfa.c).
  *
  * The table holds the functions the library calls, as libcrypto exports
  * them.  Some of OpenSSL's names are macros over others -- OPENSSL_free is
@@ -25,7 +24,6 @@
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
-#include <openssl/sha.h>
 #include <openssl/x509.h>
 
 /* sc_crypto_load (internal.h) loads the library; these are its functions. */
@@ -62,7 +60,6 @@ SC_DL_DECLARE(ERR_error_string_n);
 SC_DL_DECLARE(ERR_get_error);
 SC_DL_DECLARE(ERR_reason_error_string);
 SC_DL_DECLARE(ESS_SIGNING_CERT_V2_free);
-SC_DL_DECLARE(EVP_Digest);
 SC_DL_DECLARE(EVP_DigestFinal_ex);
 SC_DL_DECLARE(EVP_DigestInit_ex);
 SC_DL_DECLARE(EVP_DigestSign);
@@ -73,7 +70,6 @@ SC_DL_DECLARE(EVP_MD_CTX_new);
 SC_DL_DECLARE(EVP_MD_get0_name);
 SC_DL_DECLARE(EVP_PKEY_free);
 SC_DL_DECLARE(EVP_get_digestbyname);
-SC_DL_DECLARE(EVP_md5);
 SC_DL_DECLARE(EVP_sha256);
 SC_DL_DECLARE(OBJ_nid2obj);
 SC_DL_DECLARE(OBJ_nid2sn);
@@ -110,9 +106,6 @@ SC_DL_DECLARE(i2d_X509_ATTRIBUTE);
  * they are used */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-SC_DL_DECLARE(SHA256_Final);
-SC_DL_DECLARE(SHA256_Init);
-SC_DL_DECLARE(SHA256_Update);
 #pragma GCC diagnostic pop
 
 /* The headers' macros, over the table. */

@@ -64,9 +64,8 @@ void sc_buf_free(sc_buf *b);
 void sc_wipe(void *p, size_t n);
 /* n bytes from the kernel's random source; 0 on success. */
 int sc_random(void *p, size_t n);
-/* SHA-256 of data[0..len) as 64 lowercase hex digits (libcrypto); without
- * libcrypto, SC_ERR_LIBRARY and out = "". */
-sc_status sc_sha256_hex(const void *data, size_t len, char out[65], sc_error *err);
+/* SHA-256 of data[0..len) as 64 lowercase hex digits (Nettle). */
+void sc_sha256_hex(const void *data, size_t len, char out[65]);
 /* A set of strings that only grows -- every employee id of a batch, every
  * file name of a run -- each key with a value (its owner, for messages).
  * Keys and values are packed into large blocks, with no allocation per
@@ -122,8 +121,11 @@ void sc_xml_guard(void);
 void sc_reader_init(void);
 void sc_template_init(void);
 /* The quick proof that a record is valid (facets.c), built once per
- * process; records validated before it is there take the full schema. */
+ * process; records validated before it is there take the full schema.
+ * The first validation builds it unless the warm-up thread has promised
+ * to (sc_reader_quick_promise). */
 void sc_reader_quick(void);
+void sc_reader_quick_promise(void);
 
 /* ---- flate.c: Flate (zlib) streams, made by libdeflate ------------------ */
 
@@ -975,12 +977,10 @@ sc_status sc_pdfa_xmp(const sc_pdfa_meta *m, sc_buf *out);
  * date, 2026-10-31T00:00:00+00:00; "" when out of range. */
 void sc_pdf_date(char out[32], long long t);
 void sc_xmp_date(char out[32], long long t);
-/* SHA-256 over pieces (the /ID of an archive copy), and MD5 (/CheckSum).
- * sc_digest_new loads libcrypto (SC_ERR_LIBRARY without it); *out is the
- * caller's (sc_digest_free).  sc_md5 is 0 on failure, libcrypto missing
- * included. */
+/* SHA-256 over pieces (the /ID of an archive copy), and MD5 (/CheckSum),
+ * by Nettle. */
 typedef struct sc_digest sc_digest;
-sc_status sc_digest_new(sc_digest **out, sc_error *err);
+sc_digest *sc_digest_new(void);
 void sc_digest_add(sc_digest *d, const void *data, size_t len);
 int sc_digest_final(sc_digest *d, unsigned char out[32]);
 void sc_digest_free(sc_digest *d);
@@ -1268,7 +1268,7 @@ sc_status sc_qpdf_load(sc_error *err);   /* libqpdf: encrypt, sign, verify */
 sc_status sc_icu_load(sc_error *err);    /* ICU collation: --sort name */
 sc_status sc_hb_load(sc_error *err);     /* HarfBuzz subset: CFF fonts */
 sc_status sc_fc_load(sc_error *err);     /* fontconfig: a family without its file */
-sc_status sc_crypto_load(sc_error *err); /* libcrypto: digests, sign, verify */
+sc_status sc_crypto_load(sc_error *err); /* libcrypto: sign, verify */
 /* Why fontconfig could not be loaded, if a font was looked for through it
  * and it could not; else NULL.  For the message of a font not found. */
 const char *sc_fc_unavailable(void);

@@ -370,10 +370,8 @@ sc_status sc_mime_build(const sc_message *m, sc_buf *b, sc_error *err)
 {
     char date[40], boundary[40], digest[65];
     sc_mime_date(date, m->date);
-    sc_status st = sc_sha256_hex(m->att, m->att_len, digest, err);
-    if (st != SC_OK)
-        return st;
-    snprintf(boundary, sizeof boundary, "=_sc_%.24s", digest);
+    sc_sha256_hex(m->att, m->att_len, digest);
+    snprintf(boundary, sizeof boundary, "=_sc_%.24s", digest[0] ? digest : "0");
 
     sc_buf_printf(b, "Date: %s\r\n", date);
     header_mailbox(b, "From", m->from_name, m->from);

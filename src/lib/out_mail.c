@@ -115,18 +115,15 @@ static sc_status mail_admit(sc_step *self, sc_doc *d, sc_error *err)
 
 /* ---- doc ----------------------------------------------------------------------- */
 
-static sc_status message_id(char *out, size_t n, const mail_step *ms, const sc_record *rec,
-                            const char *to, const char *sha, sc_error *err)
+static void message_id(char *out, size_t n, const mail_step *ms, const sc_record *rec,
+                       const char *to, const char *sha)
 {
     char seed[1024], digest[65];
     snprintf(seed, sizeof seed, "%lld\n%s\n%s\n%s\n%s", ms->o.date, rec->period, rec->id,
              to, sha);
-    sc_status st = sc_sha256_hex(seed, strlen(seed), digest, err);
-    if (st != SC_OK)
-        return st;
+    sc_sha256_hex(seed, strlen(seed), digest);
     const char *at = strrchr(ms->from, '@');
     snprintf(out, n, "<%.32s.scorecard@%s>", digest, at ? at + 1 : "localhost");
-    return SC_OK;
 }
 
 /* dir/<name without .pdf>.eml */
@@ -206,13 +203,10 @@ static sc_status mail_doc(sc_step *self, sc_doc *d, sc_error *err)
     if (ms->cc_superior && !superior_address(rec, cc, sizeof cc, why, sizeof why))
         return rec_error(rec, NULL, "superior/@email", SC_ERR_DATA, err, why);
     char sha[65], mid[160];
-    sc_status st = sc_sha256_hex(d->pdf, d->len, sha, err);
-    if (st == SC_OK)
-        st = message_id(mid, sizeof mid, ms, rec, d->mail_to, sha, err);
-    if (st != SC_OK)
-        return st;
+    sc_sha256_hex(d->pdf, d->len, sha);
+    message_id(mid, sizeof mid, ms, rec, d->mail_to, sha);
     char *subject = NULL, *body = NULL;
-    st = sc_mailtext_expand(ms->text, rec, &subject, &body, err);
+    sc_status st = sc_mailtext_expand(ms->text, rec, &subject, &body, err);
     if (st != SC_OK)
         return st;
     sc_message m = {

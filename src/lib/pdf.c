@@ -294,12 +294,8 @@ sc_status sc_pdf_new(sc_pdf **out, const sc_fonts *fonts,
     p->book = opts ? opts->book : 0;
     p->created = opts ? opts->created : -1;
     p->flate = opts ? opts->flate : NULL;
-    sc_status dst = p->profile != SC_PROFILE_PRINT ? sc_digest_new(&p->id, err) : SC_OK;
-    if (dst != SC_OK) {
-        sc_pdf_free(p);
-        return dst;
-    }
-    if (!p->flate && !(p->flate = p->own_flate = sc_flate_new())) {
+    if ((p->profile != SC_PROFILE_PRINT && !(p->id = sc_digest_new())) ||
+        (!p->flate && !(p->flate = p->own_flate = sc_flate_new()))) {
         sc_pdf_free(p);
         return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }

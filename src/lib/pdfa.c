@@ -15,9 +15,10 @@
  * licence), compiled in at build time (cmake/embed_file.cmake) so that
  * an archive copy never depends on the machine that reads the program's
  * data files. */
-#include "dl_crypto.h"
 #include "internal.h"
 
+#include <nettle/md5.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -135,50 +136,41 @@ sc_status sc_pdfa_xmp(const sc_pdfa_meta *m, sc_buf *b)
 /* ---- digests -------------------------------------------------------------- */
 
 struct sc_digest {
-    EVP_MD_CTX *ctx;
+    struct sha256_ctx c;
 };
 
-sc_status sc_digest_new(sc_digest **out, sc_error *err)
+sc_digest *sc_digest_new(void)
 {
-    *out = NULL;
-    sc_status st = sc_crypto_load(err);
-    if (st != SC_OK)
-        return st;
     sc_digest *d = sc_calloc(1, sizeof *d);
-    if (!d)
-        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    if (!(d->ctx = sym_EVP_MD_CTX_new()) ||
-        sym_EVP_DigestInit_ex(d->ctx, sym_EVP_sha256(), NULL) != 1) {
-        sc_digest_free(d);
-        return sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    }
-    *out = d;
-    return SC_OK;
+    if (d)
+        sha256_init(&d->c);
+    return d;
 }
 
 void sc_digest_add(sc_digest *d, const void *data, size_t len)
 {
     if (d && len)
-        sym_EVP_DigestUpdate(d->ctx, data, len);
+        sha256_update(&d->c, len, data);
 }
 
 int sc_digest_final(sc_digest *d, unsigned char out[32])
 {
-    unsigned n = 0;
-    return d && sym_EVP_DigestFinal_ex(d->ctx, out, &n) == 1 && n == 32;
+    if (!d)
+        return 0;
+    sha256_digest(&d->c, 32, out);
+    return 1;
 }
 
 void sc_digest_free(sc_digest *d)
 {
-    if (!d)
-        return;
-    sym_EVP_MD_CTX_free(d->ctx);
     sc_free(d);
 }
 
 int sc_md5(const void *data, size_t len, unsigned char out[16])
 {
-    unsigned n = 0;
-    return sc_crypto_load(NULL) == SC_OK &&
-           sym_EVP_Digest(data, len, out, &n, sym_EVP_md5(), NULL) == 1 && n == 16;
+    struct md5_ctx c;
+    md5_init(&c);
+    md5_update(&c, len, data);
+    md5_digest(&c, MD5_DIGEST_SIZE, out);
+    return 1;
 }
