@@ -2,8 +2,6 @@
 #include "dl_xlsx.h"
 #include "cli.h"
 
-#include <pthread.h>
-
 SC_DL_DEFINE(format_set_bold);
 SC_DL_DEFINE(format_set_num_format);
 SC_DL_DEFINE(lxw_strerror);
@@ -34,16 +32,12 @@ static const sc_dl_sym syms[] = {
     SC_DL_SYM(worksheet_write_string),
 };
 
-static sc_dl_lib lib = {SC_SONAME_XLSXWRITER, SC_PACKAGE_XLSXWRITER,
-                        "an Excel workbook (--format xlsx)", syms,
-                        sizeof syms / sizeof *syms, 0, ""};
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static void load(void) { sc_dl_load(&lib); }
+static sc_dl_lib lib = SC_DL_LIB(SC_SONAME_XLSXWRITER, SC_PACKAGE_XLSXWRITER,
+                                 "an Excel workbook (--format xlsx)", syms);
 
 int xlsx_load(void)
 {
-    pthread_once(&once, load);
-    if (!lib.loaded) {
+    if (!sc_dl_load(&lib)) {
         errorf("%s", lib.why);
         return -1;
     }

@@ -4,7 +4,7 @@
 #include <dlfcn.h>
 #include <stdio.h>
 
-void sc_dl_load(sc_dl_lib *lib)
+static void load(sc_dl_lib *lib)
 {
     lib->loaded = 0;
     /* RTLD_LOCAL: its symbols stay out of the global scope, where they
@@ -34,4 +34,17 @@ void sc_dl_load(sc_dl_lib *lib)
         *lib->syms[i].fn = p;
     }
     lib->loaded = 1; /* never closed: the pointers live as long as the process */
+}
+
+int sc_dl_load(sc_dl_lib *lib)
+{
+    if (!atomic_load_explicit(&lib->tried, memory_order_acquire)) {
+        pthread_mutex_lock(&lib->lock);
+        if (!atomic_load_explicit(&lib->tried, memory_order_relaxed)) {
+            load(lib);
+            atomic_store_explicit(&lib->tried, 1, memory_order_release);
+        }
+        pthread_mutex_unlock(&lib->lock);
+    }
+    return lib->loaded;
 }

@@ -2,8 +2,7 @@
  *
  * libcurl (mail), libqpdf (encryption, sign, verify), libxlsxwriter
  * (check --format xlsx), ICU's collation (--sort name), libcrypto
- * (SHA-256 of the manifest and mail, an archive copy's digests, sign,
- * verify), HarfBuzz's subsetter (fonts with CFF outlines) and fontconfig
+ * (sign, verify), HarfBuzz's subsetter (fonts with CFF outlines) and fontconfig
  * (a font of the map found by family, its file missing) pull in some
  * fifty shared objects between them, which the dynamic loader would map
  * and relocate before every run -- more than the rest of the start-up of
@@ -11,7 +10,7 @@
  * is not linked with them: each has a small module (dl_curl.c,
  * dl_qpdf.c, dl_icu.c, dl_crypto.c, dl_hb.c, dl_fc.c, src/cli/dl_xlsx.c)
  * that dlopen()s the exact SONAME it was built against the first time a
- * feature asks, once per process (pthread_once), and fills a table of
+ * feature asks, once per process (sc_dl_load), and fills a table of
  * function pointers with dlsym().  tests/install/linked_libs.sh keeps
  * them out of the link, missing_libs.sh checks the message without them.
  *
@@ -26,6 +25,8 @@
 #ifndef SC_DL_H
 #define SC_DL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #define SC_DL_STR_(x) #x
@@ -52,11 +53,18 @@ typedef struct sc_dl_lib {
     size_t nsyms;
     int loaded;          /* set by sc_dl_load: every symbol found */
     char why[400];       /* else the message for the user */
+    pthread_mutex_t lock; /* one attempt per process, on whichever thread */
+    atomic_int tried;     /* the attempt is over: loaded and why are final */
 } sc_dl_lib;
 
-/* Opens lib->soname and resolves every symbol, or fills lib->why (and
- * leaves the library closed, every pointer NULL).  Not thread-safe by
- * itself: each module calls it from its pthread_once. */
-void sc_dl_load(sc_dl_lib *lib);
+/* A module's library: its SONAME, package, feature and table. */
+#define SC_DL_LIB(soname, package, feature, syms)                           \
+    {(soname), (package), (feature), (syms), sizeof(syms) / sizeof *(syms), \
+     0, "", PTHREAD_MUTEX_INITIALIZER, 0}
+
+/* The first call (any thread; the others wait for it) opens lib->soname
+ * and resolves every symbol, or fills lib->why and leaves the library
+ * closed, every pointer NULL; later calls only answer.  1 if loaded. */
+int sc_dl_load(sc_dl_lib *lib);
 
 #endif

@@ -1,8 +1,6 @@
 /* dl_crypto.c -- libcrypto's table (dl.h). */
 #include "dl_crypto.h"
 
-#include <pthread.h>
-
 SC_DL_DEFINE(ASN1_STRING_get0_data);
 SC_DL_DEFINE(ASN1_STRING_length);
 SC_DL_DEFINE(ASN1_STRING_set);
@@ -160,16 +158,11 @@ static const sc_dl_sym syms[] = {
     SC_DL_SYM(i2d_X509_ATTRIBUTE),
 };
 
-static sc_dl_lib lib = {SC_SONAME_CRYPTO, SC_PACKAGE_CRYPTO,
-                        "signing and verifying sheets (sign, verify)",
-                        syms, sizeof syms / sizeof *syms, 0, ""};
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static void load(void) { sc_dl_load(&lib); }
+static sc_dl_lib lib = SC_DL_LIB(SC_SONAME_CRYPTO, SC_PACKAGE_CRYPTO,
+                                 "signing and verifying sheets (sign, verify)", syms);
 
 sc_status sc_crypto_load(sc_error *err)
 {
-    pthread_once(&once, load);
-    if (!lib.loaded)
-        return sc_error_set(err, SC_ERR_LIBRARY, NULL, 0, 0, "%s", lib.why);
-    return SC_OK;
+    return sc_dl_load(&lib) ? SC_OK
+                            : sc_error_set(err, SC_ERR_LIBRARY, NULL, 0, 0, "%s", lib.why);
 }

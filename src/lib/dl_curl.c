@@ -1,8 +1,6 @@
 /* dl_curl.c -- libcurl's table (dl.h). */
 #include "dl_curl.h"
 
-#include <pthread.h>
-
 SC_DL_DEFINE(curl_easy_cleanup);
 SC_DL_DEFINE(curl_easy_getinfo);
 SC_DL_DEFINE(curl_easy_init);
@@ -28,15 +26,11 @@ static const sc_dl_sym syms[] = {
     SC_DL_SYM(curl_url_get),       SC_DL_SYM(curl_url_set),
 };
 
-static sc_dl_lib lib = {SC_SONAME_CURL, SC_PACKAGE_CURL, "sending mail", syms,
-                        sizeof syms / sizeof *syms, 0, ""};
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static void load(void) { sc_dl_load(&lib); }
+static sc_dl_lib lib = SC_DL_LIB(SC_SONAME_CURL, SC_PACKAGE_CURL,
+                                 "sending mail", syms);
 
 sc_status sc_curl_load(sc_error *err)
 {
-    pthread_once(&once, load);
-    if (!lib.loaded)
-        return sc_error_set(err, SC_ERR_LIBRARY, NULL, 0, 0, "%s", lib.why);
-    return SC_OK;
+    return sc_dl_load(&lib) ? SC_OK
+                            : sc_error_set(err, SC_ERR_LIBRARY, NULL, 0, 0, "%s", lib.why);
 }

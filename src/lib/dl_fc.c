@@ -1,9 +1,6 @@
 /* dl_fc.c -- fontconfig's table (dl.h). */
 #include "dl_fc.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
-
 SC_DL_DEFINE(FcConfigSubstitute);
 SC_DL_DEFINE(FcDefaultSubstitute);
 SC_DL_DEFINE(FcFontMatch);
@@ -26,26 +23,19 @@ static const sc_dl_sym syms[] = {
     SC_DL_SYM(FcStrCmpIgnoreCase),
 };
 
-static sc_dl_lib lib = {SC_SONAME_FONTCONFIG, SC_PACKAGE_FONTCONFIG,
-                        "finding a font of the map by its family (its file is not there)",
-                        syms, sizeof syms / sizeof *syms, 0, ""};
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static atomic_int tried; /* set once lib.loaded and lib.why are final */
-static void load(void)
-{
-    sc_dl_load(&lib);
-    atomic_store(&tried, 1);
-}
+static sc_dl_lib lib = SC_DL_LIB(SC_SONAME_FONTCONFIG, SC_PACKAGE_FONTCONFIG,
+                                 "finding a font of the map by its family (its file is not there)",
+                                 syms);
 
 sc_status sc_fc_load(sc_error *err)
 {
-    pthread_once(&once, load);
-    if (!lib.loaded)
-        return sc_error_set(err, SC_ERR_LIBRARY, NULL, 0, 0, "%s", lib.why);
-    return SC_OK;
+    return sc_dl_load(&lib) ? SC_OK
+                            : sc_error_set(err, SC_ERR_LIBRARY, NULL, 0, 0, "%s", lib.why);
 }
 
 const char *sc_fc_unavailable(void)
 {
-    return atomic_load(&tried) && !lib.loaded ? lib.why : NULL;
+    if (!atomic_load_explicit(&lib.tried, memory_order_acquire) || lib.loaded)
+        return NULL;
+    return lib.why;
 }

@@ -1,8 +1,6 @@
 /* dl_hb.c -- HarfBuzz subsetter's table (dl.h). */
 #include "dl_hb.h"
 
-#include <pthread.h>
-
 SC_DL_DEFINE(hb_blob_create);
 SC_DL_DEFINE(hb_blob_destroy);
 SC_DL_DEFINE(hb_blob_get_data);
@@ -53,16 +51,11 @@ static const sc_dl_sym syms[] = {
     SC_DL_SYM(hb_subset_plan_old_to_new_glyph_mapping),
 };
 
-static sc_dl_lib lib = {SC_SONAME_HBSUBSET, SC_PACKAGE_HBSUBSET,
-                        "a font with CFF outlines (OpenType .otf, Noto CJK)", syms,
-                        sizeof syms / sizeof *syms, 0, ""};
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static void load(void) { sc_dl_load(&lib); }
+static sc_dl_lib lib = SC_DL_LIB(SC_SONAME_HBSUBSET, SC_PACKAGE_HBSUBSET,
+                                 "a font with CFF outlines (OpenType .otf, Noto CJK)", syms);
 
 sc_status sc_hb_load(sc_error *err)
 {
-    pthread_once(&once, load);
-    if (!lib.loaded)
-        return sc_error_set(err, SC_ERR_LIBRARY, NULL, 0, 0, "%s", lib.why);
-    return SC_OK;
+    return sc_dl_load(&lib) ? SC_OK
+                            : sc_error_set(err, SC_ERR_LIBRARY, NULL, 0, 0, "%s", lib.why);
 }

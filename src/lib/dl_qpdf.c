@@ -1,8 +1,6 @@
 /* dl_qpdf.c -- libqpdf's table (dl.h). */
 #include "dl_qpdf.h"
 
-#include <pthread.h>
-
 SC_DL_DEFINE(qpdf_cleanup);
 SC_DL_DEFINE(qpdf_get_buffer);
 SC_DL_DEFINE(qpdf_get_buffer_length);
@@ -103,16 +101,11 @@ static const sc_dl_sym syms[] = {
     SC_DL_SYM(qpdf_write),
 };
 
-static sc_dl_lib lib = {SC_SONAME_QPDF, SC_PACKAGE_QPDF,
-                        "encrypting, signing or verifying a PDF", syms,
-                        sizeof syms / sizeof *syms, 0, ""};
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static void load(void) { sc_dl_load(&lib); }
+static sc_dl_lib lib = SC_DL_LIB(SC_SONAME_QPDF, SC_PACKAGE_QPDF,
+                                 "encrypting, signing or verifying a PDF", syms);
 
 sc_status sc_qpdf_load(sc_error *err)
 {
-    pthread_once(&once, load);
-    if (!lib.loaded)
-        return sc_error_set(err, SC_ERR_LIBRARY, NULL, 0, 0, "%s", lib.why);
-    return SC_OK;
+    return sc_dl_load(&lib) ? SC_OK
+                            : sc_error_set(err, SC_ERR_LIBRARY, NULL, 0, 0, "%s", lib.why);
 }

@@ -57,7 +57,7 @@ static sc_status encrypt(const unsigned char *pdf, size_t len, const char *user,
                          sc_error *err)
 {
     *out = NULL;
-    /* loaded when the run's steps were made; asked again (pthread_once:
+    /* loaded when the run's steps were made; asked again (sc_dl_load:
      * nothing after the first) so that no caller can reach a NULL table */
     sc_status ld = sc_qpdf_load(err);
     if (ld != SC_OK)
