@@ -73,8 +73,8 @@ void sc_free(void *p);
 void sc_init(void);
 
 /* Compile the schemas of the data and template formats now rather than
- * when first needed (once per process either way), then make the quick
- * check of records against the data schema.  Optional: a caller may run it on
+ * when first needed (once per process either way), then the quick check
+ * of records against the data schema.  Optional: a caller may run it on
  * another thread while it loads the fonts and makes the first documents,
  * which need only the schemas (the library waits for those where it
  * must), so that the first document comes sooner.  Any thread, any

@@ -275,7 +275,6 @@ static sc_status bad(reader *r, const char *fmt, ...)
                         "malformed font %s: %s", r->path, msg);
 }
 
-
 /* Exactly n bytes at off, which must lie inside the file. */
 static sc_status at(reader *r, uint64_t off, size_t n, const unsigned char **p,
                     const char *what)
@@ -511,7 +510,7 @@ static sc_status parse_loca(reader *r, sc_face *f, const table *loca,
     f->loca = b;
     f->loca_long = lng;
     /* ascending throughout, so inside glyf if the last one is (one
-     * comparison per pair, no early exit: the compiler vectorises it) */
+     * comparison per pair, no branch but the loop's) */
     int down = 0;
     if (lng)
         for (uint32_t g = 0; g < f->nglyphs; g++)
