@@ -138,9 +138,9 @@ void sc_flate_free(sc_flate *f);
  * compressor is made for the call.  SC_ERR_NOMEM. */
 sc_status sc_flate_zlib(sc_flate *f, const void *in, size_t n,
                         unsigned char **out, size_t *len);
-/* in[0..n) as raw deflate (ending with a final block) into out[0..cap);
- * the bytes written, 0 if they did not fit or out of memory.  f may be
- * NULL. */
+/* in[0..n) as raw deflate (ending with a final block) into out[0..cap),
+ * at the fast level for data that hardly compresses (flate.c); the bytes
+ * written, 0 if they did not fit or out of memory.  f may be NULL. */
 size_t sc_flate_raw(sc_flate *f, const void *in, size_t n, void *out,
                     size_t cap);
 /* A capacity sc_flate_raw always fits n bytes into. */

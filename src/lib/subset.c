@@ -786,7 +786,7 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
  * cached blocks were made from an empty history, so they never reach into
  * the stored directory, and the rest is compressed without history, so it
  * reaches into nothing.  Both parts are libdeflate's: the prefix at level
- * 6 (once per form), the rest at the writer's level (flate.c).  What
+ * 6 (once per form), the rest at level 1 (flate.c says why).  What
  * this costs against compressing the whole font: the base glyphs a
  * document does not draw, 5 + 5 bytes of stored-block headers, and the
  * matches the rest could have found in the prefix (about 1.3% of a kefu
