@@ -414,6 +414,7 @@ struct sc_reader {
     int counting;          /* sc_data_count: employees are counted only */
     int counted;
     int stray_text;        /* text in <batch> reported for this stretch */
+    sc_buf ws;             /* whitespace held back (on_text), or empty */
     xmlNodePtr top;        /* the depth-2 element being built */
     long bytes;            /* its text and attribute bytes so far */
     int elements;          /* its elements so far */
@@ -975,12 +976,42 @@ static void child_ends(sc_reader *r, xmlNodePtr node)
     r->top = NULL;
 }
 
+/* ---- whitespace between elements -----------------------------------------
+ *
+ * A record's indentation is half of its nodes: every text node between
+ * two elements is whitespace, and each is made, walked by validation,
+ * coverage and every XPath step over its siblings, and freed.  No element
+ * of the data schema has mixed content, so whitespace beside an element
+ * means nothing (Relax NG skips it too) and is not made.  Whitespace that
+ * is all of an element's content so far is held back in r->ws until the
+ * next event shows which it is: the indentation before a first child (a
+ * start tag: dropped) or a value of its own, such as <comment> </comment>
+ * (text, CDATA or the end tag: made, as it would have been). */
+
+static int all_space(const xmlChar *ch, int len)
+{
+    for (int i = 0; i < len; i++)
+        if (!is_space(ch[i]))
+            return 0;
+    return 1;
+}
+
+/* The whitespace held back becomes the current element's text. */
+static void put_held(void *ctx, sc_reader *r)
+{
+    if (!r->ws.len)
+        return;
+    xmlSAX2Characters(ctx, (const xmlChar *)r->ws.data, (int)r->ws.len);
+    r->ws.len = 0;
+}
+
 static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
                      const xmlChar *uri, int nb_ns, const xmlChar **ns,
                      int nb_attr, int nb_def, const xmlChar **attrs)
 {
     xmlParserCtxtPtr ctxt = ctx;
     sc_reader *r = reader_of(ctx);
+    r->ws.len = 0; /* indentation before this child */
     r->depth++;
     r->stray_text = 0;
     if (r->depth == 2)
@@ -1026,6 +1057,7 @@ static void on_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
     sc_reader *r = reader_of(ctx);
     xmlNodePtr node = NULL;
     if (r->built == r->depth) {
+        put_held(ctx, r);
         node = ctxt->node;
         xmlSAX2EndElementNs(ctx, local, prefix, uri);
         r->built--;
@@ -1060,19 +1092,33 @@ static void batch_text(sc_reader *r, const xmlChar *ch, int len)
 static void on_text(void *ctx, const xmlChar *ch, int len)
 {
     sc_reader *r = reader_of(ctx);
-    if (r->depth <= 1)
+    if (r->depth <= 1) {
         batch_text(r, ch, len);
-    else if (r->built == r->depth && !r->stray && charge(r, (size_t)len, 0))
+    } else if (r->built == r->depth && !r->stray && charge(r, (size_t)len, 0)) {
+        xmlNodePtr at = ((xmlParserCtxtPtr)ctx)->node, last = at ? at->last : NULL;
+        if (all_space(ch, len) && (!last || last->type == XML_ELEMENT_NODE)) {
+            if (last) /* after a child: between elements */
+                return;
+            sc_buf_append(&r->ws, (const char *)ch, (size_t)len);
+            if (!r->ws.oom)
+                return;
+            r->ws.oom = 0; /* no room to hold it: made at once, as before */
+            r->ws.len = 0;
+        }
+        put_held(ctx, r);
         xmlSAX2Characters(ctx, ch, len);
+    }
 }
 
 static void on_cdata(void *ctx, const xmlChar *ch, int len)
 {
     sc_reader *r = reader_of(ctx);
-    if (r->depth <= 1)
+    if (r->depth <= 1) {
         batch_text(r, ch, len);
-    else if (r->built == r->depth && !r->stray && charge(r, (size_t)len, 0))
+    } else if (r->built == r->depth && !r->stray && charge(r, (size_t)len, 0)) {
+        put_held(ctx, r);
         xmlSAX2CDataBlock(ctx, ch, len);
+    }
 }
 
 /* A DOCTYPE: refused before anything in it is declared. */
@@ -2853,6 +2899,7 @@ void sc_reader_free(sc_reader *r)
         sc_free(q->err);
     }
     sc_free(r->q);
+    sc_buf_free(&r->ws);
     sc_free(r->over);
     sc_free(r->hdr_err);
     sc_record_free(r->refused);

@@ -824,6 +824,83 @@ static void test_padding_between_records(void **state)
     sc_buf_free(&d.text);
 }
 
+/* Whitespace between elements is not kept (data.c); whitespace that is an
+ * element's whole value is, byte for byte, also when a comment splits it
+ * or it is long enough to cross the reader's chunks. */
+static int space_beside_elements(xmlNodePtr n)
+{
+    int found = 0, has_elem = 0;
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        has_elem |= c->type == XML_ELEMENT_NODE;
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE && has_elem)
+            found++;
+        else if (c->type == XML_ELEMENT_NODE)
+            found += space_beside_elements(c);
+    }
+    return found;
+}
+
+static void test_whitespace_values_kept(void **state)
+{
+    (void)state;
+    sc_buf b = {0}, emp = {0};
+    sc_buf_puts(&b, HEAD("UTF-8"));
+    add_employee(&emp, "A1", "甲", "40", "60", "40");
+    /* q1 gets a value that is a space, a comment and a space; q2 one of
+     * 3,000 spaces and newlines that starts 1,000 bytes before the end of
+     * the reader's first 16 KB */
+    const char *at1 = strstr(emp.data, "<score>");
+    const char *at2 = strstr(at1 + 1, "<score>");
+    const char *q1_end = strstr(at1, "</kpi>");
+    assert_non_null(at2);
+    sc_buf rec_head = {0}; /* the record up to q2's value */
+    sc_buf_append(&rec_head, emp.data, (size_t)(at1 - emp.data));
+    sc_buf_puts(&rec_head, "<source> <!-- 空 --> </source>\n          <score>40</score>\n        ");
+    sc_buf_append(&rec_head, q1_end, (size_t)(at2 - q1_end));
+    sc_buf_puts(&rec_head, "<source>");
+    size_t pad = 16384 - 1000 - b.len - rec_head.len;
+    assert_true(pad < 16384);
+    for (size_t i = 0; i < pad; i++)
+        sc_buf_append(&b, i % 80 == 79 ? "\n" : " ", 1);
+    sc_buf_append(&b, rec_head.data, rec_head.len);
+    sc_buf_free(&rec_head);
+    assert_int_equal(b.len, 16384 - 1000);
+    char big[3001];
+    for (int i = 0; i < 3000; i++)
+        big[i] = i % 100 == 99 ? '\n' : ' ';
+    big[3000] = '\0';
+    sc_buf_puts(&b, big);
+    sc_buf_puts(&b, "</source>\n          <score>60</score>\n        </kpi>\n      </category>\n"
+                    "    </kpis>\n  </employee>\n</batch>\n");
+    assert_false(b.oom);
+    char *path = tmp_file("spaces", b.data, b.len);
+    diags d = {0};
+    sc_error err;
+    sc_reader *r = NULL;
+    assert_int_equal(sc_reader_open(&r, path, on_diag, &d, &err), SC_OK);
+    sc_record *rec = NULL;
+    assert_int_equal(sc_reader_next(r, &rec, &err), SC_OK);
+    assert_int_equal(d.count, 0);
+    assert_int_equal(space_beside_elements(xmlDocGetRootElement(rec->doc)), 0);
+    xmlNodePtr cat = sc_xml_child(sc_xml_child(rec->employee, "kpis"), "category");
+    xmlNodePtr kpi = sc_xml_child(cat, "kpi");
+    xmlChar *v1 = xmlNodeGetContent(sc_xml_child(kpi, "source"));
+    xmlChar *v2 = xmlNodeGetContent(sc_xml_child(xmlNextElementSibling(kpi), "source"));
+    assert_non_null(v1);
+    assert_non_null(v2);
+    assert_string_equal((char *)v1, "  ");
+    assert_string_equal((char *)v2, big);
+    xmlFree(v1);
+    xmlFree(v2);
+    sc_record_free(rec);
+    sc_reader_free(r);
+    drop(path);
+    sc_buf_free(&b);
+    sc_buf_free(&emp);
+    sc_buf_free(&d.text);
+}
+
 /* One text node larger than libxml2 allows (10 MB) fails its record, with
  * the field named; the records around it are read. */
 static void test_oversized_text_fails_its_record(void **state)
@@ -1258,6 +1335,7 @@ int main(void)
         cmocka_unit_test(test_record_before_malformed_xml),
         cmocka_unit_test(test_record_before_bad_bytes),
         cmocka_unit_test(test_padding_between_records),
+        cmocka_unit_test(test_whitespace_values_kept),
         cmocka_unit_test(test_oversized_text_fails_its_record),
         cmocka_unit_test(test_stray_between_records),
         cmocka_unit_test(test_missing_element_named),
