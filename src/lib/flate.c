@@ -19,24 +19,28 @@
  * anything is better written as it is: the PDF writer decides (pdf.c,
  * new_stream).
  *
- * Level 1 for the raw streams.  Their one use is a document's own part of
- * a font program (subset.c: the outlines of its names' and comments'
- * characters, after the form's base): CJK outlines hardly compress (a
- * kefu sheet's ~20 KB to 0.65 of that), so level 4 searches long for
- * matches it does not find.  Level 1 takes 0.6 M instructions less per
- * kefu document (6 % of its CPU time) for 241 bytes (0.3 %) more; basic
- * +355 bytes.  Both stay smaller than before libdeflate. */
+ * Level 1 where little is gained.  A document's own part of a font
+ * program (sc_flate_raw, subset.c: the outlines of its names' and
+ * comments' characters after the form's base) hardly compresses -- CJK
+ * outlines, 0.56 of their size at level 1, 0.55 at 4 -- so level 4
+ * searches long for matches it does not find.  A page's content stream
+ * and the small ToUnicode maps (sc_flate_zlib with fast) are where the
+ * per-call cost of level 4's larger match-finder tables shows.  Per kefu
+ * document level 1 there takes 0.96 M instructions less (about 9 % of
+ * its CPU time) for 595 bytes (0.8 %) more; basic +528.  Both stay
+ * smaller than before libdeflate.  Font programs made whole, images and
+ * attachments keep level 4: there the bytes are most of the file. */
 #include "internal.h"
 
 #include <libdeflate.h>
 #include <string.h>
 
 #define LEVEL 4
-#define LEVEL_RAW 1
+#define LEVEL_FAST 1
 
 struct sc_flate {
-    struct libdeflate_compressor *c;   /* LEVEL: zlib streams */
-    struct libdeflate_compressor *raw; /* LEVEL_RAW: raw streams */
+    struct libdeflate_compressor *c;    /* LEVEL */
+    struct libdeflate_compressor *fast; /* LEVEL_FAST */
 };
 
 sc_flate *sc_flate_new(void) { return sc_calloc(1, sizeof(sc_flate)); }
@@ -46,7 +50,7 @@ void sc_flate_free(sc_flate *f)
     if (!f)
         return;
     libdeflate_free_compressor(f->c);
-    libdeflate_free_compressor(f->raw);
+    libdeflate_free_compressor(f->fast);
     sc_free(f);
 }
 
@@ -59,14 +63,15 @@ static struct libdeflate_compressor *get(struct libdeflate_compressor **c,
     return *c;
 }
 
-sc_status sc_flate_zlib(sc_flate *f, const void *in, size_t n,
+sc_status sc_flate_zlib(sc_flate *f, int fast, const void *in, size_t n,
                         unsigned char **out, size_t *len)
 {
     *out = NULL;
     *len = 0;
     sc_flate one = {NULL};
     sc_flate *use = f ? f : &one;
-    struct libdeflate_compressor *c = get(&use->c, LEVEL);
+    struct libdeflate_compressor *c = fast ? get(&use->fast, LEVEL_FAST)
+                                           : get(&use->c, LEVEL);
     sc_status st = SC_ERR_NOMEM;
     if (c) {
         size_t cap = libdeflate_zlib_compress_bound(c, n);
@@ -80,8 +85,10 @@ sc_status sc_flate_zlib(sc_flate *f, const void *in, size_t n,
             sc_free(z);
         }
     }
-    if (!f)
+    if (!f) {
         libdeflate_free_compressor(one.c);
+        libdeflate_free_compressor(one.fast);
+    }
     return st;
 }
 
@@ -90,10 +97,10 @@ size_t sc_flate_raw(sc_flate *f, const void *in, size_t n, void *out,
 {
     sc_flate one = {NULL};
     sc_flate *use = f ? f : &one;
-    struct libdeflate_compressor *c = get(&use->raw, LEVEL_RAW);
+    struct libdeflate_compressor *c = get(&use->fast, LEVEL_FAST);
     size_t k = c ? libdeflate_deflate_compress(c, in, n, out, cap) : 0;
     if (!f)
-        libdeflate_free_compressor(one.raw);
+        libdeflate_free_compressor(one.fast);
     return k;
 }
 

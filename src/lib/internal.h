@@ -134,9 +134,10 @@ void sc_reader_quick_promise(void);
 typedef struct sc_flate sc_flate;
 sc_flate *sc_flate_new(void); /* NULL when out of memory */
 void sc_flate_free(sc_flate *f);
-/* in[0..n) as a zlib stream in *out (sc_malloc'd).  f may be NULL: a
- * compressor is made for the call.  SC_ERR_NOMEM. */
-sc_status sc_flate_zlib(sc_flate *f, const void *in, size_t n,
+/* in[0..n) as a zlib stream in *out (sc_malloc'd), at the fast level if
+ * `fast` (flate.c says where).  f may be NULL: a compressor is made for
+ * the call.  SC_ERR_NOMEM. */
+sc_status sc_flate_zlib(sc_flate *f, int fast, const void *in, size_t n,
                         unsigned char **out, size_t *len);
 /* in[0..n) as raw deflate (ending with a final block) into out[0..cap),
  * at the fast level for data that hardly compresses (flate.c); the bytes

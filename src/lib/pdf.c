@@ -1070,14 +1070,15 @@ static int set_bytes(sc_pdf *p, HPDF_Dict d, unsigned char *z, size_t len,
 
 #define FLATE_KEY 21 /* strlen("/Filter /FlateDecode\n") */
 
-/* data[0..n) for a stream: compressed (flate.c) into *out with *flate
- * set, or -- when that does not make the file smaller, as for a CIDSet
- * of a few bytes -- copied as it is.  *out is sc_malloc'd. */
-static sc_status stream_bytes(sc_pdf *p, const void *data, size_t n,
+/* data[0..n) for a stream: compressed (flate.c; at the fast level for a
+ * page's content and the small maps) into *out with *flate set, or --
+ * when that does not make the file smaller, as for a CIDSet of a few
+ * bytes -- copied as it is.  *out is sc_malloc'd. */
+static sc_status stream_bytes(sc_pdf *p, const void *data, size_t n, int fast,
                               unsigned char **out, size_t *len, int *flate)
 {
     *flate = 1;
-    sc_status st = sc_flate_zlib(p->flate, data, n, out, len);
+    sc_status st = sc_flate_zlib(p->flate, fast, data, n, out, len);
     if (st != SC_OK || *len + FLATE_KEY < n)
         return st;
     sc_free(*out);
@@ -1103,12 +1104,12 @@ static HPDF_Dict new_flate_stream(sc_pdf *p, unsigned char *z, size_t len)
 
 /* A stream of data[0..len), compressed here (stream_bytes); NULL if out
  * of memory or libharu failed. */
-static HPDF_Dict new_stream(sc_pdf *p, const void *data, size_t len)
+static HPDF_Dict new_stream(sc_pdf *p, const void *data, size_t len, int fast)
 {
     unsigned char *z = NULL;
     size_t zlen = 0;
     int flate;
-    if (stream_bytes(p, data, len, &z, &zlen, &flate) != SC_OK)
+    if (stream_bytes(p, data, len, fast, &z, &zlen, &flate) != SC_OK)
         return NULL;
     HPDF_Dict d = HPDF_DictStream_New(p->doc->mmgr, p->doc->xref);
     if (!d) {
@@ -1186,7 +1187,7 @@ static sc_status finish_font(sc_pdf *p, int face, pfont *f, sc_error *err)
         }
         for (unsigned i = 0; i < n; i++)
             set[g[i].code / 8] |= (unsigned char)(0x80 >> (g[i].code % 8));
-        cidset = new_stream(p, set, nset);
+        cidset = new_stream(p, set, nset, 1);
         sc_free(set);
         if (!cidset) {
             sc_free(g);
@@ -1201,7 +1202,7 @@ static sc_status finish_font(sc_pdf *p, int face, pfont *f, sc_error *err)
         sc_free(g);
         return nomem(err);
     }
-    HPDF_Dict tou = new_stream(p, tu.data, tu.len);
+    HPDF_Dict tou = new_stream(p, tu.data, tu.len, 1);
     sc_buf_free(&tu);
     if (!tou) {
         sc_free(g);
@@ -1730,7 +1731,7 @@ static sc_status add_file(sc_pdf *p, const char *fname, const char *desc,
     unsigned char *z = NULL;
     size_t zlen = 0;
     int flate;
-    if (ok && stream_bytes(p, data, len, &z, &zlen, &flate) != SC_OK)
+    if (ok && stream_bytes(p, data, len, 0, &z, &zlen, &flate) != SC_OK)
         return nomem(err);
     if (ok && !set_bytes(p, ef, z, zlen, flate)) /* z is taken */
         return nomem(err);
@@ -1868,7 +1869,7 @@ static sc_status finish_profile(sc_pdf *p, sc_error *err)
     if (!ok)
         return fail(p, err, "writing the XMP metadata", NULL);
 
-    HPDF_Dict icc = new_stream(p, sc_icc_srgb, sc_icc_srgb_len);
+    HPDF_Dict icc = new_stream(p, sc_icc_srgb, sc_icc_srgb_len, 0);
     HPDF_Dict oi = HPDF_Dict_New(mm);
     HPDF_Array ois = HPDF_Array_New(mm);
     ok = icc && oi && ois && HPDF_Dict_AddNumber(icc, "N", 3) == HPDF_OK &&
@@ -1914,9 +1915,9 @@ static sc_status finish_profile(sc_pdf *p, sc_error *err)
 }
 
 /* The bytes libharu holds in stream dictionary d, followed by tail[0..n)
- * (may be empty), compressed (flate.c) and made d's bytes. */
+ * (may be empty), compressed (flate.c, fast or not) and made d's bytes. */
 static sc_status deflate_dict(sc_pdf *p, HPDF_Dict d, const char *tail,
-                              size_t n, sc_error *err)
+                              size_t n, int fast, sc_error *err)
 {
     HPDF_UINT32 had = HPDF_Stream_Size(d->stream);
     unsigned char *raw = sc_malloc(had + n + 1), *z = NULL;
@@ -1936,7 +1937,7 @@ static sc_status deflate_dict(sc_pdf *p, HPDF_Dict d, const char *tail,
     if (n)
         memcpy(raw + had, tail, n);
     int flate;
-    sc_status st = stream_bytes(p, raw, had + n, &z, &zlen, &flate);
+    sc_status st = stream_bytes(p, raw, had + n, fast, &z, &zlen, &flate);
     sc_free(raw);
     if (st != SC_OK || !set_bytes(p, d, z, zlen, flate))
         return nomem(err);
@@ -2091,7 +2092,7 @@ static sc_status finish_page(sc_pdf *p, ppage *pp, sc_error *err)
 {
     HPDF_PageAttr attr = (HPDF_PageAttr)pp->page->attr;
     sc_status st = deflate_dict(p, attr->contents, pp->tail.data,
-                                pp->tail.len, err);
+                                pp->tail.len, 1, err);
     /* nothing writes to the page after this; libharu's pointer to the
      * stream it wrote to follows, so that a stray write fails cleanly */
     attr->stream = attr->contents->stream;
@@ -2111,10 +2112,10 @@ static sc_status deflate_streams(sc_pdf *p, sc_error *err)
         HPDF_Dict im = p->images[i].img;
         HPDF_Dict mask = HPDF_Dict_GetItem(im, "SMask", HPDF_OCLASS_DICT);
         if (im->filter == HPDF_STREAM_FILTER_NONE && !im->write_fn)
-            st = deflate_dict(p, im, NULL, 0, err);
+            st = deflate_dict(p, im, NULL, 0, 0, err);
         if (st == SC_OK && mask && mask->filter == HPDF_STREAM_FILTER_NONE &&
             !mask->write_fn)
-            st = deflate_dict(p, mask, NULL, 0, err);
+            st = deflate_dict(p, mask, NULL, 0, 0, err);
     }
     return st;
 }

@@ -786,7 +786,7 @@ sc_status sc_subset_build(sc_subset *s, unsigned char **out, size_t *len,
  * cached blocks were made from an empty history, so they never reach into
  * the stored directory, and the rest is compressed without history, so it
  * reaches into nothing.  Both parts are libdeflate's: the prefix at level
- * 6 (once per form), the rest at level 1 (flate.c says why).  What
+ * 6 (once per form), the rest at the fast level (flate.c says why).  What
  * this costs against compressing the whole font: the base glyphs a
  * document does not draw, 5 + 5 bytes of stored-block headers, and the
  * matches the rest could have found in the prefix (about 1.3% of a kefu
@@ -1056,7 +1056,7 @@ sc_status sc_subset_build_flate(sc_subset *s, sc_flate *fl, size_t *len,
         size_t dir = 12 + 16 * (size_t)u16(font + 4);
         *z = flate_with_base(s->base, fl, font, n, dir, zlen);
     } else { /* the whole font (libdeflate, flate.c) */
-        sc_flate_zlib(fl, font, n, z, zlen);
+        sc_flate_zlib(fl, 0, font, n, z, zlen);
     }
     free(font);
     if (!*z) {
