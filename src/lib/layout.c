@@ -851,7 +851,10 @@ static void cell_heights(const lay *L, pcell *pc)
  * laid in, not on the vertical spacing a fitting pass tries or on where
  * the table lands, so the record's later passes only redo the heights
  * (cell_heights).  A table with a page number in a cell is measured
- * again in every pass. */
+ * again in every pass.  Only a pass that reports (not quiet) and breaks
+ * pages adds one -- its warnings are the table's -- but measuring a
+ * kept-together table (measure: quiet, no breaks) uses it, so later
+ * fitting passes do not measure such a table again. */
 typedef struct memo_entry {
     const sc_block *blk;
     double left, right;
@@ -867,7 +870,7 @@ typedef struct memo {
 
 static const memo_entry *memo_find(const lay *L, const sc_block *blk)
 {
-    if (!L->memo || L->nobreak)
+    if (!L->memo || (L->nobreak && !L->quiet)) /* header and footer */
         return NULL;
     for (int i = 0; i < L->memo->n; i++) {
         const memo_entry *e = &L->memo->v[i];
