@@ -27,6 +27,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- util.c: allocation, arenas, string buffers, errors -------------- */
 
@@ -55,7 +56,19 @@ typedef struct sc_buf {
     size_t len, cap;
     int oom; /* set once an allocation failed; later appends are no-ops */
 } sc_buf;
-void sc_buf_append(sc_buf *b, const char *s, size_t n);
+void sc_buf_grow_append(sc_buf *b, const char *s, size_t n);
+/* Inline: most appends are a few bytes into room already there (over
+ * 5,000 a kefu document: PDF tokens, form keys). */
+static inline void sc_buf_append(sc_buf *b, const char *s, size_t n)
+{
+    if (b->len + n < b->cap && !b->oom) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+    } else {
+        sc_buf_grow_append(b, s, n);
+    }
+}
 void sc_buf_puts(sc_buf *b, const char *s);
 void sc_buf_printf(sc_buf *b, const char *fmt, ...);
 void sc_buf_free(sc_buf *b);

@@ -115,7 +115,8 @@ void sc_arena_free(sc_arena *a)
 
 /* ---- buffers ---------------------------------------------------------- */
 
-void sc_buf_append(sc_buf *b, const char *s, size_t n)
+/* sc_buf_append (internal.h) when the room is not there. */
+void sc_buf_grow_append(sc_buf *b, const char *s, size_t n)
 {
     if (b->oom)
         return;
