@@ -56,6 +56,8 @@
 #define MAX_FORMS 16   /* bases kept per data file; more are made again */
 #define WRITERS 4      /* threads for the output steps' work (the disk) */
 #define WINDOW_MIN 2   /* records in flight: this + 2 per maker + writers */
+#define GROUP 16       /* records held back for one flush (out_file.c), and
+                        * as many more in flight */
 
 /* ---- templates and forms ------------------------------------------------- */
 
@@ -145,6 +147,7 @@ struct run {
     /* the window of records in flight, oldest first (calling thread) */
     job **win;
     int nwin, capwin, head;
+    int grouped;       /* a step holds records back (ready): see deliver_done */
     /* shared with the workers, under lock */
     pthread_mutex_t lock;
     pthread_cond_t make_cv;   /* a job to make, or stop */
@@ -789,7 +792,9 @@ static sc_status plan_workers(run *R, sc_error *err)
     int io = R->nsteps > 0 && R->steps[0]->work;
     R->want_makers = jobs > 1 || io ? jobs : 0;
     R->want_writers = io ? WRITERS : 0;
-    R->capwin = WINDOW_MIN + 2 * jobs + R->want_writers;
+    for (int i = 0; i < R->nsteps; i++)
+        R->grouped |= R->steps[i]->ready != NULL;
+    R->capwin = WINDOW_MIN + 2 * jobs + R->want_writers + (R->grouped ? GROUP : 0);
     R->win = sc_calloc((size_t)R->capwin, sizeof *R->win);
     R->makers = sc_calloc((size_t)jobs, sizeof *R->makers);
     R->writers = sc_calloc(WRITERS, sizeof *R->writers);
@@ -870,11 +875,35 @@ static void submit(run *R, job *j)
     pthread_mutex_unlock(&R->lock);
 }
 
+/* Whether the steps can take done record j without waiting for the disk. */
+static int ready(run *R, job *j)
+{
+    if (j->st != SC_OK)
+        return 1;
+    for (int i = 0; i < R->nsteps; i++)
+        if (R->steps[i]->ready && !R->steps[i]->ready(R->steps[i], &j->d))
+            return 0;
+    return 1;
+}
+
 /* Deliver the oldest records that are done; with `wait`, wait for the
- * oldest first.  How many were delivered. */
+ * oldest first.  How many were delivered.
+ *
+ * When a step holds records back (R->grouped: their files are flushed in
+ * groups, out_file.c), only records it is ready for go without `wait`;
+ * with it, the GROUP oldest are waited for, so that the flush the oldest
+ * needs serves them all, while the makers go on with the rest of the
+ * window. */
 static int deliver_done(run *R, int wait)
 {
     int n = 0;
+    if (wait && R->grouped && R->nwin && (R->nmakers || R->nwriters)) {
+        job *last = R->win[(R->head + (R->nwin < GROUP ? R->nwin : GROUP) - 1) % R->capwin];
+        pthread_mutex_lock(&R->lock);
+        while (!last->done)
+            pthread_cond_wait(&R->done_cv, &R->lock);
+        pthread_mutex_unlock(&R->lock);
+    }
     for (;;) {
         if (!R->nwin)
             return n;
@@ -888,6 +917,8 @@ static int deliver_done(run *R, int wait)
             if (!done)
                 return n;
         }
+        if (!wait && R->grouped && !ready(R, j))
+            return n;
         R->head = (R->head + 1) % R->capwin;
         R->nwin--;
         deliver(R, j);

@@ -1053,6 +1053,8 @@ typedef struct sc_doc {
     char name[256];             /* out_name: its file name */
     char tmp[320];              /* out_file: its temporary file, written by
                                  * the step's work, renamed by its doc */
+    unsigned long long ticket;  /* out_file: its place among the files the
+                                 * work closed unflushed (0: flushed) */
     char path[4352];            /* out_file: the file written */
     int mail;                   /* out_mail: sc_mail_outcome */
     char mail_to[256];          /* out_mail: the address */
@@ -1099,6 +1101,11 @@ struct sc_step {
     sc_status (*admit)(sc_step *self, sc_doc *d, sc_error *err);
     sc_status (*work)(sc_step *self, sc_doc *d, sc_error *err);
     void (*undo)(sc_step *self, sc_doc *d);
+    /* May be NULL.  Whether the record's doc can run now without waiting
+     * for the disk (out_file: its file is already flushed).  The driver
+     * holds records that are not back, in order, until it must deliver:
+     * then one flush serves them all. */
+    int (*ready)(sc_step *self, const sc_doc *d);
 };
 
 /* out_name.c: names each document from the pattern; refuses a name that an

@@ -7,7 +7,7 @@
  *   SC_FAULT_SPACE=N   regular files of this process may take N bytes in
  *                      all; past that write() writes what fits, then fails
  *                      with ENOSPC, as on a full disk
- *   SC_FAULT_FSYNC=1   fsync() fails with EIO
+ *   SC_FAULT_FSYNC=1   fsync() and syncfs() fail with EIO
  *   SC_FAULT_RANDOM=1  getrandom() gives zeros, so temporary names are
  *                      known in advance and a test can plant a link there */
 #define _GNU_SOURCE
@@ -49,6 +49,18 @@ int fsync(int fd)
     static int (*real)(int);
     if (!real)
         real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+    if (getenv("SC_FAULT_FSYNC")) {
+        errno = EIO;
+        return -1;
+    }
+    return real(fd);
+}
+
+int syncfs(int fd)
+{
+    static int (*real)(int);
+    if (!real)
+        real = (int (*)(int))dlsym(RTLD_NEXT, "syncfs");
     if (getenv("SC_FAULT_FSYNC")) {
         errno = EIO;
         return -1;
