@@ -700,7 +700,7 @@ sc_status sc_cff_build(const sc_cff *c, const sc_subset *s, sc_flate *fl,
         const unsigned char *prog = mine ? mine
                                          : (const unsigned char *)bytes;
         size_t plen = mine ? mlen : blen;
-        if (sc_flate_zlib(fl, 0, prog, plen, z, zlen) != SC_OK)
+        if (sc_flate_zlib(fl, SC_FLATE_SMALL, prog, plen, z, zlen) != SC_OK)
             st = sc_error_set(err, SC_ERR_NOMEM, NULL, 0, 0, "out of memory");
         *rawlen = plen;
     }

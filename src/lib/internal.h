@@ -148,8 +148,9 @@ typedef struct sc_flate sc_flate;
 sc_flate *sc_flate_new(void); /* NULL when out of memory */
 void sc_flate_free(sc_flate *f);
 /* in[0..n) as a zlib stream in *out (sc_malloc'd), at the fast level if
- * `fast` (flate.c says where).  f may be NULL: a compressor is made for
- * the call.  SC_ERR_NOMEM. */
+ * `fast` is SC_FLATE_FAST (flate.c says where).  f may be NULL: a
+ * compressor is made for the call.  SC_ERR_NOMEM. */
+enum { SC_FLATE_SMALL = 0, SC_FLATE_FAST = 1 };
 sc_status sc_flate_zlib(sc_flate *f, int fast, const void *in, size_t n,
                         unsigned char **out, size_t *len);
 /* in[0..n) as raw deflate (ending with a final block) into out[0..cap),

@@ -1187,7 +1187,7 @@ static sc_status finish_font(sc_pdf *p, int face, pfont *f, sc_error *err)
         }
         for (unsigned i = 0; i < n; i++)
             set[g[i].code / 8] |= (unsigned char)(0x80 >> (g[i].code % 8));
-        cidset = new_stream(p, set, nset, 1);
+        cidset = new_stream(p, set, nset, SC_FLATE_FAST);
         sc_free(set);
         if (!cidset) {
             sc_free(g);
@@ -1202,7 +1202,7 @@ static sc_status finish_font(sc_pdf *p, int face, pfont *f, sc_error *err)
         sc_free(g);
         return nomem(err);
     }
-    HPDF_Dict tou = new_stream(p, tu.data, tu.len, 1);
+    HPDF_Dict tou = new_stream(p, tu.data, tu.len, SC_FLATE_FAST);
     sc_buf_free(&tu);
     if (!tou) {
         sc_free(g);
@@ -1731,7 +1731,7 @@ static sc_status add_file(sc_pdf *p, const char *fname, const char *desc,
     unsigned char *z = NULL;
     size_t zlen = 0;
     int flate;
-    if (ok && stream_bytes(p, data, len, 0, &z, &zlen, &flate) != SC_OK)
+    if (ok && stream_bytes(p, data, len, SC_FLATE_SMALL, &z, &zlen, &flate) != SC_OK)
         return nomem(err);
     if (ok && !set_bytes(p, ef, z, zlen, flate)) /* z is taken */
         return nomem(err);
@@ -1869,7 +1869,7 @@ static sc_status finish_profile(sc_pdf *p, sc_error *err)
     if (!ok)
         return fail(p, err, "writing the XMP metadata", NULL);
 
-    HPDF_Dict icc = new_stream(p, sc_icc_srgb, sc_icc_srgb_len, 0);
+    HPDF_Dict icc = new_stream(p, sc_icc_srgb, sc_icc_srgb_len, SC_FLATE_SMALL);
     HPDF_Dict oi = HPDF_Dict_New(mm);
     HPDF_Array ois = HPDF_Array_New(mm);
     ok = icc && oi && ois && HPDF_Dict_AddNumber(icc, "N", 3) == HPDF_OK &&
@@ -2092,7 +2092,7 @@ static sc_status finish_page(sc_pdf *p, ppage *pp, sc_error *err)
 {
     HPDF_PageAttr attr = (HPDF_PageAttr)pp->page->attr;
     sc_status st = deflate_dict(p, attr->contents, pp->tail.data,
-                                pp->tail.len, 1, err);
+                                pp->tail.len, SC_FLATE_FAST, err);
     /* nothing writes to the page after this; libharu's pointer to the
      * stream it wrote to follows, so that a stray write fails cleanly */
     attr->stream = attr->contents->stream;
@@ -2112,10 +2112,10 @@ static sc_status deflate_streams(sc_pdf *p, sc_error *err)
         HPDF_Dict im = p->images[i].img;
         HPDF_Dict mask = HPDF_Dict_GetItem(im, "SMask", HPDF_OCLASS_DICT);
         if (im->filter == HPDF_STREAM_FILTER_NONE && !im->write_fn)
-            st = deflate_dict(p, im, NULL, 0, 0, err);
+            st = deflate_dict(p, im, NULL, 0, SC_FLATE_SMALL, err);
         if (st == SC_OK && mask && mask->filter == HPDF_STREAM_FILTER_NONE &&
             !mask->write_fn)
-            st = deflate_dict(p, mask, NULL, 0, 0, err);
+            st = deflate_dict(p, mask, NULL, 0, SC_FLATE_SMALL, err);
     }
     return st;
 }

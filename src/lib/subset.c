@@ -1056,7 +1056,7 @@ sc_status sc_subset_build_flate(sc_subset *s, sc_flate *fl, size_t *len,
         size_t dir = 12 + 16 * (size_t)u16(font + 4);
         *z = flate_with_base(s->base, fl, font, n, dir, zlen);
     } else { /* the whole font (libdeflate, flate.c) */
-        sc_flate_zlib(fl, 0, font, n, z, zlen);
+        sc_flate_zlib(fl, SC_FLATE_SMALL, font, n, z, zlen);
     }
     free(font);
     if (!*z) {
